@@ -1,0 +1,46 @@
+package io.paretopipe.harness.protocol;
+
+/** The kind of a frame, with its stable wire code (one unsigned byte). */
+public enum FrameType {
+  /** Head to stage, first frame of a connection: {@link Handshake}. */
+  HANDSHAKE(1),
+  /** Stage to head, answer to a successful handshake: {@link HandshakeReply}. */
+  HANDSHAKE_REPLY(2),
+  /** Head to stage: {@link InferenceRequest}, with a tensor payload. */
+  REQUEST(3),
+  /** Stage to head: {@link InferenceResult}, with a tensor payload. */
+  RESULT(4),
+  /** Stage to head: {@link ErrorReport} about one request or the whole connection. */
+  ERROR(5);
+
+  private static final FrameType[] BY_CODE = {null, HANDSHAKE, HANDSHAKE_REPLY, REQUEST, RESULT, ERROR};
+
+  private final int code;
+
+  FrameType(int code) {
+    this.code = code;
+  }
+
+  /** The stable wire code. */
+  public int code() {
+    return code;
+  }
+
+  /** True if frames of this type carry a tensor payload after the metadata. */
+  public boolean hasPayload() {
+    return this == REQUEST || this == RESULT;
+  }
+
+  /**
+   * The frame type with this wire code.
+   *
+   * @throws ProtocolException ({@link ErrorCode#BAD_FRAME}) for an unknown code
+   */
+  public static FrameType fromCode(int code) throws ProtocolException {
+    if (code > 0 && code < BY_CODE.length) {
+      return BY_CODE[code];
+    }
+    throw new ProtocolException(ErrorCode.BAD_FRAME, "unknown frame type " + code
+        + ": valid types are 1..5 (HANDSHAKE=1, HANDSHAKE_REPLY=2, REQUEST=3, RESULT=4, ERROR=5)");
+  }
+}

@@ -1,0 +1,9 @@
+package io.paretopipe.harness.protocol;
+
+/** One protocol message, carried by exactly one frame of type {@link #frameType()}. */
+public sealed interface Message
+    permits Handshake, HandshakeReply, InferenceRequest, InferenceResult, ErrorReport {
+
+  /** The frame type that carries this message. */
+  FrameType frameType();
+}

@@ -1,0 +1,22 @@
+package io.paretopipe.harness.protocol;
+
+/**
+ * Malformed input on the wire: bad magic, unsupported version, unknown frame type, a length over
+ * its {@link Limits}, inconsistent or truncated content. The code is one of {@link
+ * ErrorCode#BAD_FRAME}, {@link ErrorCode#UNSUPPORTED_VERSION}, {@link ErrorCode#FRAME_TOO_LARGE} or
+ * {@link ErrorCode#BAD_HANDSHAKE}. After a {@code ProtocolException} the byte stream can no longer be
+ * trusted: the connection is answered with an ERROR frame (where possible) and closed.
+ */
+public class ProtocolException extends StageException {
+  private static final long serialVersionUID = 1L;
+
+  /** A connection-level protocol error. */
+  public ProtocolException(ErrorCode code, String message) {
+    super(code, message);
+  }
+
+  /** A protocol error with a cause (e.g. the validation failure of a decoded record). */
+  public ProtocolException(ErrorCode code, String message, Throwable cause) {
+    super(code, message, NO_REQUEST, cause);
+  }
+}

@@ -1,0 +1,339 @@
+package io.paretopipe.harness.transport;
+
+import io.paretopipe.harness.protocol.BufferPool;
+import io.paretopipe.harness.protocol.ErrorReport;
+import io.paretopipe.harness.protocol.FrameReader;
+import io.paretopipe.harness.protocol.FrameWriter;
+import io.paretopipe.harness.protocol.Handshake;
+import io.paretopipe.harness.protocol.HandshakeReply;
+import io.paretopipe.harness.protocol.InferenceRequest;
+import io.paretopipe.harness.protocol.InferenceResult;
+import io.paretopipe.harness.protocol.Limits;
+import io.paretopipe.harness.protocol.Message;
+import io.paretopipe.harness.protocol.ProtocolException;
+import io.paretopipe.harness.protocol.StageException;
+import io.paretopipe.harness.protocol.Tensor;
+import io.paretopipe.harness.protocol.TruncatedFrameException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The head's end of a {@code nio} connection. The socket is non-blocking; the sending thread waits
+ * for writability and the receiving thread for readability on separate selectors, which gives
+ * {@link #receive} a real deadline without a helper thread and lets {@link #close} wake both.
+ * Results arrive in fresh direct native-order buffers of exactly the tensor's size.
+ *
+ * <p>Threads: as {@link StageChannel}: one sender and one receiver at a time, concurrently; close
+ * from anywhere.
+ */
+public final class NioStageChannel implements StageChannel {
+  private enum State { NEW, READY, REFUSED }
+
+  /** Most memory of released result tensors kept for reuse per channel. */
+  private static final long POOLED_BYTES = 256L << 20;
+
+  private final SocketChannel socket;
+  private final String peer;
+  private final Selector readSelector;
+  private final Selector writeSelector;
+  private final FrameReader reader;
+  private final FrameWriter writer;
+  private final BufferPool pool = new BufferPool(POOLED_BYTES);
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile State state = State.NEW;
+  /** Deadline of the receive in progress, System.nanoTime() based; only touched by the receiving thread. */
+  private long readDeadlineNanos;
+
+  private NioStageChannel(SocketChannel socket, String peer, Limits limits) throws IOException {
+    this.socket = socket;
+    this.peer = peer;
+    this.readSelector = Selector.open();
+    Selector ws;
+    try {
+      ws = Selector.open();
+    } catch (IOException e) {
+      readSelector.close();
+      throw e;
+    }
+    this.writeSelector = ws;
+    socket.configureBlocking(false);
+    socket.register(readSelector, SelectionKey.OP_READ);
+    socket.register(writeSelector, SelectionKey.OP_WRITE);
+    this.reader = new FrameReader(new DeadlineReader(), limits, pool);
+    this.writer = new FrameWriter(new WaitingWriter(), limits);
+  }
+
+  /**
+   * Connects to the stage server at {@code address}.
+   *
+   * @throws IOException naming the address if it cannot be reached within {@code connectTimeout}
+   */
+  static NioStageChannel connect(String address, Duration connectTimeout, Limits limits, int socketBufferBytes)
+      throws IOException {
+    InetSocketAddress unresolved = HostPort.parse(address);
+    long timeoutMillis = Math.max(1, connectTimeout.toMillis());
+    SocketChannel socket = SocketChannel.open();
+    try {
+      socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+      if (socketBufferBytes > 0) {
+        socket.setOption(StandardSocketOptions.SO_SNDBUF, socketBufferBytes);
+        socket.setOption(StandardSocketOptions.SO_RCVBUF, socketBufferBytes);
+      }
+      InetSocketAddress target = new InetSocketAddress(unresolved.getHostString(), unresolved.getPort());
+      if (target.isUnresolved()) {
+        throw new IOException("cannot resolve host of stage address " + address);
+      }
+      socket.socket().connect(target, (int) Math.min(Integer.MAX_VALUE, timeoutMillis));
+      return new NioStageChannel(socket, address, limits);
+    } catch (IOException | RuntimeException e) {
+      try {
+        socket.close();
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      if (e instanceof IOException io && io.getMessage() != null && io.getMessage().contains(address)) {
+        throw io;
+      }
+      throw new IOException("cannot connect to stage at " + address + " within " + timeoutMillis + " ms: " + e, e);
+    }
+  }
+
+  /** The stage's address, "HOST:PORT", as given to connect. */
+  public String peer() {
+    return peer;
+  }
+
+  @Override
+  public HandshakeReply handshake(Handshake handshake, Duration timeout)
+      throws IOException, StageException, TimeoutException {
+    checkOpen();
+    if (state != State.NEW) {
+      throw new IllegalStateException("handshake with " + peer + " was already done (state " + state + ")");
+    }
+    write(handshake);
+    Message m = readMessage(timeout);
+    if (m instanceof HandshakeReply reply) {
+      state = State.READY;
+      return reply;
+    }
+    if (m instanceof ErrorReport error) {
+      state = State.REFUSED;
+      throw error.toException();
+    }
+    close();
+    throw new ProtocolException(io.paretopipe.harness.protocol.ErrorCode.BAD_FRAME, "stage at " + peer
+        + " answered the handshake with a " + m.frameType() + " frame instead of HANDSHAKE_REPLY");
+  }
+
+  @Override
+  public void send(InferenceRequest request) throws IOException {
+    checkOpen();
+    checkReady();
+    try {
+      write(request);
+    } catch (ProtocolException e) {
+      throw new IOException("cannot send request " + request.requestId() + " to " + peer + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public InferenceResult receive(Duration timeout) throws IOException, StageException, TimeoutException {
+    checkOpen();
+    checkReady();
+    Message m = readMessage(timeout);
+    if (m instanceof InferenceResult result) {
+      return result;
+    }
+    if (m instanceof ErrorReport error) {
+      throw error.toException();
+    }
+    close();
+    throw new ProtocolException(io.paretopipe.harness.protocol.ErrorCode.BAD_FRAME, "stage at " + peer
+        + " sent a " + m.frameType() + " frame where a RESULT or ERROR was expected");
+  }
+
+  private void write(Message m) throws IOException, ProtocolException {
+    try {
+      writer.write(m);
+    } catch (ProtocolException e) {
+      throw e;
+    } catch (IOException | ClosedSelectorException e) {
+      throw failure("sending to", e);
+    }
+  }
+
+  private Message readMessage(Duration timeout) throws IOException, StageException, TimeoutException {
+    readDeadlineNanos = System.nanoTime() + Math.max(0, timeout.toNanos());
+    Message m;
+    try {
+      m = reader.read();
+    } catch (SocketTimeoutException e) {
+      throw new TimeoutException("no answer from stage at " + peer + " within " + timeout.toMillis() + " ms");
+    } catch (TruncatedFrameException e) {
+      close();
+      throw new IOException("stage at " + peer + " closed the connection in the middle of a frame: " + e.getMessage(), e);
+    } catch (ProtocolException e) {
+      close();
+      throw e;
+    } catch (IOException | ClosedSelectorException e) {
+      throw failure("receiving from", e);
+    }
+    if (m == null) {
+      close();
+      throw new IOException("stage at " + peer + " closed the connection");
+    }
+    return m;
+  }
+
+  private IOException failure(String what, Exception e) {
+    if (closed.get()) {
+      return new StageChannelClosedException("channel to stage at " + peer + " was closed while " + what + " it");
+    }
+    close();
+    return new IOException("connection to stage at " + peer + " failed while " + what + " it: " + e, e);
+  }
+
+  private void checkOpen() throws StageChannelClosedException {
+    if (closed.get()) {
+      throw new StageChannelClosedException("channel to stage at " + peer + " is closed");
+    }
+  }
+
+  private void checkReady() {
+    if (state != State.READY) {
+      throw new IllegalStateException(state == State.NEW
+          ? "no handshake with " + peer + " yet: call handshake() first"
+          : "stage at " + peer + " refused the handshake; open a new channel");
+    }
+  }
+
+  /** Reuses the memory of {@code tensor} (a result of this channel) for later results. */
+  @Override
+  public void release(Tensor tensor) {
+    if (tensor != null) {
+      pool.release(tensor.data());
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    readSelector.wakeup();
+    writeSelector.wakeup();
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // released anyway
+    }
+    try {
+      readSelector.close();
+    } catch (IOException ignored) {
+      // released anyway
+    }
+    try {
+      writeSelector.close();
+    } catch (IOException ignored) {
+      // released anyway
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "NioStageChannel[" + peer + (closed.get() ? ", closed" : ", " + state) + "]";
+  }
+
+  /** Reads without blocking; when nothing is there, waits on the read selector until the deadline. */
+  private final class DeadlineReader implements ReadableByteChannel {
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+      while (true) {
+        int n = socket.read(dst);
+        if (n != 0) {
+          return n;
+        }
+        if (closed.get()) {
+          throw new StageChannelClosedException("channel to stage at " + peer + " is closed");
+        }
+        long leftNanos = readDeadlineNanos - System.nanoTime();
+        if (leftNanos <= 0) {
+          throw new SocketTimeoutException("receive deadline passed");
+        }
+        readSelector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(leftNanos + 999_999)));
+        readSelector.selectedKeys().clear();
+      }
+    }
+
+    @Override
+    public boolean isOpen() {
+      return socket.isOpen();
+    }
+
+    @Override
+    public void close() {
+      NioStageChannel.this.close();
+    }
+  }
+
+  /** Writes without blocking; when the socket buffer is full, waits on the write selector. */
+  private final class WaitingWriter implements GatheringByteChannel {
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+      while (true) {
+        long n = socket.write(srcs, offset, length);
+        if (n != 0) {
+          return n;
+        }
+        awaitWritable();
+      }
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs) throws IOException {
+      return write(srcs, 0, srcs.length);
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+      while (true) {
+        int n = socket.write(src);
+        if (n != 0 || !src.hasRemaining()) {
+          return n;
+        }
+        awaitWritable();
+      }
+    }
+
+    private void awaitWritable() throws IOException {
+      if (closed.get()) {
+        throw new StageChannelClosedException("channel to stage at " + peer + " is closed");
+      }
+      writeSelector.select();
+      writeSelector.selectedKeys().clear();
+    }
+
+    @Override
+    public boolean isOpen() {
+      return socket.isOpen();
+    }
+
+    @Override
+    public void close() {
+      NioStageChannel.this.close();
+    }
+  }
+}

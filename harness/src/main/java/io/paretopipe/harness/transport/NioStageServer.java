@@ -1,0 +1,501 @@
+package io.paretopipe.harness.transport;
+
+import io.paretopipe.harness.protocol.BufferPool;
+import io.paretopipe.harness.protocol.ErrorCode;
+import io.paretopipe.harness.protocol.ErrorReport;
+import io.paretopipe.harness.protocol.FrameReader;
+import io.paretopipe.harness.protocol.FrameWriter;
+import io.paretopipe.harness.protocol.Handshake;
+import io.paretopipe.harness.protocol.HandshakeReply;
+import io.paretopipe.harness.protocol.InferenceRequest;
+import io.paretopipe.harness.protocol.InferenceResult;
+import io.paretopipe.harness.protocol.Limits;
+import io.paretopipe.harness.protocol.Message;
+import io.paretopipe.harness.protocol.ProtocolException;
+import io.paretopipe.harness.protocol.StageException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The {@code nio} stage server: accepts TCP connections and serves each with a {@link StageService}.
+ *
+ * <p>Threads (all daemons, named {@code paretopipe-nio-*}): one accept thread; per connection one
+ * reader thread, which reads the handshake and then requests in arrival order and hands them to the
+ * {@link StageSession}, and one writer thread, which writes replies, results and errors in the order
+ * they complete, so neither the reader nor the session's compute thread ever waits on the network.
+ *
+ * <p>Bad input: a frame that fails validation (see {@link FrameReader}) is answered with a typed
+ * ERROR frame (request id -1) and the connection is closed; a request before the handshake gets
+ * {@code NOT_READY}; a connection over {@link Builder#optMaxConnections} gets {@code BUSY}. Other
+ * connections are unaffected. A client that vanishes mid-frame just ends its connection.
+ *
+ * <p>Memory: per connection at most one frame is being read, so a connection holds at most
+ * {@code maxMetaBytes + maxTensorBytes} of its own plus the results queued for writing.
+ *
+ * <p>Thread-safe. {@link #close} stops accepting, closes every connection (and with it its session)
+ * and joins all threads; closing twice is harmless.
+ */
+public final class NioStageServer implements AutoCloseable {
+  private static final long JOIN_TIMEOUT_MILLIS = 5_000;
+  /**
+   * After a connection-level error the server stops sending, keeps reading (and discarding) for at
+   * most this long so the client can read the ERROR frame before the socket closes (closing with
+   * unread input would reset the connection and could destroy the ERROR frame in flight).
+   */
+  private static final long LINGER_MILLIS = 2_000;
+  /** Most memory of finished request tensors kept for reuse per connection (see StageSession#releasesRequestTensorOnCompletion). */
+  private static final long POOLED_BYTES = 256L << 20;
+  /** Outbox marker: everything is written, close the connection. */
+  private static final Object END = new Object();
+  /** Outbox marker: a connection-level error was written, linger then close. */
+  private static final Object LINGER_END = new Object();
+
+  private final StageService service;
+  private final Limits limits;
+  private final int maxConnections;
+  private final int socketBufferBytes;
+  private final ServerSocketChannel serverChannel;
+  private final InetSocketAddress localAddress;
+  private final Thread acceptThread;
+  private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger activeConnections = new AtomicInteger();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicInteger connectionsServed = new AtomicInteger();
+
+  private NioStageServer(Builder b) throws IOException {
+    this.service = b.service;
+    this.limits = b.limits;
+    this.maxConnections = b.maxConnections;
+    this.socketBufferBytes = b.socketBufferBytes;
+    ServerSocketChannel ch = ServerSocketChannel.open();
+    try {
+      ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      if (socketBufferBytes > 0) {
+        ch.setOption(StandardSocketOptions.SO_RCVBUF, socketBufferBytes);
+      }
+      ch.bind(b.bindAddress, b.backlog);
+    } catch (IOException e) {
+      ch.close();
+      throw new IOException("cannot listen on " + HostPort.format(b.bindAddress) + ": " + e.getMessage(), e);
+    }
+    this.serverChannel = ch;
+    this.localAddress = (InetSocketAddress) ch.getLocalAddress();
+    this.acceptThread = new Thread(this::acceptLoop, "paretopipe-nio-accept-" + localAddress.getPort());
+    acceptThread.setDaemon(true);
+    acceptThread.start();
+  }
+
+  /** A builder; {@code service} is required. */
+  public static Builder builder(StageService service) {
+    return new Builder(service);
+  }
+
+  /** A server for {@code service} on 127.0.0.1, an ephemeral port, default limits. */
+  public static NioStageServer start(StageService service) throws IOException {
+    return builder(service).start();
+  }
+
+  /** The port the server listens on (the actual one when bound to port 0). */
+  public int port() {
+    return localAddress.getPort();
+  }
+
+  /** Where the server listens, as "HOST:PORT", usable with {@link NioTransport#connect}. */
+  public String address() {
+    return HostPort.format(localAddress);
+  }
+
+  /** Where the server listens. */
+  public InetSocketAddress localAddress() {
+    return localAddress;
+  }
+
+  /** Connections currently being served (refused connections not counted). */
+  public int connectionCount() {
+    return activeConnections.get();
+  }
+
+  /** Connections accepted and served (not refused as BUSY) since start. */
+  public int connectionsServed() {
+    return connectionsServed.get();
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      serverChannel.close();
+    } catch (IOException ignored) {
+      // nothing more to release
+    }
+    List<Connection> open = new ArrayList<>(connections);
+    for (Connection c : open) {
+      c.close();
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_TIMEOUT_MILLIS);
+    join(acceptThread, deadline);
+    for (Connection c : open) {
+      join(c.readerThread, deadline);
+      join(c.writerThread, deadline);
+    }
+  }
+
+  private static void join(Thread t, long deadlineNanos) {
+    long leftMillis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+    if (t == Thread.currentThread() || leftMillis <= 0) {
+      return;
+    }
+    try {
+      t.join(leftMillis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void acceptLoop() {
+    while (!closed.get()) {
+      SocketChannel socket;
+      try {
+        socket = serverChannel.accept();
+      } catch (ClosedChannelException e) {
+        return;
+      } catch (IOException e) {
+        if (closed.get()) {
+          return;
+        }
+        // e.g. too many open files: back off briefly instead of spinning, then keep serving
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException ie) {
+          return;
+        }
+        continue;
+      }
+      try {
+        socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        if (socketBufferBytes > 0) {
+          socket.setOption(StandardSocketOptions.SO_SNDBUF, socketBufferBytes);
+          socket.setOption(StandardSocketOptions.SO_RCVBUF, socketBufferBytes);
+        }
+        ErrorReport refusal = null;
+        if (activeConnections.get() >= maxConnections) {
+          refusal = new ErrorReport(StageException.NO_REQUEST, ErrorCode.BUSY, "stage server already serves "
+              + maxConnections + " connections (maxConnections); close one or raise the limit");
+        }
+        Connection c = new Connection(socket, refusal);
+        connections.add(c);
+        if (refusal == null) {
+          activeConnections.incrementAndGet();
+          connectionsServed.incrementAndGet();
+        }
+        if (closed.get()) {
+          c.close();
+        } else {
+          c.start();
+        }
+      } catch (IOException | RuntimeException e) {
+        closeQuietly(socket);
+      }
+    }
+  }
+
+  private static void closeQuietly(SocketChannel socket) {
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // already released
+    }
+  }
+
+  /** One client: reader thread, writer thread, session. */
+  private final class Connection {
+    private final SocketChannel socket;
+    /** Non-null for a connection that is refused with this error as soon as it starts. */
+    private final ErrorReport refusal;
+    private final String peer;
+    private final FrameReader reader;
+    private final FrameWriter writer;
+    private final BufferPool pool = new BufferPool(POOLED_BYTES);
+    private final LinkedBlockingQueue<Object> outbox = new LinkedBlockingQueue<>();
+    private final AtomicReference<StageSession> session = new AtomicReference<>();
+    private final AtomicBoolean connectionClosed = new AtomicBoolean();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean readerDone;
+    private boolean fatalSent;
+    final Thread readerThread;
+    final Thread writerThread;
+
+    Connection(SocketChannel socket, ErrorReport refusal) throws IOException {
+      this.socket = socket;
+      this.refusal = refusal;
+      this.peer = HostPort.format((InetSocketAddress) socket.getRemoteAddress());
+      this.reader = new FrameReader(socket, limits, pool);
+      this.writer = new FrameWriter(socket, limits);
+      this.readerThread = new Thread(this::readLoop, "paretopipe-nio-reader-" + port() + "-" + peer);
+      this.writerThread = new Thread(this::writeLoop, "paretopipe-nio-writer-" + port() + "-" + peer);
+      readerThread.setDaemon(true);
+      writerThread.setDaemon(true);
+    }
+
+    void start() {
+      writerThread.start();
+      readerThread.start();
+    }
+
+    private void readLoop() {
+      try {
+        if (refusal != null) {
+          fatal(refusal);
+          return;
+        }
+        Message first = reader.read();
+        if (first == null) {
+          return;
+        }
+        if (!(first instanceof Handshake handshake)) {
+          ErrorCode code = first instanceof InferenceRequest ? ErrorCode.NOT_READY : ErrorCode.BAD_FRAME;
+          fatal(new ErrorReport(StageException.NO_REQUEST, code, "got a " + first.frameType()
+              + " frame before the handshake: the first frame of a connection must be HANDSHAKE"));
+          return;
+        }
+        if (!openSession(handshake)) {
+          return;
+        }
+        while (true) {
+          Message m = reader.read();
+          if (m == null) {
+            return;
+          }
+          if (!(m instanceof InferenceRequest request)) {
+            fatal(new ErrorReport(StageException.NO_REQUEST, ErrorCode.BAD_FRAME, "got a " + m.frameType()
+                + " frame after the handshake: only REQUEST frames may follow it"));
+            return;
+          }
+          dispatch(request);
+        }
+      } catch (ProtocolException e) {
+        fatal(e.toReport());
+      } catch (IOException | RuntimeException e) {
+        close();
+      } finally {
+        readerDone = true;
+        if (fatalSent) {
+          drainInput();
+        } else if (inFlight.get() == 0) {
+          outbox.add(END);
+        }
+      }
+    }
+
+    /** Reads and discards input until the client closes or the writer closes the socket after lingering. */
+    private void drainInput() {
+      java.nio.ByteBuffer sink = java.nio.ByteBuffer.allocateDirect(64 << 10);
+      try {
+        while (socket.read(sink.clear()) >= 0) {
+          // discard
+        }
+      } catch (IOException ignored) {
+        // closed by the writer after LINGER_MILLIS, or reset by the client
+      }
+    }
+
+    private boolean openSession(Handshake handshake) {
+      StageSession s;
+      try {
+        s = Objects.requireNonNull(service.open(handshake), "StageService.open returned null");
+      } catch (StageException e) {
+        fatal(new ErrorReport(StageException.NO_REQUEST, e.code(), String.valueOf(e.getMessage())));
+        return false;
+      } catch (RuntimeException e) {
+        fatal(new ErrorReport(StageException.NO_REQUEST, ErrorCode.INTERNAL, "stage failed to open a session: " + e));
+        return false;
+      }
+      session.set(s);
+      if (connectionClosed.get()) {
+        closeSession();
+        return false;
+      }
+      HandshakeReply reply;
+      try {
+        reply = Objects.requireNonNull(s.reply(), "StageSession.reply returned null");
+      } catch (RuntimeException e) {
+        fatal(new ErrorReport(StageException.NO_REQUEST, ErrorCode.INTERNAL, "stage failed to describe its session: " + e));
+        return false;
+      }
+      outbox.add(reply);
+      return true;
+    }
+
+    private void dispatch(InferenceRequest request) {
+      long requestId = request.requestId();
+      inFlight.incrementAndGet();
+      StageSession s = session.get();
+      java.nio.ByteBuffer reusable = s != null && s.releasesRequestTensorOnCompletion() ? request.tensor().data() : null;
+      CompletableFuture<InferenceResult> future;
+      try {
+        future = s.process(request);
+      } catch (RuntimeException e) {
+        future = CompletableFuture.failedFuture(e);
+      }
+      if (future == null) {
+        future = CompletableFuture.failedFuture(new NullPointerException("StageSession.process returned null"));
+      }
+      future.whenComplete((result, error) -> {
+        Object answer = Outcomes.of(requestId, result, error);
+        outbox.add(reusable == null ? answer : new Answer((Message) answer, reusable));
+        if (inFlight.decrementAndGet() == 0 && readerDone) {
+          outbox.add(END);
+        }
+      });
+    }
+
+    /** Queues a connection-level error; the writer sends it and then closes the connection. */
+    private void fatal(ErrorReport report) {
+      fatalSent = true;
+      outbox.add(report);
+      outbox.add(LINGER_END);
+    }
+
+    private void writeLoop() {
+      try {
+        while (true) {
+          Object item = outbox.take();
+          if (item == END) {
+            return;
+          }
+          if (item == LINGER_END) {
+            socket.shutdownOutput();
+            readerThread.join(LINGER_MILLIS);
+            return;
+          }
+          java.nio.ByteBuffer reusable = null;
+          if (item instanceof Answer a) {
+            item = a.message();
+            reusable = a.reusable();
+          }
+          Message m = (Message) item;
+          try {
+            writer.write(m);
+            if (reusable != null) {
+              pool.release(reusable);
+            }
+          } catch (ProtocolException e) {
+            long requestId = m instanceof InferenceResult r ? r.requestId() : StageException.NO_REQUEST;
+            writer.write(new ErrorReport(requestId, e.code(), "stage cannot send its " + m.frameType() + ": "
+                + e.getMessage()));
+          }
+        }
+      } catch (InterruptedException | IOException | ProtocolException e) {
+        // closing, or the peer is gone: either way the connection ends here
+      } finally {
+        close();
+      }
+    }
+
+    private void closeSession() {
+      StageSession s = session.getAndSet(null);
+      if (s != null) {
+        try {
+          s.close();
+        } catch (RuntimeException ignored) {
+          // a failing close must not stop the rest of the clean-up
+        }
+      }
+    }
+
+    void close() {
+      if (!connectionClosed.compareAndSet(false, true)) {
+        return;
+      }
+      closeQuietly(socket);
+      if (Thread.currentThread() != writerThread) {
+        writerThread.interrupt();
+      }
+      closeSession();
+      if (connections.remove(this) && refusal == null) {
+        activeConnections.decrementAndGet();
+      }
+    }
+  }
+
+  /** An answer whose request memory may be reused once the answer is written. */
+  private record Answer(Message message, java.nio.ByteBuffer reusable) {}
+
+  /** Options of a {@link NioStageServer}; {@code opt*} methods are optional. */
+  public static final class Builder {
+    private final StageService service;
+    private InetSocketAddress bindAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    private Limits limits = Limits.DEFAULT;
+    private int maxConnections = 64;
+    private int socketBufferBytes;
+    private int backlog = 50;
+
+    private Builder(StageService service) {
+      this.service = Objects.requireNonNull(service, "service");
+    }
+
+    /** Where to listen; default 127.0.0.1 on an ephemeral port (port 0). */
+    public Builder optBindAddress(InetSocketAddress address) {
+      this.bindAddress = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /** Where to listen, as "HOST:PORT"; port 0 picks a free port. */
+    public Builder optListen(String hostPort) {
+      InetSocketAddress a = HostPort.parse(hostPort);
+      this.bindAddress = new InetSocketAddress(a.getHostString(), a.getPort());
+      return this;
+    }
+
+    /** The limits every incoming frame is checked against; default {@link Limits#DEFAULT}. */
+    public Builder optLimits(Limits limits) {
+      this.limits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /** Connections served at once; further ones get {@code BUSY} and are closed. Default 64. */
+    public Builder optMaxConnections(int maxConnections) {
+      if (maxConnections < 1) {
+        throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: >= 1)");
+      }
+      this.maxConnections = maxConnections;
+      return this;
+    }
+
+    /**
+     * SO_SNDBUF and SO_RCVBUF of accepted sockets, bytes; 0 (default) leaves them to the OS, which on
+     * Linux auto-tunes them (up to net.ipv4.tcp_rmem / tcp_wmem); a fixed value is capped by
+     * net.core.rmem_max / wmem_max and disables auto-tuning.
+     */
+    public Builder optSocketBufferBytes(int bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("socketBufferBytes: " + bytes + " (expected: >= 0, 0 = OS default)");
+      }
+      this.socketBufferBytes = bytes;
+      return this;
+    }
+
+    /** Binds and starts accepting. */
+    public NioStageServer start() throws IOException {
+      return new NioStageServer(this);
+    }
+  }
+}

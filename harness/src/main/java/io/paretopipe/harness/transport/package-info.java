@@ -1,0 +1,13 @@
+/**
+ * How protocol messages travel between a head and its stages: the client side ({@link
+ * io.paretopipe.harness.transport.Transport}, {@link io.paretopipe.harness.transport.StageChannel}),
+ * the server side a stage implements ({@link io.paretopipe.harness.transport.StageService}, {@link
+ * io.paretopipe.harness.transport.StageSession}), and the implementations: {@code nio} ({@link
+ * io.paretopipe.harness.transport.NioTransport}, {@link io.paretopipe.harness.transport.NioStageServer})
+ * over TCP with direct buffers and gathering writes, and {@code local} ({@link
+ * io.paretopipe.harness.transport.LocalTransport}) within one process, the floor.
+ *
+ * <p>This package knows nothing of models or engines; see {@code docs/TRANSPORT.md} for the design
+ * and measured costs.
+ */
+package io.paretopipe.harness.transport;

@@ -1,0 +1,149 @@
+package io.paretopipe.reports.cli;
+
+import io.paretopipe.reports.ReportInputException;
+import io.paretopipe.reports.compare.Comparison;
+import io.paretopipe.reports.compare.ResultComparison;
+import io.paretopipe.reports.compare.RunComparator;
+import io.paretopipe.reports.model.Run;
+import io.paretopipe.reports.render.CompareRenderers;
+import io.paretopipe.reports.render.Numbers;
+import io.paretopipe.reports.render.ReportWriter;
+import io.paretopipe.reports.run.RunLoader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code compare BASELINE CURRENT} or {@code compare --history DIR}: regression verdicts, exit 1 on regression. */
+@Command(
+    name = "compare",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Compares two runs (JMH JSON files or run folders), or the newest run of a history folder with the runs "
+          + "before it. Per result: ratio with its interval, Mann-Whitney U test on the per-iteration scores, and a "
+          + "verdict; a regression is significant AND worse by more than the threshold. Also reports whether the "
+          + "frontier splits changed. Exit 0: no regression, 1: regression, 2: bad input."
+    })
+final class CompareCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Mixin CommonOptions common;
+
+  @Parameters(arity = "0..2", paramLabel = "RUN", description = "BASELINE and CURRENT: JMH JSON files or run folders.")
+  List<Path> runs = new ArrayList<>();
+
+  @Option(names = "--history", paramLabel = "DIR",
+      description = "A folder of runs (run folders or JMH JSON files), oldest first by name; compares the newest "
+          + "with the pooled previous ones and draws a trend per result.")
+  Path history;
+
+  @Option(names = "--window", paramLabel = "N", defaultValue = "5",
+      description = "With --history: how many previous runs form the baseline (default: ${DEFAULT-VALUE}).")
+  int window;
+
+  @Option(names = "--threshold", paramLabel = "PCT", defaultValue = "5%",
+      description = "How much worse a result must be to count, in percent (default: ${DEFAULT-VALUE}).")
+  String threshold;
+
+  @Option(names = "--alpha", paramLabel = "P", defaultValue = "0.05",
+      description = "Significance level of the test (default: ${DEFAULT-VALUE}).")
+  double alpha;
+
+  @Option(names = "--out", paramLabel = "DIR",
+      description = "Write compare.md, compare.html, compare.csv (and trend charts) into DIR; "
+          + "without it the Markdown goes to standard output.")
+  Path out;
+
+  @Override
+  public Integer call() throws ReportInputException {
+    RunComparator comparator;
+    try {
+      comparator = new RunComparator(parsePercent(threshold), alpha);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    Comparison comparison;
+    if (history != null) {
+      if (!runs.isEmpty()) {
+        throw new ParameterException(spec.commandLine(), "give either --history DIR or BASELINE CURRENT, not both");
+      }
+      if (window < 1) {
+        throw new ParameterException(spec.commandLine(), "--window: " + window + " (expected: >= 1)");
+      }
+      List<Run> loaded = new ArrayList<>();
+      for (Path run : historyRuns(history)) {
+        loaded.add(new RunLoader().load(List.of(run)));
+      }
+      comparison = comparator.compareHistory(loaded, window);
+    } else {
+      if (runs.size() != 2) {
+        throw new ParameterException(spec.commandLine(), "expected BASELINE and CURRENT (or --history DIR), got "
+            + runs.size() + " path(s)");
+      }
+      Run baseline = new RunLoader().load(List.of(runs.get(0)));
+      Run current = new RunLoader().load(List.of(runs.get(1)));
+      comparison = comparator.compare(baseline, current);
+    }
+    PrintWriter stdout = spec.commandLine().getOut();
+    if (out != null) {
+      try {
+        ReportWriter.write(comparison, CompareRenderers.all(), out);
+      } catch (IOException e) {
+        throw new ReportInputException(out, "cannot write the comparison: " + e, e);
+      }
+      stdout.println(CompareRenderers.headline(comparison));
+      for (ResultComparison r : comparison.regressions()) {
+        stdout.println("  " + r.label() + ": " + Numbers.fixed(r.worsePercent(), 1) + "% worse");
+      }
+      stdout.println("wrote " + out.resolve(CompareRenderers.HTML));
+    } else {
+      stdout.print(CompareRenderers.markdown(comparison));
+    }
+    return comparison.regressions().isEmpty() ? ExitCodes.OK : ExitCodes.REGRESSION;
+  }
+
+  /** Parses {@code 5%}, {@code 5} or {@code 2.5%} as a percentage. */
+  static double parsePercent(String text) {
+    String t = text.trim();
+    if (t.endsWith("%")) {
+      t = t.substring(0, t.length() - 1).trim();
+    }
+    try {
+      return Double.parseDouble(t);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("threshold \"" + text + "\" is not a percentage such as 5% or 2.5%");
+    }
+  }
+
+  private static List<Path> historyRuns(Path dir) throws ReportInputException {
+    if (!Files.isDirectory(dir)) {
+      throw new ReportInputException(dir, Files.exists(dir) ? "not a folder: --history needs a folder of runs"
+          : "no such file or folder");
+    }
+    List<Path> runs;
+    try (Stream<Path> list = Files.list(dir)) {
+      runs = list.filter(p -> !p.getFileName().toString().startsWith("."))
+          .filter(p -> Files.isDirectory(p) || p.getFileName().toString().endsWith(".json"))
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new ReportInputException(dir, "cannot list folder: " + e, e);
+    }
+    if (runs.size() < 2) {
+      throw new ReportInputException(dir, "a history needs at least 2 runs (run folders or JMH JSON files), found "
+          + runs.size());
+    }
+    return runs;
+  }
+}

@@ -1,0 +1,92 @@
+package io.paretopipe.reports.render;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import io.paretopipe.reports.model.GroupKey;
+import io.paretopipe.reports.model.Point;
+import io.paretopipe.reports.pareto.Objective;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes {@code frontier.json}: format name and version, the objectives, and per group its key, its frontier
+ * splits and all its points with the columns of {@link PointColumns} (unknown values {@code null}). Two-space
+ * indentation, {@code \n} line ends, numbers as in the CSV.
+ */
+public final class JsonRenderer implements Renderer<ParetoReport> {
+  /** The file written. */
+  public static final String FILE = "frontier.json";
+  /** Value of the {@code format} field. */
+  public static final String FORMAT = "paretopipe-frontier";
+  /** Value of the {@code version} field; raised only for incompatible changes. */
+  public static final int VERSION = 1;
+
+  @Override
+  public void render(ParetoReport report, Path dir) throws IOException {
+    DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
+        .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+        .withArrayIndenter(new DefaultIndenter("  ", "\n"));
+    try (JsonGenerator g = new JsonFactory().createGenerator(dir.resolve(FILE).toFile(), JsonEncoding.UTF8)) {
+      g.setPrettyPrinter(printer);
+      g.writeStartObject();
+      g.writeStringField("format", FORMAT);
+      g.writeNumberField("version", VERSION);
+      g.writeStringField("latency_statistic", report.latency().label());
+      g.writeBooleanField("epsilon", report.frontier().epsilon());
+      g.writeArrayFieldStart("objectives");
+      for (Objective o : report.frontier().objectives()) {
+        g.writeStartObject();
+        g.writeStringField("name", o.name());
+        g.writeStringField("better", o.minimize() ? "lower" : "higher");
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeArrayFieldStart("groups");
+      for (Map.Entry<GroupKey, List<Point>> e : report.run().pointsByGroup().entrySet()) {
+        GroupKey key = e.getKey();
+        g.writeStartObject();
+        g.writeStringField("model", key.model());
+        g.writeStringField("transport", key.transport());
+        g.writeStringField("link", key.link());
+        g.writeNumberField("batch", key.batch());
+        g.writeStringField("variant", key.variant());
+        g.writeArrayFieldStart("frontier_splits");
+        for (Point p : report.frontier().frontierByGroup().getOrDefault(key, List.of())) {
+          g.writeString(p.split());
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("points");
+        for (Point p : e.getValue()) {
+          PointColumns.Row row = new PointColumns.Row(p, report.frontier().contains(p));
+          g.writeStartObject();
+          for (PointColumns.Column c : PointColumns.COLUMNS) {
+            Object v = c.value().apply(row);
+            g.writeFieldName(c.name());
+            if (v == null) {
+              g.writeNull();
+            } else if (v instanceof Double d) {
+              g.writeNumber(Numbers.format(d));
+            } else if (v instanceof Long l) {
+              g.writeNumber(l);
+            } else if (v instanceof Boolean b) {
+              g.writeBoolean(b);
+            } else {
+              g.writeString(v.toString());
+            }
+          }
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+      g.writeRaw('\n');
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package io.paretopipe.reports.render;
+
+import io.paretopipe.reports.model.GroupKey;
+import io.paretopipe.reports.model.Point;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Writes {@code summary.md}: per group, the frontier splits with their numbers and the best split for latency and
+ * for throughput. Deterministic: no dates, no absolute paths.
+ */
+public final class MarkdownRenderer implements Renderer<ParetoReport> {
+  /** The file written. */
+  public static final String FILE = "summary.md";
+
+  @Override
+  public void render(ParetoReport report, Path dir) throws IOException {
+    Files.writeString(dir.resolve(FILE), markdown(report), StandardCharsets.UTF_8);
+  }
+
+  /** @return the summary text */
+  public static String markdown(ParetoReport report) {
+    StringBuilder md = new StringBuilder();
+    md.append("# ParetoPipe frontier\n\n");
+    md.append("Objectives: ")
+        .append(report.frontier().objectives().stream()
+            .map(o -> o.name() + " (" + (o.minimize() ? "lower" : "higher") + " is better)")
+            .collect(Collectors.joining(", ")))
+        .append(report.frontier().epsilon() ? "; epsilon-dominance from the measurement error" : "")
+        .append(".\n\n");
+    Map<GroupKey, List<Point>> groups = report.run().pointsByGroup();
+    md.append(report.run().points().size()).append(" points in ").append(groups.size()).append(" groups.\n");
+    for (Map.Entry<GroupKey, List<Point>> e : groups.entrySet()) {
+      List<Point> frontier = report.frontier().frontierByGroup().getOrDefault(e.getKey(), List.of());
+      md.append("\n## ").append(e.getKey().label()).append("\n\n");
+      md.append("Frontier splits: ")
+          .append(frontier.isEmpty() ? "none (no point has every objective measured)"
+              : frontier.stream().map(Point::split).collect(Collectors.joining(", ")))
+          .append(" (of ").append(e.getValue().size()).append(" points).\n\n");
+      best(e.getValue(), Point::latencyMeanMs, true).ifPresent(p ->
+          md.append("- Lowest mean latency: split ").append(p.split()).append(", ")
+              .append(Numbers.fixed(p.latencyMeanMs(), 3)).append(" ms\n"));
+      best(e.getValue(), Point::throughputImgS, false).ifPresent(p ->
+          md.append("- Highest throughput: split ").append(p.split()).append(", ")
+              .append(Numbers.fixed(p.throughputImgS(), 2)).append(" img/s\n"));
+      md.append("\n| split | depth | latency mean ms | p50 ms | p99 ms | throughput img/s | bytes | frontier |\n");
+      md.append("|---:|---:|---:|---:|---:|---:|---:|:---:|\n");
+      for (Point p : e.getValue()) {
+        md.append("| ").append(p.split())
+            .append(" | ").append(p.depth())
+            .append(" | ").append(Numbers.fixed(p.latencyMeanMs(), 3))
+            .append(" | ").append(Numbers.fixed(p.latencyPercentileMs(50), 3))
+            .append(" | ").append(Numbers.fixed(p.latencyPercentileMs(99), 3))
+            .append(" | ").append(Numbers.fixed(p.throughputImgS(), 2))
+            .append(" | ").append(p.bytes() < 0 ? "n/a" : Long.toString(p.bytes()))
+            .append(" | ").append(report.frontier().contains(p) ? "yes" : "")
+            .append(" |\n");
+      }
+    }
+    if (!report.run().warnings().isEmpty()) {
+      md.append("\n").append(report.run().warnings().size())
+          .append(" input(s) ignored (run with --verbose to list them).\n");
+    }
+    return md.toString();
+  }
+
+  private static Optional<Point> best(List<Point> points, java.util.function.ToDoubleFunction<Point> f,
+      boolean lower) {
+    Comparator<Point> order = Comparator.comparingDouble(f);
+    return points.stream().filter(p -> Double.isFinite(f.applyAsDouble(p)))
+        .min(lower ? order : order.reversed());
+  }
+}

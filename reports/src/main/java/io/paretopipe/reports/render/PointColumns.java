@@ -1,0 +1,80 @@
+package io.paretopipe.reports.render;
+
+import io.paretopipe.reports.model.Phase;
+import io.paretopipe.reports.model.Point;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The stable column contract of {@code points.csv}, {@code frontier.csv} and the points in {@code frontier.json}
+ * (documented in docs/REPORTS.md). Columns are only ever added at the end. Stateless.
+ */
+public final class PointColumns {
+  /** The value type of a column, which decides how JSON writes it. */
+  public enum Kind { TEXT, INTEGER, NUMBER, BOOLEAN }
+
+  /**
+   * One column.
+   *
+   * @param name the header / JSON field name
+   * @param kind its type
+   * @param value the value of a point and whether it is on the frontier: a String, Long, Double or Boolean, or
+   *     null for unknown
+   */
+  public record Column(String name, Kind kind, Function<Row, Object> value) {}
+
+  /** A point and its frontier membership. */
+  public record Row(Point point, boolean onFrontier) {}
+
+  /** Every column, in order. */
+  public static final List<Column> COLUMNS = columns();
+
+  private PointColumns() {}
+
+  private static List<Column> columns() {
+    List<Column> c = new ArrayList<>();
+    c.add(new Column("model", Kind.TEXT, r -> r.point().group().model()));
+    c.add(new Column("transport", Kind.TEXT, r -> r.point().group().transport()));
+    c.add(new Column("link", Kind.TEXT, r -> r.point().group().link()));
+    c.add(new Column("batch", Kind.INTEGER, r -> (long) r.point().group().batch()));
+    c.add(new Column("variant", Kind.TEXT, r -> r.point().group().variant()));
+    c.add(new Column("split", Kind.TEXT, r -> r.point().split()));
+    c.add(new Column("depth", Kind.TEXT, r -> r.point().depth()));
+    c.add(number("latency_mean_ms", Point::latencyMeanMs));
+    c.add(number("latency_mean_ci_low_ms", Point::latencyMeanLowMs));
+    c.add(number("latency_mean_ci_high_ms", Point::latencyMeanHighMs));
+    c.add(number("latency_p50_ms", p -> p.latencyPercentileMs(50)));
+    c.add(number("latency_p90_ms", p -> p.latencyPercentileMs(90)));
+    c.add(number("latency_p99_ms", p -> p.latencyPercentileMs(99)));
+    c.add(number("latency_p99_9_ms", p -> p.latencyPercentileMs(99.9)));
+    c.add(number("latency_max_ms", Point::latencyMaxMs));
+    c.add(number("throughput_img_s", Point::throughputImgS));
+    c.add(number("throughput_ci_low_img_s", Point::throughputLowImgS));
+    c.add(number("throughput_ci_high_img_s", Point::throughputHighImgS));
+    c.add(new Column("bytes", Kind.INTEGER, r -> r.point().bytes() < 0 ? null : r.point().bytes()));
+    for (Phase phase : Phase.values()) {
+      c.add(number(phase.tag() + "_ms", p -> p.phaseMs(phase)));
+    }
+    c.add(new Column("on_frontier", Kind.BOOLEAN, Row::onFrontier));
+    return List.copyOf(c);
+  }
+
+  private static Column number(String name, Function<Point, Double> f) {
+    return new Column(name, Kind.NUMBER, r -> {
+      double v = f.apply(r.point());
+      return Double.isFinite(v) ? v : null;
+    });
+  }
+
+  /** @return the CSV / Markdown text of a value: numbers via {@link Numbers#format}, null as {@code ""} */
+  public static String text(Object value) {
+    if (value == null) {
+      return "";
+    }
+    if (value instanceof Double d) {
+      return Numbers.format(d);
+    }
+    return value.toString();
+  }
+}
