@@ -1,0 +1,159 @@
+package io.paretopipe.harness.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paretopipe.harness.driver.PhaseRecorder;
+import io.paretopipe.harness.driver.Pipeline;
+import io.paretopipe.harness.driver.PipelineDriver;
+import io.paretopipe.harness.driver.PipelineSpec;
+import io.paretopipe.harness.driver.RunSummary;
+import io.paretopipe.harness.placement.StageServerProcess;
+import io.paretopipe.models.Engines;
+import io.paretopipe.models.ModelOptions;
+import io.paretopipe.models.Shapes;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code run}: one configuration, no JMH; a quick check of a real setup before a sweep. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run one configuration and print latency percentiles, throughput, the per-phase breakdown"
+                + " and bytes per request.")
+final class RunCommand implements Callable<Integer> {
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", defaultValue = "mobilenetv2", description = "Default: ${DEFAULT-VALUE}.")
+    String model;
+
+    @Option(names = "--split", required = true, description = "K, or K1:K2 for three stages ('models cuts MODEL').")
+    String split;
+
+    @Option(names = "--transport", defaultValue = "nio", description = "nio or local (default: ${DEFAULT-VALUE}).")
+    String transport;
+
+    @Option(names = "--tail", defaultValue = "spawn",
+            description = "spawn (stage servers on this machine) or HOST:PORT of 'serve', one per remote stage"
+                    + " separated by '/' (default: ${DEFAULT-VALUE}).")
+    String tail;
+
+    @Option(names = "--batch", defaultValue = "8", description = "Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--depth", defaultValue = "1", description = "Requests in flight (default: ${DEFAULT-VALUE}).")
+    int depth;
+
+    @Option(names = "--requests", defaultValue = "50", description = "Measured requests (default: ${DEFAULT-VALUE}).")
+    int requests;
+
+    @Option(names = "--warmup", defaultValue = "5", description = "Unmeasured requests first (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--head-threads", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
+    int headThreads;
+
+    @Option(names = "--tail-threads", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
+    int tailThreads;
+
+    @Option(names = "--head-cpus", defaultValue = "", description = "CPUs for this process, e.g. 0 (default: unpinned).")
+    String headCpus;
+
+    @Option(names = "--tail-cpus", defaultValue = "", description = "CPUs for spawned stages, e.g. 1 (default: unpinned).")
+    String tailCpus;
+
+    @Option(names = "--classes", defaultValue = "10", description = "Default: ${DEFAULT-VALUE}.")
+    int classes;
+
+    @Option(names = "--input", description = "Per-image input CxHxW (default: the model's).")
+    String input;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Weight and input seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--timeout", defaultValue = "30", description = "Seconds a request may take (default: ${DEFAULT-VALUE}).")
+    long timeoutSeconds;
+
+    @Option(names = "--hlog", description = "Also write the per-phase histograms to this .hlog file.")
+    Path hlog;
+
+    @Option(names = "--json", description = "Print the stable JSON form (see docs/CLI.md).")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (requests < 1 || warmup < 0) {
+            throw new IllegalArgumentException("--requests " + requests + " / --warmup " + warmup
+                    + " (expected: requests >= 1, warmup >= 0)");
+        }
+        ModelOptions options = ModelOptions.builder()
+                .optClasses(classes)
+                .optInput(input == null ? null : Shapes.parseChw(input))
+                .optSeed(seed)
+                .build();
+        PipelineSpec pipelineSpec = PipelineSpec.defaults(model, split)
+                .withOptions(options)
+                .withTransport(transport)
+                .withTails(List.of(tail.split("/")))
+                .withBatch(batch)
+                .withPlacement(headThreads, headCpus, tailThreads, tailCpus)
+                .withTimeout(Duration.ofSeconds(timeoutSeconds));
+        PrintWriter err = spec.commandLine().getErr();
+        PhaseRecorder recorder = new PhaseRecorder();
+        try (Pipeline pipeline = Pipeline.open(pipelineSpec);
+                PipelineDriver driver = new PipelineDriver(pipeline, depth, recorder)) {
+            if (!json) {
+                err.println("warming up (" + warmup + " requests)...");
+            }
+            for (int i = 0; i < warmup; i++) {
+                driver.submit();
+            }
+            driver.awaitIdle();
+            recorder.reset();
+            long start = System.nanoTime();
+            for (int i = 0; i < requests; i++) {
+                driver.submit();
+            }
+            driver.awaitIdle();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            RunSummary summary = RunSummary.of(config(pipeline), recorder, batch, seconds, pipeline.bytesPerRequest());
+            if (hlog != null) {
+                recorder.writeLog(hlog, summary.config());
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(summary.toJson()));
+            } else {
+                out.print(summary.toText());
+            }
+            out.flush();
+        }
+        return 0;
+    }
+
+    private Map<String, String> config(Pipeline pipeline) {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("model", model);
+        c.put("split", split);
+        c.put("transport", transport);
+        c.put("tail", tail);
+        c.put("batch", Integer.toString(batch));
+        c.put("depth", Integer.toString(depth));
+        c.put("head_threads", Integer.toString(headThreads));
+        c.put("head_cpus", io.paretopipe.harness.placement.CpuAffinity.allowedCpus(ProcessHandle.current().pid()));
+        List<StageServerProcess> servers = pipeline.servers();
+        c.put("tail_threads", servers.isEmpty() ? "" : Integer.toString(servers.get(0).threads()));
+        c.put("tail_cpus", servers.isEmpty() ? "" : io.paretopipe.harness.placement.CpuAffinity.allowedCpus(servers.get(0).pid()));
+        c.put("stages", Arrays.toString(pipeline.partition().cuts()).replace(" ", ""));
+        c.put("engine", Engines.versions());
+        c.put("allocator", Engines.allocatorTuned() ? "tuned" : "default (see docs/PERFORMANCE.md)");
+        return c;
+    }
+}

@@ -1,0 +1,227 @@
+package io.paretopipe.harness.driver;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.paretopipe.harness.placement.CpuAffinity;
+import io.paretopipe.harness.placement.StageServerProcess;
+import io.paretopipe.harness.protocol.DType;
+import io.paretopipe.harness.protocol.Downstream;
+import io.paretopipe.harness.protocol.Handshake;
+import io.paretopipe.harness.protocol.HandshakeReply;
+import io.paretopipe.harness.protocol.StageException;
+import io.paretopipe.harness.stage.ModelStageService;
+import io.paretopipe.harness.transport.LocalTransport;
+import io.paretopipe.harness.transport.NioTransport;
+import io.paretopipe.harness.transport.StageChannel;
+import io.paretopipe.harness.transport.Transport;
+import io.paretopipe.models.CutTable;
+import io.paretopipe.models.Engines;
+import io.paretopipe.models.ModelCatalog;
+import io.paretopipe.models.ModelDefinition;
+import io.paretopipe.models.Partition;
+import io.paretopipe.models.StageModel;
+import io.paretopipe.models.StageRange;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A live pipeline: the head stage loaded in this process, the remote stages up (spawned or
+ * reached) and handshaken, and a seeded input batch. Owns the head's weights, the input, the
+ * channel and any stage servers it spawned; {@link #close()} releases all of them, also after a
+ * failed start.
+ */
+public final class Pipeline implements AutoCloseable {
+
+    /** Transports {@link #open} knows. */
+    public static final List<String> TRANSPORTS = List.of("nio", "local");
+
+    private final PipelineSpec spec;
+    private final Partition partition;
+    private final List<AutoCloseable> owned = new ArrayList<>();
+    private final List<StageServerProcess> servers = new ArrayList<>();
+    private StageModel head;
+    private NDManager manager;
+    private NDArray input;
+    private StageChannel channel;
+    private HandshakeReply reply;
+    private long bytesPerRequest;
+    private boolean closed;
+
+    private Pipeline(PipelineSpec spec, Partition partition) {
+        this.spec = spec;
+        this.partition = partition;
+    }
+
+    /**
+     * Validates the spec, loads the head, brings up the remote stages and handshakes.
+     *
+     * @throws IllegalArgumentException for a bad model, split, transport or tail list (the message
+     *     names what is valid)
+     * @throws IOException if a stage cannot be started or reached
+     * @throws StageException if a stage refuses the handshake
+     */
+    public static Pipeline open(PipelineSpec spec) throws IOException, StageException {
+        if (!TRANSPORTS.contains(spec.transport())) {
+            throw new IllegalArgumentException("unknown transport '" + spec.transport() + "': known transports are "
+                    + String.join(", ", TRANSPORTS));
+        }
+        ModelDefinition definition = ModelCatalog.define(spec.model(), spec.options());
+        Partition partition = Partition.parse(spec.split(), spec.model(), definition.unitCount());
+        int remote = partition.stageCount() - 1;
+        boolean spawn = spec.tails().equals(List.of("spawn"));
+        if (!spec.transport().equals("local") && !spawn && spec.tails().size() != remote) {
+            throw new IllegalArgumentException("split " + spec.split() + " needs " + remote + " remote stage"
+                    + (remote == 1 ? "" : "s") + " but " + spec.tails().size() + " tail address"
+                    + (spec.tails().size() == 1 ? " was" : "es were") + " given: use 'spawn' or one HOST:PORT per stage"
+                    + " (separated by '/')");
+        }
+        Pipeline p = new Pipeline(spec, partition);
+        try {
+            p.start(definition, spawn);
+            return p;
+        } catch (IOException | StageException | RuntimeException e) {
+            p.close();
+            throw e;
+        }
+    }
+
+    private void start(ModelDefinition definition, boolean spawn) throws IOException, StageException {
+        Engines.setThreads(spec.headThreads());
+        if (!spec.headCpus().isEmpty()) {
+            CpuAffinity.pin(ProcessHandle.current().pid(), spec.headCpus());
+        }
+        List<StageRange> stages = partition.stages();
+        head = StageModel.load(definition, stages.get(0));
+        owned.add(head);
+        manager = NDManager.newBaseManager(Engines.pytorch().getEngineName());
+        owned.add(manager);
+        input = seededInput(manager, spec.batch(), spec.options().seed(), head.inputShapePerImage());
+        bytesPerRequest = CutTable.of(ModelCatalog.define(spec.model(), spec.options()), spec.batch())
+                .cuts().get(stages.get(0).unitEnd()).bytes();
+
+        Transport transport;
+        List<String> addresses = new ArrayList<>();
+        int tailThreadsInHandshake = 0;
+        if (spec.transport().equals("local")) {
+            ModelStageService local = ModelStageService.inProcess(spec.headThreads());
+            owned.add(local);
+            transport = new LocalTransport(local);
+            for (int i = 1; i < stages.size(); i++) {
+                addresses.add("local");
+            }
+        } else {
+            transport = new NioTransport();
+            if (spawn) {
+                for (int i = 1; i < stages.size(); i++) {
+                    StageServerProcess server = StageServerProcess.builder()
+                            .optCpus(spec.tailCpus())
+                            .optThreads(spec.tailThreads())
+                            .start();
+                    servers.add(server);
+                    owned.add(server);
+                    addresses.add(server.address());
+                }
+                tailThreadsInHandshake = spec.tailThreads();
+            } else {
+                addresses.addAll(spec.tails());
+            }
+        }
+        List<Downstream> downstream = new ArrayList<>();
+        for (int i = 2; i < stages.size(); i++) {
+            downstream.add(new Downstream(addresses.get(i - 1), stages.get(i).unitEnd()));
+        }
+        int[] in = definition.options().input();
+        Handshake handshake = new Handshake(spec.model(), spec.options().classes(), in, stages.get(1).unitStart(),
+                stages.get(1).unitEnd(), spec.batch(), DType.FLOAT32, spec.options().seed(), tailThreadsInHandshake,
+                "", downstream);
+        channel = transport.connect(addresses.get(0), spec.timeout());
+        owned.add(channel);
+        try {
+            reply = channel.handshake(handshake, spec.timeout());
+        } catch (TimeoutException e) {
+            throw new IOException("stage at " + addresses.get(0) + " did not answer the handshake within "
+                    + spec.timeout().toMillis() + " ms");
+        }
+    }
+
+    /** A standard-normal input batch that depends only on the seed. */
+    static NDArray seededInput(NDManager manager, int batch, long seed, long[] perImage) {
+        long size = batch;
+        for (long d : perImage) {
+            size *= d;
+        }
+        float[] values = new float[Math.toIntExact(size)];
+        SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        for (int i = 0; i < values.length; i++) {
+            double u1 = random.nextDouble();
+            double u2 = random.nextDouble();
+            values[i] = (float) (Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2));
+        }
+        long[] dims = new long[perImage.length + 1];
+        dims[0] = batch;
+        System.arraycopy(perImage, 0, dims, 1, perImage.length);
+        return manager.create(values, new Shape(dims));
+    }
+
+    public PipelineSpec spec() {
+        return spec;
+    }
+
+    public Partition partition() {
+        return partition;
+    }
+
+    public StageModel head() {
+        return head;
+    }
+
+    /** The input batch every request sends (owned by the pipeline). */
+    public NDArray input() {
+        return input;
+    }
+
+    /** The manager requests' temporaries live under. */
+    NDManager manager() {
+        return manager;
+    }
+
+    public StageChannel channel() {
+        return channel;
+    }
+
+    /** What the first remote stage (and those behind it) loaded. */
+    public HandshakeReply reply() {
+        return reply;
+    }
+
+    /** Spawned stage servers, in pipeline order (empty when none were spawned). */
+    public List<StageServerProcess> servers() {
+        return List.copyOf(servers);
+    }
+
+    /** Tensor bytes sent across the first cut per request (one batch). */
+    public long bytesPerRequest() {
+        return bytesPerRequest;
+    }
+
+    /** Releases everything in reverse order of acquisition; idempotent; keeps going past failures. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            try {
+                owned.get(i).close();
+            } catch (Exception ignored) {
+                // closing the rest matters more
+            }
+        }
+        owned.clear();
+    }
+}

@@ -1,0 +1,85 @@
+package io.paretopipe.harness.driver;
+
+import io.paretopipe.models.ModelOptions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything that defines one pipeline: which model, where it is cut, over which transport the
+ * stages talk, where the remote stages run, and how the head computes. Immutable.
+ *
+ * @param model catalog model name
+ * @param options classes, input and seed
+ * @param split {@code k} or {@code k1:k2:...}
+ * @param transport {@code nio} or {@code local}
+ * @param tails {@code ["spawn"]} to spawn every remote stage on this machine, or one
+ *     {@code HOST:PORT} per remote stage (a running {@code paretopipe serve})
+ * @param batch images per request
+ * @param headThreads torch threads of the head (this process)
+ * @param tailThreads torch threads of each spawned stage server
+ * @param headCpus CPUs to pin this process to ("" = leave as is)
+ * @param tailCpus CPUs to pin spawned stage servers to ("" = not pinned)
+ * @param timeout how long any one request or handshake may take before the run fails
+ */
+public record PipelineSpec(
+        String model,
+        ModelOptions options,
+        String split,
+        String transport,
+        List<String> tails,
+        int batch,
+        int headThreads,
+        int tailThreads,
+        String headCpus,
+        String tailCpus,
+        Duration timeout) {
+
+    public PipelineSpec {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(split, "split");
+        Objects.requireNonNull(transport, "transport");
+        tails = List.copyOf(tails);
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch: " + batch + " (expected: >= 1)");
+        }
+        if (headThreads < 1 || tailThreads < 1) {
+            throw new IllegalArgumentException("threads: head " + headThreads + ", tail " + tailThreads
+                    + " (expected: >= 1)");
+        }
+        headCpus = headCpus == null ? "" : headCpus;
+        tailCpus = tailCpus == null ? "" : tailCpus;
+        Objects.requireNonNull(timeout, "timeout");
+    }
+
+    /** Defaults: 10 classes, seed 42, nio, spawned tail, batch 8, one thread per stage, 30 s timeout. */
+    public static PipelineSpec defaults(String model, String split) {
+        return new PipelineSpec(model, ModelOptions.builder().build(), split, "nio", List.of("spawn"), 8, 1, 1, "", "",
+                Duration.ofSeconds(30));
+    }
+
+    public PipelineSpec withTransport(String t) {
+        return new PipelineSpec(model, options, split, t, tails, batch, headThreads, tailThreads, headCpus, tailCpus, timeout);
+    }
+
+    public PipelineSpec withBatch(int b) {
+        return new PipelineSpec(model, options, split, transport, tails, b, headThreads, tailThreads, headCpus, tailCpus, timeout);
+    }
+
+    public PipelineSpec withTails(List<String> t) {
+        return new PipelineSpec(model, options, split, transport, t, batch, headThreads, tailThreads, headCpus, tailCpus, timeout);
+    }
+
+    public PipelineSpec withPlacement(int headThreads, String headCpus, int tailThreads, String tailCpus) {
+        return new PipelineSpec(model, options, split, transport, tails, batch, headThreads, tailThreads, headCpus, tailCpus, timeout);
+    }
+
+    public PipelineSpec withOptions(ModelOptions o) {
+        return new PipelineSpec(model, o, split, transport, tails, batch, headThreads, tailThreads, headCpus, tailCpus, timeout);
+    }
+
+    public PipelineSpec withTimeout(Duration t) {
+        return new PipelineSpec(model, options, split, transport, tails, batch, headThreads, tailThreads, headCpus, tailCpus, t);
+    }
+}

@@ -1,0 +1,201 @@
+package io.paretopipe.harness.stage;
+
+import io.paretopipe.harness.protocol.DType;
+import io.paretopipe.harness.protocol.Downstream;
+import io.paretopipe.harness.protocol.ErrorCode;
+import io.paretopipe.harness.protocol.Handshake;
+import io.paretopipe.harness.protocol.HandshakeReply;
+import io.paretopipe.harness.protocol.StageException;
+import io.paretopipe.harness.transport.StageChannel;
+import io.paretopipe.harness.transport.StageService;
+import io.paretopipe.harness.transport.StageSession;
+import io.paretopipe.harness.transport.Transport;
+import io.paretopipe.models.Engines;
+import io.paretopipe.models.ModelCatalog;
+import io.paretopipe.models.ModelDefinition;
+import io.paretopipe.models.ModelOptions;
+import io.paretopipe.models.StageModel;
+import io.paretopipe.models.StageRange;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The stage server's model side: for each handshake it loads (or takes from its cache) the
+ * requested units and opens a session that computes them. One service serves any number of
+ * connections and models for its whole life, so a sweep over every split never restarts it.
+ *
+ * <p>Threads: torch's intra-op thread count is process-wide, so it is fixed when the service is
+ * created; a handshake asking for a different count is refused. Thread-safe.
+ * Owns the cached stages; {@link #close()} frees them.
+ */
+public final class ModelStageService implements StageService, AutoCloseable {
+
+    private static final Duration DOWNSTREAM_TIMEOUT = Duration.ofSeconds(120);
+
+    private Transport downstreamTransport;
+    private final int threads;
+    private final Map<StageKey, StageModel> cache = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    /**
+     * @param downstreamTransport how a middle stage reaches the next stage
+     * @param threads torch intra-op threads for this process, >= 1
+     */
+    public ModelStageService(Transport downstreamTransport, int threads) {
+        this.downstreamTransport = downstreamTransport;
+        this.threads = threads;
+        Engines.setThreads(threads);
+    }
+
+    /**
+     * A service for one process: its middle stages reach the next stage in-process, through a
+     * {@link io.paretopipe.harness.transport.LocalTransport} over this same service.
+     */
+    public static ModelStageService inProcess(int threads) {
+        ModelStageService service = new ModelStageService(null, threads);
+        service.downstreamTransport = new io.paretopipe.harness.transport.LocalTransport(service);
+        return service;
+    }
+
+    /** Intra-op threads this service computes with. */
+    public int threads() {
+        return threads;
+    }
+
+    /** Number of distinct stages loaded so far. */
+    public int cachedStages() {
+        return cache.size();
+    }
+
+    @Override
+    public StageSession open(Handshake h) throws StageException {
+        if (closed) {
+            throw new StageException(ErrorCode.CLOSED, "stage server is shutting down");
+        }
+        if (h.dtype() != DType.FLOAT32) {
+            throw new StageException(ErrorCode.UNSUPPORTED, "dtype " + h.dtype() + " is not supported: models compute in FLOAT32");
+        }
+        if (h.threads() != 0 && h.threads() != threads) {
+            throw new StageException(ErrorCode.BAD_HANDSHAKE, "this stage server computes with " + threads
+                    + " threads (serve --threads) but the handshake asks for " + h.threads()
+                    + ": ask for 0 or " + threads + ", or start a server with --threads " + h.threads());
+        }
+        StageKey key = key(h);
+        StageModel stage;
+        try {
+            stage = cache.computeIfAbsent(key, k -> StageModel.load(ModelCatalog.define(k.model(), k.options()), k.range()));
+        } catch (RuntimeException e) {
+            throw new StageException(ErrorCode.INTERNAL, "loading " + h.model() + " units [" + h.unitStart() + ", "
+                    + h.unitEnd() + ") failed: " + e);
+        }
+        StageChannel downstream = null;
+        HandshakeReply downstreamReply = null;
+        if (!h.downstream().isEmpty()) {
+            Downstream next = h.downstream().get(0);
+            Handshake forward = new Handshake(h.model(), h.classes(), h.inputShape(), h.unitEnd(), next.unitEnd(),
+                    h.batch(), h.dtype(), h.seed(), h.threads(), h.modelDigest(),
+                    h.downstream().subList(1, h.downstream().size()));
+            try {
+                downstream = downstreamTransport.connect(next.address(), DOWNSTREAM_TIMEOUT);
+                downstreamReply = downstream.handshake(forward, DOWNSTREAM_TIMEOUT);
+            } catch (StageException e) {
+                close(downstream);
+                throw new StageException(e.code(), "next stage " + next.address() + " refused: " + e.getMessage());
+            } catch (IOException | TimeoutException e) {
+                close(downstream);
+                throw new StageException(ErrorCode.DOWNSTREAM_FAILED,
+                        "cannot reach next stage " + next.address() + ": " + e.getMessage());
+            }
+        }
+        HandshakeReply reply = reply(h, stage, downstreamReply);
+        return new ModelStageSession(stage, h.batch(), reply, downstream);
+    }
+
+    private StageKey key(Handshake h) throws StageException {
+        ModelDefinition definition;
+        ModelOptions options;
+        try {
+            options = ModelOptions.builder().optClasses(h.classes()).optInput(h.inputShape()).optSeed(h.seed()).build();
+            ModelCatalog.architecture(h.model());
+            definition = ModelCatalog.define(h.model(), options);
+        } catch (IllegalArgumentException e) {
+            ErrorCode code = e.getMessage().startsWith("unknown model") ? ErrorCode.UNKNOWN_MODEL : ErrorCode.BAD_HANDSHAKE;
+            throw new StageException(code, e.getMessage());
+        }
+        int n = definition.unitCount();
+        if (h.unitEnd() > n || h.unitStart() > n) {
+            throw new StageException(ErrorCode.BAD_SPLIT, "unit range [" + h.unitStart() + ", " + h.unitEnd()
+                    + ") is out of range for " + h.model() + ": valid splits are 0.." + n);
+        }
+        int previous = h.unitEnd();
+        for (Downstream d : h.downstream()) {
+            if (d.unitEnd() <= previous || d.unitEnd() > n) {
+                throw new StageException(ErrorCode.BAD_SPLIT, "downstream unit end " + d.unitEnd() + " for "
+                        + h.model() + " must be greater than " + previous + " and at most " + n);
+            }
+            previous = d.unitEnd();
+        }
+        boolean last = h.downstream().isEmpty();
+        if (last && h.unitEnd() != n) {
+            throw new StageException(ErrorCode.BAD_SPLIT, "the last stage must run up to unit " + n + " of "
+                    + h.model() + " (and the suffix), not " + h.unitEnd());
+        }
+        return new StageKey(h.model(), options, new StageRange(1, h.unitStart(), h.unitEnd(), false, last));
+    }
+
+    private HandshakeReply reply(Handshake h, StageModel stage, HandshakeReply downstream) {
+        List<String> names = new ArrayList<>(stage.unitNames());
+        long params = stage.parameterCount();
+        long[] output = batched(h.batch(), stage.outputShapePerImage());
+        if (downstream != null) {
+            names.addAll(downstream.unitNames());
+            params += downstream.parameterCount();
+            output = downstream.outputShape();
+        }
+        return new HandshakeReply(h.model(), names, batched(h.batch(), stage.inputShapePerImage()), output, params,
+                ProcessHandle.current().pid(), cpusAllowed(), threads, Engines.versions());
+    }
+
+    static long[] batched(long batch, long[] perImage) {
+        long[] dims = new long[perImage.length + 1];
+        dims[0] = batch;
+        System.arraycopy(perImage, 0, dims, 1, perImage.length);
+        return dims;
+    }
+
+    /** This process's {@code Cpus_allowed_list}, or "" where /proc is not available. */
+    public static String cpusAllowed() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Cpus_allowed_list:")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException e) {
+            return "";
+        }
+        return "";
+    }
+
+    private static void close(StageChannel channel) {
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (StageModel stage : cache.values()) {
+            stage.close();
+        }
+        cache.clear();
+    }
+}

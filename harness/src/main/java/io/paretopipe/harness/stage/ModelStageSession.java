@@ -1,0 +1,203 @@
+package io.paretopipe.harness.stage;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.paretopipe.harness.protocol.ErrorCode;
+import io.paretopipe.harness.protocol.HandshakeReply;
+import io.paretopipe.harness.protocol.InferenceRequest;
+import io.paretopipe.harness.protocol.InferenceResult;
+import io.paretopipe.harness.protocol.StageException;
+import io.paretopipe.harness.protocol.StageTiming;
+import io.paretopipe.harness.transport.StageChannel;
+import io.paretopipe.models.Engines;
+import io.paretopipe.models.StageModel;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One connection's work on a stage: requests are computed in arrival order on the session's own
+ * compute thread, so the transport can read request i+1 while request i computes. A last stage
+ * answers with its output; a middle stage sends its output to the next stage and answers when the
+ * next stage's result comes back, adding its own timing in front of the downstream ones.
+ *
+ * <p>Timing, on this stage's clock: {@code queueNanos} from the request's arrival (the
+ * {@link #process} call) to the start of its compute, {@code computeNanos} the forward itself.
+ */
+final class ModelStageSession implements io.paretopipe.harness.transport.StageSession {
+
+    private static final Duration POLL = Duration.ofMillis(500);
+
+    private final StageModel stage;
+    private final HandshakeReply reply;
+    private final StageChannel downstream;
+    private final ExecutorService compute;
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread receiver;
+    private volatile StageException downstreamFailure;
+
+    private record Pending(CompletableFuture<InferenceResult> future, StageTiming timing) {}
+
+    ModelStageSession(StageModel stage, int batch, HandshakeReply reply, StageChannel downstream) {
+        this.stage = stage;
+        this.reply = reply;
+        this.downstream = downstream;
+        String name = "stage-compute-" + stage.model().name() + "-" + stage.range().unitStart() + "-"
+                + stage.range().unitEnd();
+        this.compute = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+        if (downstream != null) {
+            receiver = new Thread(this::receiveDownstream, name + "-downstream");
+            receiver.setDaemon(true);
+            receiver.start();
+        } else {
+            receiver = null;
+        }
+    }
+
+    @Override
+    public HandshakeReply reply() {
+        return reply;
+    }
+
+    @Override
+    public boolean releasesRequestTensorOnCompletion() {
+        return true;
+    }
+
+    @Override
+    public CompletableFuture<InferenceResult> process(InferenceRequest request) {
+        long arrival = System.nanoTime();
+        CompletableFuture<InferenceResult> future = new CompletableFuture<>();
+        try {
+            compute.execute(() -> compute(request, arrival, future));
+        } catch (RejectedExecutionException e) {
+            future.completeExceptionally(
+                    new StageException(ErrorCode.CLOSED, "stage session is closed", request.requestId()));
+        }
+        return future;
+    }
+
+    private void compute(InferenceRequest request, long arrival, CompletableFuture<InferenceResult> future) {
+        long id = request.requestId();
+        InferenceResult result;
+        try {
+            result = computeAndForward(request, arrival, future);
+        } catch (StageException e) {
+            future.completeExceptionally(e);
+            return;
+        } catch (RuntimeException e) {
+            future.completeExceptionally(new StageException(ErrorCode.INTERNAL,
+                    stage.model().name() + " " + stage.range() + " failed: " + e, id));
+            return;
+        }
+        if (result != null) {
+            future.complete(result);
+        }
+    }
+
+    /** The result of a last stage, or null for a middle stage, whose result comes from downstream. */
+    private InferenceResult computeAndForward(
+            InferenceRequest request, long arrival, CompletableFuture<InferenceResult> future) throws StageException {
+        long id = request.requestId();
+        long start = System.nanoTime();
+        try (NDManager manager = NDManager.newBaseManager(Engines.pytorch().getEngineName())) {
+            NDArray input = TensorBridge.wrap(request.tensor(), manager);
+            try {
+                stage.checkInput(input.getShape(), input.getDataType());
+            } catch (IllegalArgumentException e) {
+                throw new StageException(ErrorCode.SHAPE_MISMATCH, e.getMessage(), id);
+            }
+            NDArray output = stage.forward(input);
+            StageTiming timing = new StageTiming(System.nanoTime() - start, start - arrival);
+            if (downstream == null) {
+                return new InferenceResult(id, TensorBridge.copy(output), List.of(timing));
+            }
+            StageException failure = downstreamFailure;
+            if (failure != null) {
+                throw new StageException(ErrorCode.DOWNSTREAM_FAILED, failure.getMessage(), id);
+            }
+            pending.put(id, new Pending(future, timing));
+            try {
+                downstream.send(new InferenceRequest(id, TensorBridge.view(output)));
+            } catch (IOException e) {
+                pending.remove(id);
+                throw new StageException(
+                        ErrorCode.DOWNSTREAM_FAILED, "sending to the next stage failed: " + e.getMessage(), id);
+            }
+            return null;
+        }
+    }
+
+    private void receiveDownstream() {
+        while (!closed.get()) {
+            try {
+                InferenceResult result = downstream.receive(POLL);
+                Pending p = pending.remove(result.requestId());
+                if (p == null) {
+                    continue;
+                }
+                List<StageTiming> timings = new ArrayList<>(1 + result.stageTimings().size());
+                timings.add(p.timing());
+                timings.addAll(result.stageTimings());
+                p.future().complete(new InferenceResult(result.requestId(), result.tensor(), timings));
+            } catch (TimeoutException e) {
+                // poll again so close() is noticed
+            } catch (StageException e) {
+                if (e.requestId() >= 0) {
+                    Pending p = pending.remove(e.requestId());
+                    if (p != null) {
+                        p.future().completeExceptionally(new StageException(ErrorCode.DOWNSTREAM_FAILED,
+                                "next stage failed request " + e.requestId() + ": " + e.getMessage(), e.requestId()));
+                    }
+                } else {
+                    failAll(new StageException(ErrorCode.DOWNSTREAM_FAILED, "next stage gave up: " + e.getMessage()));
+                    return;
+                }
+            } catch (IOException | RuntimeException e) {
+                if (!closed.get()) {
+                    failAll(new StageException(ErrorCode.DOWNSTREAM_FAILED, "next stage connection lost: " + e.getMessage()));
+                }
+                return;
+            }
+        }
+    }
+
+    private void failAll(StageException cause) {
+        downstreamFailure = cause;
+        for (Long id : List.copyOf(pending.keySet())) {
+            Pending p = pending.remove(id);
+            if (p != null) {
+                p.future().completeExceptionally(new StageException(cause.code(), cause.getMessage(), id));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        compute.shutdownNow();
+        if (downstream != null) {
+            downstream.close();
+        }
+        if (receiver != null) {
+            receiver.interrupt();
+        }
+        failAll(new StageException(ErrorCode.CLOSED, "stage session closed"));
+    }
+}
