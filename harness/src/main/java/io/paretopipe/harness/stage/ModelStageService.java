@@ -1,5 +1,6 @@
 package io.paretopipe.harness.stage;
 
+import io.paretopipe.harness.placement.CpuAffinity;
 import io.paretopipe.harness.protocol.DType;
 import io.paretopipe.harness.protocol.Downstream;
 import io.paretopipe.harness.protocol.ErrorCode;
@@ -17,8 +18,6 @@ import io.paretopipe.models.ModelOptions;
 import io.paretopipe.models.StageModel;
 import io.paretopipe.models.StageRange;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -172,16 +171,7 @@ public final class ModelStageService implements StageService, AutoCloseable {
 
     /** This process's {@code Cpus_allowed_list}, or "" where /proc is not available. */
     public static String cpusAllowed() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Cpus_allowed_list:")) {
-                    return line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
-        } catch (IOException e) {
-            return "";
-        }
-        return "";
+        return CpuAffinity.allowedCpus(ProcessHandle.current().pid());
     }
 
     private static void close(StageChannel channel) {
