@@ -1,0 +1,184 @@
+package io.paretopipe.benchmarks;
+
+import io.paretopipe.harness.driver.Pipeline;
+import io.paretopipe.harness.transport.HostPort;
+import io.paretopipe.models.ModelCatalog;
+import io.paretopipe.models.Partition;
+import io.paretopipe.netem.NetworkCondition;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One partition point as {@link PartitionBenchmark}'s parameters name it, validated before anything
+ * heavy starts. Immutable.
+ *
+ * @param model catalog model name
+ * @param split {@code K} or {@code K1:K2} (colon-separated cuts; JMH splits {@code -p} values on commas)
+ * @param transport {@code nio} or {@code local}
+ * @param link {@code none}, a preset name of {@link NetworkCondition#presetNames()} or a spec such as
+ *     {@code delay:20ms+rate:50mbit}
+ * @param batch images per request, >= 1
+ * @param depth requests in flight of the throughput method, >= 1
+ * @param tail {@code spawn}, or {@code HOST:PORT} of a running stage server, one per remote stage
+ *     separated by {@code /}
+ * @param headThreads torch threads of the head (the benchmark's JVM), >= 1
+ * @param tailThreads torch threads of each spawned stage server, >= 1
+ * @param headCpus CPUs to pin the head to (taskset list), {@code auto} or {@code none}
+ * @param tailCpus CPUs to pin spawned stage servers to (taskset list), {@code auto} or {@code none}
+ */
+public record PartitionConfig(
+        String model,
+        String split,
+        String transport,
+        String link,
+        int batch,
+        int depth,
+        String tail,
+        int headThreads,
+        int tailThreads,
+        String headCpus,
+        String tailCpus) {
+
+    /** Pins the head to CPU 0 and the stage servers to every other CPU; unpinned on a one-CPU machine. */
+    public static final String AUTO = "auto";
+    /** Leaves a process unpinned. */
+    public static final String UNPINNED = "none";
+    /** The {@code tail} value that spawns the stage servers on this machine. */
+    public static final String SPAWN = "spawn";
+
+    public PartitionConfig {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(split, "split");
+        Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(link, "link");
+        Objects.requireNonNull(tail, "tail");
+        headCpus = headCpus == null || headCpus.isBlank() ? UNPINNED : headCpus.trim();
+        tailCpus = tailCpus == null || tailCpus.isBlank() ? UNPINNED : tailCpus.trim();
+    }
+
+    /** The defaults of {@link PartitionBenchmark} at one split. */
+    public static PartitionConfig defaults(String model, String split, String transport) {
+        return new PartitionConfig(model, split, transport, "none", 8, 4, SPAWN, 1, 1, AUTO, AUTO);
+    }
+
+    public PartitionConfig withTail(String newTail) {
+        return new PartitionConfig(model, split, transport, link, batch, depth, newTail, headThreads, tailThreads,
+                headCpus, tailCpus);
+    }
+
+    public PartitionConfig withLink(String newLink) {
+        return new PartitionConfig(model, split, transport, newLink, batch, depth, tail, headThreads, tailThreads,
+                headCpus, tailCpus);
+    }
+
+    public PartitionConfig withCpus(String newHeadCpus, String newTailCpus) {
+        return new PartitionConfig(model, split, transport, link, batch, depth, tail, headThreads, tailThreads,
+                newHeadCpus, newTailCpus);
+    }
+
+    /**
+     * Checks every parameter without loading a model or starting a process.
+     *
+     * @return the parsed split and network condition
+     * @throws IllegalArgumentException naming the parameter, its value and what is valid, e.g.
+     *     "split 25 is out of range for mobilenetv2: valid splits are 0..19"
+     */
+    public Validated validate() {
+        if (!Pipeline.TRANSPORTS.contains(transport)) {
+            throw new IllegalArgumentException("transport '" + transport + "' is not supported: valid transports are "
+                    + String.join(", ", Pipeline.TRANSPORTS));
+        }
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch: " + batch + " (expected: >= 1)");
+        }
+        if (depth < 1) {
+            throw new IllegalArgumentException("depth: " + depth + " (expected: >= 1)");
+        }
+        if (headThreads < 1 || tailThreads < 1) {
+            throw new IllegalArgumentException("headThreads " + headThreads + ", tailThreads " + tailThreads
+                    + " (expected: >= 1)");
+        }
+        Partition partition = Partition.parse(split, model, unitCount(model));
+        NetworkCondition condition;
+        try {
+            condition = NetworkCondition.parse(link);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("link '" + link + "': " + e.getMessage(), e);
+        }
+        if (!condition.isNone() && transport.equals("local")) {
+            throw new IllegalArgumentException("link '" + link + "' needs a network transport: 'local' runs both"
+                    + " stages in one process with no network; use link=none with local, or transport=nio");
+        }
+        List<String> tails = tails();
+        int remote = partition.stageCount() - 1;
+        if (!tails.equals(List.of(SPAWN))) {
+            for (String t : tails) {
+                HostPort.parse(t);
+            }
+            if (transport.equals("nio") && tails.size() != remote) {
+                throw new IllegalArgumentException("tail '" + tail + "' names " + tails.size() + " stage server(s) but"
+                        + " split " + split + " has " + remote + " remote stage(s): give 'spawn' or one HOST:PORT per"
+                        + " remote stage, separated by '/'");
+            }
+        }
+        return new Validated(partition, condition);
+    }
+
+    /** The tail addresses ({@code [spawn]} or one {@code HOST:PORT} per remote stage). */
+    public List<String> tails() {
+        return List.of(tail.trim().split("/"));
+    }
+
+    /** The unit count of a catalog model ({@code valid splits are 0..n}); cached per model. */
+    public static int unitCount(String model) {
+        return UNIT_COUNTS.computeIfAbsent(model, m -> ModelCatalog.define(m).unitCount());
+    }
+
+    /**
+     * CPU lists (taskset syntax, "" = unpinned) for head and tail: {@code auto} gives the head the
+     * first CPU this JVM was allowed when this class was loaded, and the tail the others (both
+     * unpinned with one CPU); {@code none} is unpinned. Resolved against the CPUs allowed at class
+     * load, so a head that has pinned itself since still resolves {@code auto} the same way.
+     */
+    public static String[] resolveCpus(String head, String tail) {
+        List<Integer> cpus = INITIAL_CPUS;
+        String h = head;
+        String t = tail;
+        if (head.equals(AUTO)) {
+            h = cpus.size() >= 2 ? Integer.toString(cpus.get(0)) : "";
+        }
+        if (tail.equals(AUTO)) {
+            t = cpus.size() >= 2 ? cpus.subList(1, cpus.size()).stream().map(String::valueOf)
+                    .collect(java.util.stream.Collectors.joining(",")) : "";
+        }
+        return new String[] {h.equals(UNPINNED) ? "" : h, t.equals(UNPINNED) ? "" : t};
+    }
+
+    private static final java.util.Map<String, Integer> UNIT_COUNTS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final List<Integer> INITIAL_CPUS = parseCpuList(
+            io.paretopipe.harness.placement.CpuAffinity.allowedCpus(ProcessHandle.current().pid()));
+
+    /** {@code 0-2,5} to {@code [0, 1, 2, 5]}; empty for "" or text that is not a CPU list. */
+    static List<Integer> parseCpuList(String list) {
+        List<Integer> cpus = new java.util.ArrayList<>();
+        try {
+            for (String part : list.trim().split(",")) {
+                if (part.isBlank()) {
+                    continue;
+                }
+                String[] range = part.trim().split("-");
+                int from = Integer.parseInt(range[0].trim());
+                int to = range.length > 1 ? Integer.parseInt(range[1].trim()) : from;
+                for (int c = from; c <= to; c++) {
+                    cpus.add(c);
+                }
+            }
+        } catch (NumberFormatException e) {
+            return List.of();
+        }
+        return List.copyOf(cpus);
+    }
+
+    /** What {@link #validate()} parsed. */
+    public record Validated(Partition partition, NetworkCondition condition) {}
+}

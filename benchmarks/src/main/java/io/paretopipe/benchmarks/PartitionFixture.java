@@ -1,0 +1,186 @@
+package io.paretopipe.benchmarks;
+
+import io.paretopipe.harness.driver.PhaseRecorder;
+import io.paretopipe.harness.driver.Pipeline;
+import io.paretopipe.harness.driver.PipelineDriver;
+import io.paretopipe.harness.driver.PipelineSpec;
+import io.paretopipe.harness.placement.CpuAffinity;
+import io.paretopipe.harness.placement.StageServerProcess;
+import io.paretopipe.harness.protocol.StageException;
+import io.paretopipe.harness.transport.HostPort;
+import io.paretopipe.models.CutTable;
+import io.paretopipe.models.Engines;
+import io.paretopipe.models.ModelCatalog;
+import io.paretopipe.netem.link.UserSpaceLink;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Everything one partition point needs for a JMH trial: spawned stage servers (when {@code tail=spawn}
+ * over {@code nio}), a {@link UserSpaceLink} in front of the first remote stage (when {@code link} is
+ * not {@code none}), the {@link Pipeline} (head loaded here, handshake done), a {@link PipelineDriver}
+ * and its {@link PhaseRecorder}.
+ *
+ * <p>Owns all of it: {@link #close()} ends the driver, the pipeline, the link and the stage servers,
+ * in that order, also after a failed {@link #open}; closing twice is harmless. Not thread-safe: one
+ * driving thread (JMH's benchmark thread) calls everything but {@link #close()}.
+ */
+public final class PartitionFixture implements AutoCloseable {
+
+    /** How long one request or handshake may take before the trial fails. */
+    public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(120);
+
+    private final PartitionConfig config;
+    private final List<StageServerProcess> servers = new ArrayList<>();
+    private final PhaseRecorder recorder = new PhaseRecorder();
+    private UserSpaceLink link;
+    private Pipeline pipeline;
+    private PipelineDriver driver;
+    private long bytesPerRequest;
+    private String headCpus = "";
+    private boolean closed;
+
+    private PartitionFixture(PartitionConfig config) {
+        this.config = config;
+    }
+
+    /**
+     * Validates {@code config}, brings the tail up, loads the head and handshakes.
+     *
+     * @param inFlight requests the driver keeps in flight (1 for latency, {@code depth} for throughput)
+     * @throws IllegalArgumentException for a bad parameter, before anything is started
+     */
+    public static PartitionFixture open(PartitionConfig config, int inFlight) throws IOException, StageException {
+        PartitionConfig.Validated valid = config.validate();
+        PartitionFixture f = new PartitionFixture(config);
+        try {
+            f.start(valid, inFlight);
+            return f;
+        } catch (IOException | StageException | RuntimeException e) {
+            f.close();
+            throw e;
+        }
+    }
+
+    private void start(PartitionConfig.Validated valid, int inFlight) throws IOException, StageException {
+        String[] cpus = PartitionConfig.resolveCpus(config.headCpus(), config.tailCpus());
+        List<String> tails = config.tails();
+        boolean network = config.transport().equals("nio");
+        if (network && tails.equals(List.of(PartitionConfig.SPAWN))) {
+            tails = new ArrayList<>();
+            for (int i = 1; i < valid.partition().stageCount(); i++) {
+                StageServerProcess server = StageServerProcess.builder()
+                        .optCpus(cpus[1])
+                        .optThreads(config.tailThreads())
+                        .start();
+                servers.add(server);
+                tails.add(server.address());
+            }
+        }
+        if (network && !valid.condition().isNone()) {
+            link = UserSpaceLink.start(HostPort.parse(tails.get(0)), valid.condition());
+            tails = new ArrayList<>(tails);
+            tails.set(0, "127.0.0.1:" + link.port());
+        }
+        PipelineSpec spec = PipelineSpec.defaults(config.model(), config.split())
+                .withTransport(config.transport())
+                .withTails(tails)
+                .withBatch(config.batch())
+                .withPlacement(config.headThreads(), cpus[0], config.tailThreads(), cpus[1])
+                .withTimeout(REQUEST_TIMEOUT);
+        pipeline = Pipeline.open(spec);
+        headCpus = CpuAffinity.allowedCpus(ProcessHandle.current().pid());
+        int[] cutPoints = valid.partition().cuts();
+        if (cutPoints.length == 1) {
+            bytesPerRequest = pipeline.bytesPerRequest();
+        } else {
+            CutTable cuts = CutTable.of(ModelCatalog.define(config.model()), config.batch());
+            for (int k : cutPoints) {
+                bytesPerRequest += cuts.cuts().get(k).bytes();
+            }
+        }
+        driver = new PipelineDriver(pipeline, inFlight, recorder);
+    }
+
+    public PartitionConfig config() {
+        return config;
+    }
+
+    public PipelineDriver driver() {
+        return driver;
+    }
+
+    public PhaseRecorder recorder() {
+        return recorder;
+    }
+
+    public Pipeline pipeline() {
+        return pipeline;
+    }
+
+    /** Stage servers this fixture spawned (empty for a remote tail or {@code local}). */
+    public List<StageServerProcess> servers() {
+        return List.copyOf(servers);
+    }
+
+    /** Tensor bytes sent across every cut per request (one batch), summed over the cuts. */
+    public long bytesPerRequest() {
+        return bytesPerRequest;
+    }
+
+    /**
+     * The {@code #paretopipe.KEY=VALUE} comments of this point's {@code .hlog}: the given JMH params,
+     * {@code bytes_per_request}, where the stages actually ran and with what.
+     */
+    public Map<String, String> comments(Map<String, String> params) {
+        Map<String, String> c = new LinkedHashMap<>(params);
+        c.put("bytes_per_request", Long.toString(bytesPerRequest));
+        c.put("requests", Long.toString(recorder.count()));
+        c.put("head_cpus_allowed", headCpus);
+        c.put("tail_cpus_allowed", servers.stream().map(s -> CpuAffinity.allowedCpus(s.pid()))
+                .collect(Collectors.joining("/")));
+        c.put("tail_pids", servers.stream().map(s -> Long.toString(s.pid())).collect(Collectors.joining("/")));
+        c.put("tail_addresses", String.join("/", pipeline.spec().tails()));
+        c.put("link_condition", link == null ? "none" : link.condition().toSpec());
+        c.put("engine", Engines.versions());
+        c.put("allocator", Engines.allocatorSettings().toString());
+        return c;
+    }
+
+    /** Writes the recorder's intervals to {@code file} (atomically) with {@link #comments}. */
+    public void writeHlog(Path file, Map<String, String> params) throws IOException {
+        recorder.writeLog(file, comments(params));
+    }
+
+    /** Ends driver, pipeline, link and spawned stage servers; idempotent; keeps going past failures. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (driver != null) {
+            try {
+                driver.awaitIdle();
+            } catch (IOException | RuntimeException ignored) {
+                // the pipeline is going away; what matters is that everything is released
+            }
+            driver.close();
+        }
+        if (pipeline != null) {
+            pipeline.close();
+        }
+        if (link != null) {
+            link.close();
+        }
+        for (int i = servers.size() - 1; i >= 0; i--) {
+            servers.get(i).close();
+        }
+    }
+}

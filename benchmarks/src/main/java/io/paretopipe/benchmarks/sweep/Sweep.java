@@ -1,0 +1,401 @@
+package io.paretopipe.benchmarks.sweep;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.paretopipe.benchmarks.HlogNames;
+import io.paretopipe.benchmarks.PartitionBenchmark;
+import io.paretopipe.benchmarks.PartitionConfig;
+import io.paretopipe.harness.placement.StageServerProcess;
+import io.paretopipe.models.CutTable;
+import io.paretopipe.models.ModelCatalog;
+import io.paretopipe.models.Partition;
+import io.paretopipe.netem.NetworkCondition;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Runs {@link PartitionBenchmark} (both methods) for every chosen model x transport x link x split,
+ * one JMH run per point, and writes one run folder:
+ *
+ * <pre>
+ * runs/2026-11-29T01-02-03Z/
+ *   run-metadata.json   machine, JVM, DJL/PyTorch, threads, CPU sets, allocator, git commit, start time, JMH setting
+ *   jmh/*.json          one JMH JSON result file per point (both methods)
+ *   hlog/*.hlog         one HdrHistogram log per method and point
+ *   cuts/MODEL.json     the model's cut table (bytes and MACs per split)
+ *   report/index.html   the reports post-processor's output (unless --no-report)
+ * </pre>
+ *
+ * One stage server (pinned to the tail CPUs) serves every {@code nio} point of the sweep: its
+ * address is passed as the {@code tail} param, so nothing is restarted per split; it is ended when
+ * the sweep ends, also on failure or Ctrl-C. {@code local} runs only with {@code link=none} (it has
+ * no network). Progress ("k of N, elapsed, estimated remaining") goes to standard output.
+ *
+ * <p>Exit codes: 0 every point measured and the report written; 1 some point or the report failed
+ * (the rest still ran, the folder holds what succeeded); 2 bad usage.
+ */
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+        description = "Measure every split of the chosen models over the chosen transports and links with JMH,"
+                + " then write the Pareto report.")
+public final class Sweep implements Callable<Integer> {
+
+    /** Benchmarks of one point. */
+    static final String INCLUDE = "^" + PartitionBenchmark.class.getName().replace(".", "\\.")
+            + "\\.(latency|throughput)$";
+    private static final DateTimeFormatter FOLDER_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss'Z'").withZone(ZoneOffset.UTC);
+
+    @Option(names = "--models", split = ",", defaultValue = "mobilenetv2",
+            description = "Catalog models, comma-separated (default: ${DEFAULT-VALUE}).")
+    List<String> models;
+
+    @Option(names = "--transports", split = ",", defaultValue = "nio,local",
+            description = "nio, local (default: ${DEFAULT-VALUE}).")
+    List<String> transports;
+
+    @Option(names = "--links", split = ",", defaultValue = "none",
+            description = "Network conditions: none, a preset name or a spec like delay:20ms+rate:50mbit"
+                    + " (default: ${DEFAULT-VALUE}).")
+    List<String> links;
+
+    @Option(names = "--splits", defaultValue = "all",
+            description = "all (every valid split of each model) or comma-separated K or K1:K2 (default: ${DEFAULT-VALUE}).")
+    String splits;
+
+    @Option(names = "--setting", defaultValue = "quick", description = "quick or full (default: ${DEFAULT-VALUE}).")
+    String setting;
+
+    @Option(names = "--forks", defaultValue = "default",
+            description = "JMH forks per point: 'default' (the setting's) or a number, 0 = in this JVM.")
+    String forks;
+
+    @Option(names = "--batch", defaultValue = "8", description = "Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--depth", defaultValue = "4", description = "Requests in flight for throughput (default: ${DEFAULT-VALUE}).")
+    int depth;
+
+    @Option(names = "--head-threads", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
+    int headThreads;
+
+    @Option(names = "--tail-threads", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
+    int tailThreads;
+
+    @Option(names = "--head-cpus", defaultValue = "auto",
+            description = "auto (CPU 0), none, or a taskset list (default: ${DEFAULT-VALUE}).")
+    String headCpus;
+
+    @Option(names = "--tail-cpus", defaultValue = "auto",
+            description = "auto (every CPU but 0), none, or a taskset list (default: ${DEFAULT-VALUE}).")
+    String tailCpus;
+
+    @Option(names = "--out", defaultValue = "runs", description = "Parent of the run folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--reports-jar", defaultValue = "reports/target/paretopipe-reports.jar",
+            description = "The post-processor (default: ${DEFAULT-VALUE}).")
+    Path reportsJar;
+
+    @Option(names = "--no-report", description = "Measure only; do not run the post-processor.")
+    boolean noReport;
+
+    @Option(names = "--verbose", description = "Show JMH's own output for every point.")
+    boolean verbose;
+
+    private final PrintStream console = System.out;
+    private String[] cpus;
+
+    /** One partition point of the sweep. */
+    record Point(String model, String transport, String link, String split) {
+        String fileStem() {
+            return enc(model) + "__" + enc(transport) + "__" + enc(link) + "__split=" + enc(split);
+        }
+    }
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new Sweep()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        System.exit(code);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        SweepSetting chosen = SweepSetting.parse(setting);
+        if (!forks.trim().equals("default")) {
+            try {
+                chosen = chosen.withForks(Integer.parseInt(forks.trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("forks '" + forks + "' (expected: 'default' or a number >= 0)");
+            }
+        }
+        List<Point> points = plan();
+        if (!noReport && !Files.isRegularFile(reportsJar)) {
+            throw new IllegalArgumentException("no post-processor at " + reportsJar.toAbsolutePath() + ": build it"
+                    + " with 'mvn -pl reports package', pass --reports-jar PATH, or --no-report");
+        }
+        Instant start = Instant.now();
+        Path run = out.resolve(FOLDER_TIME.format(start.truncatedTo(ChronoUnit.SECONDS)));
+        Path jmhDir = Files.createDirectories(run.resolve("jmh"));
+        Path hlogDir = Files.createDirectories(run.resolve("hlog")).toAbsolutePath();
+        Path cutsDir = Files.createDirectories(run.resolve("cuts"));
+        console.printf(Locale.ROOT, "paretopipe sweep: %d points (%s), setting %s, run folder %s%n", points.size(),
+                describe(), chosen.name(), run.toAbsolutePath());
+        for (String model : models) {
+            ObjectNode table = CutTable.of(ModelCatalog.define(model), batch).toJson();
+            Files.writeString(cutsDir.resolve(model + ".json"), new ObjectMapper().writerWithDefaultPrettyPrinter()
+                    .writeValueAsString(table) + System.lineSeparator(), StandardCharsets.UTF_8);
+        }
+        ObjectNode metadata = RunMetadata.collect(start);
+        List<String> failures = new ArrayList<>();
+        StageServerProcess server = null;
+        try {
+            String[] cpus = resolvedCpus();
+            if (transports.contains("nio")) {
+                server = StageServerProcess.builder().optCpus(cpus[1]).optThreads(tailThreads).start();
+                console.println("stage server: " + server);
+            }
+            recordSweep(metadata, chosen, points, server, cpus);
+            RunMetadata.write(run.resolve("run-metadata.json"), metadata);
+            System.setProperty(HlogNames.DIR_PROPERTY, hlogDir.toString());
+            long startNanos = System.nanoTime();
+            for (int i = 0; i < points.size(); i++) {
+                Point p = points.get(i);
+                long t0 = System.nanoTime();
+                String outcome;
+                try {
+                    outcome = summarize(runPoint(p, chosen, server, jmhDir.resolve(String.format(Locale.ROOT,
+                            "%03d-%s.json", i + 1, p.fileStem())), hlogDir));
+                } catch (RunnerException | RuntimeException e) {
+                    outcome = "FAILED: " + rootMessage(e);
+                    failures.add(p + ": " + rootMessage(e));
+                }
+                long now = System.nanoTime();
+                double perPoint = (now - startNanos) / (double) (i + 1);
+                console.printf(Locale.ROOT, "[%d of %d] %s split=%s %s link=%s: %s (%.1f s); elapsed %s, estimated"
+                        + " remaining %s%n", i + 1, points.size(), p.model(), p.split(), p.transport(), p.link(),
+                        outcome, (now - t0) / 1e9, clock(now - startNanos),
+                        clock((long) (perPoint * (points.size() - i - 1))));
+            }
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+        }
+        metadata.put("end_time", Instant.now().toString());
+        ArrayNode failed = metadata.putArray("failed_points");
+        failures.forEach(failed::add);
+        RunMetadata.write(run.resolve("run-metadata.json"), metadata);
+        int code = failures.isEmpty() ? 0 : 1;
+        if (!failures.isEmpty()) {
+            console.println(failures.size() + " of " + points.size() + " points failed:");
+            failures.forEach(f -> console.println("  " + f));
+        }
+        if (!noReport && failures.size() < points.size()) {
+            code = Math.max(code, report(run));
+        }
+        console.println("run folder: " + run.toAbsolutePath());
+        return code;
+    }
+
+    /** Every point, validated before anything runs. */
+    List<Point> plan() {
+        List<Point> points = new ArrayList<>();
+        for (String link : links) {
+            NetworkCondition.parse(link);
+        }
+        for (String transport : transports) {
+            if (!io.paretopipe.harness.driver.Pipeline.TRANSPORTS.contains(transport)) {
+                throw new IllegalArgumentException("transport '" + transport + "' is not supported: valid transports"
+                        + " are " + String.join(", ", io.paretopipe.harness.driver.Pipeline.TRANSPORTS));
+            }
+        }
+        for (String model : models) {
+            int units = PartitionConfig.unitCount(model);
+            List<String> modelSplits = new ArrayList<>();
+            if (splits.trim().equals("all")) {
+                for (int k = 0; k <= units; k++) {
+                    modelSplits.add(Integer.toString(k));
+                }
+            } else {
+                for (String s : splits.split(",")) {
+                    modelSplits.add(Partition.format(Partition.parse(s, model, units).cuts()));
+                }
+            }
+            for (String transport : transports) {
+                for (String link : links) {
+                    if (transport.equals("local") && !NetworkCondition.parse(link).isNone()) {
+                        continue;
+                    }
+                    for (String split : modelSplits) {
+                        points.add(new Point(model, transport, link, split));
+                    }
+                }
+            }
+        }
+        if (points.isEmpty()) {
+            throw new IllegalArgumentException("nothing to run: transports " + transports + " x links " + links
+                    + " has no valid combination (local runs only with link none)");
+        }
+        return points;
+    }
+
+    private String[] resolvedCpus() {
+        if (cpus == null) {
+            cpus = PartitionConfig.resolveCpus(headCpus, tailCpus);
+        }
+        return cpus;
+    }
+
+    private Collection<RunResult> runPoint(Point p, SweepSetting s, StageServerProcess server, Path result,
+            Path hlogDir) throws RunnerException {
+        String tail = PartitionConfig.SPAWN;
+        if (p.transport().equals("nio") && server != null) {
+            int remote = p.split().split(":").length;
+            tail = String.join("/", Collections.nCopies(remote, server.address()));
+        }
+        String[] cpus = resolvedCpus();
+        ChainedOptionsBuilder b = new OptionsBuilder()
+                .include(INCLUDE)
+                .param("model", p.model())
+                .param("split", p.split())
+                .param("transport", p.transport())
+                .param("link", p.link())
+                .param("batch", Integer.toString(batch))
+                .param("depth", Integer.toString(depth))
+                .param("tail", tail)
+                .param("headThreads", Integer.toString(headThreads))
+                .param("tailThreads", Integer.toString(tailThreads))
+                .param("headCpus", cpus[0].isEmpty() ? PartitionConfig.UNPINNED : cpus[0])
+                .param("tailCpus", cpus[1].isEmpty() ? PartitionConfig.UNPINNED : cpus[1])
+                .forks(s.forks())
+                .warmupIterations(s.warmupIterations())
+                .warmupTime(TimeValue.seconds(s.warmupSeconds()))
+                .measurementIterations(s.measurementIterations())
+                .measurementTime(TimeValue.seconds(s.measurementSeconds()))
+                .jvmArgsAppend("-Xmx2g", "-Dai.djl.offline=true", "-D" + HlogNames.DIR_PROPERTY + "=" + hlogDir)
+                .shouldFailOnError(true)
+                .resultFormat(ResultFormatType.JSON)
+                .result(result.toString())
+                .verbosity(verbose ? VerboseMode.NORMAL : VerboseMode.SILENT);
+        return new Runner(b.build()).run();
+    }
+
+    private static String summarize(Collection<RunResult> results) {
+        StringBuilder b = new StringBuilder();
+        for (RunResult r : results) {
+            String name = r.getParams().getBenchmark();
+            if (name.endsWith(".latency")) {
+                b.append(String.format(Locale.ROOT, "latency %.1f ms", r.getPrimaryResult().getScore()));
+            }
+        }
+        for (RunResult r : results) {
+            String name = r.getParams().getBenchmark();
+            if (name.endsWith(".throughput")) {
+                Result<?> images = r.getSecondaryResults().get("images");
+                b.append(b.length() > 0 ? ", " : "").append(String.format(Locale.ROOT, "throughput %.1f images/s",
+                        images == null ? Double.NaN : images.getScore()));
+            }
+        }
+        return b.toString();
+    }
+
+    private int report(Path run) throws IOException, InterruptedException {
+        Path dir = run.resolve("report");
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.awt.headless=true", "-jar", reportsJar.toString(), "pareto", run.toString(), "--out",
+                dir.toString());
+        console.println("report: " + String.join(" ", command));
+        Process p = new ProcessBuilder(command).inheritIO().start();
+        if (!p.waitFor(10, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            console.println("the post-processor did not finish within 10 minutes");
+            return 1;
+        }
+        if (p.exitValue() != 0) {
+            console.println("the post-processor failed (exit " + p.exitValue() + ")");
+            return 1;
+        }
+        console.println("HTML report: " + dir.resolve("index.html").toAbsolutePath());
+        return 0;
+    }
+
+    private void recordSweep(ObjectNode metadata, SweepSetting s, List<Point> points, StageServerProcess server,
+            String[] cpus) {
+        ObjectNode sweep = metadata.putObject("sweep");
+        sweep.put("setting", s.name());
+        sweep.put("forks", s.forks());
+        sweep.put("warmup", s.warmupIterations() + " x " + s.warmupSeconds() + " s");
+        sweep.put("measurement", s.measurementIterations() + " x " + s.measurementSeconds() + " s");
+        sweep.put("models", String.join(",", models));
+        sweep.put("transports", String.join(",", transports));
+        sweep.put("links", String.join(",", links));
+        sweep.put("splits", splits);
+        sweep.put("points", points.size());
+        sweep.put("batch", batch);
+        sweep.put("depth", depth);
+        ObjectNode threads = metadata.putObject("threads");
+        threads.put("head", headThreads);
+        threads.put("tail", tailThreads);
+        ObjectNode placement = metadata.putObject("cpus");
+        placement.put("head", cpus[0].isEmpty() ? "unpinned" : cpus[0]);
+        placement.put("tail", cpus[1].isEmpty() ? "unpinned" : cpus[1]);
+        if (server != null) {
+            ObjectNode stage = metadata.putObject("stage_server");
+            stage.put("address", server.address());
+            stage.put("pid", server.pid());
+            stage.put("cpus_allowed", io.paretopipe.harness.placement.CpuAffinity.allowedCpus(server.pid()));
+            stage.put("threads", server.threads());
+        }
+    }
+
+    private String describe() {
+        return "models " + String.join(",", models) + " x transports " + String.join(",", transports) + " x links "
+                + String.join(",", links) + " x splits " + splits;
+    }
+
+    private static String clock(long nanos) {
+        long s = Duration.ofNanos(nanos).toSeconds();
+        return String.format(Locale.ROOT, "%02d:%02d", s / 60, s % 60);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage();
+        return (m == null ? t.getClass().getSimpleName() : m).lines().findFirst().orElse("");
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}
