@@ -71,13 +71,14 @@ public final class PartitionFixture implements AutoCloseable {
     private void start(PartitionConfig.Validated valid, int inFlight) throws IOException, StageException {
         String[] cpus = PartitionConfig.resolveCpus(config.headCpus(), config.tailCpus());
         List<String> tails = config.tails();
-        boolean network = config.transport().equals("nio");
+        boolean network = !config.transport().equals("local");
         if (network && tails.equals(List.of(PartitionConfig.SPAWN))) {
             tails = new ArrayList<>();
             for (int i = 1; i < valid.partition().stageCount(); i++) {
                 StageServerProcess server = StageServerProcess.builder()
                         .optCpus(cpus[1])
                         .optThreads(config.tailThreads())
+                        .optTransport(config.transport())
                         .start();
                 servers.add(server);
                 tails.add(server.address());

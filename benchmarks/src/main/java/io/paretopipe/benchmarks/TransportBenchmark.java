@@ -10,6 +10,8 @@ import io.paretopipe.harness.transport.LocalTransport;
 import io.paretopipe.harness.transport.NioStageServer;
 import io.paretopipe.harness.transport.NioTransport;
 import io.paretopipe.harness.transport.StageChannel;
+import io.paretopipe.harness.transport.grpc.GrpcStageServer;
+import io.paretopipe.harness.transport.grpc.GrpcTransport;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -42,6 +44,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code nio}: the real {@link NioTransport} channel to a real {@link NioStageServer} whose
  *       stage returns the request's tensor: framing, validation, a fresh direct buffer per message,
  *       the server's reader-to-writer thread hand-off.
+ *   <li>{@code grpc}: the real {@code GrpcTransport} channel to a real {@code GrpcStageServer} with
+ *       the same echo stage: protobuf encoding, HTTP/2 framing and flow control, Netty's event
+ *       loops, one copy into grpc's buffers on send and one out of them on receive.
  *   <li>{@code local}: {@link LocalTransport}, the stage called in-process: no bytes move at all.
  * </ul>
  *
@@ -62,7 +67,7 @@ public class TransportBenchmark {
   @Param({"4096", "262144", "4194304", "16777216"})
   public int bytes;
 
-  @Param({"echo", "nio", "local"})
+  @Param({"echo", "nio", "grpc", "local"})
   public String transport;
 
   /** "true": benchmark thread on CPU 0, server threads on CPU 1 (needs taskset and 2 CPUs). */
@@ -74,6 +79,7 @@ public class TransportBenchmark {
   private ByteBuffer echoBuffer;
 
   private NioStageServer nioServer;
+  private GrpcStageServer grpcServer;
   private StageChannel channel;
   private Tensor tensor;
   private long requestId;
@@ -100,12 +106,17 @@ public class TransportBenchmark {
         channel = new NioTransport().connect(nioServer.address(), TIMEOUT);
         channel.handshake(handshake, TIMEOUT);
       }
+      case "grpc" -> {
+        grpcServer = GrpcStageServer.start(new TransportBenchSupport.EchoStage(reply));
+        channel = new GrpcTransport().connect(grpcServer.address(), TIMEOUT);
+        channel.handshake(handshake, TIMEOUT);
+      }
       case "local" -> {
         channel = new LocalTransport(new TransportBenchSupport.EchoStage(reply)).connect("local", TIMEOUT);
         channel.handshake(handshake, TIMEOUT);
       }
       default -> throw new IllegalArgumentException("transport \"" + transport
-          + "\" is not benchmarked: valid values are echo, nio, local");
+          + "\" is not benchmarked: valid values are echo, nio, grpc, local");
     }
     if (pin) {
       pinThreads();
@@ -114,7 +125,11 @@ public class TransportBenchmark {
 
   private void pinThreads() throws IOException {
     boolean ok = TransportBenchSupport.pin(TransportBenchSupport.currentTid(), 0);
-    String serverPrefix = transport.equals("echo") ? TransportBenchSupport.RawEchoServer.THREAD_NAME : "paretopipe-nio";
+    String serverPrefix = switch (transport) {
+      case "echo" -> TransportBenchSupport.RawEchoServer.THREAD_NAME;
+      case "grpc" -> "paretopipe-grpc-stage"; // the stage callbacks; Netty event loops serve both ends, stay unpinned
+      default -> "paretopipe-nio";
+    };
     for (long tid : TransportBenchSupport.tidsNamed(serverPrefix)) {
       ok &= TransportBenchSupport.pin(tid, 1);
     }
@@ -155,6 +170,9 @@ public class TransportBenchmark {
     }
     if (nioServer != null) {
       nioServer.close();
+    }
+    if (grpcServer != null) {
+      grpcServer.close();
     }
     if (echoClient != null) {
       echoClient.close();

@@ -32,7 +32,7 @@ class PartitionConfigTest {
     void rejectsUnknownTransportAndLinkOnLocal() {
         IllegalArgumentException t = assertThrows(IllegalArgumentException.class,
                 () -> PartitionConfig.defaults("mobilenetv2", "3", "carrier-pigeon").validate());
-        assertEquals("transport 'carrier-pigeon' is not supported: valid transports are nio, local", t.getMessage());
+        assertEquals("transport 'carrier-pigeon' is not supported: valid transports are nio, local, grpc", t.getMessage());
         IllegalArgumentException l = assertThrows(IllegalArgumentException.class,
                 () -> PartitionConfig.defaults("mobilenetv2", "3", "local").withLink("delay:20ms").validate());
         assertTrue(l.getMessage().startsWith("link 'delay:20ms' needs a network transport"), l.getMessage());

@@ -25,8 +25,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.results.Result;
@@ -55,7 +57,7 @@ import picocli.CommandLine.Option;
  *   report/index.html   the reports post-processor's output (unless --no-report)
  * </pre>
  *
- * One stage server (pinned to the tail CPUs) serves every {@code nio} point of the sweep: its
+ * One stage server per network transport (pinned to the tail CPUs) serves every point of that transport: its
  * address is passed as the {@code tail} param, so nothing is restarted per split; it is ended when
  * the sweep ends, also on failure or Ctrl-C. {@code local} runs only with {@code link=none} (it has
  * no network). Progress ("k of N, elapsed, estimated remaining") goes to standard output.
@@ -78,8 +80,8 @@ public final class Sweep implements Callable<Integer> {
             description = "Catalog models, comma-separated (default: ${DEFAULT-VALUE}).")
     List<String> models;
 
-    @Option(names = "--transports", split = ",", defaultValue = "nio,local",
-            description = "nio, local (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--transports", split = ",", defaultValue = "nio,grpc,local",
+            description = "nio, grpc, local (default: ${DEFAULT-VALUE}).")
     List<String> transports;
 
     @Option(names = "--links", split = ",", defaultValue = "none",
@@ -175,14 +177,18 @@ public final class Sweep implements Callable<Integer> {
         }
         ObjectNode metadata = RunMetadata.collect(start);
         List<String> failures = new ArrayList<>();
-        StageServerProcess server = null;
+        Map<String, StageServerProcess> servers = new LinkedHashMap<>();
         try {
             String[] cpus = resolvedCpus();
-            if (transports.contains("nio")) {
-                server = StageServerProcess.builder().optCpus(cpus[1]).optThreads(tailThreads).start();
-                console.println("stage server: " + server);
+            for (String transport : transports) {
+                if (!transport.equals("local")) {
+                    StageServerProcess server = StageServerProcess.builder().optCpus(cpus[1]).optThreads(tailThreads)
+                            .optTransport(transport).start();
+                    servers.put(transport, server);
+                    console.println("stage server (" + transport + "): " + server);
+                }
             }
-            recordSweep(metadata, chosen, points, server, cpus);
+            recordSweep(metadata, chosen, points, servers, cpus);
             RunMetadata.write(run.resolve("run-metadata.json"), metadata);
             System.setProperty(HlogNames.DIR_PROPERTY, hlogDir.toString());
             long startNanos = System.nanoTime();
@@ -191,7 +197,7 @@ public final class Sweep implements Callable<Integer> {
                 long t0 = System.nanoTime();
                 String outcome;
                 try {
-                    outcome = summarize(runPoint(p, chosen, server, jmhDir.resolve(String.format(Locale.ROOT,
+                    outcome = summarize(runPoint(p, chosen, servers.get(p.transport()), jmhDir.resolve(String.format(Locale.ROOT,
                             "%03d-%s.json", i + 1, p.fileStem())), hlogDir));
                 } catch (RunnerException | RuntimeException e) {
                     outcome = "FAILED: " + rootMessage(e);
@@ -205,9 +211,7 @@ public final class Sweep implements Callable<Integer> {
                         clock((long) (perPoint * (points.size() - i - 1))));
             }
         } finally {
-            if (server != null) {
-                server.close();
-            }
+            servers.values().forEach(StageServerProcess::close);
         }
         metadata.put("end_time", Instant.now().toString());
         ArrayNode failed = metadata.putArray("failed_points");
@@ -277,7 +281,7 @@ public final class Sweep implements Callable<Integer> {
     private Collection<RunResult> runPoint(Point p, SweepSetting s, StageServerProcess server, Path result,
             Path hlogDir) throws RunnerException {
         String tail = PartitionConfig.SPAWN;
-        if (p.transport().equals("nio") && server != null) {
+        if (server != null) {
             int remote = p.split().split(":").length;
             tail = String.join("/", Collections.nCopies(remote, server.address()));
         }
@@ -347,8 +351,8 @@ public final class Sweep implements Callable<Integer> {
         return 0;
     }
 
-    private void recordSweep(ObjectNode metadata, SweepSetting s, List<Point> points, StageServerProcess server,
-            String[] cpus) {
+    private void recordSweep(ObjectNode metadata, SweepSetting s, List<Point> points,
+            Map<String, StageServerProcess> servers, String[] cpus) {
         ObjectNode sweep = metadata.putObject("sweep");
         sweep.put("setting", s.name());
         sweep.put("forks", s.forks());
@@ -367,8 +371,10 @@ public final class Sweep implements Callable<Integer> {
         ObjectNode placement = metadata.putObject("cpus");
         placement.put("head", cpus[0].isEmpty() ? "unpinned" : cpus[0]);
         placement.put("tail", cpus[1].isEmpty() ? "unpinned" : cpus[1]);
-        if (server != null) {
-            ObjectNode stage = metadata.putObject("stage_server");
+        ObjectNode stageServers = metadata.putObject("stage_servers");
+        for (Map.Entry<String, StageServerProcess> e : servers.entrySet()) {
+            StageServerProcess server = e.getValue();
+            ObjectNode stage = stageServers.putObject(e.getKey());
             stage.put("address", server.address());
             stage.put("pid", server.pid());
             stage.put("cpus_allowed", io.paretopipe.harness.placement.CpuAffinity.allowedCpus(server.pid()));

@@ -6,9 +6,9 @@ import java.util.Locale;
  * How much JMH does per partition point.
  *
  * <ul>
- *   <li>{@link #QUICK}: 1 warm-up iteration of 1 s, 1 measured iteration of 3 s, in the sweep's own
- *       JVM (forks 0): sized so {@code mvn -Pbench verify} (mobilenetv2, 20 splits, nio and local,
- *       both methods: 80 trials) stays under 15 minutes on a 2-core machine, build included.
+ *   <li>{@link #QUICK}: 1 warm-up iteration of 1 s, 1 measured iteration of 2 s, in the sweep's own
+ *       JVM (forks 0): sized so {@code mvn -Pbench verify} (mobilenetv2, 20 splits, nio, grpc and
+ *       local, both methods: 120 trials) stays under 15 minutes on a 2-core machine, build included.
  *       Numbers are indicative: no fork isolation and few samples per point.
  *   <li>{@link #FULL}: 3 forks, 3 warm-up iterations of 5 s, 5 measured iterations of 5 s: JMH's
  *       confidence intervals mean something. About 8 minutes per point and method.
@@ -23,7 +23,7 @@ import java.util.Locale;
 public record SweepSetting(String name, int forks, int warmupIterations, int warmupSeconds,
         int measurementIterations, int measurementSeconds) {
 
-    public static final SweepSetting QUICK = new SweepSetting("quick", 0, 1, 1, 1, 3);
+    public static final SweepSetting QUICK = new SweepSetting("quick", 0, 1, 1, 1, 2);
     public static final SweepSetting FULL = new SweepSetting("full", 3, 3, 5, 5, 5);
 
     /**

@@ -17,16 +17,18 @@ class SweepTest {
     }
 
     @Test
-    void quickDefaultIsEverySplitOfMobilenetOverNioAndLocal() {
+    void quickDefaultIsEverySplitOfMobilenetOverNioGrpcAndLocal() {
         List<Sweep.Point> points = parse().plan();
-        assertEquals(40, points.size());
+        assertEquals(60, points.size());
         assertEquals(new Sweep.Point("mobilenetv2", "nio", "none", "0"), points.get(0));
-        assertEquals(new Sweep.Point("mobilenetv2", "local", "none", "19"), points.get(39));
+        assertEquals(new Sweep.Point("mobilenetv2", "grpc", "none", "0"), points.get(20));
+        assertEquals(new Sweep.Point("mobilenetv2", "local", "none", "19"), points.get(59));
     }
 
     @Test
     void localRunsOnlyWithoutALink() {
-        List<Sweep.Point> points = parse("--links", "none,delay:5ms", "--splits", "3,5:9").plan();
+        List<Sweep.Point> points =
+                parse("--transports", "nio,local", "--links", "none,delay:5ms", "--splits", "3,5:9").plan();
         assertEquals(List.of(
                 new Sweep.Point("mobilenetv2", "nio", "none", "3"),
                 new Sweep.Point("mobilenetv2", "nio", "none", "5:9"),

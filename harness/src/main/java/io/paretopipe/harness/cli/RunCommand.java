@@ -37,7 +37,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--split", required = true, description = "K, or K1:K2 for three stages ('models cuts MODEL').")
     String split;
 
-    @Option(names = "--transport", defaultValue = "nio", description = "nio or local (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--transport", defaultValue = "nio", description = "nio, grpc or local (default: ${DEFAULT-VALUE}).")
     String transport;
 
     @Option(names = "--tail", defaultValue = "spawn",

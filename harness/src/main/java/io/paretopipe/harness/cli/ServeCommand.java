@@ -4,6 +4,8 @@ import io.paretopipe.harness.placement.StageServerProcess;
 import io.paretopipe.harness.stage.ModelStageService;
 import io.paretopipe.harness.transport.NioStageServer;
 import io.paretopipe.harness.transport.NioTransport;
+import io.paretopipe.harness.transport.grpc.GrpcStageServer;
+import io.paretopipe.harness.transport.grpc.GrpcTransport;
 import io.paretopipe.models.Engines;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -34,6 +36,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-connections", defaultValue = "64", description = "Default: ${DEFAULT-VALUE}.")
     int maxConnections;
 
+    @Option(names = "--transport", defaultValue = "nio",
+            description = "What to serve: nio (the framed TCP protocol) or grpc (the same stage over grpc-java); "
+                    + "heads must use the same transport (default: ${DEFAULT-VALUE}).")
+    String transport;
+
     @Option(names = "--exit-with-parent", description = "Exit when standard input closes (used when spawned).")
     boolean exitWithParent;
 
@@ -45,16 +52,38 @@ final class ServeCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("warning: allocator settings not applied (set "
                     + Engines.RECOMMENDED_ALLOCATOR_ENV + " in the environment): PyTorch may run 2-3x slower");
         }
-        ModelStageService service = new ModelStageService(new NioTransport(), n);
-        NioStageServer server = NioStageServer.builder(service).optListen(listen).optMaxConnections(maxConnections).start();
+        if (!transport.equals(NioTransport.NAME) && !transport.equals(GrpcTransport.NAME)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--transport " + transport
+                    + " is not served: valid transports are nio, grpc");
+        }
+        boolean grpc = transport.equals(GrpcTransport.NAME);
+        // a middle stage reaches its downstream stage over the same transport it serves
+        ModelStageService service = new ModelStageService(grpc ? new GrpcTransport() : new NioTransport(), n);
+        AutoCloseable server;
+        String address;
+        if (grpc) {
+            GrpcStageServer g = GrpcStageServer.builder(service).optListen(listen).start();
+            server = g;
+            address = g.address();
+        } else {
+            NioStageServer nio = NioStageServer.builder(service).optListen(listen).optMaxConnections(maxConnections)
+                    .start();
+            server = nio;
+            address = nio.address();
+        }
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
+            try {
+                server.close();
+            } catch (Exception ignored) {
+                // shutting down anyway
+            }
             service.close();
             stop.countDown();
         }, "stage-server-shutdown"));
-        out.println(StageServerProcess.READY_PREFIX + server.address() + " pid=" + ProcessHandle.current().pid()
-                + " cpus=" + ModelStageService.cpusAllowed() + " threads=" + n + " engine=" + Engines.versions().replace(' ', '_'));
+        out.println(StageServerProcess.READY_PREFIX + address + " pid=" + ProcessHandle.current().pid()
+                + " cpus=" + ModelStageService.cpusAllowed() + " threads=" + n + " engine=" + Engines.versions().replace(' ', '_')
+                + " transport=" + transport);
         out.flush();
         if (exitWithParent) {
             Thread watcher = new Thread(() -> {

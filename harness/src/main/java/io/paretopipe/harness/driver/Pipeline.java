@@ -13,6 +13,7 @@ import io.paretopipe.harness.protocol.StageException;
 import io.paretopipe.harness.stage.ModelStageService;
 import io.paretopipe.harness.transport.LocalTransport;
 import io.paretopipe.harness.transport.NioTransport;
+import io.paretopipe.harness.transport.grpc.GrpcTransport;
 import io.paretopipe.harness.transport.StageChannel;
 import io.paretopipe.harness.transport.Transport;
 import io.paretopipe.models.CutTable;
@@ -37,7 +38,7 @@ import java.util.concurrent.TimeoutException;
 public final class Pipeline implements AutoCloseable {
 
     /** Transports {@link #open} knows. */
-    public static final List<String> TRANSPORTS = List.of("nio", "local");
+    public static final List<String> TRANSPORTS = List.of("nio", "local", "grpc");
 
     private final PipelineSpec spec;
     private final Partition partition;
@@ -114,12 +115,13 @@ public final class Pipeline implements AutoCloseable {
                 addresses.add("local");
             }
         } else {
-            transport = new NioTransport();
+            transport = spec.transport().equals(GrpcTransport.NAME) ? new GrpcTransport() : new NioTransport();
             if (spawn) {
                 for (int i = 1; i < stages.size(); i++) {
                     StageServerProcess server = StageServerProcess.builder()
                             .optCpus(spec.tailCpus())
                             .optThreads(spec.tailThreads())
+                            .optTransport(spec.transport())
                             .start();
                     servers.add(server);
                     owned.add(server);

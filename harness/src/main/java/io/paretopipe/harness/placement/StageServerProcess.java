@@ -121,6 +121,7 @@ public final class StageServerProcess implements AutoCloseable {
         private long startTimeoutMillis = 120_000;
         private final List<String> prefix = new ArrayList<>();
         private String listenHost = "127.0.0.1";
+        private String transport = "nio";
 
         private Builder() {}
 
@@ -148,6 +149,16 @@ public final class StageServerProcess implements AutoCloseable {
         /** How long to wait for the server to listen (default 120 s). */
         public Builder optStartTimeoutMillis(long millis) {
             this.startTimeoutMillis = millis;
+            return this;
+        }
+
+        /** What the server speaks: {@code nio} (default) or {@code grpc}; passed as {@code --transport}. */
+        public Builder optTransport(String transport) {
+            if (!List.of("nio", "grpc").contains(transport)) {
+                throw new IllegalArgumentException("stage server transport '" + transport
+                        + "' is not served: valid transports are nio, grpc");
+            }
+            this.transport = transport;
             return this;
         }
 
@@ -184,7 +195,7 @@ public final class StageServerProcess implements AutoCloseable {
             command.add(System.getProperty("java.class.path"));
             command.add("io.paretopipe.harness.cli.ParetoPipeCli");
             command.addAll(List.of("serve", "--listen", listenHost + ":0", "--threads", Integer.toString(threads),
-                    "--exit-with-parent"));
+                    "--exit-with-parent", "--transport", transport));
             ProcessBuilder pb = new ProcessBuilder(command).redirectError(log.toFile());
             pb.environment().putAll(Engines.RECOMMENDED_ALLOCATOR_ENV);
             Process process = pb.start();

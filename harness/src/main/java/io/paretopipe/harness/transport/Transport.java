@@ -3,7 +3,10 @@ package io.paretopipe.harness.transport;
 import java.io.IOException;
 import java.time.Duration;
 
-/** A way of reaching a stage: {@code nio} ({@link NioTransport}), {@code local} ({@link LocalTransport}). */
+/**
+ * A way of reaching a stage: {@code nio} ({@link NioTransport}), {@code grpc} ({@link
+ * io.paretopipe.harness.transport.grpc.GrpcTransport}), {@code local} ({@link LocalTransport}).
+ */
 public interface Transport {
   /** The name used on the command line and in results, e.g. "nio". */
   String name();

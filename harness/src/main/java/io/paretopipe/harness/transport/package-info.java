@@ -4,8 +4,9 @@
  * the server side a stage implements ({@link io.paretopipe.harness.transport.StageService}, {@link
  * io.paretopipe.harness.transport.StageSession}), and the implementations: {@code nio} ({@link
  * io.paretopipe.harness.transport.NioTransport}, {@link io.paretopipe.harness.transport.NioStageServer})
- * over TCP with direct buffers and gathering writes, and {@code local} ({@link
- * io.paretopipe.harness.transport.LocalTransport}) within one process, the floor.
+ * over TCP with direct buffers and gathering writes, {@code local} ({@link
+ * io.paretopipe.harness.transport.LocalTransport}) within one process, the floor, and {@code grpc}
+ * in the subpackage {@code io.paretopipe.harness.transport.grpc}.
  *
  * <p>This package knows nothing of models or engines; see {@code docs/TRANSPORT.md} for the design
  * and measured costs.

@@ -68,7 +68,7 @@ class CliTest {
     void unknownTransportIsNamed() {
         Result r = run("run", "--split", "3", "--transport", "carrier-pigeon");
         assertEquals(2, r.exit());
-        assertEquals("error: unknown transport 'carrier-pigeon': known transports are nio, local", r.err().trim());
+        assertEquals("error: unknown transport 'carrier-pigeon': known transports are nio, local, grpc", r.err().trim());
     }
 
     @Test

@@ -1,0 +1,399 @@
+package io.paretopipe.harness.transport.grpc;
+
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptors;
+import io.grpc.ConnectivityState;
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.MetadataUtils;
+import io.paretopipe.harness.protocol.BufferPool;
+import io.paretopipe.harness.protocol.ErrorCode;
+import io.paretopipe.harness.protocol.Handshake;
+import io.paretopipe.harness.protocol.HandshakeReply;
+import io.paretopipe.harness.protocol.InferenceRequest;
+import io.paretopipe.harness.protocol.InferenceResult;
+import io.paretopipe.harness.protocol.Limits;
+import io.paretopipe.harness.protocol.ProtocolException;
+import io.paretopipe.harness.protocol.StageException;
+import io.paretopipe.harness.protocol.Tensor;
+import io.paretopipe.harness.transport.HostPort;
+import io.paretopipe.harness.transport.StageChannel;
+import io.paretopipe.harness.transport.StageChannelClosedException;
+import io.paretopipe.harness.transport.grpc.proto.HandshakeResponse;
+import io.paretopipe.harness.transport.grpc.proto.InferReply;
+import io.paretopipe.harness.transport.grpc.proto.InferRequest;
+import io.paretopipe.harness.transport.grpc.proto.StageError;
+import io.paretopipe.harness.transport.grpc.proto.StageGrpc;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The head's end of a {@code grpc} connection: one {@link ManagedChannel} (one HTTP/2 connection)
+ * per channel, a unary {@code Handshake}, then one bidirectional {@code Infer} stream for all
+ * requests. Callbacks run on the Netty event loop ({@code directExecutor}) and only enqueue, so
+ * {@link #receive} takes answers from a queue with a real deadline.
+ *
+ * <p>{@link #send} blocks until the stream is ready for more (grpc's flow control: the previous
+ * messages have mostly left for the network) and then serializes the request into grpc's buffers,
+ * so the tensor's memory is free to change once it returns. Results arrive in pooled direct
+ * buffers (read-only, native order) that {@link #release} hands back.
+ *
+ * <p>Threads: as {@link StageChannel}: one sender and one receiver at a time, concurrently; close
+ * from anywhere.
+ */
+public final class GrpcStageChannel implements StageChannel {
+  private enum State { NEW, READY, REFUSED }
+
+  /** Most memory of released result messages kept for reuse per channel. */
+  private static final long POOLED_BYTES = 256L << 20;
+  /** Queue marker: this channel was closed. */
+  private static final Object CLOSED = new Object();
+
+  private final ManagedChannel channel;
+  private final String peer;
+  private final Limits limits;
+  private final BufferPool pool = new BufferPool(POOLED_BYTES);
+  private final MethodDescriptor<InferRequest, Received<InferReply>> inferMethod;
+  private final LinkedBlockingQueue<Object> arrivals = new LinkedBlockingQueue<>();
+  /** Result tensor -> the receive buffer it aliases, for {@link #release}; weak so unreleased results are collected. */
+  private final Map<Tensor, ByteBuffer> backings = Collections.synchronizedMap(new WeakHashMap<>());
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Object sendLock = new Object();
+  private final Object readyLock = new Object();
+  private volatile State state = State.NEW;
+  private volatile ClientCallStreamObserver<InferRequest> requests;
+  /** Set once the Infer stream is over (the stage ended it or the connection died), with why. */
+  private volatile boolean streamEnded;
+  private volatile String endReason;
+
+  private GrpcStageChannel(ManagedChannel channel, String peer, Limits limits) {
+    this.channel = channel;
+    this.peer = peer;
+    this.limits = limits;
+    this.inferMethod = StageGrpc.getInferMethod()
+        .toBuilder(io.grpc.protobuf.ProtoUtils.marshaller(InferRequest.getDefaultInstance()),
+            new PooledMarshaller<>(InferReply.getDefaultInstance(), pool))
+        .build();
+  }
+
+  /**
+   * Connects to the grpc stage server at {@code address}, waiting until the HTTP/2 connection is up.
+   *
+   * @throws IOException naming the address if it cannot be reached within {@code connectTimeout}
+   */
+  static GrpcStageChannel connect(String address, Duration connectTimeout, Limits limits) throws IOException {
+    InetSocketAddress target = HostPort.parse(address);
+    long timeoutMillis = Math.max(1, connectTimeout.toMillis());
+    ManagedChannel channel = NettyChannelBuilder.forAddress(target.getHostString(), target.getPort())
+        .usePlaintext()
+        .directExecutor()
+        .maxInboundMessageSize(GrpcStageServer.maxMessageBytes(limits))
+        .maxInboundMetadataSize(64 << 10)
+        .build();
+    try {
+      awaitReady(channel, address, timeoutMillis);
+      return new GrpcStageChannel(channel, address, limits);
+    } catch (IOException | RuntimeException e) {
+      channel.shutdownNow();
+      throw e;
+    }
+  }
+
+  private static void awaitReady(ManagedChannel channel, String address, long timeoutMillis) throws IOException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    ConnectivityState s = channel.getState(true);
+    while (s != ConnectivityState.READY) {
+      long left = deadline - System.nanoTime();
+      if (s == ConnectivityState.TRANSIENT_FAILURE || s == ConnectivityState.SHUTDOWN || left <= 0) {
+        throw new IOException("cannot connect to grpc stage at " + address + " within " + timeoutMillis
+            + " ms (channel " + s + "): is a stage server with --transport grpc listening there?");
+      }
+      CountDownLatch changed = new CountDownLatch(1);
+      channel.notifyWhenStateChanged(s, changed::countDown);
+      try {
+        changed.await(left, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while connecting to " + address, e);
+      }
+      s = channel.getState(true);
+    }
+  }
+
+  /** The stage's address, "HOST:PORT", as given to connect. */
+  public String peer() {
+    return peer;
+  }
+
+  @Override
+  public HandshakeReply handshake(Handshake handshake, Duration timeout)
+      throws IOException, StageException, TimeoutException {
+    checkOpen();
+    if (state != State.NEW) {
+      throw new IllegalStateException("handshake with " + peer + " was already done (state " + state + ")");
+    }
+    // Detach from any calling grpc context: a middle stage connects to its downstream from inside
+    // its own Handshake call, whose context is cancelled when that call ends, which would cancel
+    // the downstream calls too.
+    Context previous = Context.ROOT.attach();
+    try {
+      return handshakeInRootContext(handshake, timeout);
+    } finally {
+      Context.ROOT.detach(previous);
+    }
+  }
+
+  private HandshakeReply handshakeInRootContext(Handshake handshake, Duration timeout)
+      throws IOException, StageException, TimeoutException {
+    HandshakeResponse response;
+    try {
+      response = StageGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS)
+          .handshake(GrpcMessages.toProto(handshake));
+    } catch (StatusRuntimeException e) {
+      if (closed.get()) {
+        throw new StageChannelClosedException("channel to stage at " + peer + " was closed during the handshake");
+      }
+      if (e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
+        throw new TimeoutException("no handshake answer from stage at " + peer + " within " + timeout.toMillis() + " ms");
+      }
+      StageException typed = GrpcMessages.fromStatus(e, peer);
+      if (typed != null) {
+        state = State.REFUSED;
+        throw typed;
+      }
+      close();
+      throw new IOException("handshake with stage at " + peer + " failed: " + e.getStatus(), e);
+    }
+    HandshakeReply reply = GrpcMessages.fromProto(response);
+    openStream(response.getSessionId());
+    state = State.READY;
+    return reply;
+  }
+
+  private void openStream(String sessionId) {
+    Metadata headers = new Metadata();
+    headers.put(GrpcMessages.SESSION, sessionId);
+    ClientCall<InferRequest, Received<InferReply>> call = ClientInterceptors
+        .intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers))
+        .newCall(inferMethod, CallOptions.DEFAULT);
+    ClientCalls.asyncBidiStreamingCall(call, new Replies());
+  }
+
+  @Override
+  public void send(InferenceRequest request) throws IOException {
+    checkOpen();
+    checkReady();
+    InferRequest message = GrpcMessages.toProto(request);
+    synchronized (sendLock) {
+      ClientCallStreamObserver<InferRequest> out = requests;
+      awaitWritable(out);
+      try {
+        out.onNext(message);
+      } catch (RuntimeException e) {
+        throw failure("sending to", e);
+      }
+    }
+  }
+
+  /** Waits until grpc wants more (isReady), the stream ends, or the channel closes. */
+  private void awaitWritable(ClientCallStreamObserver<InferRequest> out) throws IOException {
+    synchronized (readyLock) {
+      while (!out.isReady()) {
+        checkOpen();
+        if (streamEnded) {
+          throw new IOException("cannot send to stage at " + peer + ": the stream has ended ("
+              + (endReason == null ? "closed by the stage" : endReason) + ")");
+        }
+        try {
+          readyLock.wait(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new StageChannelClosedException("interrupted while sending to stage at " + peer);
+        }
+      }
+    }
+    checkOpen();
+  }
+
+  @Override
+  public InferenceResult receive(Duration timeout) throws IOException, StageException, TimeoutException {
+    checkOpen();
+    checkReady();
+    Object next;
+    try {
+      next = arrivals.poll(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StageChannelClosedException("interrupted while waiting for stage at " + peer);
+    }
+    if (next == null) {
+      throw new TimeoutException("no answer from stage at " + peer + " within " + timeout.toMillis() + " ms");
+    }
+    if (next == CLOSED || closed.get()) {
+      arrivals.add(CLOSED);
+      throw new StageChannelClosedException("channel to stage at " + peer + " was closed");
+    }
+    if (next instanceof InferenceResult result) {
+      return result;
+    }
+    if (next instanceof StageException e) {
+      if (e.requestId() == StageException.NO_REQUEST) {
+        arrivals.add(new IOException("stream to stage at " + peer + " ended after a connection-level error: "
+            + e.code() + ": " + e.getMessage()));
+      }
+      throw e;
+    }
+    IOException failure = (IOException) next;
+    arrivals.add(failure);
+    throw new IOException(failure.getMessage(), failure);
+  }
+
+  /** Reuses the memory of {@code tensor} (a result of this channel) for later results. */
+  @Override
+  public void release(Tensor tensor) {
+    if (tensor != null) {
+      ByteBuffer backing = backings.remove(tensor);
+      if (backing != null) {
+        pool.release(backing);
+      }
+    }
+  }
+
+  private IOException failure(String what, Exception e) {
+    if (closed.get()) {
+      return new StageChannelClosedException("channel to stage at " + peer + " was closed while " + what + " it");
+    }
+    close();
+    return new IOException("connection to stage at " + peer + " failed while " + what + " it: " + e, e);
+  }
+
+  private void checkOpen() throws StageChannelClosedException {
+    if (closed.get()) {
+      throw new StageChannelClosedException("channel to stage at " + peer + " is closed");
+    }
+  }
+
+  private void checkReady() {
+    if (state != State.READY) {
+      throw new IllegalStateException(state == State.NEW
+          ? "no handshake with " + peer + " yet: call handshake() first"
+          : "stage at " + peer + " refused the handshake; open a new channel");
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    ClientCallStreamObserver<InferRequest> out = requests;
+    if (out != null) {
+      try {
+        out.cancel("head closed the channel", null);
+      } catch (RuntimeException ignored) {
+        // already over
+      }
+    }
+    channel.shutdownNow();
+    arrivals.add(CLOSED);
+    synchronized (readyLock) {
+      readyLock.notifyAll();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "GrpcStageChannel[" + peer + (closed.get() ? ", closed" : ", " + state) + "]";
+  }
+
+  /** The Infer stream's callbacks, on the event loop: convert and enqueue, nothing more. */
+  private final class Replies implements ClientResponseObserver<InferRequest, Received<InferReply>> {
+    @Override
+    public void beforeStart(ClientCallStreamObserver<InferRequest> requestStream) {
+      requests = requestStream;
+      requestStream.setOnReadyHandler(() -> {
+        synchronized (readyLock) {
+          readyLock.notifyAll();
+        }
+      });
+    }
+
+    @Override
+    public void onNext(Received<InferReply> received) {
+      if (received.malformed() != null) {
+        arrivals.add(new ProtocolException(ErrorCode.BAD_FRAME, "stage at " + peer + " sent a "
+            + received.malformed()));
+        return;
+      }
+      InferReply reply = received.message();
+      if (reply.hasError()) {
+        StageError e = reply.getError();
+        pool.release(received.backing());
+        arrivals.add(new StageException(ErrorCode.fromCode(e.getCode()), e.getMessage(), e.getRequestId()));
+        return;
+      }
+      if (!reply.hasResult()) {
+        pool.release(received.backing());
+        arrivals.add(new ProtocolException(ErrorCode.BAD_FRAME, "stage at " + peer
+            + " sent a reply with neither a result nor an error"));
+        return;
+      }
+      try {
+        InferenceResult result = GrpcMessages.fromProto(reply.getResult(), limits);
+        backings.put(result.tensor(), received.backing());
+        arrivals.add(result);
+      } catch (ProtocolException e) {
+        pool.release(received.backing());
+        arrivals.add(new StageException(e.code(), "stage at " + peer + " sent an invalid result: " + e.getMessage(),
+            reply.getResult().getRequestId()));
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      if (closed.get()) {
+        return; // our own cancel: receive reports the close
+      }
+      StageException typed = GrpcMessages.fromStatus(t, peer);
+      endReason = String.valueOf(Status.fromThrowable(t));
+      streamEnded = true;
+      if (typed != null) {
+        arrivals.add(typed);
+      } else {
+        arrivals.add(new IOException("connection to stage at " + peer + " failed: " + Status.fromThrowable(t), t));
+      }
+      synchronized (readyLock) {
+        readyLock.notifyAll();
+      }
+    }
+
+    @Override
+    public void onCompleted() {
+      streamEnded = true;
+      arrivals.add(new IOException("stage at " + peer + " closed the stream"));
+      synchronized (readyLock) {
+        readyLock.notifyAll();
+      }
+    }
+  }
+}

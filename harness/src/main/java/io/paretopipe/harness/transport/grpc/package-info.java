@@ -1,0 +1,18 @@
+/**
+ * The {@code grpc} transport: the stage protocol carried by grpc-java over Netty, the high-level
+ * RPC backend measured against the lean {@code nio} one. {@link
+ * io.paretopipe.harness.transport.grpc.GrpcStageServer} serves any {@link
+ * io.paretopipe.harness.transport.StageService} (the same stage code as {@code nio}); {@link
+ * io.paretopipe.harness.transport.grpc.GrpcTransport} and {@link
+ * io.paretopipe.harness.transport.grpc.GrpcStageChannel} are the head's side of the {@link
+ * io.paretopipe.harness.transport.StageChannel} contract.
+ *
+ * <p>The service is {@code src/main/proto/paretopipe_stage.proto}: a unary {@code Handshake} that
+ * opens a session, then one bidirectional {@code Infer} stream per session that carries requests
+ * one way and results or request-level errors the other, in completion order. Its messages and
+ * stubs are generated at build time into {@code io.paretopipe.harness.transport.grpc.proto}.
+ * Tensor payloads are sent from the tensor's own memory ({@code UnsafeByteOperations.unsafeWrap})
+ * and received into one pooled direct buffer per message that the tensor then aliases; {@code
+ * docs/TRANSPORT.md} counts the copies that remain.
+ */
+package io.paretopipe.harness.transport.grpc;
