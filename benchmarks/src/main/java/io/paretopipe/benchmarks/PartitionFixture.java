@@ -7,29 +7,26 @@ import io.paretopipe.harness.driver.PipelineSpec;
 import io.paretopipe.harness.placement.CpuAffinity;
 import io.paretopipe.harness.placement.StageServerProcess;
 import io.paretopipe.harness.protocol.StageException;
-import io.paretopipe.harness.transport.HostPort;
 import io.paretopipe.models.CutTable;
 import io.paretopipe.models.Engines;
 import io.paretopipe.models.ModelCatalog;
-import io.paretopipe.netem.link.UserSpaceLink;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Everything one partition point needs for a JMH trial: spawned stage servers (when {@code tail=spawn}
- * over {@code nio}), a {@link UserSpaceLink} in front of the first remote stage (when {@code link} is
- * not {@code none}), the {@link Pipeline} (head loaded here, handshake done), a {@link PipelineDriver}
- * and its {@link PhaseRecorder}.
+ * Everything one partition point needs for a JMH trial: a {@link Pipeline} (head loaded here,
+ * stage servers spawned when {@code tail=spawn}, a user-space link in front of the first remote
+ * stage when {@code link} is not {@code none}, handshake done), a {@link PipelineDriver} and its
+ * {@link PhaseRecorder}.
  *
- * <p>Owns all of it: {@link #close()} ends the driver, the pipeline, the link and the stage servers,
- * in that order, also after a failed {@link #open}; closing twice is harmless. Not thread-safe: one
- * driving thread (JMH's benchmark thread) calls everything but {@link #close()}.
+ * <p>Owns all of it: {@link #close()} ends the driver and the pipeline (which ends its link and
+ * stage servers), also after a failed {@link #open}; closing twice is harmless. Not thread-safe:
+ * one driving thread (JMH's benchmark thread) calls everything but {@link #close()}.
  */
 public final class PartitionFixture implements AutoCloseable {
 
@@ -37,9 +34,7 @@ public final class PartitionFixture implements AutoCloseable {
     public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(120);
 
     private final PartitionConfig config;
-    private final List<StageServerProcess> servers = new ArrayList<>();
     private final PhaseRecorder recorder = new PhaseRecorder();
-    private UserSpaceLink link;
     private Pipeline pipeline;
     private PipelineDriver driver;
     private long bytesPerRequest;
@@ -70,28 +65,10 @@ public final class PartitionFixture implements AutoCloseable {
 
     private void start(PartitionConfig.Validated valid, int inFlight) throws IOException, StageException {
         String[] cpus = PartitionConfig.resolveCpus(config.headCpus(), config.tailCpus());
-        List<String> tails = config.tails();
-        boolean network = !config.transport().equals("local");
-        if (network && tails.equals(List.of(PartitionConfig.SPAWN))) {
-            tails = new ArrayList<>();
-            for (int i = 1; i < valid.partition().stageCount(); i++) {
-                StageServerProcess server = StageServerProcess.builder()
-                        .optCpus(cpus[1])
-                        .optThreads(config.tailThreads())
-                        .optTransport(config.transport())
-                        .start();
-                servers.add(server);
-                tails.add(server.address());
-            }
-        }
-        if (network && !valid.condition().isNone()) {
-            link = UserSpaceLink.start(HostPort.parse(tails.get(0)), valid.condition());
-            tails = new ArrayList<>(tails);
-            tails.set(0, "127.0.0.1:" + link.port());
-        }
         PipelineSpec spec = PipelineSpec.defaults(config.model(), config.split())
                 .withTransport(config.transport())
-                .withTails(tails)
+                .withTails(config.tails())
+                .withLink(valid.condition())
                 .withBatch(config.batch())
                 .withPlacement(config.headThreads(), cpus[0], config.tailThreads(), cpus[1])
                 .withTimeout(REQUEST_TIMEOUT);
@@ -125,9 +102,9 @@ public final class PartitionFixture implements AutoCloseable {
         return pipeline;
     }
 
-    /** Stage servers this fixture spawned (empty for a remote tail or {@code local}). */
+    /** Stage servers spawned for this point (empty for a remote tail or {@code local}). */
     public List<StageServerProcess> servers() {
-        return List.copyOf(servers);
+        return pipeline.servers();
     }
 
     /** Tensor bytes sent across every cut per request (one batch), summed over the cuts. */
@@ -144,11 +121,12 @@ public final class PartitionFixture implements AutoCloseable {
         c.put("bytes_per_request", Long.toString(bytesPerRequest));
         c.put("requests", Long.toString(recorder.count()));
         c.put("head_cpus_allowed", headCpus);
+        List<StageServerProcess> servers = pipeline.servers();
         c.put("tail_cpus_allowed", servers.stream().map(s -> CpuAffinity.allowedCpus(s.pid()))
                 .collect(Collectors.joining("/")));
         c.put("tail_pids", servers.stream().map(s -> Long.toString(s.pid())).collect(Collectors.joining("/")));
         c.put("tail_addresses", String.join("/", pipeline.spec().tails()));
-        c.put("link_condition", link == null ? "none" : link.condition().toSpec());
+        c.put("link_condition", pipeline.link() == null ? "none" : pipeline.link().condition().toSpec());
         c.put("engine", Engines.versions());
         c.put("allocator", Engines.allocatorSettings().toString());
         return c;
@@ -176,12 +154,6 @@ public final class PartitionFixture implements AutoCloseable {
         }
         if (pipeline != null) {
             pipeline.close();
-        }
-        if (link != null) {
-            link.close();
-        }
-        for (int i = servers.size() - 1; i >= 0; i--) {
-            servers.get(i).close();
         }
     }
 }

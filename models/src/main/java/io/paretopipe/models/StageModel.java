@@ -2,14 +2,20 @@ package io.paretopipe.models;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Convolution;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import io.paretopipe.models.blocks.Branches;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -183,13 +189,86 @@ public final class StageModel implements AutoCloseable {
         NDManager owner = input.getManager();
         try (NDManager scratch = liveManager().newSubManager()) {
             input.tempAttach(scratch);
-            NDList x = new NDList(input);
+            NDArray x = input;
             for (Unit unit : units) {
-                x = unit.block().forward(parameterStore, x, false);
+                NDArray next = run(unit.block(), x);
+                release(x, next, input);
+                x = next;
             }
-            NDArray out = x.singletonOrThrow();
-            out.attach(owner);
-            return out;
+            x.attach(owner);
+            return x;
+        }
+    }
+
+    /**
+     * Runs {@code block} on {@code x} like {@code block.forward}, but frees every intermediate
+     * tensor as soon as nothing needs it any more instead of at the end of the stage, so the
+     * working set is a few activations rather than all of them (measured effect in
+     * docs/PERFORMANCE.md). {@code x} is borrowed: neither closed nor modified.
+     */
+    private NDArray run(Block block, NDArray x) {
+        if (block instanceof SequentialBlock) {
+            NDArray current = x;
+            for (Block child : block.getChildren().values()) {
+                NDArray next = run(child, current);
+                release(current, next, x);
+                current = next;
+            }
+            return current;
+        }
+        if (block instanceof Branches branches) {
+            NDList outputs = new NDList(branches.branches().size());
+            for (Block branch : branches.branches()) {
+                outputs.add(run(branch, x));
+            }
+            NDArray joined = branches.join() == Branches.Join.ADD
+                    ? sum(outputs, x, freshOutput(branches.branches().get(0)))
+                    : NDArrays.concat(outputs, 1);
+            for (NDArray output : outputs) {
+                release(output, joined, x);
+            }
+            return joined;
+        }
+        return block.forward(parameterStore, new NDList(x), false).singletonOrThrow();
+    }
+
+    /**
+     * {@code outputs[0] + outputs[1] + ...} in that order. When the first output is a fresh array
+     * (not {@code x}, not a view of anything), the sum is accumulated into it in place, as
+     * torchvision's {@code out += identity} does, saving one activation-sized allocation per
+     * residual block; the values are the same either way.
+     */
+    private static NDArray sum(NDList outputs, NDArray x, boolean firstIsFresh) {
+        NDArray total = outputs.get(0);
+        if (firstIsFresh && total != x) {
+            for (int i = 1; i < outputs.size(); i++) {
+                total.addi(outputs.get(i));
+            }
+            return total;
+        }
+        for (int i = 1; i < outputs.size(); i++) {
+            NDArray next = total.add(outputs.get(i));
+            if (i > 1) {
+                total.close();
+            }
+            total = next;
+        }
+        return total;
+    }
+
+    /** Whether {@code block} always returns a new array: it ends in a convolution, batch norm or linear. */
+    private static boolean freshOutput(Block block) {
+        if (block instanceof SequentialBlock) {
+            List<Block> children = block.getChildren().values();
+            return !children.isEmpty() && freshOutput(children.get(children.size() - 1));
+        }
+        return block instanceof Convolution || block instanceof BatchNorm || block instanceof Linear;
+    }
+
+    /** Closes {@code used} unless it is the borrowed {@code keep} or the very array that goes on. */
+    private static void release(NDArray used, NDArray next, NDArray keep) {
+        if (used != keep && used != next) {
+            used.close();
         }
     }
 
@@ -203,7 +282,7 @@ public final class StageModel implements AutoCloseable {
         NDManager owner = input.getManager();
         try (NDManager scratch = liveManager().newSubManager()) {
             input.tempAttach(scratch);
-            NDArray out = unit.block().forward(parameterStore, new NDList(input), false).singletonOrThrow();
+            NDArray out = run(unit.block(), input);
             out.attach(owner);
             return out;
         }

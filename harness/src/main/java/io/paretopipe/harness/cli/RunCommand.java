@@ -8,6 +8,7 @@ import io.paretopipe.harness.driver.PipelineSpec;
 import io.paretopipe.harness.driver.RunSummary;
 import io.paretopipe.harness.placement.StageServerProcess;
 import io.paretopipe.models.Engines;
+import io.paretopipe.netem.NetworkCondition;
 import io.paretopipe.models.ModelOptions;
 import io.paretopipe.models.Shapes;
 import java.io.PrintWriter;
@@ -44,6 +45,11 @@ final class RunCommand implements Callable<Integer> {
             description = "spawn (stage servers on this machine) or HOST:PORT of 'serve', one per remote stage"
                     + " separated by '/' (default: ${DEFAULT-VALUE}).")
     String tail;
+
+    @Option(names = "--link", defaultValue = "none",
+            description = "Network condition between head and first stage: none, a preset (lan, wifi, 4g, 3g, pi-link)"
+                    + " or a spec like delay:20ms+rate:50mbit, applied by a user-space proxy (default: ${DEFAULT-VALUE}).")
+    String link;
 
     @Option(names = "--batch", defaultValue = "8", description = "Default: ${DEFAULT-VALUE}.")
     int batch;
@@ -104,7 +110,8 @@ final class RunCommand implements Callable<Integer> {
                 .withTails(List.of(tail.split("/")))
                 .withBatch(batch)
                 .withPlacement(headThreads, headCpus, tailThreads, tailCpus)
-                .withTimeout(Duration.ofSeconds(timeoutSeconds));
+                .withTimeout(Duration.ofSeconds(timeoutSeconds))
+                .withLink(NetworkCondition.parse(link));
         PrintWriter err = spec.commandLine().getErr();
         PhaseRecorder recorder = new PhaseRecorder();
         try (Pipeline pipeline = Pipeline.open(pipelineSpec);
@@ -144,6 +151,7 @@ final class RunCommand implements Callable<Integer> {
         c.put("split", split);
         c.put("transport", transport);
         c.put("tail", tail);
+        c.put("link", pipeline.spec().link().isNone() ? "none" : pipeline.spec().link().toSpec());
         c.put("batch", Integer.toString(batch));
         c.put("depth", Integer.toString(depth));
         c.put("head_threads", Integer.toString(headThreads));

@@ -11,11 +11,12 @@ import io.paretopipe.harness.protocol.Handshake;
 import io.paretopipe.harness.protocol.HandshakeReply;
 import io.paretopipe.harness.protocol.StageException;
 import io.paretopipe.harness.stage.ModelStageService;
+import io.paretopipe.harness.transport.HostPort;
 import io.paretopipe.harness.transport.LocalTransport;
 import io.paretopipe.harness.transport.NioTransport;
-import io.paretopipe.harness.transport.grpc.GrpcTransport;
 import io.paretopipe.harness.transport.StageChannel;
 import io.paretopipe.harness.transport.Transport;
+import io.paretopipe.harness.transport.grpc.GrpcTransport;
 import io.paretopipe.models.CutTable;
 import io.paretopipe.models.Engines;
 import io.paretopipe.models.ModelCatalog;
@@ -23,6 +24,7 @@ import io.paretopipe.models.ModelDefinition;
 import io.paretopipe.models.Partition;
 import io.paretopipe.models.StageModel;
 import io.paretopipe.models.StageRange;
+import io.paretopipe.netem.link.UserSpaceLink;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,8 +33,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A live pipeline: the head stage loaded in this process, the remote stages up (spawned or
- * reached) and handshaken, and a seeded input batch. Owns the head's weights, the input, the
- * channel and any stage servers it spawned; {@link #close()} releases all of them, also after a
+ * reached) and handshaken, and a seeded input batch; with a link, a user-space proxy shapes the
+ * first hop. Owns the head's weights, the input, the channel, the link proxy and any stage servers
+ * it spawned; {@link #close()} releases all of them, also after a
  * failed start.
  */
 public final class Pipeline implements AutoCloseable {
@@ -48,6 +51,7 @@ public final class Pipeline implements AutoCloseable {
     private NDManager manager;
     private NDArray input;
     private StageChannel channel;
+    private UserSpaceLink link;
     private HandshakeReply reply;
     private long bytesPerRequest;
     private boolean closed;
@@ -140,7 +144,18 @@ public final class Pipeline implements AutoCloseable {
         Handshake handshake = new Handshake(spec.model(), spec.options().classes(), in, stages.get(1).unitStart(),
                 stages.get(1).unitEnd(), spec.batch(), DType.FLOAT32, spec.options().seed(), tailThreadsInHandshake,
                 "", downstream);
-        channel = transport.connect(addresses.get(0), spec.timeout());
+        String first = addresses.get(0);
+        if (!spec.link().isNone()) {
+            if (spec.transport().equals("local")) {
+                throw new IllegalArgumentException("link " + spec.link().toSpec() + " needs a network transport:"
+                        + " local has no link to shape (use nio or grpc)");
+            }
+            java.net.InetSocketAddress target = HostPort.parse(first);
+            link = UserSpaceLink.start(new java.net.InetSocketAddress(target.getHostString(), target.getPort()), spec.link());
+            owned.add(link);
+            first = "127.0.0.1:" + link.port();
+        }
+        channel = transport.connect(first, spec.timeout());
         owned.add(channel);
         try {
             reply = channel.handshake(handshake, spec.timeout());
@@ -203,6 +218,11 @@ public final class Pipeline implements AutoCloseable {
     /** Spawned stage servers, in pipeline order (empty when none were spawned). */
     public List<StageServerProcess> servers() {
         return List.copyOf(servers);
+    }
+
+    /** The proxy shaping the first hop, or null when the spec's link is {@code none}. */
+    public UserSpaceLink link() {
+        return link;
     }
 
     /** Tensor bytes sent across the first cut per request (one batch). */

@@ -1,6 +1,7 @@
 package io.paretopipe.harness.driver;
 
 import io.paretopipe.models.ModelOptions;
+import io.paretopipe.netem.NetworkCondition;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -21,6 +22,8 @@ import java.util.Objects;
  * @param headCpus CPUs to pin this process to ("" = leave as is)
  * @param tailCpus CPUs to pin spawned stage servers to ("" = not pinned)
  * @param timeout how long any one request or handshake may take before the run fails
+ * @param link the network condition between the head and the first remote stage, applied by a
+ *     {@link io.paretopipe.netem.link.UserSpaceLink} proxy; {@code NONE} connects directly
  */
 public record PipelineSpec(
         String model,
@@ -33,7 +36,8 @@ public record PipelineSpec(
         int tailThreads,
         String headCpus,
         String tailCpus,
-        Duration timeout) {
+        Duration timeout,
+        NetworkCondition link) {
 
     public PipelineSpec {
         Objects.requireNonNull(model, "model");
@@ -51,35 +55,41 @@ public record PipelineSpec(
         headCpus = headCpus == null ? "" : headCpus;
         tailCpus = tailCpus == null ? "" : tailCpus;
         Objects.requireNonNull(timeout, "timeout");
+        link = link == null ? NetworkCondition.NONE : link;
     }
 
     /** Defaults: 10 classes, seed 42, nio, spawned tail, batch 8, one thread per stage, 30 s timeout. */
     public static PipelineSpec defaults(String model, String split) {
         return new PipelineSpec(model, ModelOptions.builder().build(), split, "nio", List.of("spawn"), 8, 1, 1, "", "",
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30), NetworkCondition.NONE);
     }
 
     public PipelineSpec withTransport(String t) {
-        return new PipelineSpec(model, options, split, t, tails, batch, headThreads, tailThreads, headCpus, tailCpus, timeout);
+        return new PipelineSpec(model, options, split, t, tails, batch, headThreads, tailThreads, headCpus, tailCpus, timeout, link);
     }
 
     public PipelineSpec withBatch(int b) {
-        return new PipelineSpec(model, options, split, transport, tails, b, headThreads, tailThreads, headCpus, tailCpus, timeout);
+        return new PipelineSpec(model, options, split, transport, tails, b, headThreads, tailThreads, headCpus, tailCpus, timeout, link);
     }
 
     public PipelineSpec withTails(List<String> t) {
-        return new PipelineSpec(model, options, split, transport, t, batch, headThreads, tailThreads, headCpus, tailCpus, timeout);
+        return new PipelineSpec(model, options, split, transport, t, batch, headThreads, tailThreads, headCpus, tailCpus, timeout, link);
     }
 
     public PipelineSpec withPlacement(int headThreads, String headCpus, int tailThreads, String tailCpus) {
-        return new PipelineSpec(model, options, split, transport, tails, batch, headThreads, tailThreads, headCpus, tailCpus, timeout);
+        return new PipelineSpec(model, options, split, transport, tails, batch, headThreads, tailThreads, headCpus, tailCpus, timeout, link);
     }
 
     public PipelineSpec withOptions(ModelOptions o) {
-        return new PipelineSpec(model, o, split, transport, tails, batch, headThreads, tailThreads, headCpus, tailCpus, timeout);
+        return new PipelineSpec(model, o, split, transport, tails, batch, headThreads, tailThreads, headCpus, tailCpus, timeout, link);
+    }
+
+    /** This spec with a network condition between the head and the first remote stage. */
+    public PipelineSpec withLink(NetworkCondition l) {
+        return new PipelineSpec(model, options, split, transport, tails, batch, headThreads, tailThreads, headCpus, tailCpus, timeout, l);
     }
 
     public PipelineSpec withTimeout(Duration t) {
-        return new PipelineSpec(model, options, split, transport, tails, batch, headThreads, tailThreads, headCpus, tailCpus, t);
+        return new PipelineSpec(model, options, split, transport, tails, batch, headThreads, tailThreads, headCpus, tailCpus, t, link);
     }
 }

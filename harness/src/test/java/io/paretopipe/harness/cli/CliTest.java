@@ -95,4 +95,18 @@ class CliTest {
         assertEquals(2L * 64 * 14 * 14 * 4, root.get("bytes_per_request").asLong());
         assertEquals(6, root.get("requests").asInt());
     }
+
+    @Test
+    void linkNeedsANetworkTransport() {
+        Result r = run("run", "--split", "3", "--transport", "local", "--link", "pi-link");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith("error: link delay:200ms+rate:5mbit needs a network transport"), r.err());
+    }
+
+    @Test
+    void badLinkSpecIsRejectedBeforeAnythingStarts() {
+        Result r = run("run", "--split", "3", "--link", "delay=20ms");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith("error: "), r.err());
+    }
 }

@@ -11,6 +11,7 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.pooling.Pool;
 import io.paretopipe.models.blocks.AdaptiveAvgPool2d;
+import io.paretopipe.models.blocks.Relu6;
 
 /** torchvision layer vocabulary expressed with DJL blocks (NCHW, float32). */
 final class Layers {
@@ -46,8 +47,9 @@ final class Layers {
         return Activation.reluBlock();
     }
 
+    /** {@code nn.ReLU6}, as a single clamp (see {@link Relu6}). */
     static Block relu6() {
-        return Activation.relu6Block();
+        return new Relu6();
     }
 
     /** {@code nn.MaxPool2d(k, stride, padding)} with floor rounding (torch's default). */

@@ -1,0 +1,271 @@
+package io.paretopipe.benchmarks;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import io.paretopipe.models.Engines;
+import io.paretopipe.models.ModelCatalog;
+import io.paretopipe.models.StageModel;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What {@link ModelForwardBenchmark} runs, plus a JMH-free interleaved probe ({@link #main}) that
+ * alternates the two implementations forward by forward in one process and reports, per
+ * implementation, the median wall time, the calling thread's CPU time (all of the work when
+ * torch runs one thread, and much less sensitive to other load on the core than wall time) and
+ * the minor page faults per forward (from {@code /proc/self/stat}), so allocator settings and
+ * implementations can be compared under the same load. Results and commands are in {@code docs/PERFORMANCE.md}.
+ */
+public final class ModelForwardSupport {
+
+  /** System property naming the directory of the exported {@code MODEL.pt} files. */
+  public static final String TORCHSCRIPT_DIR_PROPERTY = "paretopipe.torchscript.dir";
+  /** System property naming the export script (default {@code models/export/torchscript_whole.py}). */
+  public static final String EXPORTER_PROPERTY = "paretopipe.torchscript.exporter";
+  /** System property naming the Python that has torch and torchvision (default {@code /usr/bin/python3}). */
+  public static final String PYTHON_PROPERTY = "paretopipe.python";
+
+  private static final long EXPORT_TIMEOUT_SECONDS = 300;
+
+  private ModelForwardSupport() {}
+
+  /** One way of running the whole model forward. Not thread-safe; close once done (idempotent). */
+  public interface Forward extends AutoCloseable {
+    /** Runs the model on {@code input} (not closed); the caller owns and closes the result. */
+    NDArray forward(NDArray input);
+
+    @Override
+    void close();
+  }
+
+  /** The catalog model built from DJL blocks with seeded weights ({@code impl=blocks}). */
+  public static Forward blocks(String model) {
+    StageModel stage = StageModel.whole(ModelCatalog.define(model));
+    return new Forward() {
+      @Override
+      public NDArray forward(NDArray input) {
+        return stage.forward(input);
+      }
+
+      @Override
+      public void close() {
+        stage.close();
+      }
+    };
+  }
+
+  /** The torchvision model traced to TorchScript, run by DJL's PyTorch engine ({@code impl=torchscript}). */
+  public static Forward torchScript(String model, int batch) throws IOException {
+    Path file = torchScriptFile(model, batch);
+    Model djlModel = Model.newInstance(model, Device.cpu(), Engines.pytorch().getEngineName());
+    try {
+      djlModel.load(file.getParent(), model);
+    } catch (MalformedModelException | IOException | RuntimeException e) {
+      djlModel.close();
+      throw new IOException("cannot load TorchScript " + file + " (delete it to re-export): " + e.getMessage(), e);
+    }
+    Block block = djlModel.getBlock();
+    ParameterStore store = new ParameterStore(djlModel.getNDManager(), false);
+    return new Forward() {
+      private boolean closed;
+
+      @Override
+      public NDArray forward(NDArray input) {
+        NDList out = block.forward(store, new NDList(input), false);
+        NDArray result = out.singletonOrThrow();
+        result.attach(input.getManager());
+        return result;
+      }
+
+      @Override
+      public void close() {
+        if (!closed) {
+          closed = true;
+          djlModel.close();
+        }
+      }
+    };
+  }
+
+  /** Either implementation by its {@code impl} parameter value. */
+  public static Forward create(String impl, String model, int batch) throws IOException {
+    return switch (impl) {
+      case "blocks" -> blocks(model);
+      case "torchscript" -> torchScript(model, batch);
+      default -> throw new IllegalArgumentException(
+          "impl \"" + impl + "\" is not benchmarked: valid values are blocks, torchscript");
+    };
+  }
+
+  /**
+   * The exported {@code MODEL.pt} in the directory named by {@value #TORCHSCRIPT_DIR_PROPERTY}
+   * (default {@code target/torchscript}), exported with Debian's python3-torch if missing.
+   *
+   * @throws IOException naming what is missing and how to get it when the export cannot run
+   */
+  public static Path torchScriptFile(String model, int batch) throws IOException {
+    Path dir = Paths.get(System.getProperty(TORCHSCRIPT_DIR_PROPERTY, "target/torchscript")).toAbsolutePath();
+    Path file = dir.resolve(model + ".pt");
+    if (Files.isRegularFile(file)) {
+      return file;
+    }
+    Path python = Paths.get(System.getProperty(PYTHON_PROPERTY, "/usr/bin/python3"));
+    Path exporter = Paths.get(System.getProperty(EXPORTER_PROPERTY, "models/export/torchscript_whole.py"))
+        .toAbsolutePath();
+    if (!Files.isExecutable(python) || !Files.isRegularFile(exporter)) {
+      throw new IOException("no TorchScript file " + file + " and cannot export one: need " + python
+          + " (-D" + PYTHON_PROPERTY + ") with torch and torchvision (apt-get install python3-torch"
+          + " python3-torchvision) and " + exporter + " (-D" + EXPORTER_PROPERTY
+          + "; run from the project root), or put an exported file there");
+    }
+    Files.createDirectories(dir);
+    Path log = Files.createTempFile("torchscript-export", ".log");
+    try {
+      Process p = new ProcessBuilder(python.toString(), exporter.toString(), model, "--out", file.toString(),
+          "--batch", Integer.toString(batch))
+          .redirectErrorStream(true)
+          .redirectOutput(log.toFile())
+          .start();
+      boolean done;
+      try {
+        done = p.waitFor(EXPORT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        p.destroyForcibly();
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while exporting " + model, e);
+      }
+      if (!done) {
+        p.destroyForcibly();
+        throw new IOException("exporting " + model + " took more than " + EXPORT_TIMEOUT_SECONDS + " s");
+      }
+      String output = Files.readString(log, StandardCharsets.UTF_8).trim();
+      if (p.exitValue() != 0 || !Files.isRegularFile(file)) {
+        throw new IOException("exporting " + model + " with " + python + " " + exporter + " failed (exit "
+            + p.exitValue() + "): " + output);
+      }
+      return file;
+    } finally {
+      Files.deleteIfExists(log);
+    }
+  }
+
+  /**
+   * A reproducible {@code batch x 3 x 224 x 224} float32 input, uniform in [0, 1), the same for
+   * every implementation; attached to {@code manager}.
+   */
+  public static NDArray input(NDManager manager, int batch, long seed) {
+    Shape shape = new Shape(batch, 3, 224, 224);
+    int size = Math.toIntExact(shape.size());
+    ByteBuffer bytes = ByteBuffer.allocateDirect(size * 4).order(ByteOrder.nativeOrder());
+    SplittableRandom random = new SplittableRandom(seed);
+    for (int i = 0; i < size; i++) {
+      bytes.putFloat(i * 4, (float) random.nextDouble());
+    }
+    return manager.create(bytes, shape, DataType.FLOAT32);
+  }
+
+  /** Minor page faults of this whole process so far (field 10 of {@code /proc/self/stat}); -1 without procfs. */
+  public static long minorFaults() {
+    try {
+      String stat = Files.readString(Paths.get("/proc/self/stat"), StandardCharsets.US_ASCII);
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+      return Long.parseLong(fields[7]); // fields after ")" start at field 3 (state); minflt is field 10
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * Interleaved probe: {@code MODEL THREADS FORWARDS [BATCH [IMPL...]]}. Loads every impl (default
+   * blocks and torchscript), warms each up with 5 forwards, then runs {@code FORWARDS} rounds, each
+   * round one forward of every impl in turn. Prints one line per impl: median and p90 ms, minor
+   * faults per forward, the allocator environment; then the median ratio of the first impl to
+   * each other.
+   */
+  public static void main(String[] args) throws Exception {
+    if (args.length < 3) {
+      System.err.println("usage: ModelForwardSupport MODEL THREADS FORWARDS [BATCH [IMPL...]]"
+          + "  e.g. resnet18 2 30 8 blocks torchscript");
+      System.exit(2);
+    }
+    String model = args[0];
+    int threads = Integer.parseInt(args[1]);
+    int rounds = Integer.parseInt(args[2]);
+    int batch = args.length > 3 ? Integer.parseInt(args[3]) : 8;
+    List<String> impls = args.length > 4
+        ? Arrays.asList(args).subList(4, args.length) : List.of("blocks", "torchscript");
+    Engines.setThreads(threads);
+    List<Forward> forwards = new ArrayList<>();
+    try (NDManager manager = NDManager.newBaseManager(Device.cpu(), Engines.pytorch().getEngineName())) {
+      NDArray input = input(manager, batch, 42);
+      for (String impl : impls) {
+        forwards.add(create(impl, model, batch));
+      }
+      long[][] nanos = new long[impls.size()][rounds];
+      long[][] cpuNanos = new long[impls.size()][rounds];
+      ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+      long[] faults = new long[impls.size()];
+      for (int w = 0; w < 5; w++) {
+        for (Forward f : forwards) {
+          f.forward(input).close();
+        }
+      }
+      for (int r = 0; r < rounds; r++) {
+        for (int i = 0; i < forwards.size(); i++) {
+          long f0 = minorFaults();
+          long c0 = cpu.getCurrentThreadCpuTime();
+          long t0 = System.nanoTime();
+          NDArray out = forwards.get(i).forward(input);
+          long t1 = System.nanoTime();
+          cpuNanos[i][r] = cpu.getCurrentThreadCpuTime() - c0;
+          out.close();
+          faults[i] += minorFaults() - f0;
+          nanos[i][r] = t1 - t0;
+        }
+      }
+      System.out.printf(Locale.ROOT, "%s batch %d threads %d, %d interleaved rounds, %s, allocator env %s%n",
+          model, batch, threads, rounds, Engines.versions(), Engines.allocatorSettings());
+      double[] medians = new double[impls.size()];
+      for (int i = 0; i < impls.size(); i++) {
+        long[] sorted = nanos[i].clone();
+        Arrays.sort(sorted);
+        medians[i] = sorted[rounds / 2] / 1e6;
+        long[] cpuSorted = cpuNanos[i].clone();
+        Arrays.sort(cpuSorted);
+        System.out.printf(Locale.ROOT,
+            "  %-12s median %8.1f ms  p10 %8.1f  p90 %8.1f  calling-thread CPU median %8.1f ms"
+                + "  minflt/forward %8.0f%n",
+            impls.get(i), medians[i], sorted[rounds / 10] / 1e6, sorted[rounds * 9 / 10] / 1e6,
+            cpuSorted[rounds / 2] / 1e6, faults[i] / (double) rounds);
+      }
+      for (int i = 1; i < impls.size(); i++) {
+        System.out.printf(Locale.ROOT, "  ratio %s/%s = %.3f%n", impls.get(0), impls.get(i), medians[0] / medians[i]);
+      }
+    } finally {
+      for (Forward f : forwards) {
+        f.close();
+      }
+    }
+  }
+}
