@@ -105,8 +105,7 @@ public final class Pipeline implements AutoCloseable {
         manager = NDManager.newBaseManager(Engines.pytorch().getEngineName());
         owned.add(manager);
         input = seededInput(manager, spec.batch(), spec.options().seed(), head.inputShapePerImage());
-        bytesPerRequest = CutTable.of(ModelCatalog.define(spec.model(), spec.options()), spec.batch())
-                .cuts().get(stages.get(0).unitEnd()).bytes();
+        bytesPerRequest = CutTable.of(definition, spec.batch()).cuts().get(stages.get(0).unitEnd()).bytes();
 
         Transport transport;
         List<String> addresses = new ArrayList<>();

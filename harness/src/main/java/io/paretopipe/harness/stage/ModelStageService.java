@@ -122,7 +122,6 @@ public final class ModelStageService implements StageService, AutoCloseable {
         ModelOptions options;
         try {
             options = ModelOptions.builder().optClasses(h.classes()).optInput(h.inputShape()).optSeed(h.seed()).build();
-            ModelCatalog.architecture(h.model());
             definition = ModelCatalog.define(h.model(), options);
         } catch (IllegalArgumentException e) {
             ErrorCode code = e.getMessage().startsWith("unknown model") ? ErrorCode.UNKNOWN_MODEL : ErrorCode.BAD_HANDSHAKE;
