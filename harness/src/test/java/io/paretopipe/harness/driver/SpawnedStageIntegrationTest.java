@@ -8,15 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import io.paretopipe.harness.placement.CpuAffinity;
 import io.paretopipe.harness.placement.StageServerProcess;
+import io.paretopipe.harness.transport.NioStageChannel;
+import io.paretopipe.harness.transport.grpc.GrpcStageChannel;
 import io.paretopipe.models.ModelCatalog;
 import io.paretopipe.models.StageModel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Real stage server JVMs, spawned and pinned, over nio: for mobilenetv2 at three splits and one
+ * Real stage server JVMs, spawned and pinned, over nio and over grpc: for mobilenetv2 at three splits and one
  * three-stage cut the logits equal the unsplit model's within 1e-4, and no stage process outlives
  * its pipeline.
  */
@@ -24,17 +28,21 @@ class SpawnedStageIntegrationTest {
 
     private static final float TOLERANCE = 1e-4f;
 
-    @Test
-    void splitLogitsOverRealStageServersEqualTheWholeModel() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"nio", "grpc"})
+    void splitLogitsOverRealStageServersEqualTheWholeModel(String transport) throws Exception {
         float[] expected = wholeModelLogits("mobilenetv2", 2);
         List<Long> pids = new ArrayList<>();
         for (String split : List.of("0", "7", "19", "3:9")) {
             PipelineSpec spec = PipelineSpec.defaults("mobilenetv2", split)
+                    .withTransport(transport)
                     .withBatch(2)
                     .withPlacement(1, "", 1, CpuAffinity.tasksetAvailable() ? "1" : "")
                     .withTimeout(Duration.ofSeconds(60));
             try (Pipeline pipeline = Pipeline.open(spec);
                     PipelineDriver driver = new PipelineDriver(pipeline, 2, new PhaseRecorder())) {
+                assertEquals(transport.equals("grpc") ? GrpcStageChannel.class : NioStageChannel.class,
+                        pipeline.channel().getClass());
                 assertEquals(split.contains(":") ? 2 : 1, pipeline.servers().size());
                 for (StageServerProcess s : pipeline.servers()) {
                     pids.add(s.pid());
@@ -54,7 +62,7 @@ class SpawnedStageIntegrationTest {
                 for (int i = 0; i < expected.length; i++) {
                     diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
                 }
-                System.out.printf("mobilenetv2 split %s over nio: max |logit difference| %.3g%n", split, diff);
+                System.out.printf("mobilenetv2 split %s over %s: max |logit difference| %.3g%n", split, transport, diff);
                 assertTrue(diff <= TOLERANCE, "split " + split + ": max |difference| " + diff);
                 List<String> all = new ArrayList<>(pipeline.head().unitNames());
                 all.addAll(pipeline.reply().unitNames());
