@@ -1,7 +1,6 @@
 package io.paretopipe.harness.driver;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import io.paretopipe.harness.protocol.InferenceRequest;
 import io.paretopipe.harness.protocol.InferenceResult;
 import io.paretopipe.harness.protocol.StageException;
@@ -161,8 +160,11 @@ public final class PipelineDriver implements AutoCloseable {
                 return;
             }
             float[] output;
-            try (NDManager scratch = pipeline.manager().newSubManager()) {
-                output = TensorBridge.wrap(result.tensor(), scratch).toFloatArray();
+            try {
+                output = TensorBridge.toFloatArray(result.tensor());
+            } catch (IllegalArgumentException e) {
+                failQuietly(stageName() + " answered request " + result.requestId() + " with " + e.getMessage(), e);
+                return;
             }
             long decoded = System.nanoTime();
             channel.release(result.tensor());

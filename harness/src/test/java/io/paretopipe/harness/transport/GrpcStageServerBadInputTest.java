@@ -62,7 +62,7 @@ class GrpcStageServerBadInputTest {
   @BeforeEach
   void startServer() throws IOException {
     service = new TestStages.EchoService(1);
-    server = GrpcStageServer.builder(service).optLimits(LIMITS).optUnclaimedSessionMillis(300).start();
+    server = GrpcStageServer.builder(service).optLimits(LIMITS).optUnclaimedSessionMillis(2_000).start();
     raw = NettyChannelBuilder.forTarget(server.address()).usePlaintext().build();
   }
 
