@@ -95,6 +95,14 @@ public class PartitionBenchmark {
     @Param("auto")
     public String tailCpus;
 
+    /** Device profile of the head ({@code none}: headCpus and headThreads apply); {@code netem profiles} lists them. */
+    @Param("none")
+    public String headDevice;
+
+    /** Device profile of each spawned stage server ({@code none}: tailCpus and tailThreads apply). */
+    @Param("none")
+    public String tailDevice;
+
     private PartitionFixture fixture;
     private boolean warmupIteration;
 
@@ -114,7 +122,7 @@ public class PartitionBenchmark {
     @Setup(Level.Trial)
     public void setUp(BenchmarkParams benchmark) throws Exception {
         PartitionConfig config = new PartitionConfig(model, split, transport, link, batch, depth, tail, headThreads,
-                tailThreads, headCpus, tailCpus);
+                tailThreads, headCpus, tailCpus, headDevice, tailDevice);
         int inFlight = benchmark.getBenchmark().endsWith(".latency") ? 1 : depth;
         fixture = PartitionFixture.open(config, inFlight);
     }

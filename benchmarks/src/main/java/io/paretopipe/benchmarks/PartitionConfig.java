@@ -5,6 +5,9 @@ import io.paretopipe.harness.transport.HostPort;
 import io.paretopipe.models.ModelCatalog;
 import io.paretopipe.models.Partition;
 import io.paretopipe.netem.NetworkCondition;
+import io.paretopipe.netem.device.CpuQuota;
+import io.paretopipe.netem.device.DeviceProfile;
+import io.paretopipe.netem.device.DeviceProfiles;
 import java.util.List;
 import java.util.Objects;
 
@@ -25,6 +28,9 @@ import java.util.Objects;
  * @param tailThreads torch threads of each spawned stage server, >= 1
  * @param headCpus CPUs to pin the head to (taskset list), {@code auto} or {@code none}
  * @param tailCpus CPUs to pin spawned stage servers to (taskset list), {@code auto} or {@code none}
+ * @param headDevice a device profile for the head ({@code none}: use headCpus and headThreads); see
+ *     {@link DeviceProfiles#standard}
+ * @param tailDevice a device profile for each spawned stage server ({@code none}: use tailCpus and tailThreads)
  */
 public record PartitionConfig(
         String model,
@@ -37,7 +43,9 @@ public record PartitionConfig(
         int headThreads,
         int tailThreads,
         String headCpus,
-        String tailCpus) {
+        String tailCpus,
+        String headDevice,
+        String tailDevice) {
 
     /** Pins the head to CPU 0 and the stage servers to every other CPU; unpinned on a one-CPU machine. */
     public static final String AUTO = "auto";
@@ -54,26 +62,33 @@ public record PartitionConfig(
         Objects.requireNonNull(tail, "tail");
         headCpus = headCpus == null || headCpus.isBlank() ? UNPINNED : headCpus.trim();
         tailCpus = tailCpus == null || tailCpus.isBlank() ? UNPINNED : tailCpus.trim();
+        headDevice = headDevice == null || headDevice.isBlank() ? UNPINNED : headDevice.trim();
+        tailDevice = tailDevice == null || tailDevice.isBlank() ? UNPINNED : tailDevice.trim();
     }
 
     /** The defaults of {@link PartitionBenchmark} at one split. */
     public static PartitionConfig defaults(String model, String split, String transport) {
-        return new PartitionConfig(model, split, transport, "none", 8, 4, SPAWN, 1, 1, AUTO, AUTO);
+        return new PartitionConfig(model, split, transport, "none", 8, 4, SPAWN, 1, 1, AUTO, AUTO, UNPINNED, UNPINNED);
     }
 
     public PartitionConfig withTail(String newTail) {
         return new PartitionConfig(model, split, transport, link, batch, depth, newTail, headThreads, tailThreads,
-                headCpus, tailCpus);
+                headCpus, tailCpus, headDevice, tailDevice);
     }
 
     public PartitionConfig withLink(String newLink) {
         return new PartitionConfig(model, split, transport, newLink, batch, depth, tail, headThreads, tailThreads,
-                headCpus, tailCpus);
+                headCpus, tailCpus, headDevice, tailDevice);
+    }
+
+    public PartitionConfig withDevices(String newHeadDevice, String newTailDevice) {
+        return new PartitionConfig(model, split, transport, link, batch, depth, tail, headThreads, tailThreads,
+                headCpus, tailCpus, newHeadDevice, newTailDevice);
     }
 
     public PartitionConfig withCpus(String newHeadCpus, String newTailCpus) {
         return new PartitionConfig(model, split, transport, link, batch, depth, tail, headThreads, tailThreads,
-                newHeadCpus, newTailCpus);
+                newHeadCpus, newTailCpus, headDevice, tailDevice);
     }
 
     /**
@@ -121,7 +136,40 @@ public record PartitionConfig(
                         + " remote stage, separated by '/'");
             }
         }
-        return new Validated(partition, condition);
+        DeviceProfile head = device("headDevice", headDevice, headCpus, headThreads, "headCpus", "headThreads");
+        DeviceProfile tailProfile = device("tailDevice", tailDevice, tailCpus, tailThreads, "tailCpus", "tailThreads");
+        if (tailProfile != null && tailProfile.cpuQuotaPercent() != null
+                && (transport.equals("local") || !tails.equals(List.of(SPAWN)))) {
+            throw new IllegalArgumentException("tailDevice '" + tailDevice + "' has a CPU quota, which applies to"
+                    + " spawned stage servers only: use tail=spawn with nio or grpc, or a profile without a quota");
+        }
+        return new Validated(partition, condition, head, tailProfile);
+    }
+
+    /** The named profile, or null for {@code none}; refuses a profile combined with explicit cpus/threads. */
+    private static DeviceProfile device(String param, String name, String cpus, int threads, String cpusParam,
+            String threadsParam) {
+        if (name.equals(UNPINNED)) {
+            return null;
+        }
+        if (!cpus.equals(AUTO) || threads != 1) {
+            throw new IllegalArgumentException(param + " '" + name + "' sets CPUs and threads itself: leave "
+                    + cpusParam + " at auto and " + threadsParam + " at 1 (got " + cpus + ", " + threads + ")");
+        }
+        DeviceProfile profile;
+        try {
+            profile = DeviceProfiles.standard(null).get(name);
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            throw new IllegalArgumentException(param + ": " + e.getMessage(), e);
+        }
+        if (profile.cpuQuotaPercent() != null) {
+            java.util.Optional<String> why = CpuQuota.unavailableReason();
+            if (why.isPresent()) {
+                throw new IllegalArgumentException(param + " '" + name + "' needs a CPU quota ("
+                        + profile.cpuQuotaPercent() + "% of one CPU), which this machine cannot set: " + why.get());
+            }
+        }
+        return profile;
     }
 
     /** The tail addresses ({@code [spawn]} or one {@code HOST:PORT} per remote stage). */
@@ -180,5 +228,6 @@ public record PartitionConfig(
     }
 
     /** What {@link #validate()} parsed. */
-    public record Validated(Partition partition, NetworkCondition condition) {}
+    public record Validated(Partition partition, NetworkCondition condition, DeviceProfile headDevice,
+            DeviceProfile tailDevice) {}
 }

@@ -57,4 +57,35 @@ class PartitionConfigTest {
         assertArrayEquals(new String[] {"", ""}, PartitionConfig.resolveCpus("none", "none"));
         assertArrayEquals(new String[] {"3", "1-2"}, PartitionConfig.resolveCpus("3", "1-2"));
     }
+
+    @Test
+    void deviceProfilesResolveAndRefuseWhatCannotWork() {
+        PartitionConfig.Validated none = PartitionConfig.defaults("mobilenetv2", "3", "nio").validate();
+        assertEquals(null, none.headDevice());
+        assertEquals(null, none.tailDevice());
+        PartitionConfig.Validated hosts = PartitionConfig.defaults("mobilenetv2", "3", "nio")
+                .withDevices("host0", "host1").validate();
+        assertEquals(new io.paretopipe.netem.device.DeviceProfile("host0", "0", 1, null), hosts.headDevice());
+        assertEquals(new io.paretopipe.netem.device.DeviceProfile("host1", "1", 1, null), hosts.tailDevice());
+
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> PartitionConfig.defaults("mobilenetv2", "3", "nio").withDevices("none", "pi9").validate());
+        assertTrue(unknown.getMessage().startsWith("tailDevice: unknown device profile 'pi9'"), unknown.getMessage());
+        assertTrue(unknown.getMessage().contains("valid profiles are edge, edge-tail, host0"), unknown.getMessage());
+
+        IllegalArgumentException both = assertThrows(IllegalArgumentException.class,
+                () -> PartitionConfig.defaults("mobilenetv2", "3", "nio").withCpus("0", "auto")
+                        .withDevices("host0", "none").validate());
+        assertEquals("headDevice 'host0' sets CPUs and threads itself: leave headCpus at auto and headThreads at 1"
+                + " (got 0, 1)", both.getMessage());
+
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.paretopipe.netem.device.CpuQuota.unavailableReason().isEmpty(),
+                "cgroup CPU quotas need root and a cpu controller here");
+        IllegalArgumentException local = assertThrows(IllegalArgumentException.class,
+                () -> PartitionConfig.defaults("mobilenetv2", "3", "local").withDevices("none", "pi4-tail").validate());
+        assertTrue(local.getMessage().startsWith("tailDevice 'pi4-tail' has a CPU quota, which applies to spawned"
+                + " stage servers only"), local.getMessage());
+        assertEquals(25, PartitionConfig.defaults("mobilenetv2", "3", "nio").withDevices("pi4", "pi4-tail").validate()
+                .tailDevice().cpuQuotaPercent());
+    }
 }

@@ -44,6 +44,7 @@ public final class NetemTool {
               show [IFACE] [--netns NS]           recorded rules and the qdiscs of their interfaces (or of IFACE)
               clear                               remove recorded rules of dead or detached owners, and namespaces
                                                   (pp-PID-...) and cgroups (paretopipe-PID-...) of dead processes
+              profiles                            the device profiles (built-in, plus $%s)
 
             SPEC: none | a preset (%s) | terms joined by '+':
               delay:20ms  jitter:5ms  loss:1%%  rate:50mbit  burst:32kb
@@ -53,7 +54,8 @@ public final class NetemTool {
 
             --state-dir DIR  where rule records live (default: -Dparetopipe.netem.stateDir,
                              $PARETOPIPE_NETEM_STATE_DIR, else /run/paretopipe/tc)
-            """.formatted(String.join(", ", NetworkCondition.presetNames()));
+            """.formatted(io.paretopipe.netem.device.DeviceProfiles.FILE_ENV,
+            String.join(", ", NetworkCondition.presetNames()));
 
     private NetemTool() {
     }
@@ -111,7 +113,7 @@ public final class NetemTool {
             }
         }
         if (positional.isEmpty()) {
-            return usage(err, "no command given; valid commands are probe, apply, show, clear");
+            return usage(err, "no command given; valid commands are probe, apply, show, clear, profiles");
         }
         String command = positional.get(0);
         List<String> rest = positional.subList(1, positional.size());
@@ -123,7 +125,8 @@ public final class NetemTool {
                 case "show" -> rest.size() <= 1 ? show(rest.isEmpty() ? null : rest.get(0), netns, stateDir, out)
                         : usage(err, "show takes at most one IFACE, got " + rest);
                 case "clear" -> rest.isEmpty() ? clear(stateDir, out) : usage(err, "clear takes no arguments, got " + rest);
-                default -> usage(err, "unknown command '" + command + "'; valid commands are probe, apply, show, clear");
+                case "profiles" -> rest.isEmpty() ? profiles(out) : usage(err, "profiles takes no arguments, got " + rest);
+                default -> usage(err, "unknown command '" + command + "'; valid commands are probe, apply, show, clear, profiles");
             };
         } catch (UnsupportedConditionException | IllegalStateException | UncheckedIOException e) {
             err.println("netem " + command + ": " + e.getMessage());
@@ -164,6 +167,16 @@ public final class NetemTool {
         }
         out.println("applied " + rule.describe());
         out.println("it stays until 'netem clear'");
+        return 0;
+    }
+
+    private static int profiles(PrintStream out) {
+        io.paretopipe.netem.device.DeviceProfiles profiles = io.paretopipe.netem.device.DeviceProfiles.standard(null);
+        out.printf("%-16s %-8s %-8s %s%n", "profile", "cpus", "threads", "cpu quota");
+        for (io.paretopipe.netem.device.DeviceProfile p : profiles.asMap().values()) {
+            out.printf("%-16s %-8s %-8d %s%n", p.name(), p.cpuSet(), p.threads(),
+                    p.cpuQuotaPercent() == null ? "none" : p.cpuQuotaPercent() + "% of one CPU");
+        }
         return 0;
     }
 

@@ -30,6 +30,16 @@ class NetemToolTest {
     }
 
     @Test
+    void profilesListsTheBuiltInProfilesWithTheirQuotas() {
+        assertEquals(0, run("profiles"));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.matches("(?s).*\\bpi4\\s+0\\s+1\\s+25% of one CPU\\n.*"), text);
+        assertTrue(text.matches("(?s).*\\bserver\\s+0-1\\s+2\\s+none\\n.*"), text);
+        assertEquals(2, run("profiles", "extra"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("profiles takes no arguments, got [extra]"));
+    }
+
+    @Test
     void usageErrorsExitWith2AndSayWhatIsWrong() {
         assertEquals(2, run());
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("no command given; valid commands are probe, apply, show, clear"));

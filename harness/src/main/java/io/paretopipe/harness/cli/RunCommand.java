@@ -9,6 +9,7 @@ import io.paretopipe.harness.driver.RunSummary;
 import io.paretopipe.harness.placement.StageServerProcess;
 import io.paretopipe.models.Engines;
 import io.paretopipe.netem.NetworkCondition;
+import io.paretopipe.netem.device.DeviceProfiles;
 import io.paretopipe.models.ModelOptions;
 import io.paretopipe.models.Shapes;
 import java.io.PrintWriter;
@@ -75,6 +76,19 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--tail-cpus", defaultValue = "", description = "CPUs for spawned stages, e.g. 1 (default: unpinned).")
     String tailCpus;
 
+    @Option(names = "--head-device",
+            description = "Device profile of the head (CPUs, threads, CPU quota; see 'netem profiles');"
+                    + " replaces --head-cpus and --head-threads.")
+    String headDevice;
+
+    @Option(names = "--tail-device",
+            description = "Device profile of each spawned stage server; replaces --tail-cpus and --tail-threads.")
+    String tailDevice;
+
+    @Option(names = "--device-profiles", description = "A profiles file added to the built-ins"
+            + " (default: $" + DeviceProfiles.FILE_ENV + " if set).")
+    Path deviceProfiles;
+
     @Option(names = "--classes", defaultValue = "10", description = "Default: ${DEFAULT-VALUE}.")
     int classes;
 
@@ -112,6 +126,12 @@ final class RunCommand implements Callable<Integer> {
                 .withPlacement(headThreads, headCpus, tailThreads, tailCpus)
                 .withTimeout(Duration.ofSeconds(timeoutSeconds))
                 .withLink(NetworkCondition.parse(link));
+        if (headDevice != null || tailDevice != null) {
+            DeviceProfiles profiles = DeviceProfiles.standard(deviceProfiles);
+            pipelineSpec = pipelineSpec.withDevices(
+                    headDevice == null ? null : profiles.get(headDevice),
+                    tailDevice == null ? null : profiles.get(tailDevice));
+        }
         PrintWriter err = spec.commandLine().getErr();
         PhaseRecorder recorder = new PhaseRecorder();
         try (Pipeline pipeline = Pipeline.open(pipelineSpec);
@@ -154,7 +174,9 @@ final class RunCommand implements Callable<Integer> {
         c.put("link", pipeline.spec().link().isNone() ? "none" : pipeline.spec().link().toSpec());
         c.put("batch", Integer.toString(batch));
         c.put("depth", Integer.toString(depth));
-        c.put("head_threads", Integer.toString(headThreads));
+        c.put("head_threads", Integer.toString(pipeline.spec().headThreads()));
+        c.put("head_cpu_quota_percent", java.util.Objects.toString(pipeline.spec().headCpuQuotaPercent(), "none"));
+        c.put("tail_cpu_quota_percent", java.util.Objects.toString(pipeline.spec().tailCpuQuotaPercent(), "none"));
         c.put("head_cpus", io.paretopipe.harness.placement.CpuAffinity.allowedCpus(ProcessHandle.current().pid()));
         List<StageServerProcess> servers = pipeline.servers();
         c.put("tail_threads", servers.isEmpty() ? "" : Integer.toString(servers.get(0).threads()));

@@ -24,6 +24,7 @@ import io.paretopipe.models.ModelDefinition;
 import io.paretopipe.models.Partition;
 import io.paretopipe.models.StageModel;
 import io.paretopipe.models.StageRange;
+import io.paretopipe.netem.device.CpuQuota;
 import io.paretopipe.netem.link.UserSpaceLink;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -84,6 +85,11 @@ public final class Pipeline implements AutoCloseable {
                     + (spec.tails().size() == 1 ? " was" : "es were") + " given: use 'spawn' or one HOST:PORT per stage"
                     + " (separated by '/')");
         }
+        if (spec.tailCpuQuotaPercent() != null && (spec.transport().equals("local") || !spawn)) {
+            throw new IllegalArgumentException("a tail CPU quota applies to spawned stage servers only: transport "
+                    + spec.transport() + " with tail " + String.join("/", spec.tails()) + " spawns none (use nio or grpc"
+                    + " with tail 'spawn', or set the quota on the remote machine)");
+        }
         Pipeline p = new Pipeline(spec, partition);
         try {
             p.start(definition, spawn);
@@ -98,6 +104,11 @@ public final class Pipeline implements AutoCloseable {
         Engines.setThreads(spec.headThreads());
         if (!spec.headCpus().isEmpty()) {
             CpuAffinity.pin(ProcessHandle.current().pid(), spec.headCpus());
+        }
+        if (spec.headCpuQuotaPercent() != null) {
+            CpuQuota quota = CpuQuota.create(spec.headCpuQuotaPercent());
+            owned.add(quota);
+            quota.addProcess(ProcessHandle.current().pid());
         }
         List<StageRange> stages = partition.stages();
         head = StageModel.load(definition, stages.get(0));
@@ -128,6 +139,11 @@ public final class Pipeline implements AutoCloseable {
                             .start();
                     servers.add(server);
                     owned.add(server);
+                    if (spec.tailCpuQuotaPercent() != null) {
+                        CpuQuota quota = CpuQuota.create(spec.tailCpuQuotaPercent());
+                        owned.add(quota);
+                        quota.addProcess(server.pid());
+                    }
                     addresses.add(server.address());
                 }
                 tailThreadsInHandshake = spec.tailThreads();

@@ -2,6 +2,7 @@ package io.paretopipe.harness.driver;
 
 import io.paretopipe.models.ModelOptions;
 import io.paretopipe.netem.NetworkCondition;
+import io.paretopipe.netem.device.DeviceProfile;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -24,6 +25,8 @@ import java.util.Objects;
  * @param timeout how long any one request or handshake may take before the run fails
  * @param link the network condition between the head and the first remote stage, applied by a
  *     {@link io.paretopipe.netem.link.UserSpaceLink} proxy; {@code NONE} connects directly
+ * @param headCpuQuotaPercent CPU cap of this process in percent of one CPU (a cgroup, root only), null = none
+ * @param tailCpuQuotaPercent CPU cap of each spawned stage server in percent of one CPU, null = none
  */
 public record PipelineSpec(
         String model,
@@ -37,7 +40,9 @@ public record PipelineSpec(
         String headCpus,
         String tailCpus,
         Duration timeout,
-        NetworkCondition link) {
+        NetworkCondition link,
+        Integer headCpuQuotaPercent,
+        Integer tailCpuQuotaPercent) {
 
     public PipelineSpec {
         Objects.requireNonNull(model, "model");
@@ -56,40 +61,67 @@ public record PipelineSpec(
         tailCpus = tailCpus == null ? "" : tailCpus;
         Objects.requireNonNull(timeout, "timeout");
         link = link == null ? NetworkCondition.NONE : link;
+        for (Integer q : new Integer[] {headCpuQuotaPercent, tailCpuQuotaPercent}) {
+            if (q != null && q < 1) {
+                throw new IllegalArgumentException("CPU quota: " + q + "% (expected: >= 1, percent of one CPU)");
+            }
+        }
     }
 
     /** Defaults: 10 classes, seed 42, nio, spawned tail, batch 8, one thread per stage, 30 s timeout. */
     public static PipelineSpec defaults(String model, String split) {
         return new PipelineSpec(model, ModelOptions.builder().build(), split, "nio", List.of("spawn"), 8, 1, 1, "", "",
-                Duration.ofSeconds(30), NetworkCondition.NONE);
+                Duration.ofSeconds(30), NetworkCondition.NONE, null, null);
     }
 
     public PipelineSpec withTransport(String t) {
-        return new PipelineSpec(model, options, split, t, tails, batch, headThreads, tailThreads, headCpus, tailCpus, timeout, link);
+        return new PipelineSpec(model, options, split, t, tails, batch, headThreads, tailThreads, headCpus, tailCpus, timeout, link, headCpuQuotaPercent, tailCpuQuotaPercent);
     }
 
     public PipelineSpec withBatch(int b) {
-        return new PipelineSpec(model, options, split, transport, tails, b, headThreads, tailThreads, headCpus, tailCpus, timeout, link);
+        return new PipelineSpec(model, options, split, transport, tails, b, headThreads, tailThreads, headCpus, tailCpus, timeout, link, headCpuQuotaPercent, tailCpuQuotaPercent);
     }
 
     public PipelineSpec withTails(List<String> t) {
-        return new PipelineSpec(model, options, split, transport, t, batch, headThreads, tailThreads, headCpus, tailCpus, timeout, link);
+        return new PipelineSpec(model, options, split, transport, t, batch, headThreads, tailThreads, headCpus, tailCpus, timeout, link, headCpuQuotaPercent, tailCpuQuotaPercent);
     }
 
     public PipelineSpec withPlacement(int headThreads, String headCpus, int tailThreads, String tailCpus) {
-        return new PipelineSpec(model, options, split, transport, tails, batch, headThreads, tailThreads, headCpus, tailCpus, timeout, link);
+        return new PipelineSpec(model, options, split, transport, tails, batch, headThreads, tailThreads, headCpus, tailCpus, timeout, link, headCpuQuotaPercent, tailCpuQuotaPercent);
     }
 
     public PipelineSpec withOptions(ModelOptions o) {
-        return new PipelineSpec(model, o, split, transport, tails, batch, headThreads, tailThreads, headCpus, tailCpus, timeout, link);
+        return new PipelineSpec(model, o, split, transport, tails, batch, headThreads, tailThreads, headCpus, tailCpus, timeout, link, headCpuQuotaPercent, tailCpuQuotaPercent);
     }
 
     /** This spec with a network condition between the head and the first remote stage. */
     public PipelineSpec withLink(NetworkCondition l) {
-        return new PipelineSpec(model, options, split, transport, tails, batch, headThreads, tailThreads, headCpus, tailCpus, timeout, l);
+        return new PipelineSpec(model, options, split, transport, tails, batch, headThreads, tailThreads, headCpus, tailCpus, timeout, l, headCpuQuotaPercent, tailCpuQuotaPercent);
     }
 
     public PipelineSpec withTimeout(Duration t) {
-        return new PipelineSpec(model, options, split, transport, tails, batch, headThreads, tailThreads, headCpus, tailCpus, t, link);
+        return new PipelineSpec(model, options, split, transport, tails, batch, headThreads, tailThreads, headCpus, tailCpus, t, link, headCpuQuotaPercent, tailCpuQuotaPercent);
+    }
+
+    /** This spec with CPU caps (percent of one CPU; null = none) for the head and each spawned stage server. */
+    public PipelineSpec withCpuQuotas(Integer head, Integer tail) {
+        return new PipelineSpec(model, options, split, transport, tails, batch, headThreads, tailThreads, headCpus, tailCpus, timeout, link, head, tail);
+    }
+
+    /**
+     * This spec with the head and spawned stage servers placed as device profiles say: CPU set,
+     * threads and CPU quota. A null profile leaves that side as it is.
+     */
+    public PipelineSpec withDevices(DeviceProfile head, DeviceProfile tail) {
+        PipelineSpec s = this;
+        if (head != null) {
+            s = s.withPlacement(head.threads(), head.cpuSet(), s.tailThreads(), s.tailCpus())
+                    .withCpuQuotas(head.cpuQuotaPercent(), s.tailCpuQuotaPercent());
+        }
+        if (tail != null) {
+            s = s.withPlacement(s.headThreads(), s.headCpus(), tail.threads(), tail.cpuSet())
+                    .withCpuQuotas(s.headCpuQuotaPercent(), tail.cpuQuotaPercent());
+        }
+        return s;
     }
 }

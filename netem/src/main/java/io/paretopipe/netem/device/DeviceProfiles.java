@@ -52,6 +52,34 @@ public final class DeviceProfiles {
         }
     }
 
+    /** The environment variable naming a profiles file that adds to (and may override) the built-ins. */
+    public static final String FILE_ENV = "PARETOPIPE_DEVICE_PROFILES";
+
+    /**
+     * The profiles a run uses: the built-ins, plus those of the file named by {@code file}, or when
+     * that is null by the environment variable {@value #FILE_ENV}; a file's profile replaces a
+     * built-in of the same name.
+     *
+     * @throws UncheckedIOException naming the file if it cannot be read
+     * @throws IllegalArgumentException naming the file and line of a bad entry
+     */
+    public static DeviceProfiles standard(Path file) {
+        DeviceProfiles builtIn = builtIn();
+        Path extra = file;
+        if (extra == null) {
+            String env = System.getenv(FILE_ENV);
+            extra = env == null || env.isBlank() ? null : Path.of(env);
+        }
+        if (extra == null) {
+            return builtIn;
+        }
+        DeviceProfiles user = load(extra);
+        Map<String, DeviceProfile> merged = new java.util.LinkedHashMap<>(builtIn.profiles);
+        merged.putAll(user.profiles);
+        return new DeviceProfiles(java.util.Collections.unmodifiableMap(merged),
+                builtIn.source + " and " + user.source);
+    }
+
     /** Profiles from a file in the documented format. */
     public static DeviceProfiles load(Path file) {
         try {

@@ -25,6 +25,20 @@ class DeviceProfilesTest {
     }
 
     @Test
+    void standardAddsAFileToTheBuiltInsAndItsProfilesWin(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path file = dir.resolve("lab.properties");
+        java.nio.file.Files.writeString(file, "pi4.cpus=1\npi4.threads=1\npi4.cpuQuotaPercent=30\nlab.cpus=0\nlab.threads=2\n");
+        DeviceProfiles profiles = DeviceProfiles.standard(file);
+        assertEquals(new DeviceProfile("pi4", "1", 1, 30), profiles.get("pi4"));
+        assertEquals(new DeviceProfile("lab", "0", 2, null), profiles.get("lab"));
+        assertEquals(new DeviceProfile("server", "0-1", 2, null), profiles.get("server"));
+        String message = assertThrows(IllegalArgumentException.class, () -> profiles.get("nope")).getMessage();
+        assertTrue(message.contains("and " + file), message);
+        assertThrows(java.io.UncheckedIOException.class, () -> DeviceProfiles.standard(dir.resolve("missing")));
+    }
+
+    @Test
     void parsesTheFormatWithCommentsAndCpuLists() {
         DeviceProfiles profiles = DeviceProfiles.parse("""
                 # a comment
