@@ -30,8 +30,10 @@ import java.util.stream.Collectors;
  */
 public final class PartitionFixture implements AutoCloseable {
 
-    /** How long one request or handshake may take before the trial fails. */
-    public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(120);
+    /** System property: seconds a request may take beyond what its link needs, default {@value #DEFAULT_TIMEOUT_SECONDS}. */
+    public static final String TIMEOUT_PROPERTY = "paretopipe.timeoutSeconds";
+    /** Default of {@value #TIMEOUT_PROPERTY}. */
+    public static final long DEFAULT_TIMEOUT_SECONDS = 30;
 
     private final PartitionConfig config;
     private final PhaseRecorder recorder = new PhaseRecorder();
@@ -71,7 +73,8 @@ public final class PartitionFixture implements AutoCloseable {
                 .withLink(valid.condition())
                 .withBatch(config.batch())
                 .withPlacement(config.headThreads(), cpus[0], config.tailThreads(), cpus[1])
-                .withTimeout(REQUEST_TIMEOUT);
+                .withDevices(valid.headDevice(), valid.tailDevice())
+                .withTimeout(timeout(config, valid));
         pipeline = Pipeline.open(spec);
         headCpus = CpuAffinity.allowedCpus(ProcessHandle.current().pid());
         int[] cutPoints = valid.partition().cuts();
@@ -84,6 +87,37 @@ public final class PartitionFixture implements AutoCloseable {
             }
         }
         driver = new PipelineDriver(pipeline, inFlight, recorder);
+    }
+
+    /**
+     * How long one request or handshake may take before the trial fails: {@value #TIMEOUT_PROPERTY}
+     * seconds (default 30), plus, on a shaped link, the time the link itself needs for {@code depth}
+     * requests queued behind each other (their bytes at the link's rate, and the round-trip delay),
+     * so a slow link is not mistaken for a dead stage while a dead or stalled one still fails in bounded time.
+     *
+     * @throws IllegalArgumentException if the property is not a positive whole number
+     */
+    static Duration timeout(PartitionConfig config, PartitionConfig.Validated valid) {
+        String text = System.getProperty(TIMEOUT_PROPERTY, Long.toString(DEFAULT_TIMEOUT_SECONDS)).trim();
+        long seconds;
+        try {
+            seconds = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            seconds = -1;
+        }
+        if (seconds < 1) {
+            throw new IllegalArgumentException("-D" + TIMEOUT_PROPERTY + "=" + text + " (expected: whole seconds >= 1)");
+        }
+        Duration timeout = Duration.ofSeconds(seconds);
+        io.paretopipe.netem.NetworkCondition link = valid.condition();
+        if (!link.isNone()) {
+            CutTable cuts = CutTable.of(ModelCatalog.define(config.model()), config.batch());
+            long bytes = cuts.cuts().get(valid.partition().cuts()[0]).bytes();
+            double transferSeconds = link.rateBitsPerSecond() > 0 ? bytes * 8.0 / link.rateBitsPerSecond() : 0;
+            double delaySeconds = 2 * (link.delayNanos() + link.jitterNanos()) / 1e9;
+            timeout = timeout.plusMillis((long) Math.ceil(1000 * config.depth() * (transferSeconds + delaySeconds)));
+        }
+        return timeout;
     }
 
     public PartitionConfig config() {
@@ -126,6 +160,8 @@ public final class PartitionFixture implements AutoCloseable {
                 .collect(Collectors.joining("/")));
         c.put("tail_pids", servers.stream().map(s -> Long.toString(s.pid())).collect(Collectors.joining("/")));
         c.put("tail_addresses", String.join("/", pipeline.spec().tails()));
+        c.put("head_cpu_quota_percent", java.util.Objects.toString(pipeline.spec().headCpuQuotaPercent(), "none"));
+        c.put("tail_cpu_quota_percent", java.util.Objects.toString(pipeline.spec().tailCpuQuotaPercent(), "none"));
         c.put("link_condition", pipeline.link() == null ? "none" : pipeline.link().condition().toSpec());
         c.put("engine", Engines.versions());
         c.put("allocator", Engines.allocatorSettings().toString());

@@ -53,6 +53,7 @@ import picocli.CommandLine.Option;
  *   run-metadata.json   machine, JVM, DJL/PyTorch, threads, CPU sets, allocator, git commit, start time, JMH setting
  *   jmh/*.json          one JMH JSON result file per point (both methods)
  *   hlog/*.hlog         one HdrHistogram log per method and point
+ *   jmh/unit-profile-MODEL.json  UnitProfileBenchmark of every unit on the head's CPU (unless --no-unit-profile)
  *   cuts/MODEL.json     the model's cut table (bytes and MACs per split)
  *   report/index.html   the reports post-processor's output (unless --no-report)
  * </pre>
@@ -120,12 +121,26 @@ public final class Sweep implements Callable<Integer> {
             description = "auto (every CPU but 0), none, or a taskset list (default: ${DEFAULT-VALUE}).")
     String tailCpus;
 
+    @Option(names = "--head-device", defaultValue = "none",
+            description = "Device profile of the head ('paretopipe.jar netem profiles'); replaces --head-cpus and"
+                    + " --head-threads (default: ${DEFAULT-VALUE}).")
+    String headDevice;
+
+    @Option(names = "--tail-device", defaultValue = "none",
+            description = "Device profile of the stage servers; replaces --tail-cpus and --tail-threads. With a"
+                    + " profile each point spawns its own stage server under it (default: ${DEFAULT-VALUE}).")
+    String tailDevice;
+
     @Option(names = "--out", defaultValue = "runs", description = "Parent of the run folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
     @Option(names = "--reports-jar", defaultValue = "reports/target/paretopipe-reports.jar",
             description = "The post-processor (default: ${DEFAULT-VALUE}).")
     Path reportsJar;
+
+    @Option(names = "--no-unit-profile",
+            description = "Skip UnitProfileBenchmark (the per-unit compute times the report predicts every point from).")
+    boolean noUnitProfile;
 
     @Option(names = "--no-report", description = "Measure only; do not run the post-processor.")
     boolean noReport;
@@ -159,6 +174,13 @@ public final class Sweep implements Callable<Integer> {
             }
         }
         List<Point> points = plan();
+        PartitionConfig.defaults(models.get(0), "0", "nio").withCpus(PartitionConfig.AUTO, PartitionConfig.AUTO)
+                .withDevices(headDevice, tailDevice).validate();
+        if (!tailDevice.equals(PartitionConfig.UNPINNED) && (!tailCpus.equals(PartitionConfig.AUTO) || tailThreads != 1)
+                || !headDevice.equals(PartitionConfig.UNPINNED) && (!headCpus.equals(PartitionConfig.AUTO) || headThreads != 1)) {
+            throw new IllegalArgumentException("a device profile sets CPUs and threads itself: leave --head-cpus/"
+                    + "--tail-cpus at auto and --head-threads/--tail-threads at 1 when giving --head-device/--tail-device");
+        }
         if (!noReport && !Files.isRegularFile(reportsJar)) {
             throw new IllegalArgumentException("no post-processor at " + reportsJar.toAbsolutePath() + ": build it"
                     + " with 'mvn -pl reports package', pass --reports-jar PATH, or --no-report");
@@ -181,7 +203,7 @@ public final class Sweep implements Callable<Integer> {
         try {
             String[] cpus = resolvedCpus();
             for (String transport : transports) {
-                if (!transport.equals("local")) {
+                if (!transport.equals("local") && tailDevice.equals(PartitionConfig.UNPINNED)) {
                     StageServerProcess server = StageServerProcess.builder().optCpus(cpus[1]).optThreads(tailThreads)
                             .optTransport(transport).start();
                     servers.put(transport, server);
@@ -191,9 +213,20 @@ public final class Sweep implements Callable<Integer> {
             recordSweep(metadata, chosen, points, servers, cpus);
             RunMetadata.write(run.resolve("run-metadata.json"), metadata);
             System.setProperty(HlogNames.DIR_PROPERTY, hlogDir.toString());
+            if (!noUnitProfile) {
+                for (String model : models) {
+                    try {
+                        profileUnits(model, chosen, jmhDir.resolve("unit-profile-" + enc(model) + ".json"));
+                    } catch (RunnerException | RuntimeException e) {
+                        failures.add("unit profile of " + model + ": " + rootMessage(e));
+                        console.println("unit profile of " + model + " FAILED: " + rootMessage(e));
+                    }
+                }
+            }
             long startNanos = System.nanoTime();
             for (int i = 0; i < points.size(); i++) {
                 Point p = points.get(i);
+                restartIfDead(servers, p.transport());
                 long t0 = System.nanoTime();
                 String outcome;
                 try {
@@ -227,6 +260,22 @@ public final class Sweep implements Callable<Integer> {
         }
         console.println("run folder: " + run.toAbsolutePath());
         return code;
+    }
+
+    /**
+     * Replaces the shared stage server of {@code transport} if it has died (killed, crashed), so one
+     * lost server fails only the point it was serving, not every point after it.
+     */
+    private void restartIfDead(Map<String, StageServerProcess> servers, String transport) throws IOException {
+        StageServerProcess server = servers.get(transport);
+        if (server == null || server.isAlive()) {
+            return;
+        }
+        server.close();
+        StageServerProcess restarted = StageServerProcess.builder().optCpus(resolvedCpus()[1]).optThreads(tailThreads)
+                .optTransport(transport).start();
+        servers.put(transport, restarted);
+        console.println("stage server (" + transport + ") had died (log: " + server.log() + "); restarted: " + restarted);
     }
 
     /** Every point, validated before anything runs. */
@@ -281,6 +330,8 @@ public final class Sweep implements Callable<Integer> {
     private Collection<RunResult> runPoint(Point p, SweepSetting s, StageServerProcess server, Path result,
             Path hlogDir) throws RunnerException {
         String tail = PartitionConfig.SPAWN;
+        boolean headProfile = !headDevice.equals(PartitionConfig.UNPINNED);
+        boolean tailProfile = !tailDevice.equals(PartitionConfig.UNPINNED);
         if (server != null) {
             int remote = p.split().split(":").length;
             tail = String.join("/", Collections.nCopies(remote, server.address()));
@@ -297,8 +348,10 @@ public final class Sweep implements Callable<Integer> {
                 .param("tail", tail)
                 .param("headThreads", Integer.toString(headThreads))
                 .param("tailThreads", Integer.toString(tailThreads))
-                .param("headCpus", cpus[0].isEmpty() ? PartitionConfig.UNPINNED : cpus[0])
-                .param("tailCpus", cpus[1].isEmpty() ? PartitionConfig.UNPINNED : cpus[1])
+                .param("headCpus", headProfile ? PartitionConfig.AUTO : cpus[0].isEmpty() ? PartitionConfig.UNPINNED : cpus[0])
+                .param("tailCpus", tailProfile ? PartitionConfig.AUTO : cpus[1].isEmpty() ? PartitionConfig.UNPINNED : cpus[1])
+                .param("headDevice", headDevice)
+                .param("tailDevice", p.transport().equals("local") ? PartitionConfig.UNPINNED : tailDevice)
                 .forks(s.forks())
                 .warmupIterations(s.warmupIterations())
                 .warmupTime(TimeValue.seconds(s.warmupSeconds()))
@@ -310,6 +363,65 @@ public final class Sweep implements Callable<Integer> {
                 .result(result.toString())
                 .verbosity(verbose ? VerboseMode.NORMAL : VerboseMode.SILENT);
         return new Runner(b.build()).run();
+    }
+
+    /**
+     * Runs {@code UnitProfileBenchmark} over every piece of {@code model} (prefix, units, suffix) at the
+     * head's and the tail's thread counts, pinned to the head's CPUs (forks inherit the pinning), so the
+     * report can predict each point from the same session's unit times. Device quotas are not applied
+     * here: with a quota profile the predictions describe the unthrottled machine, and a note says so.
+     */
+    private void profileUnits(String model, SweepSetting s, Path result) throws RunnerException {
+        io.paretopipe.models.ModelDefinition definition = ModelCatalog.define(model);
+        List<String> units = new ArrayList<>();
+        if (definition.prefix().isPresent()) {
+            units.add("prefix");
+        }
+        for (int u = 0; u < definition.unitCount(); u++) {
+            units.add(Integer.toString(u));
+        }
+        units.add("suffix");
+        java.util.SortedSet<String> threads = new java.util.TreeSet<>(List.of(
+                Integer.toString(effectiveThreads(headDevice, headThreads)),
+                Integer.toString(effectiveThreads(tailDevice, tailThreads))));
+        String[] cpus = resolvedCpus();
+        String headCpu = headDevice.equals(PartitionConfig.UNPINNED) ? cpus[0]
+                : io.paretopipe.netem.device.DeviceProfiles.standard(null).get(headDevice).cpuSet();
+        if (!headCpu.isEmpty()) {
+            try {
+                io.paretopipe.harness.placement.CpuAffinity.pin(ProcessHandle.current().pid(), headCpu);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot pin the unit profile to CPUs " + headCpu + ": " + e.getMessage(), e);
+            }
+        }
+        boolean quick = s.forks() == 0;
+        console.printf(Locale.ROOT, "unit profile of %s: %d pieces x threads %s on CPUs %s...%n", model, units.size(),
+                threads, headCpu.isEmpty() ? "any" : headCpu);
+        long t0 = System.nanoTime();
+        ChainedOptionsBuilder b = new OptionsBuilder()
+                .include("^" + io.paretopipe.benchmarks.UnitProfileBenchmark.class.getName().replace(".", "\\.") + "\\.")
+                .param("model", model)
+                .param("unit", units.toArray(String[]::new))
+                .param("threads", threads.toArray(String[]::new))
+                .param("batch", Integer.toString(batch))
+                .forks(quick ? 0 : 1)
+                .warmupIterations(quick ? 1 : 2)
+                .warmupTime(TimeValue.seconds(quick ? 1 : 2))
+                .measurementIterations(quick ? 1 : 3)
+                .measurementTime(TimeValue.seconds(quick ? 1 : 2))
+                .jvmArgsAppend("-Xmx2g", "-Dai.djl.offline=true")
+                .shouldFailOnError(true)
+                .resultFormat(ResultFormatType.JSON)
+                .result(result.toString())
+                .verbosity(verbose ? VerboseMode.NORMAL : VerboseMode.SILENT);
+        new Runner(b.build()).run();
+        console.printf(Locale.ROOT, "unit profile of %s done (%.1f s): %s%n", model, (System.nanoTime() - t0) / 1e9,
+                result.getFileName());
+    }
+
+    private static int effectiveThreads(String device, int threads) {
+        return device.equals(PartitionConfig.UNPINNED) ? threads
+                : io.paretopipe.netem.device.DeviceProfiles.standard(null).get(device).threads();
     }
 
     private static String summarize(Collection<RunResult> results) {
@@ -371,6 +483,9 @@ public final class Sweep implements Callable<Integer> {
         ObjectNode placement = metadata.putObject("cpus");
         placement.put("head", cpus[0].isEmpty() ? "unpinned" : cpus[0]);
         placement.put("tail", cpus[1].isEmpty() ? "unpinned" : cpus[1]);
+        ObjectNode devices = metadata.putObject("devices");
+        devices.put("head", headDevice);
+        devices.put("tail", tailDevice);
         ObjectNode stageServers = metadata.putObject("stage_servers");
         for (Map.Entry<String, StageServerProcess> e : servers.entrySet()) {
             StageServerProcess server = e.getValue();
