@@ -5,6 +5,8 @@ import io.paretopipe.reports.model.Run;
 import io.paretopipe.reports.pareto.Frontier;
 import io.paretopipe.reports.pareto.LatencyStatistic;
 import io.paretopipe.reports.pareto.Objective;
+import io.paretopipe.reports.predict.PredictedVsMeasured;
+import io.paretopipe.reports.render.Numbers;
 import io.paretopipe.reports.render.ParetoReport;
 import io.paretopipe.reports.render.ReportWriter;
 import io.paretopipe.reports.run.RunLoader;
@@ -29,7 +31,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Merges JMH JSON results and HdrHistogram logs into partition points, computes the Pareto frontier per "
           + "(model, transport, link, batch) and writes points.csv, frontier.csv, frontier.json, summary.md, "
-          + "index.html and charts/*.png into DIR."
+          + "index.html and charts/*.png into DIR. When the run also holds UnitProfileBenchmark results (e.g. "
+          + "RUN/jmh/unit-profile.json), every point is predicted too and shown next to its measurement."
     })
 final class ParetoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -74,18 +77,23 @@ final class ParetoCommand implements Callable<Integer> {
           + run.results().size() + " results of other benchmarks): nothing to draw a frontier from");
     }
     Frontier frontier = Frontier.compute(run.pointsByGroup(), chosen, epsilon);
+    PredictedVsMeasured prediction = PredictedVsMeasured.of(run);
     try {
-      ReportWriter.write(new ParetoReport(run, frontier, statistic), ReportWriter.paretoRenderers(), out);
+      ReportWriter.write(new ParetoReport(run, frontier, statistic, prediction), ReportWriter.paretoRenderers(), out);
     } catch (IOException e) {
       throw new ReportInputException(out, "cannot write the report: " + e, e);
     }
     PrintWriter stdout = spec.commandLine().getOut();
     if (common.verbose) {
       run.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
+      prediction.notes().forEach(n -> spec.commandLine().getErr().println("warning: " + n));
     }
     stdout.println("wrote " + out.resolve("index.html") + " (" + run.points().size() + " points, "
         + frontier.frontierByGroup().size() + " groups, "
         + frontier.frontierByGroup().values().stream().mapToInt(List::size).sum() + " on a frontier)");
+    prediction.overall().ifPresent(a -> stdout.println("predicted from unit profiles: median absolute error "
+        + Numbers.fixed(a.medianAbsLatencyErrorPct(), 1) + "% latency (" + a.latencyPoints() + " points), "
+        + Numbers.fixed(a.medianAbsThroughputErrorPct(), 1) + "% throughput (" + a.throughputPoints() + " points)"));
     return ExitCodes.OK;
   }
 }

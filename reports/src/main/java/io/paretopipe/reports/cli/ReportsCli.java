@@ -20,8 +20,9 @@ import picocli.CommandLine.Spec;
     name = "paretopipe-reports",
     mixinStandardHelpOptions = true,
     version = "paretopipe-reports 0.1",
-    description = "JMH JSON + HdrHistogram logs -> Pareto frontier, report and regression verdicts.",
-    subcommands = {ParetoCommand.class, CompareCommand.class, CommandLine.HelpCommand.class},
+    description = "JMH JSON + HdrHistogram logs -> Pareto frontier, report and regression verdicts; unit profiles ->"
+        + " predicted frontier.",
+    subcommands = {ParetoCommand.class, CompareCommand.class, PredictCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success (compare: no regression)",
@@ -34,7 +35,7 @@ public final class ReportsCli implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    spec.commandLine().getErr().println("error: missing subcommand: use pareto or compare (see --help)");
+    spec.commandLine().getErr().println("error: missing subcommand: use pareto, compare or predict (see --help)");
     return ExitCodes.BAD_INPUT;
   }
 

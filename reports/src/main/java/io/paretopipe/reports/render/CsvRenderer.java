@@ -24,7 +24,7 @@ public final class CsvRenderer implements Renderer<ParetoReport> {
   public void render(ParetoReport report, Path dir) throws IOException {
     List<PointColumns.Row> all = new ArrayList<>();
     for (Point p : report.run().points()) {
-      all.add(new PointColumns.Row(p, report.frontier().contains(p)));
+      all.add(report.row(p));
     }
     write(dir.resolve(POINTS), all);
     write(dir.resolve(FRONTIER), all.stream().filter(PointColumns.Row::onFrontier).toList());

@@ -2,6 +2,7 @@ package io.paretopipe.reports.render;
 
 import io.paretopipe.reports.model.GroupKey;
 import io.paretopipe.reports.model.Point;
+import io.paretopipe.reports.predict.PredictedVsMeasured;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,8 +15,9 @@ import java.util.stream.Collectors;
 
 /**
  * Writes {@code index.html}: one page that opens from disk with no network and no scripts, showing the charts
- * planned by {@link ParetoCharts} (written by {@link ChartRenderer}) and a table of every point per group with the
- * frontier rows highlighted.
+ * planned by {@link ParetoCharts} (written by {@link ChartRenderer}), a table of every point per group with the
+ * frontier rows highlighted, the best split per link ({@link BestSplitByLink}) and, with unit profiles, predicted next
+ * to measured.
  */
 public final class HtmlRenderer implements Renderer<ParetoReport> {
   /** The file written. */
@@ -76,6 +78,67 @@ public final class HtmlRenderer implements Renderer<ParetoReport> {
             "frontier"), rows, classes, 2);
       }
     }
+    Map<String, List<BestSplitByLink.Entry>> bySection = BestSplitByLink.of(report);
+    if (!bySection.isEmpty()) {
+      page.heading(2, ParetoCharts.BEST_SPLIT_KIND);
+      for (Map.Entry<String, List<BestSplitByLink.Entry>> e : bySection.entrySet()) {
+        page.heading(3, e.getKey());
+        List<List<String>> rows = new ArrayList<>();
+        for (BestSplitByLink.Entry entry : e.getValue()) {
+          rows.add(List.of(entry.label(),
+              entry.bestLatency().map(p -> p.split() + " (" + Numbers.fixed(report.latency().valueMs(p), 3)
+                  + " ms)").orElse("n/a"),
+              entry.bestThroughput().map(p -> p.split() + " (" + Numbers.fixed(p.throughputImgS(), 2) + " img/s)")
+                  .orElse("n/a")));
+        }
+        page.table(List.of("link (fastest first)", "lowest latency (" + report.latency().label() + ")",
+            "highest throughput"), rows, java.util.Collections.nCopies(rows.size(), ""), 3);
+      }
+    }
+    predicted(report, page);
     return page.toHtml();
+  }
+
+  private static void predicted(ParetoReport report, HtmlPage page) {
+    PredictedVsMeasured pvm = report.prediction();
+    if (pvm.isEmpty() && pvm.notes().isEmpty()) {
+      return;
+    }
+    page.heading(2, "Predicted vs measured");
+    if (!pvm.isEmpty()) {
+      page.paragraph("Predicted from the unit profiles in " + String.join(", ", pvm.profileSources())
+          + "; the per-hop overhead of each point is fitted on the other splits (leave-one-split-out). Error ="
+          + " (predicted - measured) / measured.");
+      List<List<String>> rows = new ArrayList<>();
+      pvm.byGroup().forEach((g, a) -> rows.add(agreement(g.label(), a)));
+      pvm.overall().ifPresent(a -> rows.add(agreement("all", a)));
+      page.table(List.of("group", "latency points", "median abs latency error %", "throughput points",
+          "median abs throughput error %"), rows, java.util.Collections.nCopies(rows.size(), ""), 1);
+      for (Map.Entry<GroupKey, List<Point>> e : report.run().pointsByGroup().entrySet()) {
+        if (!pvm.byGroup().containsKey(e.getKey())) {
+          continue;
+        }
+        page.heading(3, e.getKey().label());
+        List<List<String>> pointRows = new ArrayList<>();
+        for (Point p : e.getValue()) {
+          var pp = pvm.of(p);
+          pointRows.add(List.of(p.split(), p.depth(), Numbers.fixed(p.latencyMeanMs(), 3),
+              pp.map(x -> Numbers.fixed(x.latencyMs(), 3)).orElse("n/a"),
+              pp.map(x -> Numbers.fixed(x.latencyErrorPct(p), 1)).orElse("n/a"),
+              Numbers.fixed(p.throughputImgS(), 2), pp.map(x -> Numbers.fixed(x.throughputImgS(), 2)).orElse("n/a"),
+              pp.map(x -> Numbers.fixed(x.throughputErrorPct(p), 1)).orElse("n/a")));
+        }
+        page.table(List.of("split", "depth", "latency ms", "predicted ms", "error %", "img/s", "predicted img/s",
+            "error %"), pointRows, java.util.Collections.nCopies(pointRows.size(), ""), 2);
+      }
+    }
+    for (String note : pvm.notes()) {
+      page.paragraph(note);
+    }
+  }
+
+  private static List<String> agreement(String label, PredictedVsMeasured.Agreement a) {
+    return List.of(label, Integer.toString(a.latencyPoints()), Numbers.fixed(a.medianAbsLatencyErrorPct(), 1),
+        Integer.toString(a.throughputPoints()), Numbers.fixed(a.medianAbsThroughputErrorPct(), 1));
   }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import io.paretopipe.reports.model.GroupKey;
 import io.paretopipe.reports.model.Point;
 import io.paretopipe.reports.pareto.Objective;
+import io.paretopipe.reports.predict.PredictedVsMeasured;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,8 +16,9 @@ import java.util.Map;
 
 /**
  * Writes {@code frontier.json}: format name and version, the objectives, and per group its key, its frontier
- * splits and all its points with the columns of {@link PointColumns} (unknown values {@code null}). Two-space
- * indentation, {@code \n} line ends, numbers as in the CSV.
+ * splits, all its points with the columns of {@link PointColumns} (unknown values {@code null}) and the agreement of
+ * predicted and measured ({@code "prediction"}, {@code null} without unit profiles); the overall agreement last.
+ * Two-space indentation, {@code \n} line ends, numbers as in the CSV.
  */
 public final class JsonRenderer implements Renderer<ParetoReport> {
   /** The file written. */
@@ -25,6 +27,29 @@ public final class JsonRenderer implements Renderer<ParetoReport> {
   public static final String FORMAT = "paretopipe-frontier";
   /** Value of the {@code version} field; raised only for incompatible changes. */
   public static final int VERSION = 1;
+
+  /** Writes {@code "prediction": null} or the agreement of predicted and measured. */
+  private static void agreement(JsonGenerator g, PredictedVsMeasured.Agreement a) throws IOException {
+    if (a == null) {
+      g.writeNullField("prediction");
+      return;
+    }
+    g.writeObjectFieldStart("prediction");
+    g.writeNumberField("latency_points", a.latencyPoints());
+    number(g, "median_abs_latency_error_pct", a.medianAbsLatencyErrorPct());
+    g.writeNumberField("throughput_points", a.throughputPoints());
+    number(g, "median_abs_throughput_error_pct", a.medianAbsThroughputErrorPct());
+    g.writeEndObject();
+  }
+
+  private static void number(JsonGenerator g, String name, double value) throws IOException {
+    g.writeFieldName(name);
+    if (Double.isFinite(value)) {
+      g.writeNumber(Numbers.format(value));
+    } else {
+      g.writeNull();
+    }
+  }
 
   @Override
   public void render(ParetoReport report, Path dir) throws IOException {
@@ -62,7 +87,7 @@ public final class JsonRenderer implements Renderer<ParetoReport> {
         g.writeEndArray();
         g.writeArrayFieldStart("points");
         for (Point p : e.getValue()) {
-          PointColumns.Row row = new PointColumns.Row(p, report.frontier().contains(p));
+          PointColumns.Row row = report.row(p);
           g.writeStartObject();
           for (PointColumns.Column c : PointColumns.COLUMNS) {
             Object v = c.value().apply(row);
@@ -82,9 +107,11 @@ public final class JsonRenderer implements Renderer<ParetoReport> {
           g.writeEndObject();
         }
         g.writeEndArray();
+        agreement(g, report.prediction().byGroup().get(key));
         g.writeEndObject();
       }
       g.writeEndArray();
+      agreement(g, report.prediction().overall().orElse(null));
       g.writeEndObject();
       g.writeRaw('\n');
     }

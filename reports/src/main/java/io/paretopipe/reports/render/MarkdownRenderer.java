@@ -2,6 +2,7 @@ package io.paretopipe.reports.render;
 
 import io.paretopipe.reports.model.GroupKey;
 import io.paretopipe.reports.model.Point;
+import io.paretopipe.reports.predict.PredictedVsMeasured;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,7 +15,8 @@ import java.util.stream.Collectors;
 
 /**
  * Writes {@code summary.md}: per group, the frontier splits with their numbers and the best split for latency and
- * for throughput. Deterministic: no dates, no absolute paths.
+ * for throughput; when the run has unit profiles, predicted next to measured. Deterministic: no dates, no absolute
+ * paths.
  */
 public final class MarkdownRenderer implements Renderer<ParetoReport> {
   /** The file written. */
@@ -64,11 +66,63 @@ public final class MarkdownRenderer implements Renderer<ParetoReport> {
             .append(" |\n");
       }
     }
+    predicted(report, md);
     if (!report.run().warnings().isEmpty()) {
       md.append("\n").append(report.run().warnings().size())
           .append(" input(s) ignored (run with --verbose to list them).\n");
     }
     return md.toString();
+  }
+
+  private static void predicted(ParetoReport report, StringBuilder md) {
+    PredictedVsMeasured pvm = report.prediction();
+    if (pvm.isEmpty() && pvm.notes().isEmpty()) {
+      return;
+    }
+    md.append("\n## Predicted vs measured\n\n");
+    if (!pvm.isEmpty()) {
+      md.append("Predicted from the unit profiles in ").append(String.join(", ", pvm.profileSources()))
+          .append(" (docs/PREDICTION.md). The per-hop overhead of each point is fitted on the other splits of its"
+              + " model, transport, batch and variant (leave-one-split-out): no point's own measurement informs its"
+              + " prediction. Error = (predicted - measured) / measured.\n\n");
+      md.append("| group | latency points | median abs latency error % | throughput points"
+          + " | median abs throughput error % |\n");
+      md.append("|---|---:|---:|---:|---:|\n");
+      pvm.byGroup().forEach((g, a) -> agreementRow(md, g.label(), a));
+      pvm.overall().ifPresent(a -> agreementRow(md, "all", a));
+      for (Map.Entry<GroupKey, List<Point>> e : report.run().pointsByGroup().entrySet()) {
+        if (!pvm.byGroup().containsKey(e.getKey())) {
+          continue;
+        }
+        md.append("\n### ").append(e.getKey().label()).append(" (").append(pvm.byGroup().get(e.getKey()).profiles())
+            .append(")\n\n");
+        md.append("| split | depth | latency ms | predicted ms | error % | throughput img/s | predicted img/s"
+            + " | error % | overhead ms |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Point p : e.getValue()) {
+          Optional<PredictedVsMeasured.PointPrediction> pp = pvm.of(p);
+          md.append("| ").append(p.split()).append(" | ").append(p.depth())
+              .append(" | ").append(Numbers.fixed(p.latencyMeanMs(), 3))
+              .append(" | ").append(pp.map(x -> Numbers.fixed(x.latencyMs(), 3)).orElse("n/a"))
+              .append(" | ").append(pp.map(x -> Numbers.fixed(x.latencyErrorPct(p), 1)).orElse("n/a"))
+              .append(" | ").append(Numbers.fixed(p.throughputImgS(), 2))
+              .append(" | ").append(pp.map(x -> Numbers.fixed(x.throughputImgS(), 2)).orElse("n/a"))
+              .append(" | ").append(pp.map(x -> Numbers.fixed(x.throughputErrorPct(p), 1)).orElse("n/a"))
+              .append(" | ").append(pp.map(x -> Numbers.fixed(x.overheadMs(), 3)).orElse("n/a"))
+              .append(" |\n");
+        }
+      }
+    }
+    if (!pvm.notes().isEmpty()) {
+      md.append("\n");
+      pvm.notes().forEach(n -> md.append("- ").append(n).append('\n'));
+    }
+  }
+
+  private static void agreementRow(StringBuilder md, String label, PredictedVsMeasured.Agreement a) {
+    md.append("| ").append(label).append(" | ").append(a.latencyPoints()).append(" | ")
+        .append(Numbers.fixed(a.medianAbsLatencyErrorPct(), 1)).append(" | ").append(a.throughputPoints())
+        .append(" | ").append(Numbers.fixed(a.medianAbsThroughputErrorPct(), 1)).append(" |\n");
   }
 
   private static Optional<Point> best(List<Point> points, java.util.function.ToDoubleFunction<Point> f,

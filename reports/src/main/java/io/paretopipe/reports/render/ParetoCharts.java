@@ -19,7 +19,9 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 /**
  * The charts of a {@code pareto} report, per group (so one panel per link condition): latency vs throughput with
  * the frontier line and split labels; stacked head / network / tail time per split; bytes at each cut; latency
- * percentile curves. A chart is only planned when its data exists. Stateless.
+ * percentile curves. Per section measured under two or more links: the best-latency and best-throughput split per
+ * link, links from the fastest to the slowest ({@link BestSplitByLink}). A chart is only planned when its data
+ * exists. Stateless.
  */
 public final class ParetoCharts {
   private ParetoCharts() {}
@@ -58,7 +60,68 @@ public final class ParetoCharts {
             "latency percentile curves, " + panel, () -> percentiles(g, points)));
       }
     }
+    int sectionIndex = 0;
+    for (Map.Entry<String, List<BestSplitByLink.Entry>> e : BestSplitByLink.of(report).entrySet()) {
+      String file = String.format(java.util.Locale.ROOT, "s%02d-best-split-by-link.png", ++sectionIndex);
+      String section = e.getKey();
+      List<BestSplitByLink.Entry> entries = e.getValue();
+      specs.add(new ChartSpec(section, BEST_SPLIT_KIND, "measured, links from the fastest to the slowest", file,
+          "best measured split per link, " + section, () -> bestSplitByLink(section, entries, report.latency())));
+    }
     return specs;
+  }
+
+  /** The chart kind (HTML heading) of the best split against the link. */
+  public static final String BEST_SPLIT_KIND = "Best split as the link gets slower";
+
+  private static CategoryChart bestSplitByLink(String section, List<BestSplitByLink.Entry> entries,
+      LatencyStatistic stat) {
+    CategoryChart chart = new CategoryChartBuilder().width(ChartStyle.WIDTH).height(ChartStyle.HEIGHT)
+        .title("Best split by link, " + section.substring(0, section.indexOf(" / ")))
+        .xAxisTitle("link, fastest first (rate each way)").yAxisTitle("split").build();
+    ChartStyle.apply(chart.getStyler());
+    chart.getStyler().setYAxisDecimalPattern("0");
+    chart.getStyler().setYAxisMin(0.0);
+    chart.getStyler().setMarkerSize(8);
+    chart.getStyler().setOverlapped(true);
+    chart.getStyler().setXAxisLabelRotation(entries.size() > 3 ? 20 : 0);
+    List<String> labels = entries.stream().map(BestSplitByLink.Entry::label).toList();
+    int cuts = entries.stream().flatMap(e -> java.util.stream.Stream.of(e.bestLatency(), e.bestThroughput()))
+        .flatMap(java.util.Optional::stream).mapToInt(p -> p.split().split(":").length).max().orElse(1);
+    for (int c = 0; c < cuts; c++) {
+      int cut = c;
+      String suffix = cuts == 1 ? "" : ", cut " + (c + 1);
+      addBestSeries(chart, "lowest latency (" + stat.label() + ")" + suffix, labels,
+          entries.stream().map(e -> cutOf(e.bestLatency(), cut)).toList(), SeriesMarkers.CIRCLE);
+      addBestSeries(chart, "highest throughput" + suffix, labels,
+          entries.stream().map(e -> cutOf(e.bestThroughput(), cut)).toList(), SeriesMarkers.DIAMOND);
+    }
+    return chart;
+  }
+
+  private static void addBestSeries(CategoryChart chart, String name, List<String> labels, List<Double> values,
+      org.knowm.xchart.style.markers.Marker marker) {
+    List<String> xs = new ArrayList<>();
+    List<Double> ys = new ArrayList<>();
+    for (int i = 0; i < labels.size(); i++) {
+      xs.add(labels.get(i));
+      ys.add(values.get(i));
+    }
+    org.knowm.xchart.CategorySeries s = chart.addSeries(name, xs, ys);
+    s.setChartCategorySeriesRenderStyle(org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle.Line);
+    s.setMarker(marker);
+  }
+
+  private static Double cutOf(java.util.Optional<Point> point, int cut) {
+    if (point.isEmpty()) {
+      return null;
+    }
+    String[] parts = point.get().split().split(":");
+    try {
+      return cut < parts.length ? Double.valueOf(parts[cut].trim()) : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   private static XYChart latencyThroughput(GroupKey g, List<Point> points, List<Point> frontier,

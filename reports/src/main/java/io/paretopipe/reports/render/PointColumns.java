@@ -2,6 +2,7 @@ package io.paretopipe.reports.render;
 
 import io.paretopipe.reports.model.Phase;
 import io.paretopipe.reports.model.Point;
+import io.paretopipe.reports.predict.PredictedVsMeasured;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -24,8 +25,19 @@ public final class PointColumns {
    */
   public record Column(String name, Kind kind, Function<Row, Object> value) {}
 
-  /** A point and its frontier membership. */
-  public record Row(Point point, boolean onFrontier) {}
+  /**
+   * A point, its frontier membership and its prediction.
+   *
+   * @param point the point
+   * @param onFrontier whether it is on its group's frontier
+   * @param prediction its prediction from unit profiles, null when there is none
+   */
+  public record Row(Point point, boolean onFrontier, PredictedVsMeasured.PointPrediction prediction) {
+    /** A row without a prediction. */
+    public Row(Point point, boolean onFrontier) {
+      this(point, onFrontier, null);
+    }
+  }
 
   /** Every column, in order. */
   public static final List<Column> COLUMNS = columns();
@@ -57,7 +69,23 @@ public final class PointColumns {
       c.add(number(phase.tag() + "_ms", p -> p.phaseMs(phase)));
     }
     c.add(new Column("on_frontier", Kind.BOOLEAN, Row::onFrontier));
+    c.add(predicted("predicted_latency_ms", (pp, p) -> pp.latencyMs()));
+    c.add(predicted("predicted_latency_error_pct", (pp, p) -> pp.latencyErrorPct(p)));
+    c.add(predicted("predicted_throughput_img_s", (pp, p) -> pp.throughputImgS()));
+    c.add(predicted("predicted_throughput_error_pct", (pp, p) -> pp.throughputErrorPct(p)));
+    c.add(predicted("predicted_overhead_ms", (pp, p) -> pp.overheadMs()));
     return List.copyOf(c);
+  }
+
+  private static Column predicted(String name,
+      java.util.function.BiFunction<PredictedVsMeasured.PointPrediction, Point, Double> f) {
+    return new Column(name, Kind.NUMBER, r -> {
+      if (r.prediction() == null) {
+        return null;
+      }
+      double v = f.apply(r.prediction(), r.point());
+      return Double.isFinite(v) ? v : null;
+    });
   }
 
   private static Column number(String name, Function<Point, Double> f) {

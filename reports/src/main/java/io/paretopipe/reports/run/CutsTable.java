@@ -4,26 +4,49 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paretopipe.reports.ReportInputException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The cut table of one model, read from {@code cuts/<model>.json} ({@code paretopipe.jar models cuts MODEL --json}):
- * bytes sent at each cut for the table's batch size. Immutable.
+ * bytes sent at each cut for the table's batch size, and whether cut 0 lies after a prefix. Immutable.
  */
-final class CutsTable {
+public final class CutsTable {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final int batch;
   private final Map<Long, Long> bytesBySplit;
+  private final boolean prefix;
 
-  private CutsTable(int batch, Map<Long, Long> bytesBySplit) {
+  private CutsTable(int batch, Map<Long, Long> bytesBySplit, boolean prefix) {
     this.batch = batch;
     this.bytesBySplit = bytesBySplit;
+    this.prefix = prefix;
   }
 
-  static CutsTable read(Path file) throws ReportInputException {
+  /**
+   * The cut table that belongs to a JMH JSON file: {@code cuts/<model>.json} of its run folder (see
+   * {@link RunLoader#runFolder}).
+   *
+   * @param jmhJsonFile a JMH JSON file
+   * @param model the model name
+   * @return the table, empty when there is no such file
+   * @throws ReportInputException when the file exists but is not a cut table
+   */
+  public static Optional<CutsTable> besides(Path jmhJsonFile, String model) throws ReportInputException {
+    Path file = RunLoader.runFolder(jmhJsonFile).resolve("cuts").resolve(model + ".json");
+    return Files.isRegularFile(file) ? Optional.of(read(file)) : Optional.empty();
+  }
+
+  /**
+   * @param file a cut table JSON file
+   * @return the table
+   * @throws ReportInputException when it is not one
+   */
+  public static CutsTable read(Path file) throws ReportInputException {
     JsonNode root;
     try {
       root = MAPPER.readTree(file.toFile());
@@ -39,13 +62,32 @@ final class CutsTable {
       throw new ReportInputException(file, "cut table \"batch\" must be positive, found " + root.get("batch"));
     }
     Map<Long, Long> bytes = new HashMap<>();
+    boolean prefix = false;
     for (JsonNode cut : root.get("cuts")) {
       if (!cut.path("split").canConvertToLong() || !cut.path("bytes").canConvertToLong()) {
         throw new ReportInputException(file, "cut table entry " + cut + " needs integer \"split\" and \"bytes\"");
       }
       bytes.put(cut.get("split").asLong(), cut.get("bytes").asLong());
+      if (cut.get("split").asLong() == 0 && "(prefix)".equals(cut.path("unit").asText())) {
+        prefix = true;
+      }
     }
-    return new CutsTable(batch, bytes);
+    return new CutsTable(batch, bytes, prefix);
+  }
+
+  /** @return the batch size the table's bytes are for */
+  public int batch() {
+    return batch;
+  }
+
+  /** @return true when cut 0 lies after a prefix (the table's split 0 is unit {@code (prefix)}) */
+  public boolean hasPrefix() {
+    return prefix;
+  }
+
+  /** @return the number of units {@code n} (the largest split), or -1 for an empty table */
+  public int unitCount() {
+    return bytesBySplit.keySet().stream().mapToInt(Long::intValue).max().orElse(-1);
   }
 
   /**
@@ -54,7 +96,7 @@ final class CutsTable {
    * @return bytes per request summed over every cut of the label, scaled to {@code pointBatch}; -1 when a cut is
    *     not in the table
    */
-  long bytes(String split, int pointBatch) {
+  public long bytes(String split, int pointBatch) {
     long total = 0;
     for (String part : split.split(":")) {
       Long bytes;

@@ -250,8 +250,11 @@ public final class RunLoader {
     return new Point(group, split, depth, meanMs, lowMs, highMs, percentiles, imgS, imgLow, imgHigh, bytes, phases);
   }
 
-  /** The folder a JMH JSON file belongs to: the run folder for {@code RUN/jmh/x.json}, else the file's folder. */
-  private static Path runFolder(Path jsonFile) {
+  /**
+   * @param jsonFile a JMH JSON file
+   * @return the folder it belongs to: the run folder for {@code RUN/jmh/x.json}, else the file's folder
+   */
+  public static Path runFolder(Path jsonFile) {
     Path parent = jsonFile.toAbsolutePath().getParent();
     if (parent.getFileName() != null && parent.getFileName().toString().equals("jmh") && parent.getParent() != null) {
       return parent.getParent();

@@ -54,7 +54,7 @@ class ChromiumReportTest {
       assertTrue(Files.size(out.resolve(img.group(1))) > 1000, "image " + img.group(1) + " exists and is not empty");
       images++;
     }
-    assertEquals(8, images, "4 chart kinds x 2 links");
+    assertEquals(9, images, "4 chart kinds x 2 links + the best split by link");
 
     Rendered r = render(out.resolve("index.html"), 1400, 2400);
     assertEquals(List.of(), r.consoleLines(), "console messages of the page");
