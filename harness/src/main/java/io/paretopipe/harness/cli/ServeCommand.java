@@ -33,8 +33,17 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "torch intra-op threads (default: the CPUs this process may use).")
     Integer threads;
 
-    @Option(names = "--max-connections", defaultValue = "64", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-connections", defaultValue = "64",
+            description = "Heads served at once (grpc: sessions); more get BUSY (default: ${DEFAULT-VALUE}).")
     int maxConnections;
+
+    @Option(names = "--max-in-flight", defaultValue = "16",
+            description = "Unanswered requests per connection; more get BUSY (default: ${DEFAULT-VALUE}).")
+    int maxInFlight;
+
+    @Option(names = "--max-tensor-mib", defaultValue = "512",
+            description = "Largest request tensor in MiB; a larger one is refused before it is read (default: ${DEFAULT-VALUE}).")
+    int maxTensorMib;
 
     @Option(names = "--transport", defaultValue = "nio",
             description = "What to serve: nio (the framed TCP protocol) or grpc (the same stage over grpc-java); "
@@ -56,18 +65,26 @@ final class ServeCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--transport " + transport
                     + " is not served: valid transports are nio, grpc");
         }
+        if (maxConnections < 1 || maxInFlight < 1 || maxTensorMib < 1 || maxTensorMib > 2047) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--max-connections " + maxConnections
+                    + ", --max-in-flight " + maxInFlight + ", --max-tensor-mib " + maxTensorMib
+                    + " (expected: each >= 1, --max-tensor-mib <= 2047)");
+        }
+        io.paretopipe.harness.protocol.Limits limits =
+                io.paretopipe.harness.protocol.Limits.DEFAULT.withMaxTensorBytes((long) maxTensorMib << 20);
         boolean grpc = transport.equals(GrpcTransport.NAME);
         // a middle stage reaches its downstream stage over the same transport it serves
         ModelStageService service = new ModelStageService(grpc ? new GrpcTransport() : new NioTransport(), n);
         AutoCloseable server;
         String address;
         if (grpc) {
-            GrpcStageServer g = GrpcStageServer.builder(service).optListen(listen).start();
+            GrpcStageServer g = GrpcStageServer.builder(service).optListen(listen).optLimits(limits)
+                    .optMaxSessions(maxConnections).optMaxInFlight(maxInFlight).start();
             server = g;
             address = g.address();
         } else {
-            NioStageServer nio = NioStageServer.builder(service).optListen(listen).optMaxConnections(maxConnections)
-                    .start();
+            NioStageServer nio = NioStageServer.builder(service).optListen(listen).optLimits(limits)
+                    .optMaxConnections(maxConnections).optMaxInFlight(maxInFlight).start();
             server = nio;
             address = nio.address();
         }

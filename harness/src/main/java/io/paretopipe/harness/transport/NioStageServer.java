@@ -45,8 +45,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Bad input: a frame that fails validation (see {@link FrameReader}) is answered with a typed
  * ERROR frame (request id -1) and the connection is closed; a request before the handshake gets
- * {@code NOT_READY}; a connection over {@link Builder#optMaxConnections} gets {@code BUSY}. Other
- * connections are unaffected. A client that vanishes mid-frame just ends its connection.
+ * {@code NOT_READY}; a connection over {@link Builder#optMaxConnections} gets {@code BUSY}; a request
+ * arriving while {@link Builder#optMaxInFlight} of its connection's requests are unanswered gets a
+ * request-level {@code BUSY} (the connection goes on). Other connections are unaffected. A client that vanishes mid-frame just ends its connection.
  *
  * <p>Memory: per connection at most one frame is being read, so a connection holds at most
  * {@code maxMetaBytes + maxTensorBytes} of its own plus the results queued for writing.
@@ -55,6 +56,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * and joins all threads; closing twice is harmless.
  */
 public final class NioStageServer implements AutoCloseable {
+  /** Default of {@link Builder#optMaxInFlight}. */
+  public static final int DEFAULT_MAX_IN_FLIGHT = 16;
   private static final long JOIN_TIMEOUT_MILLIS = 5_000;
   /**
    * After a connection-level error the server stops sending, keeps reading (and discarding) for at
@@ -72,6 +75,7 @@ public final class NioStageServer implements AutoCloseable {
   private final StageService service;
   private final Limits limits;
   private final int maxConnections;
+  private final int maxInFlight;
   private final int socketBufferBytes;
   private final ServerSocketChannel serverChannel;
   private final InetSocketAddress localAddress;
@@ -85,6 +89,7 @@ public final class NioStageServer implements AutoCloseable {
     this.service = b.service;
     this.limits = b.limits;
     this.maxConnections = b.maxConnections;
+    this.maxInFlight = b.maxInFlight;
     this.socketBufferBytes = b.socketBufferBytes;
     ServerSocketChannel ch = ServerSocketChannel.open();
     try {
@@ -353,6 +358,16 @@ public final class NioStageServer implements AutoCloseable {
 
     private void dispatch(InferenceRequest request) {
       long requestId = request.requestId();
+      if (inFlight.get() >= maxInFlight) {
+        pool.release(request.tensor().data());
+        ErrorReport busy = new ErrorReport(requestId, ErrorCode.BUSY, "request " + requestId + " refused: "
+            + maxInFlight + " requests of this connection are already in flight (maxInFlight); wait for results"
+            + " before sending more");
+        if (!writeInline(busy, null)) {
+          enqueue(busy);
+        }
+        return;
+      }
       inFlight.incrementAndGet();
       StageSession s = session.get();
       java.nio.ByteBuffer reusable = s != null && s.releasesRequestTensorOnCompletion() ? request.tensor().data() : null;
@@ -496,6 +511,7 @@ public final class NioStageServer implements AutoCloseable {
     private InetSocketAddress bindAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     private Limits limits = Limits.DEFAULT;
     private int maxConnections = 64;
+    private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
     private int socketBufferBytes;
     private int backlog = 50;
 
@@ -528,6 +544,19 @@ public final class NioStageServer implements AutoCloseable {
         throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: >= 1)");
       }
       this.maxConnections = maxConnections;
+      return this;
+    }
+
+    /**
+     * Requests one connection may have unanswered; one more is refused with a request-level
+     * {@code BUSY}. Bounds the request memory a client can make the stage hold to about
+     * {@code maxInFlight x maxTensorBytes}. Default {@value NioStageServer#DEFAULT_MAX_IN_FLIGHT}.
+     */
+    public Builder optMaxInFlight(int maxInFlight) {
+      if (maxInFlight < 1) {
+        throw new IllegalArgumentException("maxInFlight: " + maxInFlight + " (expected: >= 1)");
+      }
+      this.maxInFlight = maxInFlight;
       return this;
     }
 

@@ -306,6 +306,30 @@ class NioStageServerBadInputTest {
   }
 
   @Test
+  void requestsOverTheInFlightLimitGetARequestLevelBusyAndTheConnectionGoesOn() throws Exception {
+    // the echo stage holds requests until three have come, so two stay unanswered
+    try (NioStageServer limited = NioStageServer.builder(new TestStages.EchoService(3)).optLimits(LIMITS)
+            .optMaxInFlight(2).start();
+        StageChannel channel = new NioTransport().connect(limited.address(), Duration.ofSeconds(5))) {
+      channel.handshake(handshake("resnet18"), Duration.ofSeconds(10));
+      for (long id = 1; id <= 3; id++) {
+        channel.send(new InferenceRequest(id, randomTensor(DType.FLOAT32, new long[] {2, 4}, id)));
+      }
+      StageException busy = org.junit.jupiter.api.Assertions.assertThrows(StageException.class,
+          () -> channel.receive(Duration.ofSeconds(10)));
+      assertEquals(ErrorCode.BUSY, busy.code());
+      assertEquals(3, busy.requestId());
+      assertTrue(busy.getMessage().contains("2 requests of this connection are already in flight (maxInFlight)"),
+          busy.getMessage());
+      assertEquals(1, limited.connectionCount());
+      channel.send(new InferenceRequest(4, randomTensor(DType.FLOAT32, new long[] {2, 4}, 4)));
+      StageException again = org.junit.jupiter.api.Assertions.assertThrows(StageException.class,
+          () -> channel.receive(Duration.ofSeconds(10)));
+      assertEquals(4, again.requestId());
+    }
+  }
+
+  @Test
   void clientVanishingMidFrameOnlyEndsItsOwnConnection() throws Exception {
     try (StageChannel bystander = new NioTransport().connect(server.address(), Duration.ofSeconds(5))) {
       bystander.handshake(handshake("resnet18"), Duration.ofSeconds(10));

@@ -72,8 +72,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Limits: grpc rejects any incoming message over {@code maxTensorBytes + maxMetaBytes} before
  * allocating it ({@code RESOURCE_EXHAUSTED}); tensor ranks, sizes, strings and lists are checked
- * against the {@link Limits} after parsing. There is no connection cap (grpc has no BUSY): bound
- * the number of heads by deployment.
+ * against the {@link Limits} after parsing. A handshake beyond {@link Builder#optMaxSessions} open
+ * sessions, and a request beyond {@link Builder#optMaxInFlight} unanswered ones on its stream, get
+ * {@code BUSY}.
  *
  * <p>Threads: grpc's shared Netty event loops, plus a cached pool of daemon threads named {@code
  * paretopipe-grpc-stage-PORT-N} for callbacks and a timer for unclaimed sessions. Thread-safe;
@@ -90,6 +91,8 @@ public final class GrpcStageServer implements AutoCloseable {
   private final StageService service;
   private final Limits limits;
   private final long unclaimedSessionMillis;
+  private final int maxSessions;
+  private final int maxInFlight;
   private final BufferPool pool = new BufferPool(POOLED_BYTES);
   private final ExecutorService executor;
   private final ScheduledExecutorService timer;
@@ -104,6 +107,8 @@ public final class GrpcStageServer implements AutoCloseable {
     this.service = b.service;
     this.limits = b.limits;
     this.unclaimedSessionMillis = b.unclaimedSessionMillis;
+    this.maxSessions = b.maxSessions;
+    this.maxInFlight = b.maxInFlight;
     int requestedPort = b.bindAddress.getPort();
     AtomicInteger threadCount = new AtomicInteger();
     this.executor = Executors.newCachedThreadPool(r -> {
@@ -220,6 +225,12 @@ public final class GrpcStageServer implements AutoCloseable {
     StageSession session = null;
     try {
       Handshake h = GrpcMessages.fromProto(request, limits);
+      int open = pending.size() + streams.size();
+      if (open >= maxSessions) {
+        out.onError(GrpcMessages.toStatus(ErrorCode.BUSY, "stage server already serves " + open
+            + " sessions (maxSessions " + maxSessions + "); close one or raise the limit"));
+        return;
+      }
       session = Objects.requireNonNull(service.open(h), "StageService.open returned null");
       HandshakeReply reply = Objects.requireNonNull(session.reply(), "StageSession.reply returned null");
       String id = UUID.randomUUID().toString();
@@ -326,6 +337,13 @@ public final class GrpcStageServer implements AutoCloseable {
         return;
       }
       long requestId = request.requestId();
+      if (inFlight.get() >= maxInFlight) {
+        pool.release(received.backing());
+        answer(requestId, GrpcMessages.errorReply(requestId, ErrorCode.BUSY, "request " + requestId + " refused: "
+            + maxInFlight + " requests of this stream are already in flight (maxInFlight); wait for results before"
+            + " sending more"));
+        return;
+      }
       inFlight.incrementAndGet();
       CompletableFuture<InferenceResult> future;
       try {
@@ -456,6 +474,8 @@ public final class GrpcStageServer implements AutoCloseable {
     private InetSocketAddress bindAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     private Limits limits = Limits.DEFAULT;
     private long unclaimedSessionMillis = 30_000;
+    private int maxSessions = 64;
+    private int maxInFlight = io.paretopipe.harness.transport.NioStageServer.DEFAULT_MAX_IN_FLIGHT;
 
     private Builder(StageService service) {
       this.service = Objects.requireNonNull(service, "service");
@@ -475,6 +495,24 @@ public final class GrpcStageServer implements AutoCloseable {
     }
 
     /** How long a handshaken session waits for its Infer stream before it is closed; default 30 000 ms. */
+    /** Sessions (handshaken, claimed or not) served at once; another handshake gets {@code BUSY}. Default 64. */
+    public Builder optMaxSessions(int maxSessions) {
+      if (maxSessions < 1) {
+        throw new IllegalArgumentException("maxSessions: " + maxSessions + " (expected: >= 1)");
+      }
+      this.maxSessions = maxSessions;
+      return this;
+    }
+
+    /** Requests one stream may have unanswered; one more gets a request-level {@code BUSY}. Default 16. */
+    public Builder optMaxInFlight(int maxInFlight) {
+      if (maxInFlight < 1) {
+        throw new IllegalArgumentException("maxInFlight: " + maxInFlight + " (expected: >= 1)");
+      }
+      this.maxInFlight = maxInFlight;
+      return this;
+    }
+
     public Builder optUnclaimedSessionMillis(long millis) {
       if (millis < 1) {
         throw new IllegalArgumentException("unclaimedSessionMillis: " + millis + " (expected: >= 1)");
