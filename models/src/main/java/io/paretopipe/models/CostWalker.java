@@ -7,12 +7,14 @@ import ai.djl.nn.convolutional.Convolution;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import io.paretopipe.models.blocks.Branches;
+import io.paretopipe.models.torchscript.TorchScriptUnitBlock;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Computes parameter counts, MACs and output shapes of a {@link ModelDefinition} from its block
- * structure alone: no weights are allocated, so it is cheap even for VGG16.
+ * structure alone: no weights are allocated, so it is cheap even for VGG16. TorchScript units
+ * report what their manifest records (MACs 0 where the exporter could not count them).
  */
 public final class CostWalker {
 
@@ -104,6 +106,9 @@ public final class CostWalker {
             totals[1] += inFeatures * units;
         } else if (block instanceof BatchNorm) {
             totals[0] += 2 * input.get(1);
+        } else if (block instanceof TorchScriptUnitBlock torchScript) {
+            totals[0] += torchScript.params();
+            totals[1] += torchScript.macs();
         }
         return out;
     }

@@ -5,12 +5,24 @@ import io.paretopipe.models.arch.InceptionV3;
 import io.paretopipe.models.arch.MobileNetV2;
 import io.paretopipe.models.arch.ResNet;
 import io.paretopipe.models.arch.Vgg16;
+import io.paretopipe.models.torchscript.TorchScriptArchitecture;
+import io.paretopipe.models.torchscript.TorchScriptManifest;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The built-in models by name. Thread-safe; definitions are built fresh on every call. */
+/**
+ * The models by name: the built-in architectures, and TorchScript model directories written by
+ * {@code models/export/export_units.py}. A name is a directory when it is not a built-in name and
+ * contains a {@code /} (or the platform's separator) or names an existing directory; use
+ * {@code ./resnet18} for a directory that shares a built-in's name. Thread-safe; definitions are
+ * built fresh on every call, and a directory is read and verified again on every call.
+ */
 public final class ModelCatalog {
 
     private static final Map<String, Architecture> BUILT_IN;
@@ -32,23 +44,73 @@ public final class ModelCatalog {
     }
 
     /**
-     * The architecture called {@code name}.
+     * The architecture called {@code name}: a built-in, or the TorchScript model directory at that
+     * path (its manifest validated and every file's SHA-256 checked).
      *
-     * @throws IllegalArgumentException listing the known names if there is none
+     * @throws IllegalArgumentException listing the known names if there is none; a
+     *     {@link io.paretopipe.models.torchscript.ModelDirectoryException} naming the file and the
+     *     problem if the directory is unusable
      */
     public static Architecture architecture(String name) {
         Architecture a = BUILT_IN.get(name);
-        if (a == null) {
-            throw new IllegalArgumentException(
-                    "unknown model '" + name + "': known models are " + String.join(", ", names()));
+        if (a != null) {
+            return a;
         }
-        return a;
+        Path directory = directoryOf(name);
+        if (directory == null) {
+            throw unknown(name);
+        }
+        return TorchScriptArchitecture.open(directory);
+    }
+
+    /** Whether {@code name} resolves to a TorchScript model directory rather than a built-in. */
+    public static boolean isDirectory(String name) {
+        return !BUILT_IN.containsKey(name) && directoryOf(name) != null;
+    }
+
+    /**
+     * The model digest a stage handshake carries: "" for a built-in (its weights are a function
+     * of the seed), the manifest's SHA-256 digest (64 hex digits) for a directory. Reads and
+     * validates the manifest only, not the unit files ({@link #define} checks those).
+     *
+     * @throws IllegalArgumentException for an unknown name or an unusable manifest
+     */
+    public static String digest(String name) {
+        if (BUILT_IN.containsKey(name)) {
+            return "";
+        }
+        Path directory = directoryOf(name);
+        if (directory == null) {
+            throw unknown(name);
+        }
+        return TorchScriptManifest.read(directory).digest();
+    }
+
+    private static Path directoryOf(String name) {
+        if (name == null || name.isBlank()) {
+            return null;
+        }
+        try {
+            Path path = Path.of(name);
+            boolean looksLikePath = name.indexOf('/') >= 0 || name.indexOf(File.separatorChar) >= 0;
+            return looksLikePath || Files.isDirectory(path) ? path : null;
+        } catch (InvalidPathException e) {
+            return null;
+        }
+    }
+
+    private static IllegalArgumentException unknown(String name) {
+        return new IllegalArgumentException(
+                "unknown model '" + name + "': known models are " + String.join(", ", names()));
     }
 
     /**
      * Builds {@code name} for the given options (input defaulted), checking that the input fits.
+     * For a directory the definition's name is the directory's absolute path and its options carry
+     * the exported input and classes (see {@link TorchScriptArchitecture#define}).
      *
-     * @throws IllegalArgumentException for an unknown model or an input the architecture cannot take
+     * @throws IllegalArgumentException for an unknown model, an unusable directory, or an input
+     *     (or, for a directory, classes) the model cannot take
      */
     public static ModelDefinition define(String name, ModelOptions options) {
         Architecture a = architecture(name);

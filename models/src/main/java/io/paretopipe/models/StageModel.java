@@ -16,6 +16,7 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import io.paretopipe.models.blocks.Branches;
+import io.paretopipe.models.torchscript.TorchScriptUnitBlock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -93,7 +94,9 @@ public final class StageModel implements AutoCloseable {
             long[] shape = input;
             for (int i = 0; i < units.size(); i++) {
                 Unit unit = units.get(i);
-                SeededWeights.assign(unit, model.options().seed(), ordinals.get(i));
+                if (!(unit.block() instanceof TorchScriptUnitBlock)) {
+                    SeededWeights.assign(unit, model.options().seed(), ordinals.get(i));
+                }
                 unit.block().initialize(base, DataType.FLOAT32, batched(1, shape));
                 unit.block().freezeParameters(true);
                 shape = costs.get(i).outputShape();
@@ -106,8 +109,9 @@ public final class StageModel implements AutoCloseable {
     }
 
     /**
-     * Builds and initializes the units of {@code range} of {@code model} with its seeded weights.
-     * The stage takes over the definition's blocks: a definition backs at most one stage.
+     * Builds and initializes the units of {@code range} of {@code model} with its seeded weights;
+     * TorchScript units instead load their own file (only the files of the range are loaded). The stage
+     * takes over the definition's blocks: a definition backs at most one stage.
      *
      * @throws IllegalArgumentException if the range does not fit the model
      */
@@ -162,6 +166,10 @@ public final class StageModel implements AutoCloseable {
     public long allocatedTrainableParameters() {
         long total = 0;
         for (Unit unit : units) {
+            if (unit.block() instanceof TorchScriptUnitBlock torchScript) {
+                total += torchScript.loadedParameterCount();
+                continue;
+            }
             for (Pair<String, Parameter> p : unit.block().getParameters()) {
                 Parameter.Type type = p.getValue().getType();
                 if (type != Parameter.Type.RUNNING_MEAN && type != Parameter.Type.RUNNING_VAR) {

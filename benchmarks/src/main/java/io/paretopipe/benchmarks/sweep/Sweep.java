@@ -54,7 +54,7 @@ import picocli.CommandLine.Option;
  *   jmh/*.json          one JMH JSON result file per point (both methods)
  *   hlog/*.hlog         one HdrHistogram log per method and point
  *   jmh/unit-profile-MODEL.json  UnitProfileBenchmark of every unit on the head's CPU (unless --no-unit-profile)
- *   cuts/MODEL.json     the model's cut table (bytes and MACs per split)
+ *   cuts/MODEL.json     the model's cut table (bytes and MACs per split; MODEL URL-encoded)
  *   report/index.html   the reports post-processor's output (unless --no-report)
  * </pre>
  *
@@ -194,7 +194,7 @@ public final class Sweep implements Callable<Integer> {
                 describe(), chosen.name(), run.toAbsolutePath());
         for (String model : models) {
             ObjectNode table = CutTable.of(ModelCatalog.define(model), batch).toJson();
-            Files.writeString(cutsDir.resolve(model + ".json"), new ObjectMapper().writerWithDefaultPrettyPrinter()
+            Files.writeString(cutsDir.resolve(enc(model) + ".json"), new ObjectMapper().writerWithDefaultPrettyPrinter()
                     .writeValueAsString(table) + System.lineSeparator(), StandardCharsets.UTF_8);
         }
         ObjectNode metadata = RunMetadata.collect(start);

@@ -156,9 +156,9 @@ public final class Pipeline implements AutoCloseable {
             downstream.add(new Downstream(addresses.get(i - 1), stages.get(i).unitEnd()));
         }
         int[] in = definition.options().input();
-        Handshake handshake = new Handshake(spec.model(), spec.options().classes(), in, stages.get(1).unitStart(),
-                stages.get(1).unitEnd(), spec.batch(), DType.FLOAT32, spec.options().seed(), tailThreadsInHandshake,
-                "", downstream);
+        Handshake handshake = new Handshake(definition.name(), definition.options().classes(), in,
+                stages.get(1).unitStart(), stages.get(1).unitEnd(), spec.batch(), DType.FLOAT32, spec.options().seed(),
+                tailThreadsInHandshake, ModelCatalog.digest(spec.model()), downstream);
         String first = addresses.get(0);
         if (!spec.link().isNone()) {
             if (spec.transport().equals("local")) {

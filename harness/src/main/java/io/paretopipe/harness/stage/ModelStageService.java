@@ -145,7 +145,19 @@ public final class ModelStageService implements StageService, AutoCloseable {
             throw new StageException(ErrorCode.BAD_SPLIT, "the last stage must run up to unit " + n + " of "
                     + h.model() + " (and the suffix), not " + h.unitEnd());
         }
-        return new StageKey(h.model(), options, new StageRange(1, h.unitStart(), h.unitEnd(), false, last));
+        String digest = ModelCatalog.digest(h.model());
+        if (!digest.equals(h.modelDigest())) {
+            throw new StageException(ErrorCode.BAD_HANDSHAKE, h.modelDigest().isEmpty()
+                    ? "model " + h.model() + " is an exported model directory (manifest digest " + digest
+                            + ") but the handshake carries no model digest: the head must send the digest it loaded"
+                    : digest.isEmpty()
+                            ? "the handshake carries model digest " + h.modelDigest() + " but " + h.model()
+                                    + " is a built-in model here (no digest): head and stage disagree on the model"
+                            : "model " + h.model() + " here has manifest digest " + digest + " but the head loaded "
+                                    + h.modelDigest() + ": head and stage must load the same export (copy the"
+                                    + " directory to this machine again)");
+        }
+        return new StageKey(h.model(), options, new StageRange(1, h.unitStart(), h.unitEnd(), false, last), digest);
     }
 
     private HandshakeReply reply(Handshake h, StageModel stage, HandshakeReply downstream) {

@@ -76,6 +76,63 @@ class ModelStageServerTest {
     }
 
     @Test
+    void aModelDigestForABuiltInIsRefused() throws Exception {
+        Handshake h = new Handshake("resnet18", 10, new int[] {3, 224, 224}, 3, 8, 1, DType.FLOAT32, 42, 0,
+                "ab".repeat(32), List.of());
+        StageException e = refused(h);
+        assertEquals(ErrorCode.BAD_HANDSHAKE, e.code());
+        assertTrue(e.getMessage().contains("but resnet18 is a built-in model here (no digest)"), e.getMessage());
+    }
+
+    /**
+     * An exported model directory (models/export/export_units.py on the models module's tiny test
+     * network): the stage accepts only the digest of the export it has, and serves it when they agree.
+     */
+    @Test
+    void anExportedModelIsServedOnlyToAHeadWithTheSameDigest(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path python = java.nio.file.Path.of("/usr/bin/python3");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(python)
+                && new ProcessBuilder(python.toString(), "-c", "import torch").start().waitFor() == 0,
+                "needs /usr/bin/python3 with torch: apt-get install python3-torch python3-torchvision");
+        java.nio.file.Path root = java.nio.file.Path.of("..").toAbsolutePath().normalize();
+        java.nio.file.Path out = dir.resolve("tiny");
+        Process export = new ProcessBuilder(python.toString(), "-B",
+                root.resolve("models/export/export_units.py").toString(),
+                root.resolve("models/src/test/resources/torchscript/tiny_net.py") + ":split", "--out", out.toString())
+                .redirectErrorStream(true).start();
+        String log = new String(export.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(export.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "export hung");
+        assertEquals(0, export.exitValue(), log);
+        String model = out.toString();
+        String digest = io.paretopipe.models.ModelCatalog.digest(model);
+        assertEquals(64, digest.length());
+        io.paretopipe.models.ModelDefinition d = io.paretopipe.models.ModelCatalog.define(model,
+                io.paretopipe.models.ModelOptions.builder().build());
+        int n = d.unitCount();
+        int[] input = d.options().input();
+
+        StageException wrong = refused(new Handshake(model, d.options().classes(), input, 1, n, 1, DType.FLOAT32, 42, 0,
+                "0".repeat(64), List.of()));
+        assertEquals(ErrorCode.BAD_HANDSHAKE, wrong.code());
+        assertTrue(wrong.getMessage().contains("here has manifest digest " + digest + " but the head loaded "
+                + "0".repeat(64)), wrong.getMessage());
+        StageException none = refused(new Handshake(model, d.options().classes(), input, 1, n, 1, DType.FLOAT32, 42, 0,
+                "", List.of()));
+        assertTrue(none.getMessage().contains("carries no model digest"), none.getMessage());
+
+        try (StageChannel channel = new NioTransport().connect(server.address(), TIMEOUT)) {
+            HandshakeReply reply = channel.handshake(new Handshake(model, d.options().classes(), input, 1, n, 1,
+                    DType.FLOAT32, 42, 0, digest, List.of()), TIMEOUT);
+            assertEquals(d.units().get(1).name(), reply.unitNames().get(0));
+            long[] in = reply.expectedInputShape();
+            channel.send(new InferenceRequest(1, Tensor.allocate(DType.FLOAT32, in)));
+            InferenceResult result = channel.receive(TIMEOUT);
+            assertArrayEquals(new long[] {1, d.options().classes()}, result.tensor().shape());
+        }
+    }
+
+    @Test
     void aTensorThatDoesNotFitGetsShapeMismatchAndTheConnectionGoesOn() throws Exception {
         try (StageChannel channel = new NioTransport().connect(server.address(), TIMEOUT)) {
             HandshakeReply reply = channel.handshake(handshake("mobilenetv2", 3, 19, 0), TIMEOUT);

@@ -28,6 +28,15 @@ public final class CutsTable {
   }
 
   /**
+   * The file name of {@code model}'s cut table in a run folder's {@code cuts/}: the URL-encoded
+   * (UTF-8) model name plus {@code .json}, so a model given as a directory path is one file name
+   * ({@code resnet18.json}, {@code %2Fdata%2Fmy-net.json}).
+   */
+  public static String fileName(String model) {
+    return java.net.URLEncoder.encode(model, java.nio.charset.StandardCharsets.UTF_8) + ".json";
+  }
+
+  /**
    * The cut table that belongs to a JMH JSON file: {@code cuts/<model>.json} of its run folder (see
    * {@link RunLoader#runFolder}).
    *
@@ -37,7 +46,7 @@ public final class CutsTable {
    * @throws ReportInputException when the file exists but is not a cut table
    */
   public static Optional<CutsTable> besides(Path jmhJsonFile, String model) throws ReportInputException {
-    Path file = RunLoader.runFolder(jmhJsonFile).resolve("cuts").resolve(model + ".json");
+    Path file = RunLoader.runFolder(jmhJsonFile).resolve("cuts").resolve(fileName(model));
     return Files.isRegularFile(file) ? Optional.of(read(file)) : Optional.empty();
   }
 

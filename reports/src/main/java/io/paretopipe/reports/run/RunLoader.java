@@ -287,7 +287,7 @@ public final class RunLoader {
   }
 
   private Optional<CutsTable> cuts(Path jsonFile, String model) throws ReportInputException {
-    Path file = runFolder(jsonFile).resolve("cuts").resolve(model + ".json");
+    Path file = runFolder(jsonFile).resolve("cuts").resolve(CutsTable.fileName(model));
     Optional<CutsTable> table = cutsCache.get(file);
     if (table == null) {
       table = Files.isRegularFile(file) ? Optional.of(CutsTable.read(file)) : Optional.empty();
