@@ -205,7 +205,7 @@ public final class Sweep implements Callable<Integer> {
             for (String transport : transports) {
                 if (!transport.equals("local") && tailDevice.equals(PartitionConfig.UNPINNED)) {
                     StageServerProcess server = StageServerProcess.builder().optCpus(cpus[1]).optThreads(tailThreads)
-                            .optTransport(transport).start();
+                            .optTransport(transport).optModelDirectories(modelDirectories()).start();
                     servers.put(transport, server);
                     console.println("stage server (" + transport + "): " + server);
                 }
@@ -273,9 +273,15 @@ public final class Sweep implements Callable<Integer> {
         }
         server.close();
         StageServerProcess restarted = StageServerProcess.builder().optCpus(resolvedCpus()[1]).optThreads(tailThreads)
-                .optTransport(transport).start();
+                .optTransport(transport).optModelDirectories(modelDirectories()).start();
         servers.put(transport, restarted);
         console.println("stage server (" + transport + ") had died (log: " + server.log() + "); restarted: " + restarted);
+    }
+
+    /** The exported model directories among the models, for the shared stage servers' --models-dir. */
+    private List<Path> modelDirectories() {
+        return models.stream().filter(ModelCatalog::isDirectory)
+                .map(m -> Path.of(ModelCatalog.define(m).name())).toList();
     }
 
     /** Every point, validated before anything runs. */

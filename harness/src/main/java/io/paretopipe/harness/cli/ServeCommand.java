@@ -50,6 +50,16 @@ final class ServeCommand implements Callable<Integer> {
                     + "heads must use the same transport (default: ${DEFAULT-VALUE}).")
     String transport;
 
+    @Option(names = "--models-dir", paramLabel = "DIR",
+            description = "Serve exported model directories (models/export/export_units.py) at or under DIR;"
+                    + " repeatable. Without it only built-in models are served.")
+    java.util.List<java.nio.file.Path> modelDirs = new java.util.ArrayList<>();
+
+    @Option(names = "--insecure",
+            description = "Allow listening on a non-loopback address without authentication: anyone who can reach"
+                    + " the port can run the served models (docs/SECURITY.md). Only on a network you trust.")
+    boolean insecure;
+
     @Option(names = "--exit-with-parent", description = "Exit when standard input closes (used when spawned).")
     boolean exitWithParent;
 
@@ -72,9 +82,28 @@ final class ServeCommand implements Callable<Integer> {
         }
         io.paretopipe.harness.protocol.Limits limits =
                 io.paretopipe.harness.protocol.Limits.DEFAULT.withMaxTensorBytes((long) maxTensorMib << 20);
+        java.net.InetSocketAddress bind = io.paretopipe.harness.transport.HostPort.parse(listen);
+        java.net.InetAddress bindAddress = java.net.InetAddress.getByName(bind.getHostString());
+        // shared-secret authentication (io.paretopipe.harness.auth) is not wired into the transports yet,
+        // so every non-loopback listener is an unauthenticated one
+        if (!bindAddress.isLoopbackAddress() && !insecure) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "refusing to listen on "
+                    + listen + " without authentication: anyone who can reach it could run models on this machine."
+                    + " Listen on loopback only (--listen 127.0.0.1:PORT), or pass --insecure if every host on this"
+                    + " network is trusted (docs/SECURITY.md)");
+        }
+        if (!bindAddress.isLoopbackAddress()) {
+            spec.commandLine().getErr().println("warning: listening on " + listen + " without authentication"
+                    + " (--insecure): anyone who can reach this port can run the served models");
+        }
         boolean grpc = transport.equals(GrpcTransport.NAME);
         // a middle stage reaches its downstream stage over the same transport it serves
         ModelStageService service = new ModelStageService(grpc ? new GrpcTransport() : new NioTransport(), n);
+        try {
+            service.serveModelDirectories(modelDirs);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         AutoCloseable server;
         String address;
         if (grpc) {

@@ -136,6 +136,8 @@ public final class Pipeline implements AutoCloseable {
                             .optCpus(spec.tailCpus())
                             .optThreads(spec.tailThreads())
                             .optTransport(spec.transport())
+                            .optModelDirectories(ModelCatalog.isDirectory(spec.model())
+                                    ? List.of(java.nio.file.Path.of(definition.name())) : List.of())
                             .start();
                     servers.add(server);
                     owned.add(server);

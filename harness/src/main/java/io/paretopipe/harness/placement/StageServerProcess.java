@@ -122,6 +122,7 @@ public final class StageServerProcess implements AutoCloseable {
         private final List<String> prefix = new ArrayList<>();
         private String listenHost = "127.0.0.1";
         private String transport = "nio";
+        private final List<Path> modelDirectories = new ArrayList<>();
 
         private Builder() {}
 
@@ -149,6 +150,13 @@ public final class StageServerProcess implements AutoCloseable {
         /** How long to wait for the server to listen (default 120 s). */
         public Builder optStartTimeoutMillis(long millis) {
             this.startTimeoutMillis = millis;
+            return this;
+        }
+
+        /** Exported model directories the server may load (passed as {@code --models-dir}); none by default. */
+        public Builder optModelDirectories(List<Path> directories) {
+            this.modelDirectories.clear();
+            this.modelDirectories.addAll(directories);
             return this;
         }
 
@@ -196,6 +204,13 @@ public final class StageServerProcess implements AutoCloseable {
             command.add("io.paretopipe.harness.cli.ParetoPipeCli");
             command.addAll(List.of("serve", "--listen", listenHost + ":0", "--threads", Integer.toString(threads),
                     "--exit-with-parent", "--transport", transport));
+            if (!listenHost.startsWith("127.") && !listenHost.equals("localhost") && !listenHost.equals("::1")) {
+                // a prefix placed the server in a private network namespace (NamespacePair) the owner set up
+                command.add("--insecure");
+            }
+            for (Path d : modelDirectories) {
+                command.addAll(List.of("--models-dir", d.toString()));
+            }
             ProcessBuilder pb = new ProcessBuilder(command).redirectError(log.toFile());
             pb.environment().putAll(Engines.RECOMMENDED_ALLOCATOR_ENV);
             Process process = pb.start();

@@ -40,6 +40,11 @@ public final class ModelStageService implements StageService, AutoCloseable {
 
     private Transport downstreamTransport;
     private final int threads;
+    /** Real paths under which exported model directories may be served; see {@link #serveModelDirectories}. */
+    private volatile List<java.nio.file.Path> modelRoots = List.of();
+    /** The same roots as given (absolute, normalized), for the lexical check of a path with symbolic links. */
+    private volatile List<java.nio.file.Path> modelRootsGiven = List.of();
+    private volatile boolean anyModelDirectory;
     private final Map<StageKey, StageModel> cache = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -59,8 +64,37 @@ public final class ModelStageService implements StageService, AutoCloseable {
      */
     public static ModelStageService inProcess(int threads) {
         ModelStageService service = new ModelStageService(null, threads);
+        service.anyModelDirectory = true;
         service.downstreamTransport = new io.paretopipe.harness.transport.LocalTransport(service);
         return service;
+    }
+
+    /**
+     * Lets handshakes name exported model directories under {@code roots} (each a directory; a
+     * model must be one of them or inside one, after resolving symbolic links). By default a service
+     * serves built-in models only: a handshake is network input, and loading TorchScript from a path
+     * a peer chooses would let it probe this host's files and run code from anywhere a local user
+     * can write. An in-process service ({@link #inProcess}) takes any directory its own process names.
+     *
+     * @return this
+     * @throws IllegalArgumentException naming a root that is not an existing directory
+     */
+    public ModelStageService serveModelDirectories(List<java.nio.file.Path> roots) {
+        List<java.nio.file.Path> real = new ArrayList<>();
+        for (java.nio.file.Path root : roots) {
+            try {
+                java.nio.file.Path r = root.toRealPath();
+                if (!java.nio.file.Files.isDirectory(r)) {
+                    throw new IllegalArgumentException("--models-dir " + root + " is not a directory");
+                }
+                real.add(r);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("--models-dir " + root + " does not exist: " + e.getMessage(), e);
+            }
+        }
+        this.modelRoots = List.copyOf(real);
+        this.modelRootsGiven = roots.stream().map(r -> r.toAbsolutePath().normalize()).toList();
+        return this;
     }
 
     /** Intra-op threads this service computes with. */
@@ -117,7 +151,48 @@ public final class ModelStageService implements StageService, AutoCloseable {
         return new ModelStageSession(stage, h.batch(), reply, downstream);
     }
 
+    /** Refuses a model directory outside the served roots, before touching the file system for it. */
+    private void checkServable(String model) throws StageException {
+        if (anyModelDirectory || ModelCatalog.names().contains(model)) {
+            return;
+        }
+        List<java.nio.file.Path> roots = modelRoots;
+        String known = "unknown model '" + model + "': known models are " + String.join(", ", ModelCatalog.names());
+        if (!model.contains("/")) {
+            throw new StageException(ErrorCode.UNKNOWN_MODEL, known
+                    + (roots.isEmpty() ? "" : ", or an exported model directory (an absolute path) under --models-dir"));
+        }
+        if (roots.isEmpty()) {
+            throw new StageException(ErrorCode.UNKNOWN_MODEL, known + ": this stage server serves the built-in"
+                    + " models only; to serve exported model directories start it with --models-dir DIR");
+        }
+        String refusal = "model directory " + model + " is not under a directory this stage server serves"
+                + " (--models-dir): copy the export there, or start the server with --models-dir naming its parent";
+        java.nio.file.Path path;
+        try {
+            path = java.nio.file.Path.of(model);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new StageException(ErrorCode.UNKNOWN_MODEL, refusal);
+        }
+        if (!path.isAbsolute() || !path.normalize().equals(path)) {
+            throw new StageException(ErrorCode.UNKNOWN_MODEL, "model directory " + model + " must be an absolute,"
+                    + " normalized path (no '.' or '..')");
+        }
+        if (roots.stream().noneMatch(path::startsWith) && modelRootsGiven.stream().noneMatch(path::startsWith)) {
+            throw new StageException(ErrorCode.UNKNOWN_MODEL, refusal);
+        }
+        try {
+            java.nio.file.Path real = path.toRealPath();
+            if (roots.stream().noneMatch(real::startsWith)) {
+                throw new StageException(ErrorCode.UNKNOWN_MODEL, refusal);
+            }
+        } catch (IOException e) {
+            throw new StageException(ErrorCode.UNKNOWN_MODEL, "model directory " + model + " does not exist here");
+        }
+    }
+
     private StageKey key(Handshake h) throws StageException {
+        checkServable(h.model());
         ModelDefinition definition;
         ModelOptions options;
         try {

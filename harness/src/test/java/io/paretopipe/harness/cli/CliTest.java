@@ -58,6 +58,17 @@ class CliTest {
     }
 
     @Test
+    void serveRefusesANetworkAddressWithoutInsecureAndAMissingModelsDir() {
+        Result open = run("serve", "--listen", "0.0.0.0:0");
+        assertEquals(2, open.exit());
+        assertTrue(open.err().contains("refusing to listen on 0.0.0.0:0 without authentication"), open.err());
+        assertTrue(open.err().contains("--insecure"), open.err());
+        Result dir = run("serve", "--models-dir", "/nonexistent/paretopipe-models");
+        assertEquals(2, dir.exit());
+        assertTrue(dir.err().contains("--models-dir /nonexistent/paretopipe-models does not exist"), dir.err());
+    }
+
+    @Test
     void splitOutOfRangeExitsTwoWithTheValidRange() {
         Result r = run("run", "--model", "resnet18", "--split", "19", "--transport", "local");
         assertEquals(2, r.exit());

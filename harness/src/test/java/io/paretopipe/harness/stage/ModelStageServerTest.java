@@ -112,16 +112,51 @@ class ModelStageServerTest {
         int n = d.unitCount();
         int[] input = d.options().input();
 
-        StageException wrong = refused(new Handshake(model, d.options().classes(), input, 1, n, 1, DType.FLOAT32, 42, 0,
+        StageException builtInOnly = refused(new Handshake(model, d.options().classes(), input, 1, n, 1, DType.FLOAT32,
+                42, 0, digest, List.of()));
+        assertEquals(ErrorCode.UNKNOWN_MODEL, builtInOnly.code());
+        assertTrue(builtInOnly.getMessage().contains("this stage server serves the built-in models only; to serve exported"), builtInOnly.getMessage());
+
+        try (ModelStageService roots = new ModelStageService(new NioTransport(), 1)
+                        .serveModelDirectories(List.of(dir));
+                NioStageServer rooted = NioStageServer.start(roots)) {
+            java.nio.file.Path outside = java.nio.file.Files.createTempDirectory("paretopipe-outside");
+            try {
+                StageException escape = refusedBy(rooted, new Handshake(outside.toString(), 10, input, 1, n, 1,
+                        DType.FLOAT32, 42, 0, digest, List.of()));
+                assertEquals(ErrorCode.UNKNOWN_MODEL, escape.code());
+                assertTrue(escape.getMessage().contains("is not under a directory this stage server serves"),
+                        escape.getMessage());
+                StageException dots = refusedBy(rooted, new Handshake(dir + "/../" + outside.getFileName(), 10, input,
+                        1, n, 1, DType.FLOAT32, 42, 0, digest, List.of()));
+                assertTrue(dots.getMessage().contains("must be an absolute, normalized path"), dots.getMessage());
+            } finally {
+                java.nio.file.Files.delete(outside);
+            }
+            servesOnlyTheSameExport(rooted, model, d, digest);
+        }
+    }
+
+    private static StageException refusedBy(NioStageServer s, Handshake h) throws Exception {
+        try (StageChannel channel = new NioTransport().connect(s.address(), TIMEOUT)) {
+            return assertThrows(StageException.class, () -> channel.handshake(h, TIMEOUT));
+        }
+    }
+
+    private static void servesOnlyTheSameExport(NioStageServer s, String model, io.paretopipe.models.ModelDefinition d,
+            String digest) throws Exception {
+        int n = d.unitCount();
+        int[] input = d.options().input();
+        StageException wrong = refusedBy(s, new Handshake(model, d.options().classes(), input, 1, n, 1, DType.FLOAT32, 42, 0,
                 "0".repeat(64), List.of()));
         assertEquals(ErrorCode.BAD_HANDSHAKE, wrong.code());
         assertTrue(wrong.getMessage().contains("here has manifest digest " + digest + " but the head loaded "
                 + "0".repeat(64)), wrong.getMessage());
-        StageException none = refused(new Handshake(model, d.options().classes(), input, 1, n, 1, DType.FLOAT32, 42, 0,
+        StageException none = refusedBy(s, new Handshake(model, d.options().classes(), input, 1, n, 1, DType.FLOAT32, 42, 0,
                 "", List.of()));
         assertTrue(none.getMessage().contains("carries no model digest"), none.getMessage());
 
-        try (StageChannel channel = new NioTransport().connect(server.address(), TIMEOUT)) {
+        try (StageChannel channel = new NioTransport().connect(s.address(), TIMEOUT)) {
             HandshakeReply reply = channel.handshake(new Handshake(model, d.options().classes(), input, 1, n, 1,
                     DType.FLOAT32, 42, 0, digest, List.of()), TIMEOUT);
             assertEquals(d.units().get(1).name(), reply.unitNames().get(0));
