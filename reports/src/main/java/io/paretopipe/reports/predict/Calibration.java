@@ -1,6 +1,7 @@
 package io.paretopipe.reports.predict;
 
 import io.paretopipe.reports.ReportInputException;
+import io.paretopipe.reports.model.Phase;
 import io.paretopipe.reports.model.Point;
 import io.paretopipe.reports.model.Run;
 import java.nio.file.Path;
@@ -11,9 +12,12 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * Fits the per-hop {@link Overhead} from measured partition points: each point's residual is its measured mean
- * latency minus the compute and wire time the model predicts for it (with no overhead), and {@link Overhead#fit}
- * does the least squares. Stateless.
+ * Fits the per-hop {@link Overhead} from measured partition points, and {@link Overhead#fit} does the least
+ * squares. A point's residual is what its requests spent outside compute, measured on the head's clock (the
+ * {@code encode + network + decode} phases of its hlog), minus the wire time the model predicts (link delay and
+ * bytes at the link's rate). Without phases it is the measured mean latency minus the predicted compute and wire
+ * time; the phases are preferred because that difference also absorbs any gap between the unit profiles' compute
+ * times and the point's (another CPU, another load), which is not per-hop overhead. Stateless.
  */
 public final class Calibration {
   private Calibration() {}
@@ -50,6 +54,14 @@ public final class Calibration {
     LinkSpec link = LinkSpec.parse(point.group().link());
     PipelineModel model = new PipelineModel(profiles.forStages(cuts.length + 1), link, Overhead.NONE, 1);
     Prediction bare = model.predict(cuts);
+    double measuredOverhead = point.phaseMs(Phase.ENCODE) + point.phaseMs(Phase.NETWORK) + point.phaseMs(Phase.DECODE);
+    if (Double.isFinite(measuredOverhead)) {
+      double compute = 0;
+      for (double c : bare.stageComputeMs()) {
+        compute += c;
+      }
+      return new Overhead.Sample(label, cuts.length, bare.totalBytes(), measuredOverhead - (bare.latencyMs() - compute));
+    }
     return new Overhead.Sample(label, cuts.length, bare.totalBytes(), point.latencyMeanMs() - bare.latencyMs());
   }
 
