@@ -142,6 +142,11 @@ public final class Sweep implements Callable<Integer> {
             description = "Skip UnitProfileBenchmark (the per-unit compute times the report predicts every point from).")
     boolean noUnitProfile;
 
+    @Option(names = "--resume", paramLabel = "RUN",
+            description = "Continue an interrupted sweep in its run folder RUN (give the same options): points whose"
+                    + " result is complete are kept, the rest run.")
+    Path resume;
+
     @Option(names = "--no-report", description = "Measure only; do not run the post-processor.")
     boolean noReport;
 
@@ -186,8 +191,12 @@ public final class Sweep implements Callable<Integer> {
                     + " with 'mvn -pl reports package', pass --reports-jar PATH, or --no-report");
         }
         Instant start = Instant.now();
-        Path run = out.resolve(FOLDER_TIME.format(start.truncatedTo(ChronoUnit.SECONDS)));
+        Path run = resume != null ? resume : out.resolve(FOLDER_TIME.format(start.truncatedTo(ChronoUnit.SECONDS)));
+        if (resume != null && !Files.isDirectory(resume.resolve("jmh"))) {
+            throw new IllegalArgumentException("--resume " + resume + ": no sweep run folder there (it has no jmh/)");
+        }
         Path jmhDir = Files.createDirectories(run.resolve("jmh"));
+        List<String> kept = resume == null ? List.of() : keptResults(jmhDir, points);
         Path hlogDir = Files.createDirectories(run.resolve("hlog")).toAbsolutePath();
         Path cutsDir = Files.createDirectories(run.resolve("cuts"));
         console.printf(Locale.ROOT, "paretopipe sweep: %d points (%s), setting %s, run folder %s%n", points.size(),
@@ -198,6 +207,10 @@ public final class Sweep implements Callable<Integer> {
                     .writeValueAsString(table) + System.lineSeparator(), StandardCharsets.UTF_8);
         }
         ObjectNode metadata = RunMetadata.collect(start);
+        if (resume != null) {
+            metadata.put("resumed", true);
+            metadata.put("kept_points", kept.size());
+        }
         List<String> failures = new ArrayList<>();
         Map<String, StageServerProcess> servers = new LinkedHashMap<>();
         try {
@@ -216,7 +229,12 @@ public final class Sweep implements Callable<Integer> {
             if (!noUnitProfile) {
                 for (String model : models) {
                     try {
-                        profileUnits(model, chosen, jmhDir.resolve("unit-profile-" + enc(model) + ".json"));
+                        Path profile = jmhDir.resolve("unit-profile-" + enc(model) + ".json");
+                        if (Files.isRegularFile(profile)) {
+                            console.println("unit profile of " + model + " kept from the interrupted run");
+                        } else {
+                            profileUnits(model, chosen, profile);
+                        }
                     } catch (RunnerException | RuntimeException e) {
                         failures.add("unit profile of " + model + ": " + rootMessage(e));
                         console.println("unit profile of " + model + " FAILED: " + rootMessage(e));
@@ -226,13 +244,18 @@ public final class Sweep implements Callable<Integer> {
             long startNanos = System.nanoTime();
             for (int i = 0; i < points.size(); i++) {
                 Point p = points.get(i);
+                Path result = jmhDir.resolve(resultName(i, p));
+                if (kept.contains(result.getFileName().toString())) {
+                    console.printf(Locale.ROOT, "[%d of %d] %s split=%s %s link=%s: kept from the interrupted run%n",
+                            i + 1, points.size(), p.model(), p.split(), p.transport(), p.link());
+                    continue;
+                }
                 restartIfDead(servers, p.transport());
                 long t0 = System.nanoTime();
                 String outcome;
                 try {
-                    outcome = summarize(runPoint(p, chosen, servers.get(p.transport()), jmhDir.resolve(String.format(Locale.ROOT,
-                            "%03d-%s.json", i + 1, p.fileStem())), hlogDir));
-                } catch (RunnerException | RuntimeException e) {
+                    outcome = summarize(runPointAtomically(p, chosen, servers.get(p.transport()), result, hlogDir));
+                } catch (RunnerException | IOException | RuntimeException e) {
                     outcome = "FAILED: " + rootMessage(e);
                     failures.add(p + ": " + rootMessage(e));
                 }
@@ -333,6 +356,77 @@ public final class Sweep implements Callable<Integer> {
         return cpus;
     }
 
+    /** {@code 007-<stem>.json}: the JMH result file of the point at {@code index} (0-based) of the plan. */
+    static String resultName(int index, Point p) {
+        return String.format(Locale.ROOT, "%03d-%s.json", index + 1, p.fileStem());
+    }
+
+    /**
+     * For {@code --resume}: removes what an interrupted point left half-written (hidden {@code .*.tmp} files) and
+     * returns the result files of the plan that are complete (JMH JSON with both the latency and the throughput
+     * result), which the sweep keeps.
+     *
+     * @throws IllegalArgumentException if the folder holds results of points this plan does not have (the options
+     *     differ from the interrupted sweep's)
+     */
+    static List<String> keptResults(Path jmhDir, List<Point> plan) throws IOException {
+        java.util.Set<String> planned = new java.util.HashSet<>();
+        for (int i = 0; i < plan.size(); i++) {
+            planned.add(resultName(i, plan.get(i)));
+        }
+        List<String> kept = new ArrayList<>();
+        try (var files = Files.list(jmhDir)) {
+            for (Path f : files.sorted().toList()) {
+                String name = f.getFileName().toString();
+                if (name.startsWith(".") && name.endsWith(".tmp")) {
+                    Files.deleteIfExists(f);
+                } else if (name.startsWith("unit-profile-")) {
+                    continue;
+                } else if (!planned.contains(name)) {
+                    throw new IllegalArgumentException("--resume: " + f + " is not a point of this sweep: give the same"
+                            + " models, transports, links, splits and setting as the interrupted run");
+                } else if (complete(f)) {
+                    kept.add(name);
+                }
+            }
+        }
+        return kept;
+    }
+
+    /** Whether {@code file} is a JMH JSON result holding both PartitionBenchmark methods. */
+    static boolean complete(Path file) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode root = new ObjectMapper().readTree(file.toFile());
+            boolean latency = false;
+            boolean throughput = false;
+            for (com.fasterxml.jackson.databind.JsonNode r : root) {
+                String name = r.path("benchmark").asText();
+                latency |= name.endsWith(".latency") && r.path("primaryMetric").has("score");
+                throughput |= name.endsWith(".throughput") && r.path("primaryMetric").has("score");
+            }
+            return latency && throughput;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Runs one point with JMH writing to a hidden temporary file beside {@code result}, moved into place only
+     * when JMH has finished: an interrupted sweep never leaves a half-written result under a result name.
+     */
+    private Collection<RunResult> runPointAtomically(Point p, SweepSetting s, StageServerProcess server, Path result,
+            Path hlogDir) throws RunnerException, IOException {
+        Path tmp = result.resolveSibling("." + result.getFileName() + ".tmp");
+        try {
+            Collection<RunResult> results = runPoint(p, s, server, tmp, hlogDir);
+            Files.move(tmp, result, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return results;
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
     private Collection<RunResult> runPoint(Point p, SweepSetting s, StageServerProcess server, Path result,
             Path hlogDir) throws RunnerException {
         String tail = PartitionConfig.SPAWN;
@@ -378,6 +472,7 @@ public final class Sweep implements Callable<Integer> {
      * here: with a quota profile the predictions describe the unthrottled machine, and a note says so.
      */
     private void profileUnits(String model, SweepSetting s, Path result) throws RunnerException {
+        Path tmp = result.resolveSibling("." + result.getFileName() + ".tmp");
         io.paretopipe.models.ModelDefinition definition = ModelCatalog.define(model);
         List<String> units = new ArrayList<>();
         if (definition.prefix().isPresent()) {
@@ -418,9 +513,20 @@ public final class Sweep implements Callable<Integer> {
                 .jvmArgsAppend("-Xmx2g", "-Dai.djl.offline=true")
                 .shouldFailOnError(true)
                 .resultFormat(ResultFormatType.JSON)
-                .result(result.toString())
                 .verbosity(verbose ? VerboseMode.NORMAL : VerboseMode.SILENT);
-        new Runner(b.build()).run();
+        try {
+            new Runner(b.result(tmp.toString()).build()).run();
+            Files.move(tmp, result, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot move the unit profile into place: " + e.getMessage(), e);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the next --resume removes it
+            }
+        }
         console.printf(Locale.ROOT, "unit profile of %s done (%.1f s): %s%n", model, (System.nanoTime() - t0) / 1e9,
                 result.getFileName());
     }

@@ -51,4 +51,27 @@ class SweepTest {
                 () -> SweepSetting.parse("medium"));
         assertEquals("setting 'medium' is unknown: valid settings are quick, full", setting.getMessage());
     }
+
+    @Test
+    void resumeKeepsCompleteResultsDropsHalfWrittenOnesAndRefusesAnotherSweep(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path jmh) throws Exception {
+        List<Sweep.Point> plan = parse("--transports", "nio", "--splits", "3,5,7").plan();
+        String both = "[{\"benchmark\":\"x.PartitionBenchmark.latency\",\"primaryMetric\":{\"score\":1.0}},"
+                + "{\"benchmark\":\"x.PartitionBenchmark.throughput\",\"primaryMetric\":{\"score\":2.0}}]";
+        java.nio.file.Files.writeString(jmh.resolve(Sweep.resultName(0, plan.get(0))), both);
+        java.nio.file.Files.writeString(jmh.resolve(Sweep.resultName(1, plan.get(1))),
+                "[{\"benchmark\":\"x.PartitionBenchmark.latency\",\"primaryMetric\":{\"score\":1.0}}]");
+        java.nio.file.Files.writeString(jmh.resolve(Sweep.resultName(2, plan.get(2))), "[{\"benchmark\":");
+        java.nio.file.Path tmp = jmh.resolve("." + Sweep.resultName(2, plan.get(2)) + ".tmp");
+        java.nio.file.Files.writeString(tmp, "[");
+        java.nio.file.Files.writeString(jmh.resolve("unit-profile-mobilenetv2.json"), "[]");
+
+        assertEquals(List.of("001-mobilenetv2__nio__none__split=3.json"), Sweep.keptResults(jmh, plan));
+        assertTrue(java.nio.file.Files.notExists(tmp), "the half-written temporary file is still there");
+
+        List<Sweep.Point> other = parse("--transports", "nio", "--splits", "3,5").plan();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Sweep.keptResults(jmh, other));
+        assertTrue(e.getMessage().contains("003-mobilenetv2__nio__none__split=7.json is not a point of this sweep"),
+                e.getMessage());
+    }
 }

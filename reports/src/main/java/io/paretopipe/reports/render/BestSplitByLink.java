@@ -46,6 +46,20 @@ public final class BestSplitByLink {
       }
       return group.link() + " (" + l.rateText() + ")";
     }
+
+    /**
+     * @return {@link #label()} when the link's spec is short (a preset, {@code none}); else the rate and delay alone,
+     *     e.g. {@code 50 Mbit/s, 20 ms}, so a chart's axis labels do not run into each other
+     */
+    public String axisLabel() {
+      if (link.isEmpty() || group.link().length() <= 16) {
+        return label();
+      }
+      LinkSpec l = link.get();
+      String rate = l.unlimitedRate() ? "unlimited rate" : l.rateText();
+      return l.delayNanos() == 0 ? rate : rate + ", " + java.math.BigDecimal.valueOf(l.delayNanos(), 6)
+          .stripTrailingZeros().toPlainString() + " ms";
+    }
   }
 
   private static final Comparator<Entry> FASTEST_FIRST = Comparator

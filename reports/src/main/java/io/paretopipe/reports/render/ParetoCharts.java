@@ -85,7 +85,7 @@ public final class ParetoCharts {
     chart.getStyler().setMarkerSize(8);
     chart.getStyler().setOverlapped(true);
     chart.getStyler().setXAxisLabelRotation(entries.size() > 3 ? 20 : 0);
-    List<String> labels = entries.stream().map(BestSplitByLink.Entry::label).toList();
+    List<String> labels = entries.stream().map(BestSplitByLink.Entry::axisLabel).toList();
     int cuts = entries.stream().flatMap(e -> java.util.stream.Stream.of(e.bestLatency(), e.bestThroughput()))
         .flatMap(java.util.Optional::stream).mapToInt(p -> p.split().split(":").length).max().orElse(1);
     for (int c = 0; c < cuts; c++) {
