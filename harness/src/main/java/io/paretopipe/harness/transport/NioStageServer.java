@@ -84,12 +84,16 @@ public final class NioStageServer implements AutoCloseable {
   private final AtomicInteger activeConnections = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicInteger connectionsServed = new AtomicInteger();
+  private final long handshakeTimeoutMillis;
+  /** Closes connections that have not completed a handshake in time; one daemon thread per server. */
+  private final java.util.concurrent.ScheduledExecutorService handshakeTimer;
 
   private NioStageServer(Builder b) throws IOException {
     this.service = b.service;
     this.limits = b.limits;
     this.maxConnections = b.maxConnections;
     this.maxInFlight = b.maxInFlight;
+    this.handshakeTimeoutMillis = b.handshakeTimeoutMillis;
     this.socketBufferBytes = b.socketBufferBytes;
     ServerSocketChannel ch = ServerSocketChannel.open();
     try {
@@ -104,6 +108,11 @@ public final class NioStageServer implements AutoCloseable {
     }
     this.serverChannel = ch;
     this.localAddress = (InetSocketAddress) ch.getLocalAddress();
+    this.handshakeTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "paretopipe-nio-handshake-timer-" + localAddress.getPort());
+      t.setDaemon(true);
+      return t;
+    });
     this.acceptThread = new Thread(this::acceptLoop, "paretopipe-nio-accept-" + localAddress.getPort());
     acceptThread.setDaemon(true);
     acceptThread.start();
@@ -154,6 +163,7 @@ public final class NioStageServer implements AutoCloseable {
     } catch (IOException ignored) {
       // nothing more to release
     }
+    handshakeTimer.shutdownNow();
     List<Connection> open = new ArrayList<>(connections);
     for (Connection c : open) {
       c.close();
@@ -251,7 +261,9 @@ public final class NioStageServer implements AutoCloseable {
     private final AtomicBoolean connectionClosed = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean readerDone;
-    private boolean fatalSent;
+    private volatile boolean fatalSent;
+    /** Set by the reader once the first frame is complete; the handshake timer leaves such a connection alone. */
+    private volatile boolean firstFrameRead;
     final Thread readerThread;
     final Thread writerThread;
 
@@ -268,6 +280,15 @@ public final class NioStageServer implements AutoCloseable {
     }
 
     void start() {
+      if (refusal == null) {
+        handshakeTimer.schedule(() -> {
+          if (!firstFrameRead && !fatalSent && !connectionClosed.get()) {
+            // a connection that never handshakes must not hold one of the maxConnections slots
+            fatal(new ErrorReport(StageException.NO_REQUEST, ErrorCode.TIMEOUT, "no complete HANDSHAKE within "
+                + handshakeTimeoutMillis + " ms of connecting (handshakeTimeoutMillis)"));
+          }
+        }, handshakeTimeoutMillis, TimeUnit.MILLISECONDS);
+      }
       writerThread.start();
       readerThread.start();
     }
@@ -279,7 +300,8 @@ public final class NioStageServer implements AutoCloseable {
           return;
         }
         Message first = reader.read();
-        if (first == null) {
+        firstFrameRead = true;
+        if (first == null || fatalSent) {
           return;
         }
         if (!(first instanceof Handshake handshake)) {
@@ -512,6 +534,7 @@ public final class NioStageServer implements AutoCloseable {
     private Limits limits = Limits.DEFAULT;
     private int maxConnections = 64;
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+    private long handshakeTimeoutMillis = 10_000;
     private int socketBufferBytes;
     private int backlog = 50;
 
@@ -557,6 +580,18 @@ public final class NioStageServer implements AutoCloseable {
         throw new IllegalArgumentException("maxInFlight: " + maxInFlight + " (expected: >= 1)");
       }
       this.maxInFlight = maxInFlight;
+      return this;
+    }
+
+    /**
+     * How long a new connection may take to send its whole HANDSHAKE frame; after that it gets a
+     * {@code TIMEOUT} error and is closed, so idle connections cannot hold every slot. Default 10 s.
+     */
+    public Builder optHandshakeTimeoutMillis(long millis) {
+      if (millis < 1) {
+        throw new IllegalArgumentException("handshakeTimeoutMillis: " + millis + " (expected: >= 1)");
+      }
+      this.handshakeTimeoutMillis = millis;
       return this;
     }
 

@@ -273,6 +273,33 @@ class NioStageServerBadInputTest {
   }
 
   @Test
+  void aConnectionThatNeverCompletesItsHandshakeIsClosedAfterTheTimeout() throws Exception {
+    try (NioStageServer strict = NioStageServer.builder(new TestStages.EchoService(1)).optLimits(LIMITS)
+            .optHandshakeTimeoutMillis(300).start();
+        Socket s = new Socket(strict.localAddress().getAddress(), strict.port())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(Arrays.copyOf(validHandshake(), 7));
+      long start = System.nanoTime();
+      FrameReader reader = new FrameReader(Channels.newChannel(s.getInputStream()), Limits.DEFAULT);
+      Message m = reader.read();
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertTrue(m instanceof ErrorReport, "expected an ERROR frame, got " + m);
+      assertError((ErrorReport) m, ErrorCode.TIMEOUT, "no complete HANDSHAKE within 300 ms");
+      assertTrue(millis >= 250 && millis < 5_000, "closed after " + millis + " ms");
+      try {
+        assertNull(reader.read());
+      } catch (SocketException reset) {
+        // a reset is a close too
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (strict.connectionCount() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertEquals(0, strict.connectionCount());
+    }
+  }
+
+  @Test
   void requestBeforeHandshakeIsNotReady() throws Exception {
     byte[] frame = bytes(FrameCodec.encode(
         new InferenceRequest(4, randomTensor(DType.FLOAT32, new long[] {4}, 4)), Limits.DEFAULT));
