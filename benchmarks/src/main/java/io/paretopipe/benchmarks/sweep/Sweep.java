@@ -416,12 +416,25 @@ public final class Sweep implements Callable<Integer> {
      */
     private Collection<RunResult> runPointAtomically(Point p, SweepSetting s, StageServerProcess server, Path result,
             Path hlogDir) throws RunnerException, IOException {
+        return atomically(result, tmp -> runPoint(p, s, server, tmp, hlogDir));
+    }
+
+    /** JMH run whose result goes to the given file. */
+    private interface JmhRun<T> {
+        T run(Path resultFile) throws RunnerException;
+    }
+
+    /**
+     * Runs {@code run} with a hidden {@code .NAME.tmp} beside {@code result} as its result file and moves that into
+     * place only when the run has finished; the temporary file never outlives the call.
+     */
+    private static <T> T atomically(Path result, JmhRun<T> run) throws RunnerException, IOException {
         Path tmp = result.resolveSibling("." + result.getFileName() + ".tmp");
         try {
-            Collection<RunResult> results = runPoint(p, s, server, tmp, hlogDir);
+            T value = run.run(tmp);
             Files.move(tmp, result, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            return results;
+            return value;
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -472,7 +485,6 @@ public final class Sweep implements Callable<Integer> {
      * here: with a quota profile the predictions describe the unthrottled machine, and a note says so.
      */
     private void profileUnits(String model, SweepSetting s, Path result) throws RunnerException {
-        Path tmp = result.resolveSibling("." + result.getFileName() + ".tmp");
         io.paretopipe.models.ModelDefinition definition = ModelCatalog.define(model);
         List<String> units = new ArrayList<>();
         if (definition.prefix().isPresent()) {
@@ -515,17 +527,9 @@ public final class Sweep implements Callable<Integer> {
                 .resultFormat(ResultFormatType.JSON)
                 .verbosity(verbose ? VerboseMode.NORMAL : VerboseMode.SILENT);
         try {
-            new Runner(b.result(tmp.toString()).build()).run();
-            Files.move(tmp, result, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            atomically(result, tmp -> new Runner(b.result(tmp.toString()).build()).run());
         } catch (IOException e) {
             throw new IllegalStateException("cannot move the unit profile into place: " + e.getMessage(), e);
-        } finally {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // the next --resume removes it
-            }
         }
         console.printf(Locale.ROOT, "unit profile of %s done (%.1f s): %s%n", model, (System.nanoTime() - t0) / 1e9,
                 result.getFileName());

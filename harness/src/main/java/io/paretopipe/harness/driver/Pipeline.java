@@ -105,11 +105,7 @@ public final class Pipeline implements AutoCloseable {
         if (!spec.headCpus().isEmpty()) {
             CpuAffinity.pin(ProcessHandle.current().pid(), spec.headCpus());
         }
-        if (spec.headCpuQuotaPercent() != null) {
-            CpuQuota quota = CpuQuota.create(spec.headCpuQuotaPercent());
-            owned.add(quota);
-            quota.addProcess(ProcessHandle.current().pid());
-        }
+        capCpu(spec.headCpuQuotaPercent(), ProcessHandle.current().pid());
         List<StageRange> stages = partition.stages();
         head = StageModel.load(definition, stages.get(0));
         owned.add(head);
@@ -131,21 +127,18 @@ public final class Pipeline implements AutoCloseable {
         } else {
             transport = spec.transport().equals(GrpcTransport.NAME) ? new GrpcTransport() : new NioTransport();
             if (spawn) {
+                List<java.nio.file.Path> modelDirectories = ModelCatalog.isDirectory(spec.model())
+                        ? List.of(java.nio.file.Path.of(definition.name())) : List.of();
                 for (int i = 1; i < stages.size(); i++) {
                     StageServerProcess server = StageServerProcess.builder()
                             .optCpus(spec.tailCpus())
                             .optThreads(spec.tailThreads())
                             .optTransport(spec.transport())
-                            .optModelDirectories(ModelCatalog.isDirectory(spec.model())
-                                    ? List.of(java.nio.file.Path.of(definition.name())) : List.of())
+                            .optModelDirectories(modelDirectories)
                             .start();
                     servers.add(server);
                     owned.add(server);
-                    if (spec.tailCpuQuotaPercent() != null) {
-                        CpuQuota quota = CpuQuota.create(spec.tailCpuQuotaPercent());
-                        owned.add(quota);
-                        quota.addProcess(server.pid());
-                    }
+                    capCpu(spec.tailCpuQuotaPercent(), server.pid());
                     addresses.add(server.address());
                 }
                 tailThreadsInHandshake = spec.tailThreads();
@@ -179,6 +172,15 @@ public final class Pipeline implements AutoCloseable {
         } catch (TimeoutException e) {
             throw new IOException("stage at " + addresses.get(0) + " did not answer the handshake within "
                     + spec.timeout().toMillis() + " ms");
+        }
+    }
+
+    /** Puts {@code pid} into a CPU-quota cgroup this pipeline owns; nothing when {@code percent} is null. */
+    private void capCpu(Integer percent, long pid) {
+        if (percent != null) {
+            CpuQuota quota = CpuQuota.create(percent);
+            owned.add(quota);
+            quota.addProcess(pid);
         }
     }
 

@@ -59,6 +59,8 @@ public final class NioStageServer implements AutoCloseable {
   /** Default of {@link Builder#optMaxInFlight}. */
   public static final int DEFAULT_MAX_IN_FLIGHT = 16;
   private static final long JOIN_TIMEOUT_MILLIS = 5_000;
+  /** Longest pause of the accept thread after a failed accept (e.g. out of file descriptors). */
+  private static final long ACCEPT_BACKOFF_MILLIS = 10;
   /**
    * After a connection-level error the server stops sending, keeps reading (and discarding) for at
    * most this long so the client can read the ERROR frame before the socket closes (closing with
@@ -83,6 +85,8 @@ public final class NioStageServer implements AutoCloseable {
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final AtomicInteger activeConnections = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Counted down by {@link #close}; the accept thread's back-off after a failed accept waits on it. */
+  private final java.util.concurrent.CountDownLatch closedLatch = new java.util.concurrent.CountDownLatch(1);
   private final AtomicInteger connectionsServed = new AtomicInteger();
   private final long handshakeTimeoutMillis;
   /** Closes connections that have not completed a handshake in time; one daemon thread per server. */
@@ -158,6 +162,7 @@ public final class NioStageServer implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    closedLatch.countDown();
     try {
       serverChannel.close();
     } catch (IOException ignored) {
@@ -199,9 +204,11 @@ public final class NioStageServer implements AutoCloseable {
         if (closed.get()) {
           return;
         }
-        // e.g. too many open files: back off briefly instead of spinning, then keep serving
+        // e.g. too many open files: pause 10 ms (ended at once by close) instead of spinning, then keep serving
         try {
-          Thread.sleep(10);
+          if (closedLatch.await(ACCEPT_BACKOFF_MILLIS, TimeUnit.MILLISECONDS)) {
+            return;
+          }
         } catch (InterruptedException ie) {
           return;
         }
@@ -385,9 +392,7 @@ public final class NioStageServer implements AutoCloseable {
         ErrorReport busy = new ErrorReport(requestId, ErrorCode.BUSY, "request " + requestId + " refused: "
             + maxInFlight + " requests of this connection are already in flight (maxInFlight); wait for results"
             + " before sending more");
-        if (!writeInline(busy, null)) {
-          enqueue(busy);
-        }
+        answer(busy, null);
         return;
       }
       inFlight.incrementAndGet();
@@ -403,14 +408,18 @@ public final class NioStageServer implements AutoCloseable {
         future = CompletableFuture.failedFuture(new NullPointerException("StageSession.process returned null"));
       }
       future.whenComplete((result, error) -> {
-        Message answer = (Message) Outcomes.of(requestId, result, error);
-        if (!writeInline(answer, reusable)) {
-          enqueue(reusable == null ? answer : new Answer(answer, reusable));
-        }
+        answer((Message) Outcomes.of(requestId, result, error), reusable);
         if (inFlight.decrementAndGet() == 0 && readerDone) {
           enqueue(END);
         }
       });
+    }
+
+    /** Sends a request's answer: written at once when possible, else queued for the writer thread. */
+    private void answer(Message answer, java.nio.ByteBuffer reusable) {
+      if (!writeInline(answer, reusable)) {
+        enqueue(reusable == null ? answer : new Answer(answer, reusable));
+      }
     }
 
     private void enqueue(Object item) {
