@@ -38,7 +38,12 @@ public enum ErrorCode {
   /** The stage refused the connection because it already serves its maximum number of connections. */
   BUSY(13),
   /** The request needs a feature this stage does not support (e.g. a dtype its engine cannot run). */
-  UNSUPPORTED(14);
+  UNSUPPORTED(14),
+  /**
+   * Authentication failed: the stage requires a shared secret the head did not prove, the proof was
+   * wrong or stale, or the head requires a proof the stage could not give.
+   */
+  UNAUTHENTICATED(15);
 
   private static final ErrorCode[] BY_CODE;
 

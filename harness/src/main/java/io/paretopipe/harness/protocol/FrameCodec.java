@@ -145,9 +145,20 @@ public final class FrameCodec {
       putString(out, "cpusAllowed", r.cpusAllowed(), limits);
       out.putInt(r.threads());
       putString(out, "engine", r.engine(), limits);
+    } else if (m instanceof AuthChallenge a) {
+      putAuthBytes(out, a.challenge());
+    } else if (m instanceof AuthProof a) {
+      putAuthBytes(out, a.proof());
+    } else if (m instanceof AuthAccept a) {
+      putAuthBytes(out, a.serverProof());
     } else {
       throw new IllegalArgumentException("unknown message type " + m.getClass());
     }
+  }
+
+  private static void putAuthBytes(ByteBuffer out, byte[] bytes) {
+    out.putInt(bytes.length);
+    out.put(bytes);
   }
 
   private static void checkList(String field, int size, Limits limits) throws ProtocolException {
@@ -281,6 +292,9 @@ public final class FrameCodec {
           d.message = new HandshakeReply(model, names, expected, output, in.i64("parameterCount"), in.i64("pid"),
               in.string("cpusAllowed"), in.i32("threads"), in.string("engine"));
         }
+        case AUTH_CHALLENGE -> d.message = new AuthChallenge(in.authBytes("challenge"));
+        case AUTH_PROOF -> d.message = new AuthProof(in.authBytes("proof"));
+        case AUTH_ACCEPT -> d.message = new AuthAccept(in.authBytes("serverProof"));
         default -> throw new IllegalStateException("unhandled frame type " + type);
       }
     } catch (IllegalArgumentException e) {

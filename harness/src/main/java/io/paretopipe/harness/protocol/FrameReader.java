@@ -34,6 +34,8 @@ public final class FrameReader {
   private long payloadLength;
   private FrameCodec.Decoded decoded;
   private ByteBuffer payload;
+  /** The frame types the read in progress accepts; null = all. */
+  private java.util.Set<FrameType> expected;
 
   /**
    * @param channel where frames come from; blocking, or one whose {@code read} waits (and may throw
@@ -69,6 +71,20 @@ public final class FrameReader {
    * @throws IOException if the channel fails; the partial frame is kept for the next call
    */
   public Message read() throws IOException, ProtocolException {
+    return read(null);
+  }
+
+  /**
+   * As {@link #read()}, accepting only frames of the {@code expected} types: any other type is
+   * refused from its header alone, before its metadata or payload is read or allocated, so a peer
+   * cannot make this side allocate a payload it would reject anyway (e.g. a 512 MiB REQUEST
+   * instead of a HANDSHAKE).
+   *
+   * @param expected the accepted types; null accepts all
+   * @throws UnexpectedFrameException for a frame of another type
+   */
+  public Message read(java.util.Set<FrameType> expected) throws IOException, ProtocolException {
+    this.expected = expected;
     if (phase == Phase.HEADER) {
       if (!fill(header)) {
         if (header.position() == 0) {
@@ -129,6 +145,9 @@ public final class FrameReader {
           + " is not supported: this side speaks version " + FrameCodec.VERSION);
     }
     FrameType frameType = FrameType.fromCode(header.get(6) & 0xFF);
+    if (expected != null && !expected.contains(frameType)) {
+      throw new UnexpectedFrameException(frameType, expected);
+    }
     int flags = header.get(7) & 0xFF;
     if (flags != 0) {
       throw new ProtocolException(ErrorCode.BAD_FRAME, "frame flags are " + flags + ": version "

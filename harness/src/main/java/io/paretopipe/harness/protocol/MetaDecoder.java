@@ -98,6 +98,26 @@ final class MetaDecoder {
     return dims;
   }
 
+  /**
+   * An authentication field: a u32 length of 1..{@value AuthBytes#MAX_BYTES} (over that is
+   * FRAME_TOO_LARGE, 0 is BAD_FRAME, both before anything is allocated), then that many bytes.
+   */
+  byte[] authBytes(String field) throws ProtocolException {
+    long n = Integer.toUnsignedLong(i32(field + " length"));
+    if (n > AuthBytes.MAX_BYTES) {
+      throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, field + " of " + type + " frame declares " + n
+          + " bytes: the limit is " + AuthBytes.MAX_BYTES);
+    }
+    if (n == 0) {
+      throw new ProtocolException(ErrorCode.BAD_FRAME, field + " of " + type + " frame is empty: it must have 1.."
+          + AuthBytes.MAX_BYTES + " bytes");
+    }
+    need((int) n, field);
+    byte[] bytes = new byte[(int) n];
+    meta.get(bytes);
+    return bytes;
+  }
+
   void end() throws ProtocolException {
     if (meta.hasRemaining()) {
       throw new ProtocolException(ErrorCode.BAD_FRAME, "metadata of " + type + " frame has " + meta.remaining()

@@ -1,6 +1,14 @@
 package io.paretopipe.harness.transport;
 
+import io.paretopipe.harness.auth.AuthenticationException;
+import io.paretopipe.harness.auth.Authenticator;
+import io.paretopipe.harness.auth.Binding;
+import io.paretopipe.harness.auth.ClientProof;
+import io.paretopipe.harness.protocol.AuthAccept;
+import io.paretopipe.harness.protocol.AuthChallenge;
+import io.paretopipe.harness.protocol.AuthProof;
 import io.paretopipe.harness.protocol.BufferPool;
+import io.paretopipe.harness.protocol.ErrorCode;
 import io.paretopipe.harness.protocol.ErrorReport;
 import io.paretopipe.harness.protocol.FrameReader;
 import io.paretopipe.harness.protocol.FrameWriter;
@@ -36,6 +44,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link #receive} a real deadline without a helper thread and lets {@link #close} wake both.
  * Results arrive in fresh direct native-order buffers of exactly the tensor's size.
  *
+ * <p>Authentication: a channel with an {@link Authenticator} answers the stage's AUTH_CHALLENGE
+ * with a proof over the HANDSHAKE frame it sent and checks the stage's AUTH_ACCEPT proof in turn; it
+ * refuses a stage that replies without challenging (it cannot prove it holds the secret). A channel
+ * without one refuses a challenge with a message saying the stage needs the secret. Both are
+ * {@code UNAUTHENTICATED} {@link StageException}s from {@link #handshake}.
+ *
  * <p>Threads: as {@link StageChannel}: one sender and one receiver at a time, concurrently; close
  * from anywhere.
  */
@@ -47,6 +61,9 @@ public final class NioStageChannel implements StageChannel {
 
   private final SocketChannel socket;
   private final String peer;
+  private final Limits limits;
+  /** Null: this head has no shared secret. */
+  private final Authenticator authenticator;
   private final Selector readSelector;
   private final Selector writeSelector;
   private final FrameReader reader;
@@ -57,9 +74,12 @@ public final class NioStageChannel implements StageChannel {
   /** Deadline of the receive in progress, System.nanoTime() based; only touched by the receiving thread. */
   private long readDeadlineNanos;
 
-  private NioStageChannel(SocketChannel socket, String peer, Limits limits) throws IOException {
+  private NioStageChannel(SocketChannel socket, String peer, Limits limits, Authenticator authenticator)
+      throws IOException {
     this.socket = socket;
     this.peer = peer;
+    this.limits = limits;
+    this.authenticator = authenticator;
     this.readSelector = Selector.open();
     Selector ws;
     try {
@@ -79,10 +99,12 @@ public final class NioStageChannel implements StageChannel {
   /**
    * Connects to the stage server at {@code address}.
    *
+   * @param authenticator proves this head holds the shared secret and checks that the stage does;
+   *     null for a head without a secret
    * @throws IOException naming the address if it cannot be reached within {@code connectTimeout}
    */
-  static NioStageChannel connect(String address, Duration connectTimeout, Limits limits, int socketBufferBytes)
-      throws IOException {
+  static NioStageChannel connect(String address, Duration connectTimeout, Limits limits, int socketBufferBytes,
+      Authenticator authenticator) throws IOException {
     InetSocketAddress unresolved = HostPort.parse(address);
     long timeoutMillis = Math.max(1, connectTimeout.toMillis());
     SocketChannel socket = SocketChannel.open();
@@ -97,7 +119,7 @@ public final class NioStageChannel implements StageChannel {
         throw new IOException("cannot resolve host of stage address " + address);
       }
       socket.socket().connect(target, (int) Math.min(Integer.MAX_VALUE, timeoutMillis));
-      return new NioStageChannel(socket, address, limits);
+      return new NioStageChannel(socket, address, limits, authenticator);
     } catch (IOException | RuntimeException e) {
       try {
         socket.close();
@@ -123,19 +145,77 @@ public final class NioStageChannel implements StageChannel {
     if (state != State.NEW) {
       throw new IllegalStateException("handshake with " + peer + " was already done (state " + state + ")");
     }
+    long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
     write(handshake);
     Message m = readMessage(timeout);
+    if (m instanceof AuthChallenge challenge) {
+      m = authenticate(handshake, challenge, deadline);
+    } else if (authenticator != null && m instanceof HandshakeReply) {
+      close();
+      throw new StageException(ErrorCode.UNAUTHENTICATED, "stage at " + peer + " did not ask this head to"
+          + " authenticate, so it runs without a shared secret and cannot prove it is the stage you meant;"
+          + " start it with the same secret (serve --secret-file FILE, or PARETOPIPE_SECRET_FILE /"
+          + " PARETOPIPE_SECRET)");
+    }
     if (m instanceof HandshakeReply reply) {
       state = State.READY;
       return reply;
     }
     if (m instanceof ErrorReport error) {
       state = State.REFUSED;
+      if (error.code() == ErrorCode.UNAUTHENTICATED) {
+        throw new StageException(ErrorCode.UNAUTHENTICATED, "stage at " + peer + " refused this head: "
+            + error.message());
+      }
       throw error.toException();
     }
     close();
     throw new ProtocolException(io.paretopipe.harness.protocol.ErrorCode.BAD_FRAME, "stage at " + peer
         + " answered the handshake with a " + m.frameType() + " frame instead of HANDSHAKE_REPLY");
+  }
+
+  /**
+   * Answers the stage's challenge and checks its proof; returns the frame that follows (the
+   * HANDSHAKE_REPLY, or an ERROR).
+   */
+  private Message authenticate(Handshake handshake, AuthChallenge challenge, long deadlineNanos)
+      throws IOException, StageException, TimeoutException {
+    if (authenticator == null) {
+      close();
+      throw new StageException(ErrorCode.UNAUTHENTICATED, "stage at " + peer + " requires authentication: give"
+          + " this head the stage's shared secret (--secret-file FILE, or PARETOPIPE_SECRET_FILE /"
+          + " PARETOPIPE_SECRET)");
+    }
+    byte[] context = Binding.ofHandshake(handshake, limits);
+    ClientProof proof;
+    try {
+      proof = authenticator.prove(challenge.challenge(), context);
+    } catch (AuthenticationException e) {
+      close();
+      throw new StageException(ErrorCode.UNAUTHENTICATED, "stage at " + peer + ": " + e.getMessage());
+    }
+    write(new AuthProof(proof.encode()));
+    Message m = readMessage(remaining(deadlineNanos));
+    if (m instanceof ErrorReport) {
+      return m;
+    }
+    if (!(m instanceof AuthAccept accept)) {
+      close();
+      throw new ProtocolException(ErrorCode.BAD_FRAME, "stage at " + peer + " answered the authentication proof"
+          + " with a " + m.frameType() + " frame instead of AUTH_ACCEPT");
+    }
+    try {
+      authenticator.verifyServer(proof, context, accept.serverProof());
+    } catch (AuthenticationException e) {
+      close();
+      throw new StageException(ErrorCode.UNAUTHENTICATED, "stage at " + peer + ": " + e.getMessage());
+    }
+    return readMessage(remaining(deadlineNanos));
+  }
+
+  /** What is left until {@code deadlineNanos} (System.nanoTime() based), at least 0. */
+  private static Duration remaining(long deadlineNanos) {
+    return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
   }
 
   @Override

@@ -1,9 +1,17 @@
 package io.paretopipe.harness.transport;
 
+import io.paretopipe.harness.auth.AuthenticationException;
+import io.paretopipe.harness.auth.Authenticator;
+import io.paretopipe.harness.auth.Binding;
+import io.paretopipe.harness.auth.ClientProof;
+import io.paretopipe.harness.protocol.AuthAccept;
+import io.paretopipe.harness.protocol.AuthChallenge;
+import io.paretopipe.harness.protocol.AuthProof;
 import io.paretopipe.harness.protocol.BufferPool;
 import io.paretopipe.harness.protocol.ErrorCode;
 import io.paretopipe.harness.protocol.ErrorReport;
 import io.paretopipe.harness.protocol.FrameReader;
+import io.paretopipe.harness.protocol.FrameType;
 import io.paretopipe.harness.protocol.FrameWriter;
 import io.paretopipe.harness.protocol.Handshake;
 import io.paretopipe.harness.protocol.HandshakeReply;
@@ -13,6 +21,7 @@ import io.paretopipe.harness.protocol.Limits;
 import io.paretopipe.harness.protocol.Message;
 import io.paretopipe.harness.protocol.ProtocolException;
 import io.paretopipe.harness.protocol.StageException;
+import io.paretopipe.harness.protocol.UnexpectedFrameException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -48,6 +57,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code NOT_READY}; a connection over {@link Builder#optMaxConnections} gets {@code BUSY}; a request
  * arriving while {@link Builder#optMaxInFlight} of its connection's requests are unanswered gets a
  * request-level {@code BUSY} (the connection goes on). Other connections are unaffected. A client that vanishes mid-frame just ends its connection.
+ * A frame of a type not allowed at its point of the conversation is refused from its header, before
+ * its payload is read or allocated.
+ *
+ * <p>Authentication ({@link Builder#optAuthenticator}): the stage answers the HANDSHAKE with an
+ * AUTH_CHALLENGE, the head proves it holds the shared secret with an AUTH_PROOF bound to the very
+ * HANDSHAKE frame it sent ({@link Binding#ofHandshake}), the stage answers AUTH_ACCEPT with its own
+ * proof and only then opens the session (loads the model) and sends HANDSHAKE_REPLY. A wrong,
+ * stale or replayed proof gets {@code UNAUTHENTICATED} and the connection is closed; nothing of
+ * the handshake is acted on before the proof verifies. The whole exchange must end within the
+ * handshake deadline.
  *
  * <p>Memory: per connection at most one frame is being read, so a connection holds at most
  * {@code maxMetaBytes + maxTensorBytes} of its own plus the results queued for writing.
@@ -75,6 +94,8 @@ public final class NioStageServer implements AutoCloseable {
   private static final Object LINGER_END = new Object();
 
   private final StageService service;
+  /** Null: connections are not authenticated. */
+  private final Authenticator authenticator;
   private final Limits limits;
   private final int maxConnections;
   private final int maxInFlight;
@@ -94,6 +115,7 @@ public final class NioStageServer implements AutoCloseable {
 
   private NioStageServer(Builder b) throws IOException {
     this.service = b.service;
+    this.authenticator = b.authenticator;
     this.limits = b.limits;
     this.maxConnections = b.maxConnections;
     this.maxInFlight = b.maxInFlight;
@@ -269,8 +291,8 @@ public final class NioStageServer implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean readerDone;
     private volatile boolean fatalSent;
-    /** Set by the reader once the first frame is complete; the handshake timer leaves such a connection alone. */
-    private volatile boolean firstFrameRead;
+    /** Set by the reader once the handshake (and authentication) is complete; the handshake timer leaves such a connection alone. */
+    private volatile boolean handshakeRead;
     final Thread readerThread;
     final Thread writerThread;
 
@@ -289,10 +311,11 @@ public final class NioStageServer implements AutoCloseable {
     void start() {
       if (refusal == null) {
         handshakeTimer.schedule(() -> {
-          if (!firstFrameRead && !fatalSent && !connectionClosed.get()) {
+          if (!handshakeRead && !fatalSent && !connectionClosed.get()) {
             // a connection that never handshakes must not hold one of the maxConnections slots
-            fatal(new ErrorReport(StageException.NO_REQUEST, ErrorCode.TIMEOUT, "no complete HANDSHAKE within "
-                + handshakeTimeoutMillis + " ms of connecting (handshakeTimeoutMillis)"));
+            fatal(new ErrorReport(StageException.NO_REQUEST, ErrorCode.TIMEOUT, "no complete HANDSHAKE"
+                + (authenticator == null ? "" : " and AUTH_PROOF") + " within " + handshakeTimeoutMillis
+                + " ms of connecting (handshakeTimeoutMillis)"));
           }
         }, handshakeTimeoutMillis, TimeUnit.MILLISECONDS);
       }
@@ -306,31 +329,39 @@ public final class NioStageServer implements AutoCloseable {
           fatal(refusal);
           return;
         }
-        Message first = reader.read();
-        firstFrameRead = true;
-        if (first == null || fatalSent) {
-          return;
-        }
-        if (!(first instanceof Handshake handshake)) {
-          ErrorCode code = first instanceof InferenceRequest ? ErrorCode.NOT_READY : ErrorCode.BAD_FRAME;
-          fatal(new ErrorReport(StageException.NO_REQUEST, code, "got a " + first.frameType()
+        Message first;
+        try {
+          first = reader.read(ONLY_HANDSHAKE);
+        } catch (UnexpectedFrameException e) {
+          ErrorCode code = e.frameType() == FrameType.REQUEST ? ErrorCode.NOT_READY : ErrorCode.BAD_FRAME;
+          fatal(new ErrorReport(StageException.NO_REQUEST, code, "got a " + e.frameType()
               + " frame before the handshake: the first frame of a connection must be HANDSHAKE"));
           return;
         }
-        if (!openSession(handshake)) {
+        if (first == null || fatalSent) {
+          return;
+        }
+        Handshake handshake = (Handshake) first;
+        if (authenticator != null && !authenticate(handshake)) {
+          return;
+        }
+        handshakeRead = true;
+        if (fatalSent || !openSession(handshake)) {
           return;
         }
         while (true) {
-          Message m = reader.read();
-          if (m == null) {
-            return;
-          }
-          if (!(m instanceof InferenceRequest request)) {
-            fatal(new ErrorReport(StageException.NO_REQUEST, ErrorCode.BAD_FRAME, "got a " + m.frameType()
+          Message m;
+          try {
+            m = reader.read(ONLY_REQUEST);
+          } catch (UnexpectedFrameException e) {
+            fatal(new ErrorReport(StageException.NO_REQUEST, ErrorCode.BAD_FRAME, "got a " + e.frameType()
                 + " frame after the handshake: only REQUEST frames may follow it"));
             return;
           }
-          dispatch(request);
+          if (m == null) {
+            return;
+          }
+          dispatch((InferenceRequest) m);
         }
       } catch (ProtocolException e) {
         fatal(e.toReport());
@@ -343,6 +374,39 @@ public final class NioStageServer implements AutoCloseable {
         } else if (inFlight.get() == 0) {
           enqueue(END);
         }
+      }
+    }
+
+    /**
+     * Challenges the head and checks its proof; on success the AUTH_ACCEPT is queued, on failure an
+     * UNAUTHENTICATED error (and the connection closes).
+     *
+     * @return true if the head proved it holds the shared secret
+     */
+    private boolean authenticate(Handshake handshake) throws IOException, ProtocolException {
+      byte[] challenge = authenticator.newChallenge();
+      enqueue(new AuthChallenge(challenge));
+      Message answer;
+      try {
+        answer = reader.read(ONLY_PROOF);
+      } catch (UnexpectedFrameException e) {
+        fatal(new ErrorReport(StageException.NO_REQUEST, ErrorCode.UNAUTHENTICATED, "got a " + e.frameType()
+            + " frame where AUTH_PROOF was expected: this stage requires a shared secret; give the head the"
+            + " stage's secret (--secret-file FILE, or PARETOPIPE_SECRET_FILE / PARETOPIPE_SECRET)"));
+        return false;
+      }
+      if (answer == null || fatalSent) {
+        return false;
+      }
+      try {
+        ClientProof proof = ClientProof.decode(((AuthProof) answer).proof());
+        byte[] serverProof = authenticator.verify(proof, Binding.ofHandshake(handshake, limits), challenge);
+        enqueue(new AuthAccept(serverProof));
+        return true;
+      } catch (AuthenticationException e) {
+        fatal(new ErrorReport(StageException.NO_REQUEST, ErrorCode.UNAUTHENTICATED, "authentication failed: "
+            + e.getMessage()));
+        return false;
       }
     }
 
@@ -533,12 +597,17 @@ public final class NioStageServer implements AutoCloseable {
     }
   }
 
+  private static final Set<FrameType> ONLY_HANDSHAKE = java.util.EnumSet.of(FrameType.HANDSHAKE);
+  private static final Set<FrameType> ONLY_PROOF = java.util.EnumSet.of(FrameType.AUTH_PROOF);
+  private static final Set<FrameType> ONLY_REQUEST = java.util.EnumSet.of(FrameType.REQUEST);
+
   /** An answer whose request memory may be reused once the answer is written. */
   private record Answer(Message message, java.nio.ByteBuffer reusable) {}
 
   /** Options of a {@link NioStageServer}; {@code opt*} methods are optional. */
   public static final class Builder {
     private final StageService service;
+    private Authenticator authenticator;
     private InetSocketAddress bindAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     private Limits limits = Limits.DEFAULT;
     private int maxConnections = 64;
@@ -561,6 +630,15 @@ public final class NioStageServer implements AutoCloseable {
     public Builder optListen(String hostPort) {
       InetSocketAddress a = HostPort.parse(hostPort);
       this.bindAddress = new InetSocketAddress(a.getHostString(), a.getPort());
+      return this;
+    }
+
+    /**
+     * Require every head to prove it holds {@code authenticator}'s shared secret before its
+     * handshake is acted on (see the class comment); null (default) serves anyone who connects.
+     */
+    public Builder optAuthenticator(Authenticator authenticator) {
+      this.authenticator = authenticator;
       return this;
     }
 

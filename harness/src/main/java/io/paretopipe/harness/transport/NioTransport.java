@@ -1,5 +1,6 @@
 package io.paretopipe.harness.transport;
 
+import io.paretopipe.harness.auth.Authenticator;
 import io.paretopipe.harness.protocol.Limits;
 import java.io.IOException;
 import java.time.Duration;
@@ -16,22 +17,37 @@ public final class NioTransport implements Transport {
 
   private final Limits limits;
   private final int socketBufferBytes;
+  private final Authenticator authenticator;
 
-  /** Default limits, OS-tuned socket buffers. */
+  /** Default limits, OS-tuned socket buffers, no shared secret. */
   public NioTransport() {
     this(Limits.DEFAULT, 0);
+  }
+
+  /** Default limits, OS-tuned socket buffers; {@code authenticator} as in {@link #NioTransport(Limits, int, Authenticator)}. */
+  public NioTransport(Authenticator authenticator) {
+    this(Limits.DEFAULT, 0, authenticator);
+  }
+
+  /** No shared secret; see {@link #NioTransport(Limits, int, Authenticator)}. */
+  public NioTransport(Limits limits, int socketBufferBytes) {
+    this(limits, socketBufferBytes, null);
   }
 
   /**
    * @param limits what the channel accepts from the stage
    * @param socketBufferBytes SO_SNDBUF/SO_RCVBUF in bytes, 0 = leave to the OS (auto-tuning)
+   * @param authenticator the head's shared secret: every channel proves it to a stage that asks and
+   *     requires the stage's proof in turn; null for a head without a secret (it can reach only
+   *     stages that do not require one)
    */
-  public NioTransport(Limits limits, int socketBufferBytes) {
+  public NioTransport(Limits limits, int socketBufferBytes, Authenticator authenticator) {
     this.limits = Objects.requireNonNull(limits, "limits");
     if (socketBufferBytes < 0) {
       throw new IllegalArgumentException("socketBufferBytes: " + socketBufferBytes + " (expected: >= 0, 0 = OS default)");
     }
     this.socketBufferBytes = socketBufferBytes;
+    this.authenticator = authenticator;
   }
 
   @Override
@@ -41,6 +57,6 @@ public final class NioTransport implements Transport {
 
   @Override
   public NioStageChannel connect(String address, Duration connectTimeout) throws IOException {
-    return NioStageChannel.connect(address, connectTimeout, limits, socketBufferBytes);
+    return NioStageChannel.connect(address, connectTimeout, limits, socketBufferBytes, authenticator);
   }
 }

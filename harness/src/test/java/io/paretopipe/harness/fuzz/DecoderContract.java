@@ -317,7 +317,7 @@ final class DecoderContract {
   /** True where re-encoding must reproduce the input bytes exactly. */
   private static boolean isCanonical(Message m, byte[] input, int offset) {
     return switch (m.frameType()) {
-      case HANDSHAKE, HANDSHAKE_REPLY -> true;
+      case HANDSHAKE, HANDSHAKE_REPLY, AUTH_CHALLENGE, AUTH_PROOF, AUTH_ACCEPT -> true;
       case ERROR -> {
         int rawCode = ((input[offset + FrameCodec.HEADER_BYTES + 8] & 0xFF) << 8)
             | (input[offset + FrameCodec.HEADER_BYTES + 9] & 0xFF);

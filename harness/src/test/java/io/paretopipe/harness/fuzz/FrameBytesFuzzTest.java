@@ -208,7 +208,11 @@ class FrameBytesFuzzTest {
       Map.entry("meta-handshake-input-count-over-limit", ErrorCode.FRAME_TOO_LARGE),
       Map.entry("meta-handshake-model-invalid-utf8", ErrorCode.BAD_FRAME),
       Map.entry("meta-handshake-trailing-bytes", ErrorCode.BAD_FRAME),
-      Map.entry("meta-handshake-truncated-metadata", ErrorCode.BAD_FRAME));
+      Map.entry("meta-handshake-truncated-metadata", ErrorCode.BAD_FRAME),
+      Map.entry("meta-auth-challenge-empty", ErrorCode.BAD_FRAME),
+      Map.entry("meta-auth-proof-over-limit", ErrorCode.FRAME_TOO_LARGE),
+      Map.entry("meta-auth-accept-beyond-metadata", ErrorCode.BAD_FRAME),
+      Map.entry("meta-auth-accept-trailing-bytes", ErrorCode.BAD_FRAME));
 
   @Test
   void everySeedDecodesAsItsNameSays() {

@@ -2,6 +2,9 @@ package io.paretopipe.harness.fuzz;
 
 import static io.paretopipe.harness.fuzz.DecoderContract.LIMITS;
 
+import io.paretopipe.harness.protocol.AuthAccept;
+import io.paretopipe.harness.protocol.AuthChallenge;
+import io.paretopipe.harness.protocol.AuthProof;
 import io.paretopipe.harness.protocol.DType;
 import io.paretopipe.harness.protocol.Downstream;
 import io.paretopipe.harness.protocol.ErrorCode;
@@ -92,7 +95,20 @@ public final class SeedCorpus {
     m.put("error-request", new ErrorReport(7, ErrorCode.SHAPE_MISMATCH, "bad"));
     m.put("error-connection", new ErrorReport(-1, ErrorCode.BAD_SPLIT, "split 19 is out of range for resnet18: "
         + "valid splits are 0..8"));
+    m.put("auth-challenge", new AuthChallenge(bytes(48, 1)));
+    m.put("auth-proof", new AuthProof(bytes(112, 2)));
+    m.put("auth-accept", new AuthAccept(bytes(32, 3)));
+    m.put("error-unauthenticated", new ErrorReport(-1, ErrorCode.UNAUTHENTICATED, "authentication failed"));
     return m;
+  }
+
+  /** {@code n} bytes counting up from {@code first}. */
+  private static byte[] bytes(int n, int first) {
+    byte[] b = new byte[n];
+    for (int i = 0; i < n; i++) {
+      b[i] = (byte) (first + i);
+    }
+    return b;
   }
 
   private static byte[] errorMeta(long requestId, int code, byte[] rawMessage) {
@@ -127,6 +143,13 @@ public final class SeedCorpus {
   static Map<String, Map.Entry<FrameType, byte[]>> malformedMeta() {
     Map<String, Map.Entry<FrameType, byte[]>> m = new LinkedHashMap<>();
     m.put("error-invalid-utf8", Map.entry(FrameType.ERROR, errorMeta(1, 7, new byte[] {(byte) 0xC3, 0x28})));
+    m.put("auth-challenge-empty", Map.entry(FrameType.AUTH_CHALLENGE, new Frames.Meta().i32(0).toBytes()));
+    m.put("auth-proof-over-limit", Map.entry(FrameType.AUTH_PROOF, Frames.concat(new Frames.Meta().i32(257)
+        .toBytes(), bytes(257, 0))));
+    m.put("auth-accept-beyond-metadata", Map.entry(FrameType.AUTH_ACCEPT, Frames.concat(new Frames.Meta().i32(32)
+        .toBytes(), bytes(10, 0))));
+    m.put("auth-accept-trailing-bytes", Map.entry(FrameType.AUTH_ACCEPT, Frames.concat(new Frames.Meta().i32(1)
+        .toBytes(), bytes(2, 0))));
     m.put("error-utf8-surrogate", Map.entry(FrameType.ERROR, errorMeta(1, 7,
         new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80})));
     m.put("error-string-over-limit", Map.entry(FrameType.ERROR, new Frames.Meta().i64(1).u16(1).i32(-1)
@@ -187,7 +210,7 @@ public final class SeedCorpus {
     m.put("http-request", "GET / HTTP/1.1\r\nHost: stage:7711\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
     m.put("bad-version", Frames.concat(Frames.header(FrameCodec.MAGIC, 2, 5, 0, error.length - 20, 0),
         Frames.metaOf(error)));
-    m.put("unknown-frame-type", Frames.concat(Frames.header(FrameCodec.MAGIC, 1, 6, 0, error.length - 20, 0),
+    m.put("unknown-frame-type", Frames.concat(Frames.header(FrameCodec.MAGIC, 1, 9, 0, error.length - 20, 0),
         Frames.metaOf(error)));
     m.put("flags-set", Frames.concat(Frames.header(FrameCodec.MAGIC, 1, 5, 0x80, error.length - 20, 0),
         Frames.metaOf(error)));

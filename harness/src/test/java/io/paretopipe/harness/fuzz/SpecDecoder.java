@@ -1,5 +1,8 @@
 package io.paretopipe.harness.fuzz;
 
+import io.paretopipe.harness.protocol.AuthAccept;
+import io.paretopipe.harness.protocol.AuthChallenge;
+import io.paretopipe.harness.protocol.AuthProof;
 import io.paretopipe.harness.protocol.DType;
 import io.paretopipe.harness.protocol.Downstream;
 import io.paretopipe.harness.protocol.ErrorCode;
@@ -50,7 +53,10 @@ final class SpecDecoder {
   /** §5 error code table, code i at index i. */
   private static final String[] ERROR_NAMES = {"UNKNOWN", "BAD_FRAME", "UNSUPPORTED_VERSION", "FRAME_TOO_LARGE",
       "BAD_HANDSHAKE", "UNKNOWN_MODEL", "BAD_SPLIT", "SHAPE_MISMATCH", "NOT_READY", "INTERNAL", "DOWNSTREAM_FAILED",
-      "TIMEOUT", "CLOSED", "BUSY", "UNSUPPORTED"};
+      "TIMEOUT", "CLOSED", "BUSY", "UNSUPPORTED", "UNAUTHENTICATED"};
+
+  /** §3.6: most bytes an authentication field may carry. */
+  private static final int MAX_AUTH_BYTES = 256;
 
   private SpecDecoder() {}
 
@@ -88,6 +94,9 @@ final class SpecDecoder {
         case ERROR -> new Expectation(null, error(in), null);
         case REQUEST -> new Expectation(null, null, tensorFrame(in, false));
         case RESULT -> new Expectation(null, null, tensorFrame(in, true));
+        case AUTH_CHALLENGE -> new Expectation(null, new AuthChallenge(in.authBytes()), null);
+        case AUTH_PROOF -> new Expectation(null, new AuthProof(in.authBytes()), null);
+        case AUTH_ACCEPT -> new Expectation(null, new AuthAccept(in.authBytes()), null);
       };
       if (in.remaining() > 0) {
         return Expectation.rejected(ErrorCode.BAD_FRAME);
@@ -271,6 +280,19 @@ final class SpecDecoder {
         throw new Reject(ErrorCode.BAD_FRAME);
       }
       return (int) n;
+    }
+
+    byte[] authBytes() throws Reject {
+      long n = unsigned(4);
+      if (n > MAX_AUTH_BYTES) {
+        throw new Reject(ErrorCode.FRAME_TOO_LARGE);
+      }
+      if (n == 0 || n > remaining()) {
+        throw new Reject(ErrorCode.BAD_FRAME);
+      }
+      byte[] raw = Arrays.copyOfRange(bytes, position, position + (int) n);
+      position += (int) n;
+      return raw;
     }
 
     long[] shape() throws Reject {

@@ -142,5 +142,5 @@ final class SpecOracle {
 
   /** The frame types in selector order. */
   static final List<FrameType> TYPES = List.of(FrameType.HANDSHAKE, FrameType.HANDSHAKE_REPLY, FrameType.REQUEST,
-      FrameType.RESULT, FrameType.ERROR);
+      FrameType.RESULT, FrameType.ERROR, FrameType.AUTH_CHALLENGE, FrameType.AUTH_PROOF, FrameType.AUTH_ACCEPT);
 }

@@ -307,6 +307,16 @@ class NioStageServerBadInputTest {
   }
 
   @Test
+  void aRequestBeforeTheHandshakeIsRefusedFromItsHeaderWithoutWaitingForItsPayload() throws Exception {
+    byte[] full = bytes(FrameCodec.encode(
+        new InferenceRequest(5, randomTensor(DType.UINT8, new long[] {1 << 20}, 5)), LIMITS));
+    // header and metadata only: the server must answer without reading (or allocating) the 1 MiB payload
+    byte[] headerAndMeta = Arrays.copyOf(full, full.length - (1 << 20));
+    assertError(sendAndExpectError(headerAndMeta, false, false), ErrorCode.NOT_READY,
+        "got a REQUEST frame before the handshake");
+  }
+
+  @Test
   void secondHandshakeIsRejected() throws Exception {
     assertError(sendAndExpectError(validHandshake(), false, true), ErrorCode.BAD_FRAME,
         "HANDSHAKE frame after the handshake");
