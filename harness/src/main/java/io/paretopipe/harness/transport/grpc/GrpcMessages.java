@@ -248,6 +248,7 @@ final class GrpcMessages {
       case TIMEOUT -> Status.DEADLINE_EXCEEDED;
       case CLOSED -> Status.UNAVAILABLE;
       case UNSUPPORTED -> Status.UNIMPLEMENTED;
+      case UNAUTHENTICATED -> Status.UNAUTHENTICATED;
       default -> Status.INTERNAL;
     };
   }
@@ -258,7 +259,7 @@ final class GrpcMessages {
    * #ERROR_CODE} in its trailers keeps that code; grpc's own rejections map by status code:
    * RESOURCE_EXHAUSTED (a message over the receiver's size limit) to FRAME_TOO_LARGE,
    * INVALID_ARGUMENT to BAD_FRAME, FAILED_PRECONDITION to NOT_READY, INTERNAL and UNKNOWN to
-   * INTERNAL, UNIMPLEMENTED to UNSUPPORTED.
+   * INTERNAL, UNIMPLEMENTED to UNSUPPORTED, UNAUTHENTICATED (the auth interceptors) to UNAUTHENTICATED.
    */
   static StageException fromStatus(Throwable t, String peer) {
     Status status = Status.fromThrowable(t);
@@ -278,6 +279,7 @@ final class GrpcMessages {
       case FAILED_PRECONDITION -> ErrorCode.NOT_READY;
       case INTERNAL, UNKNOWN -> ErrorCode.INTERNAL;
       case UNIMPLEMENTED -> ErrorCode.UNSUPPORTED;
+      case UNAUTHENTICATED -> ErrorCode.UNAUTHENTICATED;
       default -> null;
     };
     return mapped == null ? null : new StageException(mapped, "stage at " + peer + ": " + description);

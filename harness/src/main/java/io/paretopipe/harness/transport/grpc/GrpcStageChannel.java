@@ -1,6 +1,8 @@
 package io.paretopipe.harness.transport.grpc;
 
 import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ChannelCredentials;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptors;
 import io.grpc.ConnectivityState;
@@ -15,6 +17,9 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
+import io.paretopipe.harness.auth.Authenticator;
+import io.paretopipe.harness.auth.GrpcAuth;
+import io.paretopipe.harness.auth.SharedSecret;
 import io.paretopipe.harness.protocol.BufferPool;
 import io.paretopipe.harness.protocol.ErrorCode;
 import io.paretopipe.harness.protocol.Handshake;
@@ -33,7 +38,9 @@ import io.paretopipe.harness.transport.grpc.proto.InferReply;
 import io.paretopipe.harness.transport.grpc.proto.InferRequest;
 import io.paretopipe.harness.transport.grpc.proto.StageError;
 import io.paretopipe.harness.transport.grpc.proto.StageGrpc;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -57,6 +64,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * so the tensor's memory is free to change once it returns. Results arrive in pooled direct
  * buffers (read-only, native order) that {@link #release} hands back.
  *
+ * <p>Security, as its {@link GrpcTransport} was made: with TLS the connection is TLS, and a stage
+ * whose certificate is not trusted, or that speaks plaintext, is refused at {@code connect} with
+ * an {@link IOException} that says so. With an {@link Authenticator} every call (the {@code
+ * Handshake} and the {@code Infer} stream) proves the shared secret and requires the stage's
+ * proof back ({@link GrpcAuth#clientInterceptor}); any authentication failure, either way, is a
+ * {@link StageException} with {@link ErrorCode#UNAUTHENTICATED} and a message naming the stage and
+ * the fix, from {@link #handshake} (or, should the stage change its mind, {@link #receive}).
+ *
  * <p>Threads: as {@link StageChannel}: one sender and one receiver at a time, concurrently; close
  * from anywhere.
  */
@@ -68,7 +83,20 @@ public final class GrpcStageChannel implements StageChannel {
   /** Queue marker: this channel was closed. */
   private static final Object CLOSED = new Object();
 
+  /** A call that only ever probes why a connection failed: it is never answered, since it is never sent. */
+  private static final MethodDescriptor<byte[], byte[]> PROBE = MethodDescriptor.<byte[], byte[]>newBuilder()
+      .setType(MethodDescriptor.MethodType.UNARY)
+      .setFullMethodName(MethodDescriptor.generateFullMethodName("paretopipe.probe.v1.Probe", "Connect"))
+      .setRequestMarshaller(new EmptyMarshaller())
+      .setResponseMarshaller(new EmptyMarshaller())
+      .build();
+  /** Longest wait for the reason of a failed connection once the channel has reported the failure. */
+  private static final long PROBE_MILLIS = 1_000;
+
   private final ManagedChannel channel;
+  /** {@link #channel}, through the authentication interceptor if there is one: every stage call uses it. */
+  private final Channel calls;
+  private final Authenticator authenticator;
   private final String peer;
   private final Limits limits;
   private final BufferPool pool = new BufferPool(POOLED_BYTES);
@@ -85,8 +113,12 @@ public final class GrpcStageChannel implements StageChannel {
   private volatile boolean streamEnded;
   private volatile String endReason;
 
-  private GrpcStageChannel(ManagedChannel channel, String peer, Limits limits) {
+  private GrpcStageChannel(ManagedChannel channel, String peer, Limits limits, Authenticator authenticator) {
     this.channel = channel;
+    this.authenticator = authenticator;
+    // closest to the transport, so that it binds the paretopipe-session header openStream adds
+    this.calls = authenticator == null ? channel
+        : ClientInterceptors.intercept(channel, GrpcAuth.clientInterceptor(authenticator, true));
     this.peer = peer;
     this.limits = limits;
     this.inferMethod = StageGrpc.getInferMethod()
@@ -95,37 +127,59 @@ public final class GrpcStageChannel implements StageChannel {
         .build();
   }
 
-  /**
-   * Connects to the grpc stage server at {@code address}, waiting until the HTTP/2 connection is up.
-   *
-   * @throws IOException naming the address if it cannot be reached within {@code connectTimeout}
-   */
+  /** Plaintext and unauthenticated: the five-argument {@code connect} with nulls. */
   static GrpcStageChannel connect(String address, Duration connectTimeout, Limits limits) throws IOException {
+    return connect(address, connectTimeout, limits, null, null);
+  }
+
+  /**
+   * Connects to the grpc stage server at {@code address}, waiting until the HTTP/2 connection (and,
+   * with {@code tls}, the TLS handshake) is up.
+   *
+   * @param authenticator null, or the secret every call proves (see the class comment)
+   * @param tls null for plaintext
+   * @throws IOException naming the address if it cannot be reached within {@code connectTimeout},
+   *     and, when the failure is about TLS, what went wrong with it and what to do
+   */
+  static GrpcStageChannel connect(String address, Duration connectTimeout, Limits limits,
+      Authenticator authenticator, GrpcClientTls tls) throws IOException {
     InetSocketAddress target = HostPort.parse(address);
     long timeoutMillis = Math.max(1, connectTimeout.toMillis());
-    ManagedChannel channel = NettyChannelBuilder.forAddress(target.getHostString(), target.getPort())
-        .usePlaintext()
+    NettyChannelBuilder builder;
+    if (tls == null) {
+      builder = NettyChannelBuilder.forAddress(target.getHostString(), target.getPort()).usePlaintext();
+    } else {
+      ChannelCredentials credentials = tls.credentials();
+      builder = NettyChannelBuilder.forAddress(target.getHostString(), target.getPort(), credentials);
+      if (tls.authorityOverride() != null) {
+        builder.overrideAuthority(tls.authorityOverride());
+      }
+    }
+    ManagedChannel channel = builder
         .directExecutor()
         .maxInboundMessageSize(GrpcStageServer.maxMessageBytes(limits))
         .maxInboundMetadataSize(64 << 10)
         .build();
     try {
-      awaitReady(channel, address, timeoutMillis);
-      return new GrpcStageChannel(channel, address, limits);
+      awaitReady(channel, address, target, timeoutMillis, tls);
+      return new GrpcStageChannel(channel, address, limits, authenticator);
     } catch (IOException | RuntimeException e) {
       channel.shutdownNow();
       throw e;
     }
   }
 
-  private static void awaitReady(ManagedChannel channel, String address, long timeoutMillis) throws IOException {
+  private static void awaitReady(ManagedChannel channel, String address, InetSocketAddress target,
+      long timeoutMillis, GrpcClientTls tls) throws IOException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     ConnectivityState s = channel.getState(true);
     while (s != ConnectivityState.READY) {
       long left = deadline - System.nanoTime();
-      if (s == ConnectivityState.TRANSIENT_FAILURE || s == ConnectivityState.SHUTDOWN || left <= 0) {
-        throw new IOException("cannot connect to grpc stage at " + address + " within " + timeoutMillis
-            + " ms (channel " + s + "): is a stage server with --transport grpc listening there?");
+      if (s == ConnectivityState.TRANSIENT_FAILURE) {
+        throw ConnectFailures.describe(address, target, tls, probe(channel));
+      }
+      if (s == ConnectivityState.SHUTDOWN || left <= 0) {
+        throw ConnectFailures.timedOut(address, timeoutMillis, tls, s);
       }
       CountDownLatch changed = new CountDownLatch(1);
       channel.notifyWhenStateChanged(s, changed::countDown);
@@ -136,6 +190,21 @@ public final class GrpcStageChannel implements StageChannel {
         throw new IOException("interrupted while connecting to " + address, e);
       }
       s = channel.getState(true);
+    }
+  }
+
+  /**
+   * Why the channel failed to connect: a call made while it is in TRANSIENT_FAILURE fails at once
+   * with the status of the last connection attempt, cause included. Null if that cannot be told
+   * within {@link #PROBE_MILLIS}.
+   */
+  private static Status probe(ManagedChannel channel) {
+    try {
+      ClientCalls.blockingUnaryCall(channel, PROBE,
+          CallOptions.DEFAULT.withDeadlineAfter(PROBE_MILLIS, TimeUnit.MILLISECONDS), new byte[0]);
+      return null;
+    } catch (StatusRuntimeException e) {
+      return e.getStatus().getCode() == Status.Code.UNAVAILABLE ? e.getStatus() : null;
     }
   }
 
@@ -166,12 +235,16 @@ public final class GrpcStageChannel implements StageChannel {
       throws IOException, StageException, TimeoutException {
     HandshakeResponse response;
     try {
-      response = StageGrpc.newBlockingStub(channel)
+      response = StageGrpc.newBlockingStub(calls)
           .withDeadlineAfter(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS)
           .handshake(GrpcMessages.toProto(handshake));
     } catch (StatusRuntimeException e) {
       if (closed.get()) {
         throw new StageChannelClosedException("channel to stage at " + peer + " was closed during the handshake");
+      }
+      if (e.getStatus().getCode() == Status.Code.UNAUTHENTICATED) {
+        state = State.REFUSED;
+        throw unauthenticated(e.getStatus());
       }
       if (e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
         throw new TimeoutException("no handshake answer from stage at " + peer + " within " + timeout.toMillis() + " ms");
@@ -194,9 +267,32 @@ public final class GrpcStageChannel implements StageChannel {
     Metadata headers = new Metadata();
     headers.put(GrpcMessages.SESSION, sessionId);
     ClientCall<InferRequest, Received<InferReply>> call = ClientInterceptors
-        .intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers))
+        .intercept(calls, MetadataUtils.newAttachHeadersInterceptor(headers))
         .newCall(inferMethod, CallOptions.DEFAULT);
     ClientCalls.asyncBidiStreamingCall(call, new Replies());
+  }
+
+  /** An authentication failure of a call as the error the caller gets: naming the stage and the fix. */
+  private StageException unauthenticated(Status status) {
+    String why = status.getDescription() == null ? "no reason given" : status.getDescription();
+    String message;
+    if (authenticator == null) {
+      message = "stage at " + peer + " requires authentication: give this head the stage's shared secret ("
+          + SharedSecret.OPTION + " FILE, or " + SharedSecret.ENV_SECRET_FILE + " / " + SharedSecret.ENV_SECRET
+          + ")";
+    } else if (why.startsWith("the stage does not authenticate")) {
+      message = "stage at " + peer + " did not prove it holds the shared secret: it runs without one (start it "
+          + "with " + SharedSecret.OPTION + " FILE, or " + SharedSecret.ENV_SECRET_FILE + " / "
+          + SharedSecret.ENV_SECRET + ", holding the same secret as this head), or is too old to authenticate; this "
+          + "head has a secret (" + authenticator.secret().fingerprint() + ") and refuses stages without one";
+    } else if (why.startsWith("the stage")) {
+      message = "stage at " + peer + " failed to authenticate to this head: " + why + " (this head's secret: "
+          + authenticator.secret().fingerprint() + ")";
+    } else {
+      message = "stage at " + peer + " refused this head's authentication: " + why + " (this head's secret: "
+          + authenticator.secret().fingerprint() + ")";
+    }
+    return new StageException(ErrorCode.UNAUTHENTICATED, message);
   }
 
   @Override
@@ -374,7 +470,9 @@ public final class GrpcStageChannel implements StageChannel {
       if (closed.get()) {
         return; // our own cancel: receive reports the close
       }
-      StageException typed = GrpcMessages.fromStatus(t, peer);
+      Status status = Status.fromThrowable(t);
+      StageException typed = status.getCode() == Status.Code.UNAUTHENTICATED ? unauthenticated(status)
+          : GrpcMessages.fromStatus(t, peer);
       endReason = String.valueOf(Status.fromThrowable(t));
       streamEnded = true;
       if (typed != null) {
@@ -394,6 +492,19 @@ public final class GrpcStageChannel implements StageChannel {
       synchronized (readyLock) {
         readyLock.notifyAll();
       }
+    }
+  }
+
+  /** The probe's (empty) messages. */
+  private static final class EmptyMarshaller implements MethodDescriptor.Marshaller<byte[]> {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      return new byte[0];
     }
   }
 }

@@ -9,11 +9,14 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerCredentials;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
+import io.paretopipe.harness.auth.Authenticator;
+import io.paretopipe.harness.auth.GrpcAuth;
 import io.paretopipe.harness.protocol.BufferPool;
 import io.paretopipe.harness.protocol.ErrorCode;
 import io.paretopipe.harness.protocol.ErrorReport;
@@ -37,7 +40,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
@@ -54,7 +56,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The {@code grpc} stage server: serves a {@link StageService} (the very same stage code as {@link
  * io.paretopipe.harness.transport.NioStageServer}) as the grpc service {@code
- * paretopipe.stage.v1.Stage} over Netty, plaintext HTTP/2.
+ * paretopipe.stage.v1.Stage} over Netty: HTTP/2, plaintext or with TLS ({@link Builder#optTls}).
+ *
+ * <p>Authentication: with {@link Builder#optAuthenticator} the server also serves {@link
+ * GrpcAuth#challengeService} and puts {@link GrpcAuth#serverInterceptor} in front of every stage
+ * call, so a {@code Handshake} or {@code Infer} call without a valid proof of the shared secret
+ * ends with {@code UNAUTHENTICATED} before the stage code sees it: no session is opened, no model
+ * loaded, no session claimed. Each answered call carries the stage's own proof, which a head with
+ * the secret requires. Without TLS the secret still stays secret (only HMACs travel), but the
+ * messages can be read and, after a call's proof, altered on the way: TLS protects them.
  *
  * <p>Sessions: {@code Handshake} calls {@link StageService#open} and parks the session under a
  * random id that it returns; the head then opens one {@code Infer} stream naming the id in its
@@ -102,8 +112,13 @@ public final class GrpcStageServer implements AutoCloseable {
   private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicInteger sessionsOpened = new AtomicInteger();
+  private final boolean authenticates;
+  private final boolean tls;
 
   private GrpcStageServer(Builder b) throws IOException {
+    this.authenticates = b.authenticator != null;
+    this.tls = b.tls != null;
+    ServerCredentials credentials = b.tls == null ? null : b.tls.credentials();
     this.service = b.service;
     this.limits = b.limits;
     this.unclaimedSessionMillis = b.unclaimedSessionMillis;
@@ -129,22 +144,42 @@ public final class GrpcStageServer implements AutoCloseable {
         .addMethod(StageGrpc.getHandshakeMethod(), ServerCalls.asyncUnaryCall(this::handshake))
         .addMethod(infer, ServerCalls.asyncBidiStreamingCall(this::infer))
         .build();
-    Server s = NettyServerBuilder.forAddress(b.bindAddress)
-        .executor(executor)
-        .maxInboundMessageSize(maxMessageBytes(limits))
-        .maxInboundMetadataSize(64 << 10)
-        .addService(ServerInterceptors.intercept(definition, new SessionHeader()))
-        .build();
+    Server s;
     try {
-      s.start();
+      s = buildServer(b, credentials, definition).start();
     } catch (IOException e) {
       executor.shutdownNow();
       timer.shutdownNow();
       throw new IOException("cannot listen on " + HostPort.format(b.bindAddress) + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      executor.shutdownNow();
+      timer.shutdownNow();
+      if (b.tls != null) {
+        throw new IOException("cannot start TLS on " + HostPort.format(b.bindAddress) + " with certificate chain "
+            + b.tls.certificateChain() + " and key " + b.tls.privateKey() + ": " + e.getMessage(), e);
+      }
+      throw e;
     }
     this.server = s;
     InetSocketAddress bound = (InetSocketAddress) s.getListenSockets().get(0);
     this.localAddress = new InetSocketAddress(b.bindAddress.getAddress().getHostAddress(), bound.getPort());
+  }
+
+  private Server buildServer(Builder b, ServerCredentials credentials, ServerServiceDefinition definition) {
+    NettyServerBuilder nb = credentials == null ? NettyServerBuilder.forAddress(b.bindAddress)
+        : NettyServerBuilder.forAddress(b.bindAddress, credentials);
+    nb.executor(executor)
+        .maxInboundMessageSize(maxMessageBytes(limits))
+        .maxInboundMetadataSize(64 << 10);
+    if (b.authenticator == null) {
+      nb.addService(ServerInterceptors.intercept(definition, new SessionHeader()));
+    } else {
+      // the last interceptor runs first: the proof is checked before anything else looks at the call
+      nb.addService(ServerInterceptors.intercept(definition, new SessionHeader(),
+          GrpcAuth.serverInterceptor(b.authenticator)));
+      nb.addService(GrpcAuth.challengeService(b.authenticator));
+    }
+    return nb.build();
   }
 
   /** The largest message either side accepts: the largest tensor plus room for everything else. */
@@ -172,8 +207,19 @@ public final class GrpcStageServer implements AutoCloseable {
     return HostPort.format(localAddress);
   }
 
+  /** Where the server listens: the bind address with the actual port. */
   public InetSocketAddress localAddress() {
     return localAddress;
+  }
+
+  /** Whether every stage call must prove the shared secret ({@link Builder#optAuthenticator} was set). */
+  public boolean authenticates() {
+    return authenticates;
+  }
+
+  /** Whether the server speaks TLS ({@link Builder#optTls} was set). */
+  public boolean tls() {
+    return tls;
   }
 
   /** Infer streams currently open. */
@@ -476,6 +522,8 @@ public final class GrpcStageServer implements AutoCloseable {
     private long unclaimedSessionMillis = 30_000;
     private int maxSessions = 64;
     private int maxInFlight = io.paretopipe.harness.transport.NioStageServer.DEFAULT_MAX_IN_FLIGHT;
+    private Authenticator authenticator;
+    private GrpcServerTls tls;
 
     private Builder(StageService service) {
       this.service = Objects.requireNonNull(service, "service");
@@ -494,7 +542,6 @@ public final class GrpcStageServer implements AutoCloseable {
       return this;
     }
 
-    /** How long a handshaken session waits for its Infer stream before it is closed; default 30 000 ms. */
     /** Sessions (handshaken, claimed or not) served at once; another handshake gets {@code BUSY}. Default 64. */
     public Builder optMaxSessions(int maxSessions) {
       if (maxSessions < 1) {
@@ -513,6 +560,7 @@ public final class GrpcStageServer implements AutoCloseable {
       return this;
     }
 
+    /** How long a handshaken session waits for its Infer stream before it is closed; default 30 000 ms. */
     public Builder optUnclaimedSessionMillis(long millis) {
       if (millis < 1) {
         throw new IllegalArgumentException("unclaimedSessionMillis: " + millis + " (expected: >= 1)");
@@ -521,7 +569,30 @@ public final class GrpcStageServer implements AutoCloseable {
       return this;
     }
 
-    /** Binds and starts serving. */
+    /**
+     * Requires every stage call to prove knowledge of {@code authenticator}'s shared secret (see
+     * the class comment); null, the default, serves everyone. The server uses the authenticator
+     * from its threads but does not own it: one may serve several servers.
+     */
+    public Builder optAuthenticator(Authenticator authenticator) {
+      this.authenticator = authenticator;
+      return this;
+    }
+
+    /**
+     * Serves over TLS with this certificate and key; null, the default, serves plaintext HTTP/2.
+     * A plaintext head cannot talk to a TLS server, nor a TLS head to a plaintext one.
+     */
+    public Builder optTls(GrpcServerTls tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    /**
+     * Binds and starts serving.
+     *
+     * @throws IOException naming the address if it cannot be bound, or the files if TLS cannot start with them
+     */
     public GrpcStageServer start() throws IOException {
       return new GrpcStageServer(this);
     }

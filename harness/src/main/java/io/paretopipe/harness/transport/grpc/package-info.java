@@ -14,5 +14,17 @@
  * Tensor payloads are sent from the tensor's own memory ({@code UnsafeByteOperations.unsafeWrap})
  * and received into one pooled direct buffer per message that the tensor then aliases; {@code
  * docs/TRANSPORT.md} counts the copies that remain.
+ *
+ * <p>Security, both optional and independent. A shared secret (an {@link
+ * io.paretopipe.harness.auth.Authenticator} given to {@link
+ * io.paretopipe.harness.transport.grpc.GrpcStageServer.Builder#optAuthenticator} and to the
+ * three-argument {@link io.paretopipe.harness.transport.grpc.GrpcTransport} constructor) makes
+ * every call prove it, both ways, with {@link io.paretopipe.harness.auth.GrpcAuth}'s interceptors.
+ * TLS ({@link io.paretopipe.harness.transport.grpc.GrpcServerTls} on the stage, {@link
+ * io.paretopipe.harness.transport.grpc.GrpcClientTls} on the head, PEM files checked when named)
+ * encrypts the connection and lets the head check the stage's certificate. This package owns how
+ * both are wired into grpc and how their failures reach the caller: a {@code StageException} with
+ * {@code ErrorCode.UNAUTHENTICATED} for authentication, an {@code IOException} at connect naming
+ * the stage and what is wrong with TLS.
  */
 package io.paretopipe.harness.transport.grpc;
