@@ -205,7 +205,13 @@ public final class Soak implements Callable<Integer> {
     }
 
     private StageServerProcess startServer() throws IOException {
-        return StageServerProcess.builder().optCpus(tailCpus).optThreads(1).start();
+        try {
+            return StageServerProcess.builder().optCpus(tailCpus).optThreads(1)
+                    .optSecret(io.paretopipe.harness.auth.SharedSecret.resolve(null, System.getenv()).orElse(null))
+                    .start();
+        } catch (io.paretopipe.harness.auth.SecretException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     private static Sample sample(long start, long now, StageServerProcess server, long completed) {

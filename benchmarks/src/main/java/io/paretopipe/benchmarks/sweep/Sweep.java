@@ -218,7 +218,8 @@ public final class Sweep implements Callable<Integer> {
             for (String transport : transports) {
                 if (!transport.equals("local") && tailDevice.equals(PartitionConfig.UNPINNED)) {
                     StageServerProcess server = StageServerProcess.builder().optCpus(cpus[1]).optThreads(tailThreads)
-                            .optTransport(transport).optModelDirectories(modelDirectories()).start();
+                            .optTransport(transport).optModelDirectories(modelDirectories())
+                            .optSecret(environmentSecret()).start();
                     servers.put(transport, server);
                     console.println("stage server (" + transport + "): " + server);
                 }
@@ -289,6 +290,18 @@ public final class Sweep implements Callable<Integer> {
      * Replaces the shared stage server of {@code transport} if it has died (killed, crashed), so one
      * lost server fails only the point it was serving, not every point after it.
      */
+    /**
+     * The shared secret of {@code PARETOPIPE_SECRET_FILE} / {@code PARETOPIPE_SECRET}, or null: the
+     * benchmark forks' heads prove it ({@code Pipeline.open}), so the shared servers must require it.
+     */
+    private static io.paretopipe.harness.auth.SharedSecret environmentSecret() throws IOException {
+        try {
+            return io.paretopipe.harness.auth.SharedSecret.resolve(null, System.getenv()).orElse(null);
+        } catch (io.paretopipe.harness.auth.SecretException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
     private void restartIfDead(Map<String, StageServerProcess> servers, String transport) throws IOException {
         StageServerProcess server = servers.get(transport);
         if (server == null || server.isAlive()) {
@@ -296,7 +309,7 @@ public final class Sweep implements Callable<Integer> {
         }
         server.close();
         StageServerProcess restarted = StageServerProcess.builder().optCpus(resolvedCpus()[1]).optThreads(tailThreads)
-                .optTransport(transport).optModelDirectories(modelDirectories()).start();
+                .optTransport(transport).optModelDirectories(modelDirectories()).optSecret(environmentSecret()).start();
         servers.put(transport, restarted);
         console.println("stage server (" + transport + ") had died (log: " + server.log() + "); restarted: " + restarted);
     }

@@ -188,6 +188,36 @@ public final class SharedSecret {
     return Optional.empty();
   }
 
+  /**
+   * Writes the secret to {@code file}, which must not exist yet, created readable and writable by
+   * its owner only (mode 0600 from the start, never wider), so that a child process can read it
+   * with {@value #OPTION}. The caller owns the file and deletes it once the child has read it.
+   *
+   * @throws IOException if the file exists or cannot be written (a partly written file is deleted),
+   *     or the secret ends with a line break (only possible for {@link #of}), which reading strips
+   */
+  public void writeTo(Path file) throws IOException {
+    Objects.requireNonNull(file, "file");
+    if (key[key.length - 1] == '\n' || key[key.length - 1] == '\r') {
+      throw new IOException("the secret from " + source + " ends with a line break, which a secret file cannot"
+          + " hold (reading strips it)");
+    }
+    java.nio.file.attribute.FileAttribute<Set<PosixFilePermission>> ownerOnly =
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+    boolean posix = file.toAbsolutePath().getFileSystem().supportedFileAttributeViews().contains("posix");
+    if (posix) {
+      Files.createFile(file, ownerOnly);
+    } else {
+      Files.createFile(file);
+    }
+    try {
+      Files.write(file, key, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(file);
+      throw e;
+    }
+  }
+
   /** Where the secret came from, e.g. "secret file /etc/paretopipe/secret"; safe to log. */
   public String source() {
     return source;

@@ -43,7 +43,7 @@ public final class ParetoPipeCli implements Runnable {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof IllegalArgumentException) {
+            if (e instanceof IllegalArgumentException || e instanceof io.paretopipe.harness.auth.SecretException) {
                 commandLine.getErr().println("error: " + e.getMessage());
                 return EXIT_USAGE;
             }

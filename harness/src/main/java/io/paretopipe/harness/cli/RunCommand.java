@@ -1,5 +1,7 @@
 package io.paretopipe.harness.cli;
 
+import io.paretopipe.harness.driver.Credentials;
+import io.paretopipe.harness.transport.grpc.GrpcClientTls;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paretopipe.harness.driver.PhaseRecorder;
 import io.paretopipe.harness.driver.Pipeline;
@@ -107,6 +109,21 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the stable JSON form (see docs/CLI.md).")
     boolean json;
 
+    @Option(names = "--secret-file", paramLabel = "FILE",
+            description = "The stages' shared secret (see 'serve --secret-file'); spawned stages get it too."
+                    + " Default: $PARETOPIPE_SECRET_FILE or $PARETOPIPE_SECRET if set, else none.")
+    Path secretFile;
+
+    @Option(names = "--tls-trust", paramLabel = "FILE",
+            description = "grpc to a remote stage only: connect with TLS, trusting the PEM certificates in FILE"
+                    + " (the stage's own certificate, or its CA).")
+    Path tlsTrust;
+
+    @Option(names = "--tls-authority", paramLabel = "NAME",
+            description = "With --tls-trust: the host name to check the stage's certificate against (default: the"
+                    + " host of --tail).")
+    String tlsAuthority;
+
     @Override
     public Integer call() throws Exception {
         if (requests < 1 || warmup < 0) {
@@ -132,9 +149,20 @@ final class RunCommand implements Callable<Integer> {
                     headDevice == null ? null : profiles.get(headDevice),
                     tailDevice == null ? null : profiles.get(tailDevice));
         }
+        if (tlsAuthority != null && tlsTrust == null) {
+            throw new IllegalArgumentException("--tls-authority needs --tls-trust");
+        }
+        Credentials credentials = Credentials.resolve(secretFile, System.getenv());
+        if (tlsTrust != null) {
+            credentials = credentials.withTls(GrpcClientTls.of(tlsTrust, tlsAuthority));
+        }
         PrintWriter err = spec.commandLine().getErr();
+        if (!json) {
+            credentials.secret().ifPresent(s -> err.println("authentication: proving the shared secret "
+                    + s.fingerprint() + " (" + s.source() + ")"));
+        }
         PhaseRecorder recorder = new PhaseRecorder();
-        try (Pipeline pipeline = Pipeline.open(pipelineSpec);
+        try (Pipeline pipeline = Pipeline.open(pipelineSpec, credentials);
                 PipelineDriver driver = new PipelineDriver(pipeline, depth, recorder)) {
             if (!json) {
                 err.println("warming up (" + warmup + " requests)...");
@@ -183,6 +211,9 @@ final class RunCommand implements Callable<Integer> {
         c.put("tail_cpus", servers.isEmpty() ? "" : io.paretopipe.harness.placement.CpuAffinity.allowedCpus(servers.get(0).pid()));
         c.put("stages", Arrays.toString(pipeline.partition().cuts()).replace(" ", ""));
         c.put("engine", Engines.versions());
+        c.put("authentication", pipeline.credentials().secret().map(s -> "shared secret " + s.fingerprint())
+                .orElse("none"));
+        c.put("tls", pipeline.credentials().tls().isPresent() ? "on" : "off");
         c.put("allocator", Engines.allocatorTuned() ? "tuned" : "default (see docs/PERFORMANCE.md)");
         return c;
     }

@@ -1,6 +1,11 @@
 package io.paretopipe.harness.cli;
 
+import io.paretopipe.harness.auth.BindPolicy;
+import io.paretopipe.harness.auth.SecretException;
+import io.paretopipe.harness.driver.Credentials;
 import io.paretopipe.harness.placement.StageServerProcess;
+import io.paretopipe.harness.transport.grpc.GrpcClientTls;
+import io.paretopipe.harness.transport.grpc.GrpcServerTls;
 import io.paretopipe.harness.stage.ModelStageService;
 import io.paretopipe.harness.transport.NioStageServer;
 import io.paretopipe.harness.transport.NioTransport;
@@ -55,16 +60,43 @@ final class ServeCommand implements Callable<Integer> {
                     + " repeatable. Without it only built-in models are served.")
     java.util.List<java.nio.file.Path> modelDirs = new java.util.ArrayList<>();
 
+    @Option(names = "--secret-file", paramLabel = "FILE",
+            description = "Require every head to prove it holds the shared secret in FILE (HMAC-SHA256"
+                    + " challenge-response; mode 0600; make one with: (umask 077; openssl rand -hex 32 > FILE))."
+                    + " Default: $PARETOPIPE_SECRET_FILE or $PARETOPIPE_SECRET if set, else no authentication.")
+    java.nio.file.Path secretFile;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "grpc only: serve TLS with this PEM certificate chain (needs --tls-key).")
+    java.nio.file.Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "grpc only: the PKCS#8 PEM private key of --tls-cert.")
+    java.nio.file.Path tlsKey;
+
+    @Option(names = "--tls-trust", paramLabel = "FILE",
+            description = "grpc only: PEM certificates a middle stage trusts when it reaches its downstream stage"
+                    + " over TLS (default: plaintext downstream).")
+    java.nio.file.Path tlsTrust;
+
     @Option(names = "--insecure",
-            description = "Allow listening on a non-loopback address without authentication: anyone who can reach"
+            description = "Allow listening on a non-loopback address without a shared secret: anyone who can reach"
                     + " the port can run the served models (docs/SECURITY.md). Only on a network you trust.")
     boolean insecure;
 
     @Option(names = "--exit-with-parent", description = "Exit when standard input closes (used when spawned).")
     boolean exitWithParent;
 
+    /**
+     * grpc-java logs every failed connection (e.g. a plaintext head at a TLS stage) at INFO with a
+     * stack trace; the head gets a clear error, so the stage keeps to warnings. Held here because
+     * java.util.logging keeps only weak references to loggers.
+     */
+    private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
+
     @Override
     public Integer call() throws Exception {
+        GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
         PrintWriter out = spec.commandLine().getOut();
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (!Engines.allocatorTuned()) {
@@ -84,21 +116,38 @@ final class ServeCommand implements Callable<Integer> {
                 io.paretopipe.harness.protocol.Limits.DEFAULT.withMaxTensorBytes((long) maxTensorMib << 20);
         java.net.InetSocketAddress bind = io.paretopipe.harness.transport.HostPort.parse(listen);
         java.net.InetAddress bindAddress = java.net.InetAddress.getByName(bind.getHostString());
-        // shared-secret authentication (io.paretopipe.harness.auth) is not wired into the transports yet,
-        // so every non-loopback listener is an unauthenticated one
-        if (!bindAddress.isLoopbackAddress() && !insecure) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "refusing to listen on "
-                    + listen + " without authentication: anyone who can reach it could run models on this machine."
-                    + " Listen on loopback only (--listen 127.0.0.1:PORT), or pass --insecure if every host on this"
-                    + " network is trusted (docs/SECURITY.md)");
-        }
-        if (!bindAddress.isLoopbackAddress()) {
-            spec.commandLine().getErr().println("warning: listening on " + listen + " without authentication"
-                    + " (--insecure): anyone who can reach this port can run the served models");
-        }
         boolean grpc = transport.equals(GrpcTransport.NAME);
-        // a middle stage reaches its downstream stage over the same transport it serves
-        ModelStageService service = new ModelStageService(grpc ? new GrpcTransport() : new NioTransport(), n);
+        Credentials credentials;
+        GrpcServerTls serverTls = null;
+        try {
+            credentials = Credentials.resolve(secretFile, System.getenv());
+            if ((tlsCert != null || tlsKey != null || tlsTrust != null) && !grpc) {
+                throw new IllegalArgumentException("--tls-cert, --tls-key and --tls-trust apply to --transport grpc only"
+                        + " (nio authenticates with the shared secret but does not encrypt)");
+            }
+            if ((tlsCert == null) != (tlsKey == null)) {
+                throw new IllegalArgumentException("TLS needs both --tls-cert and --tls-key");
+            }
+            if (tlsCert != null) {
+                serverTls = GrpcServerTls.of(tlsCert, tlsKey);
+            }
+            if (tlsTrust != null) {
+                credentials = credentials.withTls(GrpcClientTls.of(tlsTrust, null));
+            }
+            BindPolicy.check(bindAddress, credentials.secret().isPresent(), insecure);
+        } catch (SecretException | IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        BindPolicy.warning(bindAddress, credentials.secret().isPresent(), insecure).ifPresent(err::println);
+        credentials.secret().ifPresent(s -> err.println("authentication: heads must prove the shared secret "
+                + s.fingerprint() + " (" + s.source() + ")"));
+        if (serverTls != null) {
+            err.println("TLS: serving certificate " + tlsCert);
+        }
+        err.flush();
+        // a middle stage reaches its downstream stage over the same transport and with the same secret
+        ModelStageService service = new ModelStageService(credentials.transport(transport), n);
         try {
             service.serveModelDirectories(modelDirs);
         } catch (IllegalArgumentException e) {
@@ -108,12 +157,14 @@ final class ServeCommand implements Callable<Integer> {
         String address;
         if (grpc) {
             GrpcStageServer g = GrpcStageServer.builder(service).optListen(listen).optLimits(limits)
-                    .optMaxSessions(maxConnections).optMaxInFlight(maxInFlight).start();
+                    .optMaxSessions(maxConnections).optMaxInFlight(maxInFlight)
+                    .optAuthenticator(credentials.authenticator()).optTls(serverTls).start();
             server = g;
             address = g.address();
         } else {
             NioStageServer nio = NioStageServer.builder(service).optListen(listen).optLimits(limits)
-                    .optMaxConnections(maxConnections).optMaxInFlight(maxInFlight).start();
+                    .optMaxConnections(maxConnections).optMaxInFlight(maxInFlight)
+                    .optAuthenticator(credentials.authenticator()).start();
             server = nio;
             address = nio.address();
         }

@@ -48,6 +48,7 @@ public final class Pipeline implements AutoCloseable {
     private final Partition partition;
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final List<StageServerProcess> servers = new ArrayList<>();
+    private final Credentials credentials;
     private StageModel head;
     private NDManager manager;
     private NDArray input;
@@ -57,20 +58,40 @@ public final class Pipeline implements AutoCloseable {
     private long bytesPerRequest;
     private boolean closed;
 
-    private Pipeline(PipelineSpec spec, Partition partition) {
+    private Pipeline(PipelineSpec spec, Partition partition, Credentials credentials) {
         this.spec = spec;
         this.partition = partition;
+        this.credentials = credentials;
+    }
+
+    /**
+     * As {@link #open(PipelineSpec, Credentials)} with the shared secret the environment configures
+     * ({@code PARETOPIPE_SECRET_FILE} or {@code PARETOPIPE_SECRET}; none if neither is set).
+     *
+     * @throws IllegalArgumentException also if the configured secret is unusable
+     */
+    public static Pipeline open(PipelineSpec spec) throws IOException, StageException {
+        Credentials credentials;
+        try {
+            credentials = Credentials.resolve(null, System.getenv());
+        } catch (io.paretopipe.harness.auth.SecretException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return open(spec, credentials);
     }
 
     /**
      * Validates the spec, loads the head, brings up the remote stages and handshakes.
      *
+     * @param credentials what the head proves to its stages; spawned stage servers get the same
+     *     secret (TLS applies to remote grpc stages only)
      * @throws IllegalArgumentException for a bad model, split, transport or tail list (the message
      *     names what is valid)
      * @throws IOException if a stage cannot be started or reached
      * @throws StageException if a stage refuses the handshake
      */
-    public static Pipeline open(PipelineSpec spec) throws IOException, StageException {
+    public static Pipeline open(PipelineSpec spec, Credentials credentials) throws IOException, StageException {
+        java.util.Objects.requireNonNull(credentials, "credentials");
         if (!TRANSPORTS.contains(spec.transport())) {
             throw new IllegalArgumentException("unknown transport '" + spec.transport() + "': known transports are "
                     + String.join(", ", TRANSPORTS));
@@ -90,9 +111,14 @@ public final class Pipeline implements AutoCloseable {
                     + spec.transport() + " with tail " + String.join("/", spec.tails()) + " spawns none (use nio or grpc"
                     + " with tail 'spawn', or set the quota on the remote machine)");
         }
-        Pipeline p = new Pipeline(spec, partition);
+        if (credentials.tls().isPresent() && (spawn || !spec.transport().equals(GrpcTransport.NAME))) {
+            throw new IllegalArgumentException("TLS applies to remote grpc stages only: transport " + spec.transport()
+                    + " with tail " + String.join("/", spec.tails()) + " (spawned stages listen on loopback without"
+                    + " TLS; nio has none)");
+        }
+        Pipeline p = new Pipeline(spec, partition, credentials);
         try {
-            p.start(definition, spawn);
+            p.start(definition, spawn, credentials);
             return p;
         } catch (IOException | StageException | RuntimeException e) {
             p.close();
@@ -100,7 +126,8 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
-    private void start(ModelDefinition definition, boolean spawn) throws IOException, StageException {
+    private void start(ModelDefinition definition, boolean spawn, Credentials credentials)
+            throws IOException, StageException {
         Engines.setThreads(spec.headThreads());
         if (!spec.headCpus().isEmpty()) {
             CpuAffinity.pin(ProcessHandle.current().pid(), spec.headCpus());
@@ -125,7 +152,7 @@ public final class Pipeline implements AutoCloseable {
                 addresses.add("local");
             }
         } else {
-            transport = spec.transport().equals(GrpcTransport.NAME) ? new GrpcTransport() : new NioTransport();
+            transport = credentials.transport(spec.transport());
             if (spawn) {
                 List<java.nio.file.Path> modelDirectories = ModelCatalog.isDirectory(spec.model())
                         ? List.of(java.nio.file.Path.of(definition.name())) : List.of();
@@ -135,6 +162,7 @@ public final class Pipeline implements AutoCloseable {
                             .optThreads(spec.tailThreads())
                             .optTransport(spec.transport())
                             .optModelDirectories(modelDirectories)
+                            .optSecret(credentials.secret().orElse(null))
                             .start();
                     servers.add(server);
                     owned.add(server);
@@ -232,6 +260,11 @@ public final class Pipeline implements AutoCloseable {
     /** What the first remote stage (and those behind it) loaded. */
     public HandshakeReply reply() {
         return reply;
+    }
+
+    /** What the head proves to its stages (the secret also went to the spawned stage servers). */
+    public Credentials credentials() {
+        return credentials;
     }
 
     /** Spawned stage servers, in pipeline order (empty when none were spawned). */

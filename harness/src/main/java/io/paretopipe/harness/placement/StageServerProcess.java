@@ -123,8 +123,20 @@ public final class StageServerProcess implements AutoCloseable {
         private String listenHost = "127.0.0.1";
         private String transport = "nio";
         private final List<Path> modelDirectories = new ArrayList<>();
+        private io.paretopipe.harness.auth.SharedSecret secret;
+        private final List<String> serveOptions = new ArrayList<>();
 
         private Builder() {}
+
+        /**
+         * More {@code serve} options, appended to the command line as given (e.g. {@code --tls-cert
+         * FILE --tls-key FILE}); none by default.
+         */
+        public Builder optServeOptions(List<String> options) {
+            this.serveOptions.clear();
+            this.serveOptions.addAll(options);
+            return this;
+        }
 
         /** CPUs to pin to, taskset list syntax ({@code 1}, {@code 1-3}); "" leaves it unpinned. */
         public Builder optCpus(String cpus) {
@@ -157,6 +169,16 @@ public final class StageServerProcess implements AutoCloseable {
         public Builder optModelDirectories(List<Path> directories) {
             this.modelDirectories.clear();
             this.modelDirectories.addAll(directories);
+            return this;
+        }
+
+        /**
+         * The shared secret the server requires of its heads (and proves to them, and uses towards its
+         * own downstream stages); null (default) for none. It reaches the child through a file only
+         * the owner can read, deleted as soon as the child is up.
+         */
+        public Builder optSecret(io.paretopipe.harness.auth.SharedSecret secret) {
+            this.secret = secret;
             return this;
         }
 
@@ -204,22 +226,45 @@ public final class StageServerProcess implements AutoCloseable {
             command.add("io.paretopipe.harness.cli.ParetoPipeCli");
             command.addAll(List.of("serve", "--listen", listenHost + ":0", "--threads", Integer.toString(threads),
                     "--exit-with-parent", "--transport", transport));
-            if (!listenHost.startsWith("127.") && !listenHost.equals("localhost") && !listenHost.equals("::1")) {
+            if (secret == null && !listenHost.startsWith("127.") && !listenHost.equals("localhost")
+                    && !listenHost.equals("::1")) {
                 // a prefix placed the server in a private network namespace (NamespacePair) the owner set up
                 command.add("--insecure");
             }
             for (Path d : modelDirectories) {
                 command.addAll(List.of("--models-dir", d.toString()));
             }
+            command.addAll(serveOptions);
+            Path secretFile = null;
+            if (secret != null) {
+                Path dir = Files.createTempDirectory("paretopipe-secret-",
+                        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+                secretFile = dir.resolve("secret");
+                try {
+                    secret.writeTo(secretFile);
+                } catch (IOException | RuntimeException e) {
+                    Files.deleteIfExists(dir);
+                    throw e;
+                }
+                command.addAll(List.of(io.paretopipe.harness.auth.SharedSecret.OPTION, secretFile.toString()));
+            }
             ProcessBuilder pb = new ProcessBuilder(command).redirectError(log.toFile());
             pb.environment().putAll(Engines.RECOMMENDED_ALLOCATOR_ENV);
-            Process process = pb.start();
             try {
-                String address = awaitReady(process, log);
-                return new StageServerProcess(process, address, log, cpus, threads);
-            } catch (IOException | RuntimeException e) {
-                process.destroyForcibly();
-                throw e;
+                Process process = pb.start();
+                try {
+                    String address = awaitReady(process, log);
+                    return new StageServerProcess(process, address, log, cpus, threads);
+                } catch (IOException | RuntimeException e) {
+                    process.destroyForcibly();
+                    throw e;
+                }
+            } finally {
+                if (secretFile != null) {
+                    Files.deleteIfExists(secretFile);
+                    Files.deleteIfExists(secretFile.getParent());
+                }
             }
         }
 

@@ -39,6 +39,10 @@ public final class ModelStageService implements StageService, AutoCloseable {
     private static final Duration DOWNSTREAM_TIMEOUT = Duration.ofSeconds(120);
 
     private Transport downstreamTransport;
+    /** What a downstream address in a handshake may look like: HOST:PORT, nothing else (see {@link #key}). */
+    private static final java.util.regex.Pattern DOWNSTREAM_ADDRESS = java.util.regex.Pattern.compile(
+            "(?:[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\]):(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}"
+                    + "|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])");
     private final int threads;
     /** Real paths under which exported model directories may be served; see {@link #serveModelDirectories}. */
     private volatile List<java.nio.file.Path> modelRoots = List.of();
@@ -209,6 +213,13 @@ public final class ModelStageService implements StageService, AutoCloseable {
         }
         int previous = h.unitEnd();
         for (Downstream d : h.downstream()) {
+            if (!DOWNSTREAM_ADDRESS.matcher(d.address()).matches()) {
+                // the address list is forwarded to the next stage: it must not smuggle text into other protocols
+                throw new StageException(ErrorCode.BAD_HANDSHAKE, "downstream address \""
+                        + d.address().substring(0, Math.min(80, d.address().length())) + "\" is not HOST:PORT: a host"
+                        + " name of letters, digits, '.' and '-' (at most 253), an IPv4 address or a bracketed IPv6"
+                        + " literal, and a port 1..65535");
+            }
             if (d.unitEnd() <= previous || d.unitEnd() > n) {
                 throw new StageException(ErrorCode.BAD_SPLIT, "downstream unit end " + d.unitEnd() + " for "
                         + h.model() + " must be greater than " + previous + " and at most " + n);

@@ -61,11 +61,36 @@ class CliTest {
     void serveRefusesANetworkAddressWithoutInsecureAndAMissingModelsDir() {
         Result open = run("serve", "--listen", "0.0.0.0:0");
         assertEquals(2, open.exit());
-        assertTrue(open.err().contains("refusing to listen on 0.0.0.0:0 without authentication"), open.err());
+        assertTrue(open.err().contains("refusing to listen on all interfaces (0.0.0.0) without a shared secret"),
+                open.err());
+        assertTrue(open.err().contains("--secret-file FILE"), open.err());
         assertTrue(open.err().contains("--insecure"), open.err());
         Result dir = run("serve", "--models-dir", "/nonexistent/paretopipe-models");
         assertEquals(2, dir.exit());
         assertTrue(dir.err().contains("--models-dir /nonexistent/paretopipe-models does not exist"), dir.err());
+    }
+
+    @Test
+    void aSecretFileOthersCanReadOrTlsOnNioIsRefusedBeforeAnythingStarts(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path secret = dir.resolve("secret");
+        java.nio.file.Files.writeString(secret, "0123456789abcdef0123456789abcdef\n");
+        java.nio.file.Files.setPosixFilePermissions(secret,
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Result serve = run("serve", "--secret-file", secret.toString());
+        assertEquals(2, serve.exit());
+        assertTrue(serve.err().contains("secret file " + secret + " is accessible by other users (rw-r--r--)"),
+                serve.err());
+        assertTrue(serve.err().contains("chmod 600 " + secret), serve.err());
+        Result runWithIt = run("run", "--split", "7", "--secret-file", secret.toString());
+        assertEquals(2, runWithIt.exit());
+        assertTrue(runWithIt.err().contains("chmod 600"), runWithIt.err());
+        Result tlsOnNio = run("serve", "--tls-cert", secret.toString(), "--tls-key", secret.toString());
+        assertEquals(2, tlsOnNio.exit());
+        assertTrue(tlsOnNio.err().contains("apply to --transport grpc only"), tlsOnNio.err());
+        Result notPem = run("run", "--split", "7", "--transport", "grpc", "--tls-trust", secret.toString());
+        assertEquals(2, notPem.exit());
+        assertTrue(notPem.err().contains(secret.toString()), notPem.err());
     }
 
     @Test

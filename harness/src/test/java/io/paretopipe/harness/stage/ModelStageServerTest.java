@@ -76,6 +76,18 @@ class ModelStageServerTest {
     }
 
     @Test
+    void aDownstreamAddressThatIsNotHostPortIsRefusedBeforeAnythingIsContacted() throws Exception {
+        for (String address : List.of("127.0.0.1:7000\r\nFLUSHALL\r\n", "host name:80", "stage:0", "stage:65536",
+                "[::1:7000", "x".repeat(300) + ":80")) {
+            Handshake h = new Handshake("resnet18", 10, new int[] {3, 224, 224}, 3, 5, 1, DType.FLOAT32, 42, 0, "",
+                    List.of(new io.paretopipe.harness.protocol.Downstream(address, 8)));
+            StageException e = refused(h);
+            assertEquals(ErrorCode.BAD_HANDSHAKE, e.code(), address);
+            assertTrue(e.getMessage().contains("is not HOST:PORT"), e.getMessage());
+        }
+    }
+
+    @Test
     void aModelDigestForABuiltInIsRefused() throws Exception {
         Handshake h = new Handshake("resnet18", 10, new int[] {3, 224, 224}, 3, 8, 1, DType.FLOAT32, 42, 0,
                 "ab".repeat(32), List.of());
