@@ -50,6 +50,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Largest request tensor in MiB; a larger one is refused before it is read (default: ${DEFAULT-VALUE}).")
     int maxTensorMib;
 
+    @Option(names = "--max-request-mib",
+            description = "nio: request tensors held at once by all connections together, MiB; a request that does"
+                    + " not fit gets BUSY before it is allocated (default: 3/4 of the JVM's direct memory limit).")
+    Integer maxRequestMib;
+
     @Option(names = "--transport", defaultValue = "nio",
             description = "What to serve: nio (the framed TCP protocol) or grpc (the same stage over grpc-java); "
                     + "heads must use the same transport (default: ${DEFAULT-VALUE}).")
@@ -112,6 +117,14 @@ final class ServeCommand implements Callable<Integer> {
                     + ", --max-in-flight " + maxInFlight + ", --max-tensor-mib " + maxTensorMib
                     + " (expected: each >= 1, --max-tensor-mib <= 2047)");
         }
+        long maxRequestBytes = maxRequestMib != null ? (long) maxRequestMib << 20
+                : io.paretopipe.harness.protocol.MemoryBudget.defaultCapacityBytes();
+        if (maxRequestBytes < (long) maxTensorMib << 20) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "request memory of "
+                    + (maxRequestBytes >> 20) + " MiB" + (maxRequestMib == null ? " (3/4 of this JVM's direct memory"
+                    + " limit)" : "") + " is below --max-tensor-mib " + maxTensorMib + ": the largest tensor could never"
+                    + " be accepted; lower --max-tensor-mib, raise --max-request-mib, or give the JVM more memory (-Xmx)");
+        }
         io.paretopipe.harness.protocol.Limits limits =
                 io.paretopipe.harness.protocol.Limits.DEFAULT.withMaxTensorBytes((long) maxTensorMib << 20);
         java.net.InetSocketAddress bind = io.paretopipe.harness.transport.HostPort.parse(listen);
@@ -163,7 +176,7 @@ final class ServeCommand implements Callable<Integer> {
             address = g.address();
         } else {
             NioStageServer nio = NioStageServer.builder(service).optListen(listen).optLimits(limits)
-                    .optMaxConnections(maxConnections).optMaxInFlight(maxInFlight)
+                    .optMaxConnections(maxConnections).optMaxInFlight(maxInFlight).optMaxRequestBytes(maxRequestBytes)
                     .optAuthenticator(credentials.authenticator()).start();
             server = nio;
             address = nio.address();

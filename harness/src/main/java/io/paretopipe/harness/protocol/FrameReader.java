@@ -23,10 +23,18 @@ public final class FrameReader {
   private enum Phase { HEADER, META, PAYLOAD }
 
   private static final int INITIAL_META_BYTES = 4096;
+  /** Size of the scratch buffer a refused payload is read into and dropped. */
+  private static final int DISCARD_CHUNK_BYTES = 64 << 10;
 
   private final ReadableByteChannel channel;
   private final Limits limits;
   private final BufferPool pool;
+  /** Null: payloads are not budgeted. */
+  private final MemoryBudget budget;
+  /** Bytes of the payload being read that are reserved in the budget (0 if none). */
+  private long reserved;
+  /** True while the payload being read was refused and is discarded. */
+  private boolean discarding;
   private final ByteBuffer header = ByteBuffer.allocateDirect(FrameCodec.HEADER_BYTES).order(ByteOrder.BIG_ENDIAN);
   private ByteBuffer meta = ByteBuffer.allocateDirect(INITIAL_META_BYTES);
   private Phase phase = Phase.HEADER;
@@ -51,9 +59,25 @@ public final class FrameReader {
    * (null: always a new buffer).
    */
   public FrameReader(ReadableByteChannel channel, Limits limits, BufferPool pool) {
+    this(channel, limits, pool, null);
+  }
+
+  /**
+   * As {@link #FrameReader(ReadableByteChannel, Limits, BufferPool)}, reserving every REQUEST
+   * payload in {@code budget} before allocating it. A payload that does not fit is read and
+   * discarded (never allocated) and {@link #read} throws a {@link PayloadRefusedException}, after
+   * which the reader can go on. The reservation of an accepted REQUEST belongs to the caller, who
+   * releases {@code tensor().byteSize()} bytes once the request is answered; if reading its payload
+   * fails, the reader releases it itself. Meant for blocking channels (a read that fails is not
+   * resumed).
+   *
+   * @param budget null: no budget
+   */
+  public FrameReader(ReadableByteChannel channel, Limits limits, BufferPool pool, MemoryBudget budget) {
     this.channel = channel;
     this.limits = limits;
     this.pool = pool;
+    this.budget = budget;
   }
 
   /** True if part of a frame has been read and the rest is still to come. */
@@ -105,15 +129,38 @@ public final class FrameReader {
       if (!type.hasPayload()) {
         return finish(decoded.message);
       }
-      payload = pool == null
-          ? ByteBuffer.allocateDirect((int) payloadLength).order(ByteOrder.nativeOrder())
-          : pool.acquire((int) payloadLength);
+      if (budget != null && type == FrameType.REQUEST && payloadLength > 0) {
+        if (budget.tryReserve(payloadLength)) {
+          reserved = payloadLength;
+        } else {
+          discarding = true;
+        }
+      }
+      if (discarding) {
+        payload = ByteBuffer.allocateDirect((int) Math.min(payloadLength, DISCARD_CHUNK_BYTES));
+      } else {
+        payload = pool == null
+            ? ByteBuffer.allocateDirect((int) payloadLength).order(ByteOrder.nativeOrder())
+            : pool.acquire((int) payloadLength);
+      }
       phase = Phase.PAYLOAD;
     }
-    if (!fill(payload)) {
+    if (discarding) {
+      discardPayload();
+    }
+    boolean complete;
+    try {
+      complete = fill(payload);
+    } catch (IOException | RuntimeException e) {
+      releaseReservation();
+      throw e;
+    }
+    if (!complete) {
+      releaseReservation();
       throw new TruncatedFrameException("connection ended after " + payload.position() + " of the "
           + payload.limit() + " payload bytes of a " + type + " frame");
     }
+    reserved = 0;
     payload.clear();
     FrameCodec.toNativeOrder(payload, decoded.dtype, decoded.order);
     Tensor tensor = new Tensor(decoded.dtype, decoded.shape, payload);
@@ -121,6 +168,36 @@ public final class FrameReader {
         ? new InferenceRequest(decoded.requestId, tensor)
         : new InferenceResult(decoded.requestId, tensor, decoded.timings);
     return finish(message);
+  }
+
+  /**
+   * Reads and drops the payload of a refused REQUEST in chunks, then ends the frame with a
+   * {@link PayloadRefusedException}.
+   */
+  private void discardPayload() throws IOException, ProtocolException {
+    long left = payloadLength;
+    while (left > 0) {
+      payload.clear().limit((int) Math.min(left, payload.capacity()));
+      if (!fill(payload)) {
+        discarding = false;
+        throw new TruncatedFrameException("connection ended inside the payload of a refused " + type + " frame");
+      }
+      left -= payload.limit();
+    }
+    long requestId = decoded.requestId;
+    discarding = false;
+    finish(null);
+    throw new PayloadRefusedException(requestId, "request " + requestId + " refused: its " + payloadLength
+        + "-byte tensor does not fit the stage's request memory (" + (budget.capacityBytes() - budget.reservedBytes())
+        + " of " + budget.capacityBytes() + " bytes free, shared by all connections); retry when earlier requests"
+        + " are answered, or raise the stage's limit");
+  }
+
+  private void releaseReservation() {
+    if (reserved > 0) {
+      budget.release(reserved);
+      reserved = 0;
+    }
   }
 
   private Message finish(Message message) {

@@ -15,6 +15,11 @@ public class ProtocolException extends StageException {
     super(code, message);
   }
 
+  /** A protocol error about one request (see {@link PayloadRefusedException}). */
+  protected ProtocolException(ErrorCode code, String message, long requestId) {
+    super(code, message, requestId, null);
+  }
+
   /** A protocol error with a cause (e.g. the validation failure of a decoded record). */
   public ProtocolException(ErrorCode code, String message, Throwable cause) {
     super(code, message, NO_REQUEST, cause);

@@ -86,7 +86,10 @@ public final class NioStageServer implements AutoCloseable {
    * unread input would reset the connection and could destroy the ERROR frame in flight).
    */
   private static final long LINGER_MILLIS = 2_000;
-  /** Most memory of finished request tensors kept for reuse per connection (see StageSession#releasesRequestTensorOnCompletion). */
+  /**
+   * Most memory of finished request tensors kept for reuse by the whole server (see
+   * StageSession#releasesRequestTensorOnCompletion); at most a quarter of the request memory budget.
+   */
   private static final long POOLED_BYTES = 256L << 20;
   /** Outbox marker: everything is written, close the connection. */
   private static final Object END = new Object();
@@ -94,6 +97,10 @@ public final class NioStageServer implements AutoCloseable {
   private static final Object LINGER_END = new Object();
 
   private final StageService service;
+  /** Request tensor bytes held at once by all connections: reserved on arrival, released once answered. */
+  private final io.paretopipe.harness.protocol.MemoryBudget requestMemory;
+  /** Finished request tensors kept for reuse, shared by all connections. */
+  private final BufferPool pool;
   /** Null: connections are not authenticated. */
   private final Authenticator authenticator;
   private final Limits limits;
@@ -115,6 +122,8 @@ public final class NioStageServer implements AutoCloseable {
 
   private NioStageServer(Builder b) throws IOException {
     this.service = b.service;
+    this.requestMemory = new io.paretopipe.harness.protocol.MemoryBudget(b.maxRequestBytes);
+    this.pool = new BufferPool(Math.min(POOLED_BYTES, b.maxRequestBytes / 4));
     this.authenticator = b.authenticator;
     this.limits = b.limits;
     this.maxConnections = b.maxConnections;
@@ -280,7 +289,6 @@ public final class NioStageServer implements AutoCloseable {
     private final String peer;
     private final FrameReader reader;
     private final FrameWriter writer;
-    private final BufferPool pool = new BufferPool(POOLED_BYTES);
     private final LinkedBlockingQueue<Object> outbox = new LinkedBlockingQueue<>();
     /** Held while a frame is written, by the writer thread or by a thread writing its answer inline. */
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -300,7 +308,7 @@ public final class NioStageServer implements AutoCloseable {
       this.socket = socket;
       this.refusal = refusal;
       this.peer = HostPort.format((InetSocketAddress) socket.getRemoteAddress());
-      this.reader = new FrameReader(socket, limits, pool);
+      this.reader = new FrameReader(socket, limits, pool, requestMemory);
       this.writer = new FrameWriter(socket, limits);
       this.readerThread = new Thread(this::readLoop, "paretopipe-nio-reader-" + port() + "-" + peer);
       this.writerThread = new Thread(this::writeLoop, "paretopipe-nio-writer-" + port() + "-" + peer);
@@ -353,6 +361,9 @@ public final class NioStageServer implements AutoCloseable {
           Message m;
           try {
             m = reader.read(ONLY_REQUEST);
+          } catch (io.paretopipe.harness.protocol.PayloadRefusedException e) {
+            answer(new ErrorReport(e.requestId(), ErrorCode.BUSY, e.getMessage()), null, 0);
+            continue;
           } catch (UnexpectedFrameException e) {
             fatal(new ErrorReport(StageException.NO_REQUEST, ErrorCode.BAD_FRAME, "got a " + e.frameType()
                 + " frame after the handshake: only REQUEST frames may follow it"));
@@ -453,10 +464,11 @@ public final class NioStageServer implements AutoCloseable {
       long requestId = request.requestId();
       if (inFlight.get() >= maxInFlight) {
         pool.release(request.tensor().data());
+        requestMemory.release(request.tensor().byteSize());
         ErrorReport busy = new ErrorReport(requestId, ErrorCode.BUSY, "request " + requestId + " refused: "
             + maxInFlight + " requests of this connection are already in flight (maxInFlight); wait for results"
             + " before sending more");
-        answer(busy, null);
+        answer(busy, null, 0);
         return;
       }
       inFlight.incrementAndGet();
@@ -472,18 +484,29 @@ public final class NioStageServer implements AutoCloseable {
         future = CompletableFuture.failedFuture(new NullPointerException("StageSession.process returned null"));
       }
       future.whenComplete((result, error) -> {
-        answer((Message) Outcomes.of(requestId, result, error), reusable);
+        answer((Message) Outcomes.of(requestId, result, error), reusable, request.tensor().byteSize());
         if (inFlight.decrementAndGet() == 0 && readerDone) {
           enqueue(END);
         }
       });
     }
 
-    /** Sends a request's answer: written at once when possible, else queued for the writer thread. */
-    private void answer(Message answer, java.nio.ByteBuffer reusable) {
-      if (!writeInline(answer, reusable)) {
-        enqueue(reusable == null ? answer : new Answer(answer, reusable));
+    /**
+     * Sends a request's answer: written at once when possible, else queued for the writer thread.
+     * The request's {@code reservedBytes} of request memory are released once the answer is written,
+     * or dropped because the connection closed.
+     */
+    private void answer(Message answer, java.nio.ByteBuffer reusable, long reservedBytes) {
+      if (writeInline(answer, reusable, reservedBytes)) {
+        return;
       }
+      synchronized (this) {
+        if (!connectionClosed.get()) {
+          enqueue(new Answer(answer, reusable, reservedBytes));
+          return;
+        }
+      }
+      requestMemory.release(reservedBytes);
     }
 
     private void enqueue(Object item) {
@@ -499,7 +522,7 @@ public final class NioStageServer implements AutoCloseable {
      *
      * @return false if the answer must go through the outbox instead
      */
-    private boolean writeInline(Message answer, java.nio.ByteBuffer reusable) {
+    private boolean writeInline(Message answer, java.nio.ByteBuffer reusable, long reservedBytes) {
       if (queuedWrites.get() != 0 || !writeLock.tryLock()) {
         return false;
       }
@@ -511,6 +534,8 @@ public final class NioStageServer implements AutoCloseable {
           writeAnswer(answer, reusable);
         } catch (IOException | ProtocolException e) {
           close();
+        } finally {
+          requestMemory.release(reservedBytes);
         }
         return true;
       } finally {
@@ -552,9 +577,11 @@ public final class NioStageServer implements AutoCloseable {
             return;
           }
           java.nio.ByteBuffer reusable = null;
+          long reservedBytes = 0;
           if (item instanceof Answer a) {
             item = a.message();
             reusable = a.reusable();
+            reservedBytes = a.reservedBytes();
           }
           writeLock.lock();
           try {
@@ -562,6 +589,7 @@ public final class NioStageServer implements AutoCloseable {
           } finally {
             queuedWrites.decrementAndGet();
             writeLock.unlock();
+            requestMemory.release(reservedBytes);
           }
         }
       } catch (InterruptedException | IOException | ProtocolException e) {
@@ -590,6 +618,14 @@ public final class NioStageServer implements AutoCloseable {
       if (Thread.currentThread() != writerThread) {
         writerThread.interrupt();
       }
+      synchronized (this) {
+        // answers that will never be written give their request memory back
+        for (Object item; (item = outbox.poll()) != null; ) {
+          if (item instanceof Answer a) {
+            requestMemory.release(a.reservedBytes());
+          }
+        }
+      }
       closeSession();
       if (connections.remove(this) && refusal == null) {
         activeConnections.decrementAndGet();
@@ -601,8 +637,11 @@ public final class NioStageServer implements AutoCloseable {
   private static final Set<FrameType> ONLY_PROOF = java.util.EnumSet.of(FrameType.AUTH_PROOF);
   private static final Set<FrameType> ONLY_REQUEST = java.util.EnumSet.of(FrameType.REQUEST);
 
-  /** An answer whose request memory may be reused once the answer is written. */
-  private record Answer(Message message, java.nio.ByteBuffer reusable) {}
+  /**
+   * An answer, the request memory that may be reused once it is written (or null), and the bytes
+   * of request memory budget it releases then.
+   */
+  private record Answer(Message message, java.nio.ByteBuffer reusable, long reservedBytes) {}
 
   /** Options of a {@link NioStageServer}; {@code opt*} methods are optional. */
   public static final class Builder {
@@ -612,6 +651,7 @@ public final class NioStageServer implements AutoCloseable {
     private Limits limits = Limits.DEFAULT;
     private int maxConnections = 64;
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+    private long maxRequestBytes = io.paretopipe.harness.protocol.MemoryBudget.defaultCapacityBytes();
     private long handshakeTimeoutMillis = 10_000;
     private int socketBufferBytes;
     private int backlog = 50;
@@ -667,6 +707,22 @@ public final class NioStageServer implements AutoCloseable {
         throw new IllegalArgumentException("maxInFlight: " + maxInFlight + " (expected: >= 1)");
       }
       this.maxInFlight = maxInFlight;
+      return this;
+    }
+
+    /**
+     * Request tensor bytes the whole server holds at once, over all connections (from a request's
+     * arrival until its answer is written): a request whose tensor does not fit is read and dropped
+     * without being allocated and answered with a request-level {@code BUSY}, so many connections
+     * within their own limits cannot together exhaust memory. Default: three quarters of what the
+     * JVM may allocate as direct buffers ({@code MemoryBudget.defaultCapacityBytes()}). Reused
+     * request memory is pooled up to a quarter of this (at most 256 MiB) on top.
+     */
+    public Builder optMaxRequestBytes(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("maxRequestBytes: " + bytes + " (expected: >= 1)");
+      }
+      this.maxRequestBytes = bytes;
       return this;
     }
 

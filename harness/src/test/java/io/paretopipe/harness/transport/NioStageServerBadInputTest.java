@@ -4,6 +4,7 @@ import static io.paretopipe.harness.transport.TestStages.handshake;
 import static io.paretopipe.harness.transport.TestStages.randomTensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -15,9 +16,11 @@ import io.paretopipe.harness.protocol.FrameReader;
 import io.paretopipe.harness.protocol.FrameType;
 import io.paretopipe.harness.protocol.HandshakeReply;
 import io.paretopipe.harness.protocol.InferenceRequest;
+import io.paretopipe.harness.protocol.InferenceResult;
 import io.paretopipe.harness.protocol.Limits;
 import io.paretopipe.harness.protocol.Message;
 import io.paretopipe.harness.protocol.StageException;
+import io.paretopipe.harness.protocol.Tensor;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.BufferPoolMXBean;
@@ -363,6 +366,40 @@ class NioStageServerBadInputTest {
       StageException again = org.junit.jupiter.api.Assertions.assertThrows(StageException.class,
           () -> channel.receive(Duration.ofSeconds(10)));
       assertEquals(4, again.requestId());
+    }
+  }
+
+  @Test
+  void requestsOverTheStageWideMemoryBudgetGetBusyWithoutBeingAllocatedAndEveryConnectionGoesOn() throws Exception {
+    // each session holds its first request until a second arrives (EchoService(2)), so memory stays reserved
+    TestStages.EchoService holding = new TestStages.EchoService(2);
+    long mib = 1 << 20;
+    try (NioStageServer budgeted = NioStageServer.builder(holding).optLimits(LIMITS).optMaxRequestBytes(mib + mib / 2)
+            .start();
+        StageChannel a = new NioTransport().connect(budgeted.address(), Duration.ofSeconds(5));
+        StageChannel b = new NioTransport().connect(budgeted.address(), Duration.ofSeconds(5))) {
+      Duration t = Duration.ofSeconds(10);
+      a.handshake(handshake("resnet18"), t);
+      b.handshake(handshake("resnet18"), t);
+      Tensor big = randomTensor(DType.FLOAT32, new long[] {mib / 4}, 1);
+      Tensor small = randomTensor(DType.FLOAT32, new long[] {256}, 2);
+      a.send(new InferenceRequest(1, big));              // held by A's session: 1 MiB of 1.5 reserved
+      b.send(new InferenceRequest(10, big));             // does not fit, on another connection
+      StageException refused = assertThrows(StageException.class, () -> b.receive(t));
+      assertEquals(ErrorCode.BUSY, refused.code());
+      assertEquals(10, refused.requestId());
+      assertTrue(refused.getMessage().contains("request 10 refused: its 1048576-byte tensor does not fit the stage's"
+          + " request memory"), refused.getMessage());
+      assertTrue(refused.getMessage().contains("shared by all connections"), refused.getMessage());
+      b.send(new InferenceRequest(11, small));           // fits; held by B's session
+      a.send(new InferenceRequest(2, small));            // completes A's pair: A's 1 MiB is answered and released
+      assertTrue(a.receive(t).tensor().equalsBytes(big));
+      assertTrue(a.receive(t).tensor().equalsBytes(small));
+      b.send(new InferenceRequest(12, big));             // fits now; completes B's pair, stream still in step
+      InferenceResult first = b.receive(t);
+      InferenceResult second = b.receive(t);
+      assertEquals(java.util.Set.of(11L, 12L), java.util.Set.of(first.requestId(), second.requestId()));
+      assertTrue((first.requestId() == 12 ? first : second).tensor().equalsBytes(big));
     }
   }
 
