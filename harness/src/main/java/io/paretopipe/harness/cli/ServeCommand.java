@@ -51,7 +51,7 @@ final class ServeCommand implements Callable<Integer> {
     int maxTensorMib;
 
     @Option(names = "--max-request-mib",
-            description = "nio: request tensors held at once by all connections together, MiB; a request that does"
+            description = "Request tensors held at once by all connections (grpc: sessions) together, MiB; a request that does"
                     + " not fit gets BUSY before it is allocated (default: 3/4 of the JVM's direct memory limit).")
     Integer maxRequestMib;
 
@@ -170,7 +170,7 @@ final class ServeCommand implements Callable<Integer> {
         String address;
         if (grpc) {
             GrpcStageServer g = GrpcStageServer.builder(service).optListen(listen).optLimits(limits)
-                    .optMaxSessions(maxConnections).optMaxInFlight(maxInFlight)
+                    .optMaxSessions(maxConnections).optMaxInFlight(maxInFlight).optMaxRequestBytes(maxRequestBytes)
                     .optAuthenticator(credentials.authenticator()).optTls(serverTls).start();
             server = g;
             address = g.address();

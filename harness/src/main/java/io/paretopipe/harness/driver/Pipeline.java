@@ -13,7 +13,6 @@ import io.paretopipe.harness.protocol.StageException;
 import io.paretopipe.harness.stage.ModelStageService;
 import io.paretopipe.harness.transport.HostPort;
 import io.paretopipe.harness.transport.LocalTransport;
-import io.paretopipe.harness.transport.NioTransport;
 import io.paretopipe.harness.transport.StageChannel;
 import io.paretopipe.harness.transport.Transport;
 import io.paretopipe.harness.transport.grpc.GrpcTransport;

@@ -241,6 +241,9 @@ public final class StageServerProcess implements AutoCloseable {
                         java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                                 java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
                 secretFile = dir.resolve("secret");
+                // if this JVM dies before the child is up, the JVM's exit still removes them (file first)
+                dir.toFile().deleteOnExit();
+                secretFile.toFile().deleteOnExit();
                 try {
                     secret.writeTo(secretFile);
                 } catch (IOException | RuntimeException e) {

@@ -30,7 +30,10 @@ public interface StageSession extends AutoCloseable {
 
   /**
    * Releases what the session holds. Called exactly once by the transport when the connection ends
-   * for any reason, possibly while futures are still pending; must be idempotent anyway.
+   * for any reason, possibly while futures are still pending; must be idempotent anyway. Every
+   * future still pending must complete soon after (normally exceptionally, {@code CLOSED}): the
+   * {@code nio} server keeps a request's share of the stage's request memory until its future
+   * completes.
    */
   @Override
   void close();

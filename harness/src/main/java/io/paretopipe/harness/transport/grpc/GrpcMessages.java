@@ -129,9 +129,31 @@ final class GrpcMessages {
    *     unknown dtype, an invalid shape, or data whose length disagrees with the shape
    */
   static Tensor fromProto(io.paretopipe.harness.transport.grpc.proto.Tensor p, Limits limits) throws ProtocolException {
+    ByteString data = p.getData();
+    long[] shape = checkTensor(p, p.getShapeCount(), data.size(), limits);
     DType dtype = DType.fromCode(p.getDtype());
-    if (p.getShapeCount() > limits.maxRank()) {
-      throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, "tensor of rank " + p.getShapeCount()
+    ByteOrder order = p.getLittleEndian() ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
+    ByteBuffer view = data.asReadOnlyByteBuffer().order(order);
+    if (!view.isDirect() || order != ByteOrder.nativeOrder()) {
+      view = toNativeDirect(view, dtype.byteSize());
+    }
+    return new Tensor(dtype, shape, view);
+  }
+
+  /**
+   * Checks a tensor message's dtype, shape and data length, given apart from the message so that
+   * a request skimmed without its data is checked exactly like a parsed one.
+   *
+   * @param rank the number of shape dims (the message may keep fewer, see {@link RequestSkimmer})
+   * @param dataBytes the length of its data
+   * @return the shape
+   * @throws ProtocolException as {@link #fromProto(io.paretopipe.harness.transport.grpc.proto.Tensor, Limits)}
+   */
+  static long[] checkTensor(io.paretopipe.harness.transport.grpc.proto.Tensor p, int rank, long dataBytes,
+      Limits limits) throws ProtocolException {
+    DType dtype = DType.fromCode(p.getDtype());
+    if (rank > limits.maxRank()) {
+      throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, "tensor of rank " + rank
           + " is over the limit (maxRank=" + limits.maxRank() + ")");
     }
     long[] shape = p.getShapeList().stream().mapToLong(Long::longValue).toArray();
@@ -145,17 +167,11 @@ final class GrpcMessages {
       throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, "tensor " + Arrays.toString(shape) + " of " + dtype
           + " has " + expected + " bytes, over the limit (maxTensorBytes=" + limits.maxTensorBytes() + ")");
     }
-    ByteString data = p.getData();
-    if (data.size() != expected) {
+    if (dataBytes != expected) {
       throw new ProtocolException(ErrorCode.BAD_FRAME, "tensor " + Arrays.toString(shape) + " of " + dtype
-          + " needs " + expected + " data bytes but the message carries " + data.size());
+          + " needs " + expected + " data bytes but the message carries " + dataBytes);
     }
-    ByteOrder order = p.getLittleEndian() ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
-    ByteBuffer view = data.asReadOnlyByteBuffer().order(order);
-    if (!view.isDirect() || order != ByteOrder.nativeOrder()) {
-      view = toNativeDirect(view, dtype.byteSize());
-    }
-    return new Tensor(dtype, shape, view);
+    return shape;
   }
 
   /** A fresh direct native-order copy of {@code src}, swapping each element's bytes if the orders differ. */
@@ -177,13 +193,32 @@ final class GrpcMessages {
   }
 
   static InferenceRequest fromProto(InferRequest p, Limits limits) throws ProtocolException {
+    checkRequest(p);
+    return new InferenceRequest(p.getRequestId(), fromProto(p.getTensor(), limits));
+  }
+
+  /**
+   * Checks a request refused by the stage's request memory, read without its tensor's data ({@link
+   * RequestSkimmer}), exactly as {@link #fromProto(InferRequest, Limits)} checks an accepted one, so
+   * only a request that would have been valid is answered {@code BUSY}.
+   *
+   * @param rank the true number of dims of its tensor's shape
+   * @param tensorBytes the length of its tensor's data
+   * @return its request id
+   */
+  static long checkRefused(InferRequest header, int rank, long tensorBytes, Limits limits) throws ProtocolException {
+    checkRequest(header);
+    checkTensor(header.getTensor(), rank, tensorBytes, limits);
+    return header.getRequestId();
+  }
+
+  private static void checkRequest(InferRequest p) throws ProtocolException {
     if (!p.hasTensor()) {
       throw new ProtocolException(ErrorCode.BAD_FRAME, "request " + p.getRequestId() + " carries no tensor");
     }
     if (p.getRequestId() == StageException.NO_REQUEST) {
       throw new ProtocolException(ErrorCode.BAD_FRAME, "request id -1 is reserved for connection-level errors");
     }
-    return new InferenceRequest(p.getRequestId(), fromProto(p.getTensor(), limits));
   }
 
   static InferReply toProto(InferenceResult r) {

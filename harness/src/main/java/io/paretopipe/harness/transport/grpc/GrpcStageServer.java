@@ -1,7 +1,9 @@
 package io.paretopipe.harness.transport.grpc;
 
+import io.grpc.Codec;
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.DecompressorRegistry;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
@@ -25,6 +27,7 @@ import io.paretopipe.harness.protocol.HandshakeReply;
 import io.paretopipe.harness.protocol.InferenceRequest;
 import io.paretopipe.harness.protocol.InferenceResult;
 import io.paretopipe.harness.protocol.Limits;
+import io.paretopipe.harness.protocol.MemoryBudget;
 import io.paretopipe.harness.protocol.ProtocolException;
 import io.paretopipe.harness.protocol.StageException;
 import io.paretopipe.harness.transport.HostPort;
@@ -86,6 +89,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * sessions, and a request beyond {@link Builder#optMaxInFlight} unanswered ones on its stream, get
  * {@code BUSY}.
  *
+ * <p>Request memory: one {@link MemoryBudget} of {@link Builder#optMaxRequestBytes} bytes is shared
+ * by every session, so many sessions each within their own limits cannot together exhaust memory.
+ * Each {@code InferRequest} message's size is reserved in it before the message is copied out of
+ * grpc's buffers ({@link PooledMarshaller}); a request that does not fit is not copied but skimmed
+ * (its id and tensor header read, its data skipped), checked like any other request, and answered
+ * with a request-level {@code BUSY} naming it; its stream goes on. A reservation is released once
+ * the request's answer has been written into grpc's buffers, when the request is refused by {@code
+ * maxInFlight} or is invalid, or when its stream ends (its session is closed then; a closed session
+ * that still finishes a computation on the request's tensor does so outside the budget). What the
+ * budget does not count: the results, and grpc's own (Netty) buffers, in which grpc reassembles
+ * each incoming message whole before handing it over; per stream that is the message being
+ * reassembled, at most the max inbound message size, freed as soon as it is copied or skipped.
+ * So that every message reaches the marshaller at its known size, the server accepts no compressed
+ * messages: a call with a {@code grpc-encoding} other than {@code identity} ends with {@code
+ * UNIMPLEMENTED} (the head never compresses).
+ *
  * <p>Threads: grpc's shared Netty event loops, plus a cached pool of daemon threads named {@code
  * paretopipe-grpc-stage-PORT-N} for callbacks and a timer for unclaimed sessions. Thread-safe;
  * {@link #close} stops accepting, cancels every stream (closing its session), closes unclaimed
@@ -93,7 +112,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class GrpcStageServer implements AutoCloseable {
   private static final long TERMINATION_MILLIS = 5_000;
-  /** Most memory of finished request messages kept for reuse, across all streams. */
+  /**
+   * Most memory of finished request messages kept for reuse, across all streams; at most a
+   * quarter of the request memory budget.
+   */
   private static final long POOLED_BYTES = 256L << 20;
 
   private static final Context.Key<String> SESSION_ID = Context.key("paretopipe-session");
@@ -103,7 +125,10 @@ public final class GrpcStageServer implements AutoCloseable {
   private final long unclaimedSessionMillis;
   private final int maxSessions;
   private final int maxInFlight;
-  private final BufferPool pool = new BufferPool(POOLED_BYTES);
+  /** Request message bytes held at once by all sessions: reserved on arrival, released once answered. */
+  private final MemoryBudget requestMemory;
+  /** Finished request messages kept for reuse, shared by all sessions. */
+  private final BufferPool pool;
   private final ExecutorService executor;
   private final ScheduledExecutorService timer;
   private final Server server;
@@ -124,6 +149,8 @@ public final class GrpcStageServer implements AutoCloseable {
     this.unclaimedSessionMillis = b.unclaimedSessionMillis;
     this.maxSessions = b.maxSessions;
     this.maxInFlight = b.maxInFlight;
+    this.requestMemory = new MemoryBudget(b.maxRequestBytes);
+    this.pool = new BufferPool(Math.min(POOLED_BYTES, b.maxRequestBytes / 4));
     int requestedPort = b.bindAddress.getPort();
     AtomicInteger threadCount = new AtomicInteger();
     this.executor = Executors.newCachedThreadPool(r -> {
@@ -137,7 +164,8 @@ public final class GrpcStageServer implements AutoCloseable {
       return t;
     });
     MethodDescriptor<Received<InferRequest>, InferReply> infer = StageGrpc.getInferMethod()
-        .toBuilder(new PooledMarshaller<>(InferRequest.getDefaultInstance(), pool),
+        .toBuilder(new PooledMarshaller<>(InferRequest.getDefaultInstance(), pool, requestMemory,
+                RequestSkimmer.INSTANCE),
             io.grpc.protobuf.ProtoUtils.marshaller(InferReply.getDefaultInstance()))
         .build();
     ServerServiceDefinition definition = ServerServiceDefinition.builder(StageGrpc.SERVICE_NAME)
@@ -170,7 +198,9 @@ public final class GrpcStageServer implements AutoCloseable {
         : NettyServerBuilder.forAddress(b.bindAddress, credentials);
     nb.executor(executor)
         .maxInboundMessageSize(maxMessageBytes(limits))
-        .maxInboundMetadataSize(64 << 10);
+        .maxInboundMetadataSize(64 << 10)
+        // no decompressors: every message then reaches PooledMarshaller at its known size (see the class comment)
+        .decompressorRegistry(DecompressorRegistry.emptyInstance().with(Codec.Identity.NONE, false));
     if (b.authenticator == null) {
       nb.addService(ServerInterceptors.intercept(definition, new SessionHeader()));
     } else {
@@ -230,6 +260,19 @@ public final class GrpcStageServer implements AutoCloseable {
   /** Sessions opened by successful handshakes since start. */
   public int sessionsOpened() {
     return sessionsOpened.get();
+  }
+
+  /** The request memory shared by all sessions ({@link Builder#optMaxRequestBytes}), bytes. */
+  public long requestMemoryCapacityBytes() {
+    return requestMemory.capacityBytes();
+  }
+
+  /**
+   * Request memory reserved now, bytes: the messages of requests received and not yet answered
+   * (or dropped with their stream). 0 once every stream has ended.
+   */
+  public long requestMemoryReservedBytes() {
+    return requestMemory.reservedBytes();
   }
 
   @Override
@@ -332,9 +375,7 @@ public final class GrpcStageServer implements AutoCloseable {
   private final class Discard implements StreamObserver<Received<InferRequest>> {
     @Override
     public void onNext(Received<InferRequest> value) {
-      if (value.backing() != null) {
-        pool.release(value.backing());
-      }
+      value.discard(pool);
     }
 
     @Override
@@ -351,6 +392,8 @@ public final class GrpcStageServer implements AutoCloseable {
     private final boolean reuseRequests;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean ended = new AtomicBoolean();
+    /** Reservations of requests handed to the session and not yet released; {@link #end} releases the rest. */
+    private final Set<Reservation> held = ConcurrentHashMap.newKeySet();
     /** Guards {@code out} (grpc observers are not thread-safe) and {@link #finished}. */
     private final Object writeLock = new Object();
     private boolean finished;
@@ -374,23 +417,29 @@ public final class GrpcStageServer implements AutoCloseable {
         fail(ErrorCode.BAD_FRAME, received.malformed());
         return;
       }
+      if (received.refused() != null) {
+        refuse(received.message(), received.refused());
+        return;
+      }
       InferenceRequest request;
       try {
         request = GrpcMessages.fromProto(received.message(), limits);
       } catch (ProtocolException e) {
-        pool.release(received.backing());
+        received.discard(pool);
         fail(e.code(), String.valueOf(e.getMessage()));
         return;
       }
       long requestId = request.requestId();
       if (inFlight.get() >= maxInFlight) {
-        pool.release(received.backing());
+        received.discard(pool);
         answer(requestId, GrpcMessages.errorReply(requestId, ErrorCode.BUSY, "request " + requestId + " refused: "
             + maxInFlight + " requests of this stream are already in flight (maxInFlight); wait for results before"
             + " sending more"));
         return;
       }
       inFlight.incrementAndGet();
+      Reservation reservation = received.reservation();
+      hold(reservation);
       CompletableFuture<InferenceResult> future;
       try {
         future = session.process(request);
@@ -403,6 +452,7 @@ public final class GrpcStageServer implements AutoCloseable {
       ByteBuffer reusable = reuseRequests ? received.backing() : null;
       future.whenComplete((result, error) -> {
         answer(requestId, outcome(requestId, result, error));
+        release(reservation); // written into grpc's buffers, or dropped with the stream
         if (reusable != null) {
           pool.release(reusable); // the answer is serialized: its bytes are in grpc's buffers now
         }
@@ -410,6 +460,42 @@ public final class GrpcStageServer implements AutoCloseable {
           complete();
         }
       });
+    }
+
+    /**
+     * Answers a request refused by the request memory with a request-level {@code BUSY}, after
+     * checking it like an accepted one (an invalid request ends the stream as usual).
+     */
+    private void refuse(InferRequest header, Received.Refusal refusal) {
+      long requestId;
+      try {
+        requestId = GrpcMessages.checkRefused(header, refusal.rank(), refusal.tensorBytes(), limits);
+      } catch (ProtocolException e) {
+        fail(e.code(), String.valueOf(e.getMessage()));
+        return;
+      }
+      answer(requestId, GrpcMessages.errorReply(requestId, ErrorCode.BUSY, "request " + requestId + " refused: its "
+          + refusal.tensorBytes() + "-byte tensor (a " + refusal.messageBytes() + "-byte message) does not fit the"
+          + " stage's request memory (" + refusal.freeBytes() + " of " + refusal.capacityBytes() + " bytes free,"
+          + " shared by all sessions); retry when earlier requests are answered, or raise the stage's limit"));
+    }
+
+    /** Tracks a request's reservation until it is released; released at once if the stream has ended. */
+    private void hold(Reservation reservation) {
+      if (reservation == null) {
+        return;
+      }
+      held.add(reservation);
+      if (ended.get()) {
+        release(reservation);
+      }
+    }
+
+    private void release(Reservation reservation) {
+      if (reservation != null) {
+        reservation.release();
+        held.remove(reservation);
+      }
     }
 
     private InferReply outcome(long requestId, InferenceResult result, Throwable error) {
@@ -485,6 +571,9 @@ public final class GrpcStageServer implements AutoCloseable {
       }
       streams.remove(this);
       closeQuietly(session);
+      for (Reservation r : held) {
+        release(r); // unanswered: the closed session no longer holds them for this stream
+      }
     }
 
     @Override
@@ -522,6 +611,7 @@ public final class GrpcStageServer implements AutoCloseable {
     private long unclaimedSessionMillis = 30_000;
     private int maxSessions = 64;
     private int maxInFlight = io.paretopipe.harness.transport.NioStageServer.DEFAULT_MAX_IN_FLIGHT;
+    private long maxRequestBytes = MemoryBudget.defaultCapacityBytes();
     private Authenticator authenticator;
     private GrpcServerTls tls;
 
@@ -557,6 +647,24 @@ public final class GrpcStageServer implements AutoCloseable {
         throw new IllegalArgumentException("maxInFlight: " + maxInFlight + " (expected: >= 1)");
       }
       this.maxInFlight = maxInFlight;
+      return this;
+    }
+
+    /**
+     * Request message bytes the whole server holds at once, over all sessions (from a request's
+     * arrival until its answer is written): a request whose message does not fit is skipped
+     * without being copied and answered with a request-level {@code BUSY}, so many sessions within
+     * their own limits cannot together exhaust memory. Default: three quarters of what the JVM may
+     * allocate as direct buffers ({@link MemoryBudget#defaultCapacityBytes()}). Reused request
+     * memory is pooled up to a quarter of this (at most 256 MiB) on top.
+     *
+     * @param bytes &gt;= 1
+     */
+    public Builder optMaxRequestBytes(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("maxRequestBytes: " + bytes + " (expected: >= 1)");
+      }
+      this.maxRequestBytes = bytes;
       return this;
     }
 

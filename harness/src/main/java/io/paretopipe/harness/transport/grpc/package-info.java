@@ -15,6 +15,14 @@
  * and received into one pooled direct buffer per message that the tensor then aliases; {@code
  * docs/TRANSPORT.md} counts the copies that remain.
  *
+ * <p>Request memory: the stage server shares one {@link
+ * io.paretopipe.harness.protocol.MemoryBudget} among all its sessions ({@link
+ * io.paretopipe.harness.transport.grpc.GrpcStageServer.Builder#optMaxRequestBytes}). This package
+ * owns where a request's bytes are reserved (before its message is copied out of grpc's buffers),
+ * how a request that does not fit is refused without being copied (read for its id and tensor
+ * header only, then answered with a request-level {@code BUSY}), and when its reservation is
+ * released (its answer written, its refusal, or its stream's end).
+ *
  * <p>Security, both optional and independent. A shared secret (an {@link
  * io.paretopipe.harness.auth.Authenticator} given to {@link
  * io.paretopipe.harness.transport.grpc.GrpcStageServer.Builder#optAuthenticator} and to the
