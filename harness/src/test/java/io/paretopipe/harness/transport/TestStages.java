@@ -20,7 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Real {@link StageService}s for transport tests: an echo stage and a failing one. No engine involved. */
-final class TestStages {
+public final class TestStages {
   /** The timing every echo result carries, so tests can check it travelled intact. */
   static final StageTiming ECHO_TIMING = new StageTiming(1_234_567L, 89L);
 
@@ -38,7 +38,7 @@ final class TestStages {
   }
 
   /** A tensor of random bytes in a new direct native-order buffer. */
-  static Tensor randomTensor(DType dtype, long[] shape, long seed) {
+  public static Tensor randomTensor(DType dtype, long[] shape, long seed) {
     long bytes = Tensor.byteSize(dtype, shape);
     ByteBuffer data = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
     byte[] random = new byte[(int) bytes];
@@ -46,6 +46,14 @@ final class TestStages {
     data.put(random).flip();
     return new Tensor(dtype, shape, data);
   }
+  /** A copy of a tensor's bytes. */
+  public static byte[] bytes(Tensor t) {
+    ByteBuffer b = t.data().duplicate();
+    byte[] out = new byte[b.remaining()];
+    b.get(out);
+    return out;
+  }
+
 
   /**
    * Answers every request with its own tensor and {@link #ECHO_TIMING}. With {@code group > 1} it

@@ -1,5 +1,6 @@
 package io.paretopipe.harness.transport.grpc;
 
+import io.paretopipe.harness.transport.TestStages;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -45,14 +46,12 @@ import io.paretopipe.harness.transport.grpc.proto.StageGrpc;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -370,18 +369,11 @@ class GrpcMemoryBudgetTest {
   }
 
   private static Tensor randomTensor(long[] shape, long seed) {
-    int size = (int) Tensor.byteSize(DType.FLOAT32, shape);
-    byte[] random = new byte[size];
-    new Random(seed).nextBytes(random);
-    return new Tensor(DType.FLOAT32, shape, ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder())
-        .put(random).flip());
+    return TestStages.randomTensor(DType.FLOAT32, shape, seed);
   }
 
   private static byte[] bytes(Tensor t) {
-    ByteBuffer b = t.data().duplicate();
-    byte[] out = new byte[b.remaining()];
-    b.get(out);
-    return out;
+    return TestStages.bytes(t);
   }
 
   /** A message stream of known length, as grpc hands one over, counting what is read and what skipped. */

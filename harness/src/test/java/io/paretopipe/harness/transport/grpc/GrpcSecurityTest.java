@@ -1,5 +1,6 @@
 package io.paretopipe.harness.transport.grpc;
 
+import io.paretopipe.harness.transport.TestStages;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -36,8 +37,6 @@ import io.paretopipe.harness.transport.grpc.proto.InferReply;
 import io.paretopipe.harness.transport.grpc.proto.InferRequest;
 import io.paretopipe.harness.transport.grpc.proto.StageGrpc;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -132,18 +131,11 @@ class GrpcSecurityTest {
   }
 
   private static Tensor randomTensor(long[] shape, long seed) {
-    int size = (int) Tensor.byteSize(DType.FLOAT32, shape);
-    byte[] random = new byte[size];
-    new Random(seed).nextBytes(random);
-    return new Tensor(DType.FLOAT32, shape, ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder())
-        .put(random).flip());
+    return TestStages.randomTensor(DType.FLOAT32, shape, seed);
   }
 
   private static byte[] bytes(Tensor t) {
-    ByteBuffer b = t.data().duplicate();
-    byte[] out = new byte[b.remaining()];
-    b.get(out);
-    return out;
+    return TestStages.bytes(t);
   }
 
   /** The handshake fails with UNAUTHENTICATED, in time; returns its message. */
