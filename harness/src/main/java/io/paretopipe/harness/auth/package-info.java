@@ -8,8 +8,10 @@
  * secret listens on loopback only unless told {@code --insecure} ({@link
  * io.paretopipe.harness.auth.BindPolicy}).
  *
- * <p>A library: nothing here opens a socket or reads a frame. The frame protocol's transport
- * carries the challenge and the proofs in its own frames; {@code docs/SECURITY.md} describes the
- * threat model and the intended wiring.
+ * <p>Nothing here opens a socket or reads a frame: the {@code nio} transport carries the challenge
+ * and the proofs in its AUTH_* frames ({@code NioStageServer}, {@code NioStageChannel}), the
+ * {@code grpc} transport installs the interceptors ({@code GrpcStageServer}, {@code
+ * GrpcStageChannel}), and {@code driver.Credentials} is the head's side. {@code docs/SECURITY.md}
+ * describes the threat model and the wiring.
  */
 package io.paretopipe.harness.auth;
