@@ -183,6 +183,11 @@ public final class NioStageServer implements AutoCloseable {
     return activeConnections.get();
   }
 
+  /** Bytes of request tensors held now against {@link Builder#optMaxRequestBytes}, all connections together. */
+  public long requestMemoryReservedBytes() {
+    return requestMemory.reservedBytes();
+  }
+
   /** Connections accepted and served (not refused as BUSY) since start. */
   public int connectionsServed() {
     return connectionsServed.get();

@@ -384,6 +384,7 @@ class NioStageServerBadInputTest {
       Tensor big = randomTensor(DType.FLOAT32, new long[] {mib / 4}, 1);
       Tensor small = randomTensor(DType.FLOAT32, new long[] {256}, 2);
       a.send(new InferenceRequest(1, big));              // held by A's session: 1 MiB of 1.5 reserved
+      awaitReserved(budgeted, mib);                      // the two connections race otherwise
       b.send(new InferenceRequest(10, big));             // does not fit, on another connection
       StageException refused = assertThrows(StageException.class, () -> b.receive(t));
       assertEquals(ErrorCode.BUSY, refused.code());
@@ -400,6 +401,16 @@ class NioStageServerBadInputTest {
       InferenceResult second = b.receive(t);
       assertEquals(java.util.Set.of(11L, 12L), java.util.Set.of(first.requestId(), second.requestId()));
       assertTrue((first.requestId() == 12 ? first : second).tensor().equalsBytes(big));
+      awaitReserved(budgeted, 0);
+    }
+  }
+
+  private static void awaitReserved(NioStageServer server, long bytes) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (server.requestMemoryReservedBytes() != bytes) {
+      assertTrue(System.nanoTime() < deadline, "request memory stayed at " + server.requestMemoryReservedBytes()
+          + " bytes, expected " + bytes);
+      Thread.sleep(5);
     }
   }
 
