@@ -213,6 +213,29 @@ class ManifestValidationTest {
     }
 
     @Test
+    void rememberedHashesFollowChangesAndNeverTrustAFreshFile(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws IOException {
+        Path file = dir.resolve("piece.pt");
+        java.nio.file.attribute.FileTime hourAgo = java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - 3_600_000);
+        Files.write(file, new byte[] {1, 2, 3, 4});
+        Files.setLastModifiedTime(file, hourAgo);
+        assertEquals(sha256(new byte[] {1, 2, 3, 4}), TorchScriptManifest.sha256(file));
+        // same size, rewritten: a new modification time means a new hash
+        Files.write(file, new byte[] {4, 3, 2, 1});
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(hourAgo.toMillis() + 1));
+        assertEquals(sha256(new byte[] {4, 3, 2, 1}), TorchScriptManifest.sha256(file));
+        // a file modified just now is never remembered, even if its time and size come back unchanged
+        Path fresh = dir.resolve("fresh.pt");
+        Files.write(fresh, new byte[] {5, 5});
+        java.nio.file.attribute.FileTime now = Files.getLastModifiedTime(fresh);
+        assertEquals(sha256(new byte[] {5, 5}), TorchScriptManifest.sha256(fresh));
+        Files.write(fresh, new byte[] {6, 6});
+        Files.setLastModifiedTime(fresh, now);
+        assertEquals(sha256(new byte[] {6, 6}), TorchScriptManifest.sha256(fresh));
+    }
+
+    @Test
     void truncatedFileIsNamed() throws IOException {
         Path dir = validDirectory("truncated");
         Path file = dir.resolve("suffix-head.pt");
