@@ -78,7 +78,9 @@ class DevicePlacementTest {
             double slowdown = limited / free;
             System.out.printf("resnet18 units [4, 8) + suffix, batch 4, CPU 1: %.1f ms free, %.1f ms under a 25%%"
                     + " quota: %.2fx slower%n", free, limited, slowdown);
-            assertTrue(slowdown >= 3.0 && slowdown <= 5.0, "expected about 4x (+-25%), got " + slowdown + "x");
+            // CFS enforces the quota per 100 ms period: a ~120 ms compute spans 5-6 periods depending on where it
+            // starts, so single runs measured 3.1-5.0x; the bound is wide on purpose, a missing cap gives ~1x
+            assertTrue(slowdown >= 3.0 && slowdown <= 6.0, "expected about 4x (3x..6x), got " + slowdown + "x");
         }
     }
 
