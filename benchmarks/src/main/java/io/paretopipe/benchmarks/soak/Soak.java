@@ -205,13 +205,9 @@ public final class Soak implements Callable<Integer> {
     }
 
     private StageServerProcess startServer() throws IOException {
-        try {
-            return StageServerProcess.builder().optCpus(tailCpus).optThreads(1)
-                    .optSecret(io.paretopipe.harness.auth.SharedSecret.resolve(null, System.getenv()).orElse(null))
-                    .start();
-        } catch (io.paretopipe.harness.auth.SecretException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
+        // the pipeline's head proves the environment's secret (Pipeline.open), so the server must require it
+        return StageServerProcess.builder().optCpus(tailCpus).optThreads(1)
+                .optSecret(io.paretopipe.harness.driver.Credentials.fromEnvironment().secret().orElse(null)).start();
     }
 
     private static Sample sample(long start, long now, StageServerProcess server, long completed) {

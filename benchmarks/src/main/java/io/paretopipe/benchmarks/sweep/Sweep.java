@@ -287,21 +287,17 @@ public final class Sweep implements Callable<Integer> {
     }
 
     /**
-     * Replaces the shared stage server of {@code transport} if it has died (killed, crashed), so one
-     * lost server fails only the point it was serving, not every point after it.
-     */
-    /**
      * The shared secret of {@code PARETOPIPE_SECRET_FILE} / {@code PARETOPIPE_SECRET}, or null: the
      * benchmark forks' heads prove it ({@code Pipeline.open}), so the shared servers must require it.
      */
-    private static io.paretopipe.harness.auth.SharedSecret environmentSecret() throws IOException {
-        try {
-            return io.paretopipe.harness.auth.SharedSecret.resolve(null, System.getenv()).orElse(null);
-        } catch (io.paretopipe.harness.auth.SecretException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
+    private static io.paretopipe.harness.auth.SharedSecret environmentSecret() {
+        return io.paretopipe.harness.driver.Credentials.fromEnvironment().secret().orElse(null);
     }
 
+    /**
+     * Replaces the shared stage server of {@code transport} if it has died (killed, crashed), so one
+     * lost server fails only the point it was serving, not every point after it.
+     */
     private void restartIfDead(Map<String, StageServerProcess> servers, String transport) throws IOException {
         StageServerProcess server = servers.get(transport);
         if (server == null || server.isAlive()) {

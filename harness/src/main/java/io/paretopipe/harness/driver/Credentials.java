@@ -53,6 +53,20 @@ public final class Credentials {
     return of(SharedSecret.resolve(secretFile, environment).orElse(null), null);
   }
 
+  /**
+   * As {@link #resolve} with no {@code --secret-file}: the secret of {@value
+   * SharedSecret#ENV_SECRET_FILE} or {@value SharedSecret#ENV_SECRET}, or none if neither is set.
+   *
+   * @throws IllegalArgumentException if the configured secret is unusable (the message says why)
+   */
+  public static Credentials fromEnvironment() {
+    try {
+      return resolve(null, System.getenv());
+    } catch (SecretException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
   /** This with {@code tls} (null: plaintext). */
   public Credentials withTls(GrpcClientTls tls) {
     return of(secret, tls);

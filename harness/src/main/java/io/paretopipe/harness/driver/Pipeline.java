@@ -70,13 +70,7 @@ public final class Pipeline implements AutoCloseable {
      * @throws IllegalArgumentException also if the configured secret is unusable
      */
     public static Pipeline open(PipelineSpec spec) throws IOException, StageException {
-        Credentials credentials;
-        try {
-            credentials = Credentials.resolve(null, System.getenv());
-        } catch (io.paretopipe.harness.auth.SecretException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
-        return open(spec, credentials);
+        return open(spec, Credentials.fromEnvironment());
     }
 
     /**

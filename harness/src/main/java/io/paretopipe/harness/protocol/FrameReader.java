@@ -35,6 +35,8 @@ public final class FrameReader {
   private long reserved;
   /** True while the payload being read was refused and is discarded. */
   private boolean discarding;
+  /** Scratch memory refused payloads are read into and dropped; allocated at the first refusal. */
+  private ByteBuffer discardBuffer;
   private final ByteBuffer header = ByteBuffer.allocateDirect(FrameCodec.HEADER_BYTES).order(ByteOrder.BIG_ENDIAN);
   private ByteBuffer meta = ByteBuffer.allocateDirect(INITIAL_META_BYTES);
   private Phase phase = Phase.HEADER;
@@ -137,7 +139,10 @@ public final class FrameReader {
         }
       }
       if (discarding) {
-        payload = ByteBuffer.allocateDirect((int) Math.min(payloadLength, DISCARD_CHUNK_BYTES));
+        if (discardBuffer == null) {
+          discardBuffer = ByteBuffer.allocateDirect(DISCARD_CHUNK_BYTES);
+        }
+        payload = discardBuffer;
       } else {
         payload = pool == null
             ? ByteBuffer.allocateDirect((int) payloadLength).order(ByteOrder.nativeOrder())

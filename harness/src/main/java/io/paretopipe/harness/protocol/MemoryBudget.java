@@ -77,6 +77,14 @@ public final class MemoryBudget {
     }
   }
 
+  /**
+   * The most memory a server keeps pooled for reuse beside this budget: a quarter of it, at most
+   * 256 MiB (finished request buffers are not counted in the budget once answered).
+   */
+  public long poolAllowanceBytes() {
+    return Math.min(256L << 20, capacityBytes / 4);
+  }
+
   /** The cap, bytes. */
   public long capacityBytes() {
     return capacityBytes;

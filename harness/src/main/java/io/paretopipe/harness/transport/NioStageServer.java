@@ -86,11 +86,6 @@ public final class NioStageServer implements AutoCloseable {
    * unread input would reset the connection and could destroy the ERROR frame in flight).
    */
   private static final long LINGER_MILLIS = 2_000;
-  /**
-   * Most memory of finished request tensors kept for reuse by the whole server (see
-   * StageSession#releasesRequestTensorOnCompletion); at most a quarter of the request memory budget.
-   */
-  private static final long POOLED_BYTES = 256L << 20;
   /** Outbox marker: everything is written, close the connection. */
   private static final Object END = new Object();
   /** Outbox marker: a connection-level error was written, linger then close. */
@@ -99,7 +94,7 @@ public final class NioStageServer implements AutoCloseable {
   private final StageService service;
   /** Request tensor bytes held at once by all connections: reserved on arrival, released once answered. */
   private final io.paretopipe.harness.protocol.MemoryBudget requestMemory;
-  /** Finished request tensors kept for reuse, shared by all connections. */
+  /** Finished request tensors kept for reuse, shared by all connections, up to {@code requestMemory.poolAllowanceBytes()}. */
   private final BufferPool pool;
   /** Null: connections are not authenticated. */
   private final Authenticator authenticator;
@@ -123,7 +118,7 @@ public final class NioStageServer implements AutoCloseable {
   private NioStageServer(Builder b) throws IOException {
     this.service = b.service;
     this.requestMemory = new io.paretopipe.harness.protocol.MemoryBudget(b.maxRequestBytes);
-    this.pool = new BufferPool(Math.min(POOLED_BYTES, b.maxRequestBytes / 4));
+    this.pool = new BufferPool(requestMemory.poolAllowanceBytes());
     this.authenticator = b.authenticator;
     this.limits = b.limits;
     this.maxConnections = b.maxConnections;

@@ -112,11 +112,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class GrpcStageServer implements AutoCloseable {
   private static final long TERMINATION_MILLIS = 5_000;
-  /**
-   * Most memory of finished request messages kept for reuse, across all streams; at most a
-   * quarter of the request memory budget.
-   */
-  private static final long POOLED_BYTES = 256L << 20;
 
   private static final Context.Key<String> SESSION_ID = Context.key("paretopipe-session");
 
@@ -127,7 +122,7 @@ public final class GrpcStageServer implements AutoCloseable {
   private final int maxInFlight;
   /** Request message bytes held at once by all sessions: reserved on arrival, released once answered. */
   private final MemoryBudget requestMemory;
-  /** Finished request messages kept for reuse, shared by all sessions. */
+  /** Finished request messages kept for reuse, shared by all sessions, up to {@code requestMemory.poolAllowanceBytes()}. */
   private final BufferPool pool;
   private final ExecutorService executor;
   private final ScheduledExecutorService timer;
@@ -150,7 +145,7 @@ public final class GrpcStageServer implements AutoCloseable {
     this.maxSessions = b.maxSessions;
     this.maxInFlight = b.maxInFlight;
     this.requestMemory = new MemoryBudget(b.maxRequestBytes);
-    this.pool = new BufferPool(Math.min(POOLED_BYTES, b.maxRequestBytes / 4));
+    this.pool = new BufferPool(requestMemory.poolAllowanceBytes());
     int requestedPort = b.bindAddress.getPort();
     AtomicInteger threadCount = new AtomicInteger();
     this.executor = Executors.newCachedThreadPool(r -> {
