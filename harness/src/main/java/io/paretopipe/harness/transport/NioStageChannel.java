@@ -129,8 +129,20 @@ public final class NioStageChannel implements StageChannel {
       if (e instanceof IOException io && io.getMessage() != null && io.getMessage().contains(address)) {
         throw io;
       }
-      throw new IOException("cannot connect to stage at " + address + " within " + timeoutMillis + " ms: " + e, e);
+      throw new IOException(connectFailure(address, timeoutMillis, e), e);
     }
+  }
+
+  private static String connectFailure(String address, long timeoutMillis, Exception e) {
+    if (e instanceof java.net.ConnectException) {
+      return "cannot connect to stage at " + address + ": connection refused (" + e.getMessage() + "). Is a stage "
+          + "server (paretopipe.jar serve --listen " + address + ") running there?";
+    }
+    if (e instanceof java.net.SocketTimeoutException) {
+      return "cannot connect to stage at " + address + " within " + timeoutMillis + " ms: no answer (a firewall, "
+          + "a wrong address, or a link that drops packets?)";
+    }
+    return "cannot connect to stage at " + address + ": " + e;
   }
 
   /** The stage's address, "HOST:PORT", as given to connect. */

@@ -1,6 +1,14 @@
 package io.paretopipe.harness.transport;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
+import org.junit.jupiter.api.Test;
 
 /** The transport contract over {@code nio}: a real {@link NioStageServer} on loopback, real sockets. */
 class NioTransportContractTest extends TransportContractTest {
@@ -24,5 +32,20 @@ class NioTransportContractTest extends TransportContractTest {
   @Override
   protected String transportName() {
     return NioTransport.NAME;
+  }
+
+  @Test
+  void connectingToAPortNobodyListensOnFailsAtOnceSayingWhatToStart() throws Exception {
+    int port;
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.bind(new InetSocketAddress("127.0.0.1", 0));
+      port = probe.getLocalPort();
+    }
+    String address = "127.0.0.1:" + port;
+    long start = System.nanoTime();
+    IOException e = assertThrows(IOException.class, () -> new NioTransport().connect(address, Duration.ofSeconds(20)));
+    assertTrue((System.nanoTime() - start) / 1_000_000 < 10_000, "a refused connection must not wait for the timeout");
+    assertEquals("cannot connect to stage at " + address + ": connection refused (Connection refused). Is a stage "
+        + "server (paretopipe.jar serve --listen " + address + ") running there?", e.getMessage());
   }
 }
