@@ -19,12 +19,15 @@ import java.util.Locale;
  * way a real split moves them between two computations.
  *
  * <pre>
- * taskset -c 1 java -cp benchmarks.jar io.paretopipe.benchmarks.floor.SocketFloor server PORT BYTES &amp;
- * taskset -c 0 java -cp benchmarks.jar io.paretopipe.benchmarks.floor.SocketFloor client PORT BYTES [ROUNDS]
+ * taskset -c 1 java -cp benchmarks.jar io.paretopipe.benchmarks.floor.SocketFloor server PORT BYTES [MODE] &amp;
+ * taskset -c 0 java -cp benchmarks.jar io.paretopipe.benchmarks.floor.SocketFloor client PORT BYTES [ROUNDS [MODE]]
  * </pre>
  *
- * The client prints {@code p10}, {@code p50} and {@code p90} in milliseconds over the rounds after the first 50.
- * The server serves one client and exits when it disconnects.
+ * MODE (give both sides the same): {@code cold} (default) as above; {@code fresh}: as cold, but after its
+ * sweep the client writes every byte it is about to send, as a forward writes the tensor it produces, so the
+ * sent bytes start in the caches; {@code hot}: no sweeps, the same transfer back to back with warm caches, a
+ * best case no split between two forwards gets. The client prints {@code p10}, {@code p50} and {@code p90} in
+ * milliseconds over the rounds after the first 50. The server serves one client and exits when it disconnects.
  */
 public final class SocketFloor {
 
@@ -35,25 +38,36 @@ public final class SocketFloor {
     private SocketFloor() {}
 
     public static void main(String[] args) throws IOException {
-        if (args.length < 3 || !(args[0].equals("server") || args[0].equals("client"))) {
-            System.err.println("usage: SocketFloor server PORT BYTES | client PORT BYTES [ROUNDS]");
+        boolean server = args.length >= 3 && args[0].equals("server") && args.length <= 4;
+        boolean client = args.length >= 3 && args[0].equals("client") && args.length <= 5;
+        String mode = args.length > (server ? 3 : 4) ? args[server ? 3 : 4] : "cold";
+        if (!(server || client) || !(mode.equals("cold") || mode.equals("fresh") || mode.equals("hot"))) {
+            System.err.println("usage: SocketFloor server PORT BYTES [cold|fresh|hot]"
+                    + " | client PORT BYTES [ROUNDS [cold|fresh|hot]]");
             System.exit(2);
         }
         int port = Integer.parseInt(args[1]);
         int bytes = Integer.parseInt(args[2]);
-        if (args[0].equals("server")) {
-            server(port, bytes);
+        boolean cold = !mode.equals("hot");
+        if (server) {
+            server(port, bytes, cold);
         } else {
             int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 250;
-            double[] ms = client(port, bytes, rounds);
-            System.out.printf(Locale.ROOT, "bytes %d: p10 %.3f ms, p50 %.3f ms, p90 %.3f ms over %d rounds%n", bytes,
-                    ms[0], ms[1], ms[2], rounds - WARMUP_ROUNDS);
+            double[] ms = client(port, bytes, rounds, cold, mode.equals("fresh"));
+            System.out.printf(Locale.ROOT, "bytes %d (%s): p10 %.3f ms, p50 %.3f ms, p90 %.3f ms over %d rounds%n", bytes,
+                    mode, ms[0], ms[1], ms[2], rounds - WARMUP_ROUNDS);
         }
     }
 
-    /** Touches every cache line of a 64 MiB array twice, evicting what the last transfer left in the caches. */
-    static long sweep() {
+    /**
+     * Touches every cache line of a 64 MiB array twice, evicting what the last transfer left in the caches;
+     * does nothing when {@code cold} is false.
+     */
+    static long sweep(boolean cold) {
         long sum = 0;
+        if (!cold) {
+            return sum;
+        }
         for (int pass = 0; pass < 2; pass++) {
             for (int i = 0; i < SWEEP.length; i += 64) {
                 SWEEP[i]++;
@@ -63,7 +77,7 @@ public final class SocketFloor {
         return sum;
     }
 
-    private static void server(int port, int bytes) throws IOException {
+    private static void server(int port, int bytes, boolean cold) throws IOException {
         try (ServerSocketChannel listener = ServerSocketChannel.open()) {
             listener.bind(new InetSocketAddress("127.0.0.1", port));
             try (SocketChannel s = listener.accept()) {
@@ -78,7 +92,7 @@ public final class SocketFloor {
                         }
                     }
                     long start = System.nanoTime();
-                    sweep();
+                    sweep(cold);
                     out.clear();
                     out.putLong(0, System.nanoTime() - start);
                     while (out.hasRemaining()) {
@@ -89,7 +103,7 @@ public final class SocketFloor {
         }
     }
 
-    private static double[] client(int port, int bytes, int rounds) throws IOException {
+    private static double[] client(int port, int bytes, int rounds, boolean cold, boolean fresh) throws IOException {
         if (rounds <= WARMUP_ROUNDS) {
             throw new IllegalArgumentException("rounds " + rounds + " (expected: > " + WARMUP_ROUNDS + ")");
         }
@@ -100,7 +114,12 @@ public final class SocketFloor {
             ByteBuffer out = ByteBuffer.allocateDirect(bytes);
             ByteBuffer in = ByteBuffer.allocateDirect(ANSWER_BYTES);
             for (int i = 0; i < rounds; i++) {
-                sweep();
+                sweep(cold);
+                if (fresh) {
+                    for (int b = 0; b + Long.BYTES <= bytes; b += Long.BYTES) {
+                        out.putLong(b, i + b);
+                    }
+                }
                 long start = System.nanoTime();
                 out.clear();
                 while (out.hasRemaining()) {

@@ -6,6 +6,7 @@ import io.paretopipe.harness.protocol.InferenceResult;
 import io.paretopipe.harness.protocol.StageException;
 import io.paretopipe.harness.protocol.StageTiming;
 import io.paretopipe.harness.stage.TensorBridge;
+import io.paretopipe.harness.trace.StepTrace;
 import io.paretopipe.harness.transport.StageChannel;
 import java.io.IOException;
 import java.time.Duration;
@@ -98,13 +99,17 @@ public final class PipelineDriver implements AutoCloseable {
         long id = nextId.getAndIncrement();
         NDArray in = pipeline.input();
         long start = System.nanoTime();
+        StepTrace.mark("head.forward.start");
         NDArray out = pipeline.head().forward(in);
         long afterHead = System.nanoTime();
+        StepTrace.mark("head.forward.end");
         InferenceRequest request = new InferenceRequest(id, TensorBridge.view(out));
         long afterEncode = System.nanoTime();
         inFlight.put(id, new InFlight(start, afterHead - start, afterEncode - afterHead, out == in ? null : out));
         try {
+            StepTrace.mark("head.send.start");
             pipeline.channel().send(request);
+            StepTrace.mark("head.send.end");
         } catch (IOException e) {
             fail("sending request " + id + " to " + stageName() + " failed: " + e.getMessage(), e);
         }
@@ -154,6 +159,7 @@ public final class PipelineDriver implements AutoCloseable {
                 return;
             }
             long received = System.nanoTime();
+            StepTrace.mark("head.result.received");
             InFlight request = inFlight.remove(result.requestId());
             if (request == null) {
                 failQuietly(stageName() + " answered unknown request id " + result.requestId(), null);
@@ -167,6 +173,7 @@ public final class PipelineDriver implements AutoCloseable {
                 return;
             }
             long decoded = System.nanoTime();
+            StepTrace.mark("head.result.decoded");
             channel.release(result.tensor());
             if (request.headOutput() != null) {
                 request.headOutput().close();

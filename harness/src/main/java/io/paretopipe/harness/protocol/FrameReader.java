@@ -1,5 +1,6 @@
 package io.paretopipe.harness.protocol;
 
+import io.paretopipe.harness.trace.StepTrace;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -119,6 +120,7 @@ public final class FrameReader {
         throw new TruncatedFrameException("connection ended after " + header.position() + " of the "
             + FrameCodec.HEADER_BYTES + " bytes of a frame header");
       }
+      StepTrace.mark("frame.header.read");
       parseHeader();
     }
     if (phase == Phase.META) {
@@ -165,6 +167,7 @@ public final class FrameReader {
       throw new TruncatedFrameException("connection ended after " + payload.position() + " of the "
           + payload.limit() + " payload bytes of a " + type + " frame");
     }
+    StepTrace.mark("frame.payload.read");
     reserved = 0;
     payload.clear();
     FrameCodec.toNativeOrder(payload, decoded.dtype, decoded.order);

@@ -8,6 +8,7 @@ import io.paretopipe.harness.protocol.InferenceRequest;
 import io.paretopipe.harness.protocol.InferenceResult;
 import io.paretopipe.harness.protocol.StageException;
 import io.paretopipe.harness.protocol.StageTiming;
+import io.paretopipe.harness.trace.StepTrace;
 import io.paretopipe.harness.transport.StageChannel;
 import io.paretopipe.models.Engines;
 import io.paretopipe.models.StageModel;
@@ -81,6 +82,7 @@ final class ModelStageSession implements io.paretopipe.harness.transport.StageSe
     @Override
     public CompletableFuture<InferenceResult> process(InferenceRequest request) {
         long arrival = System.nanoTime();
+        StepTrace.mark("stage.request.dispatched");
         CompletableFuture<InferenceResult> future = new CompletableFuture<>();
         try {
             compute.execute(() -> compute(request, arrival, future));
@@ -100,6 +102,7 @@ final class ModelStageSession implements io.paretopipe.harness.transport.StageSe
     private void compute(InferenceRequest request, long arrival, CompletableFuture<InferenceResult> future) {
         long id = request.requestId();
         long start = System.nanoTime();
+        StepTrace.mark("stage.compute.start");
         NDManager manager = NDManager.newBaseManager(Engines.pytorch().getEngineName());
         try {
             InferenceResult result = computeAndForward(request, arrival, start, future, manager);
@@ -126,10 +129,14 @@ final class ModelStageSession implements io.paretopipe.harness.transport.StageSe
         } catch (IllegalArgumentException e) {
             throw new StageException(ErrorCode.SHAPE_MISMATCH, e.getMessage(), id);
         }
+        StepTrace.mark("stage.input.wrapped");
         NDArray output = stage.forward(input);
+        StepTrace.mark("stage.forward.end");
         StageTiming timing = new StageTiming(System.nanoTime() - start, start - arrival);
         if (downstream == null) {
-            return new InferenceResult(id, TensorBridge.copy(output), List.of(timing));
+            InferenceResult r = new InferenceResult(id, TensorBridge.copy(output), List.of(timing));
+            StepTrace.mark("stage.result.copied");
+            return r;
         }
         StageException failure = downstreamFailure;
         if (failure != null) {
@@ -138,6 +145,7 @@ final class ModelStageSession implements io.paretopipe.harness.transport.StageSe
         pending.put(id, new Pending(future, timing));
         try {
             downstream.send(new InferenceRequest(id, TensorBridge.view(output)));
+            StepTrace.mark("stage.downstream.sent");
         } catch (IOException e) {
             pending.remove(id);
             throw new StageException(

@@ -22,6 +22,7 @@ import io.paretopipe.harness.protocol.Message;
 import io.paretopipe.harness.protocol.ProtocolException;
 import io.paretopipe.harness.protocol.StageException;
 import io.paretopipe.harness.protocol.UnexpectedFrameException;
+import io.paretopipe.harness.trace.StepTrace;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -547,6 +548,7 @@ public final class NioStageServer implements AutoCloseable {
     private void writeAnswer(Message m, java.nio.ByteBuffer reusable) throws IOException, ProtocolException {
       try {
         writer.write(m);
+        StepTrace.mark("stage.answer.written");
         if (reusable != null) {
           pool.release(reusable);
         }
