@@ -130,7 +130,7 @@ public record PartitionConfig(
             for (String t : tails) {
                 HostPort.parse(t);
             }
-            if (transport.equals("nio") && tails.size() != remote) {
+            if (!transport.equals("local") && tails.size() != remote) {
                 throw new IllegalArgumentException("tail '" + tail + "' names " + tails.size() + " stage server(s) but"
                         + " split " + split + " has " + remote + " remote stage(s): give 'spawn' or one HOST:PORT per"
                         + " remote stage, separated by '/'");

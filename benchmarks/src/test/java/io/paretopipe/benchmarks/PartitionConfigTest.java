@@ -46,6 +46,10 @@ class PartitionConfigTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> PartitionConfig.defaults("mobilenetv2", "3:9", "nio").withTail("127.0.0.1:4000").validate());
         assertTrue(e.getMessage().contains("has 2 remote stage(s)"), e.getMessage());
+        IllegalArgumentException g = assertThrows(IllegalArgumentException.class,
+                () -> PartitionConfig.defaults("mobilenetv2", "3:9", "grpc").withTail("127.0.0.1:4000").validate());
+        assertEquals("tail '127.0.0.1:4000' names 1 stage server(s) but split 3:9 has 2 remote stage(s): give 'spawn'"
+                + " or one HOST:PORT per remote stage, separated by '/'", g.getMessage());
         assertEquals(List.of("127.0.0.1:4000", "127.0.0.1:4001"),
                 PartitionConfig.defaults("mobilenetv2", "3:9", "nio").withTail("127.0.0.1:4000/127.0.0.1:4001").tails());
     }

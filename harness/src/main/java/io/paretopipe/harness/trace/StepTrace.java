@@ -10,8 +10,8 @@ import java.nio.file.StandardCopyOption;
 /**
  * Per-step timestamps for finding where a split's overhead goes, off unless the environment
  * variable {@value #ENV} names a directory. Then every {@link #mark} call records its step name and
- * {@link System#nanoTime()}, and at JVM exit the process writes {@code steps-<pid>.tsv} there (a
- * temporary file renamed into place): one line per mark, {@code <nanos>\t<step>}, in the order
+ * {@link System#nanoTime()}, and at JVM exit the process writes {@code steps-<pid>.tsv} there (the
+ * directory is created if missing; a temporary file renamed into place): one line per mark, {@code <nanos>\t<step>}, in the order
  * recorded. Stage servers spawned by this JVM inherit the variable, so one run traces every process;
  * {@code benchmarks/scripts/step-trace.py DIR} merges the files into per-step durations.
  *
@@ -80,7 +80,7 @@ public final class StepTrace {
     nanos[size++] = nanoTime;
   }
 
-  /** Writes the marks to {@code file}, replacing it, through a temporary file beside it. */
+  /** Writes the marks to {@code file}, replacing it, through a temporary file beside it; creates its folder. */
   synchronized void writeTo(Path file) throws IOException {
     StringBuilder text = new StringBuilder(size * 24);
     for (int i = 0; i < size; i++) {
@@ -89,6 +89,7 @@ public final class StepTrace {
     if (dropped > 0) {
       text.append("#dropped\t").append(dropped).append('\n');
     }
+    Files.createDirectories(file.toAbsolutePath().getParent());
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.writeString(tmp, text, StandardCharsets.UTF_8);
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -29,6 +29,8 @@ class StepTraceTest {
   @Test
   void replacesAnEarlierFileAndWritesNoDroppedLineWhenAllFit(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("steps-2.tsv");
+    new StepTrace(1).writeTo(dir.resolve("not/yet/there/steps-3.tsv"));
+    assertEquals(List.of(), Files.readAllLines(dir.resolve("not/yet/there/steps-3.tsv")));
     Files.writeString(file, "stale\n");
     StepTrace trace = new StepTrace(4);
     trace.record("stage.compute.start", 7);
