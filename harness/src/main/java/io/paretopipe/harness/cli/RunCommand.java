@@ -29,7 +29,19 @@ import picocli.CommandLine.Spec;
 /** {@code run}: one configuration, no JMH; a quick check of a real setup before a sweep. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run one configuration and print latency percentiles, throughput, the per-phase breakdown"
-                + " and bytes per request.")
+                + " and bytes per request.",
+        footer = {"", "Environment:",
+            "  PARETOPIPE_SECRET_FILE, PARETOPIPE_SECRET",
+            "      the stages' shared secret (see --secret-file)",
+            "  PARETOPIPE_DEVICE_PROFILES",
+            "      more device profiles (see --device-profiles)",
+            "  PARETOPIPE_STEP_TRACE=DIR",
+            "      per-step timestamps of this process and its spawned stages,",
+            "      written to DIR at exit (benchmarks/scripts/step-trace.py)",
+            "  MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=17179869184",
+            "  MALLOC_TOP_PAD_=536870912",
+            "      glibc settings for a fair measurement (docs/PERFORMANCE.md);",
+            "      spawned stages get them automatically"})
 final class RunCommand implements Callable<Integer> {
 
     @Spec

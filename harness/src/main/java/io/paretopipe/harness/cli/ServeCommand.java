@@ -25,7 +25,16 @@ import picocli.CommandLine.Spec;
  * and caches them, so one server per device serves a whole sweep.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Run a stage server (listens on loopback unless --listen names another address).")
+        description = "Run a stage server (listens on loopback unless --listen names another address).",
+        footer = {"", "Environment:",
+            "  PARETOPIPE_SECRET_FILE, PARETOPIPE_SECRET",
+            "      the shared secret heads must prove (see --secret-file)",
+            "  PARETOPIPE_STEP_TRACE=DIR",
+            "      per-step timestamps of this server, written to DIR at exit",
+            "      (benchmarks/scripts/step-trace.py; heads on this machine only)",
+            "  MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=17179869184",
+            "  MALLOC_TOP_PAD_=536870912",
+            "      glibc settings for a fair measurement (docs/PERFORMANCE.md)"})
 final class ServeCommand implements Callable<Integer> {
 
     @Spec

@@ -41,6 +41,20 @@ class CliTest {
     }
 
     @Test
+    void runAndServeHelpNameTheEnvironmentTheyRead() {
+        Result r = run("run", "--help");
+        assertEquals(0, r.exit(), r.err());
+        for (String variable : List.of("PARETOPIPE_SECRET_FILE", "PARETOPIPE_DEVICE_PROFILES", "PARETOPIPE_STEP_TRACE=DIR",
+                "MALLOC_MMAP_MAX_=0")) {
+            assertTrue(r.out().contains(variable), variable + " in\n" + r.out());
+        }
+        Result serve = run("serve", "--help");
+        assertEquals(0, serve.exit(), serve.err());
+        assertTrue(serve.out().contains("PARETOPIPE_SECRET_FILE") && serve.out().contains("PARETOPIPE_STEP_TRACE=DIR"),
+                serve.out());
+    }
+
+    @Test
     void modelsListNamesEveryModel() {
         Result r = run("models", "list");
         assertEquals(0, r.exit());
