@@ -36,7 +36,6 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The head's end of a {@code nio} connection. The socket is non-blocking; the sending thread waits
@@ -54,7 +53,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * from anywhere.
  */
 public final class NioStageChannel implements StageChannel {
-  private enum State { NEW, READY, REFUSED }
 
   /** Most memory of released result tensors kept for reuse per channel. */
   private static final long POOLED_BYTES = 256L << 20;
@@ -69,8 +67,7 @@ public final class NioStageChannel implements StageChannel {
   private final FrameReader reader;
   private final FrameWriter writer;
   private final BufferPool pool = new BufferPool(POOLED_BYTES);
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private volatile State state = State.NEW;
+  private final ChannelLifecycle life;
   /** Deadline of the receive in progress, System.nanoTime() based; only touched by the receiving thread. */
   private long readDeadlineNanos;
 
@@ -78,6 +75,7 @@ public final class NioStageChannel implements StageChannel {
       throws IOException {
     this.socket = socket;
     this.peer = peer;
+    this.life = new ChannelLifecycle(this.peer);
     this.limits = limits;
     this.authenticator = authenticator;
     this.readSelector = Selector.open();
@@ -153,10 +151,7 @@ public final class NioStageChannel implements StageChannel {
   @Override
   public HandshakeReply handshake(Handshake handshake, Duration timeout)
       throws IOException, StageException, TimeoutException {
-    checkOpen();
-    if (state != State.NEW) {
-      throw new IllegalStateException("handshake with " + peer + " was already done (state " + state + ")");
-    }
+    life.checkHandshakeAllowed();
     long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
     write(handshake);
     Message m = readMessage(timeout);
@@ -170,11 +165,11 @@ public final class NioStageChannel implements StageChannel {
           + " PARETOPIPE_SECRET)");
     }
     if (m instanceof HandshakeReply reply) {
-      state = State.READY;
+      life.ready();
       return reply;
     }
     if (m instanceof ErrorReport error) {
-      state = State.REFUSED;
+      life.refused();
       if (error.code() == ErrorCode.UNAUTHENTICATED) {
         throw new StageException(ErrorCode.UNAUTHENTICATED, "stage at " + peer + " refused this head: "
             + error.message());
@@ -232,8 +227,8 @@ public final class NioStageChannel implements StageChannel {
 
   @Override
   public void send(InferenceRequest request) throws IOException {
-    checkOpen();
-    checkReady();
+    life.checkOpen();
+    life.checkReady();
     try {
       write(request);
     } catch (ProtocolException e) {
@@ -243,8 +238,8 @@ public final class NioStageChannel implements StageChannel {
 
   @Override
   public InferenceResult receive(Duration timeout) throws IOException, StageException, TimeoutException {
-    checkOpen();
-    checkReady();
+    life.checkOpen();
+    life.checkReady();
     Message m = readMessage(timeout);
     if (m instanceof InferenceResult result) {
       return result;
@@ -263,7 +258,7 @@ public final class NioStageChannel implements StageChannel {
     } catch (ProtocolException e) {
       throw e;
     } catch (IOException | ClosedSelectorException e) {
-      throw failure("sending to", e);
+      throw life.failure("sending to", e, this::close);
     }
   }
 
@@ -281,35 +276,13 @@ public final class NioStageChannel implements StageChannel {
       close();
       throw e;
     } catch (IOException | ClosedSelectorException e) {
-      throw failure("receiving from", e);
+      throw life.failure("receiving from", e, this::close);
     }
     if (m == null) {
       close();
       throw new IOException("stage at " + peer + " closed the connection");
     }
     return m;
-  }
-
-  private IOException failure(String what, Exception e) {
-    if (closed.get()) {
-      return new StageChannelClosedException("channel to stage at " + peer + " was closed while " + what + " it");
-    }
-    close();
-    return new IOException("connection to stage at " + peer + " failed while " + what + " it: " + e, e);
-  }
-
-  private void checkOpen() throws StageChannelClosedException {
-    if (closed.get()) {
-      throw new StageChannelClosedException("channel to stage at " + peer + " is closed");
-    }
-  }
-
-  private void checkReady() {
-    if (state != State.READY) {
-      throw new IllegalStateException(state == State.NEW
-          ? "no handshake with " + peer + " yet: call handshake() first"
-          : "stage at " + peer + " refused the handshake; open a new channel");
-    }
   }
 
   /** Reuses the memory of {@code tensor} (a result of this channel) for later results. */
@@ -322,7 +295,7 @@ public final class NioStageChannel implements StageChannel {
 
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
+    if (!life.markClosed()) {
       return;
     }
     readSelector.wakeup();
@@ -346,7 +319,7 @@ public final class NioStageChannel implements StageChannel {
 
   @Override
   public String toString() {
-    return "NioStageChannel[" + peer + (closed.get() ? ", closed" : ", " + state) + "]";
+    return "NioStageChannel[" + life + "]";
   }
 
   /** Reads without blocking; when nothing is there, waits on the read selector until the deadline. */
@@ -358,7 +331,7 @@ public final class NioStageChannel implements StageChannel {
         if (n != 0) {
           return n;
         }
-        if (closed.get()) {
+        if (life.isClosed()) {
           throw new StageChannelClosedException("channel to stage at " + peer + " is closed");
         }
         long leftNanos = readDeadlineNanos - System.nanoTime();
@@ -411,7 +384,7 @@ public final class NioStageChannel implements StageChannel {
     }
 
     private void awaitWritable() throws IOException {
-      if (closed.get()) {
+      if (life.isClosed()) {
         throw new StageChannelClosedException("channel to stage at " + peer + " is closed");
       }
       writeSelector.select();

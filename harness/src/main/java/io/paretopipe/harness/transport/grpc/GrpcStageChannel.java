@@ -31,6 +31,7 @@ import io.paretopipe.harness.protocol.ProtocolException;
 import io.paretopipe.harness.protocol.StageException;
 import io.paretopipe.harness.protocol.Tensor;
 import io.paretopipe.harness.transport.HostPort;
+import io.paretopipe.harness.transport.ChannelLifecycle;
 import io.paretopipe.harness.transport.StageChannel;
 import io.paretopipe.harness.transport.StageChannelClosedException;
 import io.paretopipe.harness.transport.grpc.proto.HandshakeResponse;
@@ -51,7 +52,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The head's end of a {@code grpc} connection: one {@link ManagedChannel} (one HTTP/2 connection)
@@ -76,7 +76,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * from anywhere.
  */
 public final class GrpcStageChannel implements StageChannel {
-  private enum State { NEW, READY, REFUSED }
 
   /** Most memory of released result messages kept for reuse per channel. */
   private static final long POOLED_BYTES = 256L << 20;
@@ -104,10 +103,9 @@ public final class GrpcStageChannel implements StageChannel {
   private final LinkedBlockingQueue<Object> arrivals = new LinkedBlockingQueue<>();
   /** Result tensor -> the receive buffer it aliases, for {@link #release}; weak so unreleased results are collected. */
   private final Map<Tensor, ByteBuffer> backings = Collections.synchronizedMap(new WeakHashMap<>());
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final ChannelLifecycle life;
   private final Object sendLock = new Object();
   private final Object readyLock = new Object();
-  private volatile State state = State.NEW;
   private volatile ClientCallStreamObserver<InferRequest> requests;
   /** Set once the Infer stream is over (the stage ended it or the connection died), with why. */
   private volatile boolean streamEnded;
@@ -120,6 +118,7 @@ public final class GrpcStageChannel implements StageChannel {
     this.calls = authenticator == null ? channel
         : ClientInterceptors.intercept(channel, GrpcAuth.clientInterceptor(authenticator, true));
     this.peer = peer;
+    this.life = new ChannelLifecycle(this.peer);
     this.limits = limits;
     this.inferMethod = StageGrpc.getInferMethod()
         .toBuilder(io.grpc.protobuf.ProtoUtils.marshaller(InferRequest.getDefaultInstance()),
@@ -216,10 +215,7 @@ public final class GrpcStageChannel implements StageChannel {
   @Override
   public HandshakeReply handshake(Handshake handshake, Duration timeout)
       throws IOException, StageException, TimeoutException {
-    checkOpen();
-    if (state != State.NEW) {
-      throw new IllegalStateException("handshake with " + peer + " was already done (state " + state + ")");
-    }
+    life.checkHandshakeAllowed();
     // Detach from any calling grpc context: a middle stage connects to its downstream from inside
     // its own Handshake call, whose context is cancelled when that call ends, which would cancel
     // the downstream calls too.
@@ -239,11 +235,11 @@ public final class GrpcStageChannel implements StageChannel {
           .withDeadlineAfter(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS)
           .handshake(GrpcMessages.toProto(handshake));
     } catch (StatusRuntimeException e) {
-      if (closed.get()) {
+      if (life.isClosed()) {
         throw new StageChannelClosedException("channel to stage at " + peer + " was closed during the handshake");
       }
       if (e.getStatus().getCode() == Status.Code.UNAUTHENTICATED) {
-        state = State.REFUSED;
+        life.refused();
         throw unauthenticated(e.getStatus());
       }
       if (e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
@@ -251,7 +247,7 @@ public final class GrpcStageChannel implements StageChannel {
       }
       StageException typed = GrpcMessages.fromStatus(e, peer);
       if (typed != null) {
-        state = State.REFUSED;
+        life.refused();
         throw typed;
       }
       close();
@@ -259,7 +255,7 @@ public final class GrpcStageChannel implements StageChannel {
     }
     HandshakeReply reply = GrpcMessages.fromProto(response);
     openStream(response.getSessionId());
-    state = State.READY;
+    life.ready();
     return reply;
   }
 
@@ -297,8 +293,8 @@ public final class GrpcStageChannel implements StageChannel {
 
   @Override
   public void send(InferenceRequest request) throws IOException {
-    checkOpen();
-    checkReady();
+    life.checkOpen();
+    life.checkReady();
     InferRequest message = GrpcMessages.toProto(request);
     synchronized (sendLock) {
       ClientCallStreamObserver<InferRequest> out = requests;
@@ -306,7 +302,7 @@ public final class GrpcStageChannel implements StageChannel {
       try {
         out.onNext(message);
       } catch (RuntimeException e) {
-        throw failure("sending to", e);
+        throw life.failure("sending to", e, this::close);
       }
     }
   }
@@ -315,7 +311,7 @@ public final class GrpcStageChannel implements StageChannel {
   private void awaitWritable(ClientCallStreamObserver<InferRequest> out) throws IOException {
     synchronized (readyLock) {
       while (!out.isReady()) {
-        checkOpen();
+        life.checkOpen();
         if (streamEnded) {
           throw new IOException("cannot send to stage at " + peer + ": the stream has ended ("
               + (endReason == null ? "closed by the stage" : endReason) + ")");
@@ -328,13 +324,13 @@ public final class GrpcStageChannel implements StageChannel {
         }
       }
     }
-    checkOpen();
+    life.checkOpen();
   }
 
   @Override
   public InferenceResult receive(Duration timeout) throws IOException, StageException, TimeoutException {
-    checkOpen();
-    checkReady();
+    life.checkOpen();
+    life.checkReady();
     Object next;
     try {
       next = arrivals.poll(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
@@ -345,7 +341,7 @@ public final class GrpcStageChannel implements StageChannel {
     if (next == null) {
       throw new TimeoutException("no answer from stage at " + peer + " within " + timeout.toMillis() + " ms");
     }
-    if (next == CLOSED || closed.get()) {
+    if (next == CLOSED || life.isClosed()) {
       arrivals.add(CLOSED);
       throw new StageChannelClosedException("channel to stage at " + peer + " was closed");
     }
@@ -375,31 +371,9 @@ public final class GrpcStageChannel implements StageChannel {
     }
   }
 
-  private IOException failure(String what, Exception e) {
-    if (closed.get()) {
-      return new StageChannelClosedException("channel to stage at " + peer + " was closed while " + what + " it");
-    }
-    close();
-    return new IOException("connection to stage at " + peer + " failed while " + what + " it: " + e, e);
-  }
-
-  private void checkOpen() throws StageChannelClosedException {
-    if (closed.get()) {
-      throw new StageChannelClosedException("channel to stage at " + peer + " is closed");
-    }
-  }
-
-  private void checkReady() {
-    if (state != State.READY) {
-      throw new IllegalStateException(state == State.NEW
-          ? "no handshake with " + peer + " yet: call handshake() first"
-          : "stage at " + peer + " refused the handshake; open a new channel");
-    }
-  }
-
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
+    if (!life.markClosed()) {
       return;
     }
     ClientCallStreamObserver<InferRequest> out = requests;
@@ -419,7 +393,7 @@ public final class GrpcStageChannel implements StageChannel {
 
   @Override
   public String toString() {
-    return "GrpcStageChannel[" + peer + (closed.get() ? ", closed" : ", " + state) + "]";
+    return "GrpcStageChannel[" + life + "]";
   }
 
   /** The Infer stream's callbacks, on the event loop: convert and enqueue, nothing more. */
@@ -467,7 +441,7 @@ public final class GrpcStageChannel implements StageChannel {
 
     @Override
     public void onError(Throwable t) {
-      if (closed.get()) {
+      if (life.isClosed()) {
         return; // our own cancel: receive reports the close
       }
       Status status = Status.fromThrowable(t);
