@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** Real {@link StageService}s for transport tests: an echo stage and a failing one. No engine involved. */
 public final class TestStages {
   /** The timing every echo result carries, so tests can check it travelled intact. */
-  static final StageTiming ECHO_TIMING = new StageTiming(1_234_567L, 89L);
+  public static final StageTiming ECHO_TIMING = new StageTiming(1_234_567L, 89L);
 
   private TestStages() {}
 
@@ -60,11 +60,11 @@ public final class TestStages {
    * holds requests until {@code group} have arrived and then completes them from another thread in
    * the order group-2, group-3, ..., 0, group-1 (e.g. 6,5,4,3,2,1,0,7 for 8), so results leave out of order.
    */
-  static final class EchoService implements StageService {
-    final List<EchoSession> sessions = new CopyOnWriteArrayList<>();
+  public static final class EchoService implements StageService {
+    public final List<EchoSession> sessions = new CopyOnWriteArrayList<>();
     private final int group;
 
-    EchoService(int group) {
+    public EchoService(int group) {
       this.group = group;
     }
 
@@ -76,7 +76,7 @@ public final class TestStages {
     }
   }
 
-  static final class EchoSession implements StageSession {
+  public static final class EchoSession implements StageSession {
     private final HandshakeReply reply;
     private final int group;
     private final List<InferenceRequest> held = new ArrayList<>();

@@ -28,10 +28,7 @@ import io.paretopipe.harness.protocol.InferenceRequest;
 import io.paretopipe.harness.protocol.InferenceResult;
 import io.paretopipe.harness.protocol.Limits;
 import io.paretopipe.harness.protocol.StageException;
-import io.paretopipe.harness.protocol.StageTiming;
 import io.paretopipe.harness.protocol.Tensor;
-import io.paretopipe.harness.transport.StageService;
-import io.paretopipe.harness.transport.StageSession;
 import io.paretopipe.harness.transport.grpc.proto.HandshakeResponse;
 import io.paretopipe.harness.transport.grpc.proto.InferReply;
 import io.paretopipe.harness.transport.grpc.proto.InferRequest;
@@ -71,7 +68,7 @@ class GrpcSecurityTest {
   private static Certificates certificates;
 
   private final List<AutoCloseable> toClose = new ArrayList<>();
-  private final CountingEcho service = new CountingEcho();
+  private final TestStages.EchoService service = new TestStages.EchoService(1);
 
   private static SharedSecret secret(int seed) {
     byte[] bytes = new byte[32];
@@ -126,7 +123,7 @@ class GrpcSecurityTest {
     assertEquals(5, result.requestId());
     assertArrayEquals(shape, result.tensor().shape());
     assertArrayEquals(sentBytes, bytes(result.tensor()));
-    assertEquals(List.of(CountingEcho.TIMING), result.stageTimings());
+    assertEquals(List.of(TestStages.ECHO_TIMING), result.stageTimings());
     channel.release(result.tensor());
   }
 
@@ -167,7 +164,7 @@ class GrpcSecurityTest {
     GrpcStageServer server = stage(SECRET_A, null);
     assertTrue(server.authenticates());
     roundTrip(connect(server, SECRET_A_AGAIN, null));
-    assertEquals(1, service.opened.get());
+    assertEquals(1, service.sessions.size());
     assertEquals(1, server.sessionsOpened());
   }
 
@@ -177,7 +174,7 @@ class GrpcSecurityTest {
     String message = refusedHandshake(connect(server, null, null));
     assertEquals("stage at " + server.address() + " requires authentication: give this head the stage's shared "
         + "secret (--secret-file FILE, or PARETOPIPE_SECRET_FILE / PARETOPIPE_SECRET)", message);
-    assertEquals(0, service.opened.get());
+    assertEquals(0, service.sessions.size());
     assertEquals(0, server.sessionsOpened());
   }
 
@@ -188,7 +185,7 @@ class GrpcSecurityTest {
     assertTrue(message.startsWith("stage at " + server.address() + " refused this head's authentication: the proof "
         + "is wrong: the peer holds a different shared secret"), message);
     assertTrue(message.contains(SECRET_B.secret().fingerprint()), message);
-    assertEquals(0, service.opened.get());
+    assertEquals(0, service.sessions.size());
     assertEquals(0, server.sessionsOpened());
   }
 
@@ -198,7 +195,7 @@ class GrpcSecurityTest {
     String message = refusedHandshake(connect(server, SECRET_A, null));
     assertTrue(message.startsWith("stage at " + server.address() + " did not prove it holds the shared secret: it "
         + "runs without one (start it with --secret-file FILE"), message);
-    assertEquals(0, service.opened.get(), "the head sends no handshake to a stage it cannot trust");
+    assertEquals(0, service.sessions.size(), "the head sends no handshake to a stage it cannot trust");
   }
 
   /**
@@ -274,7 +271,7 @@ class GrpcSecurityTest {
     roundTrip(connect(server, SECRET_A_AGAIN, GrpcClientTls.of(c.stageCert, null)));
     refusedHandshake(connect(server, SECRET_B, GrpcClientTls.of(c.stageCert, null)));
     refusedHandshake(connect(server, null, GrpcClientTls.of(c.stageCert, null)));
-    assertEquals(1, service.opened.get());
+    assertEquals(1, service.sessions.size());
   }
 
   @Test
@@ -294,7 +291,7 @@ class GrpcSecurityTest {
     String message = failedConnect(server.address(), SECRET_A_AGAIN, null);
     assertEquals("stage at " + server.address() + " speaks TLS, but this head connects in plaintext: connect with "
         + "TLS, trusting the stage's certificate (or the CA that signed it): --tls-trust FILE", message);
-    assertEquals(0, service.opened.get());
+    assertEquals(0, service.sessions.size());
   }
 
   @Test
@@ -306,7 +303,7 @@ class GrpcSecurityTest {
         + "trust ("), message);
     assertTrue(message.endsWith("): put the stage's certificate, or the CA that signed it, in " + c.otherCert),
         message);
-    assertEquals(0, service.opened.get());
+    assertEquals(0, service.sessions.size());
   }
 
   @Test
@@ -431,35 +428,6 @@ class GrpcSecurityTest {
         throw new AssertionError(String.join(" ", command) + " did not finish within 30 s");
       }
       assertEquals(0, p.exitValue(), String.join(" ", command) + ": " + new String(output, StandardCharsets.UTF_8));
-    }
-  }
-
-  /** Echoes every request's tensor; counts the sessions it opened. */
-  private static final class CountingEcho implements StageService {
-    static final StageTiming TIMING = new StageTiming(1_000L, 2L);
-    final AtomicInteger opened = new AtomicInteger();
-
-    @Override
-    public StageSession open(Handshake h) {
-      opened.incrementAndGet();
-      HandshakeReply reply = new HandshakeReply(h.model(), List.of("unit" + h.unitStart()),
-          new long[] {h.batch(), 128, 28, 28}, new long[] {h.batch(), 128, 28, 28}, 1L,
-          ProcessHandle.current().pid(), "0", h.threads(), "echo");
-      return new StageSession() {
-        @Override
-        public HandshakeReply reply() {
-          return reply;
-        }
-
-        @Override
-        public CompletableFuture<InferenceResult> process(InferenceRequest request) {
-          return CompletableFuture.completedFuture(new InferenceResult(request.requestId(), request.tensor(),
-              List.of(TIMING)));
-        }
-
-        @Override
-        public void close() {}
-      };
     }
   }
 }
