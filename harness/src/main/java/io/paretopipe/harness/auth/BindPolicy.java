@@ -32,8 +32,7 @@ public final class BindPolicy {
    * @throws IllegalArgumentException naming the address and the three ways to fix it
    */
   public static void check(InetAddress bind, boolean hasSecret, boolean insecure) {
-    Objects.requireNonNull(bind, "bind");
-    if (bind.isLoopbackAddress() || hasSecret || insecure) {
+    if (!needsInsecure(bind, hasSecret) || insecure) {
       return;
     }
     throw new IllegalArgumentException("refusing to listen on " + describe(bind) + " without a shared secret: "
@@ -43,13 +42,18 @@ public final class BindPolicy {
         + "(--listen 127.0.0.1:PORT), or pass --insecure if every host on this network is trusted");
   }
 
+  /** Whether listening on {@code bind} needs {@code --insecure}: a non-loopback address without a secret. */
+  public static boolean needsInsecure(InetAddress bind, boolean hasSecret) {
+    Objects.requireNonNull(bind, "bind");
+    return !bind.isLoopbackAddress() && !hasSecret;
+  }
+
   /**
    * The warning to print when {@link #check} allows an address only because of {@code --insecure};
    * empty otherwise.
    */
   public static Optional<String> warning(InetAddress bind, boolean hasSecret, boolean insecure) {
-    Objects.requireNonNull(bind, "bind");
-    if (bind.isLoopbackAddress() || hasSecret || !insecure) {
+    if (!needsInsecure(bind, hasSecret) || !insecure) {
       return Optional.empty();
     }
     return Optional.of("warning: --insecure: listening on " + describe(bind) + " without authentication; "

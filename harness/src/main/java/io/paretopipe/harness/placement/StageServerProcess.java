@@ -226,8 +226,8 @@ public final class StageServerProcess implements AutoCloseable {
             command.add("io.paretopipe.harness.cli.ParetoPipeCli");
             command.addAll(List.of("serve", "--listen", listenHost + ":0", "--threads", Integer.toString(threads),
                     "--exit-with-parent", "--transport", transport));
-            if (secret == null && !listenHost.startsWith("127.") && !listenHost.equals("localhost")
-                    && !listenHost.equals("::1")) {
+            if (io.paretopipe.harness.auth.BindPolicy.needsInsecure(java.net.InetAddress.getByName(listenHost),
+                    secret != null)) {
                 // a prefix placed the server in a private network namespace (NamespacePair) the owner set up
                 command.add("--insecure");
             }
