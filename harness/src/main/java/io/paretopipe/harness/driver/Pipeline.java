@@ -111,7 +111,7 @@ public final class Pipeline implements AutoCloseable {
         }
         Pipeline p = new Pipeline(spec, partition, credentials);
         try {
-            p.start(definition, spawn, credentials);
+            p.start(definition, spawn);
             return p;
         } catch (IOException | StageException | RuntimeException e) {
             p.close();
@@ -119,8 +119,7 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
-    private void start(ModelDefinition definition, boolean spawn, Credentials credentials)
-            throws IOException, StageException {
+    private void start(ModelDefinition definition, boolean spawn) throws IOException, StageException {
         Engines.setThreads(spec.headThreads());
         if (!spec.headCpus().isEmpty()) {
             CpuAffinity.pin(ProcessHandle.current().pid(), spec.headCpus());
