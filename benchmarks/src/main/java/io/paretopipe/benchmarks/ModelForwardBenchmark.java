@@ -28,13 +28,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code impl=blocks}: {@code StageModel.whole(ModelCatalog.define(model)).forward(input)},
  *       the model as the stages run it (DJL blocks, seeded weights).
- *   <li>{@code impl=torchscript}: the same torchvision architecture (random weights, 10-class
- *       head, eval mode) traced to TorchScript by {@code models/export/torchscript_whole.py} and
- *       run by DJL's PyTorch engine. The file is {@code MODEL.pt} in {@code
- *       -Dparetopipe.torchscript.dir} (default {@code target/torchscript}, relative to the working
- *       directory) and is exported with {@code /usr/bin/python3} when missing; without
- *       python3-torch that combination fails in setup with a message saying what to install, and
- *       the others still run.
+ *   <li>{@code impl=torchscript}: the same torchvision architecture (random weights, 10-class head,
+ *       eval mode) traced to TorchScript by {@code models/export/torchscript_whole.py} and run by
+ *       DJL's PyTorch engine. The file is {@code MODEL.pt} in {@code -Dparetopipe.torchscript.dir}
+ *       (default {@code target/torchscript}, relative to the working directory) and is exported
+ *       with {@code /usr/bin/python3} when missing; without python3-torch that combination fails in
+ *       setup with a message saying what to install, and the others still run.
  * </ul>
  *
  * Both get the same seeded uniform input; {@code threads} is torch's intra-op thread count
@@ -46,7 +45,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx2g", "-Dai.djl.offline=true"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx2g", "-Dai.djl.offline=true"})
 @Warmup(iterations = 3, time = 4)
 @Measurement(iterations = 5, time = 4)
 public class ModelForwardBenchmark {

@@ -32,18 +32,25 @@ import java.util.concurrent.TimeUnit;
 /**
  * What {@link ModelForwardBenchmark} runs, plus a JMH-free interleaved probe ({@link #main}) that
  * alternates the two implementations forward by forward in one process and reports, per
- * implementation, the median wall time, the calling thread's CPU time (all of the work when
- * torch runs one thread, and much less sensitive to other load on the core than wall time) and
- * the minor page faults per forward (from {@code /proc/self/stat}), so allocator settings and
- * implementations can be compared under the same load. Results and commands are in {@code docs/PERFORMANCE.md}.
+ * implementation, the median wall time, the calling thread's CPU time (all of the work when torch
+ * runs one thread, and much less sensitive to other load on the core than wall time) and the minor
+ * page faults per forward (from {@code /proc/self/stat}), so allocator settings and implementations
+ * can be compared under the same load. Results and commands are in {@code docs/PERFORMANCE.md}.
  */
 public final class ModelForwardSupport {
 
   /** System property naming the directory of the exported {@code MODEL.pt} files. */
   public static final String TORCHSCRIPT_DIR_PROPERTY = "paretopipe.torchscript.dir";
-  /** System property naming the export script (default {@code models/export/torchscript_whole.py}). */
+
+  /**
+   * System property naming the export script (default {@code models/export/torchscript_whole.py}).
+   */
   public static final String EXPORTER_PROPERTY = "paretopipe.torchscript.exporter";
-  /** System property naming the Python that has torch and torchvision (default {@code /usr/bin/python3}). */
+
+  /**
+   * System property naming the Python that has torch and torchvision (default {@code
+   * /usr/bin/python3}).
+   */
   public static final String PYTHON_PROPERTY = "paretopipe.python";
 
   private static final long EXPORT_TIMEOUT_SECONDS = 300;
@@ -75,7 +82,10 @@ public final class ModelForwardSupport {
     };
   }
 
-  /** The torchvision model traced to TorchScript, run by DJL's PyTorch engine ({@code impl=torchscript}). */
+  /**
+   * The torchvision model traced to TorchScript, run by DJL's PyTorch engine ({@code
+   * impl=torchscript}).
+   */
   public static Forward torchScript(String model, int batch) throws IOException {
     Path file = torchScriptFile(model, batch);
     Model djlModel = Model.newInstance(model, Device.cpu(), Engines.pytorch().getEngineName());
@@ -83,7 +93,8 @@ public final class ModelForwardSupport {
       djlModel.load(file.getParent(), model);
     } catch (MalformedModelException | IOException | RuntimeException e) {
       djlModel.close();
-      throw new IOException("cannot load TorchScript " + file + " (delete it to re-export): " + e.getMessage(), e);
+      throw new IOException(
+          "cannot load TorchScript " + file + " (delete it to re-export): " + e.getMessage(), e);
     }
     Block block = djlModel.getBlock();
     ParameterStore store = new ParameterStore(djlModel.getNDManager(), false);
@@ -113,8 +124,9 @@ public final class ModelForwardSupport {
     return switch (impl) {
       case "blocks" -> blocks(model);
       case "torchscript" -> torchScript(model, batch);
-      default -> throw new IllegalArgumentException(
-          "impl \"" + impl + "\" is not benchmarked: valid values are blocks, torchscript");
+      default ->
+          throw new IllegalArgumentException(
+              "impl \"" + impl + "\" is not benchmarked: valid values are blocks, torchscript");
     };
   }
 
@@ -125,28 +137,47 @@ public final class ModelForwardSupport {
    * @throws IOException naming what is missing and how to get it when the export cannot run
    */
   public static Path torchScriptFile(String model, int batch) throws IOException {
-    Path dir = Paths.get(System.getProperty(TORCHSCRIPT_DIR_PROPERTY, "target/torchscript")).toAbsolutePath();
+    Path dir =
+        Paths.get(System.getProperty(TORCHSCRIPT_DIR_PROPERTY, "target/torchscript"))
+            .toAbsolutePath();
     Path file = dir.resolve(model + ".pt");
     if (Files.isRegularFile(file)) {
       return file;
     }
     Path python = Paths.get(System.getProperty(PYTHON_PROPERTY, "/usr/bin/python3"));
-    Path exporter = Paths.get(System.getProperty(EXPORTER_PROPERTY, "models/export/torchscript_whole.py"))
-        .toAbsolutePath();
+    Path exporter =
+        Paths.get(System.getProperty(EXPORTER_PROPERTY, "models/export/torchscript_whole.py"))
+            .toAbsolutePath();
     if (!Files.isExecutable(python) || !Files.isRegularFile(exporter)) {
-      throw new IOException("no TorchScript file " + file + " and cannot export one: need " + python
-          + " (-D" + PYTHON_PROPERTY + ") with torch and torchvision (apt-get install python3-torch"
-          + " python3-torchvision) and " + exporter + " (-D" + EXPORTER_PROPERTY
-          + "; run from the project root), or put an exported file there");
+      throw new IOException(
+          "no TorchScript file "
+              + file
+              + " and cannot export one: need "
+              + python
+              + " (-D"
+              + PYTHON_PROPERTY
+              + ") with torch and torchvision (apt-get install python3-torch"
+              + " python3-torchvision) and "
+              + exporter
+              + " (-D"
+              + EXPORTER_PROPERTY
+              + "; run from the project root), or put an exported file there");
     }
     Files.createDirectories(dir);
     Path log = Files.createTempFile("torchscript-export", ".log");
     try {
-      Process p = new ProcessBuilder(python.toString(), exporter.toString(), model, "--out", file.toString(),
-          "--batch", Integer.toString(batch))
-          .redirectErrorStream(true)
-          .redirectOutput(log.toFile())
-          .start();
+      Process p =
+          new ProcessBuilder(
+                  python.toString(),
+                  exporter.toString(),
+                  model,
+                  "--out",
+                  file.toString(),
+                  "--batch",
+                  Integer.toString(batch))
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
       boolean done;
       try {
         done = p.waitFor(EXPORT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -157,12 +188,22 @@ public final class ModelForwardSupport {
       }
       if (!done) {
         p.destroyForcibly();
-        throw new IOException("exporting " + model + " took more than " + EXPORT_TIMEOUT_SECONDS + " s");
+        throw new IOException(
+            "exporting " + model + " took more than " + EXPORT_TIMEOUT_SECONDS + " s");
       }
       String output = Files.readString(log, StandardCharsets.UTF_8).trim();
       if (p.exitValue() != 0 || !Files.isRegularFile(file)) {
-        throw new IOException("exporting " + model + " with " + python + " " + exporter + " failed (exit "
-            + p.exitValue() + "): " + output);
+        throw new IOException(
+            "exporting "
+                + model
+                + " with "
+                + python
+                + " "
+                + exporter
+                + " failed (exit "
+                + p.exitValue()
+                + "): "
+                + output);
       }
       return file;
     } finally {
@@ -185,12 +226,16 @@ public final class ModelForwardSupport {
     return manager.create(bytes, shape, DataType.FLOAT32);
   }
 
-  /** Minor page faults of this whole process so far (field 10 of {@code /proc/self/stat}); -1 without procfs. */
+  /**
+   * Minor page faults of this whole process so far (field 10 of {@code /proc/self/stat}); -1
+   * without procfs.
+   */
   public static long minorFaults() {
     try {
       String stat = Files.readString(Paths.get("/proc/self/stat"), StandardCharsets.US_ASCII);
       String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-      return Long.parseLong(fields[7]); // fields after ")" start at field 3 (state); minflt is field 10
+      return Long.parseLong(
+          fields[7]); // fields after ")" start at field 3 (state); minflt is field 10
     } catch (IOException | RuntimeException e) {
       return -1;
     }
@@ -200,24 +245,28 @@ public final class ModelForwardSupport {
    * Interleaved probe: {@code MODEL THREADS FORWARDS [BATCH [IMPL...]]}. Loads every impl (default
    * blocks and torchscript), warms each up with 5 forwards, then runs {@code FORWARDS} rounds, each
    * round one forward of every impl in turn. Prints one line per impl: median and p90 ms, minor
-   * faults per forward, the allocator environment; then the median ratio of the first impl to
-   * each other.
+   * faults per forward, the allocator environment; then the median ratio of the first impl to each
+   * other.
    */
   public static void main(String[] args) throws Exception {
     if (args.length < 3) {
-      System.err.println("usage: ModelForwardSupport MODEL THREADS FORWARDS [BATCH [IMPL...]]"
-          + "  e.g. resnet18 2 30 8 blocks torchscript");
+      System.err.println(
+          "usage: ModelForwardSupport MODEL THREADS FORWARDS [BATCH [IMPL...]]"
+              + "  e.g. resnet18 2 30 8 blocks torchscript");
       System.exit(2);
     }
     String model = args[0];
     int threads = Integer.parseInt(args[1]);
     int rounds = Integer.parseInt(args[2]);
     int batch = args.length > 3 ? Integer.parseInt(args[3]) : 8;
-    List<String> impls = args.length > 4
-        ? Arrays.asList(args).subList(4, args.length) : List.of("blocks", "torchscript");
+    List<String> impls =
+        args.length > 4
+            ? Arrays.asList(args).subList(4, args.length)
+            : List.of("blocks", "torchscript");
     Engines.setThreads(threads);
     List<Forward> forwards = new ArrayList<>();
-    try (NDManager manager = NDManager.newBaseManager(Device.cpu(), Engines.pytorch().getEngineName())) {
+    try (NDManager manager =
+        NDManager.newBaseManager(Device.cpu(), Engines.pytorch().getEngineName())) {
       NDArray input = input(manager, batch, 42);
       for (String impl : impls) {
         forwards.add(create(impl, model, batch));
@@ -244,8 +293,15 @@ public final class ModelForwardSupport {
           nanos[i][r] = t1 - t0;
         }
       }
-      System.out.printf(Locale.ROOT, "%s batch %d threads %d, %d interleaved rounds, %s, allocator env %s%n",
-          model, batch, threads, rounds, Engines.versions(), Engines.allocatorSettings());
+      System.out.printf(
+          Locale.ROOT,
+          "%s batch %d threads %d, %d interleaved rounds, %s, allocator env %s%n",
+          model,
+          batch,
+          threads,
+          rounds,
+          Engines.versions(),
+          Engines.allocatorSettings());
       double[] medians = new double[impls.size()];
       for (int i = 0; i < impls.size(); i++) {
         long[] sorted = nanos[i].clone();
@@ -253,14 +309,24 @@ public final class ModelForwardSupport {
         medians[i] = sorted[rounds / 2] / 1e6;
         long[] cpuSorted = cpuNanos[i].clone();
         Arrays.sort(cpuSorted);
-        System.out.printf(Locale.ROOT,
+        System.out.printf(
+            Locale.ROOT,
             "  %-12s median %8.1f ms  p10 %8.1f  p90 %8.1f  calling-thread CPU median %8.1f ms"
                 + "  minflt/forward %8.0f%n",
-            impls.get(i), medians[i], sorted[rounds / 10] / 1e6, sorted[rounds * 9 / 10] / 1e6,
-            cpuSorted[rounds / 2] / 1e6, faults[i] / (double) rounds);
+            impls.get(i),
+            medians[i],
+            sorted[rounds / 10] / 1e6,
+            sorted[rounds * 9 / 10] / 1e6,
+            cpuSorted[rounds / 2] / 1e6,
+            faults[i] / (double) rounds);
       }
       for (int i = 1; i < impls.size(); i++) {
-        System.out.printf(Locale.ROOT, "  ratio %s/%s = %.3f%n", impls.get(0), impls.get(i), medians[0] / medians[i]);
+        System.out.printf(
+            Locale.ROOT,
+            "  ratio %s/%s = %.3f%n",
+            impls.get(0),
+            impls.get(i),
+            medians[0] / medians[i]);
       }
     } finally {
       for (Forward f : forwards) {

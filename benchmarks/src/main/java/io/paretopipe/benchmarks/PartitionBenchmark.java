@@ -24,8 +24,8 @@ import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.runner.IterationType;
 
 /**
- * One partition point per parameter set: the model cut at {@code split}, the head in the benchmark's
- * JVM, the tail in a stage server reached over {@code transport} through {@code link}.
+ * One partition point per parameter set: the model cut at {@code split}, the head in the
+ * benchmark's JVM, the tail in a stage server reached over {@code transport} through {@code link}.
  *
  * <ul>
  *   <li>{@link #latency}: SampleTime in ms/op, one request (one batch of {@code batch} images) in
@@ -36,145 +36,165 @@ import org.openjdk.jmh.runner.IterationType;
  * </ul>
  *
  * A {@code Level.Trial} fixture ({@link PartitionFixture}) spawns the stage server(s) pinned to
- * other CPUs than the head (or reaches {@code tail=HOST:PORT}), loads the head and handshakes; every
- * request of the measurement iterations is recorded per phase into HdrHistograms, written at trial
- * end to {@code <dir>/<name>.hlog} ({@link HlogNames}; {@code dir} from
- * {@code -Dparetopipe.hlog.dir}, default {@code hlog/} in the working directory: pass it to the fork
- * with {@code -jvmArgsAppend -Dparetopipe.hlog.dir=...}).
+ * other CPUs than the head (or reaches {@code tail=HOST:PORT}), loads the head and handshakes;
+ * every request of the measurement iterations is recorded per phase into HdrHistograms, written at
+ * trial end to {@code <dir>/<name>.hlog} ({@link HlogNames}; {@code dir} from {@code
+ * -Dparetopipe.hlog.dir}, default {@code hlog/} in the working directory: pass it to the fork with
+ * {@code -jvmArgsAppend -Dparetopipe.hlog.dir=...}).
  *
- * <p>Parameters (all strings in JMH's JSON): {@code model}, {@code split} ({@code K} or
- * {@code K1:K2}), {@code transport} ({@code nio}, {@code local}), {@code link} ({@code none}, a
- * netem preset name or spec), {@code batch}, {@code depth}, {@code tail} ({@code spawn} or
- * {@code HOST:PORT[/HOST:PORT...]}), {@code headThreads}, {@code tailThreads}, {@code headCpus},
- * {@code tailCpus} ({@code auto}: head on CPU 0, tail on the others; {@code none}; or a taskset
- * list). A bad parameter (e.g. a split out of range) fails the trial in setup, before any stage is
- * started, with the valid values in the message.
+ * <p>Parameters (all strings in JMH's JSON): {@code model}, {@code split} ({@code K} or {@code
+ * K1:K2}), {@code transport} ({@code nio}, {@code local}), {@code link} ({@code none}, a netem
+ * preset name or spec), {@code batch}, {@code depth}, {@code tail} ({@code spawn} or {@code
+ * HOST:PORT[/HOST:PORT...]}), {@code headThreads}, {@code tailThreads}, {@code headCpus}, {@code
+ * tailCpus} ({@code auto}: head on CPU 0, tail on the others; {@code none}; or a taskset list). A
+ * bad parameter (e.g. a split out of range) fails the trial in setup, before any stage is started,
+ * with the valid values in the message.
  *
  * <p>Coordinated omission: {@code latency} never has more than one request outstanding, so none is
  * omitted; {@code throughput}'s recorded end-to-end times include the wait for a window slot, the
  * latency a pipelined client sees.
  */
 @State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx2g", "-Dai.djl.offline=true"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx2g", "-Dai.djl.offline=true"})
 @Warmup(iterations = 2, time = 3)
 @Measurement(iterations = 3, time = 4)
 public class PartitionBenchmark {
 
-    @Param("mobilenetv2")
-    public String model;
+  @Param("mobilenetv2")
+  public String model;
 
-    /** Every valid split of mobilenetv2 (19 units); {@code K1:K2} for three stages. */
-    @Param({"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17", "18",
-            "19"})
-    public String split;
+  /** Every valid split of mobilenetv2 (19 units); {@code K1:K2} for three stages. */
+  @Param({
+    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16",
+    "17", "18", "19"
+  })
+  public String split;
 
-    @Param({"nio", "local"})
-    public String transport;
+  @Param({"nio", "local"})
+  public String transport;
 
-    @Param("none")
-    public String link;
+  @Param("none")
+  public String link;
 
-    @Param("8")
-    public int batch;
+  @Param("8")
+  public int batch;
 
-    @Param("4")
-    public int depth;
+  @Param("4")
+  public int depth;
 
-    @Param("spawn")
-    public String tail;
+  @Param("spawn")
+  public String tail;
 
-    @Param("1")
-    public int headThreads;
+  @Param("1")
+  public int headThreads;
 
-    @Param("1")
-    public int tailThreads;
+  @Param("1")
+  public int tailThreads;
 
-    @Param("auto")
-    public String headCpus;
+  @Param("auto")
+  public String headCpus;
 
-    @Param("auto")
-    public String tailCpus;
+  @Param("auto")
+  public String tailCpus;
 
-    /** Device profile of the head ({@code none}: headCpus and headThreads apply); {@code netem profiles} lists them. */
-    @Param("none")
-    public String headDevice;
+  /**
+   * Device profile of the head ({@code none}: headCpus and headThreads apply); {@code netem
+   * profiles} lists them.
+   */
+  @Param("none")
+  public String headDevice;
 
-    /** Device profile of each spawned stage server ({@code none}: tailCpus and tailThreads apply). */
-    @Param("none")
-    public String tailDevice;
+  /** Device profile of each spawned stage server ({@code none}: tailCpus and tailThreads apply). */
+  @Param("none")
+  public String tailDevice;
 
-    private PartitionFixture fixture;
-    private boolean warmupIteration;
+  private PartitionFixture fixture;
+  private boolean warmupIteration;
 
-    /** Images per second of {@link #throughput}, JMH's secondary metric {@code images}. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class ImageCounter {
-        /** Images submitted in the current iteration. */
-        public long images;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            images = 0;
-        }
-    }
-
-    @Setup(Level.Trial)
-    public void setUp(BenchmarkParams benchmark) throws Exception {
-        PartitionConfig config = new PartitionConfig(model, split, transport, link, batch, depth, tail, headThreads,
-                tailThreads, headCpus, tailCpus, headDevice, tailDevice);
-        int inFlight = benchmark.getBenchmark().endsWith(".latency") ? 1 : depth;
-        fixture = PartitionFixture.open(config, inFlight);
-    }
+  /** Images per second of {@link #throughput}, JMH's secondary metric {@code images}. */
+  @State(Scope.Thread)
+  @AuxCounters(AuxCounters.Type.OPERATIONS)
+  public static class ImageCounter {
+    /** Images submitted in the current iteration. */
+    public long images;
 
     @Setup(Level.Iteration)
-    public void startIteration(IterationParams iteration) {
-        warmupIteration = iteration.getType() == IterationType.WARMUP;
+    public void reset() {
+      images = 0;
     }
+  }
 
-    /** One batch end to end, alone in the pipeline. */
-    @Benchmark
-    @BenchmarkMode(Mode.SampleTime)
-    @OutputTimeUnit(TimeUnit.MILLISECONDS)
-    public long latency() throws IOException {
-        fixture.driver().runOne();
-        return fixture.driver().completed();
-    }
+  @Setup(Level.Trial)
+  public void setUp(BenchmarkParams benchmark) throws Exception {
+    PartitionConfig config =
+        new PartitionConfig(
+            model,
+            split,
+            transport,
+            link,
+            batch,
+            depth,
+            tail,
+            headThreads,
+            tailThreads,
+            headCpus,
+            tailCpus,
+            headDevice,
+            tailDevice);
+    int inFlight = benchmark.getBenchmark().endsWith(".latency") ? 1 : depth;
+    fixture = PartitionFixture.open(config, inFlight);
+  }
 
-    /** Submits one batch, waiting for a free slot in the window of {@code depth} requests. */
-    @Benchmark
-    @BenchmarkMode(Mode.Throughput)
-    @OutputTimeUnit(TimeUnit.SECONDS)
-    public void throughput(ImageCounter counter) throws IOException {
-        fixture.driver().submit();
-        counter.images += batch;
-    }
+  @Setup(Level.Iteration)
+  public void startIteration(IterationParams iteration) {
+    warmupIteration = iteration.getType() == IterationType.WARMUP;
+  }
 
-    @TearDown(Level.Iteration)
-    public void endIteration() {
-        if (warmupIteration) {
-            fixture.recorder().reset();
-        } else {
-            fixture.recorder().endInterval();
-        }
-    }
+  /** One batch end to end, alone in the pipeline. */
+  @Benchmark
+  @BenchmarkMode(Mode.SampleTime)
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public long latency() throws IOException {
+    fixture.driver().runOne();
+    return fixture.driver().completed();
+  }
 
-    @TearDown(Level.Trial)
-    public void tearDown(BenchmarkParams benchmark) throws IOException {
-        if (fixture == null) {
-            return;
-        }
-        try {
-            fixture.driver().awaitIdle();
-            Map<String, String> params = new LinkedHashMap<>();
-            for (String key : benchmark.getParamsKeys()) {
-                params.put(key, benchmark.getParam(key));
-            }
-            Path dir = Path.of(System.getProperty(HlogNames.DIR_PROPERTY, HlogNames.DEFAULT_DIR));
-            fixture.writeHlog(dir.resolve(HlogNames.fileName(benchmark.getBenchmark(), params)), params);
-        } finally {
-            fixture.close();
-            fixture = null;
-        }
+  /** Submits one batch, waiting for a free slot in the window of {@code depth} requests. */
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  @OutputTimeUnit(TimeUnit.SECONDS)
+  public void throughput(ImageCounter counter) throws IOException {
+    fixture.driver().submit();
+    counter.images += batch;
+  }
+
+  @TearDown(Level.Iteration)
+  public void endIteration() {
+    if (warmupIteration) {
+      fixture.recorder().reset();
+    } else {
+      fixture.recorder().endInterval();
     }
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown(BenchmarkParams benchmark) throws IOException {
+    if (fixture == null) {
+      return;
+    }
+    try {
+      fixture.driver().awaitIdle();
+      Map<String, String> params = new LinkedHashMap<>();
+      for (String key : benchmark.getParamsKeys()) {
+        params.put(key, benchmark.getParam(key));
+      }
+      Path dir = Path.of(System.getProperty(HlogNames.DIR_PROPERTY, HlogNames.DEFAULT_DIR));
+      fixture.writeHlog(dir.resolve(HlogNames.fileName(benchmark.getBenchmark(), params)), params);
+    } finally {
+      fixture.close();
+      fixture = null;
+    }
+  }
 }

@@ -16,10 +16,11 @@ import java.util.Objects;
  * heavy starts. Immutable.
  *
  * @param model catalog model name
- * @param split {@code K} or {@code K1:K2} (colon-separated cuts; JMH splits {@code -p} values on commas)
+ * @param split {@code K} or {@code K1:K2} (colon-separated cuts; JMH splits {@code -p} values on
+ *     commas)
  * @param transport {@code nio} or {@code local}
- * @param link {@code none}, a preset name of {@link NetworkCondition#presetNames()} or a spec such as
- *     {@code delay:20ms+rate:50mbit}
+ * @param link {@code none}, a preset name of {@link NetworkCondition#presetNames()} or a spec such
+ *     as {@code delay:20ms+rate:50mbit}
  * @param batch images per request, >= 1
  * @param depth requests in flight of the throughput method, >= 1
  * @param tail {@code spawn}, or {@code HOST:PORT} of a running stage server, one per remote stage
@@ -30,204 +31,308 @@ import java.util.Objects;
  * @param tailCpus CPUs to pin spawned stage servers to (taskset list), {@code auto} or {@code none}
  * @param headDevice a device profile for the head ({@code none}: use headCpus and headThreads); see
  *     {@link DeviceProfiles#standard}
- * @param tailDevice a device profile for each spawned stage server ({@code none}: use tailCpus and tailThreads)
+ * @param tailDevice a device profile for each spawned stage server ({@code none}: use tailCpus and
+ *     tailThreads)
  */
 public record PartitionConfig(
-        String model,
-        String split,
-        String transport,
-        String link,
-        int batch,
-        int depth,
-        String tail,
-        int headThreads,
-        int tailThreads,
-        String headCpus,
-        String tailCpus,
-        String headDevice,
-        String tailDevice) {
+    String model,
+    String split,
+    String transport,
+    String link,
+    int batch,
+    int depth,
+    String tail,
+    int headThreads,
+    int tailThreads,
+    String headCpus,
+    String tailCpus,
+    String headDevice,
+    String tailDevice) {
 
-    /** Pins the head to CPU 0 and the stage servers to every other CPU; unpinned on a one-CPU machine. */
-    public static final String AUTO = "auto";
-    /** Leaves a process unpinned. */
-    public static final String UNPINNED = "none";
-    /** The {@code tail} value that spawns the stage servers on this machine. */
-    public static final String SPAWN = "spawn";
+  /**
+   * Pins the head to CPU 0 and the stage servers to every other CPU; unpinned on a one-CPU machine.
+   */
+  public static final String AUTO = "auto";
 
-    public PartitionConfig {
-        Objects.requireNonNull(model, "model");
-        Objects.requireNonNull(split, "split");
-        Objects.requireNonNull(transport, "transport");
-        Objects.requireNonNull(link, "link");
-        Objects.requireNonNull(tail, "tail");
-        headCpus = headCpus == null || headCpus.isBlank() ? UNPINNED : headCpus.trim();
-        tailCpus = tailCpus == null || tailCpus.isBlank() ? UNPINNED : tailCpus.trim();
-        headDevice = headDevice == null || headDevice.isBlank() ? UNPINNED : headDevice.trim();
-        tailDevice = tailDevice == null || tailDevice.isBlank() ? UNPINNED : tailDevice.trim();
+  /** Leaves a process unpinned. */
+  public static final String UNPINNED = "none";
+
+  /** The {@code tail} value that spawns the stage servers on this machine. */
+  public static final String SPAWN = "spawn";
+
+  public PartitionConfig {
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(split, "split");
+    Objects.requireNonNull(transport, "transport");
+    Objects.requireNonNull(link, "link");
+    Objects.requireNonNull(tail, "tail");
+    headCpus = headCpus == null || headCpus.isBlank() ? UNPINNED : headCpus.trim();
+    tailCpus = tailCpus == null || tailCpus.isBlank() ? UNPINNED : tailCpus.trim();
+    headDevice = headDevice == null || headDevice.isBlank() ? UNPINNED : headDevice.trim();
+    tailDevice = tailDevice == null || tailDevice.isBlank() ? UNPINNED : tailDevice.trim();
+  }
+
+  /** The defaults of {@link PartitionBenchmark} at one split. */
+  public static PartitionConfig defaults(String model, String split, String transport) {
+    return new PartitionConfig(
+        model, split, transport, "none", 8, 4, SPAWN, 1, 1, AUTO, AUTO, UNPINNED, UNPINNED);
+  }
+
+  public PartitionConfig withTail(String newTail) {
+    return new PartitionConfig(
+        model,
+        split,
+        transport,
+        link,
+        batch,
+        depth,
+        newTail,
+        headThreads,
+        tailThreads,
+        headCpus,
+        tailCpus,
+        headDevice,
+        tailDevice);
+  }
+
+  public PartitionConfig withLink(String newLink) {
+    return new PartitionConfig(
+        model,
+        split,
+        transport,
+        newLink,
+        batch,
+        depth,
+        tail,
+        headThreads,
+        tailThreads,
+        headCpus,
+        tailCpus,
+        headDevice,
+        tailDevice);
+  }
+
+  public PartitionConfig withDevices(String newHeadDevice, String newTailDevice) {
+    return new PartitionConfig(
+        model,
+        split,
+        transport,
+        link,
+        batch,
+        depth,
+        tail,
+        headThreads,
+        tailThreads,
+        headCpus,
+        tailCpus,
+        newHeadDevice,
+        newTailDevice);
+  }
+
+  public PartitionConfig withCpus(String newHeadCpus, String newTailCpus) {
+    return new PartitionConfig(
+        model,
+        split,
+        transport,
+        link,
+        batch,
+        depth,
+        tail,
+        headThreads,
+        tailThreads,
+        newHeadCpus,
+        newTailCpus,
+        headDevice,
+        tailDevice);
+  }
+
+  /**
+   * Checks every parameter without loading a model or starting a process.
+   *
+   * @return the parsed split and network condition
+   * @throws IllegalArgumentException naming the parameter, its value and what is valid, e.g. "split
+   *     25 is out of range for mobilenetv2: valid splits are 0..19"
+   */
+  public Validated validate() {
+    if (!Pipeline.TRANSPORTS.contains(transport)) {
+      throw new IllegalArgumentException(
+          "transport '"
+              + transport
+              + "' is not supported: valid transports are "
+              + String.join(", ", Pipeline.TRANSPORTS));
     }
-
-    /** The defaults of {@link PartitionBenchmark} at one split. */
-    public static PartitionConfig defaults(String model, String split, String transport) {
-        return new PartitionConfig(model, split, transport, "none", 8, 4, SPAWN, 1, 1, AUTO, AUTO, UNPINNED, UNPINNED);
+    if (batch < 1) {
+      throw new IllegalArgumentException("batch: " + batch + " (expected: >= 1)");
     }
-
-    public PartitionConfig withTail(String newTail) {
-        return new PartitionConfig(model, split, transport, link, batch, depth, newTail, headThreads, tailThreads,
-                headCpus, tailCpus, headDevice, tailDevice);
+    if (depth < 1) {
+      throw new IllegalArgumentException("depth: " + depth + " (expected: >= 1)");
     }
-
-    public PartitionConfig withLink(String newLink) {
-        return new PartitionConfig(model, split, transport, newLink, batch, depth, tail, headThreads, tailThreads,
-                headCpus, tailCpus, headDevice, tailDevice);
+    if (headThreads < 1 || tailThreads < 1) {
+      throw new IllegalArgumentException(
+          "headThreads " + headThreads + ", tailThreads " + tailThreads + " (expected: >= 1)");
     }
-
-    public PartitionConfig withDevices(String newHeadDevice, String newTailDevice) {
-        return new PartitionConfig(model, split, transport, link, batch, depth, tail, headThreads, tailThreads,
-                headCpus, tailCpus, newHeadDevice, newTailDevice);
+    Partition partition = Partition.parse(split, model, unitCount(model));
+    NetworkCondition condition;
+    try {
+      condition = NetworkCondition.parse(link);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("link '" + link + "': " + e.getMessage(), e);
     }
-
-    public PartitionConfig withCpus(String newHeadCpus, String newTailCpus) {
-        return new PartitionConfig(model, split, transport, link, batch, depth, tail, headThreads, tailThreads,
-                newHeadCpus, newTailCpus, headDevice, tailDevice);
+    if (!condition.isNone() && transport.equals("local")) {
+      throw new IllegalArgumentException(
+          "link '"
+              + link
+              + "' needs a network transport: 'local' runs both"
+              + " stages in one process with no network; use link=none with local, or transport=nio");
     }
-
-    /**
-     * Checks every parameter without loading a model or starting a process.
-     *
-     * @return the parsed split and network condition
-     * @throws IllegalArgumentException naming the parameter, its value and what is valid, e.g.
-     *     "split 25 is out of range for mobilenetv2: valid splits are 0..19"
-     */
-    public Validated validate() {
-        if (!Pipeline.TRANSPORTS.contains(transport)) {
-            throw new IllegalArgumentException("transport '" + transport + "' is not supported: valid transports are "
-                    + String.join(", ", Pipeline.TRANSPORTS));
-        }
-        if (batch < 1) {
-            throw new IllegalArgumentException("batch: " + batch + " (expected: >= 1)");
-        }
-        if (depth < 1) {
-            throw new IllegalArgumentException("depth: " + depth + " (expected: >= 1)");
-        }
-        if (headThreads < 1 || tailThreads < 1) {
-            throw new IllegalArgumentException("headThreads " + headThreads + ", tailThreads " + tailThreads
-                    + " (expected: >= 1)");
-        }
-        Partition partition = Partition.parse(split, model, unitCount(model));
-        NetworkCondition condition;
-        try {
-            condition = NetworkCondition.parse(link);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("link '" + link + "': " + e.getMessage(), e);
-        }
-        if (!condition.isNone() && transport.equals("local")) {
-            throw new IllegalArgumentException("link '" + link + "' needs a network transport: 'local' runs both"
-                    + " stages in one process with no network; use link=none with local, or transport=nio");
-        }
-        List<String> tails = tails();
-        int remote = partition.stageCount() - 1;
-        if (!tails.equals(List.of(SPAWN))) {
-            for (String t : tails) {
-                HostPort.parse(t);
-            }
-            if (!transport.equals("local") && tails.size() != remote) {
-                throw new IllegalArgumentException("tail '" + tail + "' names " + tails.size() + " stage server(s) but"
-                        + " split " + split + " has " + remote + " remote stage(s): give 'spawn' or one HOST:PORT per"
-                        + " remote stage, separated by '/'");
-            }
-        }
-        DeviceProfile head = device("headDevice", headDevice, headCpus, headThreads, "headCpus", "headThreads");
-        DeviceProfile tailProfile = device("tailDevice", tailDevice, tailCpus, tailThreads, "tailCpus", "tailThreads");
-        if (tailProfile != null && tailProfile.cpuQuotaPercent() != null
-                && (transport.equals("local") || !tails.equals(List.of(SPAWN)))) {
-            throw new IllegalArgumentException("tailDevice '" + tailDevice + "' has a CPU quota, which applies to"
-                    + " spawned stage servers only: use tail=spawn with nio or grpc, or a profile without a quota");
-        }
-        return new Validated(partition, condition, head, tailProfile);
+    List<String> tails = tails();
+    int remote = partition.stageCount() - 1;
+    if (!tails.equals(List.of(SPAWN))) {
+      for (String t : tails) {
+        HostPort.parse(t);
+      }
+      if (!transport.equals("local") && tails.size() != remote) {
+        throw new IllegalArgumentException(
+            "tail '"
+                + tail
+                + "' names "
+                + tails.size()
+                + " stage server(s) but"
+                + " split "
+                + split
+                + " has "
+                + remote
+                + " remote stage(s): give 'spawn' or one HOST:PORT per"
+                + " remote stage, separated by '/'");
+      }
     }
-
-    /** The named profile, or null for {@code none}; refuses a profile combined with explicit cpus/threads. */
-    private static DeviceProfile device(String param, String name, String cpus, int threads, String cpusParam,
-            String threadsParam) {
-        if (name.equals(UNPINNED)) {
-            return null;
-        }
-        if (!cpus.equals(AUTO) || threads != 1) {
-            throw new IllegalArgumentException(param + " '" + name + "' sets CPUs and threads itself: leave "
-                    + cpusParam + " at auto and " + threadsParam + " at 1 (got " + cpus + ", " + threads + ")");
-        }
-        DeviceProfile profile;
-        try {
-            profile = DeviceProfiles.standard(null).get(name);
-        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
-            throw new IllegalArgumentException(param + ": " + e.getMessage(), e);
-        }
-        if (profile.cpuQuotaPercent() != null) {
-            java.util.Optional<String> why = CpuQuota.unavailableReason();
-            if (why.isPresent()) {
-                throw new IllegalArgumentException(param + " '" + name + "' needs a CPU quota ("
-                        + profile.cpuQuotaPercent() + "% of one CPU), which this machine cannot set: " + why.get());
-            }
-        }
-        return profile;
+    DeviceProfile head =
+        device("headDevice", headDevice, headCpus, headThreads, "headCpus", "headThreads");
+    DeviceProfile tailProfile =
+        device("tailDevice", tailDevice, tailCpus, tailThreads, "tailCpus", "tailThreads");
+    if (tailProfile != null
+        && tailProfile.cpuQuotaPercent() != null
+        && (transport.equals("local") || !tails.equals(List.of(SPAWN)))) {
+      throw new IllegalArgumentException(
+          "tailDevice '"
+              + tailDevice
+              + "' has a CPU quota, which applies to"
+              + " spawned stage servers only: use tail=spawn with nio or grpc, or a profile without a quota");
     }
+    return new Validated(partition, condition, head, tailProfile);
+  }
 
-    /** The tail addresses ({@code [spawn]} or one {@code HOST:PORT} per remote stage). */
-    public List<String> tails() {
-        return List.of(tail.trim().split("/"));
+  /**
+   * The named profile, or null for {@code none}; refuses a profile combined with explicit
+   * cpus/threads.
+   */
+  private static DeviceProfile device(
+      String param, String name, String cpus, int threads, String cpusParam, String threadsParam) {
+    if (name.equals(UNPINNED)) {
+      return null;
     }
-
-    /** The unit count of a catalog model ({@code valid splits are 0..n}); cached per model. */
-    public static int unitCount(String model) {
-        return UNIT_COUNTS.computeIfAbsent(model, m -> ModelCatalog.define(m).unitCount());
+    if (!cpus.equals(AUTO) || threads != 1) {
+      throw new IllegalArgumentException(
+          param
+              + " '"
+              + name
+              + "' sets CPUs and threads itself: leave "
+              + cpusParam
+              + " at auto and "
+              + threadsParam
+              + " at 1 (got "
+              + cpus
+              + ", "
+              + threads
+              + ")");
     }
+    DeviceProfile profile;
+    try {
+      profile = DeviceProfiles.standard(null).get(name);
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      throw new IllegalArgumentException(param + ": " + e.getMessage(), e);
+    }
+    if (profile.cpuQuotaPercent() != null) {
+      java.util.Optional<String> why = CpuQuota.unavailableReason();
+      if (why.isPresent()) {
+        throw new IllegalArgumentException(
+            param
+                + " '"
+                + name
+                + "' needs a CPU quota ("
+                + profile.cpuQuotaPercent()
+                + "% of one CPU), which this machine cannot set: "
+                + why.get());
+      }
+    }
+    return profile;
+  }
 
-    /**
-     * CPU lists (taskset syntax, "" = unpinned) for head and tail: {@code auto} gives the head the
-     * first CPU this JVM was allowed when this class was loaded, and the tail the others (both
-     * unpinned with one CPU); {@code none} is unpinned. Resolved against the CPUs allowed at class
-     * load, so a head that has pinned itself since still resolves {@code auto} the same way.
-     */
-    public static String[] resolveCpus(String head, String tail) {
-        List<Integer> cpus = INITIAL_CPUS;
-        String h = head;
-        String t = tail;
-        if (head.equals(AUTO)) {
-            h = cpus.size() >= 2 ? Integer.toString(cpus.get(0)) : "";
+  /** The tail addresses ({@code [spawn]} or one {@code HOST:PORT} per remote stage). */
+  public List<String> tails() {
+    return List.of(tail.trim().split("/"));
+  }
+
+  /** The unit count of a catalog model ({@code valid splits are 0..n}); cached per model. */
+  public static int unitCount(String model) {
+    return UNIT_COUNTS.computeIfAbsent(model, m -> ModelCatalog.define(m).unitCount());
+  }
+
+  /**
+   * CPU lists (taskset syntax, "" = unpinned) for head and tail: {@code auto} gives the head the
+   * first CPU this JVM was allowed when this class was loaded, and the tail the others (both
+   * unpinned with one CPU); {@code none} is unpinned. Resolved against the CPUs allowed at class
+   * load, so a head that has pinned itself since still resolves {@code auto} the same way.
+   */
+  public static String[] resolveCpus(String head, String tail) {
+    List<Integer> cpus = INITIAL_CPUS;
+    String h = head;
+    String t = tail;
+    if (head.equals(AUTO)) {
+      h = cpus.size() >= 2 ? Integer.toString(cpus.get(0)) : "";
+    }
+    if (tail.equals(AUTO)) {
+      t =
+          cpus.size() >= 2
+              ? cpus.subList(1, cpus.size()).stream()
+                  .map(String::valueOf)
+                  .collect(java.util.stream.Collectors.joining(","))
+              : "";
+    }
+    return new String[] {h.equals(UNPINNED) ? "" : h, t.equals(UNPINNED) ? "" : t};
+  }
+
+  private static final java.util.Map<String, Integer> UNIT_COUNTS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final List<Integer> INITIAL_CPUS =
+      parseCpuList(
+          io.paretopipe.harness.placement.CpuAffinity.allowedCpus(ProcessHandle.current().pid()));
+
+  /** {@code 0-2,5} to {@code [0, 1, 2, 5]}; empty for "" or text that is not a CPU list. */
+  static List<Integer> parseCpuList(String list) {
+    List<Integer> cpus = new java.util.ArrayList<>();
+    try {
+      for (String part : list.trim().split(",")) {
+        if (part.isBlank()) {
+          continue;
         }
-        if (tail.equals(AUTO)) {
-            t = cpus.size() >= 2 ? cpus.subList(1, cpus.size()).stream().map(String::valueOf)
-                    .collect(java.util.stream.Collectors.joining(",")) : "";
+        String[] range = part.trim().split("-");
+        int from = Integer.parseInt(range[0].trim());
+        int to = range.length > 1 ? Integer.parseInt(range[1].trim()) : from;
+        for (int c = from; c <= to; c++) {
+          cpus.add(c);
         }
-        return new String[] {h.equals(UNPINNED) ? "" : h, t.equals(UNPINNED) ? "" : t};
+      }
+    } catch (NumberFormatException e) {
+      return List.of();
     }
+    return List.copyOf(cpus);
+  }
 
-    private static final java.util.Map<String, Integer> UNIT_COUNTS = new java.util.concurrent.ConcurrentHashMap<>();
-    private static final List<Integer> INITIAL_CPUS = parseCpuList(
-            io.paretopipe.harness.placement.CpuAffinity.allowedCpus(ProcessHandle.current().pid()));
-
-    /** {@code 0-2,5} to {@code [0, 1, 2, 5]}; empty for "" or text that is not a CPU list. */
-    static List<Integer> parseCpuList(String list) {
-        List<Integer> cpus = new java.util.ArrayList<>();
-        try {
-            for (String part : list.trim().split(",")) {
-                if (part.isBlank()) {
-                    continue;
-                }
-                String[] range = part.trim().split("-");
-                int from = Integer.parseInt(range[0].trim());
-                int to = range.length > 1 ? Integer.parseInt(range[1].trim()) : from;
-                for (int c = from; c <= to; c++) {
-                    cpus.add(c);
-                }
-            }
-        } catch (NumberFormatException e) {
-            return List.of();
-        }
-        return List.copyOf(cpus);
-    }
-
-    /** What {@link #validate()} parsed. */
-    public record Validated(Partition partition, NetworkCondition condition, DeviceProfile headDevice,
-            DeviceProfile tailDevice) {}
+  /** What {@link #validate()} parsed. */
+  public record Validated(
+      Partition partition,
+      NetworkCondition condition,
+      DeviceProfile headDevice,
+      DeviceProfile tailDevice) {}
 }

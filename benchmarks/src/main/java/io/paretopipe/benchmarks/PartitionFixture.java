@@ -19,10 +19,10 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Everything one partition point needs for a JMH trial: a {@link Pipeline} (head loaded here,
- * stage servers spawned when {@code tail=spawn}, a user-space link in front of the first remote
- * stage when {@code link} is not {@code none}, handshake done), a {@link PipelineDriver} and its
- * {@link PhaseRecorder}.
+ * Everything one partition point needs for a JMH trial: a {@link Pipeline} (head loaded here, stage
+ * servers spawned when {@code tail=spawn}, a user-space link in front of the first remote stage
+ * when {@code link} is not {@code none}, handshake done), a {@link PipelineDriver} and its {@link
+ * PhaseRecorder}.
  *
  * <p>Owns all of it: {@link #close()} ends the driver and the pipeline (which ends its link and
  * stage servers), also after a failed {@link #open}; closing twice is harmless. Not thread-safe:
@@ -30,166 +30,192 @@ import java.util.stream.Collectors;
  */
 public final class PartitionFixture implements AutoCloseable {
 
-    /** System property: seconds a request may take beyond what its link needs, default {@value #DEFAULT_TIMEOUT_SECONDS}. */
-    public static final String TIMEOUT_PROPERTY = "paretopipe.timeoutSeconds";
-    /** Default of {@value #TIMEOUT_PROPERTY}. */
-    public static final long DEFAULT_TIMEOUT_SECONDS = 30;
+  /**
+   * System property: seconds a request may take beyond what its link needs, default {@value
+   * #DEFAULT_TIMEOUT_SECONDS}.
+   */
+  public static final String TIMEOUT_PROPERTY = "paretopipe.timeoutSeconds";
 
-    private final PartitionConfig config;
-    private final PhaseRecorder recorder = new PhaseRecorder();
-    private Pipeline pipeline;
-    private PipelineDriver driver;
-    private long bytesPerRequest;
-    private String headCpus = "";
-    private boolean closed;
+  /** Default of {@value #TIMEOUT_PROPERTY}. */
+  public static final long DEFAULT_TIMEOUT_SECONDS = 30;
 
-    private PartitionFixture(PartitionConfig config) {
-        this.config = config;
+  private final PartitionConfig config;
+  private final PhaseRecorder recorder = new PhaseRecorder();
+  private Pipeline pipeline;
+  private PipelineDriver driver;
+  private long bytesPerRequest;
+  private String headCpus = "";
+  private boolean closed;
+
+  private PartitionFixture(PartitionConfig config) {
+    this.config = config;
+  }
+
+  /**
+   * Validates {@code config}, brings the tail up, loads the head and handshakes.
+   *
+   * @param inFlight requests the driver keeps in flight (1 for latency, {@code depth} for
+   *     throughput)
+   * @throws IllegalArgumentException for a bad parameter, before anything is started
+   */
+  public static PartitionFixture open(PartitionConfig config, int inFlight)
+      throws IOException, StageException {
+    PartitionConfig.Validated valid = config.validate();
+    PartitionFixture f = new PartitionFixture(config);
+    try {
+      f.start(valid, inFlight);
+      return f;
+    } catch (IOException | StageException | RuntimeException e) {
+      f.close();
+      throw e;
     }
+  }
 
-    /**
-     * Validates {@code config}, brings the tail up, loads the head and handshakes.
-     *
-     * @param inFlight requests the driver keeps in flight (1 for latency, {@code depth} for throughput)
-     * @throws IllegalArgumentException for a bad parameter, before anything is started
-     */
-    public static PartitionFixture open(PartitionConfig config, int inFlight) throws IOException, StageException {
-        PartitionConfig.Validated valid = config.validate();
-        PartitionFixture f = new PartitionFixture(config);
-        try {
-            f.start(valid, inFlight);
-            return f;
-        } catch (IOException | StageException | RuntimeException e) {
-            f.close();
-            throw e;
-        }
+  private void start(PartitionConfig.Validated valid, int inFlight)
+      throws IOException, StageException {
+    String[] cpus = PartitionConfig.resolveCpus(config.headCpus(), config.tailCpus());
+    PipelineSpec spec =
+        PipelineSpec.defaults(config.model(), config.split())
+            .withTransport(config.transport())
+            .withTails(config.tails())
+            .withLink(valid.condition())
+            .withBatch(config.batch())
+            .withPlacement(config.headThreads(), cpus[0], config.tailThreads(), cpus[1])
+            .withDevices(valid.headDevice(), valid.tailDevice())
+            .withTimeout(timeout(config, valid));
+    pipeline = Pipeline.open(spec);
+    headCpus = CpuAffinity.allowedCpus(ProcessHandle.current().pid());
+    int[] cutPoints = valid.partition().cuts();
+    if (cutPoints.length == 1) {
+      bytesPerRequest = pipeline.bytesPerRequest();
+    } else {
+      CutTable cuts = CutTable.of(ModelCatalog.define(config.model()), config.batch());
+      for (int k : cutPoints) {
+        bytesPerRequest += cuts.cuts().get(k).bytes();
+      }
     }
+    driver = new PipelineDriver(pipeline, inFlight, recorder);
+  }
 
-    private void start(PartitionConfig.Validated valid, int inFlight) throws IOException, StageException {
-        String[] cpus = PartitionConfig.resolveCpus(config.headCpus(), config.tailCpus());
-        PipelineSpec spec = PipelineSpec.defaults(config.model(), config.split())
-                .withTransport(config.transport())
-                .withTails(config.tails())
-                .withLink(valid.condition())
-                .withBatch(config.batch())
-                .withPlacement(config.headThreads(), cpus[0], config.tailThreads(), cpus[1])
-                .withDevices(valid.headDevice(), valid.tailDevice())
-                .withTimeout(timeout(config, valid));
-        pipeline = Pipeline.open(spec);
-        headCpus = CpuAffinity.allowedCpus(ProcessHandle.current().pid());
-        int[] cutPoints = valid.partition().cuts();
-        if (cutPoints.length == 1) {
-            bytesPerRequest = pipeline.bytesPerRequest();
-        } else {
-            CutTable cuts = CutTable.of(ModelCatalog.define(config.model()), config.batch());
-            for (int k : cutPoints) {
-                bytesPerRequest += cuts.cuts().get(k).bytes();
-            }
-        }
-        driver = new PipelineDriver(pipeline, inFlight, recorder);
+  /**
+   * How long one request or handshake may take before the trial fails: {@value #TIMEOUT_PROPERTY}
+   * seconds (default 30), plus, on a shaped link, the time the link itself needs for {@code depth}
+   * requests queued behind each other (their bytes at the link's rate, and the round-trip delay),
+   * so a slow link is not mistaken for a dead stage while a dead or stalled one still fails in
+   * bounded time.
+   *
+   * @throws IllegalArgumentException if the property is not a positive whole number
+   */
+  static Duration timeout(PartitionConfig config, PartitionConfig.Validated valid) {
+    String text =
+        System.getProperty(TIMEOUT_PROPERTY, Long.toString(DEFAULT_TIMEOUT_SECONDS)).trim();
+    long seconds;
+    try {
+      seconds = Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      seconds = -1;
     }
+    if (seconds < 1) {
+      throw new IllegalArgumentException(
+          "-D" + TIMEOUT_PROPERTY + "=" + text + " (expected: whole seconds >= 1)");
+    }
+    Duration timeout = Duration.ofSeconds(seconds);
+    io.paretopipe.netem.NetworkCondition link = valid.condition();
+    if (!link.isNone()) {
+      CutTable cuts = CutTable.of(ModelCatalog.define(config.model()), config.batch());
+      long bytes = cuts.cuts().get(valid.partition().cuts()[0]).bytes();
+      double transferSeconds =
+          link.rateBitsPerSecond() > 0 ? bytes * 8.0 / link.rateBitsPerSecond() : 0;
+      double delaySeconds = 2 * (link.delayNanos() + link.jitterNanos()) / 1e9;
+      timeout =
+          timeout.plusMillis(
+              (long) Math.ceil(1000 * config.depth() * (transferSeconds + delaySeconds)));
+    }
+    return timeout;
+  }
 
-    /**
-     * How long one request or handshake may take before the trial fails: {@value #TIMEOUT_PROPERTY}
-     * seconds (default 30), plus, on a shaped link, the time the link itself needs for {@code depth}
-     * requests queued behind each other (their bytes at the link's rate, and the round-trip delay),
-     * so a slow link is not mistaken for a dead stage while a dead or stalled one still fails in bounded time.
-     *
-     * @throws IllegalArgumentException if the property is not a positive whole number
-     */
-    static Duration timeout(PartitionConfig config, PartitionConfig.Validated valid) {
-        String text = System.getProperty(TIMEOUT_PROPERTY, Long.toString(DEFAULT_TIMEOUT_SECONDS)).trim();
-        long seconds;
-        try {
-            seconds = Long.parseLong(text);
-        } catch (NumberFormatException e) {
-            seconds = -1;
-        }
-        if (seconds < 1) {
-            throw new IllegalArgumentException("-D" + TIMEOUT_PROPERTY + "=" + text + " (expected: whole seconds >= 1)");
-        }
-        Duration timeout = Duration.ofSeconds(seconds);
-        io.paretopipe.netem.NetworkCondition link = valid.condition();
-        if (!link.isNone()) {
-            CutTable cuts = CutTable.of(ModelCatalog.define(config.model()), config.batch());
-            long bytes = cuts.cuts().get(valid.partition().cuts()[0]).bytes();
-            double transferSeconds = link.rateBitsPerSecond() > 0 ? bytes * 8.0 / link.rateBitsPerSecond() : 0;
-            double delaySeconds = 2 * (link.delayNanos() + link.jitterNanos()) / 1e9;
-            timeout = timeout.plusMillis((long) Math.ceil(1000 * config.depth() * (transferSeconds + delaySeconds)));
-        }
-        return timeout;
-    }
+  public PartitionConfig config() {
+    return config;
+  }
 
-    public PartitionConfig config() {
-        return config;
-    }
+  public PipelineDriver driver() {
+    return driver;
+  }
 
-    public PipelineDriver driver() {
-        return driver;
-    }
+  public PhaseRecorder recorder() {
+    return recorder;
+  }
 
-    public PhaseRecorder recorder() {
-        return recorder;
-    }
+  public Pipeline pipeline() {
+    return pipeline;
+  }
 
-    public Pipeline pipeline() {
-        return pipeline;
-    }
+  /** Stage servers spawned for this point (empty for a remote tail or {@code local}). */
+  public List<StageServerProcess> servers() {
+    return pipeline.servers();
+  }
 
-    /** Stage servers spawned for this point (empty for a remote tail or {@code local}). */
-    public List<StageServerProcess> servers() {
-        return pipeline.servers();
-    }
+  /** Tensor bytes sent across every cut per request (one batch), summed over the cuts. */
+  public long bytesPerRequest() {
+    return bytesPerRequest;
+  }
 
-    /** Tensor bytes sent across every cut per request (one batch), summed over the cuts. */
-    public long bytesPerRequest() {
-        return bytesPerRequest;
-    }
+  /**
+   * The {@code #paretopipe.KEY=VALUE} comments of this point's {@code .hlog}: the given JMH params,
+   * {@code bytes_per_request}, where the stages actually ran and with what.
+   */
+  public Map<String, String> comments(Map<String, String> params) {
+    Map<String, String> c = new LinkedHashMap<>(params);
+    c.put("bytes_per_request", Long.toString(bytesPerRequest));
+    c.put("requests", Long.toString(recorder.count()));
+    c.put("head_cpus_allowed", headCpus);
+    List<StageServerProcess> servers = pipeline.servers();
+    c.put(
+        "tail_cpus_allowed",
+        servers.stream()
+            .map(s -> CpuAffinity.allowedCpus(s.pid()))
+            .collect(Collectors.joining("/")));
+    c.put(
+        "tail_pids",
+        servers.stream().map(s -> Long.toString(s.pid())).collect(Collectors.joining("/")));
+    c.put("tail_addresses", String.join("/", pipeline.spec().tails()));
+    c.put(
+        "head_cpu_quota_percent",
+        java.util.Objects.toString(pipeline.spec().headCpuQuotaPercent(), "none"));
+    c.put(
+        "tail_cpu_quota_percent",
+        java.util.Objects.toString(pipeline.spec().tailCpuQuotaPercent(), "none"));
+    c.put(
+        "link_condition", pipeline.link() == null ? "none" : pipeline.link().condition().toSpec());
+    c.put("engine", Engines.versions());
+    c.put("allocator", Engines.allocatorSettings().toString());
+    return c;
+  }
 
-    /**
-     * The {@code #paretopipe.KEY=VALUE} comments of this point's {@code .hlog}: the given JMH params,
-     * {@code bytes_per_request}, where the stages actually ran and with what.
-     */
-    public Map<String, String> comments(Map<String, String> params) {
-        Map<String, String> c = new LinkedHashMap<>(params);
-        c.put("bytes_per_request", Long.toString(bytesPerRequest));
-        c.put("requests", Long.toString(recorder.count()));
-        c.put("head_cpus_allowed", headCpus);
-        List<StageServerProcess> servers = pipeline.servers();
-        c.put("tail_cpus_allowed", servers.stream().map(s -> CpuAffinity.allowedCpus(s.pid()))
-                .collect(Collectors.joining("/")));
-        c.put("tail_pids", servers.stream().map(s -> Long.toString(s.pid())).collect(Collectors.joining("/")));
-        c.put("tail_addresses", String.join("/", pipeline.spec().tails()));
-        c.put("head_cpu_quota_percent", java.util.Objects.toString(pipeline.spec().headCpuQuotaPercent(), "none"));
-        c.put("tail_cpu_quota_percent", java.util.Objects.toString(pipeline.spec().tailCpuQuotaPercent(), "none"));
-        c.put("link_condition", pipeline.link() == null ? "none" : pipeline.link().condition().toSpec());
-        c.put("engine", Engines.versions());
-        c.put("allocator", Engines.allocatorSettings().toString());
-        return c;
-    }
+  /** Writes the recorder's intervals to {@code file} (atomically) with {@link #comments}. */
+  public void writeHlog(Path file, Map<String, String> params) throws IOException {
+    recorder.writeLog(file, comments(params));
+  }
 
-    /** Writes the recorder's intervals to {@code file} (atomically) with {@link #comments}. */
-    public void writeHlog(Path file, Map<String, String> params) throws IOException {
-        recorder.writeLog(file, comments(params));
+  /**
+   * Ends driver, pipeline, link and spawned stage servers; idempotent; keeps going past failures.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
     }
-
-    /** Ends driver, pipeline, link and spawned stage servers; idempotent; keeps going past failures. */
-    @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (driver != null) {
-            try {
-                driver.awaitIdle();
-            } catch (IOException | RuntimeException ignored) {
-                // the pipeline is going away; what matters is that everything is released
-            }
-            driver.close();
-        }
-        if (pipeline != null) {
-            pipeline.close();
-        }
+    closed = true;
+    if (driver != null) {
+      try {
+        driver.awaitIdle();
+      } catch (IOException | RuntimeException ignored) {
+        // the pipeline is going away; what matters is that everything is released
+      }
+      driver.close();
     }
+    if (pipeline != null) {
+      pipeline.close();
+    }
+  }
 }

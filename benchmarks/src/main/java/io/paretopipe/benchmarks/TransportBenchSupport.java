@@ -21,7 +21,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** The pieces {@link TransportBenchmark} measures against: a raw echo server, an echo stage, thread pinning. */
+/**
+ * The pieces {@link TransportBenchmark} measures against: a raw echo server, an echo stage, thread
+ * pinning.
+ */
 final class TransportBenchSupport {
   private TransportBenchSupport() {}
 
@@ -48,7 +51,8 @@ final class TransportBenchSupport {
         @Override
         public CompletableFuture<InferenceResult> process(InferenceRequest request) {
           return CompletableFuture.completedFuture(
-              new InferenceResult(request.requestId(), request.tensor(), List.of(new StageTiming(0, 0))));
+              new InferenceResult(
+                  request.requestId(), request.tensor(), List.of(new StageTiming(0, 0))));
         }
 
         @Override
@@ -134,7 +138,10 @@ final class TransportBenchSupport {
     }
   }
 
-  /** Linux thread ids of this process whose name starts with {@code prefix} (names are cut at 15 chars). */
+  /**
+   * Linux thread ids of this process whose name starts with {@code prefix} (names are cut at 15
+   * chars).
+   */
   static List<Long> tidsNamed(String prefix) throws IOException {
     String cut = prefix.length() > 15 ? prefix.substring(0, 15) : prefix;
     List<Long> tids = new ArrayList<>();
@@ -152,14 +159,20 @@ final class TransportBenchSupport {
     return tids;
   }
 
-  /** Restricts thread {@code tid} to CPU {@code cpu} with taskset; a no-op returning false where that fails. */
+  /**
+   * Restricts thread {@code tid} to CPU {@code cpu} with taskset; a no-op returning false where
+   * that fails.
+   */
   static boolean pin(long tid, int cpu) {
     if (tid < 0) {
       return false;
     }
     try {
-      Process p = new ProcessBuilder("taskset", "-pc", Integer.toString(cpu), Long.toString(tid))
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process p =
+          new ProcessBuilder("taskset", "-pc", Integer.toString(cpu), Long.toString(tid))
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
     } catch (IOException e) {
       return false;

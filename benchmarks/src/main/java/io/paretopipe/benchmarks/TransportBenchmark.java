@@ -57,7 +57,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx2g", "-XX:MaxDirectMemorySize=4g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx2g", "-XX:MaxDirectMemorySize=4g"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class TransportBenchmark {
@@ -91,9 +93,19 @@ public class TransportBenchmark {
       data.put(i, (byte) i);
     }
     tensor = new Tensor(DType.UINT8, new long[] {bytes}, data);
-    Handshake handshake = new Handshake("echo", 1, new int[] {bytes}, 0, 0, 1, DType.UINT8, 0, 1, "", List.of());
-    HandshakeReply reply = new HandshakeReply("echo", List.of(), new long[] {bytes}, new long[] {bytes}, 0,
-        ProcessHandle.current().pid(), "", 1, "none");
+    Handshake handshake =
+        new Handshake("echo", 1, new int[] {bytes}, 0, 0, 1, DType.UINT8, 0, 1, "", List.of());
+    HandshakeReply reply =
+        new HandshakeReply(
+            "echo",
+            List.of(),
+            new long[] {bytes},
+            new long[] {bytes},
+            0,
+            ProcessHandle.current().pid(),
+            "",
+            1,
+            "none");
     switch (transport) {
       case "echo" -> {
         echoServer = new TransportBenchSupport.RawEchoServer(bytes);
@@ -112,11 +124,16 @@ public class TransportBenchmark {
         channel.handshake(handshake, TIMEOUT);
       }
       case "local" -> {
-        channel = new LocalTransport(new TransportBenchSupport.EchoStage(reply)).connect("local", TIMEOUT);
+        channel =
+            new LocalTransport(new TransportBenchSupport.EchoStage(reply))
+                .connect("local", TIMEOUT);
         channel.handshake(handshake, TIMEOUT);
       }
-      default -> throw new IllegalArgumentException("transport \"" + transport
-          + "\" is not benchmarked: valid values are echo, nio, grpc, local");
+      default ->
+          throw new IllegalArgumentException(
+              "transport \""
+                  + transport
+                  + "\" is not benchmarked: valid values are echo, nio, grpc, local");
     }
     if (pin) {
       pinThreads();
@@ -125,17 +142,21 @@ public class TransportBenchmark {
 
   private void pinThreads() throws IOException {
     boolean ok = TransportBenchSupport.pin(TransportBenchSupport.currentTid(), 0);
-    String serverPrefix = switch (transport) {
-      case "echo" -> TransportBenchSupport.RawEchoServer.THREAD_NAME;
-      case "grpc" -> "paretopipe-grpc-stage"; // the stage callbacks; Netty event loops serve both ends, stay unpinned
-      default -> "paretopipe-nio";
-    };
+    String serverPrefix =
+        switch (transport) {
+          case "echo" -> TransportBenchSupport.RawEchoServer.THREAD_NAME;
+          case "grpc" ->
+              "paretopipe-grpc-stage"; // the stage callbacks; Netty event loops serve both ends,
+          // stay unpinned
+          default -> "paretopipe-nio";
+        };
     for (long tid : TransportBenchSupport.tidsNamed(serverPrefix)) {
       ok &= TransportBenchSupport.pin(tid, 1);
     }
     if (!ok) {
-      throw new IllegalStateException("pin=true but taskset failed: install util-linux and run on >= 2 CPUs, "
-          + "or use -p pin=false");
+      throw new IllegalStateException(
+          "pin=true but taskset failed: install util-linux and run on >= 2 CPUs, "
+              + "or use -p pin=false");
     }
   }
 
@@ -159,7 +180,9 @@ public class TransportBenchmark {
     channel.send(new InferenceRequest(requestId++, tensor));
     InferenceResult result = channel.receive(TIMEOUT);
     Tensor back = result.tensor();
-    channel.release(back); // done with it: the next result reuses the memory, as the echo client reuses its buffer
+    channel.release(
+        back); // done with it: the next result reuses the memory, as the echo client reuses its
+    // buffer
     return back;
   }
 

@@ -30,113 +30,130 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
  * Runs {@link PartitionBenchmark} for real through JMH's Runner API (a forked JVM, a spawned stage
- * server, nio over loopback) with tiny settings, failing on any error, and checks the JMH results and
- * the hlog files the trial wrote.
+ * server, nio over loopback) with tiny settings, failing on any error, and checks the JMH results
+ * and the hlog files the trial wrote.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class PartitionBenchmarkSmokeTest {
 
-    private static final String SPLIT = "15";
+  private static final String SPLIT = "15";
 
-    @Test
-    void bothMethodsMeasureOneSplitOverNio(@TempDir Path dir) throws Exception {
-        Path hlogDir = dir.resolve("hlog");
-        Collection<RunResult> results = new Runner(new OptionsBuilder()
-                .include("^" + PartitionBenchmark.class.getName().replace(".", "\\.") + "\\.(latency|throughput)$")
-                .param("split", SPLIT)
-                .param("transport", "nio")
-                .warmupIterations(0)
-                .measurementIterations(1)
-                .measurementTime(TimeValue.seconds(2))
-                .forks(1)
-                .shouldFailOnError(true)
-                .jvmArgsAppend("-Xmx1g", "-Dai.djl.offline=true", "-D" + HlogNames.DIR_PROPERTY + "=" + hlogDir)
-                .verbosity(VerboseMode.SILENT)
-                .build()).run();
+  @Test
+  void bothMethodsMeasureOneSplitOverNio(@TempDir Path dir) throws Exception {
+    Path hlogDir = dir.resolve("hlog");
+    Collection<RunResult> results =
+        new Runner(
+                new OptionsBuilder()
+                    .include(
+                        "^"
+                            + PartitionBenchmark.class.getName().replace(".", "\\.")
+                            + "\\.(latency|throughput)$")
+                    .param("split", SPLIT)
+                    .param("transport", "nio")
+                    .warmupIterations(0)
+                    .measurementIterations(1)
+                    .measurementTime(TimeValue.seconds(2))
+                    .forks(1)
+                    .shouldFailOnError(true)
+                    .jvmArgsAppend(
+                        "-Xmx1g",
+                        "-Dai.djl.offline=true",
+                        "-D" + HlogNames.DIR_PROPERTY + "=" + hlogDir)
+                    .verbosity(VerboseMode.SILENT)
+                    .build())
+            .run();
 
-        assertEquals(2, results.size());
-        Map<String, RunResult> byMethod = new HashMap<>();
-        for (RunResult r : results) {
-            String name = r.getParams().getBenchmark();
-            byMethod.put(name.substring(name.lastIndexOf('.') + 1), r);
-            assertEquals(SPLIT, r.getParams().getParam("split"));
-            assertEquals("nio", r.getParams().getParam("transport"));
-            assertTrue(r.getPrimaryResult().getScore() > 0, name + " score " + r.getPrimaryResult().getScore());
-        }
-        RunResult latency = byMethod.get("latency");
-        RunResult throughput = byMethod.get("throughput");
-        assertEquals("ms/op", latency.getPrimaryResult().getScoreUnit());
-        assertEquals("ops/s", throughput.getPrimaryResult().getScoreUnit());
-        double images = throughput.getSecondaryResults().get("images").getScore();
-        assertEquals(8 * throughput.getPrimaryResult().getScore(), images, 1e-6 * images);
-
-        long cutBytes = CutTable.of(ModelCatalog.define("mobilenetv2"), 8).cuts().get(Integer.parseInt(SPLIT)).bytes();
-        for (RunResult r : results) {
-            Map<String, String> params = new LinkedHashMap<>();
-            for (String k : r.getParams().getParamsKeys()) {
-                params.put(k, r.getParams().getParam(k));
-            }
-            Path hlog = hlogDir.resolve(HlogNames.fileName(r.getParams().getBenchmark(), params));
-            assertTrue(Files.isRegularFile(hlog), "missing " + hlog + "; have " + list(hlogDir));
-            Map<String, String> comments = comments(hlog);
-            assertEquals(Long.toString(cutBytes), comments.get("bytes_per_request"));
-            assertEquals(SPLIT, comments.get("split"));
-            String head = comments.get("head_cpus_allowed");
-            String tail = comments.get("tail_cpus_allowed");
-            if (PartitionConfig.parseCpuList(CpuList.current()).size() >= 2) {
-                assertFalse(tail.isEmpty(), "no tail CPUs recorded");
-                assertNotEquals(head, tail, "head and tail ran on the same CPUs");
-            }
-            for (String pid : comments.get("tail_pids").split("/")) {
-                assertFalse(ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false),
-                        "stage server " + pid + " survived the run");
-            }
-            Map<String, Long> counts = tagCounts(hlog);
-            for (Phase p : Phase.values()) {
-                assertTrue(counts.getOrDefault(p.tag(), 0L) > 0, "no " + p.tag() + " values in " + hlog.getFileName());
-            }
-            assertEquals(counts.get("e2e"), counts.get("tail_compute"));
-        }
+    assertEquals(2, results.size());
+    Map<String, RunResult> byMethod = new HashMap<>();
+    for (RunResult r : results) {
+      String name = r.getParams().getBenchmark();
+      byMethod.put(name.substring(name.lastIndexOf('.') + 1), r);
+      assertEquals(SPLIT, r.getParams().getParam("split"));
+      assertEquals("nio", r.getParams().getParam("transport"));
+      assertTrue(
+          r.getPrimaryResult().getScore() > 0, name + " score " + r.getPrimaryResult().getScore());
     }
+    RunResult latency = byMethod.get("latency");
+    RunResult throughput = byMethod.get("throughput");
+    assertEquals("ms/op", latency.getPrimaryResult().getScoreUnit());
+    assertEquals("ops/s", throughput.getPrimaryResult().getScoreUnit());
+    double images = throughput.getSecondaryResults().get("images").getScore();
+    assertEquals(8 * throughput.getPrimaryResult().getScore(), images, 1e-6 * images);
 
-    private static Map<String, String> comments(Path hlog) throws Exception {
-        Map<String, String> c = new HashMap<>();
-        for (String line : Files.readAllLines(hlog)) {
-            if (line.startsWith("#paretopipe.")) {
-                String kv = line.substring("#paretopipe.".length());
-                c.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
-            }
-        }
-        return c;
+    long cutBytes =
+        CutTable.of(ModelCatalog.define("mobilenetv2"), 8)
+            .cuts()
+            .get(Integer.parseInt(SPLIT))
+            .bytes();
+    for (RunResult r : results) {
+      Map<String, String> params = new LinkedHashMap<>();
+      for (String k : r.getParams().getParamsKeys()) {
+        params.put(k, r.getParams().getParam(k));
+      }
+      Path hlog = hlogDir.resolve(HlogNames.fileName(r.getParams().getBenchmark(), params));
+      assertTrue(Files.isRegularFile(hlog), "missing " + hlog + "; have " + list(hlogDir));
+      Map<String, String> comments = comments(hlog);
+      assertEquals(Long.toString(cutBytes), comments.get("bytes_per_request"));
+      assertEquals(SPLIT, comments.get("split"));
+      String head = comments.get("head_cpus_allowed");
+      String tail = comments.get("tail_cpus_allowed");
+      if (PartitionConfig.parseCpuList(CpuList.current()).size() >= 2) {
+        assertFalse(tail.isEmpty(), "no tail CPUs recorded");
+        assertNotEquals(head, tail, "head and tail ran on the same CPUs");
+      }
+      for (String pid : comments.get("tail_pids").split("/")) {
+        assertFalse(
+            ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false),
+            "stage server " + pid + " survived the run");
+      }
+      Map<String, Long> counts = tagCounts(hlog);
+      for (Phase p : Phase.values()) {
+        assertTrue(
+            counts.getOrDefault(p.tag(), 0L) > 0,
+            "no " + p.tag() + " values in " + hlog.getFileName());
+      }
+      assertEquals(counts.get("e2e"), counts.get("tail_compute"));
     }
+  }
 
-    private static Map<String, Long> tagCounts(Path hlog) throws Exception {
-        Map<String, Long> counts = new HashMap<>();
-        HistogramLogReader reader = new HistogramLogReader(hlog.toFile());
-        try {
-            EncodableHistogram h;
-            while ((h = reader.nextIntervalHistogram()) != null) {
-                counts.merge(h.getTag(), ((org.HdrHistogram.Histogram) h).getTotalCount(), Long::sum);
-            }
-        } finally {
-            reader.close();
-        }
-        return counts;
+  private static Map<String, String> comments(Path hlog) throws Exception {
+    Map<String, String> c = new HashMap<>();
+    for (String line : Files.readAllLines(hlog)) {
+      if (line.startsWith("#paretopipe.")) {
+        String kv = line.substring("#paretopipe.".length());
+        c.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+      }
     }
+    return c;
+  }
 
-    private static List<String> list(Path dir) throws Exception {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).toList();
-        }
+  private static Map<String, Long> tagCounts(Path hlog) throws Exception {
+    Map<String, Long> counts = new HashMap<>();
+    HistogramLogReader reader = new HistogramLogReader(hlog.toFile());
+    try {
+      EncodableHistogram h;
+      while ((h = reader.nextIntervalHistogram()) != null) {
+        counts.merge(h.getTag(), ((org.HdrHistogram.Histogram) h).getTotalCount(), Long::sum);
+      }
+    } finally {
+      reader.close();
     }
+    return counts;
+  }
 
-    /** This JVM's allowed CPUs. */
-    static final class CpuList {
-        static String current() {
-            return io.paretopipe.harness.placement.CpuAffinity.allowedCpus(ProcessHandle.current().pid());
-        }
+  private static List<String> list(Path dir) throws Exception {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
     }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).toList();
+    }
+  }
+
+  /** This JVM's allowed CPUs. */
+  static final class CpuList {
+    static String current() {
+      return io.paretopipe.harness.placement.CpuAffinity.allowedCpus(ProcessHandle.current().pid());
+    }
+  }
 }

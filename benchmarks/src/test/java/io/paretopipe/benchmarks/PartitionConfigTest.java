@@ -10,86 +10,158 @@ import org.junit.jupiter.api.Test;
 
 class PartitionConfigTest {
 
-    @Test
-    void splitOutOfRangeNamesTheValidRange() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> PartitionConfig.defaults("mobilenetv2", "25", "nio").validate());
-        assertEquals("split 25 is out of range for mobilenetv2: valid splits are 0..19", e.getMessage());
+  @Test
+  void splitOutOfRangeNamesTheValidRange() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> PartitionConfig.defaults("mobilenetv2", "25", "nio").validate());
+    assertEquals(
+        "split 25 is out of range for mobilenetv2: valid splits are 0..19", e.getMessage());
+  }
+
+  @Test
+  void everySplitOfTheDefaultModelIsValidAndMatchesTheDefaultParamList() throws Exception {
+    String[] defaults =
+        PartitionBenchmark.class
+            .getField("split")
+            .getAnnotation(org.openjdk.jmh.annotations.Param.class)
+            .value();
+    assertEquals(PartitionConfig.unitCount("mobilenetv2") + 1, defaults.length);
+    for (int k = 0; k < defaults.length; k++) {
+      assertEquals(Integer.toString(k), defaults[k]);
+      PartitionConfig.defaults("mobilenetv2", defaults[k], "nio").validate();
     }
+  }
 
-    @Test
-    void everySplitOfTheDefaultModelIsValidAndMatchesTheDefaultParamList() throws Exception {
-        String[] defaults = PartitionBenchmark.class.getField("split")
-                .getAnnotation(org.openjdk.jmh.annotations.Param.class).value();
-        assertEquals(PartitionConfig.unitCount("mobilenetv2") + 1, defaults.length);
-        for (int k = 0; k < defaults.length; k++) {
-            assertEquals(Integer.toString(k), defaults[k]);
-            PartitionConfig.defaults("mobilenetv2", defaults[k], "nio").validate();
-        }
-    }
+  @Test
+  void rejectsUnknownTransportAndLinkOnLocal() {
+    IllegalArgumentException t =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> PartitionConfig.defaults("mobilenetv2", "3", "carrier-pigeon").validate());
+    assertEquals(
+        "transport 'carrier-pigeon' is not supported: valid transports are nio, local, grpc",
+        t.getMessage());
+    IllegalArgumentException l =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                PartitionConfig.defaults("mobilenetv2", "3", "local")
+                    .withLink("delay:20ms")
+                    .validate());
+    assertTrue(
+        l.getMessage().startsWith("link 'delay:20ms' needs a network transport"), l.getMessage());
+    IllegalArgumentException bad =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                PartitionConfig.defaults("mobilenetv2", "3", "nio")
+                    .withLink("warp-speed")
+                    .validate());
+    assertTrue(bad.getMessage().startsWith("link 'warp-speed': "), bad.getMessage());
+  }
 
-    @Test
-    void rejectsUnknownTransportAndLinkOnLocal() {
-        IllegalArgumentException t = assertThrows(IllegalArgumentException.class,
-                () -> PartitionConfig.defaults("mobilenetv2", "3", "carrier-pigeon").validate());
-        assertEquals("transport 'carrier-pigeon' is not supported: valid transports are nio, local, grpc", t.getMessage());
-        IllegalArgumentException l = assertThrows(IllegalArgumentException.class,
-                () -> PartitionConfig.defaults("mobilenetv2", "3", "local").withLink("delay:20ms").validate());
-        assertTrue(l.getMessage().startsWith("link 'delay:20ms' needs a network transport"), l.getMessage());
-        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
-                () -> PartitionConfig.defaults("mobilenetv2", "3", "nio").withLink("warp-speed").validate());
-        assertTrue(bad.getMessage().startsWith("link 'warp-speed': "), bad.getMessage());
-    }
+  @Test
+  void tailListMustMatchTheRemoteStages() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                PartitionConfig.defaults("mobilenetv2", "3:9", "nio")
+                    .withTail("127.0.0.1:4000")
+                    .validate());
+    assertTrue(e.getMessage().contains("has 2 remote stage(s)"), e.getMessage());
+    IllegalArgumentException g =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                PartitionConfig.defaults("mobilenetv2", "3:9", "grpc")
+                    .withTail("127.0.0.1:4000")
+                    .validate());
+    assertEquals(
+        "tail '127.0.0.1:4000' names 1 stage server(s) but split 3:9 has 2 remote stage(s): give 'spawn'"
+            + " or one HOST:PORT per remote stage, separated by '/'",
+        g.getMessage());
+    assertEquals(
+        List.of("127.0.0.1:4000", "127.0.0.1:4001"),
+        PartitionConfig.defaults("mobilenetv2", "3:9", "nio")
+            .withTail("127.0.0.1:4000/127.0.0.1:4001")
+            .tails());
+  }
 
-    @Test
-    void tailListMustMatchTheRemoteStages() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> PartitionConfig.defaults("mobilenetv2", "3:9", "nio").withTail("127.0.0.1:4000").validate());
-        assertTrue(e.getMessage().contains("has 2 remote stage(s)"), e.getMessage());
-        IllegalArgumentException g = assertThrows(IllegalArgumentException.class,
-                () -> PartitionConfig.defaults("mobilenetv2", "3:9", "grpc").withTail("127.0.0.1:4000").validate());
-        assertEquals("tail '127.0.0.1:4000' names 1 stage server(s) but split 3:9 has 2 remote stage(s): give 'spawn'"
-                + " or one HOST:PORT per remote stage, separated by '/'", g.getMessage());
-        assertEquals(List.of("127.0.0.1:4000", "127.0.0.1:4001"),
-                PartitionConfig.defaults("mobilenetv2", "3:9", "nio").withTail("127.0.0.1:4000/127.0.0.1:4001").tails());
-    }
+  @Test
+  void cpuListsParseAndResolve() {
+    assertEquals(List.of(0, 1, 2, 5), PartitionConfig.parseCpuList("0-2,5"));
+    assertEquals(List.of(), PartitionConfig.parseCpuList("bogus"));
+    assertArrayEquals(new String[] {"", ""}, PartitionConfig.resolveCpus("none", "none"));
+    assertArrayEquals(new String[] {"3", "1-2"}, PartitionConfig.resolveCpus("3", "1-2"));
+  }
 
-    @Test
-    void cpuListsParseAndResolve() {
-        assertEquals(List.of(0, 1, 2, 5), PartitionConfig.parseCpuList("0-2,5"));
-        assertEquals(List.of(), PartitionConfig.parseCpuList("bogus"));
-        assertArrayEquals(new String[] {"", ""}, PartitionConfig.resolveCpus("none", "none"));
-        assertArrayEquals(new String[] {"3", "1-2"}, PartitionConfig.resolveCpus("3", "1-2"));
-    }
+  @Test
+  void deviceProfilesResolveAndRefuseWhatCannotWork() {
+    PartitionConfig.Validated none = PartitionConfig.defaults("mobilenetv2", "3", "nio").validate();
+    assertEquals(null, none.headDevice());
+    assertEquals(null, none.tailDevice());
+    PartitionConfig.Validated hosts =
+        PartitionConfig.defaults("mobilenetv2", "3", "nio")
+            .withDevices("host0", "host1")
+            .validate();
+    assertEquals(
+        new io.paretopipe.netem.device.DeviceProfile("host0", "0", 1, null), hosts.headDevice());
+    assertEquals(
+        new io.paretopipe.netem.device.DeviceProfile("host1", "1", 1, null), hosts.tailDevice());
 
-    @Test
-    void deviceProfilesResolveAndRefuseWhatCannotWork() {
-        PartitionConfig.Validated none = PartitionConfig.defaults("mobilenetv2", "3", "nio").validate();
-        assertEquals(null, none.headDevice());
-        assertEquals(null, none.tailDevice());
-        PartitionConfig.Validated hosts = PartitionConfig.defaults("mobilenetv2", "3", "nio")
-                .withDevices("host0", "host1").validate();
-        assertEquals(new io.paretopipe.netem.device.DeviceProfile("host0", "0", 1, null), hosts.headDevice());
-        assertEquals(new io.paretopipe.netem.device.DeviceProfile("host1", "1", 1, null), hosts.tailDevice());
+    IllegalArgumentException unknown =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                PartitionConfig.defaults("mobilenetv2", "3", "nio")
+                    .withDevices("none", "pi9")
+                    .validate());
+    assertTrue(
+        unknown.getMessage().startsWith("tailDevice: unknown device profile 'pi9'"),
+        unknown.getMessage());
+    assertTrue(
+        unknown.getMessage().contains("valid profiles are edge, edge-tail, host0"),
+        unknown.getMessage());
 
-        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-                () -> PartitionConfig.defaults("mobilenetv2", "3", "nio").withDevices("none", "pi9").validate());
-        assertTrue(unknown.getMessage().startsWith("tailDevice: unknown device profile 'pi9'"), unknown.getMessage());
-        assertTrue(unknown.getMessage().contains("valid profiles are edge, edge-tail, host0"), unknown.getMessage());
+    IllegalArgumentException both =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                PartitionConfig.defaults("mobilenetv2", "3", "nio")
+                    .withCpus("0", "auto")
+                    .withDevices("host0", "none")
+                    .validate());
+    assertEquals(
+        "headDevice 'host0' sets CPUs and threads itself: leave headCpus at auto and headThreads at 1"
+            + " (got 0, 1)",
+        both.getMessage());
 
-        IllegalArgumentException both = assertThrows(IllegalArgumentException.class,
-                () -> PartitionConfig.defaults("mobilenetv2", "3", "nio").withCpus("0", "auto")
-                        .withDevices("host0", "none").validate());
-        assertEquals("headDevice 'host0' sets CPUs and threads itself: leave headCpus at auto and headThreads at 1"
-                + " (got 0, 1)", both.getMessage());
-
-        org.junit.jupiter.api.Assumptions.assumeTrue(io.paretopipe.netem.device.CpuQuota.unavailableReason().isEmpty(),
-                "cgroup CPU quotas need root and a cpu controller here");
-        IllegalArgumentException local = assertThrows(IllegalArgumentException.class,
-                () -> PartitionConfig.defaults("mobilenetv2", "3", "local").withDevices("none", "pi4-tail").validate());
-        assertTrue(local.getMessage().startsWith("tailDevice 'pi4-tail' has a CPU quota, which applies to spawned"
-                + " stage servers only"), local.getMessage());
-        assertEquals(25, PartitionConfig.defaults("mobilenetv2", "3", "nio").withDevices("pi4", "pi4-tail").validate()
-                .tailDevice().cpuQuotaPercent());
-    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        io.paretopipe.netem.device.CpuQuota.unavailableReason().isEmpty(),
+        "cgroup CPU quotas need root and a cpu controller here");
+    IllegalArgumentException local =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                PartitionConfig.defaults("mobilenetv2", "3", "local")
+                    .withDevices("none", "pi4-tail")
+                    .validate());
+    assertTrue(
+        local
+            .getMessage()
+            .startsWith(
+                "tailDevice 'pi4-tail' has a CPU quota, which applies to spawned"
+                    + " stage servers only"),
+        local.getMessage());
+    assertEquals(
+        25,
+        PartitionConfig.defaults("mobilenetv2", "3", "nio")
+            .withDevices("pi4", "pi4-tail")
+            .validate()
+            .tailDevice()
+            .cpuQuotaPercent());
+  }
 }

@@ -18,70 +18,86 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The trial fixture puts the tail on other CPUs than the head and leaves no stage process behind. */
+/**
+ * The trial fixture puts the tail on other CPUs than the head and leaves no stage process behind.
+ */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class PlacementTest {
 
-    private String originalCpus;
+  private String originalCpus;
 
-    @BeforeEach
-    void rememberAffinity() {
-        originalCpus = CpuAffinity.allowedCpus(ProcessHandle.current().pid());
+  @BeforeEach
+  void rememberAffinity() {
+    originalCpus = CpuAffinity.allowedCpus(ProcessHandle.current().pid());
+  }
+
+  @AfterEach
+  void restoreAffinity() throws Exception {
+    if (!originalCpus.isEmpty() && CpuAffinity.tasksetAvailable()) {
+      CpuAffinity.pin(ProcessHandle.current().pid(), originalCpus);
     }
+  }
 
-    @AfterEach
-    void restoreAffinity() throws Exception {
-        if (!originalCpus.isEmpty() && CpuAffinity.tasksetAvailable()) {
-            CpuAffinity.pin(ProcessHandle.current().pid(), originalCpus);
-        }
+  @Test
+  void spawnedTailRunsOnOtherCpusAndDiesWithTheFixture() throws Exception {
+    assumeTrue(
+        PartitionConfig.parseCpuList(originalCpus).size() >= 2,
+        "needs at least 2 CPUs allowed to this JVM (has "
+            + originalCpus
+            + ") to separate head and tail");
+    assumeTrue(
+        CpuAffinity.tasksetAvailable(), "needs taskset on the PATH (apt-get install util-linux)");
+    List<StageServerProcess> servers;
+    try (PartitionFixture fixture =
+        PartitionFixture.open(PartitionConfig.defaults("mobilenetv2", "17", "nio"), 1)) {
+      servers = fixture.servers();
+      assertEquals(1, servers.size());
+      long tailPid = servers.get(0).pid();
+      String head = readCpusAllowedList(ProcessHandle.current().pid());
+      String tail = readCpusAllowedList(tailPid);
+      String[] expected = PartitionConfig.resolveCpus("auto", "auto");
+      assertEquals(expected[0], head);
+      assertEquals(PartitionConfig.parseCpuList(expected[1]), PartitionConfig.parseCpuList(tail));
+      assertNotEquals(head, tail);
+      Set<Integer> overlap =
+          PartitionConfig.parseCpuList(head).stream()
+              .filter(PartitionConfig.parseCpuList(tail)::contains)
+              .collect(Collectors.toSet());
+      assertTrue(
+          overlap.isEmpty(), "head " + head + " and tail " + tail + " share CPUs " + overlap);
+
+      fixture.driver().runOne();
+      assertEquals(1, fixture.recorder().count());
+      assertEquals(250_880, fixture.bytesPerRequest()); // 160x7x7 floats x batch 8 at cut 17
     }
-
-    @Test
-    void spawnedTailRunsOnOtherCpusAndDiesWithTheFixture() throws Exception {
-        assumeTrue(PartitionConfig.parseCpuList(originalCpus).size() >= 2,
-                "needs at least 2 CPUs allowed to this JVM (has " + originalCpus + ") to separate head and tail");
-        assumeTrue(CpuAffinity.tasksetAvailable(), "needs taskset on the PATH (apt-get install util-linux)");
-        List<StageServerProcess> servers;
-        try (PartitionFixture fixture = PartitionFixture.open(PartitionConfig.defaults("mobilenetv2", "17", "nio"), 1)) {
-            servers = fixture.servers();
-            assertEquals(1, servers.size());
-            long tailPid = servers.get(0).pid();
-            String head = readCpusAllowedList(ProcessHandle.current().pid());
-            String tail = readCpusAllowedList(tailPid);
-            String[] expected = PartitionConfig.resolveCpus("auto", "auto");
-            assertEquals(expected[0], head);
-            assertEquals(PartitionConfig.parseCpuList(expected[1]), PartitionConfig.parseCpuList(tail));
-            assertNotEquals(head, tail);
-            Set<Integer> overlap = PartitionConfig.parseCpuList(head).stream()
-                    .filter(PartitionConfig.parseCpuList(tail)::contains).collect(Collectors.toSet());
-            assertTrue(overlap.isEmpty(), "head " + head + " and tail " + tail + " share CPUs " + overlap);
-
-            fixture.driver().runOne();
-            assertEquals(1, fixture.recorder().count());
-            assertEquals(250_880, fixture.bytesPerRequest()); // 160x7x7 floats x batch 8 at cut 17
-        }
-        for (StageServerProcess s : servers) {
-            assertFalse(s.isAlive(), s + " survived the fixture");
-            assertTrue(ProcessHandle.of(s.pid()).map(p -> !p.isAlive()).orElse(true), "pid " + s.pid() + " alive");
-        }
+    for (StageServerProcess s : servers) {
+      assertFalse(s.isAlive(), s + " survived the fixture");
+      assertTrue(
+          ProcessHandle.of(s.pid()).map(p -> !p.isAlive()).orElse(true),
+          "pid " + s.pid() + " alive");
     }
+  }
 
-    @Test
-    void badSplitFailsBeforeAnyProcessStarts() {
-        long before = ProcessHandle.current().children().count();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> PartitionFixture.open(PartitionConfig.defaults("mobilenetv2", "20", "nio"), 1));
-        assertEquals("split 20 is out of range for mobilenetv2: valid splits are 0..19", e.getMessage());
-        assertEquals(before, ProcessHandle.current().children().count());
-    }
+  @Test
+  void badSplitFailsBeforeAnyProcessStarts() {
+    long before = ProcessHandle.current().children().count();
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> PartitionFixture.open(PartitionConfig.defaults("mobilenetv2", "20", "nio"), 1));
+    assertEquals(
+        "split 20 is out of range for mobilenetv2: valid splits are 0..19", e.getMessage());
+    assertEquals(before, ProcessHandle.current().children().count());
+  }
 
-    /** {@code Cpus_allowed_list} straight from {@code /proc/PID/status}. */
-    static String readCpusAllowedList(long pid) throws Exception {
-        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("Cpus_allowed_list:")) {
-                return line.substring("Cpus_allowed_list:".length()).trim();
-            }
-        }
-        throw new AssertionError("no Cpus_allowed_list in /proc/" + pid + "/status");
+  /** {@code Cpus_allowed_list} straight from {@code /proc/PID/status}. */
+  static String readCpusAllowedList(long pid) throws Exception {
+    for (String line :
+        java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("Cpus_allowed_list:")) {
+        return line.substring("Cpus_allowed_list:".length()).trim();
+      }
     }
+    throw new AssertionError("no Cpus_allowed_list in /proc/" + pid + "/status");
+  }
 }

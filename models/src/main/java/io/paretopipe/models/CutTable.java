@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The cut table of a model at a batch size: for every valid split, the tensor that crosses the
- * link and the head's cumulative work. Its JSON form ({@link #toJson()}) is a stable interface,
+ * The cut table of a model at a batch size: for every valid split, the tensor that crosses the link
+ * and the head's cumulative work. Its JSON form ({@link #toJson()}) is a stable interface,
  * documented in {@code docs/CLI.md}.
  *
  * @param model model name
@@ -19,66 +19,69 @@ import java.util.List;
  */
 public record CutTable(String model, long params, int[] input, int batch, List<Cut> cuts) {
 
-    /** Builds the table of a definition for {@code batch} images per request. */
-    public static CutTable of(ModelDefinition model, int batch) {
-        if (batch < 1) {
-            throw new IllegalArgumentException("batch: " + batch + " (expected: >= 1)");
-        }
-        List<UnitCost> costs = CostWalker.costs(model);
-        long params = costs.stream().mapToLong(UnitCost::params).sum();
-        int[] in = model.options().input();
-        long[] shape = {in[0], in[1], in[2]};
-        String unit = "(input)";
-        long macs = 0;
-        int first = 0;
-        if (model.prefix().isPresent()) {
-            UnitCost prefix = costs.get(0);
-            shape = prefix.outputShape();
-            unit = "(prefix)";
-            macs = prefix.macs();
-            first = 1;
-        }
-        List<Cut> cuts = new ArrayList<>();
-        cuts.add(new Cut(0, unit, shape, bytes(shape, batch), macs * batch));
-        for (int k = 1; k <= model.unitCount(); k++) {
-            UnitCost c = costs.get(first + k - 1);
-            macs += c.macs();
-            cuts.add(new Cut(k, c.name(), c.outputShape(), bytes(c.outputShape(), batch), macs * batch));
-        }
-        return new CutTable(model.name(), params, in.clone(), batch, List.copyOf(cuts));
+  /** Builds the table of a definition for {@code batch} images per request. */
+  public static CutTable of(ModelDefinition model, int batch) {
+    if (batch < 1) {
+      throw new IllegalArgumentException("batch: " + batch + " (expected: >= 1)");
     }
+    List<UnitCost> costs = CostWalker.costs(model);
+    long params = costs.stream().mapToLong(UnitCost::params).sum();
+    int[] in = model.options().input();
+    long[] shape = {in[0], in[1], in[2]};
+    String unit = "(input)";
+    long macs = 0;
+    int first = 0;
+    if (model.prefix().isPresent()) {
+      UnitCost prefix = costs.get(0);
+      shape = prefix.outputShape();
+      unit = "(prefix)";
+      macs = prefix.macs();
+      first = 1;
+    }
+    List<Cut> cuts = new ArrayList<>();
+    cuts.add(new Cut(0, unit, shape, bytes(shape, batch), macs * batch));
+    for (int k = 1; k <= model.unitCount(); k++) {
+      UnitCost c = costs.get(first + k - 1);
+      macs += c.macs();
+      cuts.add(new Cut(k, c.name(), c.outputShape(), bytes(c.outputShape(), batch), macs * batch));
+    }
+    return new CutTable(model.name(), params, in.clone(), batch, List.copyOf(cuts));
+  }
 
-    private static long bytes(long[] shape, int batch) {
-        long n = 4L * batch;
-        for (long d : shape) {
-            n *= d;
-        }
-        return n;
+  private static long bytes(long[] shape, int batch) {
+    long n = 4L * batch;
+    for (long d : shape) {
+      n *= d;
     }
+    return n;
+  }
 
-    /** The documented JSON form: {@code model, params, input, batch, cuts[{split, unit, shape, bytes, macs}]}. */
-    public ObjectNode toJson() {
-        ObjectMapper mapper = new ObjectMapper();
-        ObjectNode root = mapper.createObjectNode();
-        root.put("model", model);
-        root.put("params", params);
-        ArrayNode inputNode = root.putArray("input");
-        for (int d : input) {
-            inputNode.add(d);
-        }
-        root.put("batch", batch);
-        ArrayNode cutsNode = root.putArray("cuts");
-        for (Cut c : cuts) {
-            ObjectNode node = cutsNode.addObject();
-            node.put("split", c.split());
-            node.put("unit", c.unit());
-            ArrayNode s = node.putArray("shape");
-            for (long d : c.shape()) {
-                s.add(d);
-            }
-            node.put("bytes", c.bytes());
-            node.put("macs", c.macs());
-        }
-        return root;
+  /**
+   * The documented JSON form: {@code model, params, input, batch, cuts[{split, unit, shape, bytes,
+   * macs}]}.
+   */
+  public ObjectNode toJson() {
+    ObjectMapper mapper = new ObjectMapper();
+    ObjectNode root = mapper.createObjectNode();
+    root.put("model", model);
+    root.put("params", params);
+    ArrayNode inputNode = root.putArray("input");
+    for (int d : input) {
+      inputNode.add(d);
     }
+    root.put("batch", batch);
+    ArrayNode cutsNode = root.putArray("cuts");
+    for (Cut c : cuts) {
+      ObjectNode node = cutsNode.addObject();
+      node.put("split", c.split());
+      node.put("unit", c.unit());
+      ArrayNode s = node.putArray("shape");
+      for (long d : c.shape()) {
+        s.add(d);
+      }
+      node.put("bytes", c.bytes());
+      node.put("macs", c.macs());
+    }
+    return root;
+  }
 }

@@ -10,67 +10,74 @@ import java.util.Map;
  * library fails loudly instead of being downloaded) and with an explicit intra-op thread count.
  *
  * <p>glibc's default malloc returns PyTorch's large activation buffers to the kernel after every
- * forward and takes page faults to get them back (measured here: 2-3x slower). The
- * {@link #RECOMMENDED_ALLOCATOR_ENV} settings keep freed memory in the process; they must be in
- * the environment when the JVM starts, so every JVM this project launches for computing gets them,
- * and {@link #allocatorSettings()} records what a process actually ran with.
+ * forward and takes page faults to get them back (measured here: 2-3x slower). The {@link
+ * #RECOMMENDED_ALLOCATOR_ENV} settings keep freed memory in the process; they must be in the
+ * environment when the JVM starts, so every JVM this project launches for computing gets them, and
+ * {@link #allocatorSettings()} records what a process actually ran with.
  */
 public final class Engines {
 
-    /** The malloc environment every computing JVM is started with. */
-    public static final Map<String, String> RECOMMENDED_ALLOCATOR_ENV = Map.of(
-            "MALLOC_MMAP_MAX_", "0",
-            "MALLOC_TRIM_THRESHOLD_", "17179869184",
-            "MALLOC_TOP_PAD_", "536870912");
+  /** The malloc environment every computing JVM is started with. */
+  public static final Map<String, String> RECOMMENDED_ALLOCATOR_ENV =
+      Map.of(
+          "MALLOC_MMAP_MAX_", "0",
+          "MALLOC_TRIM_THRESHOLD_", "17179869184",
+          "MALLOC_TOP_PAD_", "536870912");
 
-    private Engines() {}
+  private Engines() {}
 
-    /** The PyTorch engine, started offline if not yet started. */
-    public static synchronized Engine pytorch() {
-        if (System.getProperty("ai.djl.offline") == null) {
-            System.setProperty("ai.djl.offline", "true");
-        }
-        return Engine.getEngine("PyTorch");
+  /** The PyTorch engine, started offline if not yet started. */
+  public static synchronized Engine pytorch() {
+    if (System.getProperty("ai.djl.offline") == null) {
+      System.setProperty("ai.djl.offline", "true");
     }
+    return Engine.getEngine("PyTorch");
+  }
 
-    /**
-     * Sets PyTorch's intra-op thread count for this process (torch's setting is process-wide).
-     *
-     * @param threads >= 1
-     */
-    public static void setThreads(int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads: " + threads + " (expected: >= 1)");
-        }
-        pytorch();
-        JniUtils.setNumThreads(threads);
+  /**
+   * Sets PyTorch's intra-op thread count for this process (torch's setting is process-wide).
+   *
+   * @param threads >= 1
+   */
+  public static void setThreads(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads: " + threads + " (expected: >= 1)");
     }
+    pytorch();
+    JniUtils.setNumThreads(threads);
+  }
 
-    /** PyTorch's current intra-op thread count. */
-    public static int threads() {
-        pytorch();
-        return JniUtils.getNumThreads();
-    }
+  /** PyTorch's current intra-op thread count. */
+  public static int threads() {
+    pytorch();
+    return JniUtils.getNumThreads();
+  }
 
-    /** The allocator-related environment of this process ({@code MALLOC_*}, {@code LD_PRELOAD}); "" if unset. */
-    public static Map<String, String> allocatorSettings() {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (String key : new String[] {"MALLOC_MMAP_MAX_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "LD_PRELOAD"}) {
-            String v = System.getenv(key);
-            m.put(key, v == null ? "" : v);
-        }
-        return m;
+  /**
+   * The allocator-related environment of this process ({@code MALLOC_*}, {@code LD_PRELOAD}); "" if
+   * unset.
+   */
+  public static Map<String, String> allocatorSettings() {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (String key :
+        new String[] {
+          "MALLOC_MMAP_MAX_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "LD_PRELOAD"
+        }) {
+      String v = System.getenv(key);
+      m.put(key, v == null ? "" : v);
     }
+    return m;
+  }
 
-    /** Whether this process runs with {@link #RECOMMENDED_ALLOCATOR_ENV}. */
-    public static boolean allocatorTuned() {
-        return RECOMMENDED_ALLOCATOR_ENV.entrySet().stream()
-                .allMatch(e -> e.getValue().equals(System.getenv(e.getKey())));
-    }
+  /** Whether this process runs with {@link #RECOMMENDED_ALLOCATOR_ENV}. */
+  public static boolean allocatorTuned() {
+    return RECOMMENDED_ALLOCATOR_ENV.entrySet().stream()
+        .allMatch(e -> e.getValue().equals(System.getenv(e.getKey())));
+  }
 
-    /** DJL and PyTorch versions, e.g. {@code DJL 0.36.0 / PyTorch 2.7.1}. */
-    public static String versions() {
-        Engine engine = pytorch();
-        return "DJL " + Engine.getDjlVersion() + " / PyTorch " + engine.getVersion();
-    }
+  /** DJL and PyTorch versions, e.g. {@code DJL 0.36.0 / PyTorch 2.7.1}. */
+  public static String versions() {
+    Engine engine = pytorch();
+    return "DJL " + Engine.getDjlVersion() + " / PyTorch " + engine.getVersion();
+  }
 }

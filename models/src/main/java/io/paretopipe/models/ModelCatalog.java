@@ -19,108 +19,114 @@ import java.util.Map;
 /**
  * The models by name: the built-in architectures, and TorchScript model directories written by
  * {@code models/export/export_units.py}. A name is a directory when it is not a built-in name and
- * contains a {@code /} (or the platform's separator) or names an existing directory; use
- * {@code ./resnet18} for a directory that shares a built-in's name. Thread-safe; definitions are
- * built fresh on every call, and a directory is read and verified again on every call.
+ * contains a {@code /} (or the platform's separator) or names an existing directory; use {@code
+ * ./resnet18} for a directory that shares a built-in's name. Thread-safe; definitions are built
+ * fresh on every call, and a directory is read and verified again on every call.
  */
 public final class ModelCatalog {
 
-    private static final Map<String, Architecture> BUILT_IN;
+  private static final Map<String, Architecture> BUILT_IN;
 
-    static {
-        Map<String, Architecture> m = new LinkedHashMap<>();
-        for (Architecture a : List.of(
-                ResNet.resnet18(), ResNet.resnet50(), new MobileNetV2(), new Vgg16(), new AlexNet(), new InceptionV3())) {
-            m.put(a.name(), a);
-        }
-        BUILT_IN = Collections.unmodifiableMap(m);
+  static {
+    Map<String, Architecture> m = new LinkedHashMap<>();
+    for (Architecture a :
+        List.of(
+            ResNet.resnet18(),
+            ResNet.resnet50(),
+            new MobileNetV2(),
+            new Vgg16(),
+            new AlexNet(),
+            new InceptionV3())) {
+      m.put(a.name(), a);
     }
+    BUILT_IN = Collections.unmodifiableMap(m);
+  }
 
-    private ModelCatalog() {}
+  private ModelCatalog() {}
 
-    /** Names of the built-in models, in catalog order. */
-    public static List<String> names() {
-        return List.copyOf(BUILT_IN.keySet());
+  /** Names of the built-in models, in catalog order. */
+  public static List<String> names() {
+    return List.copyOf(BUILT_IN.keySet());
+  }
+
+  /**
+   * The architecture called {@code name}: a built-in, or the TorchScript model directory at that
+   * path (its manifest validated and every file's SHA-256 checked).
+   *
+   * @throws IllegalArgumentException listing the known names if there is none; a {@link
+   *     io.paretopipe.models.torchscript.ModelDirectoryException} naming the file and the problem
+   *     if the directory is unusable
+   */
+  public static Architecture architecture(String name) {
+    Architecture a = BUILT_IN.get(name);
+    if (a != null) {
+      return a;
     }
-
-    /**
-     * The architecture called {@code name}: a built-in, or the TorchScript model directory at that
-     * path (its manifest validated and every file's SHA-256 checked).
-     *
-     * @throws IllegalArgumentException listing the known names if there is none; a
-     *     {@link io.paretopipe.models.torchscript.ModelDirectoryException} naming the file and the
-     *     problem if the directory is unusable
-     */
-    public static Architecture architecture(String name) {
-        Architecture a = BUILT_IN.get(name);
-        if (a != null) {
-            return a;
-        }
-        Path directory = directoryOf(name);
-        if (directory == null) {
-            throw unknown(name);
-        }
-        return TorchScriptArchitecture.open(directory);
+    Path directory = directoryOf(name);
+    if (directory == null) {
+      throw unknown(name);
     }
+    return TorchScriptArchitecture.open(directory);
+  }
 
-    /** Whether {@code name} resolves to a TorchScript model directory rather than a built-in. */
-    public static boolean isDirectory(String name) {
-        return !BUILT_IN.containsKey(name) && directoryOf(name) != null;
-    }
+  /** Whether {@code name} resolves to a TorchScript model directory rather than a built-in. */
+  public static boolean isDirectory(String name) {
+    return !BUILT_IN.containsKey(name) && directoryOf(name) != null;
+  }
 
-    /**
-     * The model digest a stage handshake carries: "" for a built-in (its weights are a function
-     * of the seed), the manifest's SHA-256 digest (64 hex digits) for a directory. Reads and
-     * validates the manifest only, not the unit files ({@link #define} checks those).
-     *
-     * @throws IllegalArgumentException for an unknown name or an unusable manifest
-     */
-    public static String digest(String name) {
-        if (BUILT_IN.containsKey(name)) {
-            return "";
-        }
-        Path directory = directoryOf(name);
-        if (directory == null) {
-            throw unknown(name);
-        }
-        return TorchScriptManifest.read(directory).digest();
+  /**
+   * The model digest a stage handshake carries: "" for a built-in (its weights are a function of
+   * the seed), the manifest's SHA-256 digest (64 hex digits) for a directory. Reads and validates
+   * the manifest only, not the unit files ({@link #define} checks those).
+   *
+   * @throws IllegalArgumentException for an unknown name or an unusable manifest
+   */
+  public static String digest(String name) {
+    if (BUILT_IN.containsKey(name)) {
+      return "";
     }
+    Path directory = directoryOf(name);
+    if (directory == null) {
+      throw unknown(name);
+    }
+    return TorchScriptManifest.read(directory).digest();
+  }
 
-    private static Path directoryOf(String name) {
-        if (name == null || name.isBlank()) {
-            return null;
-        }
-        try {
-            Path path = Path.of(name);
-            boolean looksLikePath = name.indexOf('/') >= 0 || name.indexOf(File.separatorChar) >= 0;
-            return looksLikePath || Files.isDirectory(path) ? path : null;
-        } catch (InvalidPathException e) {
-            return null;
-        }
+  private static Path directoryOf(String name) {
+    if (name == null || name.isBlank()) {
+      return null;
     }
+    try {
+      Path path = Path.of(name);
+      boolean looksLikePath = name.indexOf('/') >= 0 || name.indexOf(File.separatorChar) >= 0;
+      return looksLikePath || Files.isDirectory(path) ? path : null;
+    } catch (InvalidPathException e) {
+      return null;
+    }
+  }
 
-    private static IllegalArgumentException unknown(String name) {
-        return new IllegalArgumentException(
-                "unknown model '" + name + "': known models are " + String.join(", ", names()));
-    }
+  private static IllegalArgumentException unknown(String name) {
+    return new IllegalArgumentException(
+        "unknown model '" + name + "': known models are " + String.join(", ", names()));
+  }
 
-    /**
-     * Builds {@code name} for the given options (input defaulted), checking that the input fits.
-     * For a directory the definition's name is the directory's absolute path and its options carry
-     * the exported input and classes (see {@link TorchScriptArchitecture#define}).
-     *
-     * @throws IllegalArgumentException for an unknown model, an unusable directory, or an input
-     *     (or, for a directory, classes) the model cannot take
-     */
-    public static ModelDefinition define(String name, ModelOptions options) {
-        Architecture a = architecture(name);
-        ModelDefinition definition = a.define(options.withDefaultInput(a.defaultInput()));
-        CostWalker.costs(definition);
-        return definition;
-    }
+  /**
+   * Builds {@code name} for the given options (input defaulted), checking that the input fits. For
+   * a directory the definition's name is the directory's absolute path and its options carry the
+   * exported input and classes (see {@link TorchScriptArchitecture#define}).
+   *
+   * @throws IllegalArgumentException for an unknown model, an unusable directory, or an input (or,
+   *     for a directory, classes) the model cannot take
+   */
+  public static ModelDefinition define(String name, ModelOptions options) {
+    Architecture a = architecture(name);
+    ModelDefinition definition = a.define(options.withDefaultInput(a.defaultInput()));
+    CostWalker.costs(definition);
+    return definition;
+  }
 
-    /** {@link #define(String, ModelOptions)} with default options. */
-    public static ModelDefinition define(String name) {
-        return define(name, ModelOptions.builder().build());
-    }
+  /** {@link #define(String, ModelOptions)} with default options. */
+  public static ModelDefinition define(String name) {
+    return define(name, ModelOptions.builder().build());
+  }
 }

@@ -16,18 +16,18 @@ import java.util.Optional;
  * @param suffix always on the last stage
  */
 public record ModelDefinition(
-        String name, ModelOptions options, Optional<Unit> prefix, List<Unit> units, Unit suffix) {
+    String name, ModelOptions options, Optional<Unit> prefix, List<Unit> units, Unit suffix) {
 
-    public ModelDefinition {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(options, "options");
-        Objects.requireNonNull(prefix, "prefix");
-        units = List.copyOf(units);
-        Objects.requireNonNull(suffix, "suffix");
-    }
+  public ModelDefinition {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(prefix, "prefix");
+    units = List.copyOf(units);
+    Objects.requireNonNull(suffix, "suffix");
+  }
 
-    /** Number of split units; valid splits are {@code 0..unitCount()}. */
-    public int unitCount() {
-        return units.size();
-    }
+  /** Number of split units; valid splits are {@code 0..unitCount()}. */
+  public int unitCount() {
+    return units.size();
+  }
 }

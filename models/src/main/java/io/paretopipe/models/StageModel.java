@@ -22,8 +22,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The weights and blocks of one pipeline stage, ready for inference. Only the units of its
- * {@link StageRange} are built, so a VGG16 head never allocates the 120 M-parameter classifier.
+ * The weights and blocks of one pipeline stage, ready for inference. Only the units of its {@link
+ * StageRange} are built, so a VGG16 head never allocates the 120 M-parameter classifier.
  *
  * <p>Ownership: the stage owns a base {@link NDManager} holding every parameter; {@link #close()}
  * frees them (idempotent). {@link #forward} may be called from several threads at once: blocks are
@@ -32,306 +32,332 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class StageModel implements AutoCloseable {
 
-    private final ModelDefinition model;
-    private final StageRange range;
-    private final List<Unit> units;
-    private final List<UnitCost> costs;
-    private final long[] inputShapePerImage;
-    private final long[] outputShapePerImage;
-    private final AtomicReference<NDManager> manager;
-    private final ParameterStore parameterStore;
+  private final ModelDefinition model;
+  private final StageRange range;
+  private final List<Unit> units;
+  private final List<UnitCost> costs;
+  private final long[] inputShapePerImage;
+  private final long[] outputShapePerImage;
+  private final AtomicReference<NDManager> manager;
+  private final ParameterStore parameterStore;
 
-    private StageModel(ModelDefinition model, StageRange range) {
-        for (Unit unit : model.units()) {
-            if (unit.block().isInitialized()) {
-                throw new IllegalStateException("the definition of " + model.name()
-                        + " already backs a StageModel: build a fresh one with ModelCatalog.define for each stage");
-            }
+  private StageModel(ModelDefinition model, StageRange range) {
+    for (Unit unit : model.units()) {
+      if (unit.block().isInitialized()) {
+        throw new IllegalStateException(
+            "the definition of "
+                + model.name()
+                + " already backs a StageModel: build a fresh one with ModelCatalog.define for each stage");
+      }
+    }
+    this.model = model;
+    this.range = range;
+    List<UnitCost> all = CostWalker.costs(model);
+    int offset = model.prefix().isPresent() ? 1 : 0;
+    int n = model.unitCount();
+    if (range.unitEnd() > n) {
+      throw new IllegalArgumentException(
+          "unit range ["
+              + range.unitStart()
+              + ", "
+              + range.unitEnd()
+              + ") is out of range for "
+              + model.name()
+              + ": valid splits are 0.."
+              + n);
+    }
+    List<Unit> selected = new ArrayList<>();
+    List<UnitCost> selectedCosts = new ArrayList<>();
+    List<Integer> ordinals = new ArrayList<>();
+    if (range.prefix() && model.prefix().isPresent()) {
+      selected.add(model.prefix().get());
+      selectedCosts.add(all.get(0));
+      ordinals.add(0);
+    }
+    for (int i = range.unitStart(); i < range.unitEnd(); i++) {
+      selected.add(model.units().get(i));
+      selectedCosts.add(all.get(offset + i));
+      ordinals.add(1 + i);
+    }
+    if (range.suffix()) {
+      selected.add(model.suffix());
+      selectedCosts.add(all.get(all.size() - 1));
+      ordinals.add(n + 1);
+    }
+    this.units = List.copyOf(selected);
+    this.costs = List.copyOf(selectedCosts);
+    int[] in = model.options().input();
+    long[] input = {in[0], in[1], in[2]};
+    if (!range.prefix()) {
+      int before = offset + range.unitStart() - 1;
+      if (before >= 0) {
+        input = all.get(before).outputShape();
+      }
+    }
+    this.inputShapePerImage = input;
+    this.outputShapePerImage = costs.isEmpty() ? input : costs.get(costs.size() - 1).outputShape();
+
+    NDManager base = NDManager.newBaseManager(Device.cpu(), Engines.pytorch().getEngineName());
+    this.manager = new AtomicReference<>(base);
+    try {
+      long[] shape = input;
+      for (int i = 0; i < units.size(); i++) {
+        Unit unit = units.get(i);
+        if (!(unit.block() instanceof TorchScriptUnitBlock)) {
+          SeededWeights.assign(unit, model.options().seed(), ordinals.get(i));
         }
-        this.model = model;
-        this.range = range;
-        List<UnitCost> all = CostWalker.costs(model);
-        int offset = model.prefix().isPresent() ? 1 : 0;
-        int n = model.unitCount();
-        if (range.unitEnd() > n) {
-            throw new IllegalArgumentException("unit range [" + range.unitStart() + ", " + range.unitEnd()
-                    + ") is out of range for " + model.name() + ": valid splits are 0.." + n);
+        unit.block().initialize(base, DataType.FLOAT32, batched(1, shape));
+        unit.block().freezeParameters(true);
+        shape = costs.get(i).outputShape();
+      }
+    } catch (RuntimeException e) {
+      base.close();
+      throw e;
+    }
+    this.parameterStore = new ParameterStore(base, false);
+  }
+
+  /**
+   * Builds and initializes the units of {@code range} of {@code model} with its seeded weights;
+   * TorchScript units instead load their own file (only the files of the range are loaded). The
+   * stage takes over the definition's blocks: a definition backs at most one stage.
+   *
+   * @throws IllegalArgumentException if the range does not fit the model
+   */
+  public static StageModel load(ModelDefinition model, StageRange range) {
+    return new StageModel(model, range);
+  }
+
+  /** Builds a fresh definition of catalog model {@code name} and loads {@code range} of it. */
+  public static StageModel load(String name, ModelOptions options, StageRange range) {
+    return new StageModel(ModelCatalog.define(name, options), range);
+  }
+
+  /** The whole model as one stage: prefix, every unit, suffix. */
+  public static StageModel whole(ModelDefinition model) {
+    return new StageModel(model, new StageRange(0, 0, model.unitCount(), true, true));
+  }
+
+  public ModelDefinition model() {
+    return model;
+  }
+
+  public StageRange range() {
+    return range;
+  }
+
+  /** Names of the pieces this stage runs, in order (prefix and suffix included when present). */
+  public List<String> unitNames() {
+    return units.stream().map(Unit::name).toList();
+  }
+
+  /** Costs of the pieces this stage runs, in order. */
+  public List<UnitCost> unitCosts() {
+    return costs;
+  }
+
+  /** Per-image input shape this stage expects. */
+  public long[] inputShapePerImage() {
+    return inputShapePerImage.clone();
+  }
+
+  /** Per-image output shape this stage produces. */
+  public long[] outputShapePerImage() {
+    return outputShapePerImage.clone();
+  }
+
+  /** Trainable parameters this stage holds. */
+  public long parameterCount() {
+    return costs.stream().mapToLong(UnitCost::params).sum();
+  }
+
+  /**
+   * Trainable parameters actually allocated (excludes BatchNorm running statistics), for
+   * verification.
+   */
+  public long allocatedTrainableParameters() {
+    long total = 0;
+    for (Unit unit : units) {
+      if (unit.block() instanceof TorchScriptUnitBlock torchScript) {
+        total += torchScript.loadedParameterCount();
+        continue;
+      }
+      for (Pair<String, Parameter> p : unit.block().getParameters()) {
+        Parameter.Type type = p.getValue().getType();
+        if (type != Parameter.Type.RUNNING_MEAN && type != Parameter.Type.RUNNING_VAR) {
+          total += p.getValue().getArray().size();
         }
-        List<Unit> selected = new ArrayList<>();
-        List<UnitCost> selectedCosts = new ArrayList<>();
-        List<Integer> ordinals = new ArrayList<>();
-        if (range.prefix() && model.prefix().isPresent()) {
-            selected.add(model.prefix().get());
-            selectedCosts.add(all.get(0));
-            ordinals.add(0);
-        }
-        for (int i = range.unitStart(); i < range.unitEnd(); i++) {
-            selected.add(model.units().get(i));
-            selectedCosts.add(all.get(offset + i));
-            ordinals.add(1 + i);
-        }
-        if (range.suffix()) {
-            selected.add(model.suffix());
-            selectedCosts.add(all.get(all.size() - 1));
-            ordinals.add(n + 1);
-        }
-        this.units = List.copyOf(selected);
-        this.costs = List.copyOf(selectedCosts);
-        int[] in = model.options().input();
-        long[] input = {in[0], in[1], in[2]};
-        if (!range.prefix()) {
-            int before = offset + range.unitStart() - 1;
-            if (before >= 0) {
-                input = all.get(before).outputShape();
-            }
-        }
-        this.inputShapePerImage = input;
-        this.outputShapePerImage = costs.isEmpty() ? input : costs.get(costs.size() - 1).outputShape();
-
-        NDManager base = NDManager.newBaseManager(Device.cpu(), Engines.pytorch().getEngineName());
-        this.manager = new AtomicReference<>(base);
-        try {
-            long[] shape = input;
-            for (int i = 0; i < units.size(); i++) {
-                Unit unit = units.get(i);
-                if (!(unit.block() instanceof TorchScriptUnitBlock)) {
-                    SeededWeights.assign(unit, model.options().seed(), ordinals.get(i));
-                }
-                unit.block().initialize(base, DataType.FLOAT32, batched(1, shape));
-                unit.block().freezeParameters(true);
-                shape = costs.get(i).outputShape();
-            }
-        } catch (RuntimeException e) {
-            base.close();
-            throw e;
-        }
-        this.parameterStore = new ParameterStore(base, false);
+      }
     }
+    return total;
+  }
 
-    /**
-     * Builds and initializes the units of {@code range} of {@code model} with its seeded weights;
-     * TorchScript units instead load their own file (only the files of the range are loaded). The stage
-     * takes over the definition's blocks: a definition backs at most one stage.
-     *
-     * @throws IllegalArgumentException if the range does not fit the model
-     */
-    public static StageModel load(ModelDefinition model, StageRange range) {
-        return new StageModel(model, range);
+  /**
+   * Runs this stage on a batch.
+   *
+   * @param input {@code N x inputShapePerImage()} float32; not closed by this method
+   * @return the output, attached to {@code input}'s manager (the caller owns it); the input itself
+   *     when the stage runs nothing
+   * @throws IllegalArgumentException if the input shape does not fit this stage
+   * @throws IllegalStateException after {@link #close()}
+   */
+  public NDArray forward(NDArray input) {
+    checkInput(input.getShape(), input.getDataType());
+    if (units.isEmpty()) {
+      return input;
     }
+    NDManager owner = input.getManager();
+    try (NDManager scratch = liveManager().newSubManager()) {
+      input.tempAttach(scratch);
+      NDArray x = input;
+      for (Unit unit : units) {
+        NDArray next = run(unit.block(), x);
+        release(x, next, input);
+        x = next;
+      }
+      x.attach(owner);
+      return x;
+    }
+  }
 
-    /** Builds a fresh definition of catalog model {@code name} and loads {@code range} of it. */
-    public static StageModel load(String name, ModelOptions options, StageRange range) {
-        return new StageModel(ModelCatalog.define(name, options), range);
+  /**
+   * Runs {@code block} on {@code x} like {@code block.forward}, but frees every intermediate tensor
+   * as soon as nothing needs it any more instead of at the end of the stage, so the working set is
+   * a few activations rather than all of them (measured effect in docs/PERFORMANCE.md). {@code x}
+   * is borrowed: neither closed nor modified.
+   */
+  private NDArray run(Block block, NDArray x) {
+    if (block instanceof SequentialBlock) {
+      NDArray current = x;
+      for (Block child : block.getChildren().values()) {
+        NDArray next = run(child, current);
+        release(current, next, x);
+        current = next;
+      }
+      return current;
     }
+    if (block instanceof Branches branches) {
+      NDList outputs = new NDList(branches.branches().size());
+      for (Block branch : branches.branches()) {
+        outputs.add(run(branch, x));
+      }
+      NDArray joined =
+          branches.join() == Branches.Join.ADD
+              ? sum(outputs, x, freshOutput(branches.branches().get(0)))
+              : NDArrays.concat(outputs, 1);
+      for (NDArray output : outputs) {
+        release(output, joined, x);
+      }
+      return joined;
+    }
+    return block.forward(parameterStore, new NDList(x), false).singletonOrThrow();
+  }
 
-    /** The whole model as one stage: prefix, every unit, suffix. */
-    public static StageModel whole(ModelDefinition model) {
-        return new StageModel(model, new StageRange(0, 0, model.unitCount(), true, true));
+  /**
+   * {@code outputs[0] + outputs[1] + ...} in that order. When the first output is a fresh array
+   * (not {@code x}, not a view of anything), the sum is accumulated into it in place, as
+   * torchvision's {@code out += identity} does, saving one activation-sized allocation per residual
+   * block; the values are the same either way.
+   */
+  private static NDArray sum(NDList outputs, NDArray x, boolean firstIsFresh) {
+    NDArray total = outputs.get(0);
+    if (firstIsFresh && total != x) {
+      for (int i = 1; i < outputs.size(); i++) {
+        total.addi(outputs.get(i));
+      }
+      return total;
     }
+    for (int i = 1; i < outputs.size(); i++) {
+      NDArray next = total.add(outputs.get(i));
+      if (i > 1) {
+        total.close();
+      }
+      total = next;
+    }
+    return total;
+  }
 
-    public ModelDefinition model() {
-        return model;
+  /**
+   * Whether {@code block} always returns a new array: it ends in a convolution, batch norm or
+   * linear.
+   */
+  private static boolean freshOutput(Block block) {
+    if (block instanceof SequentialBlock) {
+      List<Block> children = block.getChildren().values();
+      return !children.isEmpty() && freshOutput(children.get(children.size() - 1));
     }
+    return block instanceof Convolution || block instanceof BatchNorm || block instanceof Linear;
+  }
 
-    public StageRange range() {
-        return range;
+  /** Closes {@code used} unless it is the borrowed {@code keep} or the very array that goes on. */
+  private static void release(NDArray used, NDArray next, NDArray keep) {
+    if (used != keep && used != next) {
+      used.close();
     }
+  }
 
-    /** Names of the pieces this stage runs, in order (prefix and suffix included when present). */
-    public List<String> unitNames() {
-        return units.stream().map(Unit::name).toList();
+  /**
+   * Runs only piece {@code index} of {@link #unitNames()} (for per-unit profiles).
+   *
+   * @return the output attached to {@code input}'s manager
+   */
+  public NDArray forwardPiece(int index, NDArray input) {
+    Unit unit = units.get(index);
+    NDManager owner = input.getManager();
+    try (NDManager scratch = liveManager().newSubManager()) {
+      input.tempAttach(scratch);
+      NDArray out = run(unit.block(), input);
+      out.attach(owner);
+      return out;
     }
+  }
 
-    /** Costs of the pieces this stage runs, in order. */
-    public List<UnitCost> unitCosts() {
-        return costs;
+  /**
+   * Checks a batch shape against what this stage takes.
+   *
+   * @throws IllegalArgumentException naming the received and the expected shape
+   */
+  public void checkInput(Shape shape, DataType dataType) {
+    boolean fits =
+        dataType == DataType.FLOAT32
+            && shape.dimension() == inputShapePerImage.length + 1
+            && shape.get(0) >= 1
+            && java.util.Arrays.equals(shape.slice(1).getShape(), inputShapePerImage);
+    if (!fits) {
+      throw new IllegalArgumentException(
+          "input "
+              + dataType
+              + " "
+              + shape
+              + " does not fit "
+              + model.name()
+              + " "
+              + range
+              + ": expected float32 "
+              + batched(-1, inputShapePerImage).toString().replace("-1", "N"));
     }
+  }
 
-    /** Per-image input shape this stage expects. */
-    public long[] inputShapePerImage() {
-        return inputShapePerImage.clone();
+  private NDManager liveManager() {
+    NDManager m = manager.get();
+    if (m == null) {
+      throw new IllegalStateException(model.name() + " " + range + " is closed");
     }
+    return m;
+  }
 
-    /** Per-image output shape this stage produces. */
-    public long[] outputShapePerImage() {
-        return outputShapePerImage.clone();
-    }
+  static Shape batched(long batch, long[] perImage) {
+    long[] dims = new long[perImage.length + 1];
+    dims[0] = batch;
+    System.arraycopy(perImage, 0, dims, 1, perImage.length);
+    return new Shape(dims);
+  }
 
-    /** Trainable parameters this stage holds. */
-    public long parameterCount() {
-        return costs.stream().mapToLong(UnitCost::params).sum();
+  @Override
+  public void close() {
+    NDManager m = manager.getAndSet(null);
+    if (m != null) {
+      m.close();
     }
-
-    /** Trainable parameters actually allocated (excludes BatchNorm running statistics), for verification. */
-    public long allocatedTrainableParameters() {
-        long total = 0;
-        for (Unit unit : units) {
-            if (unit.block() instanceof TorchScriptUnitBlock torchScript) {
-                total += torchScript.loadedParameterCount();
-                continue;
-            }
-            for (Pair<String, Parameter> p : unit.block().getParameters()) {
-                Parameter.Type type = p.getValue().getType();
-                if (type != Parameter.Type.RUNNING_MEAN && type != Parameter.Type.RUNNING_VAR) {
-                    total += p.getValue().getArray().size();
-                }
-            }
-        }
-        return total;
-    }
-
-    /**
-     * Runs this stage on a batch.
-     *
-     * @param input {@code N x inputShapePerImage()} float32; not closed by this method
-     * @return the output, attached to {@code input}'s manager (the caller owns it); the input
-     *     itself when the stage runs nothing
-     * @throws IllegalArgumentException if the input shape does not fit this stage
-     * @throws IllegalStateException after {@link #close()}
-     */
-    public NDArray forward(NDArray input) {
-        checkInput(input.getShape(), input.getDataType());
-        if (units.isEmpty()) {
-            return input;
-        }
-        NDManager owner = input.getManager();
-        try (NDManager scratch = liveManager().newSubManager()) {
-            input.tempAttach(scratch);
-            NDArray x = input;
-            for (Unit unit : units) {
-                NDArray next = run(unit.block(), x);
-                release(x, next, input);
-                x = next;
-            }
-            x.attach(owner);
-            return x;
-        }
-    }
-
-    /**
-     * Runs {@code block} on {@code x} like {@code block.forward}, but frees every intermediate
-     * tensor as soon as nothing needs it any more instead of at the end of the stage, so the
-     * working set is a few activations rather than all of them (measured effect in
-     * docs/PERFORMANCE.md). {@code x} is borrowed: neither closed nor modified.
-     */
-    private NDArray run(Block block, NDArray x) {
-        if (block instanceof SequentialBlock) {
-            NDArray current = x;
-            for (Block child : block.getChildren().values()) {
-                NDArray next = run(child, current);
-                release(current, next, x);
-                current = next;
-            }
-            return current;
-        }
-        if (block instanceof Branches branches) {
-            NDList outputs = new NDList(branches.branches().size());
-            for (Block branch : branches.branches()) {
-                outputs.add(run(branch, x));
-            }
-            NDArray joined = branches.join() == Branches.Join.ADD
-                    ? sum(outputs, x, freshOutput(branches.branches().get(0)))
-                    : NDArrays.concat(outputs, 1);
-            for (NDArray output : outputs) {
-                release(output, joined, x);
-            }
-            return joined;
-        }
-        return block.forward(parameterStore, new NDList(x), false).singletonOrThrow();
-    }
-
-    /**
-     * {@code outputs[0] + outputs[1] + ...} in that order. When the first output is a fresh array
-     * (not {@code x}, not a view of anything), the sum is accumulated into it in place, as
-     * torchvision's {@code out += identity} does, saving one activation-sized allocation per
-     * residual block; the values are the same either way.
-     */
-    private static NDArray sum(NDList outputs, NDArray x, boolean firstIsFresh) {
-        NDArray total = outputs.get(0);
-        if (firstIsFresh && total != x) {
-            for (int i = 1; i < outputs.size(); i++) {
-                total.addi(outputs.get(i));
-            }
-            return total;
-        }
-        for (int i = 1; i < outputs.size(); i++) {
-            NDArray next = total.add(outputs.get(i));
-            if (i > 1) {
-                total.close();
-            }
-            total = next;
-        }
-        return total;
-    }
-
-    /** Whether {@code block} always returns a new array: it ends in a convolution, batch norm or linear. */
-    private static boolean freshOutput(Block block) {
-        if (block instanceof SequentialBlock) {
-            List<Block> children = block.getChildren().values();
-            return !children.isEmpty() && freshOutput(children.get(children.size() - 1));
-        }
-        return block instanceof Convolution || block instanceof BatchNorm || block instanceof Linear;
-    }
-
-    /** Closes {@code used} unless it is the borrowed {@code keep} or the very array that goes on. */
-    private static void release(NDArray used, NDArray next, NDArray keep) {
-        if (used != keep && used != next) {
-            used.close();
-        }
-    }
-
-    /**
-     * Runs only piece {@code index} of {@link #unitNames()} (for per-unit profiles).
-     *
-     * @return the output attached to {@code input}'s manager
-     */
-    public NDArray forwardPiece(int index, NDArray input) {
-        Unit unit = units.get(index);
-        NDManager owner = input.getManager();
-        try (NDManager scratch = liveManager().newSubManager()) {
-            input.tempAttach(scratch);
-            NDArray out = run(unit.block(), input);
-            out.attach(owner);
-            return out;
-        }
-    }
-
-    /**
-     * Checks a batch shape against what this stage takes.
-     *
-     * @throws IllegalArgumentException naming the received and the expected shape
-     */
-    public void checkInput(Shape shape, DataType dataType) {
-        boolean fits = dataType == DataType.FLOAT32
-                && shape.dimension() == inputShapePerImage.length + 1
-                && shape.get(0) >= 1
-                && java.util.Arrays.equals(shape.slice(1).getShape(), inputShapePerImage);
-        if (!fits) {
-            throw new IllegalArgumentException("input " + dataType + " " + shape + " does not fit " + model.name()
-                    + " " + range + ": expected float32 " + batched(-1, inputShapePerImage).toString().replace("-1", "N"));
-        }
-    }
-
-    private NDManager liveManager() {
-        NDManager m = manager.get();
-        if (m == null) {
-            throw new IllegalStateException(model.name() + " " + range + " is closed");
-        }
-        return m;
-    }
-
-    static Shape batched(long batch, long[] perImage) {
-        long[] dims = new long[perImage.length + 1];
-        dims[0] = batch;
-        System.arraycopy(perImage, 0, dims, 1, perImage.length);
-        return new Shape(dims);
-    }
-
-    @Override
-    public void close() {
-        NDManager m = manager.getAndSet(null);
-        if (m != null) {
-            m.close();
-        }
-    }
+  }
 }

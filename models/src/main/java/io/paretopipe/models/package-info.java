@@ -1,5 +1,5 @@
 /**
- * The model catalog: torchvision-faithful architectures built from DJL blocks, each an ordered
- * list of split units between a prefix (always on the head) and a suffix (always on the tail).
+ * The model catalog: torchvision-faithful architectures built from DJL blocks, each an ordered list
+ * of split units between a prefix (always on the head) and a suffix (always on the tail).
  */
 package io.paretopipe.models;

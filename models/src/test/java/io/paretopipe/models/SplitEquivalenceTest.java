@@ -18,55 +18,59 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class SplitEquivalenceTest {
 
-    private static final float TOLERANCE = 1e-4f;
+  private static final float TOLERANCE = 1e-4f;
 
-    static Stream<Arguments> models() {
-        return Stream.of(
-                Arguments.of("resnet18", "3:6"),
-                Arguments.of("resnet50", "4:12"),
-                Arguments.of("mobilenetv2", "3:9"),
-                Arguments.of("vgg16", "10:24"),
-                Arguments.of("alexnet", "4:9"),
-                Arguments.of("inceptionv3", "8:16"));
-    }
+  static Stream<Arguments> models() {
+    return Stream.of(
+        Arguments.of("resnet18", "3:6"),
+        Arguments.of("resnet50", "4:12"),
+        Arguments.of("mobilenetv2", "3:9"),
+        Arguments.of("vgg16", "10:24"),
+        Arguments.of("alexnet", "4:9"),
+        Arguments.of("inceptionv3", "8:16"));
+  }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("models")
-    void everySplitAndOneThreeStageCutEqualTheWholeModel(String name, String threeStage) {
-        Engines.setThreads(2);
-        ModelOptions options = ModelOptions.builder().optSeed(7).build();
-        try (NDManager manager = NDManager.newBaseManager(Engines.pytorch().getEngineName())) {
-            NDArray input;
-            NDArray expected;
-            int n;
-            try (StageModel whole = StageModel.whole(ModelCatalog.define(name, options))) {
-                n = whole.model().unitCount();
-                input = TestInputs.normal(manager, 11, 1, whole.model().options().input());
-                expected = whole.forward(input);
-            }
-            assertArrayEquals(new long[] {1, 10}, expected.getShape().getShape());
-            float spread = expected.max().getFloat() - expected.min().getFloat();
-            assertTrue(spread > 1e-3f, name + " logits are degenerate: spread " + spread);
-            for (int k = 0; k <= n; k++) {
-                assertSame(name, options, "" + k, n, input, expected);
-            }
-            assertSame(name, options, threeStage, n, input, expected);
-        }
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("models")
+  void everySplitAndOneThreeStageCutEqualTheWholeModel(String name, String threeStage) {
+    Engines.setThreads(2);
+    ModelOptions options = ModelOptions.builder().optSeed(7).build();
+    try (NDManager manager = NDManager.newBaseManager(Engines.pytorch().getEngineName())) {
+      NDArray input;
+      NDArray expected;
+      int n;
+      try (StageModel whole = StageModel.whole(ModelCatalog.define(name, options))) {
+        n = whole.model().unitCount();
+        input = TestInputs.normal(manager, 11, 1, whole.model().options().input());
+        expected = whole.forward(input);
+      }
+      assertArrayEquals(new long[] {1, 10}, expected.getShape().getShape());
+      float spread = expected.max().getFloat() - expected.min().getFloat();
+      assertTrue(spread > 1e-3f, name + " logits are degenerate: spread " + spread);
+      for (int k = 0; k <= n; k++) {
+        assertSame(name, options, "" + k, n, input, expected);
+      }
+      assertSame(name, options, threeStage, n, input, expected);
     }
+  }
 
-    private static void assertSame(
-            String name, ModelOptions options, String split, int n, NDArray input, NDArray expected) {
-        List<StageRange> stages = Partition.parse(split, name, n).stages();
-        NDArray x = input;
-        for (StageRange range : stages) {
-            long t0 = System.nanoTime();
-            try (StageModel stage = StageModel.load(name, options, range)) {
-                long t1 = System.nanoTime();
-                x = stage.forward(x);
-                System.out.printf("%s %s %s load %d ms forward %d ms%n", name, split, range, (t1 - t0) / 1000000, (System.nanoTime() - t1) / 1000000);
-            }
-        }
-        float diff = TestInputs.maxAbsDiff(expected, x);
-        assertTrue(diff <= TOLERANCE, name + " split " + split + ": max |difference| " + diff + " > " + TOLERANCE);
+  private static void assertSame(
+      String name, ModelOptions options, String split, int n, NDArray input, NDArray expected) {
+    List<StageRange> stages = Partition.parse(split, name, n).stages();
+    NDArray x = input;
+    for (StageRange range : stages) {
+      long t0 = System.nanoTime();
+      try (StageModel stage = StageModel.load(name, options, range)) {
+        long t1 = System.nanoTime();
+        x = stage.forward(x);
+        System.out.printf(
+            "%s %s %s load %d ms forward %d ms%n",
+            name, split, range, (t1 - t0) / 1000000, (System.nanoTime() - t1) / 1000000);
+      }
     }
+    float diff = TestInputs.maxAbsDiff(expected, x);
+    assertTrue(
+        diff <= TOLERANCE,
+        name + " split " + split + ": max |difference| " + diff + " > " + TOLERANCE);
+  }
 }

@@ -4,9 +4,10 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * Bad input: a file that is missing, empty, not JSON, or not in the expected schema. The message is one line that
- * names the file and the problem, e.g. {@code "runs/a/jmh/r.json: not JSON: Unexpected character ('x' ...) at
- * line 1, column 1"}; the CLI prints it as is and exits with status 2.
+ * Bad input: a file that is missing, empty, not JSON, or not in the expected schema. The message is
+ * one line that names the file and the problem, e.g. {@code "runs/a/jmh/r.json: not JSON:
+ * Unexpected character ('x' ...) at line 1, column 1"}; the CLI prints it as is and exits with
+ * status 2.
  */
 public final class ReportInputException extends Exception {
   private static final long serialVersionUID = 1L;
@@ -33,12 +34,16 @@ public final class ReportInputException extends Exception {
     this.problem = oneLine(problem);
   }
 
-  /** @return the file or folder the problem is in */
+  /**
+   * @return the file or folder the problem is in
+   */
   public Path file() {
     return file;
   }
 
-  /** @return the problem without the file name */
+  /**
+   * @return the problem without the file name
+   */
   public String problem() {
     return problem;
   }

@@ -20,17 +20,18 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Golden files: every folder under {@code src/test/resources/fixtures/} is run through {@code pareto} (defaults)
- * under Locale ROOT, US and GERMANY, and its machine-readable outputs must equal the committed files under
- * {@code src/test/resources/golden/<fixture>/} byte for byte.
+ * Golden files: every folder under {@code src/test/resources/fixtures/} is run through {@code
+ * pareto} (defaults) under Locale ROOT, US and GERMANY, and its machine-readable outputs must equal
+ * the committed files under {@code src/test/resources/golden/<fixture>/} byte for byte.
  *
- * <p>To add a fixture: drop a run folder or JMH JSON file(s) into {@code fixtures/<name>/}, then write its goldens
- * with {@code mvn -pl reports test -Dtest=GoldenFilesTest -Dparetopipe.reports.updateGoldens=true}, review the
- * diff and commit both.
+ * <p>To add a fixture: drop a run folder or JMH JSON file(s) into {@code fixtures/<name>/}, then
+ * write its goldens with {@code mvn -pl reports test -Dtest=GoldenFilesTest
+ * -Dparetopipe.reports.updateGoldens=true}, review the diff and commit both.
  */
 class GoldenFilesTest {
   private static final Path FIXTURES = Path.of("src/test/resources/fixtures");
-  private static final List<String> GOLDEN_FILES = List.of("points.csv", "frontier.csv", "frontier.json", "summary.md");
+  private static final List<String> GOLDEN_FILES =
+      List.of("points.csv", "frontier.csv", "frontier.json", "summary.md");
 
   static Stream<Arguments> fixturesAndLocales() throws IOException {
     List<Arguments> cases = new ArrayList<>();
@@ -54,15 +55,23 @@ class GoldenFilesTest {
     int code;
     try {
       Locale.setDefault(locale);
-      code = ReportsCli.run(new PrintWriter(new StringWriter()), new PrintWriter(err),
-          "pareto", FIXTURES.resolve(fixture).toString(), "--out", out.toString());
+      code =
+          ReportsCli.run(
+              new PrintWriter(new StringWriter()),
+              new PrintWriter(err),
+              "pareto",
+              FIXTURES.resolve(fixture).toString(),
+              "--out",
+              out.toString());
     } finally {
       Locale.setDefault(saved);
     }
     assertEquals(0, code, "pareto failed: " + err);
-    Path goldenDir = Path.of(System.getProperty("paretopipe.reports.goldenDir", "src/test/resources/golden"))
-        .resolve(fixture);
-    boolean update = Boolean.parseBoolean(System.getProperty("paretopipe.reports.updateGoldens", "false"));
+    Path goldenDir =
+        Path.of(System.getProperty("paretopipe.reports.goldenDir", "src/test/resources/golden"))
+            .resolve(fixture);
+    boolean update =
+        Boolean.parseBoolean(System.getProperty("paretopipe.reports.updateGoldens", "false"));
     for (String name : GOLDEN_FILES) {
       String actual = Files.readString(out.resolve(name), StandardCharsets.UTF_8);
       Path golden = goldenDir.resolve(name);
@@ -70,8 +79,12 @@ class GoldenFilesTest {
         Files.createDirectories(goldenDir);
         Files.writeString(golden, actual, StandardCharsets.UTF_8);
       }
-      assertTrue(Files.exists(golden), golden + " is missing: regenerate with -Dparetopipe.reports.updateGoldens=true");
-      assertEquals(Files.readString(golden, StandardCharsets.UTF_8), actual,
+      assertTrue(
+          Files.exists(golden),
+          golden + " is missing: regenerate with -Dparetopipe.reports.updateGoldens=true");
+      assertEquals(
+          Files.readString(golden, StandardCharsets.UTF_8),
+          actual,
           name + " of fixture " + fixture + " under locale " + locale + " differs from " + golden);
     }
     assertTrue(Files.exists(out.resolve("index.html")));

@@ -1,2 +1,5 @@
-/** Reference programs that measure what this machine's kernel and caches cost before any protocol (docs/OVERHEAD.md). */
+/**
+ * Reference programs that measure what this machine's kernel and caches cost before any protocol
+ * (docs/OVERHEAD.md).
+ */
 package io.paretopipe.benchmarks.floor;

@@ -33,205 +33,292 @@ import picocli.CommandLine.Option;
  * {@code --tolerance} percent, and this JVM's direct-buffer memory must not grow by more than that
  * percentage of the head's resident set. Exit code 0 when all holds, 1 otherwise.
  */
-@Command(name = "soak", mixinStandardHelpOptions = true,
-        description = "Pipelined traffic for a fixed time with a stage restart half-way; checks ids and memory.")
+@Command(
+    name = "soak",
+    mixinStandardHelpOptions = true,
+    description =
+        "Pipelined traffic for a fixed time with a stage restart half-way; checks ids and memory.")
 public final class Soak implements Callable<Integer> {
 
-    @Option(names = "--minutes", defaultValue = "30", description = "Default: ${DEFAULT-VALUE}.")
-    double minutes;
+  @Option(names = "--minutes", defaultValue = "30", description = "Default: ${DEFAULT-VALUE}.")
+  double minutes;
 
-    @Option(names = "--model", defaultValue = "mobilenetv2", description = "Default: ${DEFAULT-VALUE}.")
-    String model;
+  @Option(
+      names = "--model",
+      defaultValue = "mobilenetv2",
+      description = "Default: ${DEFAULT-VALUE}.")
+  String model;
 
-    @Option(names = "--split", defaultValue = "9", description = "Default: ${DEFAULT-VALUE}.")
-    String split;
+  @Option(names = "--split", defaultValue = "9", description = "Default: ${DEFAULT-VALUE}.")
+  String split;
 
-    @Option(names = "--batch", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
-    int batch;
+  @Option(names = "--batch", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
+  int batch;
 
-    @Option(names = "--depth", defaultValue = "4", description = "Default: ${DEFAULT-VALUE}.")
-    int depth;
+  @Option(names = "--depth", defaultValue = "4", description = "Default: ${DEFAULT-VALUE}.")
+  int depth;
 
-    @Option(names = "--warmup-minutes", defaultValue = "2",
-            description = "Memory is compared from the end of this (default: ${DEFAULT-VALUE}).")
-    double warmupMinutes;
+  @Option(
+      names = "--warmup-minutes",
+      defaultValue = "2",
+      description = "Memory is compared from the end of this (default: ${DEFAULT-VALUE}).")
+  double warmupMinutes;
 
-    @Option(names = "--sample-seconds", defaultValue = "30", description = "Default: ${DEFAULT-VALUE}.")
-    int sampleSeconds;
+  @Option(
+      names = "--sample-seconds",
+      defaultValue = "30",
+      description = "Default: ${DEFAULT-VALUE}.")
+  int sampleSeconds;
 
-    @Option(names = "--tolerance", defaultValue = "5", description = "Percent (default: ${DEFAULT-VALUE}).")
-    double tolerancePercent;
+  @Option(
+      names = "--tolerance",
+      defaultValue = "5",
+      description = "Percent (default: ${DEFAULT-VALUE}).")
+  double tolerancePercent;
 
-    @Option(names = "--head-cpus", defaultValue = "0", description = "Default: ${DEFAULT-VALUE}.")
-    String headCpus;
+  @Option(names = "--head-cpus", defaultValue = "0", description = "Default: ${DEFAULT-VALUE}.")
+  String headCpus;
 
-    @Option(names = "--tail-cpus", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
-    String tailCpus;
+  @Option(names = "--tail-cpus", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
+  String tailCpus;
 
-    @Option(names = "--csv", description = "Also write the memory samples here.")
-    Path csv;
+  @Option(names = "--csv", description = "Also write the memory samples here.")
+  Path csv;
 
-    private final PrintStream out = System.out;
+  private final PrintStream out = System.out;
 
-    /** One memory sample. */
-    record Sample(double minute, long headRssKib, long directBytes, long serverPid, long serverRssKib, long completed) {}
+  /** One memory sample. */
+  record Sample(
+      double minute,
+      long headRssKib,
+      long directBytes,
+      long serverPid,
+      long serverRssKib,
+      long completed) {}
 
-    public static void main(String[] args) {
-        System.exit(new CommandLine(new Soak()).execute(args));
-    }
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Soak()).execute(args));
+  }
 
-    @Override
-    public Integer call() throws Exception {
-        long start = System.nanoTime();
-        long end = start + (long) (minutes * 60e9);
-        long restartAt = start + (long) (minutes * 30e9);
-        long warmupEnd = start + (long) (warmupMinutes * 60e9);
-        List<Sample> samples = new ArrayList<>();
-        long submitted = 0;
-        long completed = 0;
-        long abandoned = 0;
-        int restarts = 0;
-        boolean restarted = false;
-        long nextSample = start;
-        StageServerProcess server = startServer();
-        try {
-            while (System.nanoTime() < end) {
-                PhaseRecorder recorder = new PhaseRecorder();
-                long submittedHere = 0;
-                PipelineSpec spec = PipelineSpec.defaults(model, split).withBatch(batch).withTails(List.of(server.address()))
-                        .withPlacement(1, headCpus, 1, tailCpus).withTimeout(Duration.ofSeconds(30));
-                try (Pipeline pipeline = Pipeline.open(spec);
-                        PipelineDriver driver = new PipelineDriver(pipeline, depth, recorder)) {
-                    while (System.nanoTime() < end) {
-                        long now = System.nanoTime();
-                        if (now >= nextSample) {
-                            samples.add(sample(start, now, server, completed + driver.completed()));
-                            Sample s = samples.get(samples.size() - 1);
-                            out.printf(Locale.ROOT, "%6.1f min  head RSS %,d KiB  direct %,d B  server %d RSS %,d KiB"
-                                    + "  completed %,d%n", s.minute(), s.headRssKib(), s.directBytes(), s.serverPid(),
-                                    s.serverRssKib(), s.completed());
-                            nextSample = now + TimeUnit.SECONDS.toNanos(sampleSeconds);
-                        }
-                        if (!restarted && now >= restartAt) {
-                            restarted = true;
-                            out.println("killing stage server pid " + server.pid() + " (SIGKILL) mid-run");
-                            ProcessHandle.of(server.pid()).ifPresent(ProcessHandle::destroyForcibly);
-                        }
-                        driver.submit();
-                        submittedHere++;
-                    }
-                    driver.awaitIdle();
-                    submitted += submittedHere;
-                    completed += driver.completed();
-                } catch (PipelineFailedException e) {
-                    submitted += submittedHere;
-                    long done = recorder.count();
-                    completed += done;
-                    long lost = submittedHere - done;
-                    abandoned += lost;
-                    out.println("pipeline failed as expected after the kill: " + e.getMessage());
-                    out.println("  " + lost + " request(s) were in flight and are abandoned (not counted)");
-                    if (lost > depth) {
-                        out.println("FAIL: more requests abandoned than were in flight (" + lost + " > depth " + depth + ")");
-                        return 1;
-                    }
-                    server.close();
-                    server = startServer();
-                    restarts++;
-                    out.println("restarted: " + server);
-                }
+  @Override
+  public Integer call() throws Exception {
+    long start = System.nanoTime();
+    long end = start + (long) (minutes * 60e9);
+    long restartAt = start + (long) (minutes * 30e9);
+    long warmupEnd = start + (long) (warmupMinutes * 60e9);
+    List<Sample> samples = new ArrayList<>();
+    long submitted = 0;
+    long completed = 0;
+    long abandoned = 0;
+    int restarts = 0;
+    boolean restarted = false;
+    long nextSample = start;
+    StageServerProcess server = startServer();
+    try {
+      while (System.nanoTime() < end) {
+        PhaseRecorder recorder = new PhaseRecorder();
+        long submittedHere = 0;
+        PipelineSpec spec =
+            PipelineSpec.defaults(model, split)
+                .withBatch(batch)
+                .withTails(List.of(server.address()))
+                .withPlacement(1, headCpus, 1, tailCpus)
+                .withTimeout(Duration.ofSeconds(30));
+        try (Pipeline pipeline = Pipeline.open(spec);
+            PipelineDriver driver = new PipelineDriver(pipeline, depth, recorder)) {
+          while (System.nanoTime() < end) {
+            long now = System.nanoTime();
+            if (now >= nextSample) {
+              samples.add(sample(start, now, server, completed + driver.completed()));
+              Sample s = samples.get(samples.size() - 1);
+              out.printf(
+                  Locale.ROOT,
+                  "%6.1f min  head RSS %,d KiB  direct %,d B  server %d RSS %,d KiB"
+                      + "  completed %,d%n",
+                  s.minute(),
+                  s.headRssKib(),
+                  s.directBytes(),
+                  s.serverPid(),
+                  s.serverRssKib(),
+                  s.completed());
+              nextSample = now + TimeUnit.SECONDS.toNanos(sampleSeconds);
             }
-        } finally {
-            server.close();
-        }
-        return verdict(samples, submitted, completed, abandoned, restarts, warmupEnd - start);
-    }
-
-    private int verdict(List<Sample> samples, long submitted, long completed, long abandoned, int restarts,
-            long warmupNanos) throws IOException {
-        boolean ok = true;
-        out.printf(Locale.ROOT, "requests: submitted %,d, completed %,d, abandoned at the kill %,d, restarts %d%n",
-                submitted, completed, abandoned, restarts);
-        if (submitted != completed + abandoned) {
-            out.println("FAIL: submitted != completed + abandoned");
-            ok = false;
-        }
-        double warmupMinute = warmupNanos / 60e9;
-        List<Sample> steady = samples.stream().filter(s -> s.minute() >= warmupMinute).toList();
-        if (steady.size() >= 2) {
-            ok &= flat("head RSS", steady.get(0).headRssKib(), steady.get(steady.size() - 1).headRssKib());
-            // direct buffers are part of the resident set; judged against it, since a few hundred KiB of buffers
-            // awaiting garbage collection are a large fraction of their own small total but not a leak
-            long directGrowth = steady.get(steady.size() - 1).directBytes() - steady.get(0).directBytes();
-            double ofRss = 100.0 * directGrowth / (1024.0 * steady.get(0).headRssKib());
-            boolean directOk = Math.abs(ofRss) <= tolerancePercent;
-            out.printf(Locale.ROOT, "head direct buffers: %,d -> %,d B (%+.3f%% of the head's RSS) %s%n",
-                    steady.get(0).directBytes(), steady.get(steady.size() - 1).directBytes(), ofRss,
-                    directOk ? "ok" : "FAIL");
-            ok &= directOk;
-            for (long pid : steady.stream().map(Sample::serverPid).distinct().toList()) {
-                List<Sample> life = steady.stream().filter(s -> s.serverPid() == pid).toList();
-                // a restarted server gets its own warm-up: compare from its second sample on
-                List<Sample> settled = life.size() > 2 && pid != steady.get(0).serverPid() ? life.subList(2, life.size()) : life;
-                if (settled.size() >= 2) {
-                    ok &= flat("server " + pid + " RSS", settled.get(0).serverRssKib(),
-                            settled.get(settled.size() - 1).serverRssKib());
-                }
+            if (!restarted && now >= restartAt) {
+              restarted = true;
+              out.println("killing stage server pid " + server.pid() + " (SIGKILL) mid-run");
+              ProcessHandle.of(server.pid()).ifPresent(ProcessHandle::destroyForcibly);
             }
-        } else {
-            out.println("too few samples after the warm-up to judge memory");
-            ok = false;
+            driver.submit();
+            submittedHere++;
+          }
+          driver.awaitIdle();
+          submitted += submittedHere;
+          completed += driver.completed();
+        } catch (PipelineFailedException e) {
+          submitted += submittedHere;
+          long done = recorder.count();
+          completed += done;
+          long lost = submittedHere - done;
+          abandoned += lost;
+          out.println("pipeline failed as expected after the kill: " + e.getMessage());
+          out.println("  " + lost + " request(s) were in flight and are abandoned (not counted)");
+          if (lost > depth) {
+            out.println(
+                "FAIL: more requests abandoned than were in flight ("
+                    + lost
+                    + " > depth "
+                    + depth
+                    + ")");
+            return 1;
+          }
+          server.close();
+          server = startServer();
+          restarts++;
+          out.println("restarted: " + server);
         }
-        if (csv != null) {
-            List<String> lines = new ArrayList<>();
-            lines.add("minute,head_rss_kib,direct_bytes,server_pid,server_rss_kib,completed");
-            for (Sample s : samples) {
-                lines.add(String.format(Locale.ROOT, "%.2f,%d,%d,%d,%d,%d", s.minute(), s.headRssKib(), s.directBytes(),
-                        s.serverPid(), s.serverRssKib(), s.completed()));
-            }
-            Path tmp = csv.resolveSibling(csv.getFileName() + ".tmp");
-            Files.write(tmp, lines);
-            Files.move(tmp, csv, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      }
+    } finally {
+      server.close();
+    }
+    return verdict(samples, submitted, completed, abandoned, restarts, warmupEnd - start);
+  }
+
+  private int verdict(
+      List<Sample> samples,
+      long submitted,
+      long completed,
+      long abandoned,
+      int restarts,
+      long warmupNanos)
+      throws IOException {
+    boolean ok = true;
+    out.printf(
+        Locale.ROOT,
+        "requests: submitted %,d, completed %,d, abandoned at the kill %,d, restarts %d%n",
+        submitted,
+        completed,
+        abandoned,
+        restarts);
+    if (submitted != completed + abandoned) {
+      out.println("FAIL: submitted != completed + abandoned");
+      ok = false;
+    }
+    double warmupMinute = warmupNanos / 60e9;
+    List<Sample> steady = samples.stream().filter(s -> s.minute() >= warmupMinute).toList();
+    if (steady.size() >= 2) {
+      ok &=
+          flat("head RSS", steady.get(0).headRssKib(), steady.get(steady.size() - 1).headRssKib());
+      // direct buffers are part of the resident set; judged against it, since a few hundred KiB of
+      // buffers
+      // awaiting garbage collection are a large fraction of their own small total but not a leak
+      long directGrowth = steady.get(steady.size() - 1).directBytes() - steady.get(0).directBytes();
+      double ofRss = 100.0 * directGrowth / (1024.0 * steady.get(0).headRssKib());
+      boolean directOk = Math.abs(ofRss) <= tolerancePercent;
+      out.printf(
+          Locale.ROOT,
+          "head direct buffers: %,d -> %,d B (%+.3f%% of the head's RSS) %s%n",
+          steady.get(0).directBytes(),
+          steady.get(steady.size() - 1).directBytes(),
+          ofRss,
+          directOk ? "ok" : "FAIL");
+      ok &= directOk;
+      for (long pid : steady.stream().map(Sample::serverPid).distinct().toList()) {
+        List<Sample> life = steady.stream().filter(s -> s.serverPid() == pid).toList();
+        // a restarted server gets its own warm-up: compare from its second sample on
+        List<Sample> settled =
+            life.size() > 2 && pid != steady.get(0).serverPid()
+                ? life.subList(2, life.size())
+                : life;
+        if (settled.size() >= 2) {
+          ok &=
+              flat(
+                  "server " + pid + " RSS",
+                  settled.get(0).serverRssKib(),
+                  settled.get(settled.size() - 1).serverRssKib());
         }
-        out.println(ok ? "PASS" : "FAIL");
-        return ok ? 0 : 1;
+      }
+    } else {
+      out.println("too few samples after the warm-up to judge memory");
+      ok = false;
     }
-
-    private boolean flat(String what, long first, long last) {
-        double change = first == 0 ? 0 : 100.0 * (last - first) / first;
-        boolean ok = Math.abs(change) <= tolerancePercent;
-        out.printf(Locale.ROOT, "%s: %,d -> %,d (%+.2f%%) %s%n", what, first, last, change, ok ? "ok" : "FAIL");
-        return ok;
+    if (csv != null) {
+      List<String> lines = new ArrayList<>();
+      lines.add("minute,head_rss_kib,direct_bytes,server_pid,server_rss_kib,completed");
+      for (Sample s : samples) {
+        lines.add(
+            String.format(
+                Locale.ROOT,
+                "%.2f,%d,%d,%d,%d,%d",
+                s.minute(),
+                s.headRssKib(),
+                s.directBytes(),
+                s.serverPid(),
+                s.serverRssKib(),
+                s.completed()));
+      }
+      Path tmp = csv.resolveSibling(csv.getFileName() + ".tmp");
+      Files.write(tmp, lines);
+      Files.move(
+          tmp,
+          csv,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
+    out.println(ok ? "PASS" : "FAIL");
+    return ok ? 0 : 1;
+  }
 
-    private StageServerProcess startServer() throws IOException {
-        // the pipeline's head proves the environment's secret (Pipeline.open), so the server must require it
-        return StageServerProcess.builder().optCpus(tailCpus).optThreads(1)
-                .optSecret(io.paretopipe.harness.driver.Credentials.fromEnvironment().secret().orElse(null)).start();
+  private boolean flat(String what, long first, long last) {
+    double change = first == 0 ? 0 : 100.0 * (last - first) / first;
+    boolean ok = Math.abs(change) <= tolerancePercent;
+    out.printf(
+        Locale.ROOT,
+        "%s: %,d -> %,d (%+.2f%%) %s%n",
+        what,
+        first,
+        last,
+        change,
+        ok ? "ok" : "FAIL");
+    return ok;
+  }
+
+  private StageServerProcess startServer() throws IOException {
+    // the pipeline's head proves the environment's secret (Pipeline.open), so the server must
+    // require it
+    return StageServerProcess.builder()
+        .optCpus(tailCpus)
+        .optThreads(1)
+        .optSecret(io.paretopipe.harness.driver.Credentials.fromEnvironment().secret().orElse(null))
+        .start();
+  }
+
+  private static Sample sample(long start, long now, StageServerProcess server, long completed) {
+    long direct = 0;
+    for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+      if (pool.getName().equals("direct")) {
+        direct = pool.getMemoryUsed();
+      }
     }
+    return new Sample(
+        (now - start) / 60e9,
+        rssKib(ProcessHandle.current().pid()),
+        direct,
+        server.pid(),
+        rssKib(server.pid()),
+        completed);
+  }
 
-    private static Sample sample(long start, long now, StageServerProcess server, long completed) {
-        long direct = 0;
-        for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
-            if (pool.getName().equals("direct")) {
-                direct = pool.getMemoryUsed();
-            }
+  /** VmRSS of {@code pid} in KiB from /proc, or -1 when it cannot be read. */
+  static long rssKib(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", ""));
         }
-        return new Sample((now - start) / 60e9, rssKib(ProcessHandle.current().pid()), direct, server.pid(),
-                rssKib(server.pid()), completed);
+      }
+    } catch (IOException | NumberFormatException e) {
+      return -1;
     }
-
-    /** VmRSS of {@code pid} in KiB from /proc, or -1 when it cannot be read. */
-    static long rssKib(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-        return -1;
-    }
+    return -1;
+  }
 }

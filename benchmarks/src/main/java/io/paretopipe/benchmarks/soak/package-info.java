@@ -1,2 +1,5 @@
-/** The soak run (docs/SOAK.md): long pipelined traffic with a stage restart, checking request ids and memory. */
+/**
+ * The soak run (docs/SOAK.md): long pipelined traffic with a stage restart, checking request ids
+ * and memory.
+ */
 package io.paretopipe.benchmarks.soak;

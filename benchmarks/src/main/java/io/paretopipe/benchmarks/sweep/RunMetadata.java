@@ -12,97 +12,108 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Writes {@code run-metadata.json}: what a run ran on and with, so results can be compared later. */
+/**
+ * Writes {@code run-metadata.json}: what a run ran on and with, so results can be compared later.
+ */
 final class RunMetadata {
 
-    private RunMetadata() {}
+  private RunMetadata() {}
 
-    /** The machine, JVM, engine, allocator and source facts; the caller adds the sweep's own. */
-    static ObjectNode collect(Instant start) {
-        ObjectMapper mapper = new ObjectMapper();
-        ObjectNode root = mapper.createObjectNode();
-        root.put("format", "paretopipe-run-metadata");
-        root.put("version", 1);
-        root.put("start_time", start.toString());
-        ObjectNode machine = root.putObject("machine");
-        machine.put("hostname", hostname());
-        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
-        machine.put("arch", System.getProperty("os.arch"));
-        machine.put("cpus", Runtime.getRuntime().availableProcessors());
-        machine.put("cpu_model", procField("/proc/cpuinfo", "model name"));
-        machine.put("memory", procField("/proc/meminfo", "MemTotal"));
-        ObjectNode jvm = root.putObject("jvm");
-        jvm.put("version", System.getProperty("java.version"));
-        jvm.put("vendor", System.getProperty("java.vendor"));
-        jvm.put("vm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
-        jvm.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
-        root.put("engine", Engines.versions());
-        ObjectNode allocator = root.putObject("allocator");
-        Engines.allocatorSettings().forEach(allocator::put);
-        allocator.put("tuned", Engines.allocatorTuned());
-        root.put("git_commit", gitCommit());
-        return root;
+  /** The machine, JVM, engine, allocator and source facts; the caller adds the sweep's own. */
+  static ObjectNode collect(Instant start) {
+    ObjectMapper mapper = new ObjectMapper();
+    ObjectNode root = mapper.createObjectNode();
+    root.put("format", "paretopipe-run-metadata");
+    root.put("version", 1);
+    root.put("start_time", start.toString());
+    ObjectNode machine = root.putObject("machine");
+    machine.put("hostname", hostname());
+    machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+    machine.put("arch", System.getProperty("os.arch"));
+    machine.put("cpus", Runtime.getRuntime().availableProcessors());
+    machine.put("cpu_model", procField("/proc/cpuinfo", "model name"));
+    machine.put("memory", procField("/proc/meminfo", "MemTotal"));
+    ObjectNode jvm = root.putObject("jvm");
+    jvm.put("version", System.getProperty("java.version"));
+    jvm.put("vendor", System.getProperty("java.vendor"));
+    jvm.put("vm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
+    jvm.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
+    root.put("engine", Engines.versions());
+    ObjectNode allocator = root.putObject("allocator");
+    Engines.allocatorSettings().forEach(allocator::put);
+    allocator.put("tuned", Engines.allocatorTuned());
+    root.put("git_commit", gitCommit());
+    return root;
+  }
+
+  static void write(Path file, ObjectNode metadata) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(
+        tmp,
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(metadata)
+            + System.lineSeparator(),
+        StandardCharsets.UTF_8);
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private static String hostname() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "unknown";
     }
+  }
 
-    static void write(Path file, ObjectNode metadata) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(metadata)
-                + System.lineSeparator(), StandardCharsets.UTF_8);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private static String hostname() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "unknown";
+  private static String procField(String file, String key) {
+    try {
+      for (String line : Files.readAllLines(Path.of(file))) {
+        if (line.startsWith(key)) {
+          return line.substring(line.indexOf(':') + 1).trim();
         }
+      }
+    } catch (IOException e) {
+      return "unknown";
     }
+    return "unknown";
+  }
 
-    private static String procField(String file, String key) {
-        try {
-            for (String line : Files.readAllLines(Path.of(file))) {
-                if (line.startsWith(key)) {
-                    return line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
-        } catch (IOException e) {
-            return "unknown";
-        }
-        return "unknown";
+  /**
+   * {@code git rev-parse HEAD} of the working directory, {@code -dirty} if it has changes;
+   * "unknown" without git.
+   */
+  static String gitCommit() {
+    String head = git("rev-parse", "HEAD");
+    if (head.isEmpty()) {
+      return "unknown";
     }
+    return git("status", "--porcelain", "--untracked-files=no").isEmpty() ? head : head + "-dirty";
+  }
 
-    /** {@code git rev-parse HEAD} of the working directory, {@code -dirty} if it has changes; "unknown" without git. */
-    static String gitCommit() {
-        String head = git("rev-parse", "HEAD");
-        if (head.isEmpty()) {
-            return "unknown";
-        }
-        return git("status", "--porcelain", "--untracked-files=no").isEmpty() ? head : head + "-dirty";
+  private static String git(String... args) {
+    try {
+      Process p =
+          new ProcessBuilder(concat("git", args))
+              .redirectErrorStream(false)
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return "";
+      }
+      return p.exitValue() == 0 ? out : "";
+    } catch (IOException e) {
+      return "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "";
     }
+  }
 
-    private static String git(String... args) {
-        try {
-            Process p = new ProcessBuilder(concat("git", args)).redirectErrorStream(false)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return "";
-            }
-            return p.exitValue() == 0 ? out : "";
-        } catch (IOException e) {
-            return "";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "";
-        }
-    }
-
-    private static List<String> concat(String first, String... rest) {
-        java.util.ArrayList<String> l = new java.util.ArrayList<>();
-        l.add(first);
-        l.addAll(List.of(rest));
-        return l;
-    }
+  private static List<String> concat(String first, String... rest) {
+    java.util.ArrayList<String> l = new java.util.ArrayList<>();
+    l.add(first);
+    l.addAll(List.of(rest));
+    return l;
+  }
 }

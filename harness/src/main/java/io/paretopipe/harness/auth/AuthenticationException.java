@@ -5,8 +5,8 @@ package io.paretopipe.harness.auth;
  * call, an expired or replayed challenge, or a proof made with a different secret. The message says
  * which, for logs and for the peer; it never contains secret material.
  *
- * <p>On the wire this is a connection-level refusal: the stage answers with an error whose code
- * the transport maps (the frame protocol's ERROR with request id -1, grpc's {@code UNAUTHENTICATED}
+ * <p>On the wire this is a connection-level refusal: the stage answers with an error whose code the
+ * transport maps (the frame protocol's ERROR with request id -1, grpc's {@code UNAUTHENTICATED}
  * status) and closes.
  */
 public final class AuthenticationException extends Exception {

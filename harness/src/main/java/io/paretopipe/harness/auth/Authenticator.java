@@ -58,14 +58,19 @@ import javax.crypto.spec.SecretKeySpec;
 public final class Authenticator {
   /** The JCA name of the MAC. */
   static final String HMAC = "HmacSHA256";
+
   /** Size of a challenge: 24 random bytes, an 8-byte expiry, a 16-byte tag. */
   public static final int CHALLENGE_BYTES = 48;
+
   /** Size of the head's nonce. */
   public static final int NONCE_BYTES = 32;
+
   /** Size of a proof (an HMAC-SHA256 output). */
   public static final int PROOF_BYTES = 32;
+
   /** How long a challenge can be answered by default, milliseconds. */
   public static final long DEFAULT_CHALLENGE_TTL_MILLIS = 30_000;
+
   /** Most challenges kept in the replay cache by default. */
   public static final int DEFAULT_MAX_REPLAY_ENTRIES = 65_536;
 
@@ -81,6 +86,7 @@ public final class Authenticator {
   private final LongSupplier nanoClock;
   private final long ttlNanos;
   private final int maxReplayEntries;
+
   /** Answered challenges (by tag) and when they expire; insertion order. Guarded by itself. */
   private final LinkedHashMap<ByteBuffer, Long> answered = new LinkedHashMap<>();
 
@@ -131,38 +137,48 @@ public final class Authenticator {
    * before. A proof that passes marks its challenge as answered.
    *
    * @param context the bytes the exchange is about, as the peer saw them
-   * @param expectedChallenge the challenge sent on this connection, or null where the peer names
-   *     it (grpc calls, which carry the challenge in the proof)
+   * @param expectedChallenge the challenge sent on this connection, or null where the peer names it
+   *     (grpc calls, which carry the challenge in the proof)
    * @return the {@value #PROOF_BYTES}-byte server proof to send back, for mutual authentication
    * @throws AuthenticationException saying which check failed
    */
-  public byte[] verify(ClientProof proof, byte[] context, byte[] expectedChallenge) throws AuthenticationException {
+  public byte[] verify(ClientProof proof, byte[] context, byte[] expectedChallenge)
+      throws AuthenticationException {
     Objects.requireNonNull(proof, "proof");
     Objects.requireNonNull(context, "context");
     byte[] challenge = proof.challenge();
     if (expectedChallenge != null && !MessageDigest.isEqual(expectedChallenge, challenge)) {
-      throw new AuthenticationException("the proof answers another challenge than the one this stage sent on "
-          + "this connection");
+      throw new AuthenticationException(
+          "the proof answers another challenge than the one this stage sent on "
+              + "this connection");
     }
     byte[] tag = Arrays.copyOfRange(challenge, RANDOM_BYTES + 8, CHALLENGE_BYTES);
     if (!MessageDigest.isEqual(challengeTag(challenge), tag)) {
-      throw new AuthenticationException("the proof answers a challenge this stage did not issue (or issued "
-          + "before it restarted): ask for a new challenge");
+      throw new AuthenticationException(
+          "the proof answers a challenge this stage did not issue (or issued "
+              + "before it restarted): ask for a new challenge");
     }
     long expiresAt = ByteBuffer.wrap(challenge, RANDOM_BYTES, 8).getLong();
     long now = nanoClock.getAsLong();
     if (now - expiresAt > 0) {
-      throw new AuthenticationException("the challenge expired " + (now - expiresAt) / 1_000_000 + " ms ago: a "
-          + "challenge must be answered within " + ttlNanos / 1_000_000 + " ms");
+      throw new AuthenticationException(
+          "the challenge expired "
+              + (now - expiresAt) / 1_000_000
+              + " ms ago: a "
+              + "challenge must be answered within "
+              + ttlNanos / 1_000_000
+              + " ms");
     }
     byte[] digest = sha256(context);
     byte[] expected = mac(secret.key(), LABEL_CLIENT, challenge, proof.clientNonce(), digest);
     if (!MessageDigest.isEqual(expected, proof.proof())) {
-      throw new AuthenticationException("the proof is wrong: the peer holds a different shared secret (compare "
-          + "the fingerprints both sides print), or it made the proof for another handshake or call");
+      throw new AuthenticationException(
+          "the proof is wrong: the peer holds a different shared secret (compare "
+              + "the fingerprints both sides print), or it made the proof for another handshake or call");
     }
     synchronized (answered) {
-      for (Iterator<Map.Entry<ByteBuffer, Long>> it = answered.entrySet().iterator(); it.hasNext(); ) {
+      for (Iterator<Map.Entry<ByteBuffer, Long>> it = answered.entrySet().iterator();
+          it.hasNext(); ) {
         if (now - it.next().getValue() > 0) {
           it.remove();
         } else {
@@ -171,11 +187,16 @@ public final class Authenticator {
       }
       ByteBuffer key = ByteBuffer.wrap(tag);
       if (answered.containsKey(key)) {
-        throw new AuthenticationException("the challenge was already answered: a replayed proof is refused");
+        throw new AuthenticationException(
+            "the challenge was already answered: a replayed proof is refused");
       }
       if (answered.size() >= maxReplayEntries) {
-        throw new AuthenticationException("more than " + maxReplayEntries + " authentications within "
-            + ttlNanos / 1_000_000 + " ms: refusing until some challenges expire");
+        throw new AuthenticationException(
+            "more than "
+                + maxReplayEntries
+                + " authentications within "
+                + ttlNanos / 1_000_000
+                + " ms: refusing until some challenges expire");
       }
       answered.put(key, expiresAt);
     }
@@ -192,13 +213,19 @@ public final class Authenticator {
   public ClientProof prove(byte[] challenge, byte[] context) throws AuthenticationException {
     Objects.requireNonNull(context, "context");
     if (challenge == null || challenge.length != CHALLENGE_BYTES) {
-      throw new AuthenticationException("the stage sent a malformed challenge: " + (challenge == null ? "none"
-          : challenge.length + " bytes") + " where " + CHALLENGE_BYTES + " are expected");
+      throw new AuthenticationException(
+          "the stage sent a malformed challenge: "
+              + (challenge == null ? "none" : challenge.length + " bytes")
+              + " where "
+              + CHALLENGE_BYTES
+              + " are expected");
     }
     byte[] clientNonce = new byte[NONCE_BYTES];
     random.nextBytes(clientNonce);
-    return new ClientProof(challenge, clientNonce, mac(secret.key(), LABEL_CLIENT, challenge, clientNonce,
-        sha256(context)));
+    return new ClientProof(
+        challenge,
+        clientNonce,
+        mac(secret.key(), LABEL_CLIENT, challenge, clientNonce, sha256(context)));
   }
 
   /**
@@ -207,24 +234,31 @@ public final class Authenticator {
    *
    * @throws AuthenticationException if {@code serverProof} is missing, malformed or wrong
    */
-  public void verifyServer(ClientProof sent, byte[] context, byte[] serverProof) throws AuthenticationException {
+  public void verifyServer(ClientProof sent, byte[] context, byte[] serverProof)
+      throws AuthenticationException {
     Objects.requireNonNull(sent, "sent");
     Objects.requireNonNull(context, "context");
     if (serverProof == null || serverProof.length != PROOF_BYTES) {
-      throw new AuthenticationException("the stage did not prove it holds the shared secret: its proof is "
-          + (serverProof == null ? "missing" : serverProof.length + " bytes, not " + PROOF_BYTES));
+      throw new AuthenticationException(
+          "the stage did not prove it holds the shared secret: its proof is "
+              + (serverProof == null
+                  ? "missing"
+                  : serverProof.length + " bytes, not " + PROOF_BYTES));
     }
-    byte[] expected = mac(secret.key(), LABEL_SERVER, sent.challenge(), sent.clientNonce(), sha256(context));
+    byte[] expected =
+        mac(secret.key(), LABEL_SERVER, sent.challenge(), sent.clientNonce(), sha256(context));
     if (!MessageDigest.isEqual(expected, serverProof)) {
-      throw new AuthenticationException("the stage's proof is wrong: it holds a different shared secret, or "
-          + "something between us altered the exchange");
+      throw new AuthenticationException(
+          "the stage's proof is wrong: it holds a different shared secret, or "
+              + "something between us altered the exchange");
     }
   }
 
   // ---- crypto ----
 
   private byte[] challengeTag(byte[] challenge) {
-    return Arrays.copyOf(mac(challengeKey, LABEL_CHALLENGE, Arrays.copyOf(challenge, RANDOM_BYTES + 8)), TAG_BYTES);
+    return Arrays.copyOf(
+        mac(challengeKey, LABEL_CHALLENGE, Arrays.copyOf(challenge, RANDOM_BYTES + 8)), TAG_BYTES);
   }
 
   private static byte[] mac(byte[] key, byte[]... parts) {
@@ -264,16 +298,23 @@ public final class Authenticator {
       this.secret = Objects.requireNonNull(secret, "secret");
     }
 
-    /** How long a challenge can be answered, milliseconds, &gt;= 1; default {@value #DEFAULT_CHALLENGE_TTL_MILLIS}. */
+    /**
+     * How long a challenge can be answered, milliseconds, &gt;= 1; default {@value
+     * #DEFAULT_CHALLENGE_TTL_MILLIS}.
+     */
     public Builder optChallengeTtlMillis(long millis) {
       if (millis < 1 || millis > 3_600_000) {
-        throw new IllegalArgumentException("challengeTtlMillis: " + millis + " (expected: 1..3600000)");
+        throw new IllegalArgumentException(
+            "challengeTtlMillis: " + millis + " (expected: 1..3600000)");
       }
       this.ttlMillis = millis;
       return this;
     }
 
-    /** Most answered challenges remembered at once, &gt;= 1; default {@value #DEFAULT_MAX_REPLAY_ENTRIES}. */
+    /**
+     * Most answered challenges remembered at once, &gt;= 1; default {@value
+     * #DEFAULT_MAX_REPLAY_ENTRIES}.
+     */
     public Builder optMaxReplayEntries(int entries) {
       if (entries < 1) {
         throw new IllegalArgumentException("maxReplayEntries: " + entries + " (expected: >= 1)");
@@ -282,7 +323,10 @@ public final class Authenticator {
       return this;
     }
 
-    /** The clock challenges expire by, nanoseconds (monotonic); default {@link System#nanoTime}. For tests. */
+    /**
+     * The clock challenges expire by, nanoseconds (monotonic); default {@link System#nanoTime}. For
+     * tests.
+     */
     Builder optNanoClock(LongSupplier clock) {
       this.nanoClock = Objects.requireNonNull(clock, "clock");
       return this;

@@ -35,14 +35,27 @@ public final class BindPolicy {
     if (!needsInsecure(bind, hasSecret) || insecure) {
       return;
     }
-    throw new IllegalArgumentException("refusing to listen on " + describe(bind) + " without a shared secret: "
-        + "anyone who can reach it could run models on this machine. Either set a secret on this stage and its "
-        + "heads (" + SharedSecret.OPTION + " FILE, or the environment variable " + SharedSecret.ENV_SECRET_FILE
-        + " or " + SharedSecret.ENV_SECRET + "; " + SharedSecret.HOW_TO_CREATE + "), or listen on loopback only "
-        + "(--listen 127.0.0.1:PORT), or pass --insecure if every host on this network is trusted");
+    throw new IllegalArgumentException(
+        "refusing to listen on "
+            + describe(bind)
+            + " without a shared secret: "
+            + "anyone who can reach it could run models on this machine. Either set a secret on this stage and its "
+            + "heads ("
+            + SharedSecret.OPTION
+            + " FILE, or the environment variable "
+            + SharedSecret.ENV_SECRET_FILE
+            + " or "
+            + SharedSecret.ENV_SECRET
+            + "; "
+            + SharedSecret.HOW_TO_CREATE
+            + "), or listen on loopback only "
+            + "(--listen 127.0.0.1:PORT), or pass --insecure if every host on this network is trusted");
   }
 
-  /** Whether listening on {@code bind} needs {@code --insecure}: a non-loopback address without a secret. */
+  /**
+   * Whether listening on {@code bind} needs {@code --insecure}: a non-loopback address without a
+   * secret.
+   */
   public static boolean needsInsecure(InetAddress bind, boolean hasSecret) {
     Objects.requireNonNull(bind, "bind");
     return !bind.isLoopbackAddress() && !hasSecret;
@@ -56,11 +69,16 @@ public final class BindPolicy {
     if (!needsInsecure(bind, hasSecret) || !insecure) {
       return Optional.empty();
     }
-    return Optional.of("warning: --insecure: listening on " + describe(bind) + " without authentication; "
-        + "anyone who can reach it can run models on this machine and read every tensor");
+    return Optional.of(
+        "warning: --insecure: listening on "
+            + describe(bind)
+            + " without authentication; "
+            + "anyone who can reach it can run models on this machine and read every tensor");
   }
 
   private static String describe(InetAddress bind) {
-    return bind.isAnyLocalAddress() ? "all interfaces (" + bind.getHostAddress() + ")" : bind.getHostAddress();
+    return bind.isAnyLocalAddress()
+        ? "all interfaces (" + bind.getHostAddress() + ")"
+        : bind.getHostAddress();
   }
 }

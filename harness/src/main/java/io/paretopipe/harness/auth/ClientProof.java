@@ -4,9 +4,9 @@ import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
- * What a head sends to prove it holds the shared secret: the stage's challenge it answers, a
- * fresh nonce of its own and the proof, HMAC-SHA256 over both and the exchange's context (see
- * {@link Authenticator}). On the wire it is {@value #BYTES} bytes: challenge ({@value
+ * What a head sends to prove it holds the shared secret: the stage's challenge it answers, a fresh
+ * nonce of its own and the proof, HMAC-SHA256 over both and the exchange's context (see {@link
+ * Authenticator}). On the wire it is {@value #BYTES} bytes: challenge ({@value
  * Authenticator#CHALLENGE_BYTES}), client nonce ({@value Authenticator#NONCE_BYTES}), proof
  * ({@value Authenticator#PROOF_BYTES}), in that order; nothing in it is secret.
  *
@@ -19,10 +19,12 @@ import java.util.HexFormat;
  */
 public record ClientProof(byte[] challenge, byte[] clientNonce, byte[] proof) {
   /** Size of the wire form. */
-  public static final int BYTES = Authenticator.CHALLENGE_BYTES + Authenticator.NONCE_BYTES
-      + Authenticator.PROOF_BYTES;
+  public static final int BYTES =
+      Authenticator.CHALLENGE_BYTES + Authenticator.NONCE_BYTES + Authenticator.PROOF_BYTES;
 
-  /** @throws IllegalArgumentException naming the field whose length is wrong */
+  /**
+   * @throws IllegalArgumentException naming the field whose length is wrong
+   */
   public ClientProof {
     challenge = checkLength("challenge", challenge, Authenticator.CHALLENGE_BYTES);
     clientNonce = checkLength("clientNonce", clientNonce, Authenticator.NONCE_BYTES);
@@ -36,12 +38,18 @@ public record ClientProof(byte[] challenge, byte[] clientNonce, byte[] proof) {
    */
   public static ClientProof decode(byte[] bytes) throws AuthenticationException {
     if (bytes == null || bytes.length != BYTES) {
-      throw new AuthenticationException("malformed authentication proof: " + (bytes == null ? "none"
-          : bytes.length + " bytes") + " where " + BYTES + " are expected");
+      throw new AuthenticationException(
+          "malformed authentication proof: "
+              + (bytes == null ? "none" : bytes.length + " bytes")
+              + " where "
+              + BYTES
+              + " are expected");
     }
     int nonceAt = Authenticator.CHALLENGE_BYTES;
     int proofAt = nonceAt + Authenticator.NONCE_BYTES;
-    return new ClientProof(Arrays.copyOfRange(bytes, 0, nonceAt), Arrays.copyOfRange(bytes, nonceAt, proofAt),
+    return new ClientProof(
+        Arrays.copyOfRange(bytes, 0, nonceAt),
+        Arrays.copyOfRange(bytes, nonceAt, proofAt),
         Arrays.copyOfRange(bytes, proofAt, BYTES));
   }
 
@@ -50,7 +58,8 @@ public record ClientProof(byte[] challenge, byte[] clientNonce, byte[] proof) {
     byte[] out = new byte[BYTES];
     System.arraycopy(challenge, 0, out, 0, challenge.length);
     System.arraycopy(clientNonce, 0, out, Authenticator.CHALLENGE_BYTES, clientNonce.length);
-    System.arraycopy(proof, 0, out, Authenticator.CHALLENGE_BYTES + Authenticator.NONCE_BYTES, proof.length);
+    System.arraycopy(
+        proof, 0, out, Authenticator.CHALLENGE_BYTES + Authenticator.NONCE_BYTES, proof.length);
     return out;
   }
 
@@ -71,8 +80,13 @@ public record ClientProof(byte[] challenge, byte[] clientNonce, byte[] proof) {
 
   private static byte[] checkLength(String field, byte[] value, int expected) {
     if (value == null || value.length != expected) {
-      throw new IllegalArgumentException(field + ": " + (value == null ? "null" : value.length + " bytes")
-          + " (expected: " + expected + " bytes)");
+      throw new IllegalArgumentException(
+          field
+              + ": "
+              + (value == null ? "null" : value.length + " bytes")
+              + " (expected: "
+              + expected
+              + " bytes)");
     }
     return value.clone();
   }

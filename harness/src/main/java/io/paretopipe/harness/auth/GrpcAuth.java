@@ -57,33 +57,42 @@ import java.util.function.Consumer;
  * closest to the channel, i.e. first in {@code NettyChannelBuilder.intercept(auth, others...)} or
  * {@code ClientInterceptors.intercept(channel, auth, others...)} (both run interceptors in reverse
  * order), so that it runs last and binds the headers every other interceptor added; installed
- * elsewhere, a header added after it makes every call fail with {@code UNAUTHENTICATED}. A head with a secret refuses a stage that cannot prove it holds the same one:
- * a stage without a secret answers the challenge call with {@code UNIMPLEMENTED}, which the head
- * turns into {@code UNAUTHENTICATED}.
+ * elsewhere, a header added after it makes every call fail with {@code UNAUTHENTICATED}. A head
+ * with a secret refuses a stage that cannot prove it holds the same one: a stage without a secret
+ * answers the challenge call with {@code UNIMPLEMENTED}, which the head turns into {@code
+ * UNAUTHENTICATED}.
  *
  * <p>Everything here is thread-safe; the interceptors keep no state between calls.
  */
 public final class GrpcAuth {
   /** The grpc service that hands out challenges. */
   public static final String SERVICE_NAME = "paretopipe.auth.v1.Auth";
-  /** Request header with the head's {@link ClientProof}, {@value ClientProof#BYTES} bytes. */
-  public static final Metadata.Key<byte[]> PROOF = Metadata.Key.of("paretopipe-auth-bin",
-      Metadata.BINARY_BYTE_MARSHALLER);
-  /** Response header (or trailer) with the stage's proof, {@value Authenticator#PROOF_BYTES} bytes. */
-  public static final Metadata.Key<byte[]> SERVER_PROOF = Metadata.Key.of("paretopipe-auth-server-bin",
-      Metadata.BINARY_BYTE_MARSHALLER);
 
-  /** The challenge call: an empty request, a {@value Authenticator#CHALLENGE_BYTES}-byte response. */
-  static final MethodDescriptor<byte[], byte[]> CHALLENGE = MethodDescriptor.<byte[], byte[]>newBuilder()
-      .setType(MethodDescriptor.MethodType.UNARY)
-      .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE_NAME, "Challenge"))
-      .setRequestMarshaller(new BytesMarshaller(0))
-      .setResponseMarshaller(new BytesMarshaller(Authenticator.CHALLENGE_BYTES))
-      .setIdempotent(true)
-      .build();
+  /** Request header with the head's {@link ClientProof}, {@value ClientProof#BYTES} bytes. */
+  public static final Metadata.Key<byte[]> PROOF =
+      Metadata.Key.of("paretopipe-auth-bin", Metadata.BINARY_BYTE_MARSHALLER);
+
+  /**
+   * Response header (or trailer) with the stage's proof, {@value Authenticator#PROOF_BYTES} bytes.
+   */
+  public static final Metadata.Key<byte[]> SERVER_PROOF =
+      Metadata.Key.of("paretopipe-auth-server-bin", Metadata.BINARY_BYTE_MARSHALLER);
+
+  /**
+   * The challenge call: an empty request, a {@value Authenticator#CHALLENGE_BYTES}-byte response.
+   */
+  static final MethodDescriptor<byte[], byte[]> CHALLENGE =
+      MethodDescriptor.<byte[], byte[]>newBuilder()
+          .setType(MethodDescriptor.MethodType.UNARY)
+          .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE_NAME, "Challenge"))
+          .setRequestMarshaller(new BytesMarshaller(0))
+          .setResponseMarshaller(new BytesMarshaller(Authenticator.CHALLENGE_BYTES))
+          .setIdempotent(true)
+          .build();
 
   private static final String BOUND_PREFIX = "paretopipe-";
-  private static final byte[] LABEL = "paretopipe-v1 grpc call\0".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] LABEL =
+      "paretopipe-v1 grpc call\0".getBytes(StandardCharsets.US_ASCII);
 
   private GrpcAuth() {}
 
@@ -91,15 +100,20 @@ public final class GrpcAuth {
   public static ServerServiceDefinition challengeService(Authenticator authenticator) {
     Objects.requireNonNull(authenticator, "authenticator");
     return ServerServiceDefinition.builder(SERVICE_NAME)
-        .addMethod(CHALLENGE, ServerCalls.asyncUnaryCall((request, out) -> {
-          if (request.length != 0) {
-            out.onError(Status.INVALID_ARGUMENT.withDescription("a challenge request must be empty")
-                .asRuntimeException());
-            return;
-          }
-          out.onNext(authenticator.newChallenge());
-          out.onCompleted();
-        }))
+        .addMethod(
+            CHALLENGE,
+            ServerCalls.asyncUnaryCall(
+                (request, out) -> {
+                  if (request.length != 0) {
+                    out.onError(
+                        Status.INVALID_ARGUMENT
+                            .withDescription("a challenge request must be empty")
+                            .asRuntimeException());
+                    return;
+                  }
+                  out.onNext(authenticator.newChallenge());
+                  out.onCompleted();
+                }))
         .build();
   }
 
@@ -113,8 +127,8 @@ public final class GrpcAuth {
     Objects.requireNonNull(authenticator, "authenticator");
     return new ServerInterceptor() {
       @Override
-      public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
-          ServerCallHandler<ReqT, RespT> next) {
+      public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+          ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
         MethodDescriptor<ReqT, RespT> method = call.getMethodDescriptor();
         if (SERVICE_NAME.equals(method.getServiceName())) {
           return next.startCall(call, headers);
@@ -123,12 +137,19 @@ public final class GrpcAuth {
         try {
           byte[] raw = headers.get(PROOF);
           if (raw == null) {
-            throw new AuthenticationException("this stage requires authentication: give the head the stage's "
-                + "shared secret (" + SharedSecret.OPTION + " FILE, or " + SharedSecret.ENV_SECRET_FILE + " or "
-                + SharedSecret.ENV_SECRET + " in its environment)");
+            throw new AuthenticationException(
+                "this stage requires authentication: give the head the stage's "
+                    + "shared secret ("
+                    + SharedSecret.OPTION
+                    + " FILE, or "
+                    + SharedSecret.ENV_SECRET_FILE
+                    + " or "
+                    + SharedSecret.ENV_SECRET
+                    + " in its environment)");
           }
-          serverProof = authenticator.verify(ClientProof.decode(raw), binding(method.getFullMethodName(), headers),
-              null);
+          serverProof =
+              authenticator.verify(
+                  ClientProof.decode(raw), binding(method.getFullMethodName(), headers), null);
         } catch (AuthenticationException e) {
           call.close(Status.UNAUTHENTICATED.withDescription(e.getMessage()), new Metadata());
           return new ServerCall.Listener<>() {};
@@ -148,16 +169,18 @@ public final class GrpcAuth {
    *     proof, or to a stage without the challenge service, fails with {@code UNAUTHENTICATED}
    *     instead of delivering anything
    */
-  public static ClientInterceptor clientInterceptor(Authenticator authenticator, boolean requireServerProof) {
+  public static ClientInterceptor clientInterceptor(
+      Authenticator authenticator, boolean requireServerProof) {
     Objects.requireNonNull(authenticator, "authenticator");
     return new ClientInterceptor() {
       @Override
-      public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(MethodDescriptor<ReqT, RespT> method,
-          CallOptions callOptions, Channel next) {
+      public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
+          MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Channel next) {
         if (SERVICE_NAME.equals(method.getServiceName())) {
           return next.newCall(method, callOptions);
         }
-        return new AuthenticatingCall<>(method, callOptions, next, authenticator, requireServerProof);
+        return new AuthenticatingCall<>(
+            method, callOptions, next, authenticator, requireServerProof);
       }
     };
   }
@@ -172,18 +195,22 @@ public final class GrpcAuth {
     out.writeBytes(LABEL);
     writeField(out, fullMethodName.getBytes(StandardCharsets.UTF_8));
     for (String key : new TreeSet<>(headers.keys())) {
-      if (!key.startsWith(BOUND_PREFIX) || key.equals(PROOF.name()) || key.equals(SERVER_PROOF.name())) {
+      if (!key.startsWith(BOUND_PREFIX)
+          || key.equals(PROOF.name())
+          || key.equals(SERVER_PROOF.name())) {
         continue;
       }
       writeField(out, key.getBytes(StandardCharsets.US_ASCII));
       List<byte[]> values = new ArrayList<>();
       if (key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
-        Iterable<byte[]> all = headers.getAll(Metadata.Key.of(key, Metadata.BINARY_BYTE_MARSHALLER));
+        Iterable<byte[]> all =
+            headers.getAll(Metadata.Key.of(key, Metadata.BINARY_BYTE_MARSHALLER));
         if (all != null) {
           all.forEach(values::add);
         }
       } else {
-        Iterable<String> all = headers.getAll(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
+        Iterable<String> all =
+            headers.getAll(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
         if (all != null) {
           all.forEach(v -> values.add(v.getBytes(StandardCharsets.US_ASCII)));
         }
@@ -199,9 +226,12 @@ public final class GrpcAuth {
     out.writeBytes(field);
   }
 
-  /** A server call that carries the stage's proof in its headers, or in its trailers if it sends none. */
-  private static final class ProvingCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardingServerCall<ReqT,
-      RespT> {
+  /**
+   * A server call that carries the stage's proof in its headers, or in its trailers if it sends
+   * none.
+   */
+  private static final class ProvingCall<ReqT, RespT>
+      extends ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT> {
     private final byte[] serverProof;
     private volatile boolean headersSent;
 
@@ -237,19 +267,31 @@ public final class GrpcAuth {
     private final Authenticator authenticator;
     private final boolean requireServerProof;
     private final Object lock = new Object();
+
     /** Operations issued before the real call started; guarded by lock. */
     private List<Consumer<ClientCall<ReqT, RespT>>> pending = new ArrayList<>();
+
     /** The real call, once started; guarded by lock until passThrough. */
     private ClientCall<ReqT, RespT> delegate;
+
     private volatile boolean passThrough;
-    /** The application's listener was closed by this class (a failure or cancel before the real call); guarded by lock. */
+
+    /**
+     * The application's listener was closed by this class (a failure or cancel before the real
+     * call); guarded by lock.
+     */
     private boolean closed;
+
     private Listener<RespT> listener;
     private Metadata headers;
     private ClientCall<byte[], byte[]> challengeCall;
 
-    AuthenticatingCall(MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Channel next,
-        Authenticator authenticator, boolean requireServerProof) {
+    AuthenticatingCall(
+        MethodDescriptor<ReqT, RespT> method,
+        CallOptions callOptions,
+        Channel next,
+        Authenticator authenticator,
+        boolean requireServerProof) {
       this.method = method;
       this.callOptions = callOptions;
       this.next = next;
@@ -271,28 +313,37 @@ public final class GrpcAuth {
       }
     }
 
-    /** Asks for a challenge; called under the lock, so that a concurrent cancel() reaches a started call. */
+    /**
+     * Asks for a challenge; called under the lock, so that a concurrent cancel() reaches a started
+     * call.
+     */
     private void startChallenge(ClientCall<byte[], byte[]> c) {
-      c.start(new Listener<>() {
-        private byte[] challenge;
+      c.start(
+          new Listener<>() {
+            private byte[] challenge;
 
-        @Override
-        public void onMessage(byte[] message) {
-          challenge = message;
-        }
+            @Override
+            public void onMessage(byte[] message) {
+              challenge = message;
+            }
 
-        @Override
-        public void onClose(Status status, Metadata trailers) {
-          if (status.isOk() && challenge != null) {
-            startAuthenticated(challenge);
-          } else if (status.getCode() == Status.Code.UNIMPLEMENTED) {
-            fail(Status.UNAUTHENTICATED.withDescription("the stage does not authenticate (it runs without a "
-                + "shared secret, or is too old): refusing to use it, since this head has a secret"));
-          } else {
-            fail(status.augmentDescription("while fetching an authentication challenge from the stage"));
-          }
-        }
-      }, new Metadata());
+            @Override
+            public void onClose(Status status, Metadata trailers) {
+              if (status.isOk() && challenge != null) {
+                startAuthenticated(challenge);
+              } else if (status.getCode() == Status.Code.UNIMPLEMENTED) {
+                fail(
+                    Status.UNAUTHENTICATED.withDescription(
+                        "the stage does not authenticate (it runs without a "
+                            + "shared secret, or is too old): refusing to use it, since this head has a secret"));
+              } else {
+                fail(
+                    status.augmentDescription(
+                        "while fetching an authentication challenge from the stage"));
+              }
+            }
+          },
+          new Metadata());
       c.request(1);
       c.sendMessage(new byte[0]);
       c.halfClose();
@@ -331,7 +382,10 @@ public final class GrpcAuth {
       }
     }
 
-    /** Closes the application's listener with {@code status}, unless the real call has started or it is closed. */
+    /**
+     * Closes the application's listener with {@code status}, unless the real call has started or it
+     * is closed.
+     */
     private void fail(Status status) {
       synchronized (lock) {
         if (closed || delegate != null) {
@@ -400,7 +454,8 @@ public final class GrpcAuth {
         fetching.cancel(message, cause);
       }
       if (listener != null) {
-        listener.onClose(Status.CANCELLED.withDescription(message).withCause(cause), new Metadata());
+        listener.onClose(
+            Status.CANCELLED.withDescription(message).withCause(cause), new Metadata());
       }
     }
 
@@ -418,7 +473,10 @@ public final class GrpcAuth {
       return d == null ? Attributes.EMPTY : d.getAttributes();
     }
 
-    /** Passes the real call's events on once the stage has proved itself; callbacks are serialized by grpc. */
+    /**
+     * Passes the real call's events on once the stage has proved itself; callbacks are serialized
+     * by grpc.
+     */
     private final class VerifyingListener extends Listener<RespT> {
       private final ClientCall<ReqT, RespT> call;
       private final ClientProof proof;
@@ -449,8 +507,10 @@ public final class GrpcAuth {
       public void onHeaders(Metadata responseHeaders) {
         check(responseHeaders);
         if (!verified && failure == null && requireServerProof) {
-          failure = "the stage did not prove it holds the shared secret: its response carries no "
-              + SERVER_PROOF.name() + " header";
+          failure =
+              "the stage did not prove it holds the shared secret: its response carries no "
+                  + SERVER_PROOF.name()
+                  + " header";
         }
         if (failure != null) {
           call.cancel("the stage failed to authenticate: " + failure, null);
@@ -478,8 +538,9 @@ public final class GrpcAuth {
         if (failure == null && !verified) {
           check(trailers);
           if (failure == null && !verified && requireServerProof && status.isOk()) {
-            failure = "the stage did not prove it holds the shared secret: its response carries no "
-                + SERVER_PROOF.name();
+            failure =
+                "the stage did not prove it holds the shared secret: its response carries no "
+                    + SERVER_PROOF.name();
           }
         }
         if (failure != null) {

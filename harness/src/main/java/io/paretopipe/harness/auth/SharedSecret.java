@@ -32,9 +32,9 @@ import javax.crypto.spec.SecretKeySpec;
  *   <li>the environment variable {@value #ENV_SECRET} holding the secret itself.
  * </ol>
  *
- * There is deliberately no option taking the secret itself: command lines are visible to every
- * user of the machine ({@code ps}). Setting both environment variables is an error, not a
- * precedence rule, since one of them is then surely stale.
+ * There is deliberately no option taking the secret itself: command lines are visible to every user
+ * of the machine ({@code ps}). Setting both environment variables is an error, not a precedence
+ * rule, since one of them is then surely stale.
  *
  * <p><b>Rules.</b> A secret is {@value #MIN_BYTES}..{@value #MAX_BYTES} bytes (the bytes of the
  * file, or the UTF-8 bytes of the variable); trailing line breaks ({@code \n}, {@code \r}) are not
@@ -45,8 +45,8 @@ import javax.crypto.spec.SecretKeySpec;
  * read it can use the stage and anyone who can write it can lock the owner out. On file systems
  * without POSIX permissions the check is skipped.
  *
- * <p>Immutable and thread-safe. The secret bytes never leave this package: {@link #toString()}
- * and {@link #fingerprint()} are safe to log.
+ * <p>Immutable and thread-safe. The secret bytes never leave this package: {@link #toString()} and
+ * {@link #fingerprint()} are safe to log.
  */
 public final class SharedSecret {
   /**
@@ -54,20 +54,31 @@ public final class SharedSecret {
    * rand -hex 32} gives 64 hex digits, 256 bits).
    */
   public static final int MIN_BYTES = 32;
-  /** Most secret bytes accepted (and most bytes read from a secret file, besides trailing line breaks). */
+
+  /**
+   * Most secret bytes accepted (and most bytes read from a secret file, besides trailing line
+   * breaks).
+   */
   public static final int MAX_BYTES = 4096;
+
   /** The command-line option naming a secret file. */
   public static final String OPTION = "--secret-file";
+
   /** The environment variable naming a secret file. */
   public static final String ENV_SECRET_FILE = "PARETOPIPE_SECRET_FILE";
+
   /** The environment variable holding the secret itself. */
   public static final String ENV_SECRET = "PARETOPIPE_SECRET";
 
   /** How to make a good secret file, quoted in error messages. */
   static final String HOW_TO_CREATE = "create one with: (umask 077; openssl rand -hex 32 > FILE)";
 
-  private static final Set<PosixFilePermission> OTHERS = Set.of(PosixFilePermission.GROUP_READ,
-      PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
+  private static final Set<PosixFilePermission> OTHERS =
+      Set.of(
+          PosixFilePermission.GROUP_READ,
+          PosixFilePermission.GROUP_WRITE,
+          PosixFilePermission.OTHERS_READ,
+          PosixFilePermission.OTHERS_WRITE);
 
   private final byte[] key;
   private final String source;
@@ -89,8 +100,10 @@ public final class SharedSecret {
   public static SharedSecret of(byte[] secret, String source) throws SecretException {
     Objects.requireNonNull(secret, "secret");
     Objects.requireNonNull(source, "source");
-    return new SharedSecret(checkLength(secret.clone(), source, "set a secret of " + MIN_BYTES + ".." + MAX_BYTES
-        + " bytes"), source);
+    return new SharedSecret(
+        checkLength(
+            secret.clone(), source, "set a secret of " + MIN_BYTES + ".." + MAX_BYTES + " bytes"),
+        source);
   }
 
   /**
@@ -105,13 +118,17 @@ public final class SharedSecret {
     try {
       attributes = Files.readAttributes(file, BasicFileAttributes.class);
     } catch (NoSuchFileException e) {
-      throw new SecretException(name + " does not exist: " + HOW_TO_CREATE.replace("FILE", file.toString()), e);
+      throw new SecretException(
+          name + " does not exist: " + HOW_TO_CREATE.replace("FILE", file.toString()), e);
     } catch (IOException e) {
       throw new SecretException("cannot read " + name + ": " + e, e);
     }
     if (!attributes.isRegularFile()) {
-      throw new SecretException(name + " is not a regular file (it is a "
-          + (attributes.isDirectory() ? "directory" : "special file") + "): name a file holding the secret");
+      throw new SecretException(
+          name
+              + " is not a regular file (it is a "
+              + (attributes.isDirectory() ? "directory" : "special file")
+              + "): name a file holding the secret");
     }
     PosixFileAttributeView posix = Files.getFileAttributeView(file, PosixFileAttributeView.class);
     if (posix != null) {
@@ -122,8 +139,12 @@ public final class SharedSecret {
         throw new SecretException("cannot read the permissions of " + name + ": " + e, e);
       }
       if (permissions.stream().anyMatch(OTHERS::contains)) {
-        throw new SecretException(name + " is accessible by other users (" + PosixFilePermissions.toString(
-            permissions) + "): anyone who can read it can use the stage; run: chmod 600 " + file);
+        throw new SecretException(
+            name
+                + " is accessible by other users ("
+                + PosixFilePermissions.toString(permissions)
+                + "): anyone who can read it can use the stage; run: chmod 600 "
+                + file);
       }
     }
     byte[] bytes;
@@ -136,10 +157,19 @@ public final class SharedSecret {
     }
     byte[] secret = stripLineBreaks(bytes);
     if (bytes.length > MAX_BYTES + 2 || secret.length > MAX_BYTES) {
-      throw new SecretException(name + " holds more than " + MAX_BYTES + " bytes: is it the right file? "
-          + "A secret is " + MIN_BYTES + ".." + MAX_BYTES + " bytes");
+      throw new SecretException(
+          name
+              + " holds more than "
+              + MAX_BYTES
+              + " bytes: is it the right file? "
+              + "A secret is "
+              + MIN_BYTES
+              + ".."
+              + MAX_BYTES
+              + " bytes");
     }
-    return new SharedSecret(checkLength(secret, name, HOW_TO_CREATE.replace("FILE", file.toString())), name);
+    return new SharedSecret(
+        checkLength(secret, name, HOW_TO_CREATE.replace("FILE", file.toString())), name);
   }
 
   /**
@@ -150,8 +180,12 @@ public final class SharedSecret {
   public static SharedSecret fromEnvironmentValue(String value) throws SecretException {
     Objects.requireNonNull(value, "value");
     String name = "environment variable " + ENV_SECRET;
-    return new SharedSecret(checkLength(stripLineBreaks(value.getBytes(StandardCharsets.UTF_8)), name,
-        "e.g. export " + ENV_SECRET + "=$(openssl rand -hex 32), the same on every device"), name);
+    return new SharedSecret(
+        checkLength(
+            stripLineBreaks(value.getBytes(StandardCharsets.UTF_8)),
+            name,
+            "e.g. export " + ENV_SECRET + "=$(openssl rand -hex 32), the same on every device"),
+        name);
   }
 
   /**
@@ -160,11 +194,11 @@ public final class SharedSecret {
    * is configured (the caller then decides with {@link BindPolicy} whether that is allowed).
    *
    * @param environment e.g. {@code System.getenv()}
-   * @throws SecretException if the configured secret is unusable, or both environment variables
-   *     are set
+   * @throws SecretException if the configured secret is unusable, or both environment variables are
+   *     set
    */
-  public static Optional<SharedSecret> resolve(Path secretFileOption, Map<String, String> environment)
-      throws SecretException {
+  public static Optional<SharedSecret> resolve(
+      Path secretFileOption, Map<String, String> environment) throws SecretException {
     Objects.requireNonNull(environment, "environment");
     if (secretFileOption != null) {
       return Optional.of(fromFile(secretFileOption));
@@ -172,13 +206,23 @@ public final class SharedSecret {
     String file = environment.get(ENV_SECRET_FILE);
     String value = environment.get(ENV_SECRET);
     if (file != null && value != null) {
-      throw new SecretException("both " + ENV_SECRET_FILE + " and " + ENV_SECRET + " are set: set only one "
-          + "(or pass " + OPTION + " FILE, which takes precedence over both)");
+      throw new SecretException(
+          "both "
+              + ENV_SECRET_FILE
+              + " and "
+              + ENV_SECRET
+              + " are set: set only one "
+              + "(or pass "
+              + OPTION
+              + " FILE, which takes precedence over both)");
     }
     if (file != null) {
       if (file.isEmpty()) {
-        throw new SecretException("environment variable " + ENV_SECRET_FILE + " is set but empty: name the secret "
-            + "file, or unset it to run without a secret");
+        throw new SecretException(
+            "environment variable "
+                + ENV_SECRET_FILE
+                + " is set but empty: name the secret "
+                + "file, or unset it to run without a secret");
       }
       return Optional.of(fromFile(Path.of(file)));
     }
@@ -199,12 +243,16 @@ public final class SharedSecret {
   public void writeTo(Path file) throws IOException {
     Objects.requireNonNull(file, "file");
     if (key[key.length - 1] == '\n' || key[key.length - 1] == '\r') {
-      throw new IOException("the secret from " + source + " ends with a line break, which a secret file cannot"
-          + " hold (reading strips it)");
+      throw new IOException(
+          "the secret from "
+              + source
+              + " ends with a line break, which a secret file cannot"
+              + " hold (reading strips it)");
     }
     java.nio.file.attribute.FileAttribute<Set<PosixFilePermission>> ownerOnly =
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
-    boolean posix = file.toAbsolutePath().getFileSystem().supportedFileAttributeViews().contains("posix");
+    boolean posix =
+        file.toAbsolutePath().getFileSystem().supportedFileAttributeViews().contains("posix");
     if (posix) {
       Files.createFile(file, ownerOnly);
     } else {
@@ -244,15 +292,22 @@ public final class SharedSecret {
 
   private static byte[] checkLength(byte[] secret, String name, String fix) throws SecretException {
     if (secret.length == 0) {
-      throw new SecretException(name + " is empty: a secret is " + MIN_BYTES + ".." + MAX_BYTES + " bytes; " + fix);
+      throw new SecretException(
+          name + " is empty: a secret is " + MIN_BYTES + ".." + MAX_BYTES + " bytes; " + fix);
     }
     if (secret.length < MIN_BYTES) {
-      throw new SecretException(name + " holds " + secret.length + " bytes: a secret needs at least " + MIN_BYTES
-          + "; " + fix);
+      throw new SecretException(
+          name
+              + " holds "
+              + secret.length
+              + " bytes: a secret needs at least "
+              + MIN_BYTES
+              + "; "
+              + fix);
     }
     if (secret.length > MAX_BYTES) {
-      throw new SecretException(name + " holds " + secret.length + " bytes: a secret is at most " + MAX_BYTES
-          + " bytes");
+      throw new SecretException(
+          name + " holds " + secret.length + " bytes: a secret is at most " + MAX_BYTES + " bytes");
     }
     return secret;
   }

@@ -1,19 +1,19 @@
 package io.paretopipe.harness.cli;
 
-import io.paretopipe.harness.driver.Credentials;
-import io.paretopipe.harness.transport.grpc.GrpcClientTls;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paretopipe.harness.driver.Credentials;
 import io.paretopipe.harness.driver.PhaseRecorder;
 import io.paretopipe.harness.driver.Pipeline;
 import io.paretopipe.harness.driver.PipelineDriver;
 import io.paretopipe.harness.driver.PipelineSpec;
 import io.paretopipe.harness.driver.RunSummary;
 import io.paretopipe.harness.placement.StageServerProcess;
+import io.paretopipe.harness.transport.grpc.GrpcClientTls;
 import io.paretopipe.models.Engines;
-import io.paretopipe.netem.NetworkCondition;
-import io.paretopipe.netem.device.DeviceProfiles;
 import io.paretopipe.models.ModelOptions;
 import io.paretopipe.models.Shapes;
+import io.paretopipe.netem.NetworkCondition;
+import io.paretopipe.netem.device.DeviceProfiles;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,206 +27,299 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code run}: one configuration, no JMH; a quick check of a real setup before a sweep. */
-@Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run one configuration and print latency percentiles, throughput, the per-phase breakdown"
-                + " and bytes per request.",
-        footer = {"", "Environment:",
-            "  PARETOPIPE_SECRET_FILE, PARETOPIPE_SECRET",
-            "      the stages' shared secret (see --secret-file)",
-            "  PARETOPIPE_DEVICE_PROFILES",
-            "      more device profiles (see --device-profiles)",
-            "  PARETOPIPE_STEP_TRACE=DIR",
-            "      per-step timestamps of this process and its spawned stages,",
-            "      written to DIR at exit (benchmarks/scripts/step-trace.py)",
-            "  MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=17179869184",
-            "  MALLOC_TOP_PAD_=536870912",
-            "      glibc settings for a fair measurement (docs/PERFORMANCE.md);",
-            "      spawned stages get them automatically"})
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run one configuration and print latency percentiles, throughput, the per-phase breakdown"
+            + " and bytes per request.",
+    footer = {
+      "",
+      "Environment:",
+      "  PARETOPIPE_SECRET_FILE, PARETOPIPE_SECRET",
+      "      the stages' shared secret (see --secret-file)",
+      "  PARETOPIPE_DEVICE_PROFILES",
+      "      more device profiles (see --device-profiles)",
+      "  PARETOPIPE_STEP_TRACE=DIR",
+      "      per-step timestamps of this process and its spawned stages,",
+      "      written to DIR at exit (benchmarks/scripts/step-trace.py)",
+      "  MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=17179869184",
+      "  MALLOC_TOP_PAD_=536870912",
+      "      glibc settings for a fair measurement (docs/PERFORMANCE.md);",
+      "      spawned stages get them automatically"
+    })
 final class RunCommand implements Callable<Integer> {
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", defaultValue = "mobilenetv2", description = "Default: ${DEFAULT-VALUE}.")
-    String model;
+  @Option(
+      names = "--model",
+      defaultValue = "mobilenetv2",
+      description = "Default: ${DEFAULT-VALUE}.")
+  String model;
 
-    @Option(names = "--split", required = true, description = "K, or K1:K2 for three stages ('models cuts MODEL').")
-    String split;
+  @Option(
+      names = "--split",
+      required = true,
+      description = "K, or K1:K2 for three stages ('models cuts MODEL').")
+  String split;
 
-    @Option(names = "--transport", defaultValue = "nio", description = "nio, grpc or local (default: ${DEFAULT-VALUE}).")
-    String transport;
+  @Option(
+      names = "--transport",
+      defaultValue = "nio",
+      description = "nio, grpc or local (default: ${DEFAULT-VALUE}).")
+  String transport;
 
-    @Option(names = "--tail", defaultValue = "spawn",
-            description = "spawn (stage servers on this machine) or HOST:PORT of 'serve', one per remote stage"
-                    + " separated by '/' (default: ${DEFAULT-VALUE}).")
-    String tail;
+  @Option(
+      names = "--tail",
+      defaultValue = "spawn",
+      description =
+          "spawn (stage servers on this machine) or HOST:PORT of 'serve', one per remote stage"
+              + " separated by '/' (default: ${DEFAULT-VALUE}).")
+  String tail;
 
-    @Option(names = "--link", defaultValue = "none",
-            description = "Network condition between head and first stage: none, a preset (lan, wifi, 4g, 3g, pi-link)"
-                    + " or a spec like delay:20ms+rate:50mbit, applied by a user-space proxy (default: ${DEFAULT-VALUE}).")
-    String link;
+  @Option(
+      names = "--link",
+      defaultValue = "none",
+      description =
+          "Network condition between head and first stage: none, a preset (lan, wifi, 4g, 3g, pi-link)"
+              + " or a spec like delay:20ms+rate:50mbit, applied by a user-space proxy (default: ${DEFAULT-VALUE}).")
+  String link;
 
-    @Option(names = "--batch", defaultValue = "8", description = "Default: ${DEFAULT-VALUE}.")
-    int batch;
+  @Option(names = "--batch", defaultValue = "8", description = "Default: ${DEFAULT-VALUE}.")
+  int batch;
 
-    @Option(names = "--depth", defaultValue = "1", description = "Requests in flight (default: ${DEFAULT-VALUE}).")
-    int depth;
+  @Option(
+      names = "--depth",
+      defaultValue = "1",
+      description = "Requests in flight (default: ${DEFAULT-VALUE}).")
+  int depth;
 
-    @Option(names = "--requests", defaultValue = "50", description = "Measured requests (default: ${DEFAULT-VALUE}).")
-    int requests;
+  @Option(
+      names = "--requests",
+      defaultValue = "50",
+      description = "Measured requests (default: ${DEFAULT-VALUE}).")
+  int requests;
 
-    @Option(names = "--warmup", defaultValue = "5", description = "Unmeasured requests first (default: ${DEFAULT-VALUE}).")
-    int warmup;
+  @Option(
+      names = "--warmup",
+      defaultValue = "5",
+      description = "Unmeasured requests first (default: ${DEFAULT-VALUE}).")
+  int warmup;
 
-    @Option(names = "--head-threads", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
-    int headThreads;
+  @Option(names = "--head-threads", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
+  int headThreads;
 
-    @Option(names = "--tail-threads", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
-    int tailThreads;
+  @Option(names = "--tail-threads", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
+  int tailThreads;
 
-    @Option(names = "--head-cpus", defaultValue = "", description = "CPUs for this process, e.g. 0 (default: unpinned).")
-    String headCpus;
+  @Option(
+      names = "--head-cpus",
+      defaultValue = "",
+      description = "CPUs for this process, e.g. 0 (default: unpinned).")
+  String headCpus;
 
-    @Option(names = "--tail-cpus", defaultValue = "", description = "CPUs for spawned stages, e.g. 1 (default: unpinned).")
-    String tailCpus;
+  @Option(
+      names = "--tail-cpus",
+      defaultValue = "",
+      description = "CPUs for spawned stages, e.g. 1 (default: unpinned).")
+  String tailCpus;
 
-    @Option(names = "--head-device",
-            description = "Device profile of the head (CPUs, threads, CPU quota; see 'netem profiles');"
-                    + " replaces --head-cpus and --head-threads.")
-    String headDevice;
+  @Option(
+      names = "--head-device",
+      description =
+          "Device profile of the head (CPUs, threads, CPU quota; see 'netem profiles');"
+              + " replaces --head-cpus and --head-threads.")
+  String headDevice;
 
-    @Option(names = "--tail-device",
-            description = "Device profile of each spawned stage server; replaces --tail-cpus and --tail-threads.")
-    String tailDevice;
+  @Option(
+      names = "--tail-device",
+      description =
+          "Device profile of each spawned stage server; replaces --tail-cpus and --tail-threads.")
+  String tailDevice;
 
-    @Option(names = "--device-profiles", description = "A profiles file added to the built-ins"
-            + " (default: $" + DeviceProfiles.FILE_ENV + " if set).")
-    Path deviceProfiles;
+  @Option(
+      names = "--device-profiles",
+      description =
+          "A profiles file added to the built-ins"
+              + " (default: $"
+              + DeviceProfiles.FILE_ENV
+              + " if set).")
+  Path deviceProfiles;
 
-    @Option(names = "--classes", defaultValue = "10", description = "Default: ${DEFAULT-VALUE}.")
-    int classes;
+  @Option(names = "--classes", defaultValue = "10", description = "Default: ${DEFAULT-VALUE}.")
+  int classes;
 
-    @Option(names = "--input", description = "Per-image input CxHxW (default: the model's).")
-    String input;
+  @Option(names = "--input", description = "Per-image input CxHxW (default: the model's).")
+  String input;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Weight and input seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+  @Option(
+      names = "--seed",
+      defaultValue = "42",
+      description = "Weight and input seed (default: ${DEFAULT-VALUE}).")
+  long seed;
 
-    @Option(names = "--timeout", defaultValue = "30", description = "Seconds a request may take (default: ${DEFAULT-VALUE}).")
-    long timeoutSeconds;
+  @Option(
+      names = "--timeout",
+      defaultValue = "30",
+      description = "Seconds a request may take (default: ${DEFAULT-VALUE}).")
+  long timeoutSeconds;
 
-    @Option(names = "--hlog", description = "Also write the per-phase histograms to this .hlog file.")
-    Path hlog;
+  @Option(names = "--hlog", description = "Also write the per-phase histograms to this .hlog file.")
+  Path hlog;
 
-    @Option(names = "--json", description = "Print the stable JSON form (see docs/CLI.md).")
-    boolean json;
+  @Option(names = "--json", description = "Print the stable JSON form (see docs/CLI.md).")
+  boolean json;
 
-    @Option(names = "--secret-file", paramLabel = "FILE",
-            description = "The stages' shared secret (see 'serve --secret-file'); spawned stages get it too."
-                    + " Default: $PARETOPIPE_SECRET_FILE or $PARETOPIPE_SECRET if set, else none.")
-    Path secretFile;
+  @Option(
+      names = "--secret-file",
+      paramLabel = "FILE",
+      description =
+          "The stages' shared secret (see 'serve --secret-file'); spawned stages get it too."
+              + " Default: $PARETOPIPE_SECRET_FILE or $PARETOPIPE_SECRET if set, else none.")
+  Path secretFile;
 
-    @Option(names = "--tls-trust", paramLabel = "FILE",
-            description = "grpc to a remote stage only: connect with TLS, trusting the PEM certificates in FILE"
-                    + " (the stage's own certificate, or its CA).")
-    Path tlsTrust;
+  @Option(
+      names = "--tls-trust",
+      paramLabel = "FILE",
+      description =
+          "grpc to a remote stage only: connect with TLS, trusting the PEM certificates in FILE"
+              + " (the stage's own certificate, or its CA).")
+  Path tlsTrust;
 
-    @Option(names = "--tls-authority", paramLabel = "NAME",
-            description = "With --tls-trust: the host name to check the stage's certificate against (default: the"
-                    + " host of --tail).")
-    String tlsAuthority;
+  @Option(
+      names = "--tls-authority",
+      paramLabel = "NAME",
+      description =
+          "With --tls-trust: the host name to check the stage's certificate against (default: the"
+              + " host of --tail).")
+  String tlsAuthority;
 
-    @Override
-    public Integer call() throws Exception {
-        if (requests < 1 || warmup < 0) {
-            throw new IllegalArgumentException("--requests " + requests + " / --warmup " + warmup
-                    + " (expected: requests >= 1, warmup >= 0)");
-        }
-        ModelOptions options = ModelOptions.builder()
-                .optClasses(classes)
-                .optInput(input == null ? null : Shapes.parseChw(input))
-                .optSeed(seed)
-                .build();
-        PipelineSpec pipelineSpec = PipelineSpec.defaults(model, split)
-                .withOptions(options)
-                .withTransport(transport)
-                .withTails(List.of(tail.split("/")))
-                .withBatch(batch)
-                .withPlacement(headThreads, headCpus, tailThreads, tailCpus)
-                .withTimeout(Duration.ofSeconds(timeoutSeconds))
-                .withLink(NetworkCondition.parse(link));
-        if (headDevice != null || tailDevice != null) {
-            DeviceProfiles profiles = DeviceProfiles.standard(deviceProfiles);
-            pipelineSpec = pipelineSpec.withDevices(
-                    headDevice == null ? null : profiles.get(headDevice),
-                    tailDevice == null ? null : profiles.get(tailDevice));
-        }
-        if (tlsAuthority != null && tlsTrust == null) {
-            throw new IllegalArgumentException("--tls-authority needs --tls-trust");
-        }
-        Credentials credentials = Credentials.resolve(secretFile, System.getenv());
-        if (tlsTrust != null) {
-            credentials = credentials.withTls(GrpcClientTls.of(tlsTrust, tlsAuthority));
-        }
-        PrintWriter err = spec.commandLine().getErr();
-        if (!json) {
-            credentials.secret().ifPresent(s -> err.println("authentication: proving the shared secret "
-                    + s.fingerprint() + " (" + s.source() + ")"));
-        }
-        PhaseRecorder recorder = new PhaseRecorder();
-        try (Pipeline pipeline = Pipeline.open(pipelineSpec, credentials);
-                PipelineDriver driver = new PipelineDriver(pipeline, depth, recorder)) {
-            if (!json) {
-                err.println("warming up (" + warmup + " requests)...");
-            }
-            for (int i = 0; i < warmup; i++) {
-                driver.submit();
-            }
-            driver.awaitIdle();
-            recorder.reset();
-            long start = System.nanoTime();
-            for (int i = 0; i < requests; i++) {
-                driver.submit();
-            }
-            driver.awaitIdle();
-            double seconds = (System.nanoTime() - start) / 1e9;
-            RunSummary summary = RunSummary.of(config(pipeline), recorder, batch, seconds, pipeline.bytesPerRequest());
-            if (hlog != null) {
-                recorder.writeLog(hlog, summary.config());
-            }
-            PrintWriter out = spec.commandLine().getOut();
-            if (json) {
-                out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(summary.toJson()));
-            } else {
-                out.print(summary.toText());
-            }
-            out.flush();
-        }
-        return 0;
+  @Override
+  public Integer call() throws Exception {
+    if (requests < 1 || warmup < 0) {
+      throw new IllegalArgumentException(
+          "--requests "
+              + requests
+              + " / --warmup "
+              + warmup
+              + " (expected: requests >= 1, warmup >= 0)");
     }
-
-    private Map<String, String> config(Pipeline pipeline) {
-        Map<String, String> c = new LinkedHashMap<>();
-        c.put("model", model);
-        c.put("split", split);
-        c.put("transport", transport);
-        c.put("tail", tail);
-        c.put("link", pipeline.spec().link().isNone() ? "none" : pipeline.spec().link().toSpec());
-        c.put("batch", Integer.toString(batch));
-        c.put("depth", Integer.toString(depth));
-        c.put("head_threads", Integer.toString(pipeline.spec().headThreads()));
-        c.put("head_cpu_quota_percent", java.util.Objects.toString(pipeline.spec().headCpuQuotaPercent(), "none"));
-        c.put("tail_cpu_quota_percent", java.util.Objects.toString(pipeline.spec().tailCpuQuotaPercent(), "none"));
-        c.put("head_cpus", io.paretopipe.harness.placement.CpuAffinity.allowedCpus(ProcessHandle.current().pid()));
-        List<StageServerProcess> servers = pipeline.servers();
-        c.put("tail_threads", servers.isEmpty() ? "" : Integer.toString(servers.get(0).threads()));
-        c.put("tail_cpus", servers.isEmpty() ? "" : io.paretopipe.harness.placement.CpuAffinity.allowedCpus(servers.get(0).pid()));
-        c.put("stages", Arrays.toString(pipeline.partition().cuts()).replace(" ", ""));
-        c.put("engine", Engines.versions());
-        c.put("authentication", pipeline.credentials().secret().map(s -> "shared secret " + s.fingerprint())
-                .orElse("none"));
-        c.put("tls", pipeline.credentials().tls().isPresent() ? "on" : "off");
-        c.put("allocator", Engines.allocatorTuned() ? "tuned" : "default (see docs/PERFORMANCE.md)");
-        return c;
+    ModelOptions options =
+        ModelOptions.builder()
+            .optClasses(classes)
+            .optInput(input == null ? null : Shapes.parseChw(input))
+            .optSeed(seed)
+            .build();
+    PipelineSpec pipelineSpec =
+        PipelineSpec.defaults(model, split)
+            .withOptions(options)
+            .withTransport(transport)
+            .withTails(List.of(tail.split("/")))
+            .withBatch(batch)
+            .withPlacement(headThreads, headCpus, tailThreads, tailCpus)
+            .withTimeout(Duration.ofSeconds(timeoutSeconds))
+            .withLink(NetworkCondition.parse(link));
+    if (headDevice != null || tailDevice != null) {
+      DeviceProfiles profiles = DeviceProfiles.standard(deviceProfiles);
+      pipelineSpec =
+          pipelineSpec.withDevices(
+              headDevice == null ? null : profiles.get(headDevice),
+              tailDevice == null ? null : profiles.get(tailDevice));
     }
+    if (tlsAuthority != null && tlsTrust == null) {
+      throw new IllegalArgumentException("--tls-authority needs --tls-trust");
+    }
+    Credentials credentials = Credentials.resolve(secretFile, System.getenv());
+    if (tlsTrust != null) {
+      credentials = credentials.withTls(GrpcClientTls.of(tlsTrust, tlsAuthority));
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    if (!json) {
+      credentials
+          .secret()
+          .ifPresent(
+              s ->
+                  err.println(
+                      "authentication: proving the shared secret "
+                          + s.fingerprint()
+                          + " ("
+                          + s.source()
+                          + ")"));
+    }
+    PhaseRecorder recorder = new PhaseRecorder();
+    try (Pipeline pipeline = Pipeline.open(pipelineSpec, credentials);
+        PipelineDriver driver = new PipelineDriver(pipeline, depth, recorder)) {
+      if (!json) {
+        err.println("warming up (" + warmup + " requests)...");
+      }
+      for (int i = 0; i < warmup; i++) {
+        driver.submit();
+      }
+      driver.awaitIdle();
+      recorder.reset();
+      long start = System.nanoTime();
+      for (int i = 0; i < requests; i++) {
+        driver.submit();
+      }
+      driver.awaitIdle();
+      double seconds = (System.nanoTime() - start) / 1e9;
+      RunSummary summary =
+          RunSummary.of(config(pipeline), recorder, batch, seconds, pipeline.bytesPerRequest());
+      if (hlog != null) {
+        recorder.writeLog(hlog, summary.config());
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      if (json) {
+        out.println(
+            new ObjectMapper()
+                .writerWithDefaultPrettyPrinter()
+                .writeValueAsString(summary.toJson()));
+      } else {
+        out.print(summary.toText());
+      }
+      out.flush();
+    }
+    return 0;
+  }
+
+  private Map<String, String> config(Pipeline pipeline) {
+    Map<String, String> c = new LinkedHashMap<>();
+    c.put("model", model);
+    c.put("split", split);
+    c.put("transport", transport);
+    c.put("tail", tail);
+    c.put("link", pipeline.spec().link().isNone() ? "none" : pipeline.spec().link().toSpec());
+    c.put("batch", Integer.toString(batch));
+    c.put("depth", Integer.toString(depth));
+    c.put("head_threads", Integer.toString(pipeline.spec().headThreads()));
+    c.put(
+        "head_cpu_quota_percent",
+        java.util.Objects.toString(pipeline.spec().headCpuQuotaPercent(), "none"));
+    c.put(
+        "tail_cpu_quota_percent",
+        java.util.Objects.toString(pipeline.spec().tailCpuQuotaPercent(), "none"));
+    c.put(
+        "head_cpus",
+        io.paretopipe.harness.placement.CpuAffinity.allowedCpus(ProcessHandle.current().pid()));
+    List<StageServerProcess> servers = pipeline.servers();
+    c.put("tail_threads", servers.isEmpty() ? "" : Integer.toString(servers.get(0).threads()));
+    c.put(
+        "tail_cpus",
+        servers.isEmpty()
+            ? ""
+            : io.paretopipe.harness.placement.CpuAffinity.allowedCpus(servers.get(0).pid()));
+    c.put("stages", Arrays.toString(pipeline.partition().cuts()).replace(" ", ""));
+    c.put("engine", Engines.versions());
+    c.put(
+        "authentication",
+        pipeline
+            .credentials()
+            .secret()
+            .map(s -> "shared secret " + s.fingerprint())
+            .orElse("none"));
+    c.put("tls", pipeline.credentials().tls().isPresent() ? "on" : "off");
+    c.put("allocator", Engines.allocatorTuned() ? "tuned" : "default (see docs/PERFORMANCE.md)");
+    return c;
+  }
 }

@@ -4,11 +4,11 @@ import io.paretopipe.harness.auth.BindPolicy;
 import io.paretopipe.harness.auth.SecretException;
 import io.paretopipe.harness.driver.Credentials;
 import io.paretopipe.harness.placement.StageServerProcess;
-import io.paretopipe.harness.transport.grpc.GrpcClientTls;
-import io.paretopipe.harness.transport.grpc.GrpcServerTls;
 import io.paretopipe.harness.stage.ModelStageService;
 import io.paretopipe.harness.transport.NioStageServer;
 import io.paretopipe.harness.transport.NioTransport;
+import io.paretopipe.harness.transport.grpc.GrpcClientTls;
+import io.paretopipe.harness.transport.grpc.GrpcServerTls;
 import io.paretopipe.harness.transport.grpc.GrpcStageServer;
 import io.paretopipe.harness.transport.grpc.GrpcTransport;
 import io.paretopipe.models.Engines;
@@ -24,201 +24,300 @@ import picocli.CommandLine.Spec;
  * {@code serve}: a long-lived stage server. It loads whatever model and units each handshake names
  * and caches them, so one server per device serves a whole sweep.
  */
-@Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Run a stage server (listens on loopback unless --listen names another address).",
-        footer = {"", "Environment:",
-            "  PARETOPIPE_SECRET_FILE, PARETOPIPE_SECRET",
-            "      the shared secret heads must prove (see --secret-file)",
-            "  PARETOPIPE_STEP_TRACE=DIR",
-            "      per-step timestamps of this server, written to DIR at exit",
-            "      (benchmarks/scripts/step-trace.py; heads on this machine only)",
-            "  MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=17179869184",
-            "  MALLOC_TOP_PAD_=536870912",
-            "      glibc settings for a fair measurement (docs/PERFORMANCE.md)"})
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = "Run a stage server (listens on loopback unless --listen names another address).",
+    footer = {
+      "",
+      "Environment:",
+      "  PARETOPIPE_SECRET_FILE, PARETOPIPE_SECRET",
+      "      the shared secret heads must prove (see --secret-file)",
+      "  PARETOPIPE_STEP_TRACE=DIR",
+      "      per-step timestamps of this server, written to DIR at exit",
+      "      (benchmarks/scripts/step-trace.py; heads on this machine only)",
+      "  MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=17179869184",
+      "  MALLOC_TOP_PAD_=536870912",
+      "      glibc settings for a fair measurement (docs/PERFORMANCE.md)"
+    })
 final class ServeCommand implements Callable<Integer> {
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--listen", defaultValue = "127.0.0.1:7711",
-            description = "HOST:PORT to listen on; port 0 picks a free one (default: ${DEFAULT-VALUE}).")
-    String listen;
+  @Option(
+      names = "--listen",
+      defaultValue = "127.0.0.1:7711",
+      description = "HOST:PORT to listen on; port 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  String listen;
 
-    @Option(names = "--threads", description = "torch intra-op threads (default: the CPUs this process may use).")
-    Integer threads;
+  @Option(
+      names = "--threads",
+      description = "torch intra-op threads (default: the CPUs this process may use).")
+  Integer threads;
 
-    @Option(names = "--max-connections", defaultValue = "64",
-            description = "Heads served at once (grpc: sessions); more get BUSY (default: ${DEFAULT-VALUE}).")
-    int maxConnections;
+  @Option(
+      names = "--max-connections",
+      defaultValue = "64",
+      description =
+          "Heads served at once (grpc: sessions); more get BUSY (default: ${DEFAULT-VALUE}).")
+  int maxConnections;
 
-    @Option(names = "--max-in-flight", defaultValue = "16",
-            description = "Unanswered requests per connection; more get BUSY (default: ${DEFAULT-VALUE}).")
-    int maxInFlight;
+  @Option(
+      names = "--max-in-flight",
+      defaultValue = "16",
+      description =
+          "Unanswered requests per connection; more get BUSY (default: ${DEFAULT-VALUE}).")
+  int maxInFlight;
 
-    @Option(names = "--max-tensor-mib", defaultValue = "512",
-            description = "Largest request tensor in MiB; a larger one is refused before it is read (default: ${DEFAULT-VALUE}).")
-    int maxTensorMib;
+  @Option(
+      names = "--max-tensor-mib",
+      defaultValue = "512",
+      description =
+          "Largest request tensor in MiB; a larger one is refused before it is read (default: ${DEFAULT-VALUE}).")
+  int maxTensorMib;
 
-    @Option(names = "--max-request-mib",
-            description = "Request tensors held at once by all connections (grpc: sessions) together, MiB; a request that does"
-                    + " not fit gets BUSY before it is allocated (default: 3/4 of the JVM's direct memory limit).")
-    Integer maxRequestMib;
+  @Option(
+      names = "--max-request-mib",
+      description =
+          "Request tensors held at once by all connections (grpc: sessions) together, MiB; a request that does"
+              + " not fit gets BUSY before it is allocated (default: 3/4 of the JVM's direct memory limit).")
+  Integer maxRequestMib;
 
-    @Option(names = "--transport", defaultValue = "nio",
-            description = "What to serve: nio (the framed TCP protocol) or grpc (the same stage over grpc-java); "
-                    + "heads must use the same transport (default: ${DEFAULT-VALUE}).")
-    String transport;
+  @Option(
+      names = "--transport",
+      defaultValue = "nio",
+      description =
+          "What to serve: nio (the framed TCP protocol) or grpc (the same stage over grpc-java); "
+              + "heads must use the same transport (default: ${DEFAULT-VALUE}).")
+  String transport;
 
-    @Option(names = "--models-dir", paramLabel = "DIR",
-            description = "Serve exported model directories (models/export/export_units.py) at or under DIR;"
-                    + " repeatable. Without it only built-in models are served.")
-    java.util.List<java.nio.file.Path> modelDirs = new java.util.ArrayList<>();
+  @Option(
+      names = "--models-dir",
+      paramLabel = "DIR",
+      description =
+          "Serve exported model directories (models/export/export_units.py) at or under DIR;"
+              + " repeatable. Without it only built-in models are served.")
+  java.util.List<java.nio.file.Path> modelDirs = new java.util.ArrayList<>();
 
-    @Option(names = "--secret-file", paramLabel = "FILE",
-            description = "Require every head to prove it holds the shared secret in FILE (HMAC-SHA256"
-                    + " challenge-response; mode 0600; make one with: (umask 077; openssl rand -hex 32 > FILE))."
-                    + " Default: $PARETOPIPE_SECRET_FILE or $PARETOPIPE_SECRET if set, else no authentication.")
-    java.nio.file.Path secretFile;
+  @Option(
+      names = "--secret-file",
+      paramLabel = "FILE",
+      description =
+          "Require every head to prove it holds the shared secret in FILE (HMAC-SHA256"
+              + " challenge-response; mode 0600; make one with: (umask 077; openssl rand -hex 32 > FILE))."
+              + " Default: $PARETOPIPE_SECRET_FILE or $PARETOPIPE_SECRET if set, else no authentication.")
+  java.nio.file.Path secretFile;
 
-    @Option(names = "--tls-cert", paramLabel = "FILE",
-            description = "grpc only: serve TLS with this PEM certificate chain (needs --tls-key).")
-    java.nio.file.Path tlsCert;
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description = "grpc only: serve TLS with this PEM certificate chain (needs --tls-key).")
+  java.nio.file.Path tlsCert;
 
-    @Option(names = "--tls-key", paramLabel = "FILE",
-            description = "grpc only: the PKCS#8 PEM private key of --tls-cert.")
-    java.nio.file.Path tlsKey;
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      description = "grpc only: the PKCS#8 PEM private key of --tls-cert.")
+  java.nio.file.Path tlsKey;
 
-    @Option(names = "--tls-trust", paramLabel = "FILE",
-            description = "grpc only: PEM certificates a middle stage trusts when it reaches its downstream stage"
-                    + " over TLS (default: plaintext downstream).")
-    java.nio.file.Path tlsTrust;
+  @Option(
+      names = "--tls-trust",
+      paramLabel = "FILE",
+      description =
+          "grpc only: PEM certificates a middle stage trusts when it reaches its downstream stage"
+              + " over TLS (default: plaintext downstream).")
+  java.nio.file.Path tlsTrust;
 
-    @Option(names = "--insecure",
-            description = "Allow listening on a non-loopback address without a shared secret: anyone who can reach"
-                    + " the port can run the served models (docs/SECURITY.md). Only on a network you trust.")
-    boolean insecure;
+  @Option(
+      names = "--insecure",
+      description =
+          "Allow listening on a non-loopback address without a shared secret: anyone who can reach"
+              + " the port can run the served models (docs/SECURITY.md). Only on a network you trust.")
+  boolean insecure;
 
-    @Option(names = "--exit-with-parent", description = "Exit when standard input closes (used when spawned).")
-    boolean exitWithParent;
+  @Option(
+      names = "--exit-with-parent",
+      description = "Exit when standard input closes (used when spawned).")
+  boolean exitWithParent;
 
-    /**
-     * grpc-java logs every failed connection (e.g. a plaintext head at a TLS stage) at INFO with a
-     * stack trace; the head gets a clear error, so the stage keeps to warnings. Held here because
-     * java.util.logging keeps only weak references to loggers.
-     */
-    private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
+  /**
+   * grpc-java logs every failed connection (e.g. a plaintext head at a TLS stage) at INFO with a
+   * stack trace; the head gets a clear error, so the stage keeps to warnings. Held here because
+   * java.util.logging keeps only weak references to loggers.
+   */
+  private static final java.util.logging.Logger GRPC_LOG =
+      java.util.logging.Logger.getLogger("io.grpc");
 
-    @Override
-    public Integer call() throws Exception {
-        GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
-        PrintWriter out = spec.commandLine().getOut();
-        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        if (!Engines.allocatorTuned()) {
-            spec.commandLine().getErr().println("warning: allocator settings not applied (set "
-                    + Engines.RECOMMENDED_ALLOCATOR_ENV + " in the environment): PyTorch may run 2-3x slower");
-        }
-        if (!transport.equals(NioTransport.NAME) && !transport.equals(GrpcTransport.NAME)) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--transport " + transport
-                    + " is not served: valid transports are nio, grpc");
-        }
-        if (maxConnections < 1 || maxInFlight < 1 || maxTensorMib < 1 || maxTensorMib > 2047) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--max-connections " + maxConnections
-                    + ", --max-in-flight " + maxInFlight + ", --max-tensor-mib " + maxTensorMib
-                    + " (expected: each >= 1, --max-tensor-mib <= 2047)");
-        }
-        long maxRequestBytes = maxRequestMib != null ? (long) maxRequestMib << 20
-                : io.paretopipe.harness.protocol.MemoryBudget.defaultCapacityBytes();
-        if (maxRequestBytes < (long) maxTensorMib << 20) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "request memory of "
-                    + (maxRequestBytes >> 20) + " MiB" + (maxRequestMib == null ? " (3/4 of this JVM's direct memory"
-                    + " limit)" : "") + " is below --max-tensor-mib " + maxTensorMib + ": the largest tensor could never"
-                    + " be accepted; lower --max-tensor-mib, raise --max-request-mib, or give the JVM more memory (-Xmx)");
-        }
-        io.paretopipe.harness.protocol.Limits limits =
-                io.paretopipe.harness.protocol.Limits.DEFAULT.withMaxTensorBytes((long) maxTensorMib << 20);
-        java.net.InetSocketAddress bind = io.paretopipe.harness.transport.HostPort.parse(listen);
-        java.net.InetAddress bindAddress = java.net.InetAddress.getByName(bind.getHostString());
-        boolean grpc = transport.equals(GrpcTransport.NAME);
-        Credentials credentials;
-        GrpcServerTls serverTls = null;
-        try {
-            credentials = Credentials.resolve(secretFile, System.getenv());
-            if ((tlsCert != null || tlsKey != null || tlsTrust != null) && !grpc) {
-                throw new IllegalArgumentException("--tls-cert, --tls-key and --tls-trust apply to --transport grpc only"
-                        + " (nio authenticates with the shared secret but does not encrypt)");
-            }
-            if ((tlsCert == null) != (tlsKey == null)) {
-                throw new IllegalArgumentException("TLS needs both --tls-cert and --tls-key");
-            }
-            if (tlsCert != null) {
-                serverTls = GrpcServerTls.of(tlsCert, tlsKey);
-            }
-            if (tlsTrust != null) {
-                credentials = credentials.withTls(GrpcClientTls.of(tlsTrust, null));
-            }
-            BindPolicy.check(bindAddress, credentials.secret().isPresent(), insecure);
-        } catch (SecretException | IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
-        PrintWriter err = spec.commandLine().getErr();
-        BindPolicy.warning(bindAddress, credentials.secret().isPresent(), insecure).ifPresent(err::println);
-        credentials.secret().ifPresent(s -> err.println("authentication: heads must prove the shared secret "
-                + s.fingerprint() + " (" + s.source() + ")"));
-        if (serverTls != null) {
-            err.println("TLS: serving certificate " + tlsCert);
-        }
-        err.flush();
-        // a middle stage reaches its downstream stage over the same transport and with the same secret
-        ModelStageService service = new ModelStageService(credentials.transport(transport), n);
-        try {
-            service.serveModelDirectories(modelDirs);
-        } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
-        AutoCloseable server;
-        String address;
-        if (grpc) {
-            GrpcStageServer g = GrpcStageServer.builder(service).optListen(listen).optLimits(limits)
-                    .optMaxSessions(maxConnections).optMaxInFlight(maxInFlight).optMaxRequestBytes(maxRequestBytes)
-                    .optAuthenticator(credentials.authenticator()).optTls(serverTls).start();
-            server = g;
-            address = g.address();
-        } else {
-            NioStageServer nio = NioStageServer.builder(service).optListen(listen).optLimits(limits)
-                    .optMaxConnections(maxConnections).optMaxInFlight(maxInFlight).optMaxRequestBytes(maxRequestBytes)
-                    .optAuthenticator(credentials.authenticator()).start();
-            server = nio;
-            address = nio.address();
-        }
-        CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                server.close();
-            } catch (Exception ignored) {
-                // shutting down anyway
-            }
-            service.close();
-            stop.countDown();
-        }, "stage-server-shutdown"));
-        out.println(StageServerProcess.READY_PREFIX + address + " pid=" + ProcessHandle.current().pid()
-                + " cpus=" + ModelStageService.cpusAllowed() + " threads=" + n + " engine=" + Engines.versions().replace(' ', '_')
-                + " transport=" + transport);
-        out.flush();
-        if (exitWithParent) {
-            Thread watcher = new Thread(() -> {
+  @Override
+  public Integer call() throws Exception {
+    GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
+    PrintWriter out = spec.commandLine().getOut();
+    int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    if (!Engines.allocatorTuned()) {
+      spec.commandLine()
+          .getErr()
+          .println(
+              "warning: allocator settings not applied (set "
+                  + Engines.RECOMMENDED_ALLOCATOR_ENV
+                  + " in the environment): PyTorch may run 2-3x slower");
+    }
+    if (!transport.equals(NioTransport.NAME) && !transport.equals(GrpcTransport.NAME)) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
+          "--transport " + transport + " is not served: valid transports are nio, grpc");
+    }
+    if (maxConnections < 1 || maxInFlight < 1 || maxTensorMib < 1 || maxTensorMib > 2047) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
+          "--max-connections "
+              + maxConnections
+              + ", --max-in-flight "
+              + maxInFlight
+              + ", --max-tensor-mib "
+              + maxTensorMib
+              + " (expected: each >= 1, --max-tensor-mib <= 2047)");
+    }
+    long maxRequestBytes =
+        maxRequestMib != null
+            ? (long) maxRequestMib << 20
+            : io.paretopipe.harness.protocol.MemoryBudget.defaultCapacityBytes();
+    if (maxRequestBytes < (long) maxTensorMib << 20) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
+          "request memory of "
+              + (maxRequestBytes >> 20)
+              + " MiB"
+              + (maxRequestMib == null ? " (3/4 of this JVM's direct memory" + " limit)" : "")
+              + " is below --max-tensor-mib "
+              + maxTensorMib
+              + ": the largest tensor could never"
+              + " be accepted; lower --max-tensor-mib, raise --max-request-mib, or give the JVM more memory (-Xmx)");
+    }
+    io.paretopipe.harness.protocol.Limits limits =
+        io.paretopipe.harness.protocol.Limits.DEFAULT.withMaxTensorBytes((long) maxTensorMib << 20);
+    java.net.InetSocketAddress bind = io.paretopipe.harness.transport.HostPort.parse(listen);
+    java.net.InetAddress bindAddress = java.net.InetAddress.getByName(bind.getHostString());
+    boolean grpc = transport.equals(GrpcTransport.NAME);
+    Credentials credentials;
+    GrpcServerTls serverTls = null;
+    try {
+      credentials = Credentials.resolve(secretFile, System.getenv());
+      if ((tlsCert != null || tlsKey != null || tlsTrust != null) && !grpc) {
+        throw new IllegalArgumentException(
+            "--tls-cert, --tls-key and --tls-trust apply to --transport grpc only"
+                + " (nio authenticates with the shared secret but does not encrypt)");
+      }
+      if ((tlsCert == null) != (tlsKey == null)) {
+        throw new IllegalArgumentException("TLS needs both --tls-cert and --tls-key");
+      }
+      if (tlsCert != null) {
+        serverTls = GrpcServerTls.of(tlsCert, tlsKey);
+      }
+      if (tlsTrust != null) {
+        credentials = credentials.withTls(GrpcClientTls.of(tlsTrust, null));
+      }
+      BindPolicy.check(bindAddress, credentials.secret().isPresent(), insecure);
+    } catch (SecretException | IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    BindPolicy.warning(bindAddress, credentials.secret().isPresent(), insecure)
+        .ifPresent(err::println);
+    credentials
+        .secret()
+        .ifPresent(
+            s ->
+                err.println(
+                    "authentication: heads must prove the shared secret "
+                        + s.fingerprint()
+                        + " ("
+                        + s.source()
+                        + ")"));
+    if (serverTls != null) {
+      err.println("TLS: serving certificate " + tlsCert);
+    }
+    err.flush();
+    // a middle stage reaches its downstream stage over the same transport and with the same secret
+    ModelStageService service = new ModelStageService(credentials.transport(transport), n);
+    try {
+      service.serveModelDirectories(modelDirs);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    AutoCloseable server;
+    String address;
+    if (grpc) {
+      GrpcStageServer g =
+          GrpcStageServer.builder(service)
+              .optListen(listen)
+              .optLimits(limits)
+              .optMaxSessions(maxConnections)
+              .optMaxInFlight(maxInFlight)
+              .optMaxRequestBytes(maxRequestBytes)
+              .optAuthenticator(credentials.authenticator())
+              .optTls(serverTls)
+              .start();
+      server = g;
+      address = g.address();
+    } else {
+      NioStageServer nio =
+          NioStageServer.builder(service)
+              .optListen(listen)
+              .optLimits(limits)
+              .optMaxConnections(maxConnections)
+              .optMaxInFlight(maxInFlight)
+              .optMaxRequestBytes(maxRequestBytes)
+              .optAuthenticator(credentials.authenticator())
+              .start();
+      server = nio;
+      address = nio.address();
+    }
+    CountDownLatch stop = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    server.close();
+                  } catch (Exception ignored) {
+                    // shutting down anyway
+                  }
+                  service.close();
+                  stop.countDown();
+                },
+                "stage-server-shutdown"));
+    out.println(
+        StageServerProcess.READY_PREFIX
+            + address
+            + " pid="
+            + ProcessHandle.current().pid()
+            + " cpus="
+            + ModelStageService.cpusAllowed()
+            + " threads="
+            + n
+            + " engine="
+            + Engines.versions().replace(' ', '_')
+            + " transport="
+            + transport);
+    out.flush();
+    if (exitWithParent) {
+      Thread watcher =
+          new Thread(
+              () -> {
                 try (InputStream in = System.in) {
-                    while (in.read() >= 0) {
-                        // the owner holds our stdin open; EOF means it is gone
-                    }
+                  while (in.read() >= 0) {
+                    // the owner holds our stdin open; EOF means it is gone
+                  }
                 } catch (java.io.IOException ignored) {
-                    // treat as EOF
+                  // treat as EOF
                 }
                 System.exit(0);
-            }, "parent-watcher");
-            watcher.setDaemon(true);
-            watcher.start();
-        }
-        stop.await();
-        return 0;
+              },
+              "parent-watcher");
+      watcher.setDaemon(true);
+      watcher.start();
     }
+    stop.await();
+    return 0;
+  }
 }

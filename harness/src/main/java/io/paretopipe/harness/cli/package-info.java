@@ -1,2 +1,5 @@
-/** The {@code paretopipe.jar} command line: {@code models}, {@code serve}, {@code run}, {@code netem}. */
+/**
+ * The {@code paretopipe.jar} command line: {@code models}, {@code serve}, {@code run}, {@code
+ * netem}.
+ */
 package io.paretopipe.harness.cli;

@@ -16,8 +16,8 @@ import java.util.Optional;
 /**
  * What a head proves and checks when it reaches its stages: an optional shared secret (HMAC
  * challenge-response on {@code nio} and {@code grpc}, see {@code io.paretopipe.harness.auth}) and,
- * for {@code grpc}, optional TLS with the certificates the head trusts. A {@link Pipeline} hands the
- * secret on to the stage servers it spawns and to middle stages (in their own configuration).
+ * for {@code grpc}, optional TLS with the certificates the head trusts. A {@link Pipeline} hands
+ * the secret on to the stage servers it spawns and to middle stages (in their own configuration).
  *
  * <p>Immutable and thread-safe; one {@link Authenticator} per instance.
  */
@@ -47,9 +47,11 @@ public final class Credentials {
    * The secret configured by {@code --secret-file} (null if not given) or, failing that, the
    * environment ({@value SharedSecret#ENV_SECRET_FILE}, {@value SharedSecret#ENV_SECRET}); no TLS.
    *
-   * @throws SecretException if the configured secret is unusable (the message says why and how to fix it)
+   * @throws SecretException if the configured secret is unusable (the message says why and how to
+   *     fix it)
    */
-  public static Credentials resolve(Path secretFile, Map<String, String> environment) throws SecretException {
+  public static Credentials resolve(Path secretFile, Map<String, String> environment)
+      throws SecretException {
     return of(SharedSecret.resolve(secretFile, environment).orElse(null), null);
   }
 
@@ -100,17 +102,22 @@ public final class Credentials {
     }
     if (name.equals(NioTransport.NAME)) {
       if (tls != null) {
-        throw new IllegalArgumentException("TLS is offered by the grpc transport only: use --transport grpc, or"
-            + " drop the TLS option (nio authenticates with the shared secret but does not encrypt)");
+        throw new IllegalArgumentException(
+            "TLS is offered by the grpc transport only: use --transport grpc, or"
+                + " drop the TLS option (nio authenticates with the shared secret but does not encrypt)");
       }
       return new NioTransport(authenticator);
     }
-    throw new IllegalArgumentException("transport '" + name + "' has no network credentials: valid are nio, grpc");
+    throw new IllegalArgumentException(
+        "transport '" + name + "' has no network credentials: valid are nio, grpc");
   }
 
   @Override
   public String toString() {
-    return "Credentials[secret=" + (secret == null ? "none" : secret.fingerprint()) + ", tls="
-        + (tls == null ? "none" : "on") + "]";
+    return "Credentials[secret="
+        + (secret == null ? "none" : secret.fingerprint())
+        + ", tls="
+        + (tls == null ? "none" : "on")
+        + "]";
   }
 }

@@ -5,27 +5,27 @@ package io.paretopipe.harness.driver;
  * {@code phases_ms} in {@code run --json}; they are a stable interface.
  */
 public enum Phase {
-    /** From handing the input to the head until the final result is decoded at the head. */
-    E2E("e2e"),
-    /** The head's own forward (prefix and units before the first cut). */
-    HEAD_COMPUTE("head_compute"),
-    /** Turning the head's output into a wire tensor. */
-    ENCODE("encode"),
-    /** What remains: sending, the network, queues on the stages, results coming back. */
-    NETWORK("network"),
-    /** Sum of every remote stage's own forward, as measured on that stage's clock. */
-    TAIL_COMPUTE("tail_compute"),
-    /** Turning the received result into an array at the head. */
-    DECODE("decode");
+  /** From handing the input to the head until the final result is decoded at the head. */
+  E2E("e2e"),
+  /** The head's own forward (prefix and units before the first cut). */
+  HEAD_COMPUTE("head_compute"),
+  /** Turning the head's output into a wire tensor. */
+  ENCODE("encode"),
+  /** What remains: sending, the network, queues on the stages, results coming back. */
+  NETWORK("network"),
+  /** Sum of every remote stage's own forward, as measured on that stage's clock. */
+  TAIL_COMPUTE("tail_compute"),
+  /** Turning the received result into an array at the head. */
+  DECODE("decode");
 
-    private final String tag;
+  private final String tag;
 
-    Phase(String tag) {
-        this.tag = tag;
-    }
+  Phase(String tag) {
+    this.tag = tag;
+  }
 
-    /** The stable name, e.g. {@code head_compute}. */
-    public String tag() {
-        return tag;
-    }
+  /** The stable name, e.g. {@code head_compute}. */
+  public String tag() {
+    return tag;
+  }
 }

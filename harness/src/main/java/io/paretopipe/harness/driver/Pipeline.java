@@ -32,262 +32,309 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A live pipeline: the head stage loaded in this process, the remote stages up (spawned or
- * reached) and handshaken, and a seeded input batch; with a link, a user-space proxy shapes the
- * first hop. Owns the head's weights, the input, the channel, the link proxy and any stage servers
- * it spawned; {@link #close()} releases all of them, also after a
- * failed start.
+ * A live pipeline: the head stage loaded in this process, the remote stages up (spawned or reached)
+ * and handshaken, and a seeded input batch; with a link, a user-space proxy shapes the first hop.
+ * Owns the head's weights, the input, the channel, the link proxy and any stage servers it spawned;
+ * {@link #close()} releases all of them, also after a failed start.
  */
 public final class Pipeline implements AutoCloseable {
 
-    /** Transports {@link #open} knows. */
-    public static final List<String> TRANSPORTS = List.of("nio", "local", "grpc");
+  /** Transports {@link #open} knows. */
+  public static final List<String> TRANSPORTS = List.of("nio", "local", "grpc");
 
-    private final PipelineSpec spec;
-    private final Partition partition;
-    private final List<AutoCloseable> owned = new ArrayList<>();
-    private final List<StageServerProcess> servers = new ArrayList<>();
-    private final Credentials credentials;
-    private StageModel head;
-    private NDManager manager;
-    private NDArray input;
-    private StageChannel channel;
-    private UserSpaceLink link;
-    private HandshakeReply reply;
-    private long bytesPerRequest;
-    private boolean closed;
+  private final PipelineSpec spec;
+  private final Partition partition;
+  private final List<AutoCloseable> owned = new ArrayList<>();
+  private final List<StageServerProcess> servers = new ArrayList<>();
+  private final Credentials credentials;
+  private StageModel head;
+  private NDManager manager;
+  private NDArray input;
+  private StageChannel channel;
+  private UserSpaceLink link;
+  private HandshakeReply reply;
+  private long bytesPerRequest;
+  private boolean closed;
 
-    private Pipeline(PipelineSpec spec, Partition partition, Credentials credentials) {
-        this.spec = spec;
-        this.partition = partition;
-        this.credentials = credentials;
+  private Pipeline(PipelineSpec spec, Partition partition, Credentials credentials) {
+    this.spec = spec;
+    this.partition = partition;
+    this.credentials = credentials;
+  }
+
+  /**
+   * As {@link #open(PipelineSpec, Credentials)} with the shared secret the environment configures
+   * ({@code PARETOPIPE_SECRET_FILE} or {@code PARETOPIPE_SECRET}; none if neither is set).
+   *
+   * @throws IllegalArgumentException also if the configured secret is unusable
+   */
+  public static Pipeline open(PipelineSpec spec) throws IOException, StageException {
+    return open(spec, Credentials.fromEnvironment());
+  }
+
+  /**
+   * Validates the spec, loads the head, brings up the remote stages and handshakes.
+   *
+   * @param credentials what the head proves to its stages; spawned stage servers get the same
+   *     secret (TLS applies to remote grpc stages only)
+   * @throws IllegalArgumentException for a bad model, split, transport or tail list (the message
+   *     names what is valid)
+   * @throws IOException if a stage cannot be started or reached
+   * @throws StageException if a stage refuses the handshake
+   */
+  public static Pipeline open(PipelineSpec spec, Credentials credentials)
+      throws IOException, StageException {
+    java.util.Objects.requireNonNull(credentials, "credentials");
+    if (!TRANSPORTS.contains(spec.transport())) {
+      throw new IllegalArgumentException(
+          "unknown transport '"
+              + spec.transport()
+              + "': known transports are "
+              + String.join(", ", TRANSPORTS));
     }
-
-    /**
-     * As {@link #open(PipelineSpec, Credentials)} with the shared secret the environment configures
-     * ({@code PARETOPIPE_SECRET_FILE} or {@code PARETOPIPE_SECRET}; none if neither is set).
-     *
-     * @throws IllegalArgumentException also if the configured secret is unusable
-     */
-    public static Pipeline open(PipelineSpec spec) throws IOException, StageException {
-        return open(spec, Credentials.fromEnvironment());
+    ModelDefinition definition = ModelCatalog.define(spec.model(), spec.options());
+    Partition partition = Partition.parse(spec.split(), spec.model(), definition.unitCount());
+    int remote = partition.stageCount() - 1;
+    boolean spawn = spec.tails().equals(List.of("spawn"));
+    if (!spec.transport().equals("local") && !spawn && spec.tails().size() != remote) {
+      throw new IllegalArgumentException(
+          "split "
+              + spec.split()
+              + " needs "
+              + remote
+              + " remote stage"
+              + (remote == 1 ? "" : "s")
+              + " but "
+              + spec.tails().size()
+              + " tail address"
+              + (spec.tails().size() == 1 ? " was" : "es were")
+              + " given: use 'spawn' or one HOST:PORT per stage"
+              + " (separated by '/')");
     }
+    if (spec.tailCpuQuotaPercent() != null && (spec.transport().equals("local") || !spawn)) {
+      throw new IllegalArgumentException(
+          "a tail CPU quota applies to spawned stage servers only: transport "
+              + spec.transport()
+              + " with tail "
+              + String.join("/", spec.tails())
+              + " spawns none (use nio or grpc"
+              + " with tail 'spawn', or set the quota on the remote machine)");
+    }
+    if (credentials.tls().isPresent() && (spawn || !spec.transport().equals(GrpcTransport.NAME))) {
+      throw new IllegalArgumentException(
+          "TLS applies to remote grpc stages only: transport "
+              + spec.transport()
+              + " with tail "
+              + String.join("/", spec.tails())
+              + " (spawned stages listen on loopback without"
+              + " TLS; nio has none)");
+    }
+    Pipeline p = new Pipeline(spec, partition, credentials);
+    try {
+      p.start(definition, spawn);
+      return p;
+    } catch (IOException | StageException | RuntimeException e) {
+      p.close();
+      throw e;
+    }
+  }
 
-    /**
-     * Validates the spec, loads the head, brings up the remote stages and handshakes.
-     *
-     * @param credentials what the head proves to its stages; spawned stage servers get the same
-     *     secret (TLS applies to remote grpc stages only)
-     * @throws IllegalArgumentException for a bad model, split, transport or tail list (the message
-     *     names what is valid)
-     * @throws IOException if a stage cannot be started or reached
-     * @throws StageException if a stage refuses the handshake
-     */
-    public static Pipeline open(PipelineSpec spec, Credentials credentials) throws IOException, StageException {
-        java.util.Objects.requireNonNull(credentials, "credentials");
-        if (!TRANSPORTS.contains(spec.transport())) {
-            throw new IllegalArgumentException("unknown transport '" + spec.transport() + "': known transports are "
-                    + String.join(", ", TRANSPORTS));
+  private void start(ModelDefinition definition, boolean spawn) throws IOException, StageException {
+    Engines.setThreads(spec.headThreads());
+    if (!spec.headCpus().isEmpty()) {
+      CpuAffinity.pin(ProcessHandle.current().pid(), spec.headCpus());
+    }
+    capCpu(spec.headCpuQuotaPercent(), ProcessHandle.current().pid());
+    List<StageRange> stages = partition.stages();
+    head = StageModel.load(definition, stages.get(0));
+    owned.add(head);
+    manager = NDManager.newBaseManager(Engines.pytorch().getEngineName());
+    owned.add(manager);
+    input = seededInput(manager, spec.batch(), spec.options().seed(), head.inputShapePerImage());
+    bytesPerRequest =
+        CutTable.of(definition, spec.batch()).cuts().get(stages.get(0).unitEnd()).bytes();
+
+    Transport transport;
+    List<String> addresses = new ArrayList<>();
+    int tailThreadsInHandshake = 0;
+    if (spec.transport().equals("local")) {
+      ModelStageService local = ModelStageService.inProcess(spec.headThreads());
+      owned.add(local);
+      transport = new LocalTransport(local);
+      for (int i = 1; i < stages.size(); i++) {
+        addresses.add("local");
+      }
+    } else {
+      transport = credentials.transport(spec.transport());
+      if (spawn) {
+        List<java.nio.file.Path> modelDirectories =
+            ModelCatalog.isDirectory(spec.model())
+                ? List.of(java.nio.file.Path.of(definition.name()))
+                : List.of();
+        for (int i = 1; i < stages.size(); i++) {
+          StageServerProcess server =
+              StageServerProcess.builder()
+                  .optCpus(spec.tailCpus())
+                  .optThreads(spec.tailThreads())
+                  .optTransport(spec.transport())
+                  .optModelDirectories(modelDirectories)
+                  .optSecret(credentials.secret().orElse(null))
+                  .start();
+          servers.add(server);
+          owned.add(server);
+          capCpu(spec.tailCpuQuotaPercent(), server.pid());
+          addresses.add(server.address());
         }
-        ModelDefinition definition = ModelCatalog.define(spec.model(), spec.options());
-        Partition partition = Partition.parse(spec.split(), spec.model(), definition.unitCount());
-        int remote = partition.stageCount() - 1;
-        boolean spawn = spec.tails().equals(List.of("spawn"));
-        if (!spec.transport().equals("local") && !spawn && spec.tails().size() != remote) {
-            throw new IllegalArgumentException("split " + spec.split() + " needs " + remote + " remote stage"
-                    + (remote == 1 ? "" : "s") + " but " + spec.tails().size() + " tail address"
-                    + (spec.tails().size() == 1 ? " was" : "es were") + " given: use 'spawn' or one HOST:PORT per stage"
-                    + " (separated by '/')");
-        }
-        if (spec.tailCpuQuotaPercent() != null && (spec.transport().equals("local") || !spawn)) {
-            throw new IllegalArgumentException("a tail CPU quota applies to spawned stage servers only: transport "
-                    + spec.transport() + " with tail " + String.join("/", spec.tails()) + " spawns none (use nio or grpc"
-                    + " with tail 'spawn', or set the quota on the remote machine)");
-        }
-        if (credentials.tls().isPresent() && (spawn || !spec.transport().equals(GrpcTransport.NAME))) {
-            throw new IllegalArgumentException("TLS applies to remote grpc stages only: transport " + spec.transport()
-                    + " with tail " + String.join("/", spec.tails()) + " (spawned stages listen on loopback without"
-                    + " TLS; nio has none)");
-        }
-        Pipeline p = new Pipeline(spec, partition, credentials);
-        try {
-            p.start(definition, spawn);
-            return p;
-        } catch (IOException | StageException | RuntimeException e) {
-            p.close();
-            throw e;
-        }
+        tailThreadsInHandshake = spec.tailThreads();
+      } else {
+        addresses.addAll(spec.tails());
+      }
     }
-
-    private void start(ModelDefinition definition, boolean spawn) throws IOException, StageException {
-        Engines.setThreads(spec.headThreads());
-        if (!spec.headCpus().isEmpty()) {
-            CpuAffinity.pin(ProcessHandle.current().pid(), spec.headCpus());
-        }
-        capCpu(spec.headCpuQuotaPercent(), ProcessHandle.current().pid());
-        List<StageRange> stages = partition.stages();
-        head = StageModel.load(definition, stages.get(0));
-        owned.add(head);
-        manager = NDManager.newBaseManager(Engines.pytorch().getEngineName());
-        owned.add(manager);
-        input = seededInput(manager, spec.batch(), spec.options().seed(), head.inputShapePerImage());
-        bytesPerRequest = CutTable.of(definition, spec.batch()).cuts().get(stages.get(0).unitEnd()).bytes();
-
-        Transport transport;
-        List<String> addresses = new ArrayList<>();
-        int tailThreadsInHandshake = 0;
-        if (spec.transport().equals("local")) {
-            ModelStageService local = ModelStageService.inProcess(spec.headThreads());
-            owned.add(local);
-            transport = new LocalTransport(local);
-            for (int i = 1; i < stages.size(); i++) {
-                addresses.add("local");
-            }
-        } else {
-            transport = credentials.transport(spec.transport());
-            if (spawn) {
-                List<java.nio.file.Path> modelDirectories = ModelCatalog.isDirectory(spec.model())
-                        ? List.of(java.nio.file.Path.of(definition.name())) : List.of();
-                for (int i = 1; i < stages.size(); i++) {
-                    StageServerProcess server = StageServerProcess.builder()
-                            .optCpus(spec.tailCpus())
-                            .optThreads(spec.tailThreads())
-                            .optTransport(spec.transport())
-                            .optModelDirectories(modelDirectories)
-                            .optSecret(credentials.secret().orElse(null))
-                            .start();
-                    servers.add(server);
-                    owned.add(server);
-                    capCpu(spec.tailCpuQuotaPercent(), server.pid());
-                    addresses.add(server.address());
-                }
-                tailThreadsInHandshake = spec.tailThreads();
-            } else {
-                addresses.addAll(spec.tails());
-            }
-        }
-        List<Downstream> downstream = new ArrayList<>();
-        for (int i = 2; i < stages.size(); i++) {
-            downstream.add(new Downstream(addresses.get(i - 1), stages.get(i).unitEnd()));
-        }
-        int[] in = definition.options().input();
-        Handshake handshake = new Handshake(definition.name(), definition.options().classes(), in,
-                stages.get(1).unitStart(), stages.get(1).unitEnd(), spec.batch(), DType.FLOAT32, spec.options().seed(),
-                tailThreadsInHandshake, ModelCatalog.digest(spec.model()), downstream);
-        String first = addresses.get(0);
-        if (!spec.link().isNone()) {
-            if (spec.transport().equals("local")) {
-                throw new IllegalArgumentException("link " + spec.link().toSpec() + " needs a network transport:"
-                        + " local has no link to shape (use nio or grpc)");
-            }
-            java.net.InetSocketAddress target = HostPort.parse(first);
-            link = UserSpaceLink.start(new java.net.InetSocketAddress(target.getHostString(), target.getPort()), spec.link());
-            owned.add(link);
-            first = "127.0.0.1:" + link.port();
-        }
-        channel = transport.connect(first, spec.timeout());
-        owned.add(channel);
-        try {
-            reply = channel.handshake(handshake, spec.timeout());
-        } catch (TimeoutException e) {
-            throw new IOException("stage at " + addresses.get(0) + " did not answer the handshake within "
-                    + spec.timeout().toMillis() + " ms");
-        }
+    List<Downstream> downstream = new ArrayList<>();
+    for (int i = 2; i < stages.size(); i++) {
+      downstream.add(new Downstream(addresses.get(i - 1), stages.get(i).unitEnd()));
     }
-
-    /** Puts {@code pid} into a CPU-quota cgroup this pipeline owns; nothing when {@code percent} is null. */
-    private void capCpu(Integer percent, long pid) {
-        if (percent != null) {
-            CpuQuota quota = CpuQuota.create(percent);
-            owned.add(quota);
-            quota.addProcess(pid);
-        }
+    int[] in = definition.options().input();
+    Handshake handshake =
+        new Handshake(
+            definition.name(),
+            definition.options().classes(),
+            in,
+            stages.get(1).unitStart(),
+            stages.get(1).unitEnd(),
+            spec.batch(),
+            DType.FLOAT32,
+            spec.options().seed(),
+            tailThreadsInHandshake,
+            ModelCatalog.digest(spec.model()),
+            downstream);
+    String first = addresses.get(0);
+    if (!spec.link().isNone()) {
+      if (spec.transport().equals("local")) {
+        throw new IllegalArgumentException(
+            "link "
+                + spec.link().toSpec()
+                + " needs a network transport:"
+                + " local has no link to shape (use nio or grpc)");
+      }
+      java.net.InetSocketAddress target = HostPort.parse(first);
+      link =
+          UserSpaceLink.start(
+              new java.net.InetSocketAddress(target.getHostString(), target.getPort()),
+              spec.link());
+      owned.add(link);
+      first = "127.0.0.1:" + link.port();
     }
-
-    /** A standard-normal input batch that depends only on the seed. */
-    static NDArray seededInput(NDManager manager, int batch, long seed, long[] perImage) {
-        long size = batch;
-        for (long d : perImage) {
-            size *= d;
-        }
-        float[] values = new float[Math.toIntExact(size)];
-        SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
-        for (int i = 0; i < values.length; i++) {
-            double u1 = random.nextDouble();
-            double u2 = random.nextDouble();
-            values[i] = (float) (Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2));
-        }
-        long[] dims = new long[perImage.length + 1];
-        dims[0] = batch;
-        System.arraycopy(perImage, 0, dims, 1, perImage.length);
-        return manager.create(values, new Shape(dims));
+    channel = transport.connect(first, spec.timeout());
+    owned.add(channel);
+    try {
+      reply = channel.handshake(handshake, spec.timeout());
+    } catch (TimeoutException e) {
+      throw new IOException(
+          "stage at "
+              + addresses.get(0)
+              + " did not answer the handshake within "
+              + spec.timeout().toMillis()
+              + " ms");
     }
+  }
 
-    public PipelineSpec spec() {
-        return spec;
+  /**
+   * Puts {@code pid} into a CPU-quota cgroup this pipeline owns; nothing when {@code percent} is
+   * null.
+   */
+  private void capCpu(Integer percent, long pid) {
+    if (percent != null) {
+      CpuQuota quota = CpuQuota.create(percent);
+      owned.add(quota);
+      quota.addProcess(pid);
     }
+  }
 
-    public Partition partition() {
-        return partition;
+  /** A standard-normal input batch that depends only on the seed. */
+  static NDArray seededInput(NDManager manager, int batch, long seed, long[] perImage) {
+    long size = batch;
+    for (long d : perImage) {
+      size *= d;
     }
+    float[] values = new float[Math.toIntExact(size)];
+    SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
+    for (int i = 0; i < values.length; i++) {
+      double u1 = random.nextDouble();
+      double u2 = random.nextDouble();
+      values[i] = (float) (Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2));
+    }
+    long[] dims = new long[perImage.length + 1];
+    dims[0] = batch;
+    System.arraycopy(perImage, 0, dims, 1, perImage.length);
+    return manager.create(values, new Shape(dims));
+  }
 
-    public StageModel head() {
-        return head;
-    }
+  public PipelineSpec spec() {
+    return spec;
+  }
 
-    /** The input batch every request sends (owned by the pipeline). */
-    public NDArray input() {
-        return input;
-    }
+  public Partition partition() {
+    return partition;
+  }
 
-    /** The manager requests' temporaries live under. */
-    NDManager manager() {
-        return manager;
-    }
+  public StageModel head() {
+    return head;
+  }
 
-    public StageChannel channel() {
-        return channel;
-    }
+  /** The input batch every request sends (owned by the pipeline). */
+  public NDArray input() {
+    return input;
+  }
 
-    /** What the first remote stage (and those behind it) loaded. */
-    public HandshakeReply reply() {
-        return reply;
-    }
+  /** The manager requests' temporaries live under. */
+  NDManager manager() {
+    return manager;
+  }
 
-    /** What the head proves to its stages (the secret also went to the spawned stage servers). */
-    public Credentials credentials() {
-        return credentials;
-    }
+  public StageChannel channel() {
+    return channel;
+  }
 
-    /** Spawned stage servers, in pipeline order (empty when none were spawned). */
-    public List<StageServerProcess> servers() {
-        return List.copyOf(servers);
-    }
+  /** What the first remote stage (and those behind it) loaded. */
+  public HandshakeReply reply() {
+    return reply;
+  }
 
-    /** The proxy shaping the first hop, or null when the spec's link is {@code none}. */
-    public UserSpaceLink link() {
-        return link;
-    }
+  /** What the head proves to its stages (the secret also went to the spawned stage servers). */
+  public Credentials credentials() {
+    return credentials;
+  }
 
-    /** Tensor bytes sent across the first cut per request (one batch). */
-    public long bytesPerRequest() {
-        return bytesPerRequest;
-    }
+  /** Spawned stage servers, in pipeline order (empty when none were spawned). */
+  public List<StageServerProcess> servers() {
+    return List.copyOf(servers);
+  }
 
-    /** Releases everything in reverse order of acquisition; idempotent; keeps going past failures. */
-    @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        for (int i = owned.size() - 1; i >= 0; i--) {
-            try {
-                owned.get(i).close();
-            } catch (Exception ignored) {
-                // closing the rest matters more
-            }
-        }
-        owned.clear();
+  /** The proxy shaping the first hop, or null when the spec's link is {@code none}. */
+  public UserSpaceLink link() {
+    return link;
+  }
+
+  /** Tensor bytes sent across the first cut per request (one batch). */
+  public long bytesPerRequest() {
+    return bytesPerRequest;
+  }
+
+  /** Releases everything in reverse order of acquisition; idempotent; keeps going past failures. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
     }
+    closed = true;
+    for (int i = owned.size() - 1; i >= 0; i--) {
+      try {
+        owned.get(i).close();
+      } catch (Exception ignored) {
+        // closing the rest matters more
+      }
+    }
+    owned.clear();
+  }
 }

@@ -7,23 +7,27 @@ package io.paretopipe.harness.driver;
  * queueing.
  */
 public record RequestTiming(
-        long e2eNanos, long headComputeNanos, long encodeNanos, long decodeNanos, long stageComputeNanos,
-        long stageQueueNanos) {
+    long e2eNanos,
+    long headComputeNanos,
+    long encodeNanos,
+    long decodeNanos,
+    long stageComputeNanos,
+    long stageQueueNanos) {
 
-    /** End-to-end minus everything measured directly; never negative. */
-    public long networkNanos() {
-        return Math.max(0, e2eNanos - headComputeNanos - encodeNanos - decodeNanos - stageComputeNanos);
-    }
+  /** End-to-end minus everything measured directly; never negative. */
+  public long networkNanos() {
+    return Math.max(0, e2eNanos - headComputeNanos - encodeNanos - decodeNanos - stageComputeNanos);
+  }
 
-    /** The value of one phase. */
-    public long nanos(Phase phase) {
-        return switch (phase) {
-            case E2E -> e2eNanos;
-            case HEAD_COMPUTE -> headComputeNanos;
-            case ENCODE -> encodeNanos;
-            case NETWORK -> networkNanos();
-            case TAIL_COMPUTE -> stageComputeNanos;
-            case DECODE -> decodeNanos;
-        };
-    }
+  /** The value of one phase. */
+  public long nanos(Phase phase) {
+    return switch (phase) {
+      case E2E -> e2eNanos;
+      case HEAD_COMPUTE -> headComputeNanos;
+      case ENCODE -> encodeNanos;
+      case NETWORK -> networkNanos();
+      case TAIL_COMPUTE -> stageComputeNanos;
+      case DECODE -> decodeNanos;
+    };
+  }
 }

@@ -7,86 +7,111 @@ import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /**
- * The figures of one measured run, in milliseconds and images per second. Its JSON form
- * ({@link #toJson()}) is the stable {@code run --json} interface documented in {@code docs/CLI.md}.
+ * The figures of one measured run, in milliseconds and images per second. Its JSON form ({@link
+ * #toJson()}) is the stable {@code run --json} interface documented in {@code docs/CLI.md}.
  */
 public record RunSummary(
-        Map<String, String> config,
-        long requests,
-        int batch,
-        double wallSeconds,
-        Histogram e2e,
-        Map<Phase, Double> phaseMeansMs,
-        long bytesPerRequest) {
+    Map<String, String> config,
+    long requests,
+    int batch,
+    double wallSeconds,
+    Histogram e2e,
+    Map<Phase, Double> phaseMeansMs,
+    long bytesPerRequest) {
 
-    private static final double NS_PER_MS = 1e6;
+  private static final double NS_PER_MS = 1e6;
 
-    /** Summarises what {@code recorder} holds for a run that took {@code wallSeconds}. */
-    public static RunSummary of(Map<String, String> config, PhaseRecorder recorder, int batch, double wallSeconds,
-            long bytesPerRequest) {
-        Map<Phase, Double> means = new java.util.EnumMap<>(Phase.class);
-        for (Phase p : Phase.values()) {
-            means.put(p, recorder.total(p).getMean() / NS_PER_MS);
-        }
-        return new RunSummary(config, recorder.count(), batch, wallSeconds, recorder.total(Phase.E2E), means,
-                bytesPerRequest);
+  /** Summarises what {@code recorder} holds for a run that took {@code wallSeconds}. */
+  public static RunSummary of(
+      Map<String, String> config,
+      PhaseRecorder recorder,
+      int batch,
+      double wallSeconds,
+      long bytesPerRequest) {
+    Map<Phase, Double> means = new java.util.EnumMap<>(Phase.class);
+    for (Phase p : Phase.values()) {
+      means.put(p, recorder.total(p).getMean() / NS_PER_MS);
     }
+    return new RunSummary(
+        config,
+        recorder.count(),
+        batch,
+        wallSeconds,
+        recorder.total(Phase.E2E),
+        means,
+        bytesPerRequest);
+  }
 
-    public double percentileMs(double percentile) {
-        return e2e.getValueAtPercentile(percentile) / NS_PER_MS;
-    }
+  public double percentileMs(double percentile) {
+    return e2e.getValueAtPercentile(percentile) / NS_PER_MS;
+  }
 
-    public double throughputImagesPerSecond() {
-        return wallSeconds <= 0 ? 0 : requests * batch / wallSeconds;
-    }
+  public double throughputImagesPerSecond() {
+    return wallSeconds <= 0 ? 0 : requests * batch / wallSeconds;
+  }
 
-    /** Mean end-to-end minus mean head and tail compute: what the harness and the link cost. */
-    public double overheadMs() {
-        return e2e.getMean() / NS_PER_MS - phaseMeansMs.get(Phase.HEAD_COMPUTE) - phaseMeansMs.get(Phase.TAIL_COMPUTE);
-    }
+  /** Mean end-to-end minus mean head and tail compute: what the harness and the link cost. */
+  public double overheadMs() {
+    return e2e.getMean() / NS_PER_MS
+        - phaseMeansMs.get(Phase.HEAD_COMPUTE)
+        - phaseMeansMs.get(Phase.TAIL_COMPUTE);
+  }
 
-    public ObjectNode toJson() {
-        ObjectMapper mapper = new ObjectMapper();
-        ObjectNode root = mapper.createObjectNode();
-        config.forEach(root::put);
-        root.put("requests", requests);
-        ObjectNode latency = root.putObject("latency_ms");
-        latency.put("mean", e2e.getMean() / NS_PER_MS);
-        latency.put("p50", percentileMs(50));
-        latency.put("p90", percentileMs(90));
-        latency.put("p99", percentileMs(99));
-        latency.put("p999", percentileMs(99.9));
-        latency.put("max", e2e.getMaxValue() / NS_PER_MS);
-        root.put("throughput_img_s", throughputImagesPerSecond());
-        ObjectNode phases = root.putObject("phases_ms");
-        for (Phase p : Phase.values()) {
-            if (p != Phase.E2E) {
-                phases.put(p.tag(), phaseMeansMs.get(p));
-            }
-        }
-        root.put("overhead_ms", overheadMs());
-        root.put("bytes_per_request", bytesPerRequest);
-        return root;
+  public ObjectNode toJson() {
+    ObjectMapper mapper = new ObjectMapper();
+    ObjectNode root = mapper.createObjectNode();
+    config.forEach(root::put);
+    root.put("requests", requests);
+    ObjectNode latency = root.putObject("latency_ms");
+    latency.put("mean", e2e.getMean() / NS_PER_MS);
+    latency.put("p50", percentileMs(50));
+    latency.put("p90", percentileMs(90));
+    latency.put("p99", percentileMs(99));
+    latency.put("p999", percentileMs(99.9));
+    latency.put("max", e2e.getMaxValue() / NS_PER_MS);
+    root.put("throughput_img_s", throughputImagesPerSecond());
+    ObjectNode phases = root.putObject("phases_ms");
+    for (Phase p : Phase.values()) {
+      if (p != Phase.E2E) {
+        phases.put(p.tag(), phaseMeansMs.get(p));
+      }
     }
+    root.put("overhead_ms", overheadMs());
+    root.put("bytes_per_request", bytesPerRequest);
+    return root;
+  }
 
-    /** The human-readable form. */
-    public String toText() {
-        StringBuilder b = new StringBuilder();
-        config.forEach((k, v) -> b.append(String.format(Locale.ROOT, "%-18s %s%n", k, v)));
-        b.append(String.format(Locale.ROOT, "%-18s %d (batch %d)%n", "requests", requests, batch));
-        b.append(String.format(Locale.ROOT, "latency ms         mean %.2f  p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f%n",
-                e2e.getMean() / NS_PER_MS, percentileMs(50), percentileMs(90), percentileMs(99), percentileMs(99.9),
-                e2e.getMaxValue() / NS_PER_MS));
-        b.append(String.format(Locale.ROOT, "throughput         %.1f images/s%n", throughputImagesPerSecond()));
-        b.append("phases (mean ms)  ");
-        for (Phase p : Phase.values()) {
-            if (p != Phase.E2E) {
-                b.append(String.format(Locale.ROOT, " %s %.2f", p.tag(), phaseMeansMs.get(p)));
-            }
-        }
-        b.append(System.lineSeparator());
-        b.append(String.format(Locale.ROOT, "overhead           %.2f ms (end-to-end minus head and tail compute)%n", overheadMs()));
-        b.append(String.format(Locale.ROOT, "bytes per request  %,d%n", bytesPerRequest));
-        return b.toString();
+  /** The human-readable form. */
+  public String toText() {
+    StringBuilder b = new StringBuilder();
+    config.forEach((k, v) -> b.append(String.format(Locale.ROOT, "%-18s %s%n", k, v)));
+    b.append(String.format(Locale.ROOT, "%-18s %d (batch %d)%n", "requests", requests, batch));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "latency ms         mean %.2f  p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f%n",
+            e2e.getMean() / NS_PER_MS,
+            percentileMs(50),
+            percentileMs(90),
+            percentileMs(99),
+            percentileMs(99.9),
+            e2e.getMaxValue() / NS_PER_MS));
+    b.append(
+        String.format(
+            Locale.ROOT, "throughput         %.1f images/s%n", throughputImagesPerSecond()));
+    b.append("phases (mean ms)  ");
+    for (Phase p : Phase.values()) {
+      if (p != Phase.E2E) {
+        b.append(String.format(Locale.ROOT, " %s %.2f", p.tag(), phaseMeansMs.get(p)));
+      }
     }
+    b.append(System.lineSeparator());
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "overhead           %.2f ms (end-to-end minus head and tail compute)%n",
+            overheadMs()));
+    b.append(String.format(Locale.ROOT, "bytes per request  %,d%n", bytesPerRequest));
+    return b.toString();
+  }
 }

@@ -16,9 +16,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A stage server JVM spawned on this machine ({@code paretopipe serve}), pinned with
- * {@code taskset} to its own CPUs, computing with its own thread count, started with the
- * project's allocator environment and {@code ai.djl.offline=true}.
+ * A stage server JVM spawned on this machine ({@code paretopipe serve}), pinned with {@code
+ * taskset} to its own CPUs, computing with its own thread count, started with the project's
+ * allocator environment and {@code ai.djl.offline=true}.
  *
  * <p>It dies with its owner, whatever happens: {@link #close()} ends it (idempotent); a JVM
  * shutdown hook ends it on Ctrl-C or an exception that ends the owner; and it watches its standard
@@ -26,308 +26,352 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class StageServerProcess implements AutoCloseable {
 
-    /** The line the server prints on standard output once it accepts connections. */
-    public static final String READY_PREFIX = "paretopipe stage server listening on ";
+  /** The line the server prints on standard output once it accepts connections. */
+  public static final String READY_PREFIX = "paretopipe stage server listening on ";
 
-    private final Process process;
-    private final String address;
-    private final Path log;
-    private final String cpus;
-    private final int threads;
-    private final Thread shutdownHook;
-    private final AtomicBoolean closed = new AtomicBoolean();
+  private final Process process;
+  private final String address;
+  private final Path log;
+  private final String cpus;
+  private final int threads;
+  private final Thread shutdownHook;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
-    private StageServerProcess(Process process, String address, Path log, String cpus, int threads) {
-        this.process = process;
-        this.address = address;
-        this.log = log;
-        this.cpus = cpus;
-        this.threads = threads;
-        this.shutdownHook = new Thread(process::destroyForcibly, "stage-server-reaper-" + process.pid());
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+  private StageServerProcess(Process process, String address, Path log, String cpus, int threads) {
+    this.process = process;
+    this.address = address;
+    this.log = log;
+    this.cpus = cpus;
+    this.threads = threads;
+    this.shutdownHook =
+        new Thread(process::destroyForcibly, "stage-server-reaper-" + process.pid());
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** {@code 127.0.0.1:PORT} the server accepts connections on. */
+  public String address() {
+    return address;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  /** CPUs it was pinned to ("" if not pinned). */
+  public String cpus() {
+    return cpus;
+  }
+
+  public int threads() {
+    return threads;
+  }
+
+  /** Its stdout and stderr. */
+  public Path log() {
+    return log;
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Ends the server: closes its standard input, then terminates it if it lingers. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
     }
-
-    public static Builder builder() {
-        return new Builder();
+    try {
+      process.getOutputStream().close();
+    } catch (IOException ignored) {
+      // it may already be gone
     }
-
-    /** {@code 127.0.0.1:PORT} the server accepts connections on. */
-    public String address() {
-        return address;
-    }
-
-    public long pid() {
-        return process.pid();
-    }
-
-    /** CPUs it was pinned to ("" if not pinned). */
-    public String cpus() {
-        return cpus;
-    }
-
-    public int threads() {
-        return threads;
-    }
-
-    /** Its stdout and stderr. */
-    public Path log() {
-        return log;
-    }
-
-    public boolean isAlive() {
-        return process.isAlive();
-    }
-
-    /** Ends the server: closes its standard input, then terminates it if it lingers. Idempotent. */
-    @Override
-    public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
+    try {
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroy();
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         }
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException ignored) {
+      // shutting down already: the hook runs anyway
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "stage server pid "
+        + pid()
+        + " at "
+        + address
+        + " (cpus "
+        + (cpus.isEmpty() ? "any" : cpus)
+        + ", "
+        + threads
+        + " threads)";
+  }
+
+  /** Options of a spawned server; all optional. */
+  public static final class Builder {
+    private String cpus = "";
+    private int threads = 1;
+    private String heap = "1g";
+    private long startTimeoutMillis = 120_000;
+    private final List<String> prefix = new ArrayList<>();
+    private String listenHost = "127.0.0.1";
+    private String transport = "nio";
+    private final List<Path> modelDirectories = new ArrayList<>();
+    private io.paretopipe.harness.auth.SharedSecret secret;
+    private final List<String> serveOptions = new ArrayList<>();
+
+    private Builder() {}
+
+    /**
+     * More {@code serve} options, appended to the command line as given (e.g. {@code --tls-cert
+     * FILE --tls-key FILE}); none by default.
+     */
+    public Builder optServeOptions(List<String> options) {
+      this.serveOptions.clear();
+      this.serveOptions.addAll(options);
+      return this;
+    }
+
+    /** CPUs to pin to, taskset list syntax ({@code 1}, {@code 1-3}); "" leaves it unpinned. */
+    public Builder optCpus(String cpus) {
+      this.cpus = cpus == null ? "" : cpus.trim();
+      return this;
+    }
+
+    /** torch intra-op threads, >= 1 (default 1). */
+    public Builder optThreads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("threads: " + threads + " (expected: >= 1)");
+      }
+      this.threads = threads;
+      return this;
+    }
+
+    /** Maximum Java heap, e.g. {@code 1g} (default); models live off-heap. */
+    public Builder optHeap(String heap) {
+      this.heap = heap;
+      return this;
+    }
+
+    /** How long to wait for the server to listen (default 120 s). */
+    public Builder optStartTimeoutMillis(long millis) {
+      this.startTimeoutMillis = millis;
+      return this;
+    }
+
+    /**
+     * Exported model directories the server may load (passed as {@code --models-dir}); none by
+     * default.
+     */
+    public Builder optModelDirectories(List<Path> directories) {
+      this.modelDirectories.clear();
+      this.modelDirectories.addAll(directories);
+      return this;
+    }
+
+    /**
+     * The shared secret the server requires of its heads (and proves to them, and uses towards its
+     * own downstream stages); null (default) for none. It reaches the child through a file only the
+     * owner can read, deleted as soon as the child is up.
+     */
+    public Builder optSecret(io.paretopipe.harness.auth.SharedSecret secret) {
+      this.secret = secret;
+      return this;
+    }
+
+    /**
+     * What the server speaks: {@code nio} (default) or {@code grpc}; passed as {@code --transport}.
+     */
+    public Builder optTransport(String transport) {
+      if (!List.of("nio", "grpc").contains(transport)) {
+        throw new IllegalArgumentException(
+            "stage server transport '"
+                + transport
+                + "' is not served: valid transports are nio, grpc");
+      }
+      this.transport = transport;
+      return this;
+    }
+
+    /**
+     * A command prefix the JVM runs under, e.g. {@code ip netns exec NS} to place it in a network
+     * namespace; the server then listens on {@code listenHost}.
+     */
+    public Builder optCommandPrefix(List<String> prefix, String listenHost) {
+      this.prefix.clear();
+      this.prefix.addAll(prefix);
+      this.listenHost = listenHost;
+      return this;
+    }
+
+    /**
+     * Starts the server and waits until it listens.
+     *
+     * @throws IOException if it fails to start in time, with the tail of its log
+     */
+    public StageServerProcess start() throws IOException {
+      Path log = Files.createTempFile("paretopipe-stage-", ".log");
+      List<String> command = new ArrayList<>(prefix);
+      if (!cpus.isEmpty()) {
+        if (!CpuAffinity.tasksetAvailable()) {
+          throw new IOException(
+              "cannot pin the stage server to CPUs "
+                  + cpus
+                  + ": taskset is missing (apt-get install util-linux)");
+        }
+        command.addAll(List.of("taskset", "-c", cpus));
+      }
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.add("-Xmx" + heap);
+      command.add("-Dai.djl.offline=true");
+      command.add("-cp");
+      command.add(System.getProperty("java.class.path"));
+      command.add("io.paretopipe.harness.cli.ParetoPipeCli");
+      command.addAll(
+          List.of(
+              "serve",
+              "--listen",
+              listenHost + ":0",
+              "--threads",
+              Integer.toString(threads),
+              "--exit-with-parent",
+              "--transport",
+              transport));
+      if (io.paretopipe.harness.auth.BindPolicy.needsInsecure(
+          java.net.InetAddress.getByName(listenHost), secret != null)) {
+        // a prefix placed the server in a private network namespace (NamespacePair) the owner set
+        // up
+        command.add("--insecure");
+      }
+      for (Path d : modelDirectories) {
+        command.addAll(List.of("--models-dir", d.toString()));
+      }
+      command.addAll(serveOptions);
+      Path secretFile = null;
+      if (secret != null) {
+        Path dir =
+            Files.createTempDirectory(
+                "paretopipe-secret-",
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        secretFile = dir.resolve("secret");
+        // if this JVM dies before the child is up, the JVM's exit still removes them (file first)
+        dir.toFile().deleteOnExit();
+        secretFile.toFile().deleteOnExit();
         try {
-            process.getOutputStream().close();
-        } catch (IOException ignored) {
-            // it may already be gone
+          secret.writeTo(secretFile);
+        } catch (IOException | RuntimeException e) {
+          Files.deleteIfExists(dir);
+          throw e;
         }
+        command.addAll(
+            List.of(io.paretopipe.harness.auth.SharedSecret.OPTION, secretFile.toString()));
+      }
+      ProcessBuilder pb = new ProcessBuilder(command).redirectError(log.toFile());
+      pb.environment().putAll(Engines.RECOMMENDED_ALLOCATOR_ENV);
+      try {
+        Process process = pb.start();
         try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroy();
-                if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
+          String address = awaitReady(process, log);
+          return new StageServerProcess(process, address, log, cpus, threads);
+        } catch (IOException | RuntimeException e) {
+          process.destroyForcibly();
+          throw e;
         }
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException ignored) {
-            // shutting down already: the hook runs anyway
+      } finally {
+        if (secretFile != null) {
+          Files.deleteIfExists(secretFile);
+          Files.deleteIfExists(secretFile.getParent());
         }
+      }
     }
 
-    @Override
-    public String toString() {
-        return "stage server pid " + pid() + " at " + address + " (cpus " + (cpus.isEmpty() ? "any" : cpus)
-                + ", " + threads + " threads)";
-    }
-
-    /** Options of a spawned server; all optional. */
-    public static final class Builder {
-        private String cpus = "";
-        private int threads = 1;
-        private String heap = "1g";
-        private long startTimeoutMillis = 120_000;
-        private final List<String> prefix = new ArrayList<>();
-        private String listenHost = "127.0.0.1";
-        private String transport = "nio";
-        private final List<Path> modelDirectories = new ArrayList<>();
-        private io.paretopipe.harness.auth.SharedSecret secret;
-        private final List<String> serveOptions = new ArrayList<>();
-
-        private Builder() {}
-
-        /**
-         * More {@code serve} options, appended to the command line as given (e.g. {@code --tls-cert
-         * FILE --tls-key FILE}); none by default.
-         */
-        public Builder optServeOptions(List<String> options) {
-            this.serveOptions.clear();
-            this.serveOptions.addAll(options);
-            return this;
-        }
-
-        /** CPUs to pin to, taskset list syntax ({@code 1}, {@code 1-3}); "" leaves it unpinned. */
-        public Builder optCpus(String cpus) {
-            this.cpus = cpus == null ? "" : cpus.trim();
-            return this;
-        }
-
-        /** torch intra-op threads, >= 1 (default 1). */
-        public Builder optThreads(int threads) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("threads: " + threads + " (expected: >= 1)");
-            }
-            this.threads = threads;
-            return this;
-        }
-
-        /** Maximum Java heap, e.g. {@code 1g} (default); models live off-heap. */
-        public Builder optHeap(String heap) {
-            this.heap = heap;
-            return this;
-        }
-
-        /** How long to wait for the server to listen (default 120 s). */
-        public Builder optStartTimeoutMillis(long millis) {
-            this.startTimeoutMillis = millis;
-            return this;
-        }
-
-        /** Exported model directories the server may load (passed as {@code --models-dir}); none by default. */
-        public Builder optModelDirectories(List<Path> directories) {
-            this.modelDirectories.clear();
-            this.modelDirectories.addAll(directories);
-            return this;
-        }
-
-        /**
-         * The shared secret the server requires of its heads (and proves to them, and uses towards its
-         * own downstream stages); null (default) for none. It reaches the child through a file only
-         * the owner can read, deleted as soon as the child is up.
-         */
-        public Builder optSecret(io.paretopipe.harness.auth.SharedSecret secret) {
-            this.secret = secret;
-            return this;
-        }
-
-        /** What the server speaks: {@code nio} (default) or {@code grpc}; passed as {@code --transport}. */
-        public Builder optTransport(String transport) {
-            if (!List.of("nio", "grpc").contains(transport)) {
-                throw new IllegalArgumentException("stage server transport '" + transport
-                        + "' is not served: valid transports are nio, grpc");
-            }
-            this.transport = transport;
-            return this;
-        }
-
-        /**
-         * A command prefix the JVM runs under, e.g. {@code ip netns exec NS} to place it in a network
-         * namespace; the server then listens on {@code listenHost}.
-         */
-        public Builder optCommandPrefix(List<String> prefix, String listenHost) {
-            this.prefix.clear();
-            this.prefix.addAll(prefix);
-            this.listenHost = listenHost;
-            return this;
-        }
-
-        /**
-         * Starts the server and waits until it listens.
-         *
-         * @throws IOException if it fails to start in time, with the tail of its log
-         */
-        public StageServerProcess start() throws IOException {
-            Path log = Files.createTempFile("paretopipe-stage-", ".log");
-            List<String> command = new ArrayList<>(prefix);
-            if (!cpus.isEmpty()) {
-                if (!CpuAffinity.tasksetAvailable()) {
-                    throw new IOException("cannot pin the stage server to CPUs " + cpus
-                            + ": taskset is missing (apt-get install util-linux)");
-                }
-                command.addAll(List.of("taskset", "-c", cpus));
-            }
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.add("-Xmx" + heap);
-            command.add("-Dai.djl.offline=true");
-            command.add("-cp");
-            command.add(System.getProperty("java.class.path"));
-            command.add("io.paretopipe.harness.cli.ParetoPipeCli");
-            command.addAll(List.of("serve", "--listen", listenHost + ":0", "--threads", Integer.toString(threads),
-                    "--exit-with-parent", "--transport", transport));
-            if (io.paretopipe.harness.auth.BindPolicy.needsInsecure(java.net.InetAddress.getByName(listenHost),
-                    secret != null)) {
-                // a prefix placed the server in a private network namespace (NamespacePair) the owner set up
-                command.add("--insecure");
-            }
-            for (Path d : modelDirectories) {
-                command.addAll(List.of("--models-dir", d.toString()));
-            }
-            command.addAll(serveOptions);
-            Path secretFile = null;
-            if (secret != null) {
-                Path dir = Files.createTempDirectory("paretopipe-secret-",
-                        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
-                secretFile = dir.resolve("secret");
-                // if this JVM dies before the child is up, the JVM's exit still removes them (file first)
-                dir.toFile().deleteOnExit();
-                secretFile.toFile().deleteOnExit();
+    private String awaitReady(Process process, Path log) throws IOException {
+      BufferedReader out =
+          new BufferedReader(
+              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      CompletableFuture<String> ready =
+          CompletableFuture.supplyAsync(
+              () -> {
                 try {
-                    secret.writeTo(secretFile);
-                } catch (IOException | RuntimeException e) {
-                    Files.deleteIfExists(dir);
-                    throw e;
-                }
-                command.addAll(List.of(io.paretopipe.harness.auth.SharedSecret.OPTION, secretFile.toString()));
-            }
-            ProcessBuilder pb = new ProcessBuilder(command).redirectError(log.toFile());
-            pb.environment().putAll(Engines.RECOMMENDED_ALLOCATOR_ENV);
-            try {
-                Process process = pb.start();
-                try {
-                    String address = awaitReady(process, log);
-                    return new StageServerProcess(process, address, log, cpus, threads);
-                } catch (IOException | RuntimeException e) {
-                    process.destroyForcibly();
-                    throw e;
-                }
-            } finally {
-                if (secretFile != null) {
-                    Files.deleteIfExists(secretFile);
-                    Files.deleteIfExists(secretFile.getParent());
-                }
-            }
-        }
-
-        private String awaitReady(Process process, Path log) throws IOException {
-            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
-                try {
-                    String line;
-                    while ((line = out.readLine()) != null) {
-                        if (line.startsWith(READY_PREFIX)) {
-                            String address = line.substring(READY_PREFIX.length()).split("\\s+")[0];
-                            Thread drain = new Thread(() -> drain(out, log), "stage-server-stdout-" + process.pid());
-                            drain.setDaemon(true);
-                            drain.start();
-                            return address;
-                        }
-                        Files.writeString(log, line + System.lineSeparator(), java.nio.file.StandardOpenOption.APPEND);
+                  String line;
+                  while ((line = out.readLine()) != null) {
+                    if (line.startsWith(READY_PREFIX)) {
+                      String address = line.substring(READY_PREFIX.length()).split("\\s+")[0];
+                      Thread drain =
+                          new Thread(() -> drain(out, log), "stage-server-stdout-" + process.pid());
+                      drain.setDaemon(true);
+                      drain.start();
+                      return address;
                     }
-                    return null;
+                    Files.writeString(
+                        log,
+                        line + System.lineSeparator(),
+                        java.nio.file.StandardOpenOption.APPEND);
+                  }
+                  return null;
                 } catch (IOException e) {
-                    return null;
+                  return null;
                 }
-            });
-            String address;
-            try {
-                address = ready.get(startTimeoutMillis, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                throw new IOException("stage server did not start listening within " + startTimeoutMillis + " ms; log "
-                        + log + ":\n" + tail(log));
-            } catch (ExecutionException e) {
-                throw new IOException("stage server failed to start: " + e.getCause() + "; log " + log, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while starting a stage server", e);
-            }
-            if (address == null) {
-                String exit = process.isAlive() ? "" : " (exit code " + process.exitValue() + ")";
-                throw new IOException("stage server exited before listening" + exit + "; log " + log + ":\n" + tail(log));
-            }
-            return address;
-        }
-
-        private static void drain(BufferedReader out, Path log) {
-            try {
-                String line;
-                while ((line = out.readLine()) != null) {
-                    Files.writeString(log, line + System.lineSeparator(), java.nio.file.StandardOpenOption.APPEND);
-                }
-            } catch (IOException ignored) {
-                // the process is gone
-            }
-        }
-
-        private static String tail(Path log) {
-            try {
-                List<String> lines = Files.readAllLines(log);
-                return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-            } catch (IOException e) {
-                return "(log unreadable: " + e.getMessage() + ")";
-            }
-        }
+              });
+      String address;
+      try {
+        address = ready.get(startTimeoutMillis, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        throw new IOException(
+            "stage server did not start listening within "
+                + startTimeoutMillis
+                + " ms; log "
+                + log
+                + ":\n"
+                + tail(log));
+      } catch (ExecutionException e) {
+        throw new IOException("stage server failed to start: " + e.getCause() + "; log " + log, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while starting a stage server", e);
+      }
+      if (address == null) {
+        String exit = process.isAlive() ? "" : " (exit code " + process.exitValue() + ")";
+        throw new IOException(
+            "stage server exited before listening" + exit + "; log " + log + ":\n" + tail(log));
+      }
+      return address;
     }
+
+    private static void drain(BufferedReader out, Path log) {
+      try {
+        String line;
+        while ((line = out.readLine()) != null) {
+          Files.writeString(
+              log, line + System.lineSeparator(), java.nio.file.StandardOpenOption.APPEND);
+        }
+      } catch (IOException ignored) {
+        // the process is gone
+      }
+    }
+
+    private static String tail(Path log) {
+      try {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+      } catch (IOException e) {
+        return "(log unreadable: " + e.getMessage() + ")";
+      }
+    }
+  }
 }

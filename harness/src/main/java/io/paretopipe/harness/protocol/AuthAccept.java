@@ -1,7 +1,8 @@
 package io.paretopipe.harness.protocol;
 
 /**
- * Stage to head after a valid {@link AuthProof}: the stage's own proof that it holds the secret, which the head checks before it accepts the HANDSHAKE_REPLY that follows.
+ * Stage to head after a valid {@link AuthProof}: the stage's own proof that it holds the secret,
+ * which the head checks before it accepts the HANDSHAKE_REPLY that follows.
  *
  * <p>The bytes are opaque to the protocol (1..{@value AuthBytes#MAX_BYTES}); {@code
  * io.paretopipe.harness.auth.Authenticator} gives them meaning. Immutable: the array is copied in

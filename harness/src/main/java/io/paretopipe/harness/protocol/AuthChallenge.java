@@ -1,7 +1,9 @@
 package io.paretopipe.harness.protocol;
 
 /**
- * Stage to head, in place of the HANDSHAKE_REPLY when the stage requires a shared secret: a fresh challenge the head must answer with an {@link AuthProof} computed over the HANDSHAKE frame it sent.
+ * Stage to head, in place of the HANDSHAKE_REPLY when the stage requires a shared secret: a fresh
+ * challenge the head must answer with an {@link AuthProof} computed over the HANDSHAKE frame it
+ * sent.
  *
  * <p>The bytes are opaque to the protocol (1..{@value AuthBytes#MAX_BYTES}); {@code
  * io.paretopipe.harness.auth.Authenticator} gives them meaning. Immutable: the array is copied in

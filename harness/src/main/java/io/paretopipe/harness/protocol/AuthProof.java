@@ -1,7 +1,8 @@
 package io.paretopipe.harness.protocol;
 
 /**
- * Head to stage, the answer to an {@link AuthChallenge}: the encoded {@code auth.ClientProof} (challenge, client nonce and HMAC) over the HANDSHAKE frame.
+ * Head to stage, the answer to an {@link AuthChallenge}: the encoded {@code auth.ClientProof}
+ * (challenge, client nonce and HMAC) over the HANDSHAKE frame.
  *
  * <p>The bytes are opaque to the protocol (1..{@value AuthBytes#MAX_BYTES}); {@code
  * io.paretopipe.harness.auth.Authenticator} gives them meaning. Immutable: the array is copied in

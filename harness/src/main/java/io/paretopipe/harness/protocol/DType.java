@@ -51,8 +51,11 @@ public enum DType {
     if (code > 0 && code < BY_CODE.length && BY_CODE[code] != null) {
       return BY_CODE[code];
     }
-    throw new ProtocolException(ErrorCode.BAD_FRAME,
-        "unknown dtype code " + code + ": valid codes are 1..9 (FLOAT32=1, FLOAT64=2, FLOAT16=3, BFLOAT16=4, "
+    throw new ProtocolException(
+        ErrorCode.BAD_FRAME,
+        "unknown dtype code "
+            + code
+            + ": valid codes are 1..9 (FLOAT32=1, FLOAT64=2, FLOAT16=3, BFLOAT16=4, "
             + "INT8=5, UINT8=6, INT32=7, INT64=8, BOOLEAN=9)");
   }
 }

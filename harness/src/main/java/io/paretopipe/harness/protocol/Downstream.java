@@ -8,13 +8,17 @@ package io.paretopipe.harness.protocol;
  * @param unitEnd exclusive end of the downstream stage's unit range
  */
 public record Downstream(String address, int unitEnd) {
-  /** @throws IllegalArgumentException if the address is empty or unitEnd is negative */
+  /**
+   * @throws IllegalArgumentException if the address is empty or unitEnd is negative
+   */
   public Downstream {
     if (address == null || address.isEmpty()) {
-      throw new IllegalArgumentException("downstream address must be HOST:PORT, got " + (address == null ? "null" : "\"\""));
+      throw new IllegalArgumentException(
+          "downstream address must be HOST:PORT, got " + (address == null ? "null" : "\"\""));
     }
     if (unitEnd < 0) {
-      throw new IllegalArgumentException("downstream unitEnd " + unitEnd + " is negative: must be >= 0");
+      throw new IllegalArgumentException(
+          "downstream unitEnd " + unitEnd + " is negative: must be >= 0");
     }
   }
 }

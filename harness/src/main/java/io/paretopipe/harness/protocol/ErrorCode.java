@@ -11,11 +11,17 @@ package io.paretopipe.harness.protocol;
 public enum ErrorCode {
   /** A code this side does not know (sent by a newer peer); the message says what happened. */
   UNKNOWN(0),
-  /** The bytes are not a valid frame: bad magic, unknown frame type, inconsistent lengths, truncation. */
+  /**
+   * The bytes are not a valid frame: bad magic, unknown frame type, inconsistent lengths,
+   * truncation.
+   */
   BAD_FRAME(1),
   /** The frame header names a protocol version this side does not speak. */
   UNSUPPORTED_VERSION(2),
-  /** A declared length (header, string, list, rank, tensor bytes) exceeds the receiver's {@link Limits}. */
+  /**
+   * A declared length (header, string, list, rank, tensor bytes) exceeds the receiver's {@link
+   * Limits}.
+   */
   FRAME_TOO_LARGE(3),
   /** The handshake is malformed or asks for something inconsistent (e.g. batch 0). */
   BAD_HANDSHAKE(4),
@@ -35,9 +41,13 @@ public enum ErrorCode {
   TIMEOUT(11),
   /** The stage or connection is shutting down. */
   CLOSED(12),
-  /** The stage refused the connection because it already serves its maximum number of connections. */
+  /**
+   * The stage refused the connection because it already serves its maximum number of connections.
+   */
   BUSY(13),
-  /** The request needs a feature this stage does not support (e.g. a dtype its engine cannot run). */
+  /**
+   * The request needs a feature this stage does not support (e.g. a dtype its engine cannot run).
+   */
   UNSUPPORTED(14),
   /**
    * Authentication failed: the stage requires a shared secret the head did not prove, the proof was

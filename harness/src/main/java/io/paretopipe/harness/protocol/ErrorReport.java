@@ -5,7 +5,8 @@ import java.util.Objects;
 /**
  * The content of an ERROR frame: a {@link StageException} in transit.
  *
- * @param requestId the request concerned, or {@link StageException#NO_REQUEST} (-1) for the connection
+ * @param requestId the request concerned, or {@link StageException#NO_REQUEST} (-1) for the
+ *     connection
  * @param code why
  * @param message for humans
  */

@@ -14,8 +14,8 @@ import java.util.List;
  * fuzzing and tools. Streams use {@link FrameReader} and {@link FrameWriter}, which share this
  * layout code.
  *
- * <p>A frame is a {@value #HEADER_BYTES}-byte header, a metadata section and a payload, all
- * header and metadata fields big-endian:
+ * <p>A frame is a {@value #HEADER_BYTES}-byte header, a metadata section and a payload, all header
+ * and metadata fields big-endian:
  *
  * <pre>
  * offset size field
@@ -32,8 +32,10 @@ import java.util.List;
 public final class FrameCodec {
   /** "PPIP" in ASCII. */
   public static final int MAGIC = 0x50504950;
+
   /** The protocol version this code speaks; a frame with any other version is rejected. */
   public static final int VERSION = 1;
+
   /** Size of the fixed frame header. */
   public static final int HEADER_BYTES = 20;
 
@@ -64,7 +66,8 @@ public final class FrameCodec {
    * Decodes one frame starting at {@code frame}'s position and advances the position past it.
    * Exactly the checks of {@link FrameReader#read()} apply, so fuzzing this fuzzes the stream path.
    *
-   * @throws TruncatedFrameException if the buffer ends before the frame does (including when it is empty)
+   * @throws TruncatedFrameException if the buffer ends before the frame does (including when it is
+   *     empty)
    * @throws ProtocolException for any malformed frame or length over {@code limits}
    */
   public static Message decode(ByteBuffer frame, Limits limits) throws ProtocolException {
@@ -88,7 +91,8 @@ public final class FrameCodec {
   /**
    * Writes the metadata of {@code m} at {@code out}'s position.
    *
-   * @throws java.nio.BufferOverflowException if {@code out} is too small (the caller grows it and retries)
+   * @throws java.nio.BufferOverflowException if {@code out} is too small (the caller grows it and
+   *     retries)
    * @throws ProtocolException if a string or list exceeds {@code limits}
    */
   static void encodeMeta(Message m, ByteBuffer out, Limits limits) throws ProtocolException {
@@ -163,25 +167,34 @@ public final class FrameCodec {
 
   private static void checkList(String field, int size, Limits limits) throws ProtocolException {
     if (size > limits.maxListSize()) {
-      throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, field + " has " + size
-          + " entries: the limit is maxListSize=" + limits.maxListSize());
+      throw new ProtocolException(
+          ErrorCode.FRAME_TOO_LARGE,
+          field + " has " + size + " entries: the limit is maxListSize=" + limits.maxListSize());
     }
   }
 
-  private static void putString(ByteBuffer out, String field, String s, Limits limits) throws ProtocolException {
+  private static void putString(ByteBuffer out, String field, String s, Limits limits)
+      throws ProtocolException {
     byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
     if (bytes.length > limits.maxStringBytes()) {
-      throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, field + " is " + bytes.length
-          + " UTF-8 bytes long: the limit is maxStringBytes=" + limits.maxStringBytes());
+      throw new ProtocolException(
+          ErrorCode.FRAME_TOO_LARGE,
+          field
+              + " is "
+              + bytes.length
+              + " UTF-8 bytes long: the limit is maxStringBytes="
+              + limits.maxStringBytes());
     }
     out.putInt(bytes.length);
     out.put(bytes);
   }
 
-  private static void putShape(ByteBuffer out, String field, long[] shape, Limits limits) throws ProtocolException {
+  private static void putShape(ByteBuffer out, String field, long[] shape, Limits limits)
+      throws ProtocolException {
     if (shape.length > limits.maxRank()) {
-      throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, field + " has rank " + shape.length
-          + ": the limit is maxRank=" + limits.maxRank());
+      throw new ProtocolException(
+          ErrorCode.FRAME_TOO_LARGE,
+          field + " has rank " + shape.length + ": the limit is maxRank=" + limits.maxRank());
     }
     out.put((byte) shape.length);
     for (long d : shape) {
@@ -189,20 +202,30 @@ public final class FrameCodec {
     }
   }
 
-  private static void putTensorHeader(ByteBuffer out, Tensor t, Limits limits) throws ProtocolException {
+  private static void putTensorHeader(ByteBuffer out, Tensor t, Limits limits)
+      throws ProtocolException {
     if (t.byteSize() > limits.maxTensorBytes()) {
-      throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, "tensor of " + t.byteSize()
-          + " bytes exceeds maxTensorBytes=" + limits.maxTensorBytes());
+      throw new ProtocolException(
+          ErrorCode.FRAME_TOO_LARGE,
+          "tensor of " + t.byteSize() + " bytes exceeds maxTensorBytes=" + limits.maxTensorBytes());
     }
     out.put((byte) t.dtype().code());
-    out.put((byte) (t.byteOrder() == ByteOrder.BIG_ENDIAN ? BYTE_ORDER_BIG_ENDIAN : BYTE_ORDER_LITTLE_ENDIAN));
+    out.put(
+        (byte)
+            (t.byteOrder() == ByteOrder.BIG_ENDIAN
+                ? BYTE_ORDER_BIG_ENDIAN
+                : BYTE_ORDER_LITTLE_ENDIAN));
     putShape(out, "tensor shape", t.shape(), limits);
   }
 
-  /** The longest prefix of {@code s} whose UTF-8 form fits {@code maxBytes}, so an error message never fails to encode. */
+  /**
+   * The longest prefix of {@code s} whose UTF-8 form fits {@code maxBytes}, so an error message
+   * never fails to encode.
+   */
   static String truncateUtf8(String s, int maxBytes) {
     java.nio.CharBuffer in = java.nio.CharBuffer.wrap(s);
-    StandardCharsets.UTF_8.newEncoder()
+    StandardCharsets.UTF_8
+        .newEncoder()
         .onMalformedInput(java.nio.charset.CodingErrorAction.REPLACE)
         .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPLACE)
         .encode(in, ByteBuffer.allocate(maxBytes), true);
@@ -211,7 +234,9 @@ public final class FrameCodec {
 
   // ---- metadata decoding (shared with FrameReader) ----
 
-  /** The decoded metadata of one frame; for REQUEST and RESULT, the payload still has to be read. */
+  /**
+   * The decoded metadata of one frame; for REQUEST and RESULT, the payload still has to be read.
+   */
   static final class Decoded {
     final FrameType type;
     Message message;
@@ -239,7 +264,8 @@ public final class FrameCodec {
         case REQUEST -> {
           d.requestId = in.i64("requestId");
           if (d.requestId == StageException.NO_REQUEST) {
-            throw new ProtocolException(ErrorCode.BAD_FRAME, "REQUEST frame has request id -1, which is reserved");
+            throw new ProtocolException(
+                ErrorCode.BAD_FRAME, "REQUEST frame has request id -1, which is reserved");
           }
           tensorHeader(in, d, payloadLength);
         }
@@ -275,10 +301,22 @@ public final class FrameCodec {
           int n = in.count("downstream", 8);
           List<Downstream> downstream = new ArrayList<>(n);
           for (int i = 0; i < n; i++) {
-            downstream.add(new Downstream(in.string("downstream address"), in.i32("downstream unitEnd")));
+            downstream.add(
+                new Downstream(in.string("downstream address"), in.i32("downstream unitEnd")));
           }
-          d.message = new Handshake(model, classes, input, unitStart, unitEnd, batch, dtype, seed, threads, digest,
-              downstream);
+          d.message =
+              new Handshake(
+                  model,
+                  classes,
+                  input,
+                  unitStart,
+                  unitEnd,
+                  batch,
+                  dtype,
+                  seed,
+                  threads,
+                  digest,
+                  downstream);
         }
         case HANDSHAKE_REPLY -> {
           String model = in.string("model");
@@ -289,8 +327,17 @@ public final class FrameCodec {
           }
           long[] expected = in.shape("expectedInputShape");
           long[] output = in.shape("outputShape");
-          d.message = new HandshakeReply(model, names, expected, output, in.i64("parameterCount"), in.i64("pid"),
-              in.string("cpusAllowed"), in.i32("threads"), in.string("engine"));
+          d.message =
+              new HandshakeReply(
+                  model,
+                  names,
+                  expected,
+                  output,
+                  in.i64("parameterCount"),
+                  in.i64("pid"),
+                  in.string("cpusAllowed"),
+                  in.i32("threads"),
+                  in.string("engine"));
         }
         case AUTH_CHALLENGE -> d.message = new AuthChallenge(in.authBytes("challenge"));
         case AUTH_PROOF -> d.message = new AuthProof(in.authBytes("proof"));
@@ -305,7 +352,8 @@ public final class FrameCodec {
     return d;
   }
 
-  private static void tensorHeader(MetaDecoder in, Decoded d, long payloadLength) throws ProtocolException {
+  private static void tensorHeader(MetaDecoder in, Decoded d, long payloadLength)
+      throws ProtocolException {
     d.dtype = DType.fromCode(in.u8("tensor dtype"));
     int order = in.u8("tensor byte order");
     if (order == BYTE_ORDER_BIG_ENDIAN) {
@@ -313,8 +361,11 @@ public final class FrameCodec {
     } else if (order == BYTE_ORDER_LITTLE_ENDIAN) {
       d.order = ByteOrder.LITTLE_ENDIAN;
     } else {
-      throw new ProtocolException(ErrorCode.BAD_FRAME, "tensor byte order " + order
-          + " is unknown: valid values are 0 (big-endian) and 1 (little-endian)");
+      throw new ProtocolException(
+          ErrorCode.BAD_FRAME,
+          "tensor byte order "
+              + order
+              + " is unknown: valid values are 0 (big-endian) and 1 (little-endian)");
     }
     d.shape = in.shape("tensor shape");
     long expected;
@@ -324,13 +375,22 @@ public final class FrameCodec {
       throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, e.getMessage(), e);
     }
     if (expected != payloadLength) {
-      throw new ProtocolException(ErrorCode.BAD_FRAME, "tensor " + d.dtype + " " + java.util.Arrays.toString(d.shape)
-          + " needs " + expected + " payload bytes but the frame header declares " + payloadLength);
+      throw new ProtocolException(
+          ErrorCode.BAD_FRAME,
+          "tensor "
+              + d.dtype
+              + " "
+              + java.util.Arrays.toString(d.shape)
+              + " needs "
+              + expected
+              + " payload bytes but the frame header declares "
+              + payloadLength);
     }
   }
 
   /**
-   * Converts a payload received in {@code from} order to native order, in place, element by element.
+   * Converts a payload received in {@code from} order to native order, in place, element by
+   * element.
    */
   static void toNativeOrder(ByteBuffer payload, DType dtype, ByteOrder from) {
     if (from == ByteOrder.nativeOrder() || dtype.byteSize() == 1) {

@@ -21,30 +21,42 @@ import java.nio.channels.ReadableByteChannel;
  * <p>Not thread-safe: one reader per connection, used by one thread at a time.
  */
 public final class FrameReader {
-  private enum Phase { HEADER, META, PAYLOAD }
+  private enum Phase {
+    HEADER,
+    META,
+    PAYLOAD
+  }
 
   private static final int INITIAL_META_BYTES = 4096;
+
   /** Size of the scratch buffer a refused payload is read into and dropped. */
   private static final int DISCARD_CHUNK_BYTES = 64 << 10;
 
   private final ReadableByteChannel channel;
   private final Limits limits;
   private final BufferPool pool;
+
   /** Null: payloads are not budgeted. */
   private final MemoryBudget budget;
+
   /** Bytes of the payload being read that are reserved in the budget (0 if none). */
   private long reserved;
+
   /** True while the payload being read was refused and is discarded. */
   private boolean discarding;
+
   /** Scratch memory refused payloads are read into and dropped; allocated at the first refusal. */
   private ByteBuffer discardBuffer;
-  private final ByteBuffer header = ByteBuffer.allocateDirect(FrameCodec.HEADER_BYTES).order(ByteOrder.BIG_ENDIAN);
+
+  private final ByteBuffer header =
+      ByteBuffer.allocateDirect(FrameCodec.HEADER_BYTES).order(ByteOrder.BIG_ENDIAN);
   private ByteBuffer meta = ByteBuffer.allocateDirect(INITIAL_META_BYTES);
   private Phase phase = Phase.HEADER;
   private FrameType type;
   private long payloadLength;
   private FrameCodec.Decoded decoded;
   private ByteBuffer payload;
+
   /** The frame types the read in progress accepts; null = all. */
   private java.util.Set<FrameType> expected;
 
@@ -76,7 +88,8 @@ public final class FrameReader {
    *
    * @param budget null: no budget
    */
-  public FrameReader(ReadableByteChannel channel, Limits limits, BufferPool pool, MemoryBudget budget) {
+  public FrameReader(
+      ReadableByteChannel channel, Limits limits, BufferPool pool, MemoryBudget budget) {
     this.channel = channel;
     this.limits = limits;
     this.pool = pool;
@@ -104,8 +117,8 @@ public final class FrameReader {
   /**
    * As {@link #read()}, accepting only frames of the {@code expected} types: any other type is
    * refused from its header alone, before its metadata or payload is read or allocated, so a peer
-   * cannot make this side allocate a payload it would reject anyway (e.g. a 512 MiB REQUEST
-   * instead of a HANDSHAKE).
+   * cannot make this side allocate a payload it would reject anyway (e.g. a 512 MiB REQUEST instead
+   * of a HANDSHAKE).
    *
    * @param expected the accepted types; null accepts all
    * @throws UnexpectedFrameException for a frame of another type
@@ -117,16 +130,26 @@ public final class FrameReader {
         if (header.position() == 0) {
           return null;
         }
-        throw new TruncatedFrameException("connection ended after " + header.position() + " of the "
-            + FrameCodec.HEADER_BYTES + " bytes of a frame header");
+        throw new TruncatedFrameException(
+            "connection ended after "
+                + header.position()
+                + " of the "
+                + FrameCodec.HEADER_BYTES
+                + " bytes of a frame header");
       }
       StepTrace.mark("frame.header.read");
       parseHeader();
     }
     if (phase == Phase.META) {
       if (!fill(meta)) {
-        throw new TruncatedFrameException("connection ended after " + meta.position() + " of the " + meta.limit()
-            + " metadata bytes of a " + type + " frame");
+        throw new TruncatedFrameException(
+            "connection ended after "
+                + meta.position()
+                + " of the "
+                + meta.limit()
+                + " metadata bytes of a "
+                + type
+                + " frame");
       }
       meta.flip();
       decoded = FrameCodec.decodeMeta(type, meta, payloadLength, limits);
@@ -146,9 +169,10 @@ public final class FrameReader {
         }
         payload = discardBuffer;
       } else {
-        payload = pool == null
-            ? ByteBuffer.allocateDirect((int) payloadLength).order(ByteOrder.nativeOrder())
-            : pool.acquire((int) payloadLength);
+        payload =
+            pool == null
+                ? ByteBuffer.allocateDirect((int) payloadLength).order(ByteOrder.nativeOrder())
+                : pool.acquire((int) payloadLength);
       }
       phase = Phase.PAYLOAD;
     }
@@ -164,23 +188,30 @@ public final class FrameReader {
     }
     if (!complete) {
       releaseReservation();
-      throw new TruncatedFrameException("connection ended after " + payload.position() + " of the "
-          + payload.limit() + " payload bytes of a " + type + " frame");
+      throw new TruncatedFrameException(
+          "connection ended after "
+              + payload.position()
+              + " of the "
+              + payload.limit()
+              + " payload bytes of a "
+              + type
+              + " frame");
     }
     StepTrace.mark("frame.payload.read");
     reserved = 0;
     payload.clear();
     FrameCodec.toNativeOrder(payload, decoded.dtype, decoded.order);
     Tensor tensor = new Tensor(decoded.dtype, decoded.shape, payload);
-    Message message = type == FrameType.REQUEST
-        ? new InferenceRequest(decoded.requestId, tensor)
-        : new InferenceResult(decoded.requestId, tensor, decoded.timings);
+    Message message =
+        type == FrameType.REQUEST
+            ? new InferenceRequest(decoded.requestId, tensor)
+            : new InferenceResult(decoded.requestId, tensor, decoded.timings);
     return finish(message);
   }
 
   /**
-   * Reads and drops the payload of a refused REQUEST in chunks, then ends the frame with a
-   * {@link PayloadRefusedException}.
+   * Reads and drops the payload of a refused REQUEST in chunks, then ends the frame with a {@link
+   * PayloadRefusedException}.
    */
   private void discardPayload() throws IOException, ProtocolException {
     long left = payloadLength;
@@ -188,17 +219,26 @@ public final class FrameReader {
       payload.clear().limit((int) Math.min(left, payload.capacity()));
       if (!fill(payload)) {
         discarding = false;
-        throw new TruncatedFrameException("connection ended inside the payload of a refused " + type + " frame");
+        throw new TruncatedFrameException(
+            "connection ended inside the payload of a refused " + type + " frame");
       }
       left -= payload.limit();
     }
     long requestId = decoded.requestId;
     discarding = false;
     finish(null);
-    throw new PayloadRefusedException(requestId, "request " + requestId + " refused: its " + payloadLength
-        + "-byte tensor does not fit the stage's request memory (" + (budget.capacityBytes() - budget.reservedBytes())
-        + " of " + budget.capacityBytes() + " bytes free, shared by all connections); retry when earlier requests"
-        + " are answered, or raise the stage's limit");
+    throw new PayloadRefusedException(
+        requestId,
+        "request "
+            + requestId
+            + " refused: its "
+            + payloadLength
+            + "-byte tensor does not fit the stage's request memory ("
+            + (budget.capacityBytes() - budget.reservedBytes())
+            + " of "
+            + budget.capacityBytes()
+            + " bytes free, shared by all connections); retry when earlier requests"
+            + " are answered, or raise the stage's limit");
   }
 
   private void releaseReservation() {
@@ -220,14 +260,20 @@ public final class FrameReader {
   private void parseHeader() throws ProtocolException {
     int magic = header.getInt(0);
     if (magic != FrameCodec.MAGIC) {
-      throw new ProtocolException(ErrorCode.BAD_FRAME, String.format(
-          "bad magic 0x%08x: a ParetoPipe frame starts with 0x%08x (\"PPIP\"); is the peer speaking this protocol?",
-          magic, FrameCodec.MAGIC));
+      throw new ProtocolException(
+          ErrorCode.BAD_FRAME,
+          String.format(
+              "bad magic 0x%08x: a ParetoPipe frame starts with 0x%08x (\"PPIP\"); is the peer speaking this protocol?",
+              magic, FrameCodec.MAGIC));
     }
     int version = header.getShort(4) & 0xFFFF;
     if (version != FrameCodec.VERSION) {
-      throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "protocol version " + version
-          + " is not supported: this side speaks version " + FrameCodec.VERSION);
+      throw new ProtocolException(
+          ErrorCode.UNSUPPORTED_VERSION,
+          "protocol version "
+              + version
+              + " is not supported: this side speaks version "
+              + FrameCodec.VERSION);
     }
     FrameType frameType = FrameType.fromCode(header.get(6) & 0xFF);
     if (expected != null && !expected.contains(frameType)) {
@@ -235,28 +281,48 @@ public final class FrameReader {
     }
     int flags = header.get(7) & 0xFF;
     if (flags != 0) {
-      throw new ProtocolException(ErrorCode.BAD_FRAME, "frame flags are " + flags + ": version "
-          + FrameCodec.VERSION + " defines no flags, they must be 0");
+      throw new ProtocolException(
+          ErrorCode.BAD_FRAME,
+          "frame flags are "
+              + flags
+              + ": version "
+              + FrameCodec.VERSION
+              + " defines no flags, they must be 0");
     }
     long metaLength = Integer.toUnsignedLong(header.getInt(8));
     if (metaLength > limits.maxMetaBytes()) {
-      throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, frameType + " frame declares " + metaLength
-          + " metadata bytes: the limit is maxMetaBytes=" + limits.maxMetaBytes());
+      throw new ProtocolException(
+          ErrorCode.FRAME_TOO_LARGE,
+          frameType
+              + " frame declares "
+              + metaLength
+              + " metadata bytes: the limit is maxMetaBytes="
+              + limits.maxMetaBytes());
     }
     long declaredPayload = header.getLong(12);
     if (declaredPayload < 0 || declaredPayload > limits.maxTensorBytes()) {
-      throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, frameType + " frame declares "
-          + Long.toUnsignedString(declaredPayload) + " payload bytes: the limit is maxTensorBytes="
-          + limits.maxTensorBytes());
+      throw new ProtocolException(
+          ErrorCode.FRAME_TOO_LARGE,
+          frameType
+              + " frame declares "
+              + Long.toUnsignedString(declaredPayload)
+              + " payload bytes: the limit is maxTensorBytes="
+              + limits.maxTensorBytes());
     }
     if (!frameType.hasPayload() && declaredPayload != 0) {
-      throw new ProtocolException(ErrorCode.BAD_FRAME, frameType + " frame declares " + declaredPayload
-          + " payload bytes: only REQUEST and RESULT frames carry a payload");
+      throw new ProtocolException(
+          ErrorCode.BAD_FRAME,
+          frameType
+              + " frame declares "
+              + declaredPayload
+              + " payload bytes: only REQUEST and RESULT frames carry a payload");
     }
     type = frameType;
     payloadLength = declaredPayload;
     if (meta.capacity() < metaLength) {
-      meta = ByteBuffer.allocateDirect((int) Math.max(metaLength, Math.min(2L * meta.capacity(), limits.maxMetaBytes())));
+      meta =
+          ByteBuffer.allocateDirect(
+              (int) Math.max(metaLength, Math.min(2L * meta.capacity(), limits.maxMetaBytes())));
     }
     meta.clear().limit((int) metaLength);
     phase = Phase.META;

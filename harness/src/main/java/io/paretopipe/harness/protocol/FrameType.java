@@ -12,15 +12,27 @@ public enum FrameType {
   RESULT(4),
   /** Stage to head: {@link ErrorReport} about one request or the whole connection. */
   ERROR(5),
-  /** Stage to head, instead of HANDSHAKE_REPLY when the stage requires a shared secret: {@link AuthChallenge}. */
+  /**
+   * Stage to head, instead of HANDSHAKE_REPLY when the stage requires a shared secret: {@link
+   * AuthChallenge}.
+   */
   AUTH_CHALLENGE(6),
   /** Head to stage, the answer to AUTH_CHALLENGE: {@link AuthProof}. */
   AUTH_PROOF(7),
   /** Stage to head after a valid AUTH_PROOF, before HANDSHAKE_REPLY: {@link AuthAccept}. */
   AUTH_ACCEPT(8);
 
-  private static final FrameType[] BY_CODE = {null, HANDSHAKE, HANDSHAKE_REPLY, REQUEST, RESULT, ERROR,
-      AUTH_CHALLENGE, AUTH_PROOF, AUTH_ACCEPT};
+  private static final FrameType[] BY_CODE = {
+    null,
+    HANDSHAKE,
+    HANDSHAKE_REPLY,
+    REQUEST,
+    RESULT,
+    ERROR,
+    AUTH_CHALLENGE,
+    AUTH_PROOF,
+    AUTH_ACCEPT
+  };
 
   private final int code;
 
@@ -47,8 +59,11 @@ public enum FrameType {
     if (code > 0 && code < BY_CODE.length) {
       return BY_CODE[code];
     }
-    throw new ProtocolException(ErrorCode.BAD_FRAME, "unknown frame type " + code
-        + ": valid types are 1..8 (HANDSHAKE=1, HANDSHAKE_REPLY=2, REQUEST=3, RESULT=4, ERROR=5,"
-        + " AUTH_CHALLENGE=6, AUTH_PROOF=7, AUTH_ACCEPT=8)");
+    throw new ProtocolException(
+        ErrorCode.BAD_FRAME,
+        "unknown frame type "
+            + code
+            + ": valid types are 1..8 (HANDSHAKE=1, HANDSHAKE_REPLY=2, REQUEST=3, RESULT=4, ERROR=5,"
+            + " AUTH_CHALLENGE=6, AUTH_PROOF=7, AUTH_ACCEPT=8)");
   }
 }

@@ -25,7 +25,8 @@ public final class FrameWriter {
 
   /**
    * @param channel where frames go; not owned (closing it is the caller's job)
-   * @param limits a frame whose metadata or tensor exceeds these is refused before any byte is written
+   * @param limits a frame whose metadata or tensor exceeds these is refused before any byte is
+   *     written
    */
   public FrameWriter(GatheringByteChannel channel, Limits limits) {
     this.channel = channel;
@@ -38,15 +39,17 @@ public final class FrameWriter {
    *
    * @return bytes written (header + metadata + payload)
    * @throws ProtocolException before anything is written, if the message exceeds the limits
-   * @throws IOException if the channel fails; the stream is then broken (a partial frame may have been sent)
+   * @throws IOException if the channel fails; the stream is then broken (a partial frame may have
+   *     been sent)
    */
   public long write(Message message) throws IOException, ProtocolException {
     ByteBuffer head = encode(message);
-    ByteBuffer payload = switch (message.frameType()) {
-      case REQUEST -> ((InferenceRequest) message).tensor().data();
-      case RESULT -> ((InferenceResult) message).tensor().data();
-      default -> null;
-    };
+    ByteBuffer payload =
+        switch (message.frameType()) {
+          case REQUEST -> ((InferenceRequest) message).tensor().data();
+          case RESULT -> ((InferenceResult) message).tensor().data();
+          default -> null;
+        };
     long total = head.remaining();
     if (payload == null || !payload.hasRemaining()) {
       while (head.hasRemaining()) {
@@ -80,22 +83,29 @@ public final class FrameWriter {
         int needed = headerAndMeta.capacity() * 2;
         int max = FrameCodec.HEADER_BYTES + limits.maxMetaBytes();
         if (headerAndMeta.capacity() >= max) {
-          throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, message.frameType()
-              + " metadata exceeds maxMetaBytes=" + limits.maxMetaBytes());
+          throw new ProtocolException(
+              ErrorCode.FRAME_TOO_LARGE,
+              message.frameType() + " metadata exceeds maxMetaBytes=" + limits.maxMetaBytes());
         }
         headerAndMeta = ByteBuffer.allocateDirect(Math.min(needed, max));
         continue;
       }
       int metaLength = buf.position() - FrameCodec.HEADER_BYTES;
       if (metaLength > limits.maxMetaBytes()) {
-        throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, message.frameType() + " metadata of " + metaLength
-            + " bytes exceeds maxMetaBytes=" + limits.maxMetaBytes());
+        throw new ProtocolException(
+            ErrorCode.FRAME_TOO_LARGE,
+            message.frameType()
+                + " metadata of "
+                + metaLength
+                + " bytes exceeds maxMetaBytes="
+                + limits.maxMetaBytes());
       }
-      long payloadLength = switch (message.frameType()) {
-        case REQUEST -> ((InferenceRequest) message).tensor().byteSize();
-        case RESULT -> ((InferenceResult) message).tensor().byteSize();
-        default -> 0L;
-      };
+      long payloadLength =
+          switch (message.frameType()) {
+            case REQUEST -> ((InferenceRequest) message).tensor().byteSize();
+            case RESULT -> ((InferenceResult) message).tensor().byteSize();
+            default -> 0L;
+          };
       buf.order(ByteOrder.BIG_ENDIAN)
           .putInt(0, FrameCodec.MAGIC)
           .putShort(4, (short) FrameCodec.VERSION)

@@ -25,13 +25,27 @@ import java.util.Objects;
  * @param modelDigest digest of the weights the head expects, "" if none
  * @param downstream the stages after this one, in pipeline order; copied
  */
-public record Handshake(String model, int classes, int[] inputShape, int unitStart, int unitEnd, int batch,
-    DType dtype, long seed, int threads, String modelDigest, List<Downstream> downstream) implements Message {
+public record Handshake(
+    String model,
+    int classes,
+    int[] inputShape,
+    int unitStart,
+    int unitEnd,
+    int batch,
+    DType dtype,
+    long seed,
+    int threads,
+    String modelDigest,
+    List<Downstream> downstream)
+    implements Message {
 
-  /** @throws IllegalArgumentException naming the field, the value and what is valid */
+  /**
+   * @throws IllegalArgumentException naming the field, the value and what is valid
+   */
   public Handshake {
     if (model == null || model.isEmpty()) {
-      throw new IllegalArgumentException("handshake model name is empty: name a catalog model, e.g. resnet18");
+      throw new IllegalArgumentException(
+          "handshake model name is empty: name a catalog model, e.g. resnet18");
     }
     if (classes < 1) {
       throw new IllegalArgumentException("handshake classes " + classes + " must be >= 1");
@@ -40,20 +54,27 @@ public record Handshake(String model, int classes, int[] inputShape, int unitSta
     inputShape = inputShape.clone();
     for (int d : inputShape) {
       if (d < 1) {
-        throw new IllegalArgumentException("handshake inputShape " + Arrays.toString(inputShape)
-            + " has a dimension < 1: every dimension must be >= 1");
+        throw new IllegalArgumentException(
+            "handshake inputShape "
+                + Arrays.toString(inputShape)
+                + " has a dimension < 1: every dimension must be >= 1");
       }
     }
     if (unitStart < 0 || unitEnd < unitStart) {
-      throw new IllegalArgumentException("handshake unit range [" + unitStart + ", " + unitEnd
-          + ") is invalid: need 0 <= unitStart <= unitEnd");
+      throw new IllegalArgumentException(
+          "handshake unit range ["
+              + unitStart
+              + ", "
+              + unitEnd
+              + ") is invalid: need 0 <= unitStart <= unitEnd");
     }
     if (batch < 1) {
       throw new IllegalArgumentException("handshake batch " + batch + " must be >= 1");
     }
     Objects.requireNonNull(dtype, "dtype");
     if (threads < 0) {
-      throw new IllegalArgumentException("handshake threads " + threads + " must be >= 0 (0 = stage default)");
+      throw new IllegalArgumentException(
+          "handshake threads " + threads + " must be >= 0 (0 = stage default)");
     }
     modelDigest = modelDigest == null ? "" : modelDigest;
     downstream = List.copyOf(downstream == null ? List.of() : downstream);
@@ -72,22 +93,60 @@ public record Handshake(String model, int classes, int[] inputShape, int unitSta
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Handshake h && model.equals(h.model) && classes == h.classes
-        && Arrays.equals(inputShape, h.inputShape) && unitStart == h.unitStart && unitEnd == h.unitEnd
-        && batch == h.batch && dtype == h.dtype && seed == h.seed && threads == h.threads
-        && modelDigest.equals(h.modelDigest) && downstream.equals(h.downstream);
+    return o instanceof Handshake h
+        && model.equals(h.model)
+        && classes == h.classes
+        && Arrays.equals(inputShape, h.inputShape)
+        && unitStart == h.unitStart
+        && unitEnd == h.unitEnd
+        && batch == h.batch
+        && dtype == h.dtype
+        && seed == h.seed
+        && threads == h.threads
+        && modelDigest.equals(h.modelDigest)
+        && downstream.equals(h.downstream);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(model, classes, Arrays.hashCode(inputShape), unitStart, unitEnd, batch, dtype, seed, threads,
-        modelDigest, downstream);
+    return Objects.hash(
+        model,
+        classes,
+        Arrays.hashCode(inputShape),
+        unitStart,
+        unitEnd,
+        batch,
+        dtype,
+        seed,
+        threads,
+        modelDigest,
+        downstream);
   }
 
   @Override
   public String toString() {
-    return "Handshake[model=" + model + ", classes=" + classes + ", inputShape=" + Arrays.toString(inputShape)
-        + ", units=[" + unitStart + ", " + unitEnd + "), batch=" + batch + ", dtype=" + dtype + ", seed=" + seed
-        + ", threads=" + threads + ", modelDigest=" + modelDigest + ", downstream=" + downstream + "]";
+    return "Handshake[model="
+        + model
+        + ", classes="
+        + classes
+        + ", inputShape="
+        + Arrays.toString(inputShape)
+        + ", units=["
+        + unitStart
+        + ", "
+        + unitEnd
+        + "), batch="
+        + batch
+        + ", dtype="
+        + dtype
+        + ", seed="
+        + seed
+        + ", threads="
+        + threads
+        + ", modelDigest="
+        + modelDigest
+        + ", downstream="
+        + downstream
+        + "]";
   }
 }

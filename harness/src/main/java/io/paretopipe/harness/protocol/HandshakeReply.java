@@ -17,8 +17,17 @@ import java.util.Objects;
  * @param threads intra-op threads the stage uses
  * @param engine engine name and version, e.g. "PyTorch 2.5.1"
  */
-public record HandshakeReply(String model, List<String> unitNames, long[] expectedInputShape, long[] outputShape,
-    long parameterCount, long pid, String cpusAllowed, int threads, String engine) implements Message {
+public record HandshakeReply(
+    String model,
+    List<String> unitNames,
+    long[] expectedInputShape,
+    long[] outputShape,
+    long parameterCount,
+    long pid,
+    String cpusAllowed,
+    int threads,
+    String engine)
+    implements Message {
 
   public HandshakeReply {
     Objects.requireNonNull(model, "model");
@@ -26,8 +35,13 @@ public record HandshakeReply(String model, List<String> unitNames, long[] expect
     expectedInputShape = Objects.requireNonNull(expectedInputShape, "expectedInputShape").clone();
     outputShape = Objects.requireNonNull(outputShape, "outputShape").clone();
     if (expectedInputShape.length > Tensor.MAX_RANK || outputShape.length > Tensor.MAX_RANK) {
-      throw new IllegalArgumentException("handshake reply shapes " + Arrays.toString(expectedInputShape) + " -> "
-          + Arrays.toString(outputShape) + " exceed rank " + Tensor.MAX_RANK);
+      throw new IllegalArgumentException(
+          "handshake reply shapes "
+              + Arrays.toString(expectedInputShape)
+              + " -> "
+              + Arrays.toString(outputShape)
+              + " exceed rank "
+              + Tensor.MAX_RANK);
     }
     cpusAllowed = cpusAllowed == null ? "" : cpusAllowed;
     engine = engine == null ? "" : engine;
@@ -52,23 +66,52 @@ public record HandshakeReply(String model, List<String> unitNames, long[] expect
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof HandshakeReply r && model.equals(r.model) && unitNames.equals(r.unitNames)
-        && Arrays.equals(expectedInputShape, r.expectedInputShape) && Arrays.equals(outputShape, r.outputShape)
-        && parameterCount == r.parameterCount && pid == r.pid && cpusAllowed.equals(r.cpusAllowed)
-        && threads == r.threads && engine.equals(r.engine);
+    return o instanceof HandshakeReply r
+        && model.equals(r.model)
+        && unitNames.equals(r.unitNames)
+        && Arrays.equals(expectedInputShape, r.expectedInputShape)
+        && Arrays.equals(outputShape, r.outputShape)
+        && parameterCount == r.parameterCount
+        && pid == r.pid
+        && cpusAllowed.equals(r.cpusAllowed)
+        && threads == r.threads
+        && engine.equals(r.engine);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(model, unitNames, Arrays.hashCode(expectedInputShape), Arrays.hashCode(outputShape),
-        parameterCount, pid, cpusAllowed, threads, engine);
+    return Objects.hash(
+        model,
+        unitNames,
+        Arrays.hashCode(expectedInputShape),
+        Arrays.hashCode(outputShape),
+        parameterCount,
+        pid,
+        cpusAllowed,
+        threads,
+        engine);
   }
 
   @Override
   public String toString() {
-    return "HandshakeReply[model=" + model + ", unitNames=" + unitNames + ", expectedInputShape="
-        + Arrays.toString(expectedInputShape) + ", outputShape=" + Arrays.toString(outputShape) + ", parameterCount="
-        + parameterCount + ", pid=" + pid + ", cpusAllowed=" + cpusAllowed + ", threads=" + threads + ", engine="
-        + engine + "]";
+    return "HandshakeReply[model="
+        + model
+        + ", unitNames="
+        + unitNames
+        + ", expectedInputShape="
+        + Arrays.toString(expectedInputShape)
+        + ", outputShape="
+        + Arrays.toString(outputShape)
+        + ", parameterCount="
+        + parameterCount
+        + ", pid="
+        + pid
+        + ", cpusAllowed="
+        + cpusAllowed
+        + ", threads="
+        + threads
+        + ", engine="
+        + engine
+        + "]";
   }
 }

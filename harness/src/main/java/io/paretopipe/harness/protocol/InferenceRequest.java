@@ -12,7 +12,8 @@ import java.util.Objects;
 public record InferenceRequest(long requestId, Tensor tensor) implements Message {
   public InferenceRequest {
     if (requestId == StageException.NO_REQUEST) {
-      throw new IllegalArgumentException("request id -1 is reserved for connection-level errors: use any other id");
+      throw new IllegalArgumentException(
+          "request id -1 is reserved for connection-level errors: use any other id");
     }
     Objects.requireNonNull(tensor, "tensor");
   }

@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param stageTimings one entry per remote stage in pipeline order (first remote stage first); a
  *     middle stage prepends its own timing to the list its downstream returned; copied
  */
-public record InferenceResult(long requestId, Tensor tensor, List<StageTiming> stageTimings) implements Message {
+public record InferenceResult(long requestId, Tensor tensor, List<StageTiming> stageTimings)
+    implements Message {
   public InferenceResult {
     Objects.requireNonNull(tensor, "tensor");
     stageTimings = List.copyOf(Objects.requireNonNull(stageTimings, "stageTimings"));

@@ -15,13 +15,18 @@ package io.paretopipe.harness.protocol;
  * @param maxTensorBytes largest tensor payload, bytes; default 512 MiB
  * @param maxRank largest tensor rank, 0..{@value Tensor#MAX_RANK}; default {@value Tensor#MAX_RANK}
  * @param maxStringBytes largest string, UTF-8 bytes; default 64 KiB
- * @param maxListSize largest list (unit names, downstream stages, stage timings, shape dims); default 4096
+ * @param maxListSize largest list (unit names, downstream stages, stage timings, shape dims);
+ *     default 4096
  */
-public record Limits(int maxMetaBytes, long maxTensorBytes, int maxRank, int maxStringBytes, int maxListSize) {
+public record Limits(
+    int maxMetaBytes, long maxTensorBytes, int maxRank, int maxStringBytes, int maxListSize) {
   /** 1 MiB metadata, 512 MiB tensors, rank 8, 64 KiB strings, 4096 list entries. */
-  public static final Limits DEFAULT = new Limits(1 << 20, 512L << 20, Tensor.MAX_RANK, 64 << 10, 4096);
+  public static final Limits DEFAULT =
+      new Limits(1 << 20, 512L << 20, Tensor.MAX_RANK, 64 << 10, 4096);
 
-  /** @throws IllegalArgumentException naming the limit, the value and the valid range */
+  /**
+   * @throws IllegalArgumentException naming the limit, the value and the valid range
+   */
   public Limits {
     if (maxMetaBytes < 64) {
       throw new IllegalArgumentException("maxMetaBytes: " + maxMetaBytes + " (expected: >= 64)");
@@ -30,11 +35,14 @@ public record Limits(int maxMetaBytes, long maxTensorBytes, int maxRank, int max
       throw new IllegalArgumentException("maxTensorBytes: " + maxTensorBytes + " (expected: >= 0)");
     }
     if (maxTensorBytes > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("maxTensorBytes: " + maxTensorBytes
-          + " (expected: <= 2^31-1, the largest single ByteBuffer)");
+      throw new IllegalArgumentException(
+          "maxTensorBytes: "
+              + maxTensorBytes
+              + " (expected: <= 2^31-1, the largest single ByteBuffer)");
     }
     if (maxRank < 0 || maxRank > Tensor.MAX_RANK) {
-      throw new IllegalArgumentException("maxRank: " + maxRank + " (expected: 0.." + Tensor.MAX_RANK + ")");
+      throw new IllegalArgumentException(
+          "maxRank: " + maxRank + " (expected: 0.." + Tensor.MAX_RANK + ")");
     }
     if (maxStringBytes < 0) {
       throw new IllegalArgumentException("maxStringBytes: " + maxStringBytes + " (expected: >= 0)");

@@ -4,8 +4,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A stage-wide cap on the bytes of request tensors held at once, shared by every connection of a
- * server, so that many connections each within their own limits cannot together exhaust memory:
- * a payload that does not fit is refused before it is allocated ({@link FrameReader}). Bytes are
+ * server, so that many connections each within their own limits cannot together exhaust memory: a
+ * payload that does not fit is refused before it is allocated ({@link FrameReader}). Bytes are
  * reserved when a frame's header and metadata have been checked and released when the request is
  * answered. Thread-safe; lock-free.
  */
@@ -13,7 +13,9 @@ public final class MemoryBudget {
   private final long capacityBytes;
   private final AtomicLong reservedBytes = new AtomicLong();
 
-  /** @param capacityBytes the most bytes reserved at once, &gt;= 1 */
+  /**
+   * @param capacityBytes the most bytes reserved at once, &gt;= 1
+   */
   public MemoryBudget(long capacityBytes) {
     if (capacityBytes < 1) {
       throw new IllegalArgumentException("capacityBytes: " + capacityBytes + " (expected: >= 1)");
@@ -28,7 +30,8 @@ public final class MemoryBudget {
    */
   public static long defaultCapacityBytes() {
     long maxDirect = Runtime.getRuntime().maxMemory();
-    for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+    for (String arg :
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
       if (arg.startsWith("-XX:MaxDirectMemorySize=")) {
         try {
           maxDirect = parseSize(arg.substring("-XX:MaxDirectMemorySize=".length()));
@@ -42,13 +45,14 @@ public final class MemoryBudget {
 
   private static long parseSize(String s) {
     char unit = Character.toLowerCase(s.charAt(s.length() - 1));
-    long scale = switch (unit) {
-      case 'k' -> 1L << 10;
-      case 'm' -> 1L << 20;
-      case 'g' -> 1L << 30;
-      case 't' -> 1L << 40;
-      default -> 1;
-    };
+    long scale =
+        switch (unit) {
+          case 'k' -> 1L << 10;
+          case 'm' -> 1L << 20;
+          case 'g' -> 1L << 30;
+          case 't' -> 1L << 40;
+          default -> 1;
+        };
     return Long.parseLong(scale == 1 ? s : s.substring(0, s.length() - 1)) * scale;
   }
 

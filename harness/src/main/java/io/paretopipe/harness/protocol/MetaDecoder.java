@@ -23,8 +23,17 @@ final class MetaDecoder {
 
   private void need(int bytes, String field) throws ProtocolException {
     if (meta.remaining() < bytes) {
-      throw new ProtocolException(ErrorCode.BAD_FRAME, "metadata of " + type + " frame ends inside field " + field
-          + ": " + meta.remaining() + " bytes left, " + bytes + " needed");
+      throw new ProtocolException(
+          ErrorCode.BAD_FRAME,
+          "metadata of "
+              + type
+              + " frame ends inside field "
+              + field
+              + ": "
+              + meta.remaining()
+              + " bytes left, "
+              + bytes
+              + " needed");
     }
   }
 
@@ -48,16 +57,36 @@ final class MetaDecoder {
     return meta.getLong();
   }
 
-  /** A u32 count of items of at least {@code minItemBytes} each, checked against maxListSize and the bytes left. */
+  /**
+   * A u32 count of items of at least {@code minItemBytes} each, checked against maxListSize and the
+   * bytes left.
+   */
   int count(String field, int minItemBytes) throws ProtocolException {
     long n = Integer.toUnsignedLong(i32(field + " count"));
     if (n > limits.maxListSize()) {
-      throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, field + " has " + n + " entries in " + type
-          + " frame: the limit is maxListSize=" + limits.maxListSize());
+      throw new ProtocolException(
+          ErrorCode.FRAME_TOO_LARGE,
+          field
+              + " has "
+              + n
+              + " entries in "
+              + type
+              + " frame: the limit is maxListSize="
+              + limits.maxListSize());
     }
     if (n * minItemBytes > meta.remaining()) {
-      throw new ProtocolException(ErrorCode.BAD_FRAME, field + " declares " + n + " entries of >= " + minItemBytes
-          + " bytes but only " + meta.remaining() + " bytes of " + type + " metadata are left");
+      throw new ProtocolException(
+          ErrorCode.BAD_FRAME,
+          field
+              + " declares "
+              + n
+              + " entries of >= "
+              + minItemBytes
+              + " bytes but only "
+              + meta.remaining()
+              + " bytes of "
+              + type
+              + " metadata are left");
     }
     return (int) n;
   }
@@ -65,17 +94,29 @@ final class MetaDecoder {
   String string(String field) throws ProtocolException {
     long n = Integer.toUnsignedLong(i32(field + " length"));
     if (n > limits.maxStringBytes()) {
-      throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, field + " is " + n + " bytes long in " + type
-          + " frame: the limit is maxStringBytes=" + limits.maxStringBytes());
+      throw new ProtocolException(
+          ErrorCode.FRAME_TOO_LARGE,
+          field
+              + " is "
+              + n
+              + " bytes long in "
+              + type
+              + " frame: the limit is maxStringBytes="
+              + limits.maxStringBytes());
     }
     need((int) n, field);
     ByteBuffer bytes = meta.slice().limit((int) n);
     meta.position(meta.position() + (int) n);
     try {
-      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(bytes).toString();
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(bytes)
+          .toString();
     } catch (CharacterCodingException e) {
-      throw new ProtocolException(ErrorCode.BAD_FRAME, field + " in " + type + " frame is not valid UTF-8", e);
+      throw new ProtocolException(
+          ErrorCode.BAD_FRAME, field + " in " + type + " frame is not valid UTF-8", e);
     }
   }
 
@@ -83,16 +124,31 @@ final class MetaDecoder {
   long[] shape(String field) throws ProtocolException {
     int rank = u8(field + " rank");
     if (rank > limits.maxRank()) {
-      throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, field + " has rank " + rank + " in " + type
-          + " frame: the limit is maxRank=" + limits.maxRank());
+      throw new ProtocolException(
+          ErrorCode.FRAME_TOO_LARGE,
+          field
+              + " has rank "
+              + rank
+              + " in "
+              + type
+              + " frame: the limit is maxRank="
+              + limits.maxRank());
     }
     need(rank * 8, field);
     long[] dims = new long[rank];
     for (int i = 0; i < rank; i++) {
       dims[i] = meta.getLong();
       if (dims[i] < 0) {
-        throw new ProtocolException(ErrorCode.BAD_FRAME, field + " dimension " + i + " is " + dims[i] + " in "
-            + type + " frame: dimensions must be >= 0");
+        throw new ProtocolException(
+            ErrorCode.BAD_FRAME,
+            field
+                + " dimension "
+                + i
+                + " is "
+                + dims[i]
+                + " in "
+                + type
+                + " frame: dimensions must be >= 0");
       }
     }
     return dims;
@@ -105,12 +161,25 @@ final class MetaDecoder {
   byte[] authBytes(String field) throws ProtocolException {
     long n = Integer.toUnsignedLong(i32(field + " length"));
     if (n > AuthBytes.MAX_BYTES) {
-      throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, field + " of " + type + " frame declares " + n
-          + " bytes: the limit is " + AuthBytes.MAX_BYTES);
+      throw new ProtocolException(
+          ErrorCode.FRAME_TOO_LARGE,
+          field
+              + " of "
+              + type
+              + " frame declares "
+              + n
+              + " bytes: the limit is "
+              + AuthBytes.MAX_BYTES);
     }
     if (n == 0) {
-      throw new ProtocolException(ErrorCode.BAD_FRAME, field + " of " + type + " frame is empty: it must have 1.."
-          + AuthBytes.MAX_BYTES + " bytes");
+      throw new ProtocolException(
+          ErrorCode.BAD_FRAME,
+          field
+              + " of "
+              + type
+              + " frame is empty: it must have 1.."
+              + AuthBytes.MAX_BYTES
+              + " bytes");
     }
     need((int) n, field);
     byte[] bytes = new byte[(int) n];
@@ -120,8 +189,9 @@ final class MetaDecoder {
 
   void end() throws ProtocolException {
     if (meta.hasRemaining()) {
-      throw new ProtocolException(ErrorCode.BAD_FRAME, "metadata of " + type + " frame has " + meta.remaining()
-          + " unexpected trailing bytes");
+      throw new ProtocolException(
+          ErrorCode.BAD_FRAME,
+          "metadata of " + type + " frame has " + meta.remaining() + " unexpected trailing bytes");
     }
   }
 }

@@ -4,8 +4,8 @@ package io.paretopipe.harness.protocol;
  * Malformed input on the wire: bad magic, unsupported version, unknown frame type, a length over
  * its {@link Limits}, inconsistent or truncated content. The code is one of {@link
  * ErrorCode#BAD_FRAME}, {@link ErrorCode#UNSUPPORTED_VERSION}, {@link ErrorCode#FRAME_TOO_LARGE} or
- * {@link ErrorCode#BAD_HANDSHAKE}. After a {@code ProtocolException} the byte stream can no longer be
- * trusted: the connection is answered with an ERROR frame (where possible) and closed.
+ * {@link ErrorCode#BAD_HANDSHAKE}. After a {@code ProtocolException} the byte stream can no longer
+ * be trusted: the connection is answered with an ERROR frame (where possible) and closed.
  */
 public class ProtocolException extends StageException {
   private static final long serialVersionUID = 1L;

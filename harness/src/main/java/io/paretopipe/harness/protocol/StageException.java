@@ -62,7 +62,12 @@ public class StageException extends Exception {
 
   @Override
   public String toString() {
-    String head = getClass().getName() + " [" + code + (requestId == NO_REQUEST ? "" : ", request " + requestId) + "]";
+    String head =
+        getClass().getName()
+            + " ["
+            + code
+            + (requestId == NO_REQUEST ? "" : ", request " + requestId)
+            + "]";
     return getMessage() == null ? head : head + ": " + getMessage();
   }
 }

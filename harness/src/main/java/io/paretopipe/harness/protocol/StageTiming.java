@@ -10,8 +10,11 @@ package io.paretopipe.harness.protocol;
 public record StageTiming(long computeNanos, long queueNanos) {
   public StageTiming {
     if (computeNanos < 0 || queueNanos < 0) {
-      throw new IllegalArgumentException("stage timing durations must be >= 0, got computeNanos=" + computeNanos
-          + ", queueNanos=" + queueNanos);
+      throw new IllegalArgumentException(
+          "stage timing durations must be >= 0, got computeNanos="
+              + computeNanos
+              + ", queueNanos="
+              + queueNanos);
     }
   }
 }

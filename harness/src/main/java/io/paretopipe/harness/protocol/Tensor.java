@@ -11,10 +11,10 @@ import java.util.Arrays;
  *
  * <p><b>Memory and ownership.</b> A tensor is a view: it neither copies nor frees its bytes. The
  * constructor takes the bytes between the buffer's position and limit (which must be exactly {@link
- * #byteSize()}); {@link #data()} returns a fresh view of them, position 0, limit {@code byteSize()},
- * in the original byte order, so callers cannot disturb each other's positions. The contents are
- * shared with whoever created the buffer and must be treated as read-only while the tensor is in
- * flight (a transport may be writing them to a socket).
+ * #byteSize()}); {@link #data()} returns a fresh view of them, position 0, limit {@code
+ * byteSize()}, in the original byte order, so callers cannot disturb each other's positions. The
+ * contents are shared with whoever created the buffer and must be treated as read-only while the
+ * tensor is in flight (a transport may be writing them to a socket).
  *
  * <ul>
  *   <li>Send side: any buffer works; a <em>direct</em> buffer (e.g. an NDArray's own memory from
@@ -59,8 +59,16 @@ public final class Tensor {
     this.shape = shape.clone();
     long expected = byteSize(dtype, this.shape);
     if (data.remaining() != expected) {
-      throw new IllegalArgumentException("tensor data has " + data.remaining() + " bytes but shape "
-          + Arrays.toString(this.shape) + " of " + dtype + " needs " + expected + " bytes");
+      throw new IllegalArgumentException(
+          "tensor data has "
+              + data.remaining()
+              + " bytes but shape "
+              + Arrays.toString(this.shape)
+              + " of "
+              + dtype
+              + " needs "
+              + expected
+              + " bytes");
     }
     this.data = data.slice().order(data.order());
   }
@@ -73,9 +81,11 @@ public final class Tensor {
   public static Tensor allocate(DType dtype, long... shape) {
     long bytes = byteSize(dtype, shape);
     if (bytes > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("tensor of " + bytes + " bytes is larger than one buffer (2^31-1 bytes)");
+      throw new IllegalArgumentException(
+          "tensor of " + bytes + " bytes is larger than one buffer (2^31-1 bytes)");
     }
-    return new Tensor(dtype, shape, ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder()));
+    return new Tensor(
+        dtype, shape, ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder()));
   }
 
   /**
@@ -86,25 +96,31 @@ public final class Tensor {
    */
   public static long byteSize(DType dtype, long[] shape) {
     if (shape.length > MAX_RANK) {
-      throw new IllegalArgumentException("tensor rank " + shape.length + " is too high: valid ranks are 0.." + MAX_RANK);
+      throw new IllegalArgumentException(
+          "tensor rank " + shape.length + " is too high: valid ranks are 0.." + MAX_RANK);
     }
     long elements = 1;
     for (int i = 0; i < shape.length; i++) {
       if (shape[i] < 0) {
-        throw new IllegalArgumentException("dimension " + i + " of shape " + Arrays.toString(shape)
-            + " is negative: dimensions must be >= 0");
+        throw new IllegalArgumentException(
+            "dimension "
+                + i
+                + " of shape "
+                + Arrays.toString(shape)
+                + " is negative: dimensions must be >= 0");
       }
       try {
         elements = Math.multiplyExact(elements, shape[i]);
       } catch (ArithmeticException e) {
-        throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has more than 2^63-1 elements", e);
+        throw new IllegalArgumentException(
+            "shape " + Arrays.toString(shape) + " has more than 2^63-1 elements", e);
       }
     }
     try {
       return Math.multiplyExact(elements, (long) dtype.byteSize());
     } catch (ArithmeticException e) {
-      throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " of " + dtype
-          + " is larger than 2^63-1 bytes", e);
+      throw new IllegalArgumentException(
+          "shape " + Arrays.toString(shape) + " of " + dtype + " is larger than 2^63-1 bytes", e);
     }
   }
 
@@ -154,13 +170,23 @@ public final class Tensor {
    * big-endian and a little-endian tensor holding the same values are not equal).
    */
   public boolean equalsBytes(Tensor other) {
-    return other != null && dtype == other.dtype && Arrays.equals(shape, other.shape)
+    return other != null
+        && dtype == other.dtype
+        && Arrays.equals(shape, other.shape)
         && data.duplicate().equals(other.data.duplicate());
   }
 
   @Override
   public String toString() {
-    return "Tensor[" + dtype + " " + Arrays.toString(shape) + ", " + byteSize() + " bytes, " + data.order()
-        + (data.isDirect() ? ", direct" : ", heap") + "]";
+    return "Tensor["
+        + dtype
+        + " "
+        + Arrays.toString(shape)
+        + ", "
+        + byteSize()
+        + " bytes, "
+        + data.order()
+        + (data.isDirect() ? ", direct" : ", heap")
+        + "]";
   }
 }

@@ -1,8 +1,8 @@
 package io.paretopipe.harness.protocol;
 
 /**
- * The byte stream ended inside a frame: the peer closed (or half-closed) its side after sending only
- * part of a frame. Code {@link ErrorCode#BAD_FRAME}.
+ * The byte stream ended inside a frame: the peer closed (or half-closed) its side after sending
+ * only part of a frame. Code {@link ErrorCode#BAD_FRAME}.
  */
 public final class TruncatedFrameException extends ProtocolException {
   private static final long serialVersionUID = 1L;

@@ -14,8 +14,14 @@ public final class UnexpectedFrameException extends ProtocolException {
   private final FrameType frameType;
 
   public UnexpectedFrameException(FrameType frameType, Set<FrameType> expected) {
-    super(ErrorCode.BAD_FRAME, "got a " + frameType + " frame where " + (expected.size() == 1 ? "a " : "one of ")
-        + (expected.size() == 1 ? expected.iterator().next().toString() : expected.toString()) + " was expected");
+    super(
+        ErrorCode.BAD_FRAME,
+        "got a "
+            + frameType
+            + " frame where "
+            + (expected.size() == 1 ? "a " : "one of ")
+            + (expected.size() == 1 ? expected.iterator().next().toString() : expected.toString())
+            + " was expected");
     this.frameType = frameType;
   }
 

@@ -31,185 +31,209 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * answers with its output; a middle stage sends its output to the next stage and answers when the
  * next stage's result comes back, adding its own timing in front of the downstream ones.
  *
- * <p>Timing, on this stage's clock: {@code queueNanos} from the request's arrival (the
- * {@link #process} call) to the start of its compute, {@code computeNanos} the forward itself.
+ * <p>Timing, on this stage's clock: {@code queueNanos} from the request's arrival (the {@link
+ * #process} call) to the start of its compute, {@code computeNanos} the forward itself.
  */
 final class ModelStageSession implements io.paretopipe.harness.transport.StageSession {
 
-    private static final Duration POLL = Duration.ofMillis(500);
+  private static final Duration POLL = Duration.ofMillis(500);
 
-    private final StageModel stage;
-    private final HandshakeReply reply;
-    private final StageChannel downstream;
-    private final ExecutorService compute;
-    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final Thread receiver;
-    private volatile StageException downstreamFailure;
+  private final StageModel stage;
+  private final HandshakeReply reply;
+  private final StageChannel downstream;
+  private final ExecutorService compute;
+  private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Thread receiver;
+  private volatile StageException downstreamFailure;
 
-    private record Pending(CompletableFuture<InferenceResult> future, StageTiming timing) {}
+  private record Pending(CompletableFuture<InferenceResult> future, StageTiming timing) {}
 
-    ModelStageSession(StageModel stage, int batch, HandshakeReply reply, StageChannel downstream) {
-        this.stage = stage;
-        this.reply = reply;
-        this.downstream = downstream;
-        String name = "stage-compute-" + stage.model().name() + "-" + stage.range().unitStart() + "-"
-                + stage.range().unitEnd();
-        this.compute = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
-        if (downstream != null) {
-            receiver = new Thread(this::receiveDownstream, name + "-downstream");
-            receiver.setDaemon(true);
-            receiver.start();
+  ModelStageSession(StageModel stage, int batch, HandshakeReply reply, StageChannel downstream) {
+    this.stage = stage;
+    this.reply = reply;
+    this.downstream = downstream;
+    String name =
+        "stage-compute-"
+            + stage.model().name()
+            + "-"
+            + stage.range().unitStart()
+            + "-"
+            + stage.range().unitEnd();
+    this.compute =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, name);
+              t.setDaemon(true);
+              return t;
+            });
+    if (downstream != null) {
+      receiver = new Thread(this::receiveDownstream, name + "-downstream");
+      receiver.setDaemon(true);
+      receiver.start();
+    } else {
+      receiver = null;
+    }
+  }
+
+  @Override
+  public HandshakeReply reply() {
+    return reply;
+  }
+
+  @Override
+  public boolean releasesRequestTensorOnCompletion() {
+    return true;
+  }
+
+  @Override
+  public CompletableFuture<InferenceResult> process(InferenceRequest request) {
+    long arrival = System.nanoTime();
+    StepTrace.mark("stage.request.dispatched");
+    CompletableFuture<InferenceResult> future = new CompletableFuture<>();
+    try {
+      compute.execute(() -> compute(request, arrival, future));
+    } catch (RejectedExecutionException e) {
+      future.completeExceptionally(
+          new StageException(ErrorCode.CLOSED, "stage session is closed", request.requestId()));
+    }
+    return future;
+  }
+
+  /**
+   * Computes one request. The result is handed to the transport before the request's arrays are
+   * freed, so freeing them (native calls that are slow right after a forward has evicted the
+   * caches) overlaps with sending instead of delaying it. Freeing touches no tensor data, so the
+   * transport may already reuse the request's buffer.
+   */
+  private void compute(
+      InferenceRequest request, long arrival, CompletableFuture<InferenceResult> future) {
+    long id = request.requestId();
+    long start = System.nanoTime();
+    StepTrace.mark("stage.compute.start");
+    NDManager manager = NDManager.newBaseManager(Engines.pytorch().getEngineName());
+    try {
+      InferenceResult result = computeAndForward(request, arrival, start, future, manager);
+      if (result != null) {
+        future.complete(result);
+      }
+    } catch (StageException e) {
+      future.completeExceptionally(e);
+    } catch (RuntimeException e) {
+      future.completeExceptionally(
+          new StageException(
+              ErrorCode.INTERNAL,
+              stage.model().name() + " " + stage.range() + " failed: " + e,
+              id));
+    } finally {
+      manager.close();
+    }
+  }
+
+  /** The result of a last stage, or null for a middle stage, whose result comes from downstream. */
+  private InferenceResult computeAndForward(
+      InferenceRequest request,
+      long arrival,
+      long start,
+      CompletableFuture<InferenceResult> future,
+      NDManager manager)
+      throws StageException {
+    long id = request.requestId();
+    NDArray input = TensorBridge.wrap(request.tensor(), manager);
+    try {
+      stage.checkInput(input.getShape(), input.getDataType());
+    } catch (IllegalArgumentException e) {
+      throw new StageException(ErrorCode.SHAPE_MISMATCH, e.getMessage(), id);
+    }
+    StepTrace.mark("stage.input.wrapped");
+    NDArray output = stage.forward(input);
+    StepTrace.mark("stage.forward.end");
+    StageTiming timing = new StageTiming(System.nanoTime() - start, start - arrival);
+    if (downstream == null) {
+      InferenceResult r = new InferenceResult(id, TensorBridge.copy(output), List.of(timing));
+      StepTrace.mark("stage.result.copied");
+      return r;
+    }
+    StageException failure = downstreamFailure;
+    if (failure != null) {
+      throw new StageException(ErrorCode.DOWNSTREAM_FAILED, failure.getMessage(), id);
+    }
+    pending.put(id, new Pending(future, timing));
+    try {
+      downstream.send(new InferenceRequest(id, TensorBridge.view(output)));
+      StepTrace.mark("stage.downstream.sent");
+    } catch (IOException e) {
+      pending.remove(id);
+      throw new StageException(
+          ErrorCode.DOWNSTREAM_FAILED, "sending to the next stage failed: " + e.getMessage(), id);
+    }
+    return null;
+  }
+
+  private void receiveDownstream() {
+    while (!closed.get()) {
+      try {
+        InferenceResult result = downstream.receive(POLL);
+        Pending p = pending.remove(result.requestId());
+        if (p == null) {
+          continue;
+        }
+        List<StageTiming> timings = new ArrayList<>(1 + result.stageTimings().size());
+        timings.add(p.timing());
+        timings.addAll(result.stageTimings());
+        p.future().complete(new InferenceResult(result.requestId(), result.tensor(), timings));
+      } catch (TimeoutException e) {
+        // poll again so close() is noticed
+      } catch (StageException e) {
+        if (e.requestId() >= 0) {
+          Pending p = pending.remove(e.requestId());
+          if (p != null) {
+            p.future()
+                .completeExceptionally(
+                    new StageException(
+                        ErrorCode.DOWNSTREAM_FAILED,
+                        "next stage failed request " + e.requestId() + ": " + e.getMessage(),
+                        e.requestId()));
+          }
         } else {
-            receiver = null;
+          failAll(
+              new StageException(
+                  ErrorCode.DOWNSTREAM_FAILED, "next stage gave up: " + e.getMessage()));
+          return;
         }
+      } catch (IOException | RuntimeException e) {
+        if (!closed.get()) {
+          failAll(
+              new StageException(
+                  ErrorCode.DOWNSTREAM_FAILED, "next stage connection lost: " + e.getMessage()));
+        }
+        return;
+      }
     }
+  }
 
-    @Override
-    public HandshakeReply reply() {
-        return reply;
+  private void failAll(StageException cause) {
+    downstreamFailure = cause;
+    for (Long id : List.copyOf(pending.keySet())) {
+      Pending p = pending.remove(id);
+      if (p != null) {
+        p.future().completeExceptionally(new StageException(cause.code(), cause.getMessage(), id));
+      }
     }
+  }
 
-    @Override
-    public boolean releasesRequestTensorOnCompletion() {
-        return true;
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
     }
-
-    @Override
-    public CompletableFuture<InferenceResult> process(InferenceRequest request) {
-        long arrival = System.nanoTime();
-        StepTrace.mark("stage.request.dispatched");
-        CompletableFuture<InferenceResult> future = new CompletableFuture<>();
-        try {
-            compute.execute(() -> compute(request, arrival, future));
-        } catch (RejectedExecutionException e) {
-            future.completeExceptionally(
-                    new StageException(ErrorCode.CLOSED, "stage session is closed", request.requestId()));
-        }
-        return future;
+    compute.shutdownNow();
+    if (downstream != null) {
+      downstream.close();
     }
-
-    /**
-     * Computes one request. The result is handed to the transport before the request's arrays are
-     * freed, so freeing them (native calls that are slow right after a forward has evicted the
-     * caches) overlaps with sending instead of delaying it. Freeing touches no tensor data, so the
-     * transport may already reuse the request's buffer.
-     */
-    private void compute(InferenceRequest request, long arrival, CompletableFuture<InferenceResult> future) {
-        long id = request.requestId();
-        long start = System.nanoTime();
-        StepTrace.mark("stage.compute.start");
-        NDManager manager = NDManager.newBaseManager(Engines.pytorch().getEngineName());
-        try {
-            InferenceResult result = computeAndForward(request, arrival, start, future, manager);
-            if (result != null) {
-                future.complete(result);
-            }
-        } catch (StageException e) {
-            future.completeExceptionally(e);
-        } catch (RuntimeException e) {
-            future.completeExceptionally(new StageException(ErrorCode.INTERNAL,
-                    stage.model().name() + " " + stage.range() + " failed: " + e, id));
-        } finally {
-            manager.close();
-        }
+    if (receiver != null) {
+      receiver.interrupt();
     }
-
-    /** The result of a last stage, or null for a middle stage, whose result comes from downstream. */
-    private InferenceResult computeAndForward(InferenceRequest request, long arrival, long start,
-            CompletableFuture<InferenceResult> future, NDManager manager) throws StageException {
-        long id = request.requestId();
-        NDArray input = TensorBridge.wrap(request.tensor(), manager);
-        try {
-            stage.checkInput(input.getShape(), input.getDataType());
-        } catch (IllegalArgumentException e) {
-            throw new StageException(ErrorCode.SHAPE_MISMATCH, e.getMessage(), id);
-        }
-        StepTrace.mark("stage.input.wrapped");
-        NDArray output = stage.forward(input);
-        StepTrace.mark("stage.forward.end");
-        StageTiming timing = new StageTiming(System.nanoTime() - start, start - arrival);
-        if (downstream == null) {
-            InferenceResult r = new InferenceResult(id, TensorBridge.copy(output), List.of(timing));
-            StepTrace.mark("stage.result.copied");
-            return r;
-        }
-        StageException failure = downstreamFailure;
-        if (failure != null) {
-            throw new StageException(ErrorCode.DOWNSTREAM_FAILED, failure.getMessage(), id);
-        }
-        pending.put(id, new Pending(future, timing));
-        try {
-            downstream.send(new InferenceRequest(id, TensorBridge.view(output)));
-            StepTrace.mark("stage.downstream.sent");
-        } catch (IOException e) {
-            pending.remove(id);
-            throw new StageException(
-                    ErrorCode.DOWNSTREAM_FAILED, "sending to the next stage failed: " + e.getMessage(), id);
-        }
-        return null;
-    }
-
-    private void receiveDownstream() {
-        while (!closed.get()) {
-            try {
-                InferenceResult result = downstream.receive(POLL);
-                Pending p = pending.remove(result.requestId());
-                if (p == null) {
-                    continue;
-                }
-                List<StageTiming> timings = new ArrayList<>(1 + result.stageTimings().size());
-                timings.add(p.timing());
-                timings.addAll(result.stageTimings());
-                p.future().complete(new InferenceResult(result.requestId(), result.tensor(), timings));
-            } catch (TimeoutException e) {
-                // poll again so close() is noticed
-            } catch (StageException e) {
-                if (e.requestId() >= 0) {
-                    Pending p = pending.remove(e.requestId());
-                    if (p != null) {
-                        p.future().completeExceptionally(new StageException(ErrorCode.DOWNSTREAM_FAILED,
-                                "next stage failed request " + e.requestId() + ": " + e.getMessage(), e.requestId()));
-                    }
-                } else {
-                    failAll(new StageException(ErrorCode.DOWNSTREAM_FAILED, "next stage gave up: " + e.getMessage()));
-                    return;
-                }
-            } catch (IOException | RuntimeException e) {
-                if (!closed.get()) {
-                    failAll(new StageException(ErrorCode.DOWNSTREAM_FAILED, "next stage connection lost: " + e.getMessage()));
-                }
-                return;
-            }
-        }
-    }
-
-    private void failAll(StageException cause) {
-        downstreamFailure = cause;
-        for (Long id : List.copyOf(pending.keySet())) {
-            Pending p = pending.remove(id);
-            if (p != null) {
-                p.future().completeExceptionally(new StageException(cause.code(), cause.getMessage(), id));
-            }
-        }
-    }
-
-    @Override
-    public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        compute.shutdownNow();
-        if (downstream != null) {
-            downstream.close();
-        }
-        if (receiver != null) {
-            receiver.interrupt();
-        }
-        failAll(new StageException(ErrorCode.CLOSED, "stage session closed"));
-    }
+    failAll(new StageException(ErrorCode.CLOSED, "stage session closed"));
+  }
 }

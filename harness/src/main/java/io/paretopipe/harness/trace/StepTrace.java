@@ -11,9 +11,10 @@ import java.nio.file.StandardCopyOption;
  * Per-step timestamps for finding where a split's overhead goes, off unless the environment
  * variable {@value #ENV} names a directory. Then every {@link #mark} call records its step name and
  * {@link System#nanoTime()}, and at JVM exit the process writes {@code steps-<pid>.tsv} there (the
- * directory is created if missing; a temporary file renamed into place): one line per mark, {@code <nanos>\t<step>}, in the order
- * recorded. Stage servers spawned by this JVM inherit the variable, so one run traces every process;
- * {@code benchmarks/scripts/step-trace.py DIR} merges the files into per-step durations.
+ * directory is created if missing; a temporary file renamed into place): one line per mark, {@code
+ * <nanos>\t<step>}, in the order recorded. Stage servers spawned by this JVM inherit the variable,
+ * so one run traces every process; {@code benchmarks/scripts/step-trace.py DIR} merges the files
+ * into per-step durations.
  *
  * <p>{@code nanoTime} values of different processes are comparable only on one machine (Linux's
  * {@code CLOCK_MONOTONIC}): merge traces of stages on one machine only, never across devices.
@@ -47,14 +48,20 @@ public final class StepTrace {
       return null;
     }
     StepTrace trace = new StepTrace(CAPACITY);
-    Path file = Path.of(dir).toAbsolutePath().resolve("steps-" + ProcessHandle.current().pid() + ".tsv");
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        trace.writeTo(file);
-      } catch (IOException | UncheckedIOException e) {
-        System.err.println("warning: cannot write step trace " + file + ": " + e.getMessage());
-      }
-    }, "paretopipe-step-trace"));
+    Path file =
+        Path.of(dir).toAbsolutePath().resolve("steps-" + ProcessHandle.current().pid() + ".tsv");
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    trace.writeTo(file);
+                  } catch (IOException | UncheckedIOException e) {
+                    System.err.println(
+                        "warning: cannot write step trace " + file + ": " + e.getMessage());
+                  }
+                },
+                "paretopipe-step-trace"));
     return trace;
   }
 
@@ -80,7 +87,10 @@ public final class StepTrace {
     nanos[size++] = nanoTime;
   }
 
-  /** Writes the marks to {@code file}, replacing it, through a temporary file beside it; creates its folder. */
+  /**
+   * Writes the marks to {@code file}, replacing it, through a temporary file beside it; creates its
+   * folder.
+   */
   synchronized void writeTo(Path file) throws IOException {
     StringBuilder text = new StringBuilder(size * 24);
     for (int i = 0; i < size; i++) {

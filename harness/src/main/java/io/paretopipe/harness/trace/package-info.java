@@ -1,2 +1,5 @@
-/** Diagnostics: per-step timestamps across the processes of a split on one machine ({@link io.paretopipe.harness.trace.StepTrace}). */
+/**
+ * Diagnostics: per-step timestamps across the processes of a split on one machine ({@link
+ * io.paretopipe.harness.trace.StepTrace}).
+ */
 package io.paretopipe.harness.trace;

@@ -10,13 +10,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class ChannelLifecycle {
 
-  private enum State { NEW, READY, REFUSED }
+  private enum State {
+    NEW,
+    READY,
+    REFUSED
+  }
 
   private final String peer;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile State state = State.NEW;
 
-  /** @param peer the stage's address as the caller gave it, "HOST:PORT", for messages */
+  /**
+   * @param peer the stage's address as the caller gave it, "HOST:PORT", for messages
+   */
   public ChannelLifecycle(String peer) {
     this.peer = peer;
   }
@@ -30,7 +36,9 @@ public final class ChannelLifecycle {
     return closed.compareAndSet(false, true);
   }
 
-  /** @throws StageChannelClosedException naming the stage, once the channel is closed */
+  /**
+   * @throws StageChannelClosedException naming the stage, once the channel is closed
+   */
   public void checkOpen() throws StageChannelClosedException {
     if (closed.get()) {
       throw new StageChannelClosedException("channel to stage at " + peer + " is closed");
@@ -46,16 +54,20 @@ public final class ChannelLifecycle {
   public void checkHandshakeAllowed() throws StageChannelClosedException {
     checkOpen();
     if (state != State.NEW) {
-      throw new IllegalStateException("handshake with " + peer + " was already done (state " + state + ")");
+      throw new IllegalStateException(
+          "handshake with " + peer + " was already done (state " + state + ")");
     }
   }
 
-  /** @throws IllegalStateException before a successful handshake, saying what to do instead */
+  /**
+   * @throws IllegalStateException before a successful handshake, saying what to do instead
+   */
   public void checkReady() {
     if (state != State.READY) {
-      throw new IllegalStateException(state == State.NEW
-          ? "no handshake with " + peer + " yet: call handshake() first"
-          : "stage at " + peer + " refused the handshake; open a new channel");
+      throw new IllegalStateException(
+          state == State.NEW
+              ? "no handshake with " + peer + " yet: call handshake() first"
+              : "stage at " + peer + " refused the handshake; open a new channel");
     }
   }
 
@@ -71,15 +83,17 @@ public final class ChannelLifecycle {
 
   /**
    * The exception for an I/O failure while {@code what} ("sending to", "receiving from") the stage:
-   * if the channel was closed meanwhile, a {@link StageChannelClosedException}; otherwise
-   * {@code close} runs first and the failure is reported with the stage's address.
+   * if the channel was closed meanwhile, a {@link StageChannelClosedException}; otherwise {@code
+   * close} runs first and the failure is reported with the stage's address.
    */
   public IOException failure(String what, Exception e, Runnable close) {
     if (closed.get()) {
-      return new StageChannelClosedException("channel to stage at " + peer + " was closed while " + what + " it");
+      return new StageChannelClosedException(
+          "channel to stage at " + peer + " was closed while " + what + " it");
     }
     close.run();
-    return new IOException("connection to stage at " + peer + " failed while " + what + " it: " + e, e);
+    return new IOException(
+        "connection to stage at " + peer + " failed while " + what + " it: " + e, e);
   }
 
   /** "HOST:PORT, closed" or "HOST:PORT, READY", for toString. */

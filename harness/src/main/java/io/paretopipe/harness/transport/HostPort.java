@@ -13,11 +13,13 @@ public final class HostPort {
    */
   public static InetSocketAddress parse(String address) {
     if (address == null) {
-      throw new IllegalArgumentException("address is null: expected HOST:PORT, e.g. 127.0.0.1:7000");
+      throw new IllegalArgumentException(
+          "address is null: expected HOST:PORT, e.g. 127.0.0.1:7000");
     }
     int colon = address.lastIndexOf(':');
     if (colon <= 0 || colon == address.length() - 1) {
-      throw new IllegalArgumentException("address \"" + address + "\" is not HOST:PORT, e.g. 127.0.0.1:7000");
+      throw new IllegalArgumentException(
+          "address \"" + address + "\" is not HOST:PORT, e.g. 127.0.0.1:7000");
     }
     String host = address.substring(0, colon);
     if (host.startsWith("[") && host.endsWith("]")) {
@@ -27,10 +29,16 @@ public final class HostPort {
     try {
       port = Integer.parseInt(address.substring(colon + 1));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("port of address \"" + address + "\" is not a number: expected HOST:PORT", e);
+      throw new IllegalArgumentException(
+          "port of address \"" + address + "\" is not a number: expected HOST:PORT", e);
     }
     if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("port " + port + " of address \"" + address + "\" is out of range: valid ports are 0..65535");
+      throw new IllegalArgumentException(
+          "port "
+              + port
+              + " of address \""
+              + address
+              + "\" is out of range: valid ports are 0..65535");
     }
     return InetSocketAddress.createUnresolved(host, port);
   }

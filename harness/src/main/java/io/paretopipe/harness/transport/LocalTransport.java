@@ -15,8 +15,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The {@code local} transport: the stage runs in this process and is called directly, no socket,
- * no encoding, no copy (the session gets the very tensor the head sent, and the head the very tensor
+ * The {@code local} transport: the stage runs in this process and is called directly, no socket, no
+ * encoding, no copy (the session gets the very tensor the head sent, and the head the very tensor
  * the session returned). It is the floor the other transports are compared with. Error semantics
  * match {@code nio}: an exceptional completion arrives as a {@link StageException} carrying the
  * request's id; a non-{@code StageException} failure becomes {@code INTERNAL}.
@@ -29,7 +29,9 @@ public final class LocalTransport implements Transport {
 
   private final StageService service;
 
-  /** @param service the stage to call; shared by all channels of this transport */
+  /**
+   * @param service the stage to call; shared by all channels of this transport
+   */
   public LocalTransport(StageService service) {
     this.service = Objects.requireNonNull(service, "service");
   }
@@ -59,8 +61,8 @@ public final class LocalTransport implements Transport {
     }
 
     @Override
-    public HandshakeReply handshake(Handshake handshake, Duration timeout) throws StageException,
-        StageChannelClosedException {
+    public HandshakeReply handshake(Handshake handshake, Duration timeout)
+        throws StageException, StageChannelClosedException {
       checkOpen();
       if (handshakeDone) {
         throw new IllegalStateException("handshake with the local stage was already done");
@@ -70,7 +72,8 @@ public final class LocalTransport implements Transport {
       session = s;
       if (closed.get()) {
         s.close();
-        throw new StageChannelClosedException("local stage channel was closed during the handshake");
+        throw new StageChannelClosedException(
+            "local stage channel was closed during the handshake");
       }
       return s.reply();
     }
@@ -87,14 +90,16 @@ public final class LocalTransport implements Transport {
         future = CompletableFuture.failedFuture(e);
       }
       if (future == null) {
-        future = CompletableFuture.failedFuture(new NullPointerException("StageSession.process returned null"));
+        future =
+            CompletableFuture.failedFuture(
+                new NullPointerException("StageSession.process returned null"));
       }
       future.whenComplete((result, error) -> arrivals.add(Outcomes.of(requestId, result, error)));
     }
 
     @Override
-    public InferenceResult receive(Duration timeout) throws StageException, TimeoutException,
-        StageChannelClosedException {
+    public InferenceResult receive(Duration timeout)
+        throws StageException, TimeoutException, StageChannelClosedException {
       checkOpen();
       readySession();
       Object next;
@@ -105,7 +110,8 @@ public final class LocalTransport implements Transport {
         throw new StageChannelClosedException("interrupted while waiting for the local stage");
       }
       if (next == null) {
-        throw new TimeoutException("no answer from the local stage within " + timeout.toMillis() + " ms");
+        throw new TimeoutException(
+            "no answer from the local stage within " + timeout.toMillis() + " ms");
       }
       if (next == CLOSED) {
         arrivals.add(CLOSED);
@@ -120,9 +126,10 @@ public final class LocalTransport implements Transport {
     private StageSession readySession() {
       StageSession s = session;
       if (s == null) {
-        throw new IllegalStateException(handshakeDone
-            ? "the local stage refused the handshake; open a new channel"
-            : "no handshake with the local stage yet: call handshake() first");
+        throw new IllegalStateException(
+            handshakeDone
+                ? "the local stage refused the handshake; open a new channel"
+                : "no handshake with the local stage yet: call handshake() first");
       }
       return s;
     }

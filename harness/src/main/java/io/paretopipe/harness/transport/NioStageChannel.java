@@ -44,10 +44,10 @@ import java.util.concurrent.TimeoutException;
  * Results arrive in fresh direct native-order buffers of exactly the tensor's size.
  *
  * <p>Authentication: a channel with an {@link Authenticator} answers the stage's AUTH_CHALLENGE
- * with a proof over the HANDSHAKE frame it sent and checks the stage's AUTH_ACCEPT proof in turn; it
- * refuses a stage that replies without challenging (it cannot prove it holds the secret). A channel
- * without one refuses a challenge with a message saying the stage needs the secret. Both are
- * {@code UNAUTHENTICATED} {@link StageException}s from {@link #handshake}.
+ * with a proof over the HANDSHAKE frame it sent and checks the stage's AUTH_ACCEPT proof in turn;
+ * it refuses a stage that replies without challenging (it cannot prove it holds the secret). A
+ * channel without one refuses a challenge with a message saying the stage needs the secret. Both
+ * are {@code UNAUTHENTICATED} {@link StageException}s from {@link #handshake}.
  *
  * <p>Threads: as {@link StageChannel}: one sender and one receiver at a time, concurrently; close
  * from anywhere.
@@ -60,18 +60,25 @@ public final class NioStageChannel implements StageChannel {
   private final SocketChannel socket;
   private final String peer;
   private final Limits limits;
+
   /** Null: this head has no shared secret. */
   private final Authenticator authenticator;
+
   private final Selector readSelector;
   private final Selector writeSelector;
   private final FrameReader reader;
   private final FrameWriter writer;
   private final BufferPool pool = new BufferPool(POOLED_BYTES);
   private final ChannelLifecycle life;
-  /** Deadline of the receive in progress, System.nanoTime() based; only touched by the receiving thread. */
+
+  /**
+   * Deadline of the receive in progress, System.nanoTime() based; only touched by the receiving
+   * thread.
+   */
   private long readDeadlineNanos;
 
-  private NioStageChannel(SocketChannel socket, String peer, Limits limits, Authenticator authenticator)
+  private NioStageChannel(
+      SocketChannel socket, String peer, Limits limits, Authenticator authenticator)
       throws IOException {
     this.socket = socket;
     this.peer = peer;
@@ -101,8 +108,13 @@ public final class NioStageChannel implements StageChannel {
    *     null for a head without a secret
    * @throws IOException naming the address if it cannot be reached within {@code connectTimeout}
    */
-  static NioStageChannel connect(String address, Duration connectTimeout, Limits limits, int socketBufferBytes,
-      Authenticator authenticator) throws IOException {
+  static NioStageChannel connect(
+      String address,
+      Duration connectTimeout,
+      Limits limits,
+      int socketBufferBytes,
+      Authenticator authenticator)
+      throws IOException {
     InetSocketAddress unresolved = HostPort.parse(address);
     long timeoutMillis = Math.max(1, connectTimeout.toMillis());
     SocketChannel socket = SocketChannel.open();
@@ -112,7 +124,8 @@ public final class NioStageChannel implements StageChannel {
         socket.setOption(StandardSocketOptions.SO_SNDBUF, socketBufferBytes);
         socket.setOption(StandardSocketOptions.SO_RCVBUF, socketBufferBytes);
       }
-      InetSocketAddress target = new InetSocketAddress(unresolved.getHostString(), unresolved.getPort());
+      InetSocketAddress target =
+          new InetSocketAddress(unresolved.getHostString(), unresolved.getPort());
       if (target.isUnresolved()) {
         throw new IOException("cannot resolve host of stage address " + address);
       }
@@ -124,7 +137,9 @@ public final class NioStageChannel implements StageChannel {
       } catch (IOException suppressed) {
         e.addSuppressed(suppressed);
       }
-      if (e instanceof IOException io && io.getMessage() != null && io.getMessage().contains(address)) {
+      if (e instanceof IOException io
+          && io.getMessage() != null
+          && io.getMessage().contains(address)) {
         throw io;
       }
       throw new IOException(connectFailure(address, timeoutMillis, e), e);
@@ -133,11 +148,21 @@ public final class NioStageChannel implements StageChannel {
 
   private static String connectFailure(String address, long timeoutMillis, Exception e) {
     if (e instanceof java.net.ConnectException) {
-      return "cannot connect to stage at " + address + ": connection refused (" + e.getMessage() + "). Is a stage "
-          + "server (paretopipe.jar serve --listen " + address + ") running there?";
+      return "cannot connect to stage at "
+          + address
+          + ": connection refused ("
+          + e.getMessage()
+          + "). Is a stage "
+          + "server (paretopipe.jar serve --listen "
+          + address
+          + ") running there?";
     }
     if (e instanceof java.net.SocketTimeoutException) {
-      return "cannot connect to stage at " + address + " within " + timeoutMillis + " ms: no answer (a firewall, "
+      return "cannot connect to stage at "
+          + address
+          + " within "
+          + timeoutMillis
+          + " ms: no answer (a firewall, "
           + "a wrong address, or a link that drops packets?)";
     }
     return "cannot connect to stage at " + address + ": " + e;
@@ -159,10 +184,14 @@ public final class NioStageChannel implements StageChannel {
       m = authenticate(handshake, challenge, deadline);
     } else if (authenticator != null && m instanceof HandshakeReply) {
       close();
-      throw new StageException(ErrorCode.UNAUTHENTICATED, "stage at " + peer + " did not ask this head to"
-          + " authenticate, so it runs without a shared secret and cannot prove it is the stage you meant;"
-          + " start it with the same secret (serve --secret-file FILE, or PARETOPIPE_SECRET_FILE /"
-          + " PARETOPIPE_SECRET)");
+      throw new StageException(
+          ErrorCode.UNAUTHENTICATED,
+          "stage at "
+              + peer
+              + " did not ask this head to"
+              + " authenticate, so it runs without a shared secret and cannot prove it is the stage you meant;"
+              + " start it with the same secret (serve --secret-file FILE, or PARETOPIPE_SECRET_FILE /"
+              + " PARETOPIPE_SECRET)");
     }
     if (m instanceof HandshakeReply reply) {
       life.ready();
@@ -171,14 +200,20 @@ public final class NioStageChannel implements StageChannel {
     if (m instanceof ErrorReport error) {
       life.refused();
       if (error.code() == ErrorCode.UNAUTHENTICATED) {
-        throw new StageException(ErrorCode.UNAUTHENTICATED, "stage at " + peer + " refused this head: "
-            + error.message());
+        throw new StageException(
+            ErrorCode.UNAUTHENTICATED,
+            "stage at " + peer + " refused this head: " + error.message());
       }
       throw error.toException();
     }
     close();
-    throw new ProtocolException(io.paretopipe.harness.protocol.ErrorCode.BAD_FRAME, "stage at " + peer
-        + " answered the handshake with a " + m.frameType() + " frame instead of HANDSHAKE_REPLY");
+    throw new ProtocolException(
+        io.paretopipe.harness.protocol.ErrorCode.BAD_FRAME,
+        "stage at "
+            + peer
+            + " answered the handshake with a "
+            + m.frameType()
+            + " frame instead of HANDSHAKE_REPLY");
   }
 
   /**
@@ -189,9 +224,13 @@ public final class NioStageChannel implements StageChannel {
       throws IOException, StageException, TimeoutException {
     if (authenticator == null) {
       close();
-      throw new StageException(ErrorCode.UNAUTHENTICATED, "stage at " + peer + " requires authentication: give"
-          + " this head the stage's shared secret (--secret-file FILE, or PARETOPIPE_SECRET_FILE /"
-          + " PARETOPIPE_SECRET)");
+      throw new StageException(
+          ErrorCode.UNAUTHENTICATED,
+          "stage at "
+              + peer
+              + " requires authentication: give"
+              + " this head the stage's shared secret (--secret-file FILE, or PARETOPIPE_SECRET_FILE /"
+              + " PARETOPIPE_SECRET)");
     }
     byte[] context = Binding.ofHandshake(handshake, limits);
     ClientProof proof;
@@ -199,7 +238,8 @@ public final class NioStageChannel implements StageChannel {
       proof = authenticator.prove(challenge.challenge(), context);
     } catch (AuthenticationException e) {
       close();
-      throw new StageException(ErrorCode.UNAUTHENTICATED, "stage at " + peer + ": " + e.getMessage());
+      throw new StageException(
+          ErrorCode.UNAUTHENTICATED, "stage at " + peer + ": " + e.getMessage());
     }
     write(new AuthProof(proof.encode()));
     Message m = readMessage(remaining(deadlineNanos));
@@ -208,14 +248,21 @@ public final class NioStageChannel implements StageChannel {
     }
     if (!(m instanceof AuthAccept accept)) {
       close();
-      throw new ProtocolException(ErrorCode.BAD_FRAME, "stage at " + peer + " answered the authentication proof"
-          + " with a " + m.frameType() + " frame instead of AUTH_ACCEPT");
+      throw new ProtocolException(
+          ErrorCode.BAD_FRAME,
+          "stage at "
+              + peer
+              + " answered the authentication proof"
+              + " with a "
+              + m.frameType()
+              + " frame instead of AUTH_ACCEPT");
     }
     try {
       authenticator.verifyServer(proof, context, accept.serverProof());
     } catch (AuthenticationException e) {
       close();
-      throw new StageException(ErrorCode.UNAUTHENTICATED, "stage at " + peer + ": " + e.getMessage());
+      throw new StageException(
+          ErrorCode.UNAUTHENTICATED, "stage at " + peer + ": " + e.getMessage());
     }
     return readMessage(remaining(deadlineNanos));
   }
@@ -232,12 +279,14 @@ public final class NioStageChannel implements StageChannel {
     try {
       write(request);
     } catch (ProtocolException e) {
-      throw new IOException("cannot send request " + request.requestId() + " to " + peer + ": " + e.getMessage(), e);
+      throw new IOException(
+          "cannot send request " + request.requestId() + " to " + peer + ": " + e.getMessage(), e);
     }
   }
 
   @Override
-  public InferenceResult receive(Duration timeout) throws IOException, StageException, TimeoutException {
+  public InferenceResult receive(Duration timeout)
+      throws IOException, StageException, TimeoutException {
     life.checkOpen();
     life.checkReady();
     Message m = readMessage(timeout);
@@ -248,8 +297,13 @@ public final class NioStageChannel implements StageChannel {
       throw error.toException();
     }
     close();
-    throw new ProtocolException(io.paretopipe.harness.protocol.ErrorCode.BAD_FRAME, "stage at " + peer
-        + " sent a " + m.frameType() + " frame where a RESULT or ERROR was expected");
+    throw new ProtocolException(
+        io.paretopipe.harness.protocol.ErrorCode.BAD_FRAME,
+        "stage at "
+            + peer
+            + " sent a "
+            + m.frameType()
+            + " frame where a RESULT or ERROR was expected");
   }
 
   private void write(Message m) throws IOException, ProtocolException {
@@ -262,16 +316,20 @@ public final class NioStageChannel implements StageChannel {
     }
   }
 
-  private Message readMessage(Duration timeout) throws IOException, StageException, TimeoutException {
+  private Message readMessage(Duration timeout)
+      throws IOException, StageException, TimeoutException {
     readDeadlineNanos = System.nanoTime() + Math.max(0, timeout.toNanos());
     Message m;
     try {
       m = reader.read();
     } catch (SocketTimeoutException e) {
-      throw new TimeoutException("no answer from stage at " + peer + " within " + timeout.toMillis() + " ms");
+      throw new TimeoutException(
+          "no answer from stage at " + peer + " within " + timeout.toMillis() + " ms");
     } catch (TruncatedFrameException e) {
       close();
-      throw new IOException("stage at " + peer + " closed the connection in the middle of a frame: " + e.getMessage(), e);
+      throw new IOException(
+          "stage at " + peer + " closed the connection in the middle of a frame: " + e.getMessage(),
+          e);
     } catch (ProtocolException e) {
       close();
       throw e;
@@ -322,7 +380,9 @@ public final class NioStageChannel implements StageChannel {
     return "NioStageChannel[" + life + "]";
   }
 
-  /** Reads without blocking; when nothing is there, waits on the read selector until the deadline. */
+  /**
+   * Reads without blocking; when nothing is there, waits on the read selector until the deadline.
+   */
   private final class DeadlineReader implements ReadableByteChannel {
     @Override
     public int read(ByteBuffer dst) throws IOException {

@@ -44,33 +44,34 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The {@code nio} stage server: accepts TCP connections and serves each with a {@link StageService}.
+ * The {@code nio} stage server: accepts TCP connections and serves each with a {@link
+ * StageService}.
  *
  * <p>Threads (all daemons, named {@code paretopipe-nio-*}): one accept thread; per connection one
  * reader thread, which reads the handshake and then requests in arrival order and hands them to the
- * {@link StageSession}, and one writer thread, which writes replies, results and errors in the order
- * they complete. A result that completes while nothing is queued is written by the completing
+ * {@link StageSession}, and one writer thread, which writes replies, results and errors in the
+ * order they complete. A result that completes while nothing is queued is written by the completing
  * thread itself (one thread hand-off less per request); otherwise it queues for the writer. The
  * reader never waits on writes; a client that stops reading stalls only its own session.
  *
  * <p>Bad input: a frame that fails validation (see {@link FrameReader}) is answered with a typed
  * ERROR frame (request id -1) and the connection is closed; a request before the handshake gets
- * {@code NOT_READY}; a connection over {@link Builder#optMaxConnections} gets {@code BUSY}; a request
- * arriving while {@link Builder#optMaxInFlight} of its connection's requests are unanswered gets a
- * request-level {@code BUSY} (the connection goes on). Other connections are unaffected. A client that vanishes mid-frame just ends its connection.
- * A frame of a type not allowed at its point of the conversation is refused from its header, before
- * its payload is read or allocated.
+ * {@code NOT_READY}; a connection over {@link Builder#optMaxConnections} gets {@code BUSY}; a
+ * request arriving while {@link Builder#optMaxInFlight} of its connection's requests are unanswered
+ * gets a request-level {@code BUSY} (the connection goes on). Other connections are unaffected. A
+ * client that vanishes mid-frame just ends its connection. A frame of a type not allowed at its
+ * point of the conversation is refused from its header, before its payload is read or allocated.
  *
  * <p>Authentication ({@link Builder#optAuthenticator}): the stage answers the HANDSHAKE with an
  * AUTH_CHALLENGE, the head proves it holds the shared secret with an AUTH_PROOF bound to the very
  * HANDSHAKE frame it sent ({@link Binding#ofHandshake}), the stage answers AUTH_ACCEPT with its own
- * proof and only then opens the session (loads the model) and sends HANDSHAKE_REPLY. A wrong,
- * stale or replayed proof gets {@code UNAUTHENTICATED} and the connection is closed; nothing of
- * the handshake is acted on before the proof verifies. The whole exchange must end within the
- * handshake deadline.
+ * proof and only then opens the session (loads the model) and sends HANDSHAKE_REPLY. A wrong, stale
+ * or replayed proof gets {@code UNAUTHENTICATED} and the connection is closed; nothing of the
+ * handshake is acted on before the proof verifies. The whole exchange must end within the handshake
+ * deadline.
  *
- * <p>Memory: per connection at most one frame is being read, so a connection holds at most
- * {@code maxMetaBytes + maxTensorBytes} of its own plus the results queued for writing.
+ * <p>Memory: per connection at most one frame is being read, so a connection holds at most {@code
+ * maxMetaBytes + maxTensorBytes} of its own plus the results queued for writing.
  *
  * <p>Thread-safe. {@link #close} stops accepting, closes every connection (and with it its session)
  * and joins all threads; closing twice is harmless.
@@ -78,27 +79,42 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class NioStageServer implements AutoCloseable {
   /** Default of {@link Builder#optMaxInFlight}. */
   public static final int DEFAULT_MAX_IN_FLIGHT = 16;
+
   private static final long JOIN_TIMEOUT_MILLIS = 5_000;
+
   /** Longest pause of the accept thread after a failed accept (e.g. out of file descriptors). */
   private static final long ACCEPT_BACKOFF_MILLIS = 10;
+
   /**
    * After a connection-level error the server stops sending, keeps reading (and discarding) for at
    * most this long so the client can read the ERROR frame before the socket closes (closing with
    * unread input would reset the connection and could destroy the ERROR frame in flight).
    */
   private static final long LINGER_MILLIS = 2_000;
+
   /** Outbox marker: everything is written, close the connection. */
   private static final Object END = new Object();
+
   /** Outbox marker: a connection-level error was written, linger then close. */
   private static final Object LINGER_END = new Object();
 
   private final StageService service;
-  /** Request tensor bytes held at once by all connections: reserved on arrival, released once answered. */
+
+  /**
+   * Request tensor bytes held at once by all connections: reserved on arrival, released once
+   * answered.
+   */
   private final io.paretopipe.harness.protocol.MemoryBudget requestMemory;
-  /** Finished request tensors kept for reuse, shared by all connections, up to {@code requestMemory.poolAllowanceBytes()}. */
+
+  /**
+   * Finished request tensors kept for reuse, shared by all connections, up to {@code
+   * requestMemory.poolAllowanceBytes()}.
+   */
   private final BufferPool pool;
+
   /** Null: connections are not authenticated. */
   private final Authenticator authenticator;
+
   private final Limits limits;
   private final int maxConnections;
   private final int maxInFlight;
@@ -109,11 +125,19 @@ public final class NioStageServer implements AutoCloseable {
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final AtomicInteger activeConnections = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
-  /** Counted down by {@link #close}; the accept thread's back-off after a failed accept waits on it. */
-  private final java.util.concurrent.CountDownLatch closedLatch = new java.util.concurrent.CountDownLatch(1);
+
+  /**
+   * Counted down by {@link #close}; the accept thread's back-off after a failed accept waits on it.
+   */
+  private final java.util.concurrent.CountDownLatch closedLatch =
+      new java.util.concurrent.CountDownLatch(1);
+
   private final AtomicInteger connectionsServed = new AtomicInteger();
   private final long handshakeTimeoutMillis;
-  /** Closes connections that have not completed a handshake in time; one daemon thread per server. */
+
+  /**
+   * Closes connections that have not completed a handshake in time; one daemon thread per server.
+   */
   private final java.util.concurrent.ScheduledExecutorService handshakeTimer;
 
   private NioStageServer(Builder b) throws IOException {
@@ -135,16 +159,20 @@ public final class NioStageServer implements AutoCloseable {
       ch.bind(b.bindAddress, b.backlog);
     } catch (IOException e) {
       ch.close();
-      throw new IOException("cannot listen on " + HostPort.format(b.bindAddress) + ": " + e.getMessage(), e);
+      throw new IOException(
+          "cannot listen on " + HostPort.format(b.bindAddress) + ": " + e.getMessage(), e);
     }
     this.serverChannel = ch;
     this.localAddress = (InetSocketAddress) ch.getLocalAddress();
-    this.handshakeTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "paretopipe-nio-handshake-timer-" + localAddress.getPort());
-      t.setDaemon(true);
-      return t;
-    });
-    this.acceptThread = new Thread(this::acceptLoop, "paretopipe-nio-accept-" + localAddress.getPort());
+    this.handshakeTimer =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "paretopipe-nio-handshake-timer-" + localAddress.getPort());
+              t.setDaemon(true);
+              return t;
+            });
+    this.acceptThread =
+        new Thread(this::acceptLoop, "paretopipe-nio-accept-" + localAddress.getPort());
     acceptThread.setDaemon(true);
     acceptThread.start();
   }
@@ -179,7 +207,10 @@ public final class NioStageServer implements AutoCloseable {
     return activeConnections.get();
   }
 
-  /** Bytes of request tensors held now against {@link Builder#optMaxRequestBytes}, all connections together. */
+  /**
+   * Bytes of request tensors held now against {@link Builder#optMaxRequestBytes}, all connections
+   * together.
+   */
   public long requestMemoryReservedBytes() {
     return requestMemory.reservedBytes();
   }
@@ -236,7 +267,8 @@ public final class NioStageServer implements AutoCloseable {
         if (closed.get()) {
           return;
         }
-        // e.g. too many open files: pause 10 ms (ended at once by close) instead of spinning, then keep serving
+        // e.g. too many open files: pause 10 ms (ended at once by close) instead of spinning, then
+        // keep serving
         try {
           if (closedLatch.await(ACCEPT_BACKOFF_MILLIS, TimeUnit.MILLISECONDS)) {
             return;
@@ -254,8 +286,13 @@ public final class NioStageServer implements AutoCloseable {
         }
         ErrorReport refusal = null;
         if (activeConnections.get() >= maxConnections) {
-          refusal = new ErrorReport(StageException.NO_REQUEST, ErrorCode.BUSY, "stage server already serves "
-              + maxConnections + " connections (maxConnections); close one or raise the limit");
+          refusal =
+              new ErrorReport(
+                  StageException.NO_REQUEST,
+                  ErrorCode.BUSY,
+                  "stage server already serves "
+                      + maxConnections
+                      + " connections (maxConnections); close one or raise the limit");
         }
         Connection c = new Connection(socket, refusal);
         connections.add(c);
@@ -285,23 +322,37 @@ public final class NioStageServer implements AutoCloseable {
   /** One client: reader thread, writer thread, session. */
   private final class Connection {
     private final SocketChannel socket;
+
     /** Non-null for a connection that is refused with this error as soon as it starts. */
     private final ErrorReport refusal;
+
     private final String peer;
     private final FrameReader reader;
     private final FrameWriter writer;
     private final LinkedBlockingQueue<Object> outbox = new LinkedBlockingQueue<>();
-    /** Held while a frame is written, by the writer thread or by a thread writing its answer inline. */
+
+    /**
+     * Held while a frame is written, by the writer thread or by a thread writing its answer inline.
+     */
     private final ReentrantLock writeLock = new ReentrantLock();
-    /** Items added to the outbox and not yet written; an answer may be written inline only when 0. */
+
+    /**
+     * Items added to the outbox and not yet written; an answer may be written inline only when 0.
+     */
     private final AtomicInteger queuedWrites = new AtomicInteger();
+
     private final AtomicReference<StageSession> session = new AtomicReference<>();
     private final AtomicBoolean connectionClosed = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean readerDone;
     private volatile boolean fatalSent;
-    /** Set by the reader once the handshake (and authentication) is complete; the handshake timer leaves such a connection alone. */
+
+    /**
+     * Set by the reader once the handshake (and authentication) is complete; the handshake timer
+     * leaves such a connection alone.
+     */
     private volatile boolean handshakeRead;
+
     final Thread readerThread;
     final Thread writerThread;
 
@@ -311,22 +362,33 @@ public final class NioStageServer implements AutoCloseable {
       this.peer = HostPort.format((InetSocketAddress) socket.getRemoteAddress());
       this.reader = new FrameReader(socket, limits, pool, requestMemory);
       this.writer = new FrameWriter(socket, limits);
-      this.readerThread = new Thread(this::readLoop, "paretopipe-nio-reader-" + port() + "-" + peer);
-      this.writerThread = new Thread(this::writeLoop, "paretopipe-nio-writer-" + port() + "-" + peer);
+      this.readerThread =
+          new Thread(this::readLoop, "paretopipe-nio-reader-" + port() + "-" + peer);
+      this.writerThread =
+          new Thread(this::writeLoop, "paretopipe-nio-writer-" + port() + "-" + peer);
       readerThread.setDaemon(true);
       writerThread.setDaemon(true);
     }
 
     void start() {
       if (refusal == null) {
-        handshakeTimer.schedule(() -> {
-          if (!handshakeRead && !fatalSent && !connectionClosed.get()) {
-            // a connection that never handshakes must not hold one of the maxConnections slots
-            fatal(new ErrorReport(StageException.NO_REQUEST, ErrorCode.TIMEOUT, "no complete HANDSHAKE"
-                + (authenticator == null ? "" : " and AUTH_PROOF") + " within " + handshakeTimeoutMillis
-                + " ms of connecting (handshakeTimeoutMillis)"));
-          }
-        }, handshakeTimeoutMillis, TimeUnit.MILLISECONDS);
+        handshakeTimer.schedule(
+            () -> {
+              if (!handshakeRead && !fatalSent && !connectionClosed.get()) {
+                // a connection that never handshakes must not hold one of the maxConnections slots
+                fatal(
+                    new ErrorReport(
+                        StageException.NO_REQUEST,
+                        ErrorCode.TIMEOUT,
+                        "no complete HANDSHAKE"
+                            + (authenticator == null ? "" : " and AUTH_PROOF")
+                            + " within "
+                            + handshakeTimeoutMillis
+                            + " ms of connecting (handshakeTimeoutMillis)"));
+              }
+            },
+            handshakeTimeoutMillis,
+            TimeUnit.MILLISECONDS);
       }
       writerThread.start();
       readerThread.start();
@@ -342,9 +404,15 @@ public final class NioStageServer implements AutoCloseable {
         try {
           first = reader.read(ONLY_HANDSHAKE);
         } catch (UnexpectedFrameException e) {
-          ErrorCode code = e.frameType() == FrameType.REQUEST ? ErrorCode.NOT_READY : ErrorCode.BAD_FRAME;
-          fatal(new ErrorReport(StageException.NO_REQUEST, code, "got a " + e.frameType()
-              + " frame before the handshake: the first frame of a connection must be HANDSHAKE"));
+          ErrorCode code =
+              e.frameType() == FrameType.REQUEST ? ErrorCode.NOT_READY : ErrorCode.BAD_FRAME;
+          fatal(
+              new ErrorReport(
+                  StageException.NO_REQUEST,
+                  code,
+                  "got a "
+                      + e.frameType()
+                      + " frame before the handshake: the first frame of a connection must be HANDSHAKE"));
           return;
         }
         if (first == null || fatalSent) {
@@ -366,8 +434,13 @@ public final class NioStageServer implements AutoCloseable {
             answer(new ErrorReport(e.requestId(), ErrorCode.BUSY, e.getMessage()), null, 0);
             continue;
           } catch (UnexpectedFrameException e) {
-            fatal(new ErrorReport(StageException.NO_REQUEST, ErrorCode.BAD_FRAME, "got a " + e.frameType()
-                + " frame after the handshake: only REQUEST frames may follow it"));
+            fatal(
+                new ErrorReport(
+                    StageException.NO_REQUEST,
+                    ErrorCode.BAD_FRAME,
+                    "got a "
+                        + e.frameType()
+                        + " frame after the handshake: only REQUEST frames may follow it"));
             return;
           }
           if (m == null) {
@@ -402,9 +475,14 @@ public final class NioStageServer implements AutoCloseable {
       try {
         answer = reader.read(ONLY_PROOF);
       } catch (UnexpectedFrameException e) {
-        fatal(new ErrorReport(StageException.NO_REQUEST, ErrorCode.UNAUTHENTICATED, "got a " + e.frameType()
-            + " frame where AUTH_PROOF was expected: this stage requires a shared secret; give the head the"
-            + " stage's secret (--secret-file FILE, or PARETOPIPE_SECRET_FILE / PARETOPIPE_SECRET)"));
+        fatal(
+            new ErrorReport(
+                StageException.NO_REQUEST,
+                ErrorCode.UNAUTHENTICATED,
+                "got a "
+                    + e.frameType()
+                    + " frame where AUTH_PROOF was expected: this stage requires a shared secret; give the head the"
+                    + " stage's secret (--secret-file FILE, or PARETOPIPE_SECRET_FILE / PARETOPIPE_SECRET)"));
         return false;
       }
       if (answer == null || fatalSent) {
@@ -412,17 +490,24 @@ public final class NioStageServer implements AutoCloseable {
       }
       try {
         ClientProof proof = ClientProof.decode(((AuthProof) answer).proof());
-        byte[] serverProof = authenticator.verify(proof, Binding.ofHandshake(handshake, limits), challenge);
+        byte[] serverProof =
+            authenticator.verify(proof, Binding.ofHandshake(handshake, limits), challenge);
         enqueue(new AuthAccept(serverProof));
         return true;
       } catch (AuthenticationException e) {
-        fatal(new ErrorReport(StageException.NO_REQUEST, ErrorCode.UNAUTHENTICATED, "authentication failed: "
-            + e.getMessage()));
+        fatal(
+            new ErrorReport(
+                StageException.NO_REQUEST,
+                ErrorCode.UNAUTHENTICATED,
+                "authentication failed: " + e.getMessage()));
         return false;
       }
     }
 
-    /** Reads and discards input until the client closes or the writer closes the socket after lingering. */
+    /**
+     * Reads and discards input until the client closes or the writer closes the socket after
+     * lingering.
+     */
     private void drainInput() {
       java.nio.ByteBuffer sink = java.nio.ByteBuffer.allocateDirect(64 << 10);
       try {
@@ -442,7 +527,11 @@ public final class NioStageServer implements AutoCloseable {
         fatal(new ErrorReport(StageException.NO_REQUEST, e.code(), String.valueOf(e.getMessage())));
         return false;
       } catch (RuntimeException e) {
-        fatal(new ErrorReport(StageException.NO_REQUEST, ErrorCode.INTERNAL, "stage failed to open a session: " + e));
+        fatal(
+            new ErrorReport(
+                StageException.NO_REQUEST,
+                ErrorCode.INTERNAL,
+                "stage failed to open a session: " + e));
         return false;
       }
       session.set(s);
@@ -454,7 +543,11 @@ public final class NioStageServer implements AutoCloseable {
       try {
         reply = Objects.requireNonNull(s.reply(), "StageSession.reply returned null");
       } catch (RuntimeException e) {
-        fatal(new ErrorReport(StageException.NO_REQUEST, ErrorCode.INTERNAL, "stage failed to describe its session: " + e));
+        fatal(
+            new ErrorReport(
+                StageException.NO_REQUEST,
+                ErrorCode.INTERNAL,
+                "stage failed to describe its session: " + e));
         return false;
       }
       enqueue(reply);
@@ -466,15 +559,23 @@ public final class NioStageServer implements AutoCloseable {
       if (inFlight.get() >= maxInFlight) {
         pool.release(request.tensor().data());
         requestMemory.release(request.tensor().byteSize());
-        ErrorReport busy = new ErrorReport(requestId, ErrorCode.BUSY, "request " + requestId + " refused: "
-            + maxInFlight + " requests of this connection are already in flight (maxInFlight); wait for results"
-            + " before sending more");
+        ErrorReport busy =
+            new ErrorReport(
+                requestId,
+                ErrorCode.BUSY,
+                "request "
+                    + requestId
+                    + " refused: "
+                    + maxInFlight
+                    + " requests of this connection are already in flight (maxInFlight); wait for results"
+                    + " before sending more");
         answer(busy, null, 0);
         return;
       }
       inFlight.incrementAndGet();
       StageSession s = session.get();
-      java.nio.ByteBuffer reusable = s != null && s.releasesRequestTensorOnCompletion() ? request.tensor().data() : null;
+      java.nio.ByteBuffer reusable =
+          s != null && s.releasesRequestTensorOnCompletion() ? request.tensor().data() : null;
       CompletableFuture<InferenceResult> future;
       try {
         future = s.process(request);
@@ -482,20 +583,26 @@ public final class NioStageServer implements AutoCloseable {
         future = CompletableFuture.failedFuture(e);
       }
       if (future == null) {
-        future = CompletableFuture.failedFuture(new NullPointerException("StageSession.process returned null"));
+        future =
+            CompletableFuture.failedFuture(
+                new NullPointerException("StageSession.process returned null"));
       }
-      future.whenComplete((result, error) -> {
-        answer((Message) Outcomes.of(requestId, result, error), reusable, request.tensor().byteSize());
-        if (inFlight.decrementAndGet() == 0 && readerDone) {
-          enqueue(END);
-        }
-      });
+      future.whenComplete(
+          (result, error) -> {
+            answer(
+                (Message) Outcomes.of(requestId, result, error),
+                reusable,
+                request.tensor().byteSize());
+            if (inFlight.decrementAndGet() == 0 && readerDone) {
+              enqueue(END);
+            }
+          });
     }
 
     /**
      * Sends a request's answer: written at once when possible, else queued for the writer thread.
-     * The request's {@code reservedBytes} of request memory are released once the answer is written,
-     * or dropped because the connection closed.
+     * The request's {@code reservedBytes} of request memory are released once the answer is
+     * written, or dropped because the connection closed.
      */
     private void answer(Message answer, java.nio.ByteBuffer reusable, long reservedBytes) {
       if (writeInline(answer, reusable, reservedBytes)) {
@@ -544,8 +651,12 @@ public final class NioStageServer implements AutoCloseable {
       }
     }
 
-    /** Writes one message (a result's tensor memory goes back to the pool after); the caller holds writeLock. */
-    private void writeAnswer(Message m, java.nio.ByteBuffer reusable) throws IOException, ProtocolException {
+    /**
+     * Writes one message (a result's tensor memory goes back to the pool after); the caller holds
+     * writeLock.
+     */
+    private void writeAnswer(Message m, java.nio.ByteBuffer reusable)
+        throws IOException, ProtocolException {
       try {
         writer.write(m);
         StepTrace.mark("stage.answer.written");
@@ -554,8 +665,11 @@ public final class NioStageServer implements AutoCloseable {
         }
       } catch (ProtocolException e) {
         long requestId = m instanceof InferenceResult r ? r.requestId() : StageException.NO_REQUEST;
-        writer.write(new ErrorReport(requestId, e.code(), "stage cannot send its " + m.frameType() + ": "
-            + e.getMessage()));
+        writer.write(
+            new ErrorReport(
+                requestId,
+                e.code(),
+                "stage cannot send its " + m.frameType() + ": " + e.getMessage()));
       }
     }
 
@@ -640,8 +754,8 @@ public final class NioStageServer implements AutoCloseable {
   private static final Set<FrameType> ONLY_REQUEST = java.util.EnumSet.of(FrameType.REQUEST);
 
   /**
-   * An answer, the request memory that may be reused once it is written (or null), and the bytes
-   * of request memory budget it releases then.
+   * An answer, the request memory that may be reused once it is written (or null), and the bytes of
+   * request memory budget it releases then.
    */
   private record Answer(Message message, java.nio.ByteBuffer reusable, long reservedBytes) {}
 
@@ -649,11 +763,13 @@ public final class NioStageServer implements AutoCloseable {
   public static final class Builder {
     private final StageService service;
     private Authenticator authenticator;
-    private InetSocketAddress bindAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    private InetSocketAddress bindAddress =
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     private Limits limits = Limits.DEFAULT;
     private int maxConnections = 64;
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
-    private long maxRequestBytes = io.paretopipe.harness.protocol.MemoryBudget.defaultCapacityBytes();
+    private long maxRequestBytes =
+        io.paretopipe.harness.protocol.MemoryBudget.defaultCapacityBytes();
     private long handshakeTimeoutMillis = 10_000;
     private int socketBufferBytes;
     private int backlog = 50;
@@ -693,16 +809,17 @@ public final class NioStageServer implements AutoCloseable {
     /** Connections served at once; further ones get {@code BUSY} and are closed. Default 64. */
     public Builder optMaxConnections(int maxConnections) {
       if (maxConnections < 1) {
-        throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: >= 1)");
+        throw new IllegalArgumentException(
+            "maxConnections: " + maxConnections + " (expected: >= 1)");
       }
       this.maxConnections = maxConnections;
       return this;
     }
 
     /**
-     * Requests one connection may have unanswered; one more is refused with a request-level
-     * {@code BUSY}. Bounds the request memory a client can make the stage hold to about
-     * {@code maxInFlight x maxTensorBytes}. Default {@value NioStageServer#DEFAULT_MAX_IN_FLIGHT}.
+     * Requests one connection may have unanswered; one more is refused with a request-level {@code
+     * BUSY}. Bounds the request memory a client can make the stage hold to about {@code maxInFlight
+     * x maxTensorBytes}. Default {@value NioStageServer#DEFAULT_MAX_IN_FLIGHT}.
      */
     public Builder optMaxInFlight(int maxInFlight) {
       if (maxInFlight < 1) {
@@ -730,24 +847,27 @@ public final class NioStageServer implements AutoCloseable {
 
     /**
      * How long a new connection may take to send its whole HANDSHAKE frame; after that it gets a
-     * {@code TIMEOUT} error and is closed, so idle connections cannot hold every slot. Default 10 s.
+     * {@code TIMEOUT} error and is closed, so idle connections cannot hold every slot. Default 10
+     * s.
      */
     public Builder optHandshakeTimeoutMillis(long millis) {
       if (millis < 1) {
-        throw new IllegalArgumentException("handshakeTimeoutMillis: " + millis + " (expected: >= 1)");
+        throw new IllegalArgumentException(
+            "handshakeTimeoutMillis: " + millis + " (expected: >= 1)");
       }
       this.handshakeTimeoutMillis = millis;
       return this;
     }
 
     /**
-     * SO_SNDBUF and SO_RCVBUF of accepted sockets, bytes; 0 (default) leaves them to the OS, which on
-     * Linux auto-tunes them (up to net.ipv4.tcp_rmem / tcp_wmem); a fixed value is capped by
+     * SO_SNDBUF and SO_RCVBUF of accepted sockets, bytes; 0 (default) leaves them to the OS, which
+     * on Linux auto-tunes them (up to net.ipv4.tcp_rmem / tcp_wmem); a fixed value is capped by
      * net.core.rmem_max / wmem_max and disables auto-tuning.
      */
     public Builder optSocketBufferBytes(int bytes) {
       if (bytes < 0) {
-        throw new IllegalArgumentException("socketBufferBytes: " + bytes + " (expected: >= 0, 0 = OS default)");
+        throw new IllegalArgumentException(
+            "socketBufferBytes: " + bytes + " (expected: >= 0, 0 = OS default)");
       }
       this.socketBufferBytes = bytes;
       return this;

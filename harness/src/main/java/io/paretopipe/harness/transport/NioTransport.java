@@ -24,7 +24,10 @@ public final class NioTransport implements Transport {
     this(Limits.DEFAULT, 0);
   }
 
-  /** Default limits, OS-tuned socket buffers; {@code authenticator} as in {@link #NioTransport(Limits, int, Authenticator)}. */
+  /**
+   * Default limits, OS-tuned socket buffers; {@code authenticator} as in {@link
+   * #NioTransport(Limits, int, Authenticator)}.
+   */
   public NioTransport(Authenticator authenticator) {
     this(Limits.DEFAULT, 0, authenticator);
   }
@@ -44,7 +47,8 @@ public final class NioTransport implements Transport {
   public NioTransport(Limits limits, int socketBufferBytes, Authenticator authenticator) {
     this.limits = Objects.requireNonNull(limits, "limits");
     if (socketBufferBytes < 0) {
-      throw new IllegalArgumentException("socketBufferBytes: " + socketBufferBytes + " (expected: >= 0, 0 = OS default)");
+      throw new IllegalArgumentException(
+          "socketBufferBytes: " + socketBufferBytes + " (expected: >= 0, 0 = OS default)");
     }
     this.socketBufferBytes = socketBufferBytes;
     this.authenticator = authenticator;
@@ -57,6 +61,7 @@ public final class NioTransport implements Transport {
 
   @Override
   public NioStageChannel connect(String address, Duration connectTimeout) throws IOException {
-    return NioStageChannel.connect(address, connectTimeout, limits, socketBufferBytes, authenticator);
+    return NioStageChannel.connect(
+        address, connectTimeout, limits, socketBufferBytes, authenticator);
   }
 }

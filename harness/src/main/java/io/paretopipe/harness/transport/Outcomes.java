@@ -7,7 +7,10 @@ import io.paretopipe.harness.protocol.StageException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
-/** How every transport turns the completion of {@link StageSession#process} into what the head receives. */
+/**
+ * How every transport turns the completion of {@link StageSession#process} into what the head
+ * receives.
+ */
 final class Outcomes {
   private Outcomes() {}
 
@@ -17,23 +20,32 @@ final class Outcomes {
    */
   static Object of(long requestId, InferenceResult result, Throwable error) {
     if (error == null && result == null) {
-      return new ErrorReport(requestId, ErrorCode.INTERNAL, "stage session completed request " + requestId
-          + " with a null result");
+      return new ErrorReport(
+          requestId,
+          ErrorCode.INTERNAL,
+          "stage session completed request " + requestId + " with a null result");
     }
     if (error == null) {
       if (result.requestId() != requestId) {
-        return new ErrorReport(requestId, ErrorCode.INTERNAL, "stage session answered request " + requestId
-            + " with a result for request " + result.requestId());
+        return new ErrorReport(
+            requestId,
+            ErrorCode.INTERNAL,
+            "stage session answered request "
+                + requestId
+                + " with a result for request "
+                + result.requestId());
       }
       return result;
     }
     Throwable cause = error;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
       cause = cause.getCause();
     }
     if (cause instanceof StageException se) {
       return new ErrorReport(requestId, se.code(), String.valueOf(se.getMessage()));
     }
-    return new ErrorReport(requestId, ErrorCode.INTERNAL, "stage failed on request " + requestId + ": " + cause);
+    return new ErrorReport(
+        requestId, ErrorCode.INTERNAL, "stage failed on request " + requestId + ": " + cause);
   }
 }

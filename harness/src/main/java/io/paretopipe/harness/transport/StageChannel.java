@@ -42,8 +42,8 @@ public interface StageChannel extends AutoCloseable {
   /**
    * The next result, in arrival order (which need not be send order: match by request id).
    *
-   * @throws StageException for an ERROR frame; {@link StageException#requestId()} names the request,
-   *     or is -1 if the stage gave up on the whole connection
+   * @throws StageException for an ERROR frame; {@link StageException#requestId()} names the
+   *     request, or is -1 if the stage gave up on the whole connection
    * @throws TimeoutException if nothing arrived within {@code timeout}; the channel stays usable (a
    *     partly received frame is kept and completed by the next call)
    * @throws IOException if the stage closed the connection or it failed (the message names the
@@ -60,7 +60,10 @@ public interface StageChannel extends AutoCloseable {
    */
   default void release(io.paretopipe.harness.protocol.Tensor tensor) {}
 
-  /** Closes the connection; idempotent; a blocked {@link #receive} or {@link #send} fails with an IOException. */
+  /**
+   * Closes the connection; idempotent; a blocked {@link #receive} or {@link #send} fails with an
+   * IOException.
+   */
   @Override
   void close();
 }

@@ -7,7 +7,9 @@ import java.util.concurrent.CompletableFuture;
 
 /** The stage side of one connection, created by {@link StageService#open}. */
 public interface StageSession extends AutoCloseable {
-  /** What the stage loaded; sent to the head once, right after {@link StageService#open} returns. */
+  /**
+   * What the stage loaded; sent to the head once, right after {@link StageService#open} returns.
+   */
   HandshakeReply reply();
 
   /**
@@ -16,12 +18,12 @@ public interface StageSession extends AutoCloseable {
    * this one runs.
    *
    * <p>The session completes the future from any thread, possibly out of order; the transport then
-   * writes the result back on its own writer thread (writes are serialized by the transport, and the
-   * completing thread never blocks on the network). Completing exceptionally with a {@link
-   * io.paretopipe.harness.protocol.StageException} sends an ERROR frame with its code and message and
-   * the request's id; any other exception is sent as {@code INTERNAL}. Request-level errors leave the
-   * connection open. A result whose request id differs from the request's is sent as an {@code
-   * INTERNAL} error instead.
+   * writes the result back on its own writer thread (writes are serialized by the transport, and
+   * the completing thread never blocks on the network). Completing exceptionally with a {@link
+   * io.paretopipe.harness.protocol.StageException} sends an ERROR frame with its code and message
+   * and the request's id; any other exception is sent as {@code INTERNAL}. Request-level errors
+   * leave the connection open. A result whose request id differs from the request's is sent as an
+   * {@code INTERNAL} error instead.
    *
    * <p>The request's tensor is owned by the session from this call on (on {@code nio} it is a fresh
    * direct buffer nobody else references).
@@ -40,10 +42,10 @@ public interface StageSession extends AutoCloseable {
 
   /**
    * True if this session no longer references a request tensor's memory (neither the buffer nor an
-   * NDArray wrapping it) once the future returned by {@link #process} has completed. The transport may
-   * then reuse that memory for a later request's payload after the answer has been written, which
-   * saves allocating (and zeroing) a new direct buffer per request. Default false: every request
-   * gets fresh memory.
+   * NDArray wrapping it) once the future returned by {@link #process} has completed. The transport
+   * may then reuse that memory for a later request's payload after the answer has been written,
+   * which saves allocating (and zeroing) a new direct buffer per request. Default false: every
+   * request gets fresh memory.
    */
   default boolean releasesRequestTensorOnCompletion() {
     return false;

@@ -9,7 +9,10 @@ import java.net.InetAddress;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** Without a secret a stage listens on loopback only, unless --insecure; the refusal says how to fix it. */
+/**
+ * Without a secret a stage listens on loopback only, unless --insecure; the refusal says how to fix
+ * it.
+ */
 class BindPolicyTest {
   private static InetAddress address(String literal) throws Exception {
     return InetAddress.getByName(literal);
@@ -25,17 +28,28 @@ class BindPolicyTest {
 
   @Test
   void anyOtherAddressNeedsASecretOrInsecure() throws Exception {
-    IllegalArgumentException all = assertThrows(IllegalArgumentException.class,
-        () -> BindPolicy.check(address("0.0.0.0"), false, false));
-    assertEquals("refusing to listen on all interfaces (0.0.0.0) without a shared secret: anyone who can reach it "
-        + "could run models on this machine. Either set a secret on this stage and its heads (--secret-file FILE, "
-        + "or the environment variable PARETOPIPE_SECRET_FILE or PARETOPIPE_SECRET; create one with: (umask 077; "
-        + "openssl rand -hex 32 > FILE)), or listen on loopback only (--listen 127.0.0.1:PORT), or pass --insecure "
-        + "if every host on this network is trusted", all.getMessage());
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> BindPolicy.check(address("10.0.0.5"), false,
-        false)).getMessage().startsWith("refusing to listen on 10.0.0.5 without a shared secret"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> BindPolicy.check(address("::"), false, false))
-        .getMessage().startsWith("refusing to listen on all interfaces (0:0:0:0:0:0:0:0)"));
+    IllegalArgumentException all =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> BindPolicy.check(address("0.0.0.0"), false, false));
+    assertEquals(
+        "refusing to listen on all interfaces (0.0.0.0) without a shared secret: anyone who can reach it "
+            + "could run models on this machine. Either set a secret on this stage and its heads (--secret-file FILE, "
+            + "or the environment variable PARETOPIPE_SECRET_FILE or PARETOPIPE_SECRET; create one with: (umask 077; "
+            + "openssl rand -hex 32 > FILE)), or listen on loopback only (--listen 127.0.0.1:PORT), or pass --insecure "
+            + "if every host on this network is trusted",
+        all.getMessage());
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> BindPolicy.check(address("10.0.0.5"), false, false))
+            .getMessage()
+            .startsWith("refusing to listen on 10.0.0.5 without a shared secret"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class, () -> BindPolicy.check(address("::"), false, false))
+            .getMessage()
+            .startsWith("refusing to listen on all interfaces (0:0:0:0:0:0:0:0)"));
     assertDoesNotThrow(() -> BindPolicy.check(address("0.0.0.0"), true, false));
     assertEquals(Optional.empty(), BindPolicy.warning(address("0.0.0.0"), true, false));
   }
@@ -43,8 +57,10 @@ class BindPolicyTest {
   @Test
   void insecureIsAllowedWithAWarning() throws Exception {
     assertDoesNotThrow(() -> BindPolicy.check(address("10.0.0.5"), false, true));
-    assertEquals(Optional.of("warning: --insecure: listening on 10.0.0.5 without authentication; anyone who can "
-        + "reach it can run models on this machine and read every tensor"),
+    assertEquals(
+        Optional.of(
+            "warning: --insecure: listening on 10.0.0.5 without authentication; anyone who can "
+                + "reach it can run models on this machine and read every tensor"),
         BindPolicy.warning(address("10.0.0.5"), false, true));
     assertEquals(Optional.empty(), BindPolicy.warning(address("10.0.0.5"), false, false));
   }

@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Proofs and tags are compared in constant time. A timing test could not tell {@code
  * MessageDigest.isEqual} from {@code Arrays.equals} on 32 bytes (the difference is nanoseconds next
- * to microseconds of HMAC), so this reads the compiled {@link Authenticator} instead: the methods it
- * calls must include {@code MessageDigest.isEqual} and must not include any early-exit comparison
- * of byte arrays, buffers or strings.
+ * to microseconds of HMAC), so this reads the compiled {@link Authenticator} instead: the methods
+ * it calls must include {@code MessageDigest.isEqual} and must not include any early-exit
+ * comparison of byte arrays, buffers or strings.
  */
 class ConstantTimeCompareTest {
   private static final String IS_EQUAL = "java/security/MessageDigest.isEqual([B[B)Z";
@@ -23,13 +23,24 @@ class ConstantTimeCompareTest {
   @Test
   void theAuthenticatorComparesOnlyWithMessageDigestIsEqual() throws IOException {
     Set<String> calls = methodsCalledBy(Authenticator.class);
-    assertTrue(calls.contains(IS_EQUAL), "Authenticator must compare with MessageDigest.isEqual: " + calls);
-    for (String forbidden : new String[] {"java/util/Arrays.equals([B[B)Z", "java/util/Arrays.mismatch([B[B)I",
-        "java/nio/ByteBuffer.equals(Ljava/lang/Object;)Z", "java/nio/ByteBuffer.compareTo(Ljava/nio/ByteBuffer;)I",
-        "java/lang/String.equals(Ljava/lang/Object;)Z", "java/util/Objects.equals(Ljava/lang/Object;"
-        + "Ljava/lang/Object;)Z"}) {
-      assertFalse(calls.contains(forbidden), "Authenticator calls " + forbidden + ", which returns at the first "
-          + "difference: compare secrets with MessageDigest.isEqual");
+    assertTrue(
+        calls.contains(IS_EQUAL),
+        "Authenticator must compare with MessageDigest.isEqual: " + calls);
+    for (String forbidden :
+        new String[] {
+          "java/util/Arrays.equals([B[B)Z",
+          "java/util/Arrays.mismatch([B[B)I",
+          "java/nio/ByteBuffer.equals(Ljava/lang/Object;)Z",
+          "java/nio/ByteBuffer.compareTo(Ljava/nio/ByteBuffer;)I",
+          "java/lang/String.equals(Ljava/lang/Object;)Z",
+          "java/util/Objects.equals(Ljava/lang/Object;" + "Ljava/lang/Object;)Z"
+        }) {
+      assertFalse(
+          calls.contains(forbidden),
+          "Authenticator calls "
+              + forbidden
+              + ", which returns at the first "
+              + "difference: compare secrets with MessageDigest.isEqual");
     }
   }
 
@@ -46,7 +57,10 @@ class ConstantTimeCompareTest {
     }
   }
 
-  /** "owner.name(descriptor)" of every method and interface-method reference in a class's constant pool. */
+  /**
+   * "owner.name(descriptor)" of every method and interface-method reference in a class's constant
+   * pool.
+   */
   static Set<String> methodsCalledBy(Class<?> type) throws IOException {
     String resource = type.getName().substring(type.getPackageName().length() + 1) + ".class";
     try (InputStream raw = type.getResourceAsStream(resource)) {
@@ -72,7 +86,8 @@ class ConstantTimeCompareTest {
             i++;
           }
           case 7, 8, 16, 19, 20 -> refs[i] = new int[] {tag, in.readUnsignedShort()};
-          case 9, 10, 11, 12, 17, 18 -> refs[i] = new int[] {tag, in.readUnsignedShort(), in.readUnsignedShort()};
+          case 9, 10, 11, 12, 17, 18 ->
+              refs[i] = new int[] {tag, in.readUnsignedShort(), in.readUnsignedShort()};
           case 15 -> {
             in.readUnsignedByte();
             in.readUnsignedShort();

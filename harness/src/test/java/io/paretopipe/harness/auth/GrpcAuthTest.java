@@ -53,69 +53,92 @@ import org.junit.jupiter.api.Test;
  */
 class GrpcAuthTest {
   private static final long DEADLINE_SECONDS = 10;
-  private static final Metadata.Key<String> SESSION = Metadata.Key.of("paretopipe-session",
-      Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> SESSION =
+      Metadata.Key.of("paretopipe-session", Metadata.ASCII_STRING_MARSHALLER);
 
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
+  private static final MethodDescriptor.Marshaller<byte[]> BYTES =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+          return new ByteArrayInputStream(value);
+        }
 
-    @Override
-    public byte[] parse(InputStream stream) {
-      try (stream) {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
-  private static final MethodDescriptor<byte[], byte[]> SAY = method("Say", MethodDescriptor.MethodType.UNARY);
-  private static final MethodDescriptor<byte[], byte[]> FAIL = method("Fail", MethodDescriptor.MethodType.UNARY);
-  private static final MethodDescriptor<byte[], byte[]> STREAM = method("Stream",
-      MethodDescriptor.MethodType.BIDI_STREAMING);
+        @Override
+        public byte[] parse(InputStream stream) {
+          try (stream) {
+            return stream.readAllBytes();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      };
+  private static final MethodDescriptor<byte[], byte[]> SAY =
+      method("Say", MethodDescriptor.MethodType.UNARY);
+  private static final MethodDescriptor<byte[], byte[]> FAIL =
+      method("Fail", MethodDescriptor.MethodType.UNARY);
+  private static final MethodDescriptor<byte[], byte[]> STREAM =
+      method("Stream", MethodDescriptor.MethodType.BIDI_STREAMING);
 
   private final List<Server> servers = new ArrayList<>();
   private final List<ManagedChannel> channels = new ArrayList<>();
+
   /** Proof headers the stage received, in order. */
   private final List<byte[]> receivedProofs = new CopyOnWriteArrayList<>();
+
   private final Authenticator stageAuth = Authenticator.create(AuthenticatorTest.SECRET);
   private final Authenticator headAuth = Authenticator.create(AuthenticatorTest.SECRET);
 
-  private static MethodDescriptor<byte[], byte[]> method(String name, MethodDescriptor.MethodType type) {
-    return MethodDescriptor.<byte[], byte[]>newBuilder().setType(type)
+  private static MethodDescriptor<byte[], byte[]> method(
+      String name, MethodDescriptor.MethodType type) {
+    return MethodDescriptor.<byte[], byte[]>newBuilder()
+        .setType(type)
         .setFullMethodName(MethodDescriptor.generateFullMethodName("test.Echo", name))
-        .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+        .setRequestMarshaller(BYTES)
+        .setResponseMarshaller(BYTES)
+        .build();
   }
 
   private static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Say answers "echo:" + request; Fail ends with NOT_FOUND before any header; Stream echoes each message. */
+  /**
+   * Say answers "echo:" + request; Fail ends with NOT_FOUND before any header; Stream echoes each
+   * message.
+   */
   private static ServerServiceDefinition echoService() {
     return ServerServiceDefinition.builder("test.Echo")
-        .addMethod(SAY, ServerCalls.asyncUnaryCall((req, out) -> {
-          out.onNext(utf8("echo:" + new String(req, StandardCharsets.UTF_8)));
-          out.onCompleted();
-        }))
-        .addMethod(FAIL, ServerCalls.asyncUnaryCall((req, out) -> out.onError(
-            Status.NOT_FOUND.withDescription("no such thing").asRuntimeException())))
-        .addMethod(STREAM, ServerCalls.asyncBidiStreamingCall((StreamObserver<byte[]> out) -> new StreamObserver<byte[]>() {
-          @Override
-          public void onNext(byte[] value) {
-            out.onNext(value);
-          }
+        .addMethod(
+            SAY,
+            ServerCalls.asyncUnaryCall(
+                (req, out) -> {
+                  out.onNext(utf8("echo:" + new String(req, StandardCharsets.UTF_8)));
+                  out.onCompleted();
+                }))
+        .addMethod(
+            FAIL,
+            ServerCalls.asyncUnaryCall(
+                (req, out) ->
+                    out.onError(
+                        Status.NOT_FOUND.withDescription("no such thing").asRuntimeException())))
+        .addMethod(
+            STREAM,
+            ServerCalls.asyncBidiStreamingCall(
+                (StreamObserver<byte[]> out) ->
+                    new StreamObserver<byte[]>() {
+                      @Override
+                      public void onNext(byte[] value) {
+                        out.onNext(value);
+                      }
 
-          @Override
-          public void onError(Throwable t) {}
+                      @Override
+                      public void onError(Throwable t) {}
 
-          @Override
-          public void onCompleted() {
-            out.onCompleted();
-          }
-        }))
+                      @Override
+                      public void onCompleted() {
+                        out.onCompleted();
+                      }
+                    }))
         .build();
   }
 
@@ -123,8 +146,8 @@ class GrpcAuthTest {
   private ServerInterceptor recordProofs() {
     return new ServerInterceptor() {
       @Override
-      public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
-          ServerCallHandler<ReqT, RespT> next) {
+      public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+          ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
         byte[] proof = headers.get(GrpcAuth.PROOF);
         if (proof != null) {
           receivedProofs.add(proof);
@@ -144,15 +167,22 @@ class GrpcAuthTest {
     return server.getPort();
   }
 
-  /** A stage like the real one: challenge service plus the protected service behind the interceptor. */
+  /**
+   * A stage like the real one: challenge service plus the protected service behind the interceptor.
+   */
   private int secureStage(Authenticator auth) throws IOException {
-    return start(GrpcAuth.challengeService(auth),
-        ServerInterceptors.intercept(echoService(), GrpcAuth.serverInterceptor(auth), recordProofs()));
+    return start(
+        GrpcAuth.challengeService(auth),
+        ServerInterceptors.intercept(
+            echoService(), GrpcAuth.serverInterceptor(auth), recordProofs()));
   }
 
   private ManagedChannel channel(int port, ClientInterceptor... closestToTransport) {
-    ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
-        .intercept(closestToTransport).build();
+    ManagedChannel c =
+        NettyChannelBuilder.forAddress("127.0.0.1", port)
+            .usePlaintext()
+            .intercept(closestToTransport)
+            .build();
     channels.add(c);
     return c;
   }
@@ -165,8 +195,10 @@ class GrpcAuthTest {
     return ClientCalls.blockingUnaryCall(channel, SAY, deadline(), utf8(text));
   }
 
-  private static StatusRuntimeException failure(Channel channel, MethodDescriptor<byte[], byte[]> method) {
-    return assertThrows(StatusRuntimeException.class,
+  private static StatusRuntimeException failure(
+      Channel channel, MethodDescriptor<byte[], byte[]> method) {
+    return assertThrows(
+        StatusRuntimeException.class,
         () -> ClientCalls.blockingUnaryCall(channel, method, deadline(), utf8("hi")));
   }
 
@@ -196,23 +228,25 @@ class GrpcAuthTest {
     ManagedChannel c = channel(port, GrpcAuth.clientInterceptor(headAuth, true));
     List<String> got = new CopyOnWriteArrayList<>();
     CompletableFuture<Void> done = new CompletableFuture<>();
-    StreamObserver<byte[]> requests = ClientCalls.asyncBidiStreamingCall(c.newCall(STREAM, deadline()),
-        new StreamObserver<>() {
-          @Override
-          public void onNext(byte[] value) {
-            got.add(new String(value, StandardCharsets.UTF_8));
-          }
+    StreamObserver<byte[]> requests =
+        ClientCalls.asyncBidiStreamingCall(
+            c.newCall(STREAM, deadline()),
+            new StreamObserver<>() {
+              @Override
+              public void onNext(byte[] value) {
+                got.add(new String(value, StandardCharsets.UTF_8));
+              }
 
-          @Override
-          public void onError(Throwable t) {
-            done.completeExceptionally(t);
-          }
+              @Override
+              public void onError(Throwable t) {
+                done.completeExceptionally(t);
+              }
 
-          @Override
-          public void onCompleted() {
-            done.complete(null);
-          }
-        });
+              @Override
+              public void onCompleted() {
+                done.complete(null);
+              }
+            });
     for (int i = 0; i < 5; i++) {
       requests.onNext(utf8("m" + i));
     }
@@ -226,18 +260,25 @@ class GrpcAuthTest {
     int port = secureStage(stageAuth);
     StatusRuntimeException e = failure(channel(port), SAY);
     assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
-    assertEquals("this stage requires authentication: give the head the stage's shared secret (--secret-file "
-        + "FILE, or PARETOPIPE_SECRET_FILE or PARETOPIPE_SECRET in its environment)", e.getStatus().getDescription());
+    assertEquals(
+        "this stage requires authentication: give the head the stage's shared secret (--secret-file "
+            + "FILE, or PARETOPIPE_SECRET_FILE or PARETOPIPE_SECRET in its environment)",
+        e.getStatus().getDescription());
   }
 
   @Test
   void aHeadWithAnotherSecretIsRefused() throws Exception {
     int port = secureStage(stageAuth);
-    ManagedChannel c = channel(port, GrpcAuth.clientInterceptor(Authenticator.create(AuthenticatorTest.OTHER), true));
+    ManagedChannel c =
+        channel(
+            port, GrpcAuth.clientInterceptor(Authenticator.create(AuthenticatorTest.OTHER), true));
     StatusRuntimeException e = failure(c, SAY);
     assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
-    assertTrue(e.getStatus().getDescription().startsWith("the proof is wrong: the peer holds a different shared "
-        + "secret"), e.getStatus().getDescription());
+    assertTrue(
+        e.getStatus()
+            .getDescription()
+            .startsWith("the proof is wrong: the peer holds a different shared " + "secret"),
+        e.getStatus().getDescription());
   }
 
   @Test
@@ -246,8 +287,9 @@ class GrpcAuthTest {
     ManagedChannel authenticated = channel(port, GrpcAuth.clientInterceptor(headAuth, true));
     Metadata session = new Metadata();
     session.put(SESSION, "session-1");
-    Channel withSession = ClientInterceptors.intercept(authenticated,
-        MetadataUtils.newAttachHeadersInterceptor(session));
+    Channel withSession =
+        ClientInterceptors.intercept(
+            authenticated, MetadataUtils.newAttachHeadersInterceptor(session));
     assertArrayEquals(utf8("echo:first"), say(withSession, "first"));
     byte[] captured = receivedProofs.get(0);
 
@@ -255,22 +297,32 @@ class GrpcAuthTest {
     Metadata replay = new Metadata();
     replay.put(GrpcAuth.PROOF, captured);
     replay.put(SESSION, "session-1");
-    StatusRuntimeException replayed = failure(ClientInterceptors.intercept(raw,
-        MetadataUtils.newAttachHeadersInterceptor(replay)), SAY);
+    StatusRuntimeException replayed =
+        failure(
+            ClientInterceptors.intercept(raw, MetadataUtils.newAttachHeadersInterceptor(replay)),
+            SAY);
     assertEquals(Status.Code.UNAUTHENTICATED, replayed.getStatus().getCode());
-    assertEquals("the challenge was already answered: a replayed proof is refused",
+    assertEquals(
+        "the challenge was already answered: a replayed proof is refused",
         replayed.getStatus().getDescription());
 
     Metadata otherSession = new Metadata();
     otherSession.put(GrpcAuth.PROOF, captured);
     otherSession.put(SESSION, "session-2");
-    StatusRuntimeException retargeted = failure(ClientInterceptors.intercept(raw,
-        MetadataUtils.newAttachHeadersInterceptor(otherSession)), SAY);
-    assertTrue(retargeted.getStatus().getDescription().startsWith("the proof is wrong"),
+    StatusRuntimeException retargeted =
+        failure(
+            ClientInterceptors.intercept(
+                raw, MetadataUtils.newAttachHeadersInterceptor(otherSession)),
+            SAY);
+    assertTrue(
+        retargeted.getStatus().getDescription().startsWith("the proof is wrong"),
         retargeted.getStatus().getDescription());
-    StatusRuntimeException otherMethod = failure(ClientInterceptors.intercept(raw,
-        MetadataUtils.newAttachHeadersInterceptor(replay)), FAIL);
-    assertTrue(otherMethod.getStatus().getDescription().startsWith("the proof is wrong"),
+    StatusRuntimeException otherMethod =
+        failure(
+            ClientInterceptors.intercept(raw, MetadataUtils.newAttachHeadersInterceptor(replay)),
+            FAIL);
+    assertTrue(
+        otherMethod.getStatus().getDescription().startsWith("the proof is wrong"),
         otherMethod.getStatus().getDescription());
   }
 
@@ -279,77 +331,99 @@ class GrpcAuthTest {
     int port = secureStage(stageAuth);
     Metadata session = new Metadata();
     session.put(SESSION, "session-1");
-    // wrong order: the session header is attached after (closer to the transport than) the auth interceptor
-    ManagedChannel c = channel(port, MetadataUtils.newAttachHeadersInterceptor(session),
-        GrpcAuth.clientInterceptor(headAuth, true));
+    // wrong order: the session header is attached after (closer to the transport than) the auth
+    // interceptor
+    ManagedChannel c =
+        channel(
+            port,
+            MetadataUtils.newAttachHeadersInterceptor(session),
+            GrpcAuth.clientInterceptor(headAuth, true));
     StatusRuntimeException e = failure(c, SAY);
     assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
-    assertTrue(e.getStatus().getDescription().startsWith("the proof is wrong"), e.getStatus().getDescription());
+    assertTrue(
+        e.getStatus().getDescription().startsWith("the proof is wrong"),
+        e.getStatus().getDescription());
   }
 
   @Test
   void aStageWithoutAuthenticationIsRefusedByAHeadWithASecret() throws Exception {
     int port = start(echoService());
-    StatusRuntimeException e = failure(channel(port, GrpcAuth.clientInterceptor(headAuth, true)), SAY);
+    StatusRuntimeException e =
+        failure(channel(port, GrpcAuth.clientInterceptor(headAuth, true)), SAY);
     assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
-    assertEquals("the stage does not authenticate (it runs without a shared secret, or is too old): refusing to "
-        + "use it, since this head has a secret", e.getStatus().getDescription());
+    assertEquals(
+        "the stage does not authenticate (it runs without a shared secret, or is too old): refusing to "
+            + "use it, since this head has a secret",
+        e.getStatus().getDescription());
   }
 
-  /** A stage that hands out challenges but checks nothing and answers with a forged (or no) proof. */
+  /**
+   * A stage that hands out challenges but checks nothing and answers with a forged (or no) proof.
+   */
   private int impostorStage(boolean forgeProof) throws IOException {
     Authenticator impostor = Authenticator.create(AuthenticatorTest.OTHER);
-    ServerInterceptor forger = new ServerInterceptor() {
-      @Override
-      public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
-          ServerCallHandler<ReqT, RespT> next) {
-        if (!forgeProof) {
-          return next.startCall(call, headers);
-        }
-        return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+    ServerInterceptor forger =
+        new ServerInterceptor() {
           @Override
-          public void sendHeaders(Metadata h) {
-            h.put(GrpcAuth.SERVER_PROOF, new byte[Authenticator.PROOF_BYTES]);
-            super.sendHeaders(h);
-          }
+          public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+              ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+            if (!forgeProof) {
+              return next.startCall(call, headers);
+            }
+            return next.startCall(
+                new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+                  @Override
+                  public void sendHeaders(Metadata h) {
+                    h.put(GrpcAuth.SERVER_PROOF, new byte[Authenticator.PROOF_BYTES]);
+                    super.sendHeaders(h);
+                  }
 
-          @Override
-          public void close(Status status, Metadata trailers) {
-            trailers.put(GrpcAuth.SERVER_PROOF, new byte[Authenticator.PROOF_BYTES]);
-            super.close(status, trailers);
+                  @Override
+                  public void close(Status status, Metadata trailers) {
+                    trailers.put(GrpcAuth.SERVER_PROOF, new byte[Authenticator.PROOF_BYTES]);
+                    super.close(status, trailers);
+                  }
+                },
+                headers);
           }
-        }, headers);
-      }
-    };
-    return start(GrpcAuth.challengeService(impostor), ServerInterceptors.intercept(echoService(), forger));
+        };
+    return start(
+        GrpcAuth.challengeService(impostor), ServerInterceptors.intercept(echoService(), forger));
   }
 
   @Test
   void aStageThatCannotProveItselfIsRefused() throws Exception {
-    ManagedChannel silent = channel(impostorStage(false), GrpcAuth.clientInterceptor(headAuth, true));
+    ManagedChannel silent =
+        channel(impostorStage(false), GrpcAuth.clientInterceptor(headAuth, true));
     StatusRuntimeException none = failure(silent, SAY);
     assertEquals(Status.Code.UNAUTHENTICATED, none.getStatus().getCode());
-    assertEquals("the stage did not prove it holds the shared secret: its response carries no "
-        + "paretopipe-auth-server-bin header", none.getStatus().getDescription());
+    assertEquals(
+        "the stage did not prove it holds the shared secret: its response carries no "
+            + "paretopipe-auth-server-bin header",
+        none.getStatus().getDescription());
 
-    ManagedChannel forged = channel(impostorStage(true), GrpcAuth.clientInterceptor(headAuth, true));
+    ManagedChannel forged =
+        channel(impostorStage(true), GrpcAuth.clientInterceptor(headAuth, true));
     StatusRuntimeException wrong = failure(forged, SAY);
     assertEquals(Status.Code.UNAUTHENTICATED, wrong.getStatus().getCode());
-    assertTrue(wrong.getStatus().getDescription().startsWith("the stage's proof is wrong"),
+    assertTrue(
+        wrong.getStatus().getDescription().startsWith("the stage's proof is wrong"),
         wrong.getStatus().getDescription());
     // a forged proof in the trailers of an error is caught too: the head does not trust the error
     StatusRuntimeException forgedError = failure(forged, FAIL);
     assertEquals(Status.Code.UNAUTHENTICATED, forgedError.getStatus().getCode());
 
     // without requireServerProof the head accepts an answer from a stage that does not prove itself
-    ManagedChannel lenient = channel(impostorStage(false), GrpcAuth.clientInterceptor(headAuth, false));
+    ManagedChannel lenient =
+        channel(impostorStage(false), GrpcAuth.clientInterceptor(headAuth, false));
     assertArrayEquals(utf8("echo:x"), say(lenient, "x"));
   }
 
   @Test
   void anErrorFromAnAuthenticatedStageComesThroughWithItsProofInTheTrailers() throws Exception {
     int port = secureStage(stageAuth);
-    StatusRuntimeException e = failure(channel(port, GrpcAuth.clientInterceptor(headAuth, true)), FAIL);
+    StatusRuntimeException e =
+        failure(channel(port, GrpcAuth.clientInterceptor(headAuth, true)), FAIL);
     assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
     assertEquals("no such thing", e.getStatus().getDescription());
     assertNotNull(e.getTrailers());
@@ -360,33 +434,52 @@ class GrpcAuthTest {
   void cancellingWhileTheChallengeIsPendingCancelsBoth() throws Exception {
     CountDownLatch challengeCancelled = new CountDownLatch(1);
     CountDownLatch challengeAsked = new CountDownLatch(1);
-    ServerServiceDefinition stuck = ServerServiceDefinition.builder(GrpcAuth.SERVICE_NAME)
-        .addMethod(GrpcAuth.CHALLENGE, ServerCalls.asyncUnaryCall((req, out) -> {
-          ((ServerCallStreamObserver<byte[]>) out).setOnCancelHandler(challengeCancelled::countDown);
-          challengeAsked.countDown();
-        }))
-        .build();
-    int port = start(stuck, ServerInterceptors.intercept(echoService(), GrpcAuth.serverInterceptor(stageAuth)));
+    ServerServiceDefinition stuck =
+        ServerServiceDefinition.builder(GrpcAuth.SERVICE_NAME)
+            .addMethod(
+                GrpcAuth.CHALLENGE,
+                ServerCalls.asyncUnaryCall(
+                    (req, out) -> {
+                      ((ServerCallStreamObserver<byte[]>) out)
+                          .setOnCancelHandler(challengeCancelled::countDown);
+                      challengeAsked.countDown();
+                    }))
+            .build();
+    int port =
+        start(
+            stuck,
+            ServerInterceptors.intercept(echoService(), GrpcAuth.serverInterceptor(stageAuth)));
     ManagedChannel c = channel(port, GrpcAuth.clientInterceptor(headAuth, true));
     var future = ClientCalls.futureUnaryCall(c.newCall(SAY, deadline()), utf8("never"));
-    assertTrue(challengeAsked.await(DEADLINE_SECONDS, TimeUnit.SECONDS), "the head asks for a challenge");
+    assertTrue(
+        challengeAsked.await(DEADLINE_SECONDS, TimeUnit.SECONDS), "the head asks for a challenge");
     future.cancel(true);
-    assertTrue(challengeCancelled.await(DEADLINE_SECONDS, TimeUnit.SECONDS), "the challenge call is cancelled too");
+    assertTrue(
+        challengeCancelled.await(DEADLINE_SECONDS, TimeUnit.SECONDS),
+        "the challenge call is cancelled too");
     assertTrue(future.isCancelled());
-    assertThrows(java.util.concurrent.CancellationException.class, () -> future.get(1, TimeUnit.SECONDS));
+    assertThrows(
+        java.util.concurrent.CancellationException.class, () -> future.get(1, TimeUnit.SECONDS));
   }
 
   @Test
   void theChallengeServiceRefusesARequestWithABody() throws Exception {
     int port = secureStage(stageAuth);
     ManagedChannel raw = channel(port);
-    MethodDescriptor<byte[], byte[]> challengeWithBody = GrpcAuth.CHALLENGE.toBuilder(BYTES, BYTES).build();
-    ExecutionException e = assertThrows(ExecutionException.class, () -> ClientCalls.futureUnaryCall(
-        raw.newCall(challengeWithBody, deadline()), new byte[1000]).get(DEADLINE_SECONDS, TimeUnit.SECONDS));
+    MethodDescriptor<byte[], byte[]> challengeWithBody =
+        GrpcAuth.CHALLENGE.toBuilder(BYTES, BYTES).build();
+    ExecutionException e =
+        assertThrows(
+            ExecutionException.class,
+            () ->
+                ClientCalls.futureUnaryCall(
+                        raw.newCall(challengeWithBody, deadline()), new byte[1000])
+                    .get(DEADLINE_SECONDS, TimeUnit.SECONDS));
     Status s = Status.fromThrowable(e.getCause());
     assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), String.valueOf(s));
     assertEquals("a challenge request must be empty", s.getDescription());
-    assertEquals(Authenticator.CHALLENGE_BYTES, ClientCalls.blockingUnaryCall(raw, challengeWithBody, deadline(),
-        new byte[0]).length);
+    assertEquals(
+        Authenticator.CHALLENGE_BYTES,
+        ClientCalls.blockingUnaryCall(raw, challengeWithBody, deadline(), new byte[0]).length);
   }
 }

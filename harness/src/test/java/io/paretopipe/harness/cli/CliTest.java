@@ -10,153 +10,194 @@ import java.io.StringWriter;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The paretopipe command line: stable JSON keys, exit codes, and errors that name what is valid. */
+/**
+ * The paretopipe command line: stable JSON keys, exit codes, and errors that name what is valid.
+ */
 class CliTest {
 
-    record Result(int exit, String out, String err) {}
+  record Result(int exit, String out, String err) {}
 
-    static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = ParetoPipeCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(exit, out.toString(), err.toString());
-    }
+  static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = ParetoPipeCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Result(exit, out.toString(), err.toString());
+  }
 
-    @Test
-    void modelsCutsJsonHasTheDocumentedKeys() throws Exception {
-        Result r = run("models", "cuts", "resnet18", "--json");
-        assertEquals(0, r.exit(), r.err());
-        JsonNode root = new ObjectMapper().readTree(r.out());
-        assertEquals("resnet18", root.get("model").asText());
-        assertEquals(11181642, root.get("params").asLong());
-        assertEquals("[3,224,224]", root.get("input").toString());
-        JsonNode cuts = root.get("cuts");
-        assertEquals(9, cuts.size());
-        JsonNode four = cuts.get(4);
-        assertEquals(4, four.get("split").asInt());
-        assertEquals("block4", four.get("unit").asText());
-        assertEquals("[128,28,28]", four.get("shape").toString());
-        assertEquals(8L * 401408, four.get("bytes").asLong());
-        assertEquals(8L * (118013952L + 2 * 231211008L + 179830784L + 231211008L), four.get("macs").asLong());
-    }
+  @Test
+  void modelsCutsJsonHasTheDocumentedKeys() throws Exception {
+    Result r = run("models", "cuts", "resnet18", "--json");
+    assertEquals(0, r.exit(), r.err());
+    JsonNode root = new ObjectMapper().readTree(r.out());
+    assertEquals("resnet18", root.get("model").asText());
+    assertEquals(11181642, root.get("params").asLong());
+    assertEquals("[3,224,224]", root.get("input").toString());
+    JsonNode cuts = root.get("cuts");
+    assertEquals(9, cuts.size());
+    JsonNode four = cuts.get(4);
+    assertEquals(4, four.get("split").asInt());
+    assertEquals("block4", four.get("unit").asText());
+    assertEquals("[128,28,28]", four.get("shape").toString());
+    assertEquals(8L * 401408, four.get("bytes").asLong());
+    assertEquals(
+        8L * (118013952L + 2 * 231211008L + 179830784L + 231211008L), four.get("macs").asLong());
+  }
 
-    @Test
-    void runAndServeHelpNameTheEnvironmentTheyRead() {
-        Result r = run("run", "--help");
-        assertEquals(0, r.exit(), r.err());
-        for (String variable : List.of("PARETOPIPE_SECRET_FILE", "PARETOPIPE_DEVICE_PROFILES", "PARETOPIPE_STEP_TRACE=DIR",
-                "MALLOC_MMAP_MAX_=0")) {
-            assertTrue(r.out().contains(variable), variable + " in\n" + r.out());
-        }
-        Result serve = run("serve", "--help");
-        assertEquals(0, serve.exit(), serve.err());
-        assertTrue(serve.out().contains("PARETOPIPE_SECRET_FILE") && serve.out().contains("PARETOPIPE_STEP_TRACE=DIR"),
-                serve.out());
+  @Test
+  void runAndServeHelpNameTheEnvironmentTheyRead() {
+    Result r = run("run", "--help");
+    assertEquals(0, r.exit(), r.err());
+    for (String variable :
+        List.of(
+            "PARETOPIPE_SECRET_FILE",
+            "PARETOPIPE_DEVICE_PROFILES",
+            "PARETOPIPE_STEP_TRACE=DIR",
+            "MALLOC_MMAP_MAX_=0")) {
+      assertTrue(r.out().contains(variable), variable + " in\n" + r.out());
     }
+    Result serve = run("serve", "--help");
+    assertEquals(0, serve.exit(), serve.err());
+    assertTrue(
+        serve.out().contains("PARETOPIPE_SECRET_FILE")
+            && serve.out().contains("PARETOPIPE_STEP_TRACE=DIR"),
+        serve.out());
+  }
 
-    @Test
-    void modelsListNamesEveryModel() {
-        Result r = run("models", "list");
-        assertEquals(0, r.exit());
-        for (String m : List.of("resnet18", "resnet50", "mobilenetv2", "vgg16", "alexnet", "inceptionv3")) {
-            assertTrue(r.out().contains(m), m);
-        }
+  @Test
+  void modelsListNamesEveryModel() {
+    Result r = run("models", "list");
+    assertEquals(0, r.exit());
+    for (String m :
+        List.of("resnet18", "resnet50", "mobilenetv2", "vgg16", "alexnet", "inceptionv3")) {
+      assertTrue(r.out().contains(m), m);
     }
+  }
 
-    @Test
-    void unknownModelExitsTwoListingTheKnownOnes() {
-        Result r = run("models", "cuts", "resnet19");
-        assertEquals(2, r.exit());
-        assertEquals("error: unknown model 'resnet19': known models are resnet18, resnet50, mobilenetv2, vgg16,"
-                + " alexnet, inceptionv3", r.err().trim());
-    }
+  @Test
+  void unknownModelExitsTwoListingTheKnownOnes() {
+    Result r = run("models", "cuts", "resnet19");
+    assertEquals(2, r.exit());
+    assertEquals(
+        "error: unknown model 'resnet19': known models are resnet18, resnet50, mobilenetv2, vgg16,"
+            + " alexnet, inceptionv3",
+        r.err().trim());
+  }
 
-    @Test
-    void serveRefusesANetworkAddressWithoutInsecureAndAMissingModelsDir() {
-        Result open = run("serve", "--listen", "0.0.0.0:0");
-        assertEquals(2, open.exit());
-        assertTrue(open.err().contains("refusing to listen on all interfaces (0.0.0.0) without a shared secret"),
-                open.err());
-        assertTrue(open.err().contains("--secret-file FILE"), open.err());
-        assertTrue(open.err().contains("--insecure"), open.err());
-        Result dir = run("serve", "--models-dir", "/nonexistent/paretopipe-models");
-        assertEquals(2, dir.exit());
-        assertTrue(dir.err().contains("--models-dir /nonexistent/paretopipe-models does not exist"), dir.err());
-    }
+  @Test
+  void serveRefusesANetworkAddressWithoutInsecureAndAMissingModelsDir() {
+    Result open = run("serve", "--listen", "0.0.0.0:0");
+    assertEquals(2, open.exit());
+    assertTrue(
+        open.err()
+            .contains("refusing to listen on all interfaces (0.0.0.0) without a shared secret"),
+        open.err());
+    assertTrue(open.err().contains("--secret-file FILE"), open.err());
+    assertTrue(open.err().contains("--insecure"), open.err());
+    Result dir = run("serve", "--models-dir", "/nonexistent/paretopipe-models");
+    assertEquals(2, dir.exit());
+    assertTrue(
+        dir.err().contains("--models-dir /nonexistent/paretopipe-models does not exist"),
+        dir.err());
+  }
 
-    @Test
-    void aSecretFileOthersCanReadOrTlsOnNioIsRefusedBeforeAnythingStarts(@org.junit.jupiter.api.io.TempDir
-            java.nio.file.Path dir) throws Exception {
-        java.nio.file.Path secret = dir.resolve("secret");
-        java.nio.file.Files.writeString(secret, "0123456789abcdef0123456789abcdef\n");
-        java.nio.file.Files.setPosixFilePermissions(secret,
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        Result serve = run("serve", "--secret-file", secret.toString());
-        assertEquals(2, serve.exit());
-        assertTrue(serve.err().contains("secret file " + secret + " is accessible by other users (rw-r--r--)"),
-                serve.err());
-        assertTrue(serve.err().contains("chmod 600 " + secret), serve.err());
-        Result runWithIt = run("run", "--split", "7", "--secret-file", secret.toString());
-        assertEquals(2, runWithIt.exit());
-        assertTrue(runWithIt.err().contains("chmod 600"), runWithIt.err());
-        Result tlsOnNio = run("serve", "--tls-cert", secret.toString(), "--tls-key", secret.toString());
-        assertEquals(2, tlsOnNio.exit());
-        assertTrue(tlsOnNio.err().contains("apply to --transport grpc only"), tlsOnNio.err());
-        Result notPem = run("run", "--split", "7", "--transport", "grpc", "--tls-trust", secret.toString());
-        assertEquals(2, notPem.exit());
-        assertTrue(notPem.err().contains(secret.toString()), notPem.err());
-    }
+  @Test
+  void aSecretFileOthersCanReadOrTlsOnNioIsRefusedBeforeAnythingStarts(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path secret = dir.resolve("secret");
+    java.nio.file.Files.writeString(secret, "0123456789abcdef0123456789abcdef\n");
+    java.nio.file.Files.setPosixFilePermissions(
+        secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    Result serve = run("serve", "--secret-file", secret.toString());
+    assertEquals(2, serve.exit());
+    assertTrue(
+        serve.err().contains("secret file " + secret + " is accessible by other users (rw-r--r--)"),
+        serve.err());
+    assertTrue(serve.err().contains("chmod 600 " + secret), serve.err());
+    Result runWithIt = run("run", "--split", "7", "--secret-file", secret.toString());
+    assertEquals(2, runWithIt.exit());
+    assertTrue(runWithIt.err().contains("chmod 600"), runWithIt.err());
+    Result tlsOnNio = run("serve", "--tls-cert", secret.toString(), "--tls-key", secret.toString());
+    assertEquals(2, tlsOnNio.exit());
+    assertTrue(tlsOnNio.err().contains("apply to --transport grpc only"), tlsOnNio.err());
+    Result notPem =
+        run("run", "--split", "7", "--transport", "grpc", "--tls-trust", secret.toString());
+    assertEquals(2, notPem.exit());
+    assertTrue(notPem.err().contains(secret.toString()), notPem.err());
+  }
 
-    @Test
-    void splitOutOfRangeExitsTwoWithTheValidRange() {
-        Result r = run("run", "--model", "resnet18", "--split", "19", "--transport", "local");
-        assertEquals(2, r.exit());
-        assertEquals("error: split 19 is out of range for resnet18: valid splits are 0..8", r.err().trim());
-    }
+  @Test
+  void splitOutOfRangeExitsTwoWithTheValidRange() {
+    Result r = run("run", "--model", "resnet18", "--split", "19", "--transport", "local");
+    assertEquals(2, r.exit());
+    assertEquals(
+        "error: split 19 is out of range for resnet18: valid splits are 0..8", r.err().trim());
+  }
 
-    @Test
-    void unknownTransportIsNamed() {
-        Result r = run("run", "--split", "3", "--transport", "carrier-pigeon");
-        assertEquals(2, r.exit());
-        assertEquals("error: unknown transport 'carrier-pigeon': known transports are nio, local, grpc", r.err().trim());
-    }
+  @Test
+  void unknownTransportIsNamed() {
+    Result r = run("run", "--split", "3", "--transport", "carrier-pigeon");
+    assertEquals(2, r.exit());
+    assertEquals(
+        "error: unknown transport 'carrier-pigeon': known transports are nio, local, grpc",
+        r.err().trim());
+  }
 
-    @Test
-    void runJsonHasTheDocumentedKeysAndConsistentNumbers() throws Exception {
-        Result r = run("run", "--model", "mobilenetv2", "--split", "9", "--transport", "local", "--batch", "2",
-                "--requests", "6", "--warmup", "1", "--depth", "2", "--json");
-        assertEquals(0, r.exit(), r.err());
-        JsonNode root = new ObjectMapper().readTree(r.out());
-        JsonNode latency = root.get("latency_ms");
-        for (String k : List.of("mean", "p50", "p90", "p99", "p999", "max")) {
-            assertTrue(latency.get(k).asDouble() > 0, k);
-        }
-        assertTrue(latency.get("p50").asDouble() <= latency.get("max").asDouble());
-        assertTrue(root.get("throughput_img_s").asDouble() > 0);
-        JsonNode phases = root.get("phases_ms");
-        for (String k : List.of("head_compute", "encode", "network", "tail_compute", "decode")) {
-            assertTrue(phases.get(k).asDouble() >= 0, k);
-        }
-        assertTrue(phases.get("head_compute").asDouble() > 0);
-        assertTrue(phases.get("tail_compute").asDouble() > 0);
-        double overhead = latency.get("mean").asDouble() - phases.get("head_compute").asDouble()
-                - phases.get("tail_compute").asDouble();
-        assertEquals(overhead, root.get("overhead_ms").asDouble(), 1e-9);
-        assertEquals(2L * 64 * 14 * 14 * 4, root.get("bytes_per_request").asLong());
-        assertEquals(6, root.get("requests").asInt());
+  @Test
+  void runJsonHasTheDocumentedKeysAndConsistentNumbers() throws Exception {
+    Result r =
+        run(
+            "run",
+            "--model",
+            "mobilenetv2",
+            "--split",
+            "9",
+            "--transport",
+            "local",
+            "--batch",
+            "2",
+            "--requests",
+            "6",
+            "--warmup",
+            "1",
+            "--depth",
+            "2",
+            "--json");
+    assertEquals(0, r.exit(), r.err());
+    JsonNode root = new ObjectMapper().readTree(r.out());
+    JsonNode latency = root.get("latency_ms");
+    for (String k : List.of("mean", "p50", "p90", "p99", "p999", "max")) {
+      assertTrue(latency.get(k).asDouble() > 0, k);
     }
+    assertTrue(latency.get("p50").asDouble() <= latency.get("max").asDouble());
+    assertTrue(root.get("throughput_img_s").asDouble() > 0);
+    JsonNode phases = root.get("phases_ms");
+    for (String k : List.of("head_compute", "encode", "network", "tail_compute", "decode")) {
+      assertTrue(phases.get(k).asDouble() >= 0, k);
+    }
+    assertTrue(phases.get("head_compute").asDouble() > 0);
+    assertTrue(phases.get("tail_compute").asDouble() > 0);
+    double overhead =
+        latency.get("mean").asDouble()
+            - phases.get("head_compute").asDouble()
+            - phases.get("tail_compute").asDouble();
+    assertEquals(overhead, root.get("overhead_ms").asDouble(), 1e-9);
+    assertEquals(2L * 64 * 14 * 14 * 4, root.get("bytes_per_request").asLong());
+    assertEquals(6, root.get("requests").asInt());
+  }
 
-    @Test
-    void linkNeedsANetworkTransport() {
-        Result r = run("run", "--split", "3", "--transport", "local", "--link", "pi-link");
-        assertEquals(2, r.exit());
-        assertTrue(r.err().startsWith("error: link delay:200ms+rate:5mbit needs a network transport"), r.err());
-    }
+  @Test
+  void linkNeedsANetworkTransport() {
+    Result r = run("run", "--split", "3", "--transport", "local", "--link", "pi-link");
+    assertEquals(2, r.exit());
+    assertTrue(
+        r.err().startsWith("error: link delay:200ms+rate:5mbit needs a network transport"),
+        r.err());
+  }
 
-    @Test
-    void badLinkSpecIsRejectedBeforeAnythingStarts() {
-        Result r = run("run", "--split", "3", "--link", "delay=20ms");
-        assertEquals(2, r.exit());
-        assertTrue(r.err().startsWith("error: "), r.err());
-    }
+  @Test
+  void badLinkSpecIsRejectedBeforeAnythingStarts() {
+    Result r = run("run", "--split", "3", "--link", "delay=20ms");
+    assertEquals(2, r.exit());
+    assertTrue(r.err().startsWith("error: "), r.err());
+  }
 }

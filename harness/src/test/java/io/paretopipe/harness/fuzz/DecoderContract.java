@@ -30,27 +30,27 @@ import java.util.Set;
  *   <li><b>Typed rejections only.</b> Decoding either returns a message or throws a {@link
  *       ProtocolException} (or its subtype {@link TruncatedFrameException}) with one of the codes
  *       {@code ProtocolException} documents ({@link #REJECTION_CODES}), request id -1 and a
- *       non-blank message of at most {@link #MAX_MESSAGE_CHARS} characters. Any other exception
- *       or error (an {@code IndexOutOfBoundsException}, {@code OutOfMemoryError}, ...) is a
- *       contract violation.
+ *       non-blank message of at most {@link #MAX_MESSAGE_CHARS} characters. Any other exception or
+ *       error (an {@code IndexOutOfBoundsException}, {@code OutOfMemoryError}, ...) is a contract
+ *       violation.
  *   <li><b>Truncation means truncation.</b> Input shorter than a header is reported as {@code
  *       TruncatedFrameException}; {@code TruncatedFrameException} is only ever reported when the
  *       input really is shorter than the frame its header declares.
  *   <li><b>Bounded allocation.</b> One decode allocates at most {@link #HEAP_BUDGET_BYTES} on the
- *       heap and at most {@link #directBudgetBytes()} of direct memory (header, metadata and payload
- *       buffers within {@link #LIMITS}), however large the lengths the input declares. Measured with
- *       the current thread's allocation counter and the JVM's "direct" buffer pool. An input over
- *       budget is decoded a second time and judged by that run, so that one-time class loading
- *       (and Jazzer instrumenting the loaded classes) on the first decode along a new path does not
- *       count.
+ *       heap and at most {@link #directBudgetBytes()} of direct memory (header, metadata and
+ *       payload buffers within {@link #LIMITS}), however large the lengths the input declares.
+ *       Measured with the current thread's allocation counter and the JVM's "direct" buffer pool.
+ *       An input over budget is decoded a second time and judged by that run, so that one-time
+ *       class loading (and Jazzer instrumenting the loaded classes) on the first decode along a new
+ *       path does not count.
  *   <li><b>What is accepted is within the limits.</b> An accepted frame consumes exactly the 20 +
  *       meta + payload bytes its header declares, and every string, list, rank and tensor in it is
  *       within {@link #LIMITS}; tensors arrive as direct native-order buffers.
  *   <li><b>What is accepted can be sent back.</b> Re-encoding an accepted message under the same
  *       limits succeeds and decodes to an equal message; for HANDSHAKE and HANDSHAKE_REPLY frames
- *       (and ERROR frames with a known code, tensor frames in native order) the re-encoded bytes are
- *       the input bytes exactly, so the encoding is canonical (authentication binds the handshake's
- *       bytes, see {@code io.paretopipe.harness.auth.HandshakeBinding}).
+ *       (and ERROR frames with a known code, tensor frames in native order) the re-encoded bytes
+ *       are the input bytes exactly, so the encoding is canonical (authentication binds the
+ *       handshake's bytes, see {@code io.paretopipe.harness.auth.HandshakeBinding}).
  * </ul>
  *
  * <p>Violations are {@link AssertionError}s carrying the input in hex, so Jazzer reports them as
@@ -65,25 +65,35 @@ final class DecoderContract {
   static final Limits LIMITS = new Limits(8 << 10, 64 << 10, Tensor.MAX_RANK, 256, 32);
 
   /** The codes {@link ProtocolException} documents for malformed input. */
-  static final Set<ErrorCode> REJECTION_CODES = EnumSet.of(ErrorCode.BAD_FRAME, ErrorCode.UNSUPPORTED_VERSION,
-      ErrorCode.FRAME_TOO_LARGE, ErrorCode.BAD_HANDSHAKE);
+  static final Set<ErrorCode> REJECTION_CODES =
+      EnumSet.of(
+          ErrorCode.BAD_FRAME,
+          ErrorCode.UNSUPPORTED_VERSION,
+          ErrorCode.FRAME_TOO_LARGE,
+          ErrorCode.BAD_HANDSHAKE);
 
   /**
    * Heap one decode may allocate, bytes: metadata-sized temporaries (strings decode to at most 2
-   * bytes per input byte, lists, records), the exception with its stack trace and message. 1 MiB
-   * is 16 times the largest tensor these limits admit; anything sized by an unchecked declared
-   * length (up to 2^32 for a u32, 2^63 for a payload) is far beyond it.
+   * bytes per input byte, lists, records), the exception with its stack trace and message. 1 MiB is
+   * 16 times the largest tensor these limits admit; anything sized by an unchecked declared length
+   * (up to 2^32 for a u32, 2^63 for a payload) is far beyond it.
    */
   static final long HEAP_BUDGET_BYTES = 1L << 20;
 
-  /** Longest acceptable rejection message: it names fields and numbers, never echoes unbounded input. */
+  /**
+   * Longest acceptable rejection message: it names fields and numbers, never echoes unbounded
+   * input.
+   */
   static final int MAX_MESSAGE_CHARS = 2048;
 
   private static final com.sun.management.ThreadMXBean THREADS =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-  private static final BufferPoolMXBean DIRECT = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)
-      .stream().filter(b -> b.getName().equals("direct")).findFirst()
-      .orElseThrow(() -> new IllegalStateException("this JVM reports no \"direct\" buffer pool"));
+  private static final BufferPoolMXBean DIRECT =
+      ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+          .filter(b -> b.getName().equals("direct"))
+          .findFirst()
+          .orElseThrow(
+              () -> new IllegalStateException("this JVM reports no \"direct\" buffer pool"));
 
   private DecoderContract() {}
 
@@ -97,8 +107,8 @@ final class DecoderContract {
   static final Decoder FRAME_CODEC = in -> FrameCodec.decode(in, LIMITS);
 
   /**
-   * Direct memory one decode may allocate, bytes: the 20-byte header buffer, the reader's initial
-   * 4 KiB metadata buffer, one grown metadata buffer of at most maxMetaBytes, and the payload.
+   * Direct memory one decode may allocate, bytes: the 20-byte header buffer, the reader's initial 4
+   * KiB metadata buffer, one grown metadata buffer of at most maxMetaBytes, and the payload.
    */
   static long directBudgetBytes() {
     return FrameCodec.HEADER_BYTES + 4096 + LIMITS.maxMetaBytes() + LIMITS.maxTensorBytes();
@@ -135,12 +145,21 @@ final class DecoderContract {
       m = measure(decoder, input, offset);
     }
     if (m.heapBytes > HEAP_BUDGET_BYTES) {
-      throw violation("decoding allocated " + m.heapBytes + " heap bytes: the budget is " + HEAP_BUDGET_BYTES,
-          input, offset, m.rejection);
+      throw violation(
+          "decoding allocated " + m.heapBytes + " heap bytes: the budget is " + HEAP_BUDGET_BYTES,
+          input,
+          offset,
+          m.rejection);
     }
     if (m.directBytes > directBudgetBytes()) {
-      throw violation("decoding allocated " + m.directBytes + " bytes of direct memory: the budget is "
-          + directBudgetBytes(), input, offset, m.rejection);
+      throw violation(
+          "decoding allocated "
+              + m.directBytes
+              + " bytes of direct memory: the budget is "
+              + directBudgetBytes(),
+          input,
+          offset,
+          m.rejection);
     }
     Message message = m.message;
     ProtocolException rejection = m.rejection;
@@ -155,8 +174,14 @@ final class DecoderContract {
       throw violation("decoding returned null", input, offset, null);
     }
     if (buffer.position() != declared) {
-      throw violation("decoding consumed " + buffer.position() + " bytes but the header declares a frame of "
-          + declared, input, offset, null);
+      throw violation(
+          "decoding consumed "
+              + buffer.position()
+              + " bytes but the header declares a frame of "
+              + declared,
+          input,
+          offset,
+          null);
     }
     checkWithinLimits(message, input, offset);
     checkReencoding(message, input, offset, (int) declared);
@@ -164,7 +189,11 @@ final class DecoderContract {
   }
 
   /** One decode and what it allocated. */
-  private record Measured(ByteBuffer buffer, Message message, ProtocolException rejection, long heapBytes,
+  private record Measured(
+      ByteBuffer buffer,
+      Message message,
+      ProtocolException rejection,
+      long heapBytes,
       long directBytes) {}
 
   private static Measured measure(Decoder decoder, byte[] input, int offset) {
@@ -178,35 +207,70 @@ final class DecoderContract {
     } catch (ProtocolException e) {
       rejection = e;
     } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
-      throw violation("decoding threw " + e + " instead of returning a message or throwing a ProtocolException",
-          input, offset, e);
+      throw violation(
+          "decoding threw " + e + " instead of returning a message or throwing a ProtocolException",
+          input,
+          offset,
+          e);
     }
-    return new Measured(buffer, message, rejection, THREADS.getCurrentThreadAllocatedBytes() - heapBefore,
+    return new Measured(
+        buffer,
+        message,
+        rejection,
+        THREADS.getCurrentThreadAllocatedBytes() - heapBefore,
         DIRECT.getTotalCapacity() - directBefore);
   }
 
-  private static void checkRejection(ProtocolException e, byte[] input, int offset, int available, long declared) {
+  private static void checkRejection(
+      ProtocolException e, byte[] input, int offset, int available, long declared) {
     if (!REJECTION_CODES.contains(e.code())) {
-      throw violation("rejected with code " + e.code() + ": malformed input must be one of " + REJECTION_CODES,
-          input, offset, e);
+      throw violation(
+          "rejected with code " + e.code() + ": malformed input must be one of " + REJECTION_CODES,
+          input,
+          offset,
+          e);
     }
     if (e.requestId() != StageException.NO_REQUEST) {
-      throw violation("a frame-level rejection must concern the connection (request id -1), not request "
-          + e.requestId(), input, offset, e);
+      throw violation(
+          "a frame-level rejection must concern the connection (request id -1), not request "
+              + e.requestId(),
+          input,
+          offset,
+          e);
     }
     String text = e.getMessage();
     if (text == null || text.isBlank() || text.length() > MAX_MESSAGE_CHARS) {
-      throw violation("a rejection needs a message of 1.." + MAX_MESSAGE_CHARS + " characters, got "
-          + (text == null ? "null" : text.length() + " characters"), input, offset, e);
+      throw violation(
+          "a rejection needs a message of 1.."
+              + MAX_MESSAGE_CHARS
+              + " characters, got "
+              + (text == null ? "null" : text.length() + " characters"),
+          input,
+          offset,
+          e);
     }
     boolean truncated = e instanceof TruncatedFrameException;
     if (available < FrameCodec.HEADER_BYTES && !truncated) {
-      throw violation("input of " + available + " bytes is shorter than a frame header but was rejected as "
-          + e.code() + " instead of as truncated", input, offset, e);
+      throw violation(
+          "input of "
+              + available
+              + " bytes is shorter than a frame header but was rejected as "
+              + e.code()
+              + " instead of as truncated",
+          input,
+          offset,
+          e);
     }
     if (truncated && available >= declared) {
-      throw violation("rejected as truncated although the " + available + " bytes hold the whole " + declared
-          + "-byte frame the header declares", input, offset, e);
+      throw violation(
+          "rejected as truncated although the "
+              + available
+              + " bytes hold the whole "
+              + declared
+              + "-byte frame the header declares",
+          input,
+          offset,
+          e);
     }
   }
 
@@ -218,7 +282,8 @@ final class DecoderContract {
     if (input.length - offset < FrameCodec.HEADER_BYTES) {
       return FrameCodec.HEADER_BYTES;
     }
-    ByteBuffer h = ByteBuffer.wrap(input, offset, FrameCodec.HEADER_BYTES).slice().order(ByteOrder.BIG_ENDIAN);
+    ByteBuffer h =
+        ByteBuffer.wrap(input, offset, FrameCodec.HEADER_BYTES).slice().order(ByteOrder.BIG_ENDIAN);
     long meta = Integer.toUnsignedLong(h.getInt(8));
     long payload = h.getLong(12);
     if (payload < 0 || payload > Long.MAX_VALUE - FrameCodec.HEADER_BYTES - meta) {
@@ -258,34 +323,55 @@ final class DecoderContract {
   private static void checkString(String field, String value, byte[] input, int offset) {
     int bytes = value.getBytes(StandardCharsets.UTF_8).length;
     if (bytes > LIMITS.maxStringBytes()) {
-      throw violation("accepted " + field + " of " + bytes + " UTF-8 bytes over maxStringBytes="
-          + LIMITS.maxStringBytes(), input, offset, null);
+      throw violation(
+          "accepted "
+              + field
+              + " of "
+              + bytes
+              + " UTF-8 bytes over maxStringBytes="
+              + LIMITS.maxStringBytes(),
+          input,
+          offset,
+          null);
     }
   }
 
   private static void checkList(String field, int size, byte[] input, int offset) {
     if (size > LIMITS.maxListSize()) {
-      throw violation("accepted " + field + " of " + size + " entries over maxListSize=" + LIMITS.maxListSize(),
-          input, offset, null);
+      throw violation(
+          "accepted " + field + " of " + size + " entries over maxListSize=" + LIMITS.maxListSize(),
+          input,
+          offset,
+          null);
     }
   }
 
   private static void checkRank(String field, int rank, byte[] input, int offset) {
     if (rank > LIMITS.maxRank()) {
-      throw violation("accepted " + field + " of rank " + rank + " over maxRank=" + LIMITS.maxRank(), input,
-          offset, null);
+      throw violation(
+          "accepted " + field + " of rank " + rank + " over maxRank=" + LIMITS.maxRank(),
+          input,
+          offset,
+          null);
     }
   }
 
   private static void checkTensor(Tensor t, byte[] input, int offset) {
     checkRank("tensor shape", t.rank(), input, offset);
     if (t.byteSize() > LIMITS.maxTensorBytes()) {
-      throw violation("accepted a tensor of " + t.byteSize() + " bytes over maxTensorBytes="
-          + LIMITS.maxTensorBytes(), input, offset, null);
+      throw violation(
+          "accepted a tensor of "
+              + t.byteSize()
+              + " bytes over maxTensorBytes="
+              + LIMITS.maxTensorBytes(),
+          input,
+          offset,
+          null);
     }
     ByteBuffer data = t.data();
     if (!data.isDirect() || data.order() != ByteOrder.nativeOrder()) {
-      throw violation("a received tensor must be a direct native-order buffer, got " + t, input, offset, null);
+      throw violation(
+          "a received tensor must be a direct native-order buffer, got " + t, input, offset, null);
     }
   }
 
@@ -294,7 +380,8 @@ final class DecoderContract {
     try {
       again = FrameCodec.encode(m, LIMITS);
     } catch (ProtocolException e) {
-      throw violation("an accepted message cannot be sent back under the same limits: " + e, input, offset, e);
+      throw violation(
+          "an accepted message cannot be sent back under the same limits: " + e, input, offset, e);
     }
     byte[] encoded = new byte[again.remaining()];
     again.duplicate().get(encoded);
@@ -305,12 +392,20 @@ final class DecoderContract {
       throw violation("the re-encoding of an accepted message is rejected: " + e, input, offset, e);
     }
     if (!sameMessage(m, back)) {
-      throw violation("re-encoding changed the message: " + m + " came back as " + back, input, offset, null);
+      throw violation(
+          "re-encoding changed the message: " + m + " came back as " + back, input, offset, null);
     }
     if (isCanonical(m, input, offset)
-        && !java.util.Arrays.equals(encoded, 0, encoded.length, input, offset, offset + frameBytes)) {
-      throw violation("the encoding is not canonical: re-encoding " + m.frameType() + " gives "
-          + HexFormat.of().formatHex(encoded), input, offset, null);
+        && !java.util.Arrays.equals(
+            encoded, 0, encoded.length, input, offset, offset + frameBytes)) {
+      throw violation(
+          "the encoding is not canonical: re-encoding "
+              + m.frameType()
+              + " gives "
+              + HexFormat.of().formatHex(encoded),
+          input,
+          offset,
+          null);
     }
   }
 
@@ -319,14 +414,21 @@ final class DecoderContract {
     return switch (m.frameType()) {
       case HANDSHAKE, HANDSHAKE_REPLY, AUTH_CHALLENGE, AUTH_PROOF, AUTH_ACCEPT -> true;
       case ERROR -> {
-        int rawCode = ((input[offset + FrameCodec.HEADER_BYTES + 8] & 0xFF) << 8)
-            | (input[offset + FrameCodec.HEADER_BYTES + 9] & 0xFF);
+        int rawCode =
+            ((input[offset + FrameCodec.HEADER_BYTES + 8] & 0xFF) << 8)
+                | (input[offset + FrameCodec.HEADER_BYTES + 9] & 0xFF);
         yield ((ErrorReport) m).code().code() == rawCode;
       }
       case REQUEST, RESULT -> {
         Tensor t = m instanceof InferenceRequest r ? r.tensor() : ((InferenceResult) m).tensor();
-        int orderOffset = offset + FrameCodec.HEADER_BYTES + 8 + 1
-            + (m.frameType() == FrameType.RESULT ? 4 + 16 * ((InferenceResult) m).stageTimings().size() : 0);
+        int orderOffset =
+            offset
+                + FrameCodec.HEADER_BYTES
+                + 8
+                + 1
+                + (m.frameType() == FrameType.RESULT
+                    ? 4 + 16 * ((InferenceResult) m).stageTimings().size()
+                    : 0);
         boolean littleEndian = input[orderOffset] == 1;
         yield littleEndian == (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN);
       }
@@ -339,7 +441,8 @@ final class DecoderContract {
       return x.requestId() == y.requestId() && x.tensor().equalsBytes(y.tensor());
     }
     if (a instanceof InferenceResult x && b instanceof InferenceResult y) {
-      return x.requestId() == y.requestId() && x.stageTimings().equals(y.stageTimings())
+      return x.requestId() == y.requestId()
+          && x.stageTimings().equals(y.stageTimings())
           && x.tensor().equalsBytes(y.tensor());
     }
     return a.equals(b);
@@ -347,12 +450,22 @@ final class DecoderContract {
 
   /** True if the two exceptions are the same rejection: class, code and message. */
   static boolean sameRejection(ProtocolException a, ProtocolException b) {
-    return a.getClass() == b.getClass() && a.code() == b.code() && a.getMessage().equals(b.getMessage());
+    return a.getClass() == b.getClass()
+        && a.code() == b.code()
+        && a.getMessage().equals(b.getMessage());
   }
 
   static AssertionError violation(String what, byte[] input, int offset, Throwable cause) {
     String hex = HexFormat.of().formatHex(input, offset, Math.min(input.length, offset + 512));
-    return new AssertionError("decoder contract violated: " + what + "; input (" + (input.length - offset)
-        + " bytes" + (input.length - offset > 512 ? ", first 512 shown" : "") + "): " + hex, cause);
+    return new AssertionError(
+        "decoder contract violated: "
+            + what
+            + "; input ("
+            + (input.length - offset)
+            + " bytes"
+            + (input.length - offset > 512 ? ", first 512 shown" : "")
+            + "): "
+            + hex,
+        cause);
   }
 }

@@ -47,8 +47,11 @@ class FrameBytesFuzzTest {
     List<Object> whole = decodeAll(input);
     List<Object> streamed = readAll(input);
     if (whole.size() != streamed.size()) {
-      throw DecoderContract.violation("FrameCodec.decode gave " + whole + " but the stream reader gave " + streamed,
-          input, 0, null);
+      throw DecoderContract.violation(
+          "FrameCodec.decode gave " + whole + " but the stream reader gave " + streamed,
+          input,
+          0,
+          null);
     }
     for (int i = 0; i < whole.size(); i++) {
       Object a = whole.get(i);
@@ -57,22 +60,30 @@ class FrameBytesFuzzTest {
       if (a instanceof Message x && b instanceof Message y) {
         same = DecoderContract.sameMessage(x, y);
       } else {
-        same = a instanceof ProtocolException x && b instanceof ProtocolException y
-            && DecoderContract.sameRejection(x, y);
+        same =
+            a instanceof ProtocolException x
+                && b instanceof ProtocolException y
+                && DecoderContract.sameRejection(x, y);
       }
       if (!same) {
-        throw DecoderContract.violation("item " + i + ": FrameCodec.decode gave " + a + " but the stream reader gave "
-            + b, input, 0, b instanceof Throwable t ? t : null);
+        throw DecoderContract.violation(
+            "item " + i + ": FrameCodec.decode gave " + a + " but the stream reader gave " + b,
+            input,
+            0,
+            b instanceof Throwable t ? t : null);
       }
     }
   }
 
-  /** Frames decoded one after the other from the whole buffer; the last item may be the rejection. */
+  /**
+   * Frames decoded one after the other from the whole buffer; the last item may be the rejection.
+   */
   private static List<Object> decodeAll(byte[] input) {
     List<Object> out = new ArrayList<>();
     int offset = 0;
     while (offset < input.length) {
-      DecoderContract.Outcome o = DecoderContract.decode(DecoderContract.FRAME_CODEC, input, offset);
+      DecoderContract.Outcome o =
+          DecoderContract.decode(DecoderContract.FRAME_CODEC, input, offset);
       if (!o.accepted()) {
         out.add(o.rejection());
         break;
@@ -92,15 +103,22 @@ class FrameBytesFuzzTest {
     int maxReads = 4 * input.length + 64;
     for (int calls = 0; ; calls++) {
       if (calls > maxReads) {
-        throw DecoderContract.violation("the stream reader made no progress after " + calls + " calls", input, 0,
-            null);
+        throw DecoderContract.violation(
+            "the stream reader made no progress after " + calls + " calls", input, 0, null);
       }
       try {
         Message m = reader.read();
         if (m == null) {
           if (channel.consumed() != input.length) {
-            throw DecoderContract.violation("the stream reader reported a clean end after " + channel.consumed()
-                + " of " + input.length + " bytes", input, 0, null);
+            throw DecoderContract.violation(
+                "the stream reader reported a clean end after "
+                    + channel.consumed()
+                    + " of "
+                    + input.length
+                    + " bytes",
+                input,
+                0,
+                null);
           }
           return out;
         }
@@ -109,8 +127,14 @@ class FrameBytesFuzzTest {
       } catch (SocketTimeoutException timeout) {
         boolean partial = channel.consumed() > frameStart;
         if (reader.inFrame() != partial) {
-          throw DecoderContract.violation("after a timeout with " + (channel.consumed() - frameStart)
-              + " bytes of the next frame read, inFrame() is " + reader.inFrame(), input, 0, timeout);
+          throw DecoderContract.violation(
+              "after a timeout with "
+                  + (channel.consumed() - frameStart)
+                  + " bytes of the next frame read, inFrame() is "
+                  + reader.inFrame(),
+              input,
+              0,
+              timeout);
         }
       } catch (ProtocolException e) {
         out.add(e);
@@ -151,7 +175,10 @@ class FrameBytesFuzzTest {
       if (position == bytes.length) {
         return -1;
       }
-      int n = Math.min(dst.remaining(), Math.min(bytes.length - position, 1 + Math.floorMod(seed + 7 * calls, 13)));
+      int n =
+          Math.min(
+              dst.remaining(),
+              Math.min(bytes.length - position, 1 + Math.floorMod(seed + 7 * calls, 13)));
       dst.put(bytes, position, n);
       position += n;
       return n;
@@ -173,46 +200,47 @@ class FrameBytesFuzzTest {
    * valid-*} and {@code meta-error-unknown-code} (a code from a newer peer: kept as UNKNOWN, §5)
    * must be accepted; {@code truncated-*} rejected as truncated.
    */
-  private static final Map<String, ErrorCode> SEED_OUTCOMES = Map.ofEntries(
-      Map.entry("http-request", ErrorCode.BAD_FRAME),
-      Map.entry("bad-version", ErrorCode.UNSUPPORTED_VERSION),
-      Map.entry("unknown-frame-type", ErrorCode.BAD_FRAME),
-      Map.entry("flags-set", ErrorCode.BAD_FRAME),
-      Map.entry("meta-length-4GiB", ErrorCode.FRAME_TOO_LARGE),
-      Map.entry("payload-length-over-limit", ErrorCode.FRAME_TOO_LARGE),
-      Map.entry("payload-length-negative", ErrorCode.FRAME_TOO_LARGE),
-      Map.entry("payload-on-handshake", ErrorCode.BAD_FRAME),
-      Map.entry("payload-mismatch", ErrorCode.BAD_FRAME),
-      Map.entry("meta-error-invalid-utf8", ErrorCode.BAD_FRAME),
-      Map.entry("meta-error-utf8-surrogate", ErrorCode.BAD_FRAME),
-      Map.entry("meta-error-string-over-limit", ErrorCode.FRAME_TOO_LARGE),
-      Map.entry("meta-error-string-beyond-metadata", ErrorCode.BAD_FRAME),
-      Map.entry("meta-error-trailing-bytes", ErrorCode.BAD_FRAME),
-      Map.entry("meta-request-id-minus-one", ErrorCode.BAD_FRAME),
-      Map.entry("meta-request-unknown-dtype", ErrorCode.BAD_FRAME),
-      Map.entry("meta-request-bad-byte-order", ErrorCode.BAD_FRAME),
-      Map.entry("meta-request-rank-over-limit", ErrorCode.FRAME_TOO_LARGE),
-      Map.entry("meta-request-negative-dimension", ErrorCode.BAD_FRAME),
-      Map.entry("meta-request-size-overflow", ErrorCode.FRAME_TOO_LARGE),
-      Map.entry("meta-result-negative-timing", ErrorCode.BAD_FRAME),
-      Map.entry("meta-result-timings-beyond-metadata", ErrorCode.BAD_FRAME),
-      Map.entry("meta-reply-list-over-limit", ErrorCode.FRAME_TOO_LARGE),
-      Map.entry("meta-handshake-batch-zero", ErrorCode.BAD_HANDSHAKE),
-      Map.entry("meta-handshake-reversed-units", ErrorCode.BAD_HANDSHAKE),
-      Map.entry("meta-handshake-empty-model", ErrorCode.BAD_HANDSHAKE),
-      Map.entry("meta-handshake-zero-input-dimension", ErrorCode.BAD_HANDSHAKE),
-      Map.entry("meta-handshake-negative-threads", ErrorCode.BAD_HANDSHAKE),
-      Map.entry("meta-handshake-empty-downstream-address", ErrorCode.BAD_HANDSHAKE),
-      Map.entry("meta-handshake-negative-downstream-end", ErrorCode.BAD_HANDSHAKE),
-      Map.entry("meta-handshake-unknown-dtype", ErrorCode.BAD_FRAME),
-      Map.entry("meta-handshake-input-count-over-limit", ErrorCode.FRAME_TOO_LARGE),
-      Map.entry("meta-handshake-model-invalid-utf8", ErrorCode.BAD_FRAME),
-      Map.entry("meta-handshake-trailing-bytes", ErrorCode.BAD_FRAME),
-      Map.entry("meta-handshake-truncated-metadata", ErrorCode.BAD_FRAME),
-      Map.entry("meta-auth-challenge-empty", ErrorCode.BAD_FRAME),
-      Map.entry("meta-auth-proof-over-limit", ErrorCode.FRAME_TOO_LARGE),
-      Map.entry("meta-auth-accept-beyond-metadata", ErrorCode.BAD_FRAME),
-      Map.entry("meta-auth-accept-trailing-bytes", ErrorCode.BAD_FRAME));
+  private static final Map<String, ErrorCode> SEED_OUTCOMES =
+      Map.ofEntries(
+          Map.entry("http-request", ErrorCode.BAD_FRAME),
+          Map.entry("bad-version", ErrorCode.UNSUPPORTED_VERSION),
+          Map.entry("unknown-frame-type", ErrorCode.BAD_FRAME),
+          Map.entry("flags-set", ErrorCode.BAD_FRAME),
+          Map.entry("meta-length-4GiB", ErrorCode.FRAME_TOO_LARGE),
+          Map.entry("payload-length-over-limit", ErrorCode.FRAME_TOO_LARGE),
+          Map.entry("payload-length-negative", ErrorCode.FRAME_TOO_LARGE),
+          Map.entry("payload-on-handshake", ErrorCode.BAD_FRAME),
+          Map.entry("payload-mismatch", ErrorCode.BAD_FRAME),
+          Map.entry("meta-error-invalid-utf8", ErrorCode.BAD_FRAME),
+          Map.entry("meta-error-utf8-surrogate", ErrorCode.BAD_FRAME),
+          Map.entry("meta-error-string-over-limit", ErrorCode.FRAME_TOO_LARGE),
+          Map.entry("meta-error-string-beyond-metadata", ErrorCode.BAD_FRAME),
+          Map.entry("meta-error-trailing-bytes", ErrorCode.BAD_FRAME),
+          Map.entry("meta-request-id-minus-one", ErrorCode.BAD_FRAME),
+          Map.entry("meta-request-unknown-dtype", ErrorCode.BAD_FRAME),
+          Map.entry("meta-request-bad-byte-order", ErrorCode.BAD_FRAME),
+          Map.entry("meta-request-rank-over-limit", ErrorCode.FRAME_TOO_LARGE),
+          Map.entry("meta-request-negative-dimension", ErrorCode.BAD_FRAME),
+          Map.entry("meta-request-size-overflow", ErrorCode.FRAME_TOO_LARGE),
+          Map.entry("meta-result-negative-timing", ErrorCode.BAD_FRAME),
+          Map.entry("meta-result-timings-beyond-metadata", ErrorCode.BAD_FRAME),
+          Map.entry("meta-reply-list-over-limit", ErrorCode.FRAME_TOO_LARGE),
+          Map.entry("meta-handshake-batch-zero", ErrorCode.BAD_HANDSHAKE),
+          Map.entry("meta-handshake-reversed-units", ErrorCode.BAD_HANDSHAKE),
+          Map.entry("meta-handshake-empty-model", ErrorCode.BAD_HANDSHAKE),
+          Map.entry("meta-handshake-zero-input-dimension", ErrorCode.BAD_HANDSHAKE),
+          Map.entry("meta-handshake-negative-threads", ErrorCode.BAD_HANDSHAKE),
+          Map.entry("meta-handshake-empty-downstream-address", ErrorCode.BAD_HANDSHAKE),
+          Map.entry("meta-handshake-negative-downstream-end", ErrorCode.BAD_HANDSHAKE),
+          Map.entry("meta-handshake-unknown-dtype", ErrorCode.BAD_FRAME),
+          Map.entry("meta-handshake-input-count-over-limit", ErrorCode.FRAME_TOO_LARGE),
+          Map.entry("meta-handshake-model-invalid-utf8", ErrorCode.BAD_FRAME),
+          Map.entry("meta-handshake-trailing-bytes", ErrorCode.BAD_FRAME),
+          Map.entry("meta-handshake-truncated-metadata", ErrorCode.BAD_FRAME),
+          Map.entry("meta-auth-challenge-empty", ErrorCode.BAD_FRAME),
+          Map.entry("meta-auth-proof-over-limit", ErrorCode.FRAME_TOO_LARGE),
+          Map.entry("meta-auth-accept-beyond-metadata", ErrorCode.BAD_FRAME),
+          Map.entry("meta-auth-accept-trailing-bytes", ErrorCode.BAD_FRAME));
 
   @Test
   void everySeedDecodesAsItsNameSays() {
@@ -226,7 +254,10 @@ class FrameBytesFuzzTest {
         assertInstanceOf(TruncatedFrameException.class, o.rejection(), name);
       } else {
         assertNotNull(o.rejection(), () -> name + " must be rejected, got " + o.message());
-        assertEquals(SEED_OUTCOMES.get(name), o.rejection().code(), () -> name + ": " + o.rejection().getMessage());
+        assertEquals(
+            SEED_OUTCOMES.get(name),
+            o.rejection().code(),
+            () -> name + ": " + o.rejection().getMessage());
       }
     }
     assertTrue(seeds.keySet().containsAll(SEED_OUTCOMES.keySet()), "every listed seed exists");
@@ -236,11 +267,21 @@ class FrameBytesFuzzTest {
   void seedCorpusIsCurrent() throws IOException {
     for (Map.Entry<String, byte[]> seed : SeedCorpus.all().entrySet()) {
       try (InputStream in = FrameBytesFuzzTest.class.getResourceAsStream(seed.getKey())) {
-        assertNotNull(in, () -> "seed " + seed.getKey() + " is not committed under src/test/resources/"
-            + "io/paretopipe/harness/fuzz: regenerate the corpus as SeedCorpus's Javadoc says");
-        assertArrayEquals(seed.getValue(), in.readAllBytes(), () -> "seed " + seed.getKey()
-            + " differs from what SeedCorpus generates (did the protocol change?): regenerate the corpus as "
-            + "SeedCorpus's Javadoc says");
+        assertNotNull(
+            in,
+            () ->
+                "seed "
+                    + seed.getKey()
+                    + " is not committed under src/test/resources/"
+                    + "io/paretopipe/harness/fuzz: regenerate the corpus as SeedCorpus's Javadoc says");
+        assertArrayEquals(
+            seed.getValue(),
+            in.readAllBytes(),
+            () ->
+                "seed "
+                    + seed.getKey()
+                    + " differs from what SeedCorpus generates (did the protocol change?): regenerate the corpus as "
+                    + "SeedCorpus's Javadoc says");
       }
     }
   }
@@ -248,44 +289,98 @@ class FrameBytesFuzzTest {
   @Test
   void theContractCatchesAnUntypedException() {
     byte[] frame = SeedCorpus.anyBytes().get("valid-error-request");
-    AssertionError e = assertThrows(AssertionError.class, () -> DecoderContract.decode(in -> {
-      throw new IndexOutOfBoundsException("index 40 out of bounds for length 37");
-    }, frame, 0));
-    assertTrue(e.getMessage().contains("decoding threw java.lang.IndexOutOfBoundsException"), e.getMessage());
-    assertTrue(e.getMessage().endsWith("input (37 bytes): 505049500001050000000011000000000000000000000000000000070007"
-        + "00000003626164"), e.getMessage());
+    AssertionError e =
+        assertThrows(
+            AssertionError.class,
+            () ->
+                DecoderContract.decode(
+                    in -> {
+                      throw new IndexOutOfBoundsException("index 40 out of bounds for length 37");
+                    },
+                    frame,
+                    0));
+    assertTrue(
+        e.getMessage().contains("decoding threw java.lang.IndexOutOfBoundsException"),
+        e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .endsWith(
+                "input (37 bytes): 505049500001050000000011000000000000000000000000000000070007"
+                    + "00000003626164"),
+        e.getMessage());
   }
 
   @Test
   void theContractCatchesAllocationBeyondTheLimits() {
     byte[] frame = SeedCorpus.anyBytes().get("meta-length-4GiB");
-    AssertionError direct = assertThrows(AssertionError.class, () -> DecoderContract.decode(in -> {
-      ByteBuffer.allocateDirect((int) DecoderContract.directBudgetBytes() + 1);
-      throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, "too large");
-    }, frame, 0));
-    assertTrue(direct.getMessage().contains("bytes of direct memory: the budget is"), direct.getMessage());
-    AssertionError heap = assertThrows(AssertionError.class, () -> DecoderContract.decode(in -> {
-      byte[] sink = new byte[(int) DecoderContract.HEAP_BUDGET_BYTES + 1];
-      throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, "too large " + sink.length);
-    }, frame, 0));
+    AssertionError direct =
+        assertThrows(
+            AssertionError.class,
+            () ->
+                DecoderContract.decode(
+                    in -> {
+                      ByteBuffer.allocateDirect((int) DecoderContract.directBudgetBytes() + 1);
+                      throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, "too large");
+                    },
+                    frame,
+                    0));
+    assertTrue(
+        direct.getMessage().contains("bytes of direct memory: the budget is"), direct.getMessage());
+    AssertionError heap =
+        assertThrows(
+            AssertionError.class,
+            () ->
+                DecoderContract.decode(
+                    in -> {
+                      byte[] sink = new byte[(int) DecoderContract.HEAP_BUDGET_BYTES + 1];
+                      throw new ProtocolException(
+                          ErrorCode.FRAME_TOO_LARGE, "too large " + sink.length);
+                    },
+                    frame,
+                    0));
     assertTrue(heap.getMessage().contains("heap bytes: the budget is 1048576"), heap.getMessage());
   }
 
   @Test
   void theContractCatchesUndocumentedCodesAndFalseTruncation() {
     byte[] frame = SeedCorpus.anyBytes().get("valid-error-request");
-    AssertionError internal = assertThrows(AssertionError.class, () -> DecoderContract.decode(in -> {
-      throw new ProtocolException(ErrorCode.INTERNAL, "oops");
-    }, frame, 0));
-    assertTrue(internal.getMessage().contains("rejected with code INTERNAL"), internal.getMessage());
-    AssertionError truncated = assertThrows(AssertionError.class, () -> DecoderContract.decode(in -> {
-      throw new TruncatedFrameException("ended early");
-    }, frame, 0));
-    assertTrue(truncated.getMessage().contains("rejected as truncated although the 37 bytes hold the whole"),
+    AssertionError internal =
+        assertThrows(
+            AssertionError.class,
+            () ->
+                DecoderContract.decode(
+                    in -> {
+                      throw new ProtocolException(ErrorCode.INTERNAL, "oops");
+                    },
+                    frame,
+                    0));
+    assertTrue(
+        internal.getMessage().contains("rejected with code INTERNAL"), internal.getMessage());
+    AssertionError truncated =
+        assertThrows(
+            AssertionError.class,
+            () ->
+                DecoderContract.decode(
+                    in -> {
+                      throw new TruncatedFrameException("ended early");
+                    },
+                    frame,
+                    0));
+    assertTrue(
+        truncated
+            .getMessage()
+            .contains("rejected as truncated although the 37 bytes hold the whole"),
         truncated.getMessage());
-    AssertionError blank = assertThrows(AssertionError.class, () -> DecoderContract.decode(in -> {
-      throw new ProtocolException(ErrorCode.BAD_FRAME, " ");
-    }, frame, 0));
+    AssertionError blank =
+        assertThrows(
+            AssertionError.class,
+            () ->
+                DecoderContract.decode(
+                    in -> {
+                      throw new ProtocolException(ErrorCode.BAD_FRAME, " ");
+                    },
+                    frame,
+                    0));
     assertTrue(blank.getMessage().contains("a rejection needs a message"), blank.getMessage());
     assertTrue(DecoderContract.decode(frame).accepted(), "the real decoder accepts it");
   }

@@ -19,15 +19,25 @@ final class Frames {
   private Frames() {}
 
   /** A header as §2 lays it out, with the given fields verbatim. */
-  static byte[] header(int magic, int version, int type, int flags, long metaLength, long payloadLength) {
-    return ByteBuffer.allocate(FrameCodec.HEADER_BYTES).order(ByteOrder.BIG_ENDIAN)
-        .putInt(magic).putShort((short) version).put((byte) type).put((byte) flags)
-        .putInt((int) metaLength).putLong(payloadLength).array();
+  static byte[] header(
+      int magic, int version, int type, int flags, long metaLength, long payloadLength) {
+    return ByteBuffer.allocate(FrameCodec.HEADER_BYTES)
+        .order(ByteOrder.BIG_ENDIAN)
+        .putInt(magic)
+        .putShort((short) version)
+        .put((byte) type)
+        .put((byte) flags)
+        .putInt((int) metaLength)
+        .putLong(payloadLength)
+        .array();
   }
 
   /** A well-formed header for {@code type} followed by {@code meta} and {@code payload}. */
   static byte[] frame(int type, byte[] meta, byte[] payload) {
-    return concat(header(FrameCodec.MAGIC, FrameCodec.VERSION, type, 0, meta.length, payload.length), meta, payload);
+    return concat(
+        header(FrameCodec.MAGIC, FrameCodec.VERSION, type, 0, meta.length, payload.length),
+        meta,
+        payload);
   }
 
   /** {@code message} as {@link FrameCodec#encode} writes it, under {@code limits}. */

@@ -23,11 +23,11 @@ import java.util.List;
  * A second, deliberately plain decoder of the metadata sections of {@code docs/PROTOCOL.md} §3,
  * written from the document rather than from {@code FrameCodec}: byte-by-byte big-endian reads, its
  * own dtype and error-code tables, UTF-8 validity by round trip instead of a strict decoder. The
- * fuzz targets decode the same bytes with both and require the same outcome: the same message, or
- * a rejection with the same {@link ErrorCode}.
+ * fuzz targets decode the same bytes with both and require the same outcome: the same message, or a
+ * rejection with the same {@link ErrorCode}.
  *
- * <p>Where the document leaves the order of two checks open, this follows the order the fields
- * are laid out in and checks each length when it is read:
+ * <p>Where the document leaves the order of two checks open, this follows the order the fields are
+ * laid out in and checks each length when it is read:
  *
  * <ul>
  *   <li>a string or list length is checked against its limit ({@code FRAME_TOO_LARGE}) before
@@ -46,14 +46,31 @@ import java.util.List;
  */
 final class SpecDecoder {
   /** §2 dtype table: the name of code i, and its element size in bytes. */
-  private static final String[] DTYPE_NAMES = {null, "FLOAT32", "FLOAT64", "FLOAT16", "BFLOAT16", "INT8", "UINT8",
-      "INT32", "INT64", "BOOLEAN"};
+  private static final String[] DTYPE_NAMES = {
+    null, "FLOAT32", "FLOAT64", "FLOAT16", "BFLOAT16", "INT8", "UINT8", "INT32", "INT64", "BOOLEAN"
+  };
+
   private static final int[] DTYPE_BYTES = {0, 4, 8, 2, 2, 1, 1, 4, 8, 1};
 
   /** §5 error code table, code i at index i. */
-  private static final String[] ERROR_NAMES = {"UNKNOWN", "BAD_FRAME", "UNSUPPORTED_VERSION", "FRAME_TOO_LARGE",
-      "BAD_HANDSHAKE", "UNKNOWN_MODEL", "BAD_SPLIT", "SHAPE_MISMATCH", "NOT_READY", "INTERNAL", "DOWNSTREAM_FAILED",
-      "TIMEOUT", "CLOSED", "BUSY", "UNSUPPORTED", "UNAUTHENTICATED"};
+  private static final String[] ERROR_NAMES = {
+    "UNKNOWN",
+    "BAD_FRAME",
+    "UNSUPPORTED_VERSION",
+    "FRAME_TOO_LARGE",
+    "BAD_HANDSHAKE",
+    "UNKNOWN_MODEL",
+    "BAD_SPLIT",
+    "SHAPE_MISMATCH",
+    "NOT_READY",
+    "INTERNAL",
+    "DOWNSTREAM_FAILED",
+    "TIMEOUT",
+    "CLOSED",
+    "BUSY",
+    "UNSUPPORTED",
+    "UNAUTHENTICATED"
+  };
 
   /** §3.6: most bytes an authentication field may carry. */
   private static final int MAX_AUTH_BYTES = 256;
@@ -61,7 +78,12 @@ final class SpecDecoder {
   private SpecDecoder() {}
 
   /** The header fields of a REQUEST or RESULT (everything but the payload). */
-  record TensorFrame(long requestId, List<StageTiming> timings, DType dtype, ByteOrder order, long[] shape,
+  record TensorFrame(
+      long requestId,
+      List<StageTiming> timings,
+      DType dtype,
+      ByteOrder order,
+      long[] shape,
       long payloadBytes) {}
 
   /**
@@ -88,16 +110,17 @@ final class SpecDecoder {
   static Expectation decodeMeta(FrameType type, byte[] meta, Limits limits) {
     Cursor in = new Cursor(meta, limits);
     try {
-      Expectation e = switch (type) {
-        case HANDSHAKE -> new Expectation(null, handshake(in), null);
-        case HANDSHAKE_REPLY -> new Expectation(null, handshakeReply(in), null);
-        case ERROR -> new Expectation(null, error(in), null);
-        case REQUEST -> new Expectation(null, null, tensorFrame(in, false));
-        case RESULT -> new Expectation(null, null, tensorFrame(in, true));
-        case AUTH_CHALLENGE -> new Expectation(null, new AuthChallenge(in.authBytes()), null);
-        case AUTH_PROOF -> new Expectation(null, new AuthProof(in.authBytes()), null);
-        case AUTH_ACCEPT -> new Expectation(null, new AuthAccept(in.authBytes()), null);
-      };
+      Expectation e =
+          switch (type) {
+            case HANDSHAKE -> new Expectation(null, handshake(in), null);
+            case HANDSHAKE_REPLY -> new Expectation(null, handshakeReply(in), null);
+            case ERROR -> new Expectation(null, error(in), null);
+            case REQUEST -> new Expectation(null, null, tensorFrame(in, false));
+            case RESULT -> new Expectation(null, null, tensorFrame(in, true));
+            case AUTH_CHALLENGE -> new Expectation(null, new AuthChallenge(in.authBytes()), null);
+            case AUTH_PROOF -> new Expectation(null, new AuthProof(in.authBytes()), null);
+            case AUTH_ACCEPT -> new Expectation(null, new AuthAccept(in.authBytes()), null);
+          };
       if (in.remaining() > 0) {
         return Expectation.rejected(ErrorCode.BAD_FRAME);
       }
@@ -131,12 +154,28 @@ final class SpecDecoder {
       }
       downstream.add(new Downstream(address, end));
     }
-    boolean inRange = !model.isEmpty() && classes >= 1 && Arrays.stream(inputShape).allMatch(d -> d >= 1)
-        && unitStart >= 0 && unitEnd >= unitStart && batch >= 1 && threads >= 0;
+    boolean inRange =
+        !model.isEmpty()
+            && classes >= 1
+            && Arrays.stream(inputShape).allMatch(d -> d >= 1)
+            && unitStart >= 0
+            && unitEnd >= unitStart
+            && batch >= 1
+            && threads >= 0;
     if (!inRange) {
       throw new Reject(ErrorCode.BAD_HANDSHAKE);
     }
-    return new Handshake(model, classes, inputShape, unitStart, unitEnd, batch, dtype, seed, threads, digest,
+    return new Handshake(
+        model,
+        classes,
+        inputShape,
+        unitStart,
+        unitEnd,
+        batch,
+        dtype,
+        seed,
+        threads,
+        digest,
         downstream);
   }
 
@@ -154,14 +193,16 @@ final class SpecDecoder {
     String cpus = in.string();
     int threads = in.i32();
     String engine = in.string();
-    return new HandshakeReply(model, names, expected, output, parameterCount, pid, cpus, threads, engine);
+    return new HandshakeReply(
+        model, names, expected, output, parameterCount, pid, cpus, threads, engine);
   }
 
   private static ErrorReport error(Cursor in) throws Reject {
     long requestId = in.i64();
     int code = in.u16();
     String message = in.string();
-    ErrorCode known = code < ERROR_NAMES.length ? ErrorCode.valueOf(ERROR_NAMES[code]) : ErrorCode.UNKNOWN;
+    ErrorCode known =
+        code < ERROR_NAMES.length ? ErrorCode.valueOf(ERROR_NAMES[code]) : ErrorCode.UNKNOWN;
     return new ErrorReport(requestId, known, message);
   }
 
@@ -197,8 +238,13 @@ final class SpecDecoder {
     } catch (ArithmeticException e) {
       throw new Reject(ErrorCode.FRAME_TOO_LARGE);
     }
-    return new TensorFrame(requestId, timings, dtype, order == 0 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN,
-        shape, bytes);
+    return new TensorFrame(
+        requestId,
+        timings,
+        dtype,
+        order == 0 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN,
+        shape,
+        bytes);
   }
 
   /** A rejection with its code; no stack trace (control flow only). */

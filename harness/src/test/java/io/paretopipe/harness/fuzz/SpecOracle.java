@@ -36,11 +36,15 @@ final class SpecOracle {
     return check(DecoderContract.FRAME_CODEC, type, meta, payloadOffByOne);
   }
 
-  /** As {@link #check(FrameType, byte[], boolean)}, with another decoder in place of {@code FrameCodec}. */
-  static DecoderContract.Outcome check(DecoderContract.Decoder decoder, FrameType type, byte[] meta,
-      boolean payloadOffByOne) {
+  /**
+   * As {@link #check(FrameType, byte[], boolean)}, with another decoder in place of {@code
+   * FrameCodec}.
+   */
+  static DecoderContract.Outcome check(
+      DecoderContract.Decoder decoder, FrameType type, byte[] meta, boolean payloadOffByOne) {
     SpecDecoder.Expectation spec = SpecDecoder.decodeMeta(type, meta, LIMITS);
-    long payloadBytes = spec.accepted() && spec.tensorFrame() != null ? spec.tensorFrame().payloadBytes() : 0;
+    long payloadBytes =
+        spec.accepted() && spec.tensorFrame() != null ? spec.tensorFrame().payloadBytes() : 0;
     if (payloadOffByOne) {
       payloadBytes++;
     }
@@ -57,39 +61,66 @@ final class SpecOracle {
     } else {
       expectedCode = null;
     }
-    byte[] payload = payloadBytes <= LIMITS.maxTensorBytes() ? Frames.payload((int) payloadBytes) : new byte[0];
-    byte[] frame = Frames.concat(Frames.header(FrameCodec.MAGIC, FrameCodec.VERSION, type.code(), 0, meta.length,
-        payloadBytes), meta, payload);
+    byte[] payload =
+        payloadBytes <= LIMITS.maxTensorBytes() ? Frames.payload((int) payloadBytes) : new byte[0];
+    byte[] frame =
+        Frames.concat(
+            Frames.header(
+                FrameCodec.MAGIC, FrameCodec.VERSION, type.code(), 0, meta.length, payloadBytes),
+            meta,
+            payload);
 
     DecoderContract.Outcome got = DecoderContract.decode(decoder, frame, 0);
     if (expectedCode != null) {
       if (got.accepted()) {
-        throw disagreement("the document rejects it as " + expectedCode + " but FrameCodec accepted "
-            + got.message(), type, meta);
+        throw disagreement(
+            "the document rejects it as "
+                + expectedCode
+                + " but FrameCodec accepted "
+                + got.message(),
+            type,
+            meta);
       }
       if (got.rejection().code() != expectedCode) {
-        throw disagreement("the document rejects it as " + expectedCode + " but FrameCodec rejected it as "
-            + got.rejection().code() + ": " + got.rejection().getMessage(), type, meta);
+        throw disagreement(
+            "the document rejects it as "
+                + expectedCode
+                + " but FrameCodec rejected it as "
+                + got.rejection().code()
+                + ": "
+                + got.rejection().getMessage(),
+            type,
+            meta);
       }
       return got;
     }
     if (!got.accepted()) {
-      throw disagreement("the document accepts it (" + (spec.message() != null ? spec.message()
-          : spec.tensorFrame()) + ") but FrameCodec rejected it: " + got.rejection(), type, meta);
+      throw disagreement(
+          "the document accepts it ("
+              + (spec.message() != null ? spec.message() : spec.tensorFrame())
+              + ") but FrameCodec rejected it: "
+              + got.rejection(),
+          type,
+          meta);
     }
     if (spec.message() != null) {
       if (!spec.message().equals(got.message())) {
-        throw disagreement("the document decodes " + spec.message() + " but FrameCodec decoded " + got.message(),
-            type, meta);
+        throw disagreement(
+            "the document decodes " + spec.message() + " but FrameCodec decoded " + got.message(),
+            type,
+            meta);
       }
     } else if (!sameTensorFrame(spec.tensorFrame(), payload, got.message())) {
-      throw disagreement("the document decodes " + spec.tensorFrame() + " but FrameCodec decoded "
-          + got.message(), type, meta);
+      throw disagreement(
+          "the document decodes " + spec.tensorFrame() + " but FrameCodec decoded " + got.message(),
+          type,
+          meta);
     }
     return got;
   }
 
-  private static boolean sameTensorFrame(SpecDecoder.TensorFrame want, byte[] payload, Message got) {
+  private static boolean sameTensorFrame(
+      SpecDecoder.TensorFrame want, byte[] payload, Message got) {
     Tensor tensor;
     if (got instanceof InferenceRequest r) {
       if (r.requestId() != want.requestId() || !want.timings().isEmpty()) {
@@ -104,7 +135,8 @@ final class SpecOracle {
     } else {
       return false;
     }
-    return tensor.dtype() == want.dtype() && Arrays.equals(tensor.shape(), want.shape())
+    return tensor.dtype() == want.dtype()
+        && Arrays.equals(tensor.shape(), want.shape())
         && sameValues(want.dtype(), ByteBuffer.wrap(payload).order(want.order()), tensor.data());
   }
 
@@ -115,18 +147,20 @@ final class SpecOracle {
     }
     int size = SpecDecoder.elementBytes(dtype);
     for (int i = 0; i < a.remaining(); i += size) {
-      long x = switch (size) {
-        case 1 -> a.get(i);
-        case 2 -> a.getShort(i);
-        case 4 -> a.getInt(i);
-        default -> a.getLong(i);
-      };
-      long y = switch (size) {
-        case 1 -> b.get(i);
-        case 2 -> b.getShort(i);
-        case 4 -> b.getInt(i);
-        default -> b.getLong(i);
-      };
+      long x =
+          switch (size) {
+            case 1 -> a.get(i);
+            case 2 -> a.getShort(i);
+            case 4 -> a.getInt(i);
+            default -> a.getLong(i);
+          };
+      long y =
+          switch (size) {
+            case 1 -> b.get(i);
+            case 2 -> b.getShort(i);
+            case 4 -> b.getInt(i);
+            default -> b.getLong(i);
+          };
       if (x != y) {
         return false;
       }
@@ -135,12 +169,25 @@ final class SpecOracle {
   }
 
   private static AssertionError disagreement(String what, FrameType type, byte[] meta) {
-    return new AssertionError("FrameCodec disagrees with docs/PROTOCOL.md on " + type + " metadata "
-        + HexFormat.of().formatHex(meta, 0, Math.min(meta.length, 512)) + (meta.length > 512 ? "..." : "")
-        + ": " + what);
+    return new AssertionError(
+        "FrameCodec disagrees with docs/PROTOCOL.md on "
+            + type
+            + " metadata "
+            + HexFormat.of().formatHex(meta, 0, Math.min(meta.length, 512))
+            + (meta.length > 512 ? "..." : "")
+            + ": "
+            + what);
   }
 
   /** The frame types in selector order. */
-  static final List<FrameType> TYPES = List.of(FrameType.HANDSHAKE, FrameType.HANDSHAKE_REPLY, FrameType.REQUEST,
-      FrameType.RESULT, FrameType.ERROR, FrameType.AUTH_CHALLENGE, FrameType.AUTH_PROOF, FrameType.AUTH_ACCEPT);
+  static final List<FrameType> TYPES =
+      List.of(
+          FrameType.HANDSHAKE,
+          FrameType.HANDSHAKE_REPLY,
+          FrameType.REQUEST,
+          FrameType.RESULT,
+          FrameType.ERROR,
+          FrameType.AUTH_CHALLENGE,
+          FrameType.AUTH_PROOF,
+          FrameType.AUTH_ACCEPT);
 }

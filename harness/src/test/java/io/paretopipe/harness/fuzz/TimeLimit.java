@@ -9,7 +9,8 @@ import java.time.Duration;
  * JAZZER_FUZZ} set) the body runs directly and libFuzzer's per-input {@code -timeout} catches a
  * hang (and writes the input as a {@code timeout-*} file); {@code .ci/fuzz} sets it to {@value
  * #SECONDS} s. In regression mode ({@code mvn verify}) the body runs on a watchdog thread and fails
- * after {@value #SECONDS} s, so a committed input that hangs fails the build instead of stalling it.
+ * after {@value #SECONDS} s, so a committed input that hangs fails the build instead of stalling
+ * it.
  *
  * <p>JUnit's {@code @Timeout} cannot do this: on a {@code @FuzzTest} it would also bound the whole
  * fuzzing run.
@@ -28,7 +29,13 @@ final class TimeLimit {
       body.run();
       return;
     }
-    assertTimeoutPreemptively(Duration.ofSeconds(SECONDS), body::run, () -> "one input took longer than "
-        + SECONDS + " s (a hang): " + java.util.HexFormat.of().formatHex(input, 0, Math.min(input.length, 512)));
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(SECONDS),
+        body::run,
+        () ->
+            "one input took longer than "
+                + SECONDS
+                + " s (a hang): "
+                + java.util.HexFormat.of().formatHex(input, 0, Math.min(input.length, 512)));
   }
 }

@@ -15,12 +15,24 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The frame format byte for byte, round trips of every message, limits, and a fuzz of the decoder. */
+/**
+ * The frame format byte for byte, round trips of every message, limits, and a fuzz of the decoder.
+ */
 class FrameCodecTest {
   private static final Limits LIMITS = Limits.DEFAULT;
 
   private static Handshake handshake() {
-    return new Handshake("resnet18", 1000, new int[] {3, 224, 224}, 4, 9, 8, DType.FLOAT32, 42L, 2, "sha256:ab",
+    return new Handshake(
+        "resnet18",
+        1000,
+        new int[] {3, 224, 224},
+        4,
+        9,
+        8,
+        DType.FLOAT32,
+        42L,
+        2,
+        "sha256:ab",
         List.of(new Downstream("10.0.0.2:7000", 9), new Downstream("[::1]:7001", 10)));
   }
 
@@ -42,39 +54,79 @@ class FrameCodecTest {
 
   @Test
   void errorFrameHasTheDocumentedBytes() throws Exception {
-    ByteBuffer frame = FrameCodec.encode(new ErrorReport(7, ErrorCode.SHAPE_MISMATCH, "bad"), LIMITS);
+    ByteBuffer frame =
+        FrameCodec.encode(new ErrorReport(7, ErrorCode.SHAPE_MISMATCH, "bad"), LIMITS);
     String hex = HexFormat.of().formatHex(frame.array());
-    assertEquals("50504950" + "0001" + "05" + "00" + "00000011" + "0000000000000000" // header
-        + "0000000000000007" + "0007" + "00000003" + "626164", hex);             // id, code, "bad"
+    assertEquals(
+        "50504950"
+            + "0001"
+            + "05"
+            + "00"
+            + "00000011"
+            + "0000000000000000" // header
+            + "0000000000000007"
+            + "0007"
+            + "00000003"
+            + "626164",
+        hex); // id, code, "bad"
   }
 
   @Test
   void requestFrameHasTheDocumentedBytes() throws Exception {
-    ByteBuffer data = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(1.0f).putFloat(-2.0f).flip();
-    ByteBuffer frame = FrameCodec.encode(new InferenceRequest(1, new Tensor(DType.FLOAT32, new long[] {1, 2}, data)),
-        LIMITS);
-    assertEquals("50504950" + "0001" + "03" + "00" + "0000001b" + "0000000000000008"
-        + "0000000000000001" + "01" + "01" + "02" + "0000000000000001" + "0000000000000002"
-        + "0000803f" + "000000c0", HexFormat.of().formatHex(frame.array()));
+    ByteBuffer data =
+        ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(1.0f).putFloat(-2.0f).flip();
+    ByteBuffer frame =
+        FrameCodec.encode(
+            new InferenceRequest(1, new Tensor(DType.FLOAT32, new long[] {1, 2}, data)), LIMITS);
+    assertEquals(
+        "50504950"
+            + "0001"
+            + "03"
+            + "00"
+            + "0000001b"
+            + "0000000000000008"
+            + "0000000000000001"
+            + "01"
+            + "01"
+            + "02"
+            + "0000000000000001"
+            + "0000000000000002"
+            + "0000803f"
+            + "000000c0",
+        HexFormat.of().formatHex(frame.array()));
   }
 
   @Test
   void everyMessageSurvivesARoundTrip() throws Exception {
     Handshake h = handshake();
     assertEquals(h, roundTrip(h));
-    HandshakeReply reply = new HandshakeReply("resnet18", List.of("layer2", "layer3", "layer4", "fc"),
-        new long[] {8, 128, 28, 28}, new long[] {8, 1000}, 11_000_000L, 4242L, "2-3", 1, "PyTorch 2.5.1 \u00e9");
+    HandshakeReply reply =
+        new HandshakeReply(
+            "resnet18",
+            List.of("layer2", "layer3", "layer4", "fc"),
+            new long[] {8, 128, 28, 28},
+            new long[] {8, 1000},
+            11_000_000L,
+            4242L,
+            "2-3",
+            1,
+            "PyTorch 2.5.1 \u00e9");
     assertEquals(reply, roundTrip(reply));
-    ErrorReport error = new ErrorReport(StageException.NO_REQUEST, ErrorCode.BAD_SPLIT, "split 19 is out of range");
+    ErrorReport error =
+        new ErrorReport(StageException.NO_REQUEST, ErrorCode.BAD_SPLIT, "split 19 is out of range");
     assertEquals(error, roundTrip(error));
 
     Tensor t = tensor(DType.INT64, ByteOrder.nativeOrder(), 2, 3);
-    InferenceRequest request = (InferenceRequest) roundTrip(new InferenceRequest(Long.MAX_VALUE, t));
+    InferenceRequest request =
+        (InferenceRequest) roundTrip(new InferenceRequest(Long.MAX_VALUE, t));
     assertEquals(Long.MAX_VALUE, request.requestId());
     assertTrue(request.tensor().equalsBytes(t));
 
-    InferenceResult result = (InferenceResult) roundTrip(new InferenceResult(-5, t,
-        List.of(new StageTiming(10, 1), new StageTiming(20, 2))));
+    InferenceResult result =
+        (InferenceResult)
+            roundTrip(
+                new InferenceResult(
+                    -5, t, List.of(new StageTiming(10, 1), new StageTiming(20, 2))));
     assertEquals(-5, result.requestId());
     assertEquals(List.of(new StageTiming(10, 1), new StageTiming(20, 2)), result.stageTimings());
     assertTrue(result.tensor().equalsBytes(t));
@@ -83,24 +135,37 @@ class FrameCodecTest {
 
   @Test
   void payloadInTheOtherByteOrderIsConvertedToNative() throws Exception {
-    ByteOrder foreign = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? ByteOrder.BIG_ENDIAN
-        : ByteOrder.LITTLE_ENDIAN;
+    ByteOrder foreign =
+        ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN
+            ? ByteOrder.BIG_ENDIAN
+            : ByteOrder.LITTLE_ENDIAN;
     float[] floats = {1.5f, -0.25f, 3e8f};
     ByteBuffer b = ByteBuffer.allocate(12).order(foreign);
     for (float f : floats) {
       b.putFloat(f);
     }
     b.flip();
-    Tensor received = ((InferenceRequest) roundTrip(new InferenceRequest(1, new Tensor(DType.FLOAT32, new long[] {3},
-        b)))).tensor();
+    Tensor received =
+        ((InferenceRequest)
+                roundTrip(new InferenceRequest(1, new Tensor(DType.FLOAT32, new long[] {3}, b))))
+            .tensor();
     assertEquals(ByteOrder.nativeOrder(), received.byteOrder());
     ByteBuffer data = received.data();
     for (int i = 0; i < floats.length; i++) {
       assertEquals(floats[i], data.getFloat(i * 4));
     }
-    ByteBuffer halves = ByteBuffer.allocate(4).order(foreign).putShort((short) 0x3c00).putShort((short) 0x1234).flip();
-    ByteBuffer h = ((InferenceRequest) roundTrip(new InferenceRequest(2, new Tensor(DType.FLOAT16, new long[] {2},
-        halves)))).tensor().data();
+    ByteBuffer halves =
+        ByteBuffer.allocate(4)
+            .order(foreign)
+            .putShort((short) 0x3c00)
+            .putShort((short) 0x1234)
+            .flip();
+    ByteBuffer h =
+        ((InferenceRequest)
+                roundTrip(
+                    new InferenceRequest(2, new Tensor(DType.FLOAT16, new long[] {2}, halves))))
+            .tensor()
+            .data();
     assertEquals((short) 0x3c00, h.getShort(0));
     assertEquals((short) 0x1234, h.getShort(2));
   }
@@ -109,34 +174,37 @@ class FrameCodecTest {
   void readerStopsCleanlyBetweenFramesAndResumesAfterAChannelFailure() throws Exception {
     ByteBuffer two = ByteBuffer.allocate(1000);
     two.put(FrameCodec.encode(new ErrorReport(1, ErrorCode.TIMEOUT, "a"), LIMITS));
-    two.put(FrameCodec.encode(new InferenceRequest(2, tensor(DType.UINT8, ByteOrder.BIG_ENDIAN, 100)), LIMITS));
+    two.put(
+        FrameCodec.encode(
+            new InferenceRequest(2, tensor(DType.UINT8, ByteOrder.BIG_ENDIAN, 100)), LIMITS));
     two.flip();
     // a channel that hands out 7 bytes at a time and fails every third call, like a deadline would
-    ReadableByteChannel flaky = new ReadableByteChannel() {
-      int calls;
+    ReadableByteChannel flaky =
+        new ReadableByteChannel() {
+          int calls;
 
-      @Override
-      public int read(ByteBuffer dst) throws IOException {
-        if (++calls % 3 == 0) {
-          throw new java.net.SocketTimeoutException("tick");
-        }
-        if (!two.hasRemaining()) {
-          return -1;
-        }
-        int n = Math.min(7, Math.min(dst.remaining(), two.remaining()));
-        dst.put(two.slice().limit(n));
-        two.position(two.position() + n);
-        return n;
-      }
+          @Override
+          public int read(ByteBuffer dst) throws IOException {
+            if (++calls % 3 == 0) {
+              throw new java.net.SocketTimeoutException("tick");
+            }
+            if (!two.hasRemaining()) {
+              return -1;
+            }
+            int n = Math.min(7, Math.min(dst.remaining(), two.remaining()));
+            dst.put(two.slice().limit(n));
+            two.position(two.position() + n);
+            return n;
+          }
 
-      @Override
-      public boolean isOpen() {
-        return true;
-      }
+          @Override
+          public boolean isOpen() {
+            return true;
+          }
 
-      @Override
-      public void close() {}
-    };
+          @Override
+          public void close() {}
+        };
     FrameReader reader = new FrameReader(flaky, LIMITS);
     java.util.List<Message> got = new java.util.ArrayList<>();
     for (int attempts = 0; attempts < 1000 && got.size() < 3; attempts++) {
@@ -152,29 +220,47 @@ class FrameCodecTest {
     }
     assertEquals(3, got.size());
     assertEquals(new ErrorReport(1, ErrorCode.TIMEOUT, "a"), got.get(0));
-    assertTrue(((InferenceRequest) got.get(1)).tensor().equalsBytes(tensor(DType.UINT8, ByteOrder.BIG_ENDIAN, 100)));
+    assertTrue(
+        ((InferenceRequest) got.get(1))
+            .tensor()
+            .equalsBytes(tensor(DType.UINT8, ByteOrder.BIG_ENDIAN, 100)));
     assertEquals(null, got.get(2));
   }
 
   @Test
   void senderRefusesWhatItsLimitsForbidBeforeWritingAnything() {
     Limits small = LIMITS.withMaxTensorBytes(100).withMaxStringBytes(8).withMaxListSize(1);
-    ProtocolException tooBig = assertThrows(ProtocolException.class, () -> FrameCodec.encode(
-        new InferenceRequest(1, tensor(DType.FLOAT32, ByteOrder.nativeOrder(), 26)), small));
+    ProtocolException tooBig =
+        assertThrows(
+            ProtocolException.class,
+            () ->
+                FrameCodec.encode(
+                    new InferenceRequest(1, tensor(DType.FLOAT32, ByteOrder.nativeOrder(), 26)),
+                    small));
     assertEquals(ErrorCode.FRAME_TOO_LARGE, tooBig.code());
     assertEquals("tensor of 104 bytes exceeds maxTensorBytes=100", tooBig.getMessage());
-    ProtocolException longName = assertThrows(ProtocolException.class,
-        () -> FrameCodec.encode(handshake(), LIMITS.withMaxStringBytes(7)));
-    assertEquals("model is 8 UTF-8 bytes long: the limit is maxStringBytes=7", longName.getMessage());
-    ProtocolException longList = assertThrows(ProtocolException.class, () -> FrameCodec.encode(handshake(), small));
+    ProtocolException longName =
+        assertThrows(
+            ProtocolException.class,
+            () -> FrameCodec.encode(handshake(), LIMITS.withMaxStringBytes(7)));
+    assertEquals(
+        "model is 8 UTF-8 bytes long: the limit is maxStringBytes=7", longName.getMessage());
+    ProtocolException longList =
+        assertThrows(ProtocolException.class, () -> FrameCodec.encode(handshake(), small));
     assertEquals("inputShape has 3 entries: the limit is maxListSize=1", longList.getMessage());
   }
 
   @Test
   void longErrorMessagesAreTruncatedToFitNotRefused() throws Exception {
     Limits small = LIMITS.withMaxStringBytes(10);
-    ErrorReport e = (ErrorReport) FrameCodec.decode(FrameCodec.encode(
-        new ErrorReport(1, ErrorCode.INTERNAL, "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9 overflow"), small), small);
+    ErrorReport e =
+        (ErrorReport)
+            FrameCodec.decode(
+                FrameCodec.encode(
+                    new ErrorReport(
+                        1, ErrorCode.INTERNAL, "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9 overflow"),
+                    small),
+                small);
     assertEquals("\u00e9\u00e9\u00e9\u00e9\u00e9", e.message());
   }
 
@@ -189,18 +275,35 @@ class FrameCodecTest {
     assertEquals(ErrorCode.SHAPE_MISMATCH, ErrorCode.fromCode(7));
     assertEquals(ErrorCode.UNKNOWN, ErrorCode.fromCode(999));
     assertEquals(ErrorCode.UNKNOWN, ErrorCode.fromCode(-1));
-    ErrorReport fromNewerPeer = (ErrorReport) FrameCodec.decode(ByteBuffer.wrap(HexFormat.of().parseHex(
-        "50504950000105000000000f0000000000000000" + "0000000000000001" + "03e7" + "00000001" + "78")), LIMITS);
+    ErrorReport fromNewerPeer =
+        (ErrorReport)
+            FrameCodec.decode(
+                ByteBuffer.wrap(
+                    HexFormat.of()
+                        .parseHex(
+                            "50504950000105000000000f0000000000000000"
+                                + "0000000000000001"
+                                + "03e7"
+                                + "00000001"
+                                + "78")),
+                LIMITS);
     assertEquals(new ErrorReport(1, ErrorCode.UNKNOWN, "x"), fromNewerPeer);
   }
 
   @Test
   void tensorChecksItsBytesAgainstItsShape() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new Tensor(DType.FLOAT32, new long[] {2, 3}, ByteBuffer.allocate(20)));
-    assertEquals("tensor data has 20 bytes but shape [2, 3] of FLOAT32 needs 24 bytes", e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> new Tensor(DType.UINT8, new long[9], ByteBuffer.allocate(0)));
-    assertThrows(IllegalArgumentException.class, () -> new Tensor(DType.UINT8, new long[] {-1}, ByteBuffer.allocate(0)));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new Tensor(DType.FLOAT32, new long[] {2, 3}, ByteBuffer.allocate(20)));
+    assertEquals(
+        "tensor data has 20 bytes but shape [2, 3] of FLOAT32 needs 24 bytes", e.getMessage());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new Tensor(DType.UINT8, new long[9], ByteBuffer.allocate(0)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new Tensor(DType.UINT8, new long[] {-1}, ByteBuffer.allocate(0)));
     long[] shape = {2};
     Tensor t = new Tensor(DType.UINT8, shape, ByteBuffer.wrap(new byte[] {9, 1, 2, 9}, 1, 2));
     shape[0] = 5;
@@ -212,12 +315,19 @@ class FrameCodecTest {
 
   @Test
   void fuzzedFramesOnlyEverFailWithProtocolExceptions() throws Exception {
-    List<ByteBuffer> seeds = List.of(
-        FrameCodec.encode(handshake(), LIMITS),
-        FrameCodec.encode(new InferenceResult(3, tensor(DType.FLOAT16, ByteOrder.BIG_ENDIAN, 2, 3),
-            List.of(new StageTiming(1, 2))), LIMITS),
-        FrameCodec.encode(new HandshakeReply("m", List.of("a"), new long[] {1, 2}, new long[] {1}, 1, 2, "", 1, "e"),
-            LIMITS));
+    List<ByteBuffer> seeds =
+        List.of(
+            FrameCodec.encode(handshake(), LIMITS),
+            FrameCodec.encode(
+                new InferenceResult(
+                    3,
+                    tensor(DType.FLOAT16, ByteOrder.BIG_ENDIAN, 2, 3),
+                    List.of(new StageTiming(1, 2))),
+                LIMITS),
+            FrameCodec.encode(
+                new HandshakeReply(
+                    "m", List.of("a"), new long[] {1, 2}, new long[] {1}, 1, 2, "", 1, "e"),
+                LIMITS));
     Limits tight = LIMITS.withMaxTensorBytes(1 << 16).withMaxMetaBytes(1 << 12);
     Random random = new Random(20240601);
     int decoded = 0;
@@ -232,8 +342,11 @@ class FrameCodecTest {
         FrameCodec.decode(ByteBuffer.wrap(frame, 0, length), tight);
         decoded++;
       } catch (ProtocolException expected) {
-        assertTrue(expected.code() == ErrorCode.BAD_FRAME || expected.code() == ErrorCode.FRAME_TOO_LARGE
-            || expected.code() == ErrorCode.UNSUPPORTED_VERSION || expected.code() == ErrorCode.BAD_HANDSHAKE,
+        assertTrue(
+            expected.code() == ErrorCode.BAD_FRAME
+                || expected.code() == ErrorCode.FRAME_TOO_LARGE
+                || expected.code() == ErrorCode.UNSUPPORTED_VERSION
+                || expected.code() == ErrorCode.BAD_HANDSHAKE,
             expected.toString());
         assertTrue(expected.getMessage() != null && !expected.getMessage().isEmpty());
       }
@@ -243,7 +356,8 @@ class FrameCodecTest {
 
   @Test
   void limitsRejectNonsense() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LIMITS.withMaxRank(9));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> LIMITS.withMaxRank(9));
     assertEquals("maxRank: 9 (expected: 0..8)", e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> LIMITS.withMaxTensorBytes(1L << 40));
     assertEquals(512L << 20, LIMITS.maxTensorBytes());

@@ -21,9 +21,15 @@ class StepTraceTest {
     trace.record("late.two", 1100);
     Path file = dir.resolve("steps-1.tsv");
     trace.writeTo(file);
-    assertEquals(List.of("100\thead.forward.start", "250\tframe.header.read", "900\thead.result.decoded",
-        "#dropped\t2"), Files.readAllLines(file));
-    assertFalse(Files.exists(dir.resolve("steps-1.tsv.tmp")), "the temporary file is renamed into place");
+    assertEquals(
+        List.of(
+            "100\thead.forward.start",
+            "250\tframe.header.read",
+            "900\thead.result.decoded",
+            "#dropped\t2"),
+        Files.readAllLines(file));
+    assertFalse(
+        Files.exists(dir.resolve("steps-1.tsv.tmp")), "the temporary file is renamed into place");
   }
 
   @Test

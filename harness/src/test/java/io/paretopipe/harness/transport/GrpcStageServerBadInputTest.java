@@ -52,6 +52,7 @@ import org.junit.jupiter.api.Test;
  */
 class GrpcStageServerBadInputTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
   /** The server under test accepts tensors up to 1 MiB. */
   private static final Limits LIMITS = Limits.DEFAULT.withMaxTensorBytes(1 << 20);
 
@@ -62,16 +63,22 @@ class GrpcStageServerBadInputTest {
   @BeforeEach
   void startServer() throws IOException {
     service = new TestStages.EchoService(1);
-    server = GrpcStageServer.builder(service).optLimits(LIMITS).optUnclaimedSessionMillis(2_000).start();
+    server =
+        GrpcStageServer.builder(service).optLimits(LIMITS).optUnclaimedSessionMillis(2_000).start();
     raw = NettyChannelBuilder.forTarget(server.address()).usePlaintext().build();
   }
 
   @AfterEach
   void serverStillServes() throws Exception {
-    try (StageChannel channel = new GrpcTransport().connect(server.address(), Duration.ofSeconds(5))) {
+    try (StageChannel channel =
+        new GrpcTransport().connect(server.address(), Duration.ofSeconds(5))) {
       channel.handshake(handshake("resnet18"), TIMEOUT);
       channel.send(new InferenceRequest(9, randomTensor(DType.FLOAT32, new long[] {2, 8}, 9)));
-      assertTrue(channel.receive(TIMEOUT).tensor().equalsBytes(randomTensor(DType.FLOAT32, new long[] {2, 8}, 9)));
+      assertTrue(
+          channel
+              .receive(TIMEOUT)
+              .tensor()
+              .equalsBytes(randomTensor(DType.FLOAT32, new long[] {2, 8}, 9)));
     } finally {
       raw.shutdownNow();
       server.close();
@@ -109,18 +116,32 @@ class GrpcStageServerBadInputTest {
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       assertTrue(millis < 5_000, "bad input took " + millis + " ms to be rejected");
       Metadata trailers = Status.trailersFromThrowable(t);
-      String code = trailers == null ? null : trailers.get(Metadata.Key.of("paretopipe-error-code",
-          Metadata.ASCII_STRING_MARSHALLER));
+      String code =
+          trailers == null
+              ? null
+              : trailers.get(
+                  Metadata.Key.of("paretopipe-error-code", Metadata.ASCII_STRING_MARSHALLER));
       assertTrue(code != null, "no paretopipe-error-code trailer in " + t);
-      return new StageException(ErrorCode.fromCode(Integer.parseInt(code)), Status.fromThrowable(t).getDescription());
+      return new StageException(
+          ErrorCode.fromCode(Integer.parseInt(code)), Status.fromThrowable(t).getDescription());
     }
   }
 
   private String openSession() {
-    return StageGrpc.newBlockingStub(raw).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .handshake(HandshakeRequest.newBuilder().setModel("resnet18").setClasses(1000).addInputShape(3)
-            .addInputShape(224).addInputShape(224).setUnitStart(4).setUnitEnd(9).setBatch(8)
-            .setDtype(DType.FLOAT32.code()).build())
+    return StageGrpc.newBlockingStub(raw)
+        .withDeadlineAfter(10, TimeUnit.SECONDS)
+        .handshake(
+            HandshakeRequest.newBuilder()
+                .setModel("resnet18")
+                .setClasses(1000)
+                .addInputShape(3)
+                .addInputShape(224)
+                .addInputShape(224)
+                .setUnitStart(4)
+                .setUnitEnd(9)
+                .setBatch(8)
+                .setDtype(DType.FLOAT32.code())
+                .build())
         .getSessionId();
   }
 
@@ -129,7 +150,8 @@ class GrpcStageServerBadInputTest {
     StageGrpc.StageStub stub = StageGrpc.newStub(raw);
     if (sessionId != null) {
       Metadata headers = new Metadata();
-      headers.put(Metadata.Key.of("paretopipe-session", Metadata.ASCII_STRING_MARSHALLER), sessionId);
+      headers.put(
+          Metadata.Key.of("paretopipe-session", Metadata.ASCII_STRING_MARSHALLER), sessionId);
       stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
     call.requests = stub.infer(call);
@@ -137,8 +159,11 @@ class GrpcStageServerBadInputTest {
   }
 
   private static InferRequest request(long id, DType dtype, long[] shape, int dataBytes) {
-    Tensor.Builder t = Tensor.newBuilder().setDtype(dtype.code()).setLittleEndian(true)
-        .setData(ByteString.copyFrom(new byte[dataBytes]));
+    Tensor.Builder t =
+        Tensor.newBuilder()
+            .setDtype(dtype.code())
+            .setLittleEndian(true)
+            .setData(ByteString.copyFrom(new byte[dataBytes]));
     for (long d : shape) {
       t.addShape(d);
     }
@@ -148,7 +173,8 @@ class GrpcStageServerBadInputTest {
   private static void assertError(StageException e, ErrorCode code, String... fragments) {
     assertEquals(code, e.code(), e.getMessage());
     for (String f : fragments) {
-      assertTrue(e.getMessage().contains(f), "message \"" + e.getMessage() + "\" lacks \"" + f + "\"");
+      assertTrue(
+          e.getMessage().contains(f), "message \"" + e.getMessage() + "\" lacks \"" + f + "\"");
     }
   }
 
@@ -158,25 +184,37 @@ class GrpcStageServerBadInputTest {
   void tensorOverTheMessageLimitIsFrameTooLarge() throws Exception {
     long[] shape = {16 << 20}; // 16 MiB, the server accepts 1 MiB
     io.paretopipe.harness.protocol.Tensor big = randomTensor(DType.UINT8, shape, 1);
-    try (StageChannel channel = new GrpcTransport().connect(server.address(), Duration.ofSeconds(5))) {
+    try (StageChannel channel =
+        new GrpcTransport().connect(server.address(), Duration.ofSeconds(5))) {
       channel.handshake(handshake("resnet18"), TIMEOUT);
       channel.send(new InferenceRequest(1, big));
       StageException e = assertThrows(StageException.class, () -> channel.receive(TIMEOUT));
       // grpc rejects it from the 5-byte length prefix, before the stage's code or buffers see it
-      assertError(e, ErrorCode.FRAME_TOO_LARGE, "exceeds maximum size " + (LIMITS.maxTensorBytes()
-          + LIMITS.maxMetaBytes()));
-      assertThrows(IOException.class, () -> channel.receive(TIMEOUT), "the stream is over after the error");
+      assertError(
+          e,
+          ErrorCode.FRAME_TOO_LARGE,
+          "exceeds maximum size " + (LIMITS.maxTensorBytes() + LIMITS.maxMetaBytes()));
+      assertThrows(
+          IOException.class, () -> channel.receive(TIMEOUT), "the stream is over after the error");
     }
     assertEquals(1, service.sessions.size());
-    assertTrue(service.sessions.get(0).closed.await(10, TimeUnit.SECONDS), "session not closed after the error");
+    assertTrue(
+        service.sessions.get(0).closed.await(10, TimeUnit.SECONDS),
+        "session not closed after the error");
   }
 
   @Test
   void shapeOfTwoToTheFortyBytesIsFrameTooLarge() throws Exception {
     Call call = infer(openSession());
     call.requests.onNext(request(1, DType.UINT8, new long[] {1L << 40}, 0));
-    assertError(call.awaitError(), ErrorCode.FRAME_TOO_LARGE, "1099511627776 bytes", "maxTensorBytes=1048576");
-    assertTrue(service.sessions.get(0).closed.await(10, TimeUnit.SECONDS), "session not closed after the error");
+    assertError(
+        call.awaitError(),
+        ErrorCode.FRAME_TOO_LARGE,
+        "1099511627776 bytes",
+        "maxTensorBytes=1048576");
+    assertTrue(
+        service.sessions.get(0).closed.await(10, TimeUnit.SECONDS),
+        "session not closed after the error");
   }
 
   @Test
@@ -190,66 +228,82 @@ class GrpcStageServerBadInputTest {
   void dataThatDisagreesWithTheShapeIsBadFrame() throws Exception {
     Call call = infer(openSession());
     call.requests.onNext(request(1, DType.FLOAT32, new long[] {10}, 41));
-    assertError(call.awaitError(), ErrorCode.BAD_FRAME, "needs 40 data bytes but the message carries 41");
+    assertError(
+        call.awaitError(), ErrorCode.BAD_FRAME, "needs 40 data bytes but the message carries 41");
   }
 
   @Test
   void unknownDtypeIsBadFrame() throws Exception {
     Call call = infer(openSession());
-    call.requests.onNext(InferRequest.newBuilder().setRequestId(1)
-        .setTensor(Tensor.newBuilder().setDtype(99).addShape(1)).build());
+    call.requests.onNext(
+        InferRequest.newBuilder()
+            .setRequestId(1)
+            .setTensor(Tensor.newBuilder().setDtype(99).addShape(1))
+            .build());
     assertError(call.awaitError(), ErrorCode.BAD_FRAME, "unknown dtype code 99");
   }
 
   @Test
   void garbageMessageIsBadFrame() throws Exception {
-    MethodDescriptor.Marshaller<byte[]> bytes = new MethodDescriptor.Marshaller<>() {
-      @Override
-      public InputStream stream(byte[] value) {
-        return new ByteArrayInputStream(value);
-      }
+    MethodDescriptor.Marshaller<byte[]> bytes =
+        new MethodDescriptor.Marshaller<>() {
+          @Override
+          public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
+          }
 
-      @Override
-      public byte[] parse(InputStream stream) {
-        try {
-          return stream.readAllBytes();
-        } catch (IOException e) {
-          throw new IllegalStateException(e);
-        }
-      }
-    };
-    MethodDescriptor<byte[], byte[]> method = StageGrpc.getInferMethod().toBuilder(bytes, bytes).build();
+          @Override
+          public byte[] parse(InputStream stream) {
+            try {
+              return stream.readAllBytes();
+            } catch (IOException e) {
+              throw new IllegalStateException(e);
+            }
+          }
+        };
+    MethodDescriptor<byte[], byte[]> method =
+        StageGrpc.getInferMethod().toBuilder(bytes, bytes).build();
     Metadata headers = new Metadata();
-    headers.put(Metadata.Key.of("paretopipe-session", Metadata.ASCII_STRING_MARSHALLER), openSession());
+    headers.put(
+        Metadata.Key.of("paretopipe-session", Metadata.ASCII_STRING_MARSHALLER), openSession());
     LinkedBlockingQueue<Throwable> end = new LinkedBlockingQueue<>();
-    StreamObserver<byte[]> out = ClientCalls.asyncBidiStreamingCall(
-        ClientInterceptors.intercept(raw, MetadataUtils.newAttachHeadersInterceptor(headers))
-            .newCall(method, CallOptions.DEFAULT),
-        new StreamObserver<>() {
-          @Override
-          public void onNext(byte[] value) {
-            end.add(new IllegalStateException("unexpected reply of " + value.length + " bytes"));
-          }
+    StreamObserver<byte[]> out =
+        ClientCalls.asyncBidiStreamingCall(
+            ClientInterceptors.intercept(raw, MetadataUtils.newAttachHeadersInterceptor(headers))
+                .newCall(method, CallOptions.DEFAULT),
+            new StreamObserver<>() {
+              @Override
+              public void onNext(byte[] value) {
+                end.add(
+                    new IllegalStateException("unexpected reply of " + value.length + " bytes"));
+              }
 
-          @Override
-          public void onError(Throwable t) {
-            end.add(t);
-          }
+              @Override
+              public void onError(Throwable t) {
+                end.add(t);
+              }
 
-          @Override
-          public void onCompleted() {
-            end.add(new IllegalStateException("completed"));
-          }
-        });
+              @Override
+              public void onCompleted() {
+                end.add(new IllegalStateException("completed"));
+              }
+            });
     byte[] garbage = new byte[64];
     java.util.Arrays.fill(garbage, (byte) 0xFF); // a varint that never ends
     out.onNext(garbage);
     Throwable t = end.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     assertTrue(t != null, "no answer to a garbage message");
-    assertEquals(Integer.toString(ErrorCode.BAD_FRAME.code()), Status.trailersFromThrowable(t).get(
-        Metadata.Key.of("paretopipe-error-code", Metadata.ASCII_STRING_MARSHALLER)), String.valueOf(t));
-    assertTrue(Status.fromThrowable(t).getDescription().contains("is not a valid InferRequest"), String.valueOf(t));
-    assertTrue(service.sessions.get(0).closed.await(10, TimeUnit.SECONDS), "session not closed after garbage");
+    assertEquals(
+        Integer.toString(ErrorCode.BAD_FRAME.code()),
+        Status.trailersFromThrowable(t)
+            .get(Metadata.Key.of("paretopipe-error-code", Metadata.ASCII_STRING_MARSHALLER)),
+        String.valueOf(t));
+    assertTrue(
+        Status.fromThrowable(t).getDescription().contains("is not a valid InferRequest"),
+        String.valueOf(t));
+    assertTrue(
+        service.sessions.get(0).closed.await(10, TimeUnit.SECONDS),
+        "session not closed after garbage");
   }
 
   @Test
@@ -271,7 +325,8 @@ class GrpcStageServerBadInputTest {
     String id = openSession();
     Call first = infer(id);
     first.requests.onNext(request(1, DType.UINT8, new long[] {4}, 4));
-    assertEquals(1, first.replies.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS).getResult().getRequestId());
+    assertEquals(
+        1, first.replies.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS).getResult().getRequestId());
     assertError(infer(id).awaitError(), ErrorCode.NOT_READY, "already in use");
     first.requests.onCompleted();
   }
@@ -279,19 +334,35 @@ class GrpcStageServerBadInputTest {
   @Test
   void unclaimedSessionIsClosedAfterItsTimeout() throws Exception {
     openSession();
-    assertTrue(service.sessions.get(0).closed.await(10, TimeUnit.SECONDS), "unclaimed session still open");
+    assertTrue(
+        service.sessions.get(0).closed.await(10, TimeUnit.SECONDS), "unclaimed session still open");
     assertEquals(1, service.sessions.get(0).closeCount.get());
   }
 
   @Test
   void invalidHandshakeFieldIsBadHandshake() {
-    io.grpc.StatusRuntimeException e = assertThrows(io.grpc.StatusRuntimeException.class,
-        () -> StageGrpc.newBlockingStub(raw).withDeadlineAfter(10, TimeUnit.SECONDS)
-            .handshake(HandshakeRequest.newBuilder().setModel("resnet18").setClasses(1000).addInputShape(3)
-                .setUnitStart(4).setUnitEnd(9).setBatch(0).setDtype(DType.FLOAT32.code()).build()));
-    assertEquals(Integer.toString(ErrorCode.BAD_HANDSHAKE.code()), e.getTrailers().get(
-        Metadata.Key.of("paretopipe-error-code", Metadata.ASCII_STRING_MARSHALLER)));
-    assertTrue(e.getStatus().getDescription().contains("batch 0 must be >= 1"), e.getStatus().toString());
+    io.grpc.StatusRuntimeException e =
+        assertThrows(
+            io.grpc.StatusRuntimeException.class,
+            () ->
+                StageGrpc.newBlockingStub(raw)
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .handshake(
+                        HandshakeRequest.newBuilder()
+                            .setModel("resnet18")
+                            .setClasses(1000)
+                            .addInputShape(3)
+                            .setUnitStart(4)
+                            .setUnitEnd(9)
+                            .setBatch(0)
+                            .setDtype(DType.FLOAT32.code())
+                            .build()));
+    assertEquals(
+        Integer.toString(ErrorCode.BAD_HANDSHAKE.code()),
+        e.getTrailers()
+            .get(Metadata.Key.of("paretopipe-error-code", Metadata.ASCII_STRING_MARSHALLER)));
+    assertTrue(
+        e.getStatus().getDescription().contains("batch 0 must be >= 1"), e.getStatus().toString());
     assertEquals(0, service.sessions.size());
   }
 
@@ -299,7 +370,8 @@ class GrpcStageServerBadInputTest {
   void rawBytesThatAreNotHttp2OnlyEndTheirOwnConnection() throws Exception {
     try (Socket s = new Socket(server.localAddress().getAddress(), server.port())) {
       s.setSoTimeout(10_000);
-      s.getOutputStream().write("GET / HTTP/1.1\r\nHost: stage\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream()
+          .write("GET / HTTP/1.1\r\nHost: stage\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       s.getOutputStream().flush();
       long start = System.nanoTime();
       try {
@@ -309,22 +381,29 @@ class GrpcStageServerBadInputTest {
       } catch (SocketException reset) {
         // a reset is an end too
       }
-      assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "garbage connection not closed");
+      assertTrue(
+          System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10),
+          "garbage connection not closed");
     }
   }
 
   @Test
   void clientVanishingMidStreamOnlyEndsItsOwnSession() throws Exception {
-    try (StageChannel bystander = new GrpcTransport().connect(server.address(), Duration.ofSeconds(5))) {
+    try (StageChannel bystander =
+        new GrpcTransport().connect(server.address(), Duration.ofSeconds(5))) {
       bystander.handshake(handshake("resnet18"), TIMEOUT);
       Call vanishing = infer(openSession());
       vanishing.requests.onNext(request(1, DType.UINT8, new long[] {1 << 19}, 1 << 19));
-      assertEquals(1, vanishing.replies.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS).getResult().getRequestId());
+      assertEquals(
+          1,
+          vanishing.replies.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS).getResult().getRequestId());
       raw.shutdownNow(); // vanish: the connection drops with the stream open
       assertEquals(2, service.sessions.size());
-      assertTrue(service.sessions.get(1).closed.await(10, TimeUnit.SECONDS),
+      assertTrue(
+          service.sessions.get(1).closed.await(10, TimeUnit.SECONDS),
           "the vanished client's session was not closed within 10 s");
-      assertEquals(0, service.sessions.get(0).closeCount.get(), "the bystander's session must stay open");
+      assertEquals(
+          0, service.sessions.get(0).closeCount.get(), "the bystander's session must stay open");
       bystander.send(new InferenceRequest(2, randomTensor(DType.INT64, new long[] {3, 3}, 2)));
       assertEquals(2, bystander.receive(TIMEOUT).requestId());
     }

@@ -4,7 +4,10 @@ import io.paretopipe.harness.transport.grpc.GrpcStageServer;
 import io.paretopipe.harness.transport.grpc.GrpcTransport;
 import java.time.Duration;
 
-/** The transport contract over {@code grpc}: a real {@link GrpcStageServer} on loopback, real HTTP/2 connections. */
+/**
+ * The transport contract over {@code grpc}: a real {@link GrpcStageServer} on loopback, real HTTP/2
+ * connections.
+ */
 class GrpcTransportContractTest extends TransportContractTest {
   @Override
   protected Stage start(StageService service) throws Exception {

@@ -48,7 +48,8 @@ import org.junit.jupiter.api.Test;
  * server still serves an authenticated head.
  */
 class NioAuthenticationTest {
-  private static final SharedSecret SECRET = secret("0123456789abcdef0123456789abcdef-stage-secret");
+  private static final SharedSecret SECRET =
+      secret("0123456789abcdef0123456789abcdef-stage-secret");
   private static final SharedSecret OTHER = secret("0123456789abcdef0123456789abcdef-stage-secreT");
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
   private static final long HANDSHAKE_TIMEOUT_MILLIS = 1_500;
@@ -67,8 +68,11 @@ class NioAuthenticationTest {
   @BeforeEach
   void start() throws IOException {
     service = new TestStages.EchoService(1);
-    server = NioStageServer.builder(service).optAuthenticator(Authenticator.create(SECRET))
-        .optHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS).start();
+    server =
+        NioStageServer.builder(service)
+            .optAuthenticator(Authenticator.create(SECRET))
+            .optHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS)
+            .start();
   }
 
   @AfterEach
@@ -88,13 +92,15 @@ class NioAuthenticationTest {
       assertEquals("resnet18", reply.model());
       Tensor sent = randomTensor(DType.FLOAT32, new long[] {2, 64}, 7);
       channel.send(new InferenceRequest(1, sent));
-      assertTrue(channel.receive(TIMEOUT).tensor().equalsBytes(sent), "the tensor came back changed");
+      assertTrue(
+          channel.receive(TIMEOUT).tensor().equalsBytes(sent), "the tensor came back changed");
     }
   }
 
   private StageException handshakeFails(NioTransport transport, String address) throws Exception {
     try (StageChannel channel = transport.connect(address, TIMEOUT)) {
-      return assertThrows(StageException.class, () -> channel.handshake(handshake("resnet18"), TIMEOUT));
+      return assertThrows(
+          StageException.class, () -> channel.handshake(handshake("resnet18"), TIMEOUT));
     }
   }
 
@@ -108,16 +114,26 @@ class NioAuthenticationTest {
   void aHeadWithoutASecretIsToldTheStageNeedsOne() throws Exception {
     StageException e = handshakeFails(new NioTransport(), server.address());
     assertEquals(ErrorCode.UNAUTHENTICATED, e.code());
-    assertTrue(e.getMessage().contains("stage at " + server.address() + " requires authentication"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("stage at " + server.address() + " requires authentication"),
+        e.getMessage());
     assertTrue(e.getMessage().contains("--secret-file"), e.getMessage());
-    assertEquals(0, service.sessions.size(), "no session may be opened for an unauthenticated head");
+    assertEquals(
+        0, service.sessions.size(), "no session may be opened for an unauthenticated head");
   }
 
   @Test
   void aHeadWithAnotherSecretIsRefused() throws Exception {
-    StageException e = handshakeFails(new NioTransport(Authenticator.create(OTHER)), server.address());
+    StageException e =
+        handshakeFails(new NioTransport(Authenticator.create(OTHER)), server.address());
     assertEquals(ErrorCode.UNAUTHENTICATED, e.code());
-    assertTrue(e.getMessage().contains("stage at " + server.address() + " refused this head: authentication failed: the proof is wrong"), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .contains(
+                "stage at "
+                    + server.address()
+                    + " refused this head: authentication failed: the proof is wrong"),
+        e.getMessage());
     assertTrue(e.getMessage().contains("different shared secret"), e.getMessage());
     assertEquals(0, service.sessions.size());
   }
@@ -126,7 +142,8 @@ class NioAuthenticationTest {
   void aHeadWithASecretRefusesAStageWithoutOne() throws Exception {
     TestStages.EchoService open = new TestStages.EchoService(1);
     try (NioStageServer unauthenticated = NioStageServer.start(open)) {
-      StageException e = handshakeFails(new NioTransport(Authenticator.create(SECRET)), unauthenticated.address());
+      StageException e =
+          handshakeFails(new NioTransport(Authenticator.create(SECRET)), unauthenticated.address());
       assertEquals(ErrorCode.UNAUTHENTICATED, e.code());
       assertTrue(e.getMessage().contains("did not ask this head to authenticate"), e.getMessage());
       // and without a secret the same stage serves as before
@@ -139,9 +156,21 @@ class NioAuthenticationTest {
     try (RawClient c = new RawClient()) {
       byte[] challenge = c.sendHandshakeAndGetChallenge(handshake("resnet18"));
       // proved over a handshake for other units than the one sent: the binding must catch it
-      Handshake other = new Handshake("resnet18", 1000, new int[] {3, 224, 224}, 2, 9, 8, DType.FLOAT32, 42L, 1, "",
-          java.util.List.of());
-      ClientProof proof = Authenticator.create(SECRET).prove(challenge, Binding.ofHandshake(other, Limits.DEFAULT));
+      Handshake other =
+          new Handshake(
+              "resnet18",
+              1000,
+              new int[] {3, 224, 224},
+              2,
+              9,
+              8,
+              DType.FLOAT32,
+              42L,
+              1,
+              "",
+              java.util.List.of());
+      ClientProof proof =
+          Authenticator.create(SECRET).prove(challenge, Binding.ofHandshake(other, Limits.DEFAULT));
       c.write(new AuthProof(proof.encode()));
       ErrorReport e = c.expectErrorAndClose();
       assertEquals(ErrorCode.UNAUTHENTICATED, e.code());
@@ -156,8 +185,11 @@ class NioAuthenticationTest {
     AuthProof captured;
     try (RawClient first = new RawClient()) {
       byte[] challenge = first.sendHandshakeAndGetChallenge(h);
-      captured = new AuthProof(Authenticator.create(SECRET).prove(challenge, Binding.ofHandshake(h, Limits.DEFAULT))
-          .encode());
+      captured =
+          new AuthProof(
+              Authenticator.create(SECRET)
+                  .prove(challenge, Binding.ofHandshake(h, Limits.DEFAULT))
+                  .encode());
       first.write(captured);
       assertInstanceOf(AuthAccept.class, first.read());
       assertInstanceOf(HandshakeReply.class, first.read());
@@ -169,20 +201,25 @@ class NioAuthenticationTest {
       assertEquals(ErrorCode.UNAUTHENTICATED, e.code());
       assertTrue(e.message().contains("answers another challenge"), e.message());
     }
-    assertEquals(1, service.sessions.size(), "only the first, authenticated connection has a session");
+    assertEquals(
+        1, service.sessions.size(), "only the first, authenticated connection has a session");
   }
 
   @Test
   void aRequestInsteadOfTheProofIsRefusedWithoutReadingItsPayload() throws Exception {
     try (RawClient c = new RawClient()) {
       c.sendHandshakeAndGetChallenge(handshake("resnet18"));
-      byte[] request = bytes(FrameCodec.encode(new InferenceRequest(1, randomTensor(DType.UINT8,
-          new long[] {1 << 20}, 3)), Limits.DEFAULT));
+      byte[] request =
+          bytes(
+              FrameCodec.encode(
+                  new InferenceRequest(1, randomTensor(DType.UINT8, new long[] {1 << 20}, 3)),
+                  Limits.DEFAULT));
       c.out.write(request, 0, request.length - (1 << 20));
       c.out.flush();
       ErrorReport e = c.expectErrorAndClose();
       assertEquals(ErrorCode.UNAUTHENTICATED, e.code());
-      assertTrue(e.message().contains("got a REQUEST frame where AUTH_PROOF was expected"), e.message());
+      assertTrue(
+          e.message().contains("got a REQUEST frame where AUTH_PROOF was expected"), e.message());
     }
     assertEquals(0, service.sessions.size());
   }
@@ -195,7 +232,9 @@ class NioAuthenticationTest {
       ErrorReport e = c.expectErrorAndClose();
       long millis = (System.nanoTime() - start) / 1_000_000;
       assertEquals(ErrorCode.TIMEOUT, e.code());
-      assertTrue(e.message().contains("no complete HANDSHAKE and AUTH_PROOF within " + HANDSHAKE_TIMEOUT_MILLIS),
+      assertTrue(
+          e.message()
+              .contains("no complete HANDSHAKE and AUTH_PROOF within " + HANDSHAKE_TIMEOUT_MILLIS),
           e.message());
       assertTrue(millis >= HANDSHAKE_TIMEOUT_MILLIS - 100 && millis < 8_000, millis + " ms");
     }
@@ -208,7 +247,10 @@ class NioAuthenticationTest {
     return out;
   }
 
-  /** A client speaking raw frames over a blocking socket, for exchanges the real channel never makes. */
+  /**
+   * A client speaking raw frames over a blocking socket, for exchanges the real channel never
+   * makes.
+   */
   private final class RawClient implements AutoCloseable {
     final Socket socket;
     final OutputStream out;
@@ -233,7 +275,8 @@ class NioAuthenticationTest {
     byte[] sendHandshakeAndGetChallenge(Handshake h) throws Exception {
       write(h);
       Message m = read();
-      assertInstanceOf(AuthChallenge.class, m, "a stage with a secret answers the handshake with a challenge");
+      assertInstanceOf(
+          AuthChallenge.class, m, "a stage with a secret answers the handshake with a challenge");
       byte[] challenge = ((AuthChallenge) m).challenge();
       assertEquals(Authenticator.CHALLENGE_BYTES, challenge.length);
       return challenge;

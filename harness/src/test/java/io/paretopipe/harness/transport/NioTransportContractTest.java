@@ -10,7 +10,9 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The transport contract over {@code nio}: a real {@link NioStageServer} on loopback, real sockets. */
+/**
+ * The transport contract over {@code nio}: a real {@link NioStageServer} on loopback, real sockets.
+ */
 class NioTransportContractTest extends TransportContractTest {
   @Override
   protected Stage start(StageService service) throws Exception {
@@ -43,9 +45,19 @@ class NioTransportContractTest extends TransportContractTest {
     }
     String address = "127.0.0.1:" + port;
     long start = System.nanoTime();
-    IOException e = assertThrows(IOException.class, () -> new NioTransport().connect(address, Duration.ofSeconds(20)));
-    assertTrue((System.nanoTime() - start) / 1_000_000 < 10_000, "a refused connection must not wait for the timeout");
-    assertEquals("cannot connect to stage at " + address + ": connection refused (Connection refused). Is a stage "
-        + "server (paretopipe.jar serve --listen " + address + ") running there?", e.getMessage());
+    IOException e =
+        assertThrows(
+            IOException.class, () -> new NioTransport().connect(address, Duration.ofSeconds(20)));
+    assertTrue(
+        (System.nanoTime() - start) / 1_000_000 < 10_000,
+        "a refused connection must not wait for the timeout");
+    assertEquals(
+        "cannot connect to stage at "
+            + address
+            + ": connection refused (Connection refused). Is a stage "
+            + "server (paretopipe.jar serve --listen "
+            + address
+            + ") running there?",
+        e.getMessage());
   }
 }

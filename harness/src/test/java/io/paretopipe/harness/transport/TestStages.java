@@ -19,7 +19,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Real {@link StageService}s for transport tests: an echo stage and a failing one. No engine involved. */
+/**
+ * Real {@link StageService}s for transport tests: an echo stage and a failing one. No engine
+ * involved.
+ */
 public final class TestStages {
   /** The timing every echo result carries, so tests can check it travelled intact. */
   public static final StageTiming ECHO_TIMING = new StageTiming(1_234_567L, 89L);
@@ -27,14 +30,21 @@ public final class TestStages {
   private TestStages() {}
 
   static Handshake handshake(String model) {
-    return new Handshake(model, 1000, new int[] {3, 224, 224}, 4, 9, 8, DType.FLOAT32, 42L, 1, "",
-        List.of());
+    return new Handshake(
+        model, 1000, new int[] {3, 224, 224}, 4, 9, 8, DType.FLOAT32, 42L, 1, "", List.of());
   }
 
   static HandshakeReply replyFor(Handshake h) {
-    return new HandshakeReply(h.model(), List.of("unit" + h.unitStart(), "unit" + (h.unitEnd() - 1)),
-        new long[] {h.batch(), 128, 28, 28}, new long[] {h.batch(), 1000}, 11_689_512L, ProcessHandle.current().pid(),
-        "0-1", h.threads(), "echo");
+    return new HandshakeReply(
+        h.model(),
+        List.of("unit" + h.unitStart(), "unit" + (h.unitEnd() - 1)),
+        new long[] {h.batch(), 128, 28, 28},
+        new long[] {h.batch(), 1000},
+        11_689_512L,
+        ProcessHandle.current().pid(),
+        "0-1",
+        h.threads(),
+        "echo");
   }
 
   /** A tensor of random bytes in a new direct native-order buffer. */
@@ -46,6 +56,7 @@ public final class TestStages {
     data.put(random).flip();
     return new Tensor(dtype, shape, data);
   }
+
   /** A copy of a tensor's bytes. */
   public static byte[] bytes(Tensor t) {
     ByteBuffer b = t.data().duplicate();
@@ -54,11 +65,11 @@ public final class TestStages {
     return out;
   }
 
-
   /**
    * Answers every request with its own tensor and {@link #ECHO_TIMING}. With {@code group > 1} it
    * holds requests until {@code group} have arrived and then completes them from another thread in
-   * the order group-2, group-3, ..., 0, group-1 (e.g. 6,5,4,3,2,1,0,7 for 8), so results leave out of order.
+   * the order group-2, group-3, ..., 0, group-1 (e.g. 6,5,4,3,2,1,0,7 for 8), so results leave out
+   * of order.
    */
   public static final class EchoService implements StageService {
     public final List<EchoSession> sessions = new CopyOnWriteArrayList<>();
@@ -107,15 +118,19 @@ public final class TestStages {
         List<CompletableFuture<InferenceResult>> pending = new ArrayList<>(futures);
         held.clear();
         futures.clear();
-        Thread t = new Thread(() -> {
-          // newest-but-one down to oldest, then the newest: every future but the newest already has
-          // its callback when completed, so the completion order is deterministic
-          for (int i = requests.size() - 2; i >= 0; i--) {
-            pending.get(i).complete(echo(requests.get(i)));
-          }
-          int last = requests.size() - 1;
-          pending.get(last).complete(echo(requests.get(last)));
-        }, "echo-completer");
+        Thread t =
+            new Thread(
+                () -> {
+                  // newest-but-one down to oldest, then the newest: every future but the newest
+                  // already has
+                  // its callback when completed, so the completion order is deterministic
+                  for (int i = requests.size() - 2; i >= 0; i--) {
+                    pending.get(i).complete(echo(requests.get(i)));
+                  }
+                  int last = requests.size() - 1;
+                  pending.get(last).complete(echo(requests.get(last)));
+                },
+                "echo-completer");
         t.setDaemon(true);
         t.start();
       }
@@ -126,7 +141,10 @@ public final class TestStages {
       return new InferenceResult(request.requestId(), request.tensor(), List.of(ECHO_TIMING));
     }
 
-    /** Echo keeps nothing after answering, so the nio server may reuse request memory (exercised by every test). */
+    /**
+     * Echo keeps nothing after answering, so the nio server may reuse request memory (exercised by
+     * every test).
+     */
     @Override
     public boolean releasesRequestTensorOnCompletion() {
       return true;
@@ -141,14 +159,15 @@ public final class TestStages {
 
   /**
    * Refuses handshakes for model "unknown-model" with UNKNOWN_MODEL; otherwise answers requests
-   * whose tensor is not rank 2 with SHAPE_MISMATCH, requests with id 13 with a plain runtime failure
-   * (asynchronously), and echoes the rest.
+   * whose tensor is not rank 2 with SHAPE_MISMATCH, requests with id 13 with a plain runtime
+   * failure (asynchronously), and echoes the rest.
    */
   static final class PickyService implements StageService {
     @Override
     public StageSession open(Handshake handshake) throws StageException {
       if (handshake.model().equals("unknown-model")) {
-        throw new StageException(ErrorCode.UNKNOWN_MODEL,
+        throw new StageException(
+            ErrorCode.UNKNOWN_MODEL,
             "model unknown-model is not in the catalog: valid models are resnet18, mobilenetv2");
       }
       HandshakeReply reply = replyFor(handshake);
@@ -161,14 +180,19 @@ public final class TestStages {
         @Override
         public CompletableFuture<InferenceResult> process(InferenceRequest request) {
           if (request.requestId() == 13) {
-            return CompletableFuture.supplyAsync(() -> {
-              throw new IllegalStateException("unlucky request");
-            });
+            return CompletableFuture.supplyAsync(
+                () -> {
+                  throw new IllegalStateException("unlucky request");
+                });
           }
           if (request.tensor().rank() != 2) {
-            return CompletableFuture.failedFuture(new StageException(ErrorCode.SHAPE_MISMATCH,
-                "tensor of rank " + request.tensor().rank() + " does not fit units [4, 9): expected rank 2",
-                request.requestId()));
+            return CompletableFuture.failedFuture(
+                new StageException(
+                    ErrorCode.SHAPE_MISMATCH,
+                    "tensor of rank "
+                        + request.tensor().rank()
+                        + " does not fit units [4, 9): expected rank 2",
+                    request.requestId()));
           }
           return CompletableFuture.completedFuture(
               new InferenceResult(request.requestId(), request.tensor(), List.of(ECHO_TIMING)));

@@ -100,7 +100,8 @@ abstract class TransportContractTest {
         Arguments.of(DType.BOOLEAN, new long[] {5}),
         Arguments.of(DType.INT8, new long[] {0, 4}),
         Arguments.of(DType.INT32, new long[] {2, 0, 3}),
-        Arguments.of(DType.FLOAT32, new long[] {8, 128, 28, 28})); // resnet18 split 4, batch 8: 3.2 MB
+        Arguments.of(
+            DType.FLOAT32, new long[] {8, 128, 28, 28})); // resnet18 split 4, batch 8: 3.2 MB
   }
 
   @ParameterizedTest(name = "{0} {1}")
@@ -112,7 +113,9 @@ abstract class TransportContractTest {
     channel.send(new InferenceRequest(77, sent));
     InferenceResult result = channel.receive(TIMEOUT);
     assertEquals(77, result.requestId());
-    assertTrue(result.tensor().equalsBytes(expected), transportName() + " changed the tensor: " + result.tensor());
+    assertTrue(
+        result.tensor().equalsBytes(expected),
+        transportName() + " changed the tensor: " + result.tensor());
     assertArrayEquals(shape, result.tensor().shape());
     assertEquals(Tensor.byteSize(dtype, shape), result.tensor().byteSize());
     assertEquals(ByteOrder.nativeOrder(), result.tensor().byteOrder());
@@ -127,7 +130,9 @@ abstract class TransportContractTest {
     for (int i = 0; i < 6; i++) {
       channel.send(new InferenceRequest(i, randomTensor(DType.FLOAT32, shape, i)));
       InferenceResult result = channel.receive(TIMEOUT);
-      assertTrue(result.tensor().equalsBytes(randomTensor(DType.FLOAT32, shape, i)), "result " + i + " corrupted");
+      assertTrue(
+          result.tensor().equalsBytes(randomTensor(DType.FLOAT32, shape, i)),
+          "result " + i + " corrupted");
       channel.release(result.tensor());
     }
   }
@@ -143,26 +148,31 @@ abstract class TransportContractTest {
       requests.add(new InferenceRequest(id, randomTensor(DType.FLOAT32, shape, id)));
       expected.put(id, randomTensor(DType.FLOAT32, shape, id));
     }
-    CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
-      try {
-        for (InferenceRequest r : requests) {
-          channel.send(r);
-        }
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    CompletableFuture<Void> sender =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                for (InferenceRequest r : requests) {
+                  channel.send(r);
+                }
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
     List<Long> arrival = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       InferenceResult result = channel.receive(TIMEOUT);
       arrival.add(result.requestId());
       Tensor want = expected.remove(result.requestId());
       assertTrue(want != null, "unexpected or duplicate request id " + result.requestId());
-      assertTrue(result.tensor().equalsBytes(want), "wrong bytes for request " + result.requestId());
+      assertTrue(
+          result.tensor().equalsBytes(want), "wrong bytes for request " + result.requestId());
     }
     sender.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     assertTrue(expected.isEmpty());
-    assertEquals(List.of(1006L, 1005L, 1004L, 1003L, 1002L, 1001L, 1000L, 1007L), arrival,
+    assertEquals(
+        List.of(1006L, 1005L, 1004L, 1003L, 1002L, 1001L, 1000L, 1007L),
+        arrival,
         "results must arrive in completion order, not send order");
   }
 
@@ -190,28 +200,40 @@ abstract class TransportContractTest {
   @Test
   void handshakeRejectionIsPropagatedWithItsCode() throws Exception {
     StageChannel channel = connect(new TestStages.PickyService());
-    StageException e = assertThrows(StageException.class,
-        () -> channel.handshake(handshake("unknown-model"), TIMEOUT));
+    StageException e =
+        assertThrows(
+            StageException.class, () -> channel.handshake(handshake("unknown-model"), TIMEOUT));
     assertEquals(ErrorCode.UNKNOWN_MODEL, e.code());
     assertEquals(StageException.NO_REQUEST, e.requestId());
-    assertEquals("model unknown-model is not in the catalog: valid models are resnet18, mobilenetv2", e.getMessage());
-    IllegalStateException refused = assertThrows(IllegalStateException.class,
-        () -> channel.send(new InferenceRequest(1, randomTensor(DType.UINT8, new long[] {1}, 1))));
+    assertEquals(
+        "model unknown-model is not in the catalog: valid models are resnet18, mobilenetv2",
+        e.getMessage());
+    IllegalStateException refused =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                channel.send(
+                    new InferenceRequest(1, randomTensor(DType.UINT8, new long[] {1}, 1))));
     assertTrue(refused.getMessage().contains("refused the handshake"), refused.getMessage());
   }
 
   @Test
   void sendBeforeHandshakeFailsFast() throws Exception {
     StageChannel channel = connect(new TestStages.EchoService(1));
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> channel.send(new InferenceRequest(1, randomTensor(DType.UINT8, new long[] {1}, 1))));
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                channel.send(
+                    new InferenceRequest(1, randomTensor(DType.UINT8, new long[] {1}, 1))));
     assertTrue(e.getMessage().contains("handshake() first"), e.getMessage());
   }
 
   @Test
   void secondHandshakeIsRefused() throws Exception {
     StageChannel channel = ready(new TestStages.EchoService(1));
-    assertThrows(IllegalStateException.class, () -> channel.handshake(handshake("resnet18"), TIMEOUT));
+    assertThrows(
+        IllegalStateException.class, () -> channel.handshake(handshake("resnet18"), TIMEOUT));
   }
 
   @Test
@@ -220,33 +242,48 @@ abstract class TransportContractTest {
     StageChannel channel = ready(service);
     channel.close();
     channel.close();
-    assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
-      assertThrows(StageChannelClosedException.class,
-          () -> channel.send(new InferenceRequest(1, randomTensor(DType.UINT8, new long[] {1}, 1))));
-      assertThrows(StageChannelClosedException.class, () -> channel.receive(TIMEOUT));
-      assertThrows(StageChannelClosedException.class, () -> channel.handshake(handshake("resnet18"), TIMEOUT));
-    });
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(5),
+        () -> {
+          assertThrows(
+              StageChannelClosedException.class,
+              () ->
+                  channel.send(
+                      new InferenceRequest(1, randomTensor(DType.UINT8, new long[] {1}, 1))));
+          assertThrows(StageChannelClosedException.class, () -> channel.receive(TIMEOUT));
+          assertThrows(
+              StageChannelClosedException.class,
+              () -> channel.handshake(handshake("resnet18"), TIMEOUT));
+        });
     // the stage side notices and closes its session exactly once
-    assertTrue(service.sessions.get(0).closed.await(10, TimeUnit.SECONDS), "session not closed within 10 s");
-    assertEquals(1, service.sessions.get(0).closeCount.get(), "session must be closed once after the channel closes");
+    assertTrue(
+        service.sessions.get(0).closed.await(10, TimeUnit.SECONDS),
+        "session not closed within 10 s");
+    assertEquals(
+        1,
+        service.sessions.get(0).closeCount.get(),
+        "session must be closed once after the channel closes");
   }
 
   @Test
   void closeUnblocksAWaitingReceive() throws Exception {
     StageChannel channel = ready(new TestStages.EchoService(1));
-    CompletableFuture<Throwable> waiting = CompletableFuture.supplyAsync(() -> {
-      try {
-        channel.receive(Duration.ofSeconds(60));
-        return null;
-      } catch (Throwable t) {
-        return t;
-      }
-    });
+    CompletableFuture<Throwable> waiting =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                channel.receive(Duration.ofSeconds(60));
+                return null;
+              } catch (Throwable t) {
+                return t;
+              }
+            });
     Thread.sleep(200); // let the receiver block; the outcome is the same if it has not yet
     long start = System.nanoTime();
     channel.close();
     Throwable t = waiting.get(10, TimeUnit.SECONDS);
-    assertTrue(t instanceof StageChannelClosedException, "expected StageChannelClosedException, got " + t);
+    assertTrue(
+        t instanceof StageChannelClosedException, "expected StageChannelClosedException, got " + t);
     assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10));
   }
 
@@ -256,7 +293,9 @@ abstract class TransportContractTest {
     long start = System.nanoTime();
     assertThrows(TimeoutException.class, () -> channel.receive(Duration.ofMillis(100)));
     long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    assertTrue(waitedMillis >= 90 && waitedMillis < 5_000, "waited " + waitedMillis + " ms for a 100 ms timeout");
+    assertTrue(
+        waitedMillis >= 90 && waitedMillis < 5_000,
+        "waited " + waitedMillis + " ms for a 100 ms timeout");
     channel.send(new InferenceRequest(3, randomTensor(DType.INT32, new long[] {4, 4}, 3)));
     assertEquals(3, channel.receive(TIMEOUT).requestId());
   }

@@ -23,42 +23,45 @@ import java.util.Optional;
  */
 public final class AlexNet implements Architecture {
 
-    @Override
-    public String name() {
-        return "alexnet";
-    }
+  @Override
+  public String name() {
+    return "alexnet";
+  }
 
-    @Override
-    public int[] defaultInput() {
-        return new int[] {3, 224, 224};
-    }
+  @Override
+  public int[] defaultInput() {
+    return new int[] {3, 224, 224};
+  }
 
-    @Override
-    public ModelDefinition define(ModelOptions options) {
-        List<Unit> units = List.of(
-                new Unit("features.0:Conv2d", conv(64, 11, 4, 2, 1, true)),
-                new Unit("features.1:ReLU", relu()),
-                new Unit("features.2:MaxPool2d", maxPool(3, 2, 0)),
-                new Unit("features.3:Conv2d", conv(192, 5, 1, 2, 1, true)),
-                new Unit("features.4:ReLU", relu()),
-                new Unit("features.5:MaxPool2d", maxPool(3, 2, 0)),
-                new Unit("features.6:Conv2d", conv(384, 3, 1, 1, 1, true)),
-                new Unit("features.7:ReLU", relu()),
-                new Unit("features.8:Conv2d", conv(256, 3, 1, 1, 1, true)),
-                new Unit("features.9:ReLU", relu()),
-                new Unit("features.10:Conv2d", conv(256, 3, 1, 1, 1, true)),
-                new Unit("features.11:ReLU", relu()),
-                new Unit("features.12:MaxPool2d", maxPool(3, 2, 0)));
-        Block suffix = new SequentialBlock()
-                .add(adaptiveAvgPool(6, 6))
-                .add(flatten())
-                .add(dropout(0.5f))
-                .add(linear(4096))
-                .add(relu())
-                .add(dropout(0.5f))
-                .add(linear(4096))
-                .add(relu())
-                .add(linear(options.classes()));
-        return new ModelDefinition(name(), options, Optional.empty(), units, new Unit("suffix", suffix));
-    }
+  @Override
+  public ModelDefinition define(ModelOptions options) {
+    List<Unit> units =
+        List.of(
+            new Unit("features.0:Conv2d", conv(64, 11, 4, 2, 1, true)),
+            new Unit("features.1:ReLU", relu()),
+            new Unit("features.2:MaxPool2d", maxPool(3, 2, 0)),
+            new Unit("features.3:Conv2d", conv(192, 5, 1, 2, 1, true)),
+            new Unit("features.4:ReLU", relu()),
+            new Unit("features.5:MaxPool2d", maxPool(3, 2, 0)),
+            new Unit("features.6:Conv2d", conv(384, 3, 1, 1, 1, true)),
+            new Unit("features.7:ReLU", relu()),
+            new Unit("features.8:Conv2d", conv(256, 3, 1, 1, 1, true)),
+            new Unit("features.9:ReLU", relu()),
+            new Unit("features.10:Conv2d", conv(256, 3, 1, 1, 1, true)),
+            new Unit("features.11:ReLU", relu()),
+            new Unit("features.12:MaxPool2d", maxPool(3, 2, 0)));
+    Block suffix =
+        new SequentialBlock()
+            .add(adaptiveAvgPool(6, 6))
+            .add(flatten())
+            .add(dropout(0.5f))
+            .add(linear(4096))
+            .add(relu())
+            .add(dropout(0.5f))
+            .add(linear(4096))
+            .add(relu())
+            .add(linear(options.classes()));
+    return new ModelDefinition(
+        name(), options, Optional.empty(), units, new Unit("suffix", suffix));
+  }
 }

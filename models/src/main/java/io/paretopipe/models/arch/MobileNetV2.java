@@ -26,60 +26,68 @@ import java.util.Optional;
  */
 public final class MobileNetV2 implements Architecture {
 
-    /** torchvision's inverted residual setting: expansion t, channels c, repeats n, stride s. */
-    private static final int[][] SETTING = {
-        {1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2}, {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}
-    };
+  /** torchvision's inverted residual setting: expansion t, channels c, repeats n, stride s. */
+  private static final int[][] SETTING = {
+    {1, 16, 1, 1},
+    {6, 24, 2, 2},
+    {6, 32, 3, 2},
+    {6, 64, 4, 2},
+    {6, 96, 3, 1},
+    {6, 160, 3, 2},
+    {6, 320, 1, 1}
+  };
 
-    @Override
-    public String name() {
-        return "mobilenetv2";
-    }
+  @Override
+  public String name() {
+    return "mobilenetv2";
+  }
 
-    @Override
-    public int[] defaultInput() {
-        return new int[] {3, 224, 224};
-    }
+  @Override
+  public int[] defaultInput() {
+    return new int[] {3, 224, 224};
+  }
 
-    @Override
-    public ModelDefinition define(ModelOptions options) {
-        List<Unit> units = new ArrayList<>();
-        units.add(new Unit("features.0", convBnRelu6(32, 3, 2, 1)));
-        int in = 32;
-        for (int[] row : SETTING) {
-            int t = row[0];
-            int c = row[1];
-            for (int i = 0; i < row[2]; i++) {
-                int stride = i == 0 ? row[3] : 1;
-                units.add(new Unit("features." + units.size(), invertedResidual(in, c, stride, t)));
-                in = c;
-            }
-        }
-        units.add(new Unit("features." + units.size(), convBnRelu6(1280, 1, 1, 1)));
-        Block suffix = new SequentialBlock()
-                .add(adaptiveAvgPool(1, 1))
-                .add(flatten())
-                .add(dropout(0.2f))
-                .add(linear(options.classes()));
-        return new ModelDefinition(name(), options, Optional.empty(), units, new Unit("suffix", suffix));
+  @Override
+  public ModelDefinition define(ModelOptions options) {
+    List<Unit> units = new ArrayList<>();
+    units.add(new Unit("features.0", convBnRelu6(32, 3, 2, 1)));
+    int in = 32;
+    for (int[] row : SETTING) {
+      int t = row[0];
+      int c = row[1];
+      for (int i = 0; i < row[2]; i++) {
+        int stride = i == 0 ? row[3] : 1;
+        units.add(new Unit("features." + units.size(), invertedResidual(in, c, stride, t)));
+        in = c;
+      }
     }
+    units.add(new Unit("features." + units.size(), convBnRelu6(1280, 1, 1, 1)));
+    Block suffix =
+        new SequentialBlock()
+            .add(adaptiveAvgPool(1, 1))
+            .add(flatten())
+            .add(dropout(0.2f))
+            .add(linear(options.classes()));
+    return new ModelDefinition(
+        name(), options, Optional.empty(), units, new Unit("suffix", suffix));
+  }
 
-    private static SequentialBlock convBnRelu6(int out, int k, int stride, int groups) {
-        return new SequentialBlock()
-                .add(conv(out, k, stride, (k - 1) / 2, groups, false))
-                .add(batchNorm(BN_EPS))
-                .add(relu6());
-    }
+  private static SequentialBlock convBnRelu6(int out, int k, int stride, int groups) {
+    return new SequentialBlock()
+        .add(conv(out, k, stride, (k - 1) / 2, groups, false))
+        .add(batchNorm(BN_EPS))
+        .add(relu6());
+  }
 
-    private static Block invertedResidual(int in, int out, int stride, int expansion) {
-        int hidden = Math.round(in * (float) expansion);
-        SequentialBlock body = new SequentialBlock();
-        if (expansion != 1) {
-            body.add(convBnRelu6(hidden, 1, 1, 1));
-        }
-        body.add(convBnRelu6(hidden, 3, stride, hidden))
-                .add(conv(out, 1, 1, 0, 1, false))
-                .add(batchNorm(BN_EPS));
-        return stride == 1 && in == out ? Branches.add(body, Branches.identity()) : body;
+  private static Block invertedResidual(int in, int out, int stride, int expansion) {
+    int hidden = Math.round(in * (float) expansion);
+    SequentialBlock body = new SequentialBlock();
+    if (expansion != 1) {
+      body.add(convBnRelu6(hidden, 1, 1, 1));
     }
+    body.add(convBnRelu6(hidden, 3, stride, hidden))
+        .add(conv(out, 1, 1, 0, 1, false))
+        .add(batchNorm(BN_EPS));
+    return stride == 1 && in == out ? Branches.add(body, Branches.identity()) : body;
+  }
 }

@@ -1,79 +1,89 @@
 package io.paretopipe.netem.device;
 
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class CpuQuotaTest {
 
-    /** Clock ticks per second of /proc/PID/stat utime and stime (USER_HZ; 100 on Linux). */
-    private static final double TICKS_PER_SECOND = 100.0;
+  /** Clock ticks per second of /proc/PID/stat utime and stime (USER_HZ; 100 on Linux). */
+  private static final double TICKS_PER_SECOND = 100.0;
 
-    private static long cpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-    }
+  private static long cpuTicks(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+  }
 
-    @Test
-    void aQuarterQuotaLetsABusyProcessUseAQuarterOfACore() throws Exception {
-        CpuQuota.unavailableReason().ifPresent(reason -> Assumptions.assumeTrue(false, "skipping: " + reason));
-        Process busy = new ProcessBuilder("sh", "-c", "while :; do :; done").start();
-        Path directory;
-        try (CpuQuota quota = CpuQuota.create(25)) {
-            directory = quota.directory();
-            assertTrue(directory.getFileName().toString().startsWith("paretopipe-" + ProcessHandle.current().pid() + "-"));
-            quota.addProcess(busy.pid());
-            assertEquals(List.of(busy.pid()), quota.processes());
-            long ticksBefore = cpuTicks(busy.pid());
-            long wallBefore = System.nanoTime();
-            assertFalse(busy.waitFor(2, TimeUnit.SECONDS), "the busy loop must still run");
-            double cpuSeconds = (cpuTicks(busy.pid()) - ticksBefore) / TICKS_PER_SECOND;
-            double wallSeconds = (System.nanoTime() - wallBefore) / 1e9;
-            double share = cpuSeconds / wallSeconds;
-            System.out.printf("cpu quota 25%% (%s): busy loop used %.3f of one core over %.2f s%n",
-                    quota.version(), share, wallSeconds);
-            assertTrue(share >= 0.15 && share <= 0.40, "a 25% quota gave " + share + " of a core, expected 0.15..0.40");
-        } finally {
-            busy.destroyForcibly();
-            busy.waitFor(5, TimeUnit.SECONDS);
-        }
-        assertFalse(Files.exists(directory), "close() must remove " + directory);
+  @Test
+  void aQuarterQuotaLetsABusyProcessUseAQuarterOfACore() throws Exception {
+    CpuQuota.unavailableReason()
+        .ifPresent(reason -> Assumptions.assumeTrue(false, "skipping: " + reason));
+    Process busy = new ProcessBuilder("sh", "-c", "while :; do :; done").start();
+    Path directory;
+    try (CpuQuota quota = CpuQuota.create(25)) {
+      directory = quota.directory();
+      assertTrue(
+          directory
+              .getFileName()
+              .toString()
+              .startsWith("paretopipe-" + ProcessHandle.current().pid() + "-"));
+      quota.addProcess(busy.pid());
+      assertEquals(List.of(busy.pid()), quota.processes());
+      long ticksBefore = cpuTicks(busy.pid());
+      long wallBefore = System.nanoTime();
+      assertFalse(busy.waitFor(2, TimeUnit.SECONDS), "the busy loop must still run");
+      double cpuSeconds = (cpuTicks(busy.pid()) - ticksBefore) / TICKS_PER_SECOND;
+      double wallSeconds = (System.nanoTime() - wallBefore) / 1e9;
+      double share = cpuSeconds / wallSeconds;
+      System.out.printf(
+          "cpu quota 25%% (%s): busy loop used %.3f of one core over %.2f s%n",
+          quota.version(), share, wallSeconds);
+      assertTrue(
+          share >= 0.15 && share <= 0.40,
+          "a 25% quota gave " + share + " of a core, expected 0.15..0.40");
+    } finally {
+      busy.destroyForcibly();
+      busy.waitFor(5, TimeUnit.SECONDS);
     }
+    assertFalse(Files.exists(directory), "close() must remove " + directory);
+  }
 
-    @Test
-    void closeMovesProcessesOutAndIsIdempotent() throws Exception {
-        CpuQuota.unavailableReason().ifPresent(reason -> Assumptions.assumeTrue(false, "skipping: " + reason));
-        Process idle = new ProcessBuilder("sleep", "30").start();
-        try {
-            CpuQuota quota = CpuQuota.create(50);
-            quota.addProcess(idle.pid());
-            quota.close();
-            quota.close();
-            assertFalse(Files.exists(quota.directory()));
-            assertTrue(idle.isAlive(), "closing the quota must not kill its processes");
-            assertThrows(IllegalStateException.class, () -> quota.addProcess(idle.pid()));
-        } finally {
-            idle.destroyForcibly();
-            idle.waitFor(5, TimeUnit.SECONDS);
-        }
+  @Test
+  void closeMovesProcessesOutAndIsIdempotent() throws Exception {
+    CpuQuota.unavailableReason()
+        .ifPresent(reason -> Assumptions.assumeTrue(false, "skipping: " + reason));
+    Process idle = new ProcessBuilder("sleep", "30").start();
+    try {
+      CpuQuota quota = CpuQuota.create(50);
+      quota.addProcess(idle.pid());
+      quota.close();
+      quota.close();
+      assertFalse(Files.exists(quota.directory()));
+      assertTrue(idle.isAlive(), "closing the quota must not kill its processes");
+      assertThrows(IllegalStateException.class, () -> quota.addProcess(idle.pid()));
+    } finally {
+      idle.destroyForcibly();
+      idle.waitFor(5, TimeUnit.SECONDS);
     }
+  }
 
-    @Test
-    void badQuotasAreRejected() {
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> CpuQuota.create(0)).getMessage()
-                .contains("cpuQuotaPercent: 0 (expected: 1..100000, percent of one CPU)"));
-    }
+  @Test
+  void badQuotasAreRejected() {
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> CpuQuota.create(0))
+            .getMessage()
+            .contains("cpuQuotaPercent: 0 (expected: 1..100000, percent of one CPU)"));
+  }
 }

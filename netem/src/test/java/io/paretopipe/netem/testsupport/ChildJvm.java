@@ -1,7 +1,6 @@
 package io.paretopipe.netem.testsupport;
 
 import io.paretopipe.netem.NetworkCondition;
-
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -16,83 +15,97 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Starts test mains in child JVMs (main and test classes of this module only: netem depends on the JDK only). */
+/**
+ * Starts test mains in child JVMs (main and test classes of this module only: netem depends on the
+ * JDK only).
+ */
 public final class ChildJvm {
 
-    private ChildJvm() {
-    }
+  private ChildJvm() {}
 
-    /** {@code java -cp CLASSES MAIN ARGS} with small, fast-starting JVM options. */
-    public static List<String> javaCommand(Class<?> main, String... args) {
-        List<String> argv = new ArrayList<>();
-        argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        argv.addAll(List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp",
-                location(NetworkCondition.class) + File.pathSeparator + location(main), main.getName()));
-        argv.addAll(List.of(args));
-        return argv;
-    }
+  /** {@code java -cp CLASSES MAIN ARGS} with small, fast-starting JVM options. */
+  public static List<String> javaCommand(Class<?> main, String... args) {
+    List<String> argv = new ArrayList<>();
+    argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    argv.addAll(
+        List.of(
+            "-Xmx64m",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-Xshare:auto",
+            "-cp",
+            location(NetworkCondition.class) + File.pathSeparator + location(main),
+            main.getName()));
+    argv.addAll(List.of(args));
+    return argv;
+  }
 
-    private static String location(Class<?> type) {
-        try {
-            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+  private static String location(Class<?> type) {
+    try {
+      return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
     }
+  }
 
-    /**
-     * Reads lines of the child's stdout until one starts with {@code prefix}; returns it.
-     *
-     * @throws IOException when the child ends first or nothing comes within {@code timeoutMillis}
-     */
-    public static String awaitLine(Process process, BufferedReader stdout, String prefix, long timeoutMillis)
-            throws IOException {
-        CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
-            try {
+  /**
+   * Reads lines of the child's stdout until one starts with {@code prefix}; returns it.
+   *
+   * @throws IOException when the child ends first or nothing comes within {@code timeoutMillis}
+   */
+  public static String awaitLine(
+      Process process, BufferedReader stdout, String prefix, long timeoutMillis)
+      throws IOException {
+    CompletableFuture<String> line =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
                 for (String l = stdout.readLine(); l != null; l = stdout.readLine()) {
-                    if (l.startsWith(prefix)) {
-                        return l;
-                    }
+                  if (l.startsWith(prefix)) {
+                    return l;
+                  }
                 }
                 return null;
-            } catch (IOException e) {
+              } catch (IOException e) {
                 return null;
-            }
-        });
-        try {
-            String result = line.get(timeoutMillis, TimeUnit.MILLISECONDS);
-            if (result == null) {
-                throw new IOException("child ended before printing '" + prefix + "': " + stderr(process));
-            }
-            return result;
-        } catch (InterruptedException | ExecutionException | TimeoutException e) {
-            process.destroyForcibly();
-            throw new IOException("child printed no '" + prefix + "' within " + timeoutMillis + " ms: "
-                    + stderr(process), e);
-        }
+              }
+            });
+    try {
+      String result = line.get(timeoutMillis, TimeUnit.MILLISECONDS);
+      if (result == null) {
+        throw new IOException("child ended before printing '" + prefix + "': " + stderr(process));
+      }
+      return result;
+    } catch (InterruptedException | ExecutionException | TimeoutException e) {
+      process.destroyForcibly();
+      throw new IOException(
+          "child printed no '" + prefix + "' within " + timeoutMillis + " ms: " + stderr(process),
+          e);
     }
+  }
 
-    /** A reader of the child's stdout. */
-    public static BufferedReader stdout(Process process) {
-        return new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    }
+  /** A reader of the child's stdout. */
+  public static BufferedReader stdout(Process process) {
+    return new BufferedReader(
+        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+  }
 
-    private static String stderr(Process process) {
-        try {
-            if (process.waitFor(2, TimeUnit.SECONDS)) {
-                return new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            }
-        } catch (IOException | InterruptedException e) {
-            return "(stderr unavailable: " + e + ")";
-        }
-        return "(child still running)";
+  private static String stderr(Process process) {
+    try {
+      if (process.waitFor(2, TimeUnit.SECONDS)) {
+        return new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+      }
+    } catch (IOException | InterruptedException e) {
+      return "(stderr unavailable: " + e + ")";
     }
+    return "(child still running)";
+  }
 
-    /** Kills the child with SIGKILL and waits up to 10 s for it to end. */
-    public static void kill(Process process) throws InterruptedException {
-        process.destroyForcibly();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("child " + process.pid() + " survived SIGKILL for 10 s");
-        }
+  /** Kills the child with SIGKILL and waits up to 10 s for it to end. */
+  public static void kill(Process process) throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("child " + process.pid() + " survived SIGKILL for 10 s");
     }
+  }
 }

@@ -25,7 +25,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code compare BASELINE CURRENT} or {@code compare --history DIR}: regression verdicts, exit 1 on regression. */
+/**
+ * {@code compare BASELINE CURRENT} or {@code compare --history DIR}: regression verdicts, exit 1 on
+ * regression.
+ */
 @Command(
     name = "compare",
     mixinStandardHelpOptions = true,
@@ -40,29 +43,49 @@ final class CompareCommand implements Callable<Integer> {
 
   @Mixin CommonOptions common;
 
-  @Parameters(arity = "0..2", paramLabel = "RUN", description = "BASELINE and CURRENT: JMH JSON files or run folders.")
+  @Parameters(
+      arity = "0..2",
+      paramLabel = "RUN",
+      description = "BASELINE and CURRENT: JMH JSON files or run folders.")
   List<Path> runs = new ArrayList<>();
 
-  @Option(names = "--history", paramLabel = "DIR",
-      description = "A folder of runs (run folders or JMH JSON files), oldest first by name; compares the newest "
-          + "with the pooled previous ones and draws a trend per result.")
+  @Option(
+      names = "--history",
+      paramLabel = "DIR",
+      description =
+          "A folder of runs (run folders or JMH JSON files), oldest first by name; compares the newest "
+              + "with the pooled previous ones and draws a trend per result.")
   Path history;
 
-  @Option(names = "--window", paramLabel = "N", defaultValue = "5",
-      description = "With --history: how many previous runs form the baseline (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--window",
+      paramLabel = "N",
+      defaultValue = "5",
+      description =
+          "With --history: how many previous runs form the baseline (default: ${DEFAULT-VALUE}).")
   int window;
 
-  @Option(names = "--threshold", paramLabel = "PCT", defaultValue = "5%",
-      description = "How much worse a result must be to count, in percent (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--threshold",
+      paramLabel = "PCT",
+      defaultValue = "5%",
+      description =
+          "How much worse a result must be to count, in percent (default: ${DEFAULT-VALUE}).")
   String threshold;
 
-  @Option(names = "--alpha", paramLabel = "P", defaultValue = "0.05",
+  @Option(
+      names = "--alpha",
+      paramLabel = "P",
+      defaultValue = "0.05",
       description = "Significance level of the test (default: ${DEFAULT-VALUE}).")
   double alpha;
 
-  @Option(names = "--out", paramLabel = "DIR",
-      description = "Write compare.md, compare.html, compare.csv (and trend charts) into DIR; "
-          + "without it the Markdown goes to standard output.")
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      description =
+          "Write compare.md, compare.html, compare.csv (and trend charts) into DIR; "
+              + "without it the Markdown goes to standard output.")
   Path out;
 
   @Override
@@ -76,10 +99,12 @@ final class CompareCommand implements Callable<Integer> {
     Comparison comparison;
     if (history != null) {
       if (!runs.isEmpty()) {
-        throw new ParameterException(spec.commandLine(), "give either --history DIR or BASELINE CURRENT, not both");
+        throw new ParameterException(
+            spec.commandLine(), "give either --history DIR or BASELINE CURRENT, not both");
       }
       if (window < 1) {
-        throw new ParameterException(spec.commandLine(), "--window: " + window + " (expected: >= 1)");
+        throw new ParameterException(
+            spec.commandLine(), "--window: " + window + " (expected: >= 1)");
       }
       List<Run> loaded = new ArrayList<>();
       for (Path run : historyRuns(history)) {
@@ -88,8 +113,9 @@ final class CompareCommand implements Callable<Integer> {
       comparison = comparator.compareHistory(loaded, window);
     } else {
       if (runs.size() != 2) {
-        throw new ParameterException(spec.commandLine(), "expected BASELINE and CURRENT (or --history DIR), got "
-            + runs.size() + " path(s)");
+        throw new ParameterException(
+            spec.commandLine(),
+            "expected BASELINE and CURRENT (or --history DIR), got " + runs.size() + " path(s)");
       }
       Run baseline = new RunLoader().load(List.of(runs.get(0)));
       Run current = new RunLoader().load(List.of(runs.get(1)));
@@ -122,27 +148,33 @@ final class CompareCommand implements Callable<Integer> {
     try {
       return Double.parseDouble(t);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("threshold \"" + text + "\" is not a percentage such as 5% or 2.5%");
+      throw new IllegalArgumentException(
+          "threshold \"" + text + "\" is not a percentage such as 5% or 2.5%");
     }
   }
 
   private static List<Path> historyRuns(Path dir) throws ReportInputException {
     if (!Files.isDirectory(dir)) {
-      throw new ReportInputException(dir, Files.exists(dir) ? "not a folder: --history needs a folder of runs"
-          : "no such file or folder");
+      throw new ReportInputException(
+          dir,
+          Files.exists(dir)
+              ? "not a folder: --history needs a folder of runs"
+              : "no such file or folder");
     }
     List<Path> runs;
     try (Stream<Path> list = Files.list(dir)) {
-      runs = list.filter(p -> !p.getFileName().toString().startsWith("."))
-          .filter(p -> Files.isDirectory(p) || p.getFileName().toString().endsWith(".json"))
-          .sorted()
-          .toList();
+      runs =
+          list.filter(p -> !p.getFileName().toString().startsWith("."))
+              .filter(p -> Files.isDirectory(p) || p.getFileName().toString().endsWith(".json"))
+              .sorted()
+              .toList();
     } catch (IOException e) {
       throw new ReportInputException(dir, "cannot list folder: " + e, e);
     }
     if (runs.size() < 2) {
-      throw new ReportInputException(dir, "a history needs at least 2 runs (run folders or JMH JSON files), found "
-          + runs.size());
+      throw new ReportInputException(
+          dir,
+          "a history needs at least 2 runs (run folders or JMH JSON files), found " + runs.size());
     }
     return runs;
   }

@@ -4,10 +4,13 @@ package io.paretopipe.reports.cli;
 public final class ExitCodes {
   /** Success; for {@code compare}: no regression. */
   public static final int OK = 0;
+
   /** {@code compare} found at least one regression. */
   public static final int REGRESSION = 1;
+
   /** Bad input: usage error, missing/empty/malformed file, unwritable output folder. */
   public static final int BAD_INPUT = 2;
+
   /** A bug in this program (an unexpected exception). */
   public static final int INTERNAL_ERROR = 3;
 

@@ -39,24 +39,41 @@ final class ParetoCommand implements Callable<Integer> {
 
   @Mixin CommonOptions common;
 
-  @Parameters(arity = "1..*", paramLabel = "RESULTS",
+  @Parameters(
+      arity = "1..*",
+      paramLabel = "RESULTS",
       description = "JMH JSON files or run folders (with jmh/*.json, hlog/, cuts/).")
   List<Path> inputs;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR",
-      description = "Output folder; written to a temporary folder first and replaced only when complete.")
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "DIR",
+      description =
+          "Output folder; written to a temporary folder first and replaced only when complete.")
   Path out;
 
-  @Option(names = "--latency", paramLabel = "STAT", defaultValue = "mean",
-      description = "Latency statistic of the latency objective: mean, p50, p90, p99, p99.9 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--latency",
+      paramLabel = "STAT",
+      defaultValue = "mean",
+      description =
+          "Latency statistic of the latency objective: mean, p50, p90, p99, p99.9 (default: ${DEFAULT-VALUE}).")
   String latency;
 
-  @Option(names = "--objectives", paramLabel = "LIST", split = ",", defaultValue = "latency,throughput",
-      description = "Objectives: latency, throughput, bytes, head_compute (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--objectives",
+      paramLabel = "LIST",
+      split = ",",
+      defaultValue = "latency,throughput",
+      description =
+          "Objectives: latency, throughput, bytes, head_compute (default: ${DEFAULT-VALUE}).")
   List<String> objectives;
 
-  @Option(names = "--epsilon",
-      description = "Epsilon-dominance: differences within the measurement error (confidence intervals) do not count.")
+  @Option(
+      names = "--epsilon",
+      description =
+          "Epsilon-dominance: differences within the measurement error (confidence intervals) do not count.")
   boolean epsilon;
 
   @Override
@@ -73,13 +90,19 @@ final class ParetoCommand implements Callable<Integer> {
     }
     Run run = new RunLoader().load(inputs);
     if (run.points().isEmpty()) {
-      throw new ReportInputException(inputs.get(0), "no PartitionBenchmark latency or throughput results ("
-          + run.results().size() + " results of other benchmarks): nothing to draw a frontier from");
+      throw new ReportInputException(
+          inputs.get(0),
+          "no PartitionBenchmark latency or throughput results ("
+              + run.results().size()
+              + " results of other benchmarks): nothing to draw a frontier from");
     }
     Frontier frontier = Frontier.compute(run.pointsByGroup(), chosen, epsilon);
     PredictedVsMeasured prediction = PredictedVsMeasured.of(run);
     try {
-      ReportWriter.write(new ParetoReport(run, frontier, statistic, prediction), ReportWriter.paretoRenderers(), out);
+      ReportWriter.write(
+          new ParetoReport(run, frontier, statistic, prediction),
+          ReportWriter.paretoRenderers(),
+          out);
     } catch (IOException e) {
       throw new ReportInputException(out, "cannot write the report: " + e, e);
     }
@@ -88,12 +111,30 @@ final class ParetoCommand implements Callable<Integer> {
       run.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
       prediction.notes().forEach(n -> spec.commandLine().getErr().println("warning: " + n));
     }
-    stdout.println("wrote " + out.resolve("index.html") + " (" + run.points().size() + " points, "
-        + frontier.frontierByGroup().size() + " groups, "
-        + frontier.frontierByGroup().values().stream().mapToInt(List::size).sum() + " on a frontier)");
-    prediction.overall().ifPresent(a -> stdout.println("predicted from unit profiles: median absolute error "
-        + Numbers.fixed(a.medianAbsLatencyErrorPct(), 1) + "% latency (" + a.latencyPoints() + " points), "
-        + Numbers.fixed(a.medianAbsThroughputErrorPct(), 1) + "% throughput (" + a.throughputPoints() + " points)"));
+    stdout.println(
+        "wrote "
+            + out.resolve("index.html")
+            + " ("
+            + run.points().size()
+            + " points, "
+            + frontier.frontierByGroup().size()
+            + " groups, "
+            + frontier.frontierByGroup().values().stream().mapToInt(List::size).sum()
+            + " on a frontier)");
+    prediction
+        .overall()
+        .ifPresent(
+            a ->
+                stdout.println(
+                    "predicted from unit profiles: median absolute error "
+                        + Numbers.fixed(a.medianAbsLatencyErrorPct(), 1)
+                        + "% latency ("
+                        + a.latencyPoints()
+                        + " points), "
+                        + Numbers.fixed(a.medianAbsThroughputErrorPct(), 1)
+                        + "% throughput ("
+                        + a.throughputPoints()
+                        + " points)"));
     return ExitCodes.OK;
   }
 }

@@ -31,8 +31,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code predict PROFILES --link SPEC [--devices N] [--out DIR]}: the predicted latency and throughput of every cut
- * combination from unit profiles, the predicted frontier per link, and the best split(s) against bandwidth.
+ * {@code predict PROFILES --link SPEC [--devices N] [--out DIR]}: the predicted latency and
+ * throughput of every cut combination from unit profiles, the predicted frontier per link, and the
+ * best split(s) against bandwidth.
  */
 @Command(
     name = "predict",
@@ -49,80 +50,135 @@ final class PredictCommand implements Callable<Integer> {
 
   @Mixin CommonOptions common;
 
-  @Parameters(arity = "0..*", paramLabel = "PROFILES",
-      description = "UnitProfileBenchmark results: JMH JSON files, run folders (jmh/*.json) or folders of JSON files;"
-          + " the profiles of every stage unless --head/--middle/--tail say otherwise.")
+  @Parameters(
+      arity = "0..*",
+      paramLabel = "PROFILES",
+      description =
+          "UnitProfileBenchmark results: JMH JSON files, run folders (jmh/*.json) or folders of JSON files;"
+              + " the profiles of every stage unless --head/--middle/--tail say otherwise.")
   List<Path> profiles = new ArrayList<>();
 
-  @Option(names = "--link", required = true, paramLabel = "SPEC",
-      description = "Link of every hop: none, lan, wifi, 4g, 3g, pi-link, or e.g. delay:20ms+rate:50mbit. "
-          + "Repeat for one frontier per link.")
+  @Option(
+      names = "--link",
+      required = true,
+      paramLabel = "SPEC",
+      description =
+          "Link of every hop: none, lan, wifi, 4g, 3g, pi-link, or e.g. delay:20ms+rate:50mbit. "
+              + "Repeat for one frontier per link.")
   List<String> links;
 
-  @Option(names = "--devices", paramLabel = "N", defaultValue = "2",
-      description = "Number of devices (stages) (default: ${DEFAULT-VALUE}); N > 2 gives splits like 3:9.")
+  @Option(
+      names = "--devices",
+      paramLabel = "N",
+      defaultValue = "2",
+      description =
+          "Number of devices (stages) (default: ${DEFAULT-VALUE}); N > 2 gives splits like 3:9.")
   int devices;
 
-  @Option(names = "--out", paramLabel = "DIR",
-      description = "Output folder; written to a temporary folder first and replaced only when complete.")
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      description =
+          "Output folder; written to a temporary folder first and replaced only when complete.")
   Path out;
 
-  @Option(names = "--model", paramLabel = "MODEL", description = "The model, when the profiles hold several.")
+  @Option(
+      names = "--model",
+      paramLabel = "MODEL",
+      description = "The model, when the profiles hold several.")
   String model;
 
-  @Option(names = "--batch", paramLabel = "B", description = "The batch, when the profiles hold several.")
+  @Option(
+      names = "--batch",
+      paramLabel = "B",
+      description = "The batch, when the profiles hold several.")
   Integer batch;
 
-  @Option(names = "--threads", paramLabel = "T",
+  @Option(
+      names = "--threads",
+      paramLabel = "T",
       description = "Torch threads of every stage's profile, when the profiles hold several.")
   Integer threads;
 
-  @Option(names = "--head-threads", paramLabel = "T", description = "Torch threads of the head's profile.")
+  @Option(
+      names = "--head-threads",
+      paramLabel = "T",
+      description = "Torch threads of the head's profile.")
   Integer headThreads;
 
-  @Option(names = "--middle-threads", paramLabel = "T", description = "Torch threads of the middle stages' profile.")
+  @Option(
+      names = "--middle-threads",
+      paramLabel = "T",
+      description = "Torch threads of the middle stages' profile.")
   Integer middleThreads;
 
-  @Option(names = "--tail-threads", paramLabel = "T", description = "Torch threads of the tail's profile.")
+  @Option(
+      names = "--tail-threads",
+      paramLabel = "T",
+      description = "Torch threads of the tail's profile.")
   Integer tailThreads;
 
-  @Option(names = "--head", paramLabel = "FILE", description = "Unit profiles of the head device (default: PROFILES).")
+  @Option(
+      names = "--head",
+      paramLabel = "FILE",
+      description = "Unit profiles of the head device (default: PROFILES).")
   Path head;
 
-  @Option(names = "--middle", paramLabel = "FILE",
+  @Option(
+      names = "--middle",
+      paramLabel = "FILE",
       description = "Unit profiles of the middle devices (default: PROFILES, else --tail).")
   Path middle;
 
-  @Option(names = "--tail", paramLabel = "FILE", description = "Unit profiles of the tail device (default: PROFILES).")
+  @Option(
+      names = "--tail",
+      paramLabel = "FILE",
+      description = "Unit profiles of the tail device (default: PROFILES).")
   Path tail;
 
-  @Option(names = "--depth", paramLabel = "D", defaultValue = "4",
-      description = "Requests in flight for the throughput (default: ${DEFAULT-VALUE}, as the benchmarks).")
+  @Option(
+      names = "--depth",
+      paramLabel = "D",
+      defaultValue = "4",
+      description =
+          "Requests in flight for the throughput (default: ${DEFAULT-VALUE}, as the benchmarks).")
   int depth;
 
-  @Option(names = "--calibrate", paramLabel = "RUN",
-      description = "A measured run (PartitionBenchmark results of the same model and batch) to fit the per-hop "
-          + "overhead a + b x bytes from; without it the overhead is 0.")
+  @Option(
+      names = "--calibrate",
+      paramLabel = "RUN",
+      description =
+          "A measured run (PartitionBenchmark results of the same model and batch) to fit the per-hop "
+              + "overhead a + b x bytes from; without it the overhead is 0.")
   Path calibrate;
 
-  @Option(names = "--transport", paramLabel = "T",
-      description = "With --calibrate: the transport whose points to fit (nio, grpc, local), when the run has several.")
+  @Option(
+      names = "--transport",
+      paramLabel = "T",
+      description =
+          "With --calibrate: the transport whose points to fit (nio, grpc, local), when the run has several.")
   String transport;
 
-  @Option(names = "--enumeration-limit", paramLabel = "N", defaultValue = "200000", hidden = true,
+  @Option(
+      names = "--enumeration-limit",
+      paramLabel = "N",
+      defaultValue = "200000",
+      hidden = true,
       description = "Evaluate every combination up to N; beyond, search the frontier only.")
   long enumerationLimit;
 
   @Override
   public Integer call() throws ReportInputException {
     if (devices < 2) {
-      throw new ParameterException(spec.commandLine(), "--devices: " + devices + " (expected: >= 2)");
+      throw new ParameterException(
+          spec.commandLine(), "--devices: " + devices + " (expected: >= 2)");
     }
     if (depth < 1) {
       throw new ParameterException(spec.commandLine(), "--depth: " + depth + " (expected: >= 1)");
     }
     if (transport != null && calibrate == null) {
-      throw new ParameterException(spec.commandLine(), "--transport only applies with --calibrate RUN");
+      throw new ParameterException(
+          spec.commandLine(), "--transport only applies with --calibrate RUN");
     }
     List<LinkSpec> parsed = new ArrayList<>();
     for (String link : links) {
@@ -135,16 +191,33 @@ final class PredictCommand implements Callable<Integer> {
     Map<List<Path>, List<UnitProfile>> cache = new HashMap<>();
     UnitProfile headProfile = profile("head", head, headThreads, cache);
     UnitProfile tailProfile = profile("tail", tail, tailThreads, cache);
-    UnitProfile middleProfile = devices > 2
-        ? profile("middle", middle != null ? middle : (profiles.isEmpty() ? tail : null), middleThreads, cache)
-        : tailProfile;
+    UnitProfile middleProfile =
+        devices > 2
+            ? profile(
+                "middle",
+                middle != null ? middle : (profiles.isEmpty() ? tail : null),
+                middleThreads,
+                cache)
+            : tailProfile;
     DeviceProfiles deviceProfiles = new DeviceProfiles(headProfile, middleProfile, tailProfile);
     Path tailSource = tail != null ? tail : profiles.get(0);
     int cutPoints = headProfile.unitCount() + 1;
     if (devices - 1 > cutPoints) {
-      throw new ParameterException(spec.commandLine(), "--devices: " + devices + " devices need " + (devices - 1)
-          + " distinct cuts but " + headProfile.model() + " has only " + cutPoints + " (0.." + (cutPoints - 1)
-          + "): at most " + (cutPoints + 1) + " devices");
+      throw new ParameterException(
+          spec.commandLine(),
+          "--devices: "
+              + devices
+              + " devices need "
+              + (devices - 1)
+              + " distinct cuts but "
+              + headProfile.model()
+              + " has only "
+              + cutPoints
+              + " (0.."
+              + (cutPoints - 1)
+              + "): at most "
+              + (cutPoints + 1)
+              + " devices");
     }
     Overhead overhead = Overhead.NONE;
     String calibratedTransport = "";
@@ -156,8 +229,15 @@ final class PredictCommand implements Callable<Integer> {
     long start = System.nanoTime();
     PredictionReport report;
     try {
-      report = PredictionReport.compute(deviceProfiles, devices, parsed, overhead, calibratedTransport, depth,
-          enumerationLimit);
+      report =
+          PredictionReport.compute(
+              deviceProfiles,
+              devices,
+              parsed,
+              overhead,
+              calibratedTransport,
+              depth,
+              enumerationLimit);
     } catch (IllegalArgumentException e) {
       throw new ReportInputException(tailSource, e.getMessage(), e);
     }
@@ -172,34 +252,62 @@ final class PredictCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new ReportInputException(out, "cannot write the prediction: " + e, e);
     }
-    stdout.println("predicted " + report.combinations() + " cut combination" + (report.combinations() == 1 ? "" : "s")
-        + " of " + report.model() + " over " + devices + " devices and " + parsed.size() + " link"
-        + (parsed.size() == 1 ? "" : "s") + " (+ " + report.sweeps().size() * PredictionReport.SWEEP_RATES_BITS_PER_SECOND
-        .size() + " bandwidth-sweep frontiers) in " + Numbers.fixed(elapsedMs, 1) + " ms"
-        + (report.enumerated() ? "" : " (frontier by dynamic programming)"));
+    stdout.println(
+        "predicted "
+            + report.combinations()
+            + " cut combination"
+            + (report.combinations() == 1 ? "" : "s")
+            + " of "
+            + report.model()
+            + " over "
+            + devices
+            + " devices and "
+            + parsed.size()
+            + " link"
+            + (parsed.size() == 1 ? "" : "s")
+            + " (+ "
+            + report.sweeps().size() * PredictionReport.SWEEP_RATES_BITS_PER_SECOND.size()
+            + " bandwidth-sweep frontiers) in "
+            + Numbers.fixed(elapsedMs, 1)
+            + " ms"
+            + (report.enumerated() ? "" : " (frontier by dynamic programming)"));
     for (LinkPrediction lp : report.links()) {
-      stdout.println("  link " + lp.link().label() + ": frontier " + lp.frontier().size() + " split(s), lowest latency "
-          + lp.bestLatency().split() + " (" + Numbers.fixed(lp.bestLatency().latencyMs(), 1) + " ms), highest "
-          + "throughput " + lp.bestThroughput().split() + " (" + Numbers.fixed(lp.bestThroughput().throughputImgS(), 2)
-          + " img/s)");
+      stdout.println(
+          "  link "
+              + lp.link().label()
+              + ": frontier "
+              + lp.frontier().size()
+              + " split(s), lowest latency "
+              + lp.bestLatency().split()
+              + " ("
+              + Numbers.fixed(lp.bestLatency().latencyMs(), 1)
+              + " ms), highest "
+              + "throughput "
+              + lp.bestThroughput().split()
+              + " ("
+              + Numbers.fixed(lp.bestThroughput().throughputImgS(), 2)
+              + " img/s)");
     }
     stdout.println("  per-hop overhead: " + PredictionRenderers.overheadText(overhead));
     stdout.println("wrote " + out.resolve(PredictionRenderers.MARKDOWN));
     return ExitCodes.OK;
   }
 
-  private UnitProfile profile(String role, Path explicit, Integer roleThreads, Map<List<Path>, List<UnitProfile>> cache)
+  private UnitProfile profile(
+      String role, Path explicit, Integer roleThreads, Map<List<Path>, List<UnitProfile>> cache)
       throws ReportInputException {
     List<Path> sources = explicit != null ? List.of(explicit) : profiles;
     if (sources.isEmpty()) {
-      throw new ParameterException(spec.commandLine(), "no unit profiles for the " + role
-          + ": give PROFILES or --" + role + " FILE");
+      throw new ParameterException(
+          spec.commandLine(),
+          "no unit profiles for the " + role + ": give PROFILES or --" + role + " FILE");
     }
     List<UnitProfile> all = cache.get(sources);
     if (all == null) {
       all = UnitProfiles.fromResults(new RunLoader().load(sources).results());
       cache.put(sources, all);
     }
-    return UnitProfiles.select(all, sources.get(0), role, model, batch, roleThreads != null ? roleThreads : threads);
+    return UnitProfiles.select(
+        all, sources.get(0), role, model, batch, roleThreads != null ? roleThreads : threads);
   }
 }

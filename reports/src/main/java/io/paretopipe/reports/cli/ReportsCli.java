@@ -12,17 +12,24 @@ import picocli.CommandLine.Spec;
 /**
  * Entry point of {@code paretopipe-reports.jar}. Thin: option parsing and exit codes only.
  *
- * <p>Exit codes: {@link ExitCodes#OK 0}, {@link ExitCodes#REGRESSION 1} (compare found a regression),
- * {@link ExitCodes#BAD_INPUT 2} (bad usage or input: one line on stderr naming the file and the problem, the stack
- * trace only with {@code --verbose}), {@link ExitCodes#INTERNAL_ERROR 3} (a bug).
+ * <p>Exit codes: {@link ExitCodes#OK 0}, {@link ExitCodes#REGRESSION 1} (compare found a
+ * regression), {@link ExitCodes#BAD_INPUT 2} (bad usage or input: one line on stderr naming the
+ * file and the problem, the stack trace only with {@code --verbose}), {@link
+ * ExitCodes#INTERNAL_ERROR 3} (a bug).
  */
 @Command(
     name = "paretopipe-reports",
     mixinStandardHelpOptions = true,
     version = "paretopipe-reports 0.1",
-    description = "JMH JSON + HdrHistogram logs -> Pareto frontier, report and regression verdicts; unit profiles ->"
-        + " predicted frontier.",
-    subcommands = {ParetoCommand.class, CompareCommand.class, PredictCommand.class, CommandLine.HelpCommand.class},
+    description =
+        "JMH JSON + HdrHistogram logs -> Pareto frontier, report and regression verdicts; unit profiles ->"
+            + " predicted frontier.",
+    subcommands = {
+      ParetoCommand.class,
+      CompareCommand.class,
+      PredictCommand.class,
+      CommandLine.HelpCommand.class
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success (compare: no regression)",
@@ -35,7 +42,9 @@ public final class ReportsCli implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    spec.commandLine().getErr().println("error: missing subcommand: use pareto, compare or predict (see --help)");
+    spec.commandLine()
+        .getErr()
+        .println("error: missing subcommand: use pareto, compare or predict (see --help)");
     return ExitCodes.BAD_INPUT;
   }
 
@@ -59,28 +68,34 @@ public final class ReportsCli implements Callable<Integer> {
     CommandLine cli = new CommandLine(new ReportsCli());
     cli.setOut(out);
     cli.setErr(err);
-    cli.setParameterExceptionHandler((ex, a) -> {
-      err.println("error: " + ex.getMessage().replaceAll("\\s*[\\r\\n]+\\s*", " ").trim());
-      err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
-      err.flush();
-      return ExitCodes.BAD_INPUT;
-    });
-    cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-      boolean verbose = Arrays.asList(args).contains("--verbose") || Arrays.asList(args).contains("-v");
-      int code;
-      if (ex instanceof ReportInputException) {
-        err.println("error: " + ex.getMessage());
-        code = ExitCodes.BAD_INPUT;
-      } else {
-        err.println("internal error: " + ex + " (please report it, with --verbose output)");
-        code = ExitCodes.INTERNAL_ERROR;
-      }
-      if (verbose) {
-        ex.printStackTrace(err);
-      }
-      err.flush();
-      return code;
-    });
+    cli.setParameterExceptionHandler(
+        (ex, a) -> {
+          err.println("error: " + ex.getMessage().replaceAll("\\s*[\\r\\n]+\\s*", " ").trim());
+          err.println(
+              "Try '"
+                  + ex.getCommandLine().getCommandSpec().qualifiedName()
+                  + " --help' for usage.");
+          err.flush();
+          return ExitCodes.BAD_INPUT;
+        });
+    cli.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          boolean verbose =
+              Arrays.asList(args).contains("--verbose") || Arrays.asList(args).contains("-v");
+          int code;
+          if (ex instanceof ReportInputException) {
+            err.println("error: " + ex.getMessage());
+            code = ExitCodes.BAD_INPUT;
+          } else {
+            err.println("internal error: " + ex + " (please report it, with --verbose output)");
+            code = ExitCodes.INTERNAL_ERROR;
+          }
+          if (verbose) {
+            ex.printStackTrace(err);
+          }
+          err.flush();
+          return code;
+        });
     int code = cli.execute(args);
     out.flush();
     err.flush();

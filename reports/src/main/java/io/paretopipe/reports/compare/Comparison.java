@@ -5,13 +5,15 @@ import java.util.List;
 /**
  * Everything {@code compare} found. Immutable.
  *
- * @param baselineName the baseline's name (a file or folder name; for a history, the pooled runs' names)
+ * @param baselineName the baseline's name (a file or folder name; for a history, the pooled runs'
+ *     names)
  * @param currentName the current run's name
  * @param thresholdPercent the threshold a change must exceed to count, in percent
  * @param alpha the significance level of the test (e.g. 0.05)
  * @param results per result, in a stable order (benchmark, then params)
  * @param frontierChanges per group, whether its frontier splits changed
- * @param trends for a history: per result label, its score in each run, oldest first; empty for two runs
+ * @param trends for a history: per result label, its score in each run, oldest first; empty for two
+ *     runs
  */
 public record Comparison(
     String baselineName,
@@ -28,12 +30,16 @@ public record Comparison(
     trends = List.copyOf(trends);
   }
 
-  /** @return the results with a {@link Verdict#REGRESSION} verdict */
+  /**
+   * @return the results with a {@link Verdict#REGRESSION} verdict
+   */
   public List<ResultComparison> regressions() {
     return results.stream().filter(r -> r.verdict() == Verdict.REGRESSION).toList();
   }
 
-  /** @return true when any group's frontier splits changed */
+  /**
+   * @return true when any group's frontier splits changed
+   */
   public boolean frontierChanged() {
     return frontierChanges.stream().anyMatch(FrontierChange::changed);
   }
@@ -47,5 +53,6 @@ public record Comparison(
    * @param scores its score per run (NaN when absent from a run)
    * @param errors JMH's score error per run (NaN when unknown)
    */
-  public record Trend(String label, String unit, List<String> runNames, double[] scores, double[] errors) {}
+  public record Trend(
+      String label, String unit, List<String> runNames, double[] scores, double[] errors) {}
 }

@@ -4,8 +4,8 @@ import io.paretopipe.reports.run.Units;
 import java.util.SortedMap;
 
 /**
- * The comparison of one JMH result (benchmark method and params) between baseline and current. Scores are in the
- * result's own unit; unknown values are NaN. Immutable.
+ * The comparison of one JMH result (benchmark method and params) between baseline and current.
+ * Scores are in the result's own unit; unknown values are NaN. Immutable.
  *
  * @param benchmark {@code SimpleClass.method}
  * @param mode JMH mode
@@ -19,8 +19,8 @@ import java.util.SortedMap;
  * @param ratio current / baseline
  * @param ratioLow lower end of the ratio's confidence interval (level 1 - alpha)
  * @param ratioHigh upper end of the ratio's confidence interval
- * @param worsePercent how much worse current is, in percent: {@code (ratio - 1) * 100} when lower is better,
- *     {@code (1 - ratio) * 100} when higher is better; negative means better
+ * @param worsePercent how much worse current is, in percent: {@code (ratio - 1) * 100} when lower
+ *     is better, {@code (1 - ratio) * 100} when higher is better; negative means better
  * @param pValue two-sided Mann-Whitney U p-value, NaN when it could not be computed
  * @param verdict the verdict
  */
@@ -41,7 +41,9 @@ public record ResultComparison(
     double pValue,
     Verdict verdict) {
 
-  /** @return e.g. {@code PartitionBenchmark.latency batch=8 link=none split=3} */
+  /**
+   * @return e.g. {@code PartitionBenchmark.latency batch=8 link=none split=3}
+   */
   public String label() {
     StringBuilder s = new StringBuilder(benchmark);
     params.forEach((k, v) -> s.append(' ').append(k).append('=').append(v));

@@ -8,8 +8,10 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The hlog naming contract shared with the benchmarks: {@code PartitionBenchmark.latency__batch=8__depth=4__
- * link=none__model=mobilenetv2__split=3__tail=spawn__transport=nio.hlog} (without the line break). Stateless.
+ * The hlog naming contract shared with the benchmarks: {@code
+ * PartitionBenchmark.latency__batch=8__depth=4__
+ * link=none__model=mobilenetv2__split=3__tail=spawn__transport=nio.hlog} (without the line break).
+ * Stateless.
  */
 public final class HlogFileName {
   /** File name extension, including the dot. */
@@ -26,7 +28,8 @@ public final class HlogFileName {
    */
   public static String of(String simpleName, Map<String, String> params) {
     StringBuilder name = new StringBuilder(simpleName);
-    new TreeMap<>(params).forEach((k, v) -> name.append(SEPARATOR).append(encode(k)).append('=').append(encode(v)));
+    new TreeMap<>(params)
+        .forEach((k, v) -> name.append(SEPARATOR).append(encode(k)).append('=').append(encode(v)));
     return name.append(EXTENSION).toString();
   }
 
@@ -37,14 +40,17 @@ public final class HlogFileName {
    */
   public static SortedMap<String, String> params(String fileName) {
     if (!fileName.endsWith(EXTENSION)) {
-      throw new IllegalArgumentException("hlog file name must end with " + EXTENSION + ": " + fileName);
+      throw new IllegalArgumentException(
+          "hlog file name must end with " + EXTENSION + ": " + fileName);
     }
-    String[] parts = fileName.substring(0, fileName.length() - EXTENSION.length()).split(SEPARATOR, -1);
+    String[] parts =
+        fileName.substring(0, fileName.length() - EXTENSION.length()).split(SEPARATOR, -1);
     SortedMap<String, String> params = new TreeMap<>();
     for (int i = 1; i < parts.length; i++) {
       int eq = parts[i].indexOf('=');
       if (eq <= 0) {
-        throw new IllegalArgumentException("hlog file name part \"" + parts[i] + "\" is not key=value: " + fileName);
+        throw new IllegalArgumentException(
+            "hlog file name part \"" + parts[i] + "\" is not key=value: " + fileName);
       }
       params.put(decode(parts[i].substring(0, eq)), decode(parts[i].substring(eq + 1)));
     }

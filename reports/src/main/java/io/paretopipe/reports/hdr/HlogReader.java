@@ -21,8 +21,8 @@ public final class HlogReader {
   /**
    * @param file an hlog file
    * @return its comments and its interval histograms merged per tag
-   * @throws ReportInputException when the file cannot be read, holds no interval histogram, or holds something
-   *     that is not an integer-valued HdrHistogram interval
+   * @throws ReportInputException when the file cannot be read, holds no interval histogram, or
+   *     holds something that is not an integer-valued HdrHistogram interval
    */
   public HlogData read(Path file) throws ReportInputException {
     Map<String, String> comments = new LinkedHashMap<>();
@@ -43,23 +43,35 @@ public final class HlogReader {
     try (InputStream in = Files.newInputStream(file)) {
       HistogramLogReader reader = new HistogramLogReader(in);
       int index = 0;
-      for (EncodableHistogram h = reader.nextIntervalHistogram(); h != null; h = reader.nextIntervalHistogram()) {
+      for (EncodableHistogram h = reader.nextIntervalHistogram();
+          h != null;
+          h = reader.nextIntervalHistogram()) {
         if (!(h instanceof AbstractHistogram interval)) {
-          throw new ReportInputException(file, "interval #" + index + " is a " + h.getClass().getSimpleName()
-              + ": expected integer nanosecond histograms (org.HdrHistogram.Histogram)");
+          throw new ReportInputException(
+              file,
+              "interval #"
+                  + index
+                  + " is a "
+                  + h.getClass().getSimpleName()
+                  + ": expected integer nanosecond histograms (org.HdrHistogram.Histogram)");
         }
         String tag = interval.getTag() == null ? "" : interval.getTag();
-        byTag.computeIfAbsent(tag, t -> {
-          Histogram merged = new Histogram(interval.getNumberOfSignificantValueDigits());
-          merged.setTag(t);
-          return merged;
-        }).add(interval);
+        byTag
+            .computeIfAbsent(
+                tag,
+                t -> {
+                  Histogram merged = new Histogram(interval.getNumberOfSignificantValueDigits());
+                  merged.setTag(t);
+                  return merged;
+                })
+            .add(interval);
         index++;
       }
     } catch (ReportInputException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
-      throw new ReportInputException(file, "not an HdrHistogram log (HistogramLogWriter format): " + e, e);
+      throw new ReportInputException(
+          file, "not an HdrHistogram log (HistogramLogWriter format): " + e, e);
     }
     if (byTag.isEmpty()) {
       throw new ReportInputException(file, "HdrHistogram log holds no interval histogram");

@@ -23,10 +23,11 @@ import java.util.TreeMap;
 /**
  * Reads one JMH JSON result file. Stateless and thread-safe.
  *
- * <p>Accepted: the top-level array JMH writes, each element with at least {@code benchmark}, {@code mode} and
- * {@code primaryMetric.score} / {@code primaryMetric.scoreUnit}. Everything else is optional. Numbers may be JSON
- * numbers or the strings {@code "NaN"}, {@code "+INF"}, {@code "-INF"} (JMH's spelling), {@code "Infinity"},
- * {@code "-Infinity"}; {@code params} values may be strings or numbers and are kept as strings.
+ * <p>Accepted: the top-level array JMH writes, each element with at least {@code benchmark}, {@code
+ * mode} and {@code primaryMetric.score} / {@code primaryMetric.scoreUnit}. Everything else is
+ * optional. Numbers may be JSON numbers or the strings {@code "NaN"}, {@code "+INF"}, {@code
+ * "-INF"} (JMH's spelling), {@code "Infinity"}, {@code "-Infinity"}; {@code params} values may be
+ * strings or numbers and are kept as strings.
  */
 public final class JmhJsonReader {
   private static final ObjectMapper MAPPER =
@@ -38,14 +39,15 @@ public final class JmhJsonReader {
   /**
    * @param file a JMH JSON file
    * @return its results in file order (possibly empty when the file holds {@code []})
-   * @throws ReportInputException when the file is missing, empty, not JSON or not in JMH's schema; the message
-   *     names the file, the element and the field
+   * @throws ReportInputException when the file is missing, empty, not JSON or not in JMH's schema;
+   *     the message names the file, the element and the field
    */
   public List<JmhResult> read(Path file) throws ReportInputException {
     JsonNode root = parse(file);
     if (!root.isArray()) {
       throw new ReportInputException(
-          file, "not a JMH result file: expected a JSON array of benchmark results (JMH -rf json), found a JSON "
+          file,
+          "not a JMH result file: expected a JSON array of benchmark results (JMH -rf json), found a JSON "
               + kind(root));
     }
     List<JmhResult> results = new ArrayList<>();
@@ -65,21 +67,27 @@ public final class JmhJsonReader {
       throw new ReportInputException(file, "cannot read: " + e, e);
     }
     if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
-      throw new ReportInputException(file, "empty file: expected a JMH JSON result array (JMH -rf json)");
+      throw new ReportInputException(
+          file, "empty file: expected a JMH JSON result array (JMH -rf json)");
     }
     try (JsonParser parser = MAPPER.createParser(bytes)) {
       return MAPPER.readTree(parser);
     } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null
-          ? ""
-          : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+      String where =
+          e.getLocation() == null
+              ? ""
+              : " at line "
+                  + e.getLocation().getLineNr()
+                  + ", column "
+                  + e.getLocation().getColumnNr();
       throw new ReportInputException(file, "not JSON: " + e.getOriginalMessage() + where, e);
     } catch (IOException e) {
       throw new ReportInputException(file, "cannot read: " + e, e);
     }
   }
 
-  private static JmhResult readResult(Path file, int index, JsonNode node) throws ReportInputException {
+  private static JmhResult readResult(Path file, int index, JsonNode node)
+      throws ReportInputException {
     String where = "result #" + index;
     if (!node.isObject()) {
       throw schema(file, where, "expected an object, found a JSON " + kind(node));
@@ -91,13 +99,18 @@ public final class JmhJsonReader {
     JsonNode paramsNode = node.get("params");
     if (paramsNode != null && !paramsNode.isNull()) {
       if (!paramsNode.isObject()) {
-        throw schema(file, where, "\"params\" must be an object of strings, found a JSON " + kind(paramsNode));
+        throw schema(
+            file,
+            where,
+            "\"params\" must be an object of strings, found a JSON " + kind(paramsNode));
       }
       for (Iterator<Map.Entry<String, JsonNode>> it = paramsNode.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         if (!e.getValue().isValueNode() || e.getValue().isNull()) {
-          throw schema(file, where, "param \"" + e.getKey() + "\" must be a string, found a JSON "
-              + kind(e.getValue()));
+          throw schema(
+              file,
+              where,
+              "param \"" + e.getKey() + "\" must be a string, found a JSON " + kind(e.getValue()));
         }
         params.put(e.getKey(), e.getValue().asText());
       }
@@ -111,20 +124,26 @@ public final class JmhJsonReader {
     JsonNode secondaryNode = node.get("secondaryMetrics");
     if (secondaryNode != null && !secondaryNode.isNull()) {
       if (!secondaryNode.isObject()) {
-        throw schema(file, where, "\"secondaryMetrics\" must be an object, found a JSON " + kind(secondaryNode));
+        throw schema(
+            file,
+            where,
+            "\"secondaryMetrics\" must be an object, found a JSON " + kind(secondaryNode));
       }
       for (Iterator<Map.Entry<String, JsonNode>> it = secondaryNode.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         if (!e.getValue().isObject()) {
           throw schema(file, where, "secondary metric \"" + e.getKey() + "\" must be an object");
         }
-        secondary.put(e.getKey(), readMetric(file, where + " secondary metric \"" + e.getKey() + "\"", e.getValue()));
+        secondary.put(
+            e.getKey(),
+            readMetric(file, where + " secondary metric \"" + e.getKey() + "\"", e.getValue()));
       }
     }
     return new JmhResult(file, index, benchmark, mode, params, primary, secondary);
   }
 
-  private static JmhMetric readMetric(Path file, String where, JsonNode node) throws ReportInputException {
+  private static JmhMetric readMetric(Path file, String where, JsonNode node)
+      throws ReportInputException {
     double score = requireNumber(file, where, node, "score");
     String unit = requireText(file, where, node, "scoreUnit");
     double error = optNumber(file, where, node, "scoreError");
@@ -150,24 +169,32 @@ public final class JmhJsonReader {
         try {
           percentile = Double.parseDouble(e.getKey());
         } catch (NumberFormatException ex) {
-          throw schema(file, where, "scorePercentiles key \"" + e.getKey() + "\" is not a number like \"99.9\"");
+          throw schema(
+              file,
+              where,
+              "scorePercentiles key \"" + e.getKey() + "\" is not a number like \"99.9\"");
         }
         if (!(percentile >= 0 && percentile <= 100)) {
           throw schema(file, where, "scorePercentiles key \"" + e.getKey() + "\" is not in 0..100");
         }
-        percentiles.put(percentile, number(file, where, "scorePercentiles." + e.getKey(), e.getValue()));
+        percentiles.put(
+            percentile, number(file, where, "scorePercentiles." + e.getKey(), e.getValue()));
       }
     }
     List<List<Double>> rawData = new ArrayList<>();
     JsonNode raw = node.get("rawData");
     if (raw != null && !raw.isNull()) {
       if (!raw.isArray()) {
-        throw schema(file, where, "\"rawData\" must be an array (per fork) of arrays (per iteration) of numbers");
+        throw schema(
+            file,
+            where,
+            "\"rawData\" must be an array (per fork) of arrays (per iteration) of numbers");
       }
       for (int f = 0; f < raw.size(); f++) {
         JsonNode fork = raw.get(f);
         if (!fork.isArray()) {
-          throw schema(file, where, "rawData[" + f + "] must be an array of numbers (one per iteration)");
+          throw schema(
+              file, where, "rawData[" + f + "] must be an array of numbers (one per iteration)");
         }
         List<Double> iterations = new ArrayList<>();
         for (int i = 0; i < fork.size(); i++) {
@@ -179,7 +206,8 @@ public final class JmhJsonReader {
     List<List<List<double[]>>> histogram = new ArrayList<>();
     JsonNode rawHist = node.get("rawDataHistogram");
     if (rawHist != null && !rawHist.isNull()) {
-      String shape = "\"rawDataHistogram\" must be per fork, per iteration, a list of [value, count] pairs";
+      String shape =
+          "\"rawDataHistogram\" must be per fork, per iteration, a list of [value, count] pairs";
       if (!rawHist.isArray()) {
         throw schema(file, where, shape);
       }
@@ -192,7 +220,8 @@ public final class JmhJsonReader {
         for (int i = 0; i < fork.size(); i++) {
           JsonNode iteration = fork.get(i);
           if (!iteration.isArray()) {
-            throw schema(file, where, shape + " (rawDataHistogram[" + f + "][" + i + "] is not an array)");
+            throw schema(
+                file, where, shape + " (rawDataHistogram[" + f + "][" + i + "] is not an array)");
           }
           List<double[]> pairs = new ArrayList<>();
           for (int k = 0; k < iteration.size(); k++) {
@@ -204,7 +233,8 @@ public final class JmhJsonReader {
             double value = number(file, where, at + "[0]", pair.get(0));
             double count = number(file, where, at + "[1]", pair.get(1));
             if (!(count >= 0) || count != Math.rint(count)) {
-              throw schema(file, where, at + " count " + pair.get(1) + " is not a non-negative integer");
+              throw schema(
+                  file, where, at + " count " + pair.get(1) + " is not a non-negative integer");
             }
             pairs.add(new double[] {value, count});
           }
@@ -241,7 +271,8 @@ public final class JmhJsonReader {
   }
 
   /** Parses a JSON number or JMH's special strings. */
-  static double number(Path file, String where, String field, JsonNode value) throws ReportInputException {
+  static double number(Path file, String where, String field, JsonNode value)
+      throws ReportInputException {
     if (value.isNumber()) {
       return value.doubleValue();
     }
@@ -265,8 +296,13 @@ public final class JmhJsonReader {
           }
       }
     }
-    throw schema(file, where, "\"" + field + "\" must be a number or one of \"NaN\", \"+INF\", \"-INF\", found "
-        + abbreviate(value.toString()));
+    throw schema(
+        file,
+        where,
+        "\""
+            + field
+            + "\" must be a number or one of \"NaN\", \"+INF\", \"-INF\", found "
+            + abbreviate(value.toString()));
   }
 
   private static ReportInputException schema(Path file, String where, String problem) {

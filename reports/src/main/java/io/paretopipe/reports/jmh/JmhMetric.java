@@ -6,18 +6,21 @@ import java.util.List;
 import java.util.SortedMap;
 
 /**
- * One JMH metric (the primary metric or a secondary one) in its own {@link #unit() unit}, e.g. {@code "ms/op"} or
- * {@code "ops/s"}. Unknown values are {@link Double#NaN}. Immutable and thread-safe.
+ * One JMH metric (the primary metric or a secondary one) in its own {@link #unit() unit}, e.g.
+ * {@code "ms/op"} or {@code "ops/s"}. Unknown values are {@link Double#NaN}. Immutable and
+ * thread-safe.
  *
  * @param score the score (mean for SampleTime/AverageTime, rate for Throughput)
- * @param scoreError half width of JMH's 99.9% confidence interval, NaN when JMH could not compute it
+ * @param scoreError half width of JMH's 99.9% confidence interval, NaN when JMH could not compute
+ *     it
  * @param confidenceLow lower end of JMH's confidence interval (NaN when unknown)
  * @param confidenceHigh upper end of JMH's confidence interval (NaN when unknown)
- * @param percentiles JMH's {@code scorePercentiles}: percentile in 0..100 to value, ascending; may be empty
+ * @param percentiles JMH's {@code scorePercentiles}: percentile in 0..100 to value, ascending; may
+ *     be empty
  * @param unit JMH's {@code scoreUnit}
  * @param rawData per fork, per iteration scores ({@code rawData}); empty when absent
- * @param rawDataHistogram per fork, per iteration, the {@code [value, count]} pairs of SampleTime mode; empty when
- *     absent
+ * @param rawDataHistogram per fork, per iteration, the {@code [value, count]} pairs of SampleTime
+ *     mode; empty when absent
  */
 public record JmhMetric(
     double score,
@@ -36,8 +39,9 @@ public record JmhMetric(
   }
 
   /**
-   * The per-iteration scores of all forks, fork by fork: {@code rawData} flattened, or for SampleTime the
-   * count-weighted mean of each iteration's histogram (the same statistic JMH's score is the mean of).
+   * The per-iteration scores of all forks, fork by fork: {@code rawData} flattened, or for
+   * SampleTime the count-weighted mean of each iteration's histogram (the same statistic JMH's
+   * score is the mean of).
    *
    * @return one value per measured iteration, possibly empty; never null
    */
@@ -63,7 +67,9 @@ public record JmhMetric(
     return values.stream().mapToDouble(Double::doubleValue).toArray();
   }
 
-  /** @return the number of samples behind {@code rawDataHistogram} (0 when it is absent) */
+  /**
+   * @return the number of samples behind {@code rawDataHistogram} (0 when it is absent)
+   */
   public long histogramSampleCount() {
     long n = 0;
     for (List<List<double[]>> fork : rawDataHistogram) {

@@ -6,15 +6,18 @@ import java.util.Map;
 import java.util.SortedMap;
 
 /**
- * One element of a JMH JSON result array: one benchmark method run with one parameter set. Immutable.
+ * One element of a JMH JSON result array: one benchmark method run with one parameter set.
+ * Immutable.
  *
  * @param file the file it was read from (for error messages)
  * @param index its position (0-based) in that file's array
- * @param benchmark the fully qualified benchmark, e.g. {@code io.paretopipe.benchmarks.PartitionBenchmark.latency}
+ * @param benchmark the fully qualified benchmark, e.g. {@code
+ *     io.paretopipe.benchmarks.PartitionBenchmark.latency}
  * @param mode JMH's short mode name: {@code thrpt}, {@code avgt}, {@code sample}, {@code ss}
  * @param params the {@code @Param} values, sorted by name; empty when JMH wrote no {@code params}
  * @param primary the primary metric
- * @param secondary the secondary metrics by name (e.g. {@code "images"} from {@code @AuxCounters}), in file order
+ * @param secondary the secondary metrics by name (e.g. {@code "images"} from {@code @AuxCounters}),
+ *     in file order
  */
 public record JmhResult(
     Path file,
@@ -30,23 +33,31 @@ public record JmhResult(
     secondary = Collections.unmodifiableMap(secondary);
   }
 
-  /** @return the class's simple name, e.g. {@code PartitionBenchmark} */
+  /**
+   * @return the class's simple name, e.g. {@code PartitionBenchmark}
+   */
   public String className() {
     String withoutMethod = benchmark.substring(0, Math.max(0, benchmark.lastIndexOf('.')));
     return withoutMethod.substring(withoutMethod.lastIndexOf('.') + 1);
   }
 
-  /** @return the method name, e.g. {@code latency} */
+  /**
+   * @return the method name, e.g. {@code latency}
+   */
   public String method() {
     return benchmark.substring(benchmark.lastIndexOf('.') + 1);
   }
 
-  /** @return {@code SimpleClass.method}, the prefix of this result's hlog file name */
+  /**
+   * @return {@code SimpleClass.method}, the prefix of this result's hlog file name
+   */
   public String simpleName() {
     return className() + "." + method();
   }
 
-  /** @return a readable one-line label, e.g. {@code PartitionBenchmark.latency [batch=8, split=3]} */
+  /**
+   * @return a readable one-line label, e.g. {@code PartitionBenchmark.latency [batch=8, split=3]}
+   */
   public String label() {
     return params.isEmpty() ? simpleName() : simpleName() + " " + params;
   }

@@ -4,9 +4,9 @@ import java.util.Comparator;
 import java.util.Objects;
 
 /**
- * What a frontier is computed over: points of one model over one transport and link at one batch size. Params
- * that are neither part of this key nor the split/depth (e.g. {@code headThreads=2}) form the {@code variant}, so
- * that a sweep over them never merges different configurations.
+ * What a frontier is computed over: points of one model over one transport and link at one batch
+ * size. Params that are neither part of this key nor the split/depth (e.g. {@code headThreads=2})
+ * form the {@code variant}, so that a sweep over them never merges different configurations.
  *
  * @param model the model name, e.g. {@code mobilenetv2}
  * @param transport {@code nio}, {@code grpc} or {@code local}
@@ -39,9 +39,17 @@ public record GroupKey(String model, String transport, String link, int batch, S
     return ORDER.compare(this, other);
   }
 
-  /** @return e.g. {@code mobilenetv2 / nio / link none / batch 8} */
+  /**
+   * @return e.g. {@code mobilenetv2 / nio / link none / batch 8}
+   */
   public String label() {
-    return model + " / " + transport + " / link " + link + " / batch " + batch
+    return model
+        + " / "
+        + transport
+        + " / link "
+        + link
+        + " / batch "
+        + batch
         + (variant.isEmpty() ? "" : " / " + variant);
   }
 }

@@ -1,6 +1,8 @@
 package io.paretopipe.reports.model;
 
-/** The phases one request's end-to-end time is split into, in pipeline order, with their hlog tags. */
+/**
+ * The phases one request's end-to-end time is split into, in pipeline order, with their hlog tags.
+ */
 public enum Phase {
   HEAD_COMPUTE("head_compute"),
   ENCODE("encode"),
@@ -14,7 +16,9 @@ public enum Phase {
     this.tag = tag;
   }
 
-  /** @return the hlog tag and the column prefix, e.g. {@code head_compute} */
+  /**
+   * @return the hlog tag and the column prefix, e.g. {@code head_compute}
+   */
   public String tag() {
     return tag;
   }

@@ -7,10 +7,10 @@ import java.util.Map;
 import java.util.SortedMap;
 
 /**
- * One partition point: a cut of a model over a transport and link at a batch size, with everything measured about
- * it. Latency is one request (one batch) end to end with one request in flight, in milliseconds; throughput is
- * images per second with {@code depth} requests in flight. Unknown values are {@link Double#NaN}; unknown bytes are
- * {@code -1}. Immutable.
+ * One partition point: a cut of a model over a transport and link at a batch size, with everything
+ * measured about it. Latency is one request (one batch) end to end with one request in flight, in
+ * milliseconds; throughput is images per second with {@code depth} requests in flight. Unknown
+ * values are {@link Double#NaN}; unknown bytes are {@code -1}. Immutable.
  *
  * @param group the frontier group
  * @param split the split label, e.g. {@code 3} or {@code 3:9}
@@ -18,9 +18,10 @@ import java.util.SortedMap;
  * @param latencyMeanMs JMH's score of the latency benchmark
  * @param latencyMeanLowMs lower end of JMH's confidence interval for the mean
  * @param latencyMeanHighMs upper end of JMH's confidence interval for the mean
- * @param latencyPercentilesMs percentile (0..100) to latency, from the e2e hlog when there is one (every request),
- *     else from JMH's {@code scorePercentiles}; ascending; may be empty
- * @param throughputImgS images per second (JMH's {@code images} secondary metric, or the primary score times batch)
+ * @param latencyPercentilesMs percentile (0..100) to latency, from the e2e hlog when there is one
+ *     (every request), else from JMH's {@code scorePercentiles}; ascending; may be empty
+ * @param throughputImgS images per second (JMH's {@code images} secondary metric, or the primary
+ *     score times batch)
  * @param throughputLowImgS lower end of its confidence interval
  * @param throughputHighImgS upper end of its confidence interval
  * @param bytes tensor bytes sent at the cut(s) per request (per batch), {@code -1} when unknown
@@ -48,8 +49,9 @@ public record Point(
 
   public Point {
     latencyPercentilesMs = Collections.unmodifiableSortedMap(latencyPercentilesMs);
-    phaseMeanMs = Collections.unmodifiableMap(
-        phaseMeanMs.isEmpty() ? new EnumMap<>(Phase.class) : new EnumMap<>(phaseMeanMs));
+    phaseMeanMs =
+        Collections.unmodifiableMap(
+            phaseMeanMs.isEmpty() ? new EnumMap<>(Phase.class) : new EnumMap<>(phaseMeanMs));
   }
 
   /**
@@ -61,18 +63,24 @@ public record Point(
     return value == null ? Double.NaN : value;
   }
 
-  /** @return the latency of the slowest request in ms (the 100th percentile), NaN when unknown */
+  /**
+   * @return the latency of the slowest request in ms (the 100th percentile), NaN when unknown
+   */
   public double latencyMaxMs() {
     return latencyPercentileMs(100.0);
   }
 
-  /** @return the mean time of {@code phase} in ms, NaN when unknown */
+  /**
+   * @return the mean time of {@code phase} in ms, NaN when unknown
+   */
   public double phaseMs(Phase phase) {
     Double value = phaseMeanMs.get(phase);
     return value == null ? Double.NaN : value;
   }
 
-  /** @return a short label, e.g. {@code split 3} or {@code split 3 depth 4} */
+  /**
+   * @return a short label, e.g. {@code split 3} or {@code split 3 depth 4}
+   */
   public String label() {
     return "split " + split + (depth.isEmpty() ? "" : " depth " + depth);
   }

@@ -15,9 +15,11 @@ import java.util.TreeMap;
  * @param inputs the paths the run was read from, as given
  * @param results every JMH result of every file, file by file
  * @param points the partition points, in {@link Point#ORDER}
- * @param warnings things that were ignored or could not be matched (e.g. an hlog with no JMH result)
+ * @param warnings things that were ignored or could not be matched (e.g. an hlog with no JMH
+ *     result)
  */
-public record Run(List<Path> inputs, List<JmhResult> results, List<Point> points, List<String> warnings) {
+public record Run(
+    List<Path> inputs, List<JmhResult> results, List<Point> points, List<String> warnings) {
 
   public Run {
     inputs = List.copyOf(inputs);
@@ -28,7 +30,9 @@ public record Run(List<Path> inputs, List<JmhResult> results, List<Point> points
     warnings = List.copyOf(warnings);
   }
 
-  /** @return the points by group, groups in their natural order, points in {@link Point#ORDER} */
+  /**
+   * @return the points by group, groups in their natural order, points in {@link Point#ORDER}
+   */
   public SortedMap<GroupKey, List<Point>> pointsByGroup() {
     SortedMap<GroupKey, List<Point>> groups = new TreeMap<>();
     for (Point p : points) {
@@ -38,7 +42,9 @@ public record Run(List<Path> inputs, List<JmhResult> results, List<Point> points
     return Collections.unmodifiableSortedMap(groups);
   }
 
-  /** @return a short name for the run: the last input's file name */
+  /**
+   * @return a short name for the run: the last input's file name
+   */
   public String name() {
     if (inputs.isEmpty()) {
       return "run";

@@ -3,8 +3,9 @@ package io.paretopipe.reports.model;
 import java.util.Comparator;
 
 /**
- * Orders split labels numerically, element by element: {@code 2 < 10}, {@code 3 < 3:9 < 4}; labels that are not
- * numbers sort after numbers, as text. (Sorting split labels as text puts {@code 10} before {@code 2}.)
+ * Orders split labels numerically, element by element: {@code 2 < 10}, {@code 3 < 3:9 < 4}; labels
+ * that are not numbers sort after numbers, as text. (Sorting split labels as text puts {@code 10}
+ * before {@code 2}.)
  */
 public final class SplitOrder implements Comparator<String> {
   /** The shared instance. */

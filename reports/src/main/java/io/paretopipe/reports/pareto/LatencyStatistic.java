@@ -21,17 +21,23 @@ public enum LatencyStatistic {
     this.percentile = percentile;
   }
 
-  /** @return the CLI spelling, e.g. {@code p99.9} */
+  /**
+   * @return the CLI spelling, e.g. {@code p99.9}
+   */
   public String label() {
     return label;
   }
 
-  /** @return the statistic of {@code point} in ms, NaN when not measured */
+  /**
+   * @return the statistic of {@code point} in ms, NaN when not measured
+   */
   public double valueMs(Point point) {
     return this == MEAN ? point.latencyMeanMs() : point.latencyPercentileMs(percentile);
   }
 
-  /** @return the measurement error (half width of the confidence interval) in ms; 0 when unknown */
+  /**
+   * @return the measurement error (half width of the confidence interval) in ms; 0 when unknown
+   */
   public double errorMs(Point point) {
     if (this != MEAN) {
       return 0;
@@ -51,7 +57,12 @@ public enum LatencyStatistic {
         return s;
       }
     }
-    throw new IllegalArgumentException("latency statistic \"" + text + "\" is not one of "
-        + Arrays.stream(values()).map(LatencyStatistic::label).collect(Collectors.joining(", ")));
+    throw new IllegalArgumentException(
+        "latency statistic \""
+            + text
+            + "\" is not one of "
+            + Arrays.stream(values())
+                .map(LatencyStatistic::label)
+                .collect(Collectors.joining(", ")));
   }
 }

@@ -6,35 +6,49 @@ import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 
 /**
- * One objective of a frontier: a value per point and whether smaller or larger is better, plus the measurement
- * error used by epsilon-dominance (0 where none is known). Immutable.
+ * One objective of a frontier: a value per point and whether smaller or larger is better, plus the
+ * measurement error used by epsilon-dominance (0 where none is known). Immutable.
  *
  * @param name a column-friendly name, e.g. {@code latency_p99_ms}
  * @param minimize true when smaller is better
  * @param value the value of a point (NaN when unknown: such a point is never on the frontier)
  * @param error the half width of the value's confidence interval, non-negative
  */
-public record Objective(String name, boolean minimize, ToDoubleFunction<Point> value, ToDoubleFunction<Point> error) {
+public record Objective(
+    String name, boolean minimize, ToDoubleFunction<Point> value, ToDoubleFunction<Point> error) {
 
-  /** @return latency at the given statistic, lower is better */
+  /**
+   * @return latency at the given statistic, lower is better
+   */
   public static Objective latency(LatencyStatistic statistic) {
-    return new Objective("latency_" + statistic.label() + "_ms", true, statistic::valueMs, statistic::errorMs);
+    return new Objective(
+        "latency_" + statistic.label() + "_ms", true, statistic::valueMs, statistic::errorMs);
   }
 
-  /** @return throughput in images per second, higher is better */
+  /**
+   * @return throughput in images per second, higher is better
+   */
   public static Objective throughput() {
-    return new Objective("throughput_img_s", false, Point::throughputImgS, p -> {
-      double halfWidth = (p.throughputHighImgS() - p.throughputLowImgS()) / 2;
-      return Double.isFinite(halfWidth) && halfWidth > 0 ? halfWidth : 0;
-    });
+    return new Objective(
+        "throughput_img_s",
+        false,
+        Point::throughputImgS,
+        p -> {
+          double halfWidth = (p.throughputHighImgS() - p.throughputLowImgS()) / 2;
+          return Double.isFinite(halfWidth) && halfWidth > 0 ? halfWidth : 0;
+        });
   }
 
-  /** @return bytes on the wire per request, lower is better */
+  /**
+   * @return bytes on the wire per request, lower is better
+   */
   public static Objective bytes() {
     return new Objective("bytes", true, p -> p.bytes() < 0 ? Double.NaN : p.bytes(), p -> 0);
   }
 
-  /** @return mean head compute time per request in ms, lower is better */
+  /**
+   * @return mean head compute time per request in ms, lower is better
+   */
   public static Objective headCompute() {
     return new Objective("head_compute_ms", true, p -> p.phaseMs(Phase.HEAD_COMPUTE), p -> 0);
   }
@@ -56,12 +70,15 @@ public record Objective(String name, boolean minimize, ToDoubleFunction<Point> v
       case "head_compute":
         return headCompute();
       default:
-        throw new IllegalArgumentException("objective \"" + name
-            + "\" is not one of latency, throughput, bytes, head_compute");
+        throw new IllegalArgumentException(
+            "objective \"" + name + "\" is not one of latency, throughput, bytes, head_compute");
     }
   }
 
-  /** @return the value of {@code p} turned into a quantity to minimize (negated when larger is better) */
+  /**
+   * @return the value of {@code p} turned into a quantity to minimize (negated when larger is
+   *     better)
+   */
   double minimizable(Point p) {
     double v = value.applyAsDouble(p);
     return minimize ? v : -v;

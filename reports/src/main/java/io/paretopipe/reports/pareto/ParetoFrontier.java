@@ -4,11 +4,13 @@ import java.util.Arrays;
 import java.util.Comparator;
 
 /**
- * Frontier algorithms on a matrix of values to minimize ({@code values[point][objective]}). Stateless.
+ * Frontier algorithms on a matrix of values to minimize ({@code values[point][objective]}).
+ * Stateless.
  *
- * <p>Point {@code a} dominates {@code b} when {@code a} is no worse on every objective and strictly better on at
- * least one. The frontier is the set of points no point dominates; equal points dominate neither other and both
- * stay. A point with a NaN value is never on the frontier and dominates nothing.
+ * <p>Point {@code a} dominates {@code b} when {@code a} is no worse on every objective and strictly
+ * better on at least one. The frontier is the set of points no point dominates; equal points
+ * dominate neither other and both stay. A point with a NaN value is never on the frontier and
+ * dominates nothing.
  */
 public final class ParetoFrontier {
   private ParetoFrontier() {}
@@ -23,9 +25,10 @@ public final class ParetoFrontier {
   }
 
   /**
-   * O(n log n) for two objectives: sort by the first objective, then the second; sweep, keeping the best second
-   * value seen at a strictly smaller first value. Within a run of equal first values only the rows with the run's
-   * smallest second value can survive, and they survive when that value beats everything before the run.
+   * O(n log n) for two objectives: sort by the first objective, then the second; sweep, keeping the
+   * best second value seen at a strictly smaller first value. Within a run of equal first values
+   * only the rows with the run's smallest second value can survive, and they survive when that
+   * value beats everything before the run.
    *
    * @param values {@code values[i][0..1]}, to be minimized
    * @return {@code onFrontier[i]}
@@ -37,14 +40,18 @@ public final class ParetoFrontier {
     int valid = 0;
     for (int i = 0; i < n; i++) {
       if (values[i].length != 2) {
-        throw new IllegalArgumentException("values[" + i + "].length: " + values[i].length + " (expected: 2)");
+        throw new IllegalArgumentException(
+            "values[" + i + "].length: " + values[i].length + " (expected: 2)");
       }
       if (!Double.isNaN(values[i][0]) && !Double.isNaN(values[i][1])) {
         order[valid++] = i;
       }
     }
     Integer[] sorted = Arrays.copyOf(order, valid);
-    Arrays.sort(sorted, Comparator.<Integer>comparingDouble(i -> values[i][0]).thenComparingDouble(i -> values[i][1]));
+    Arrays.sort(
+        sorted,
+        Comparator.<Integer>comparingDouble(i -> values[i][0])
+            .thenComparingDouble(i -> values[i][1]));
     double bestBefore = Double.POSITIVE_INFINITY;
     boolean anyBefore = false;
     int start = 0;
@@ -74,15 +81,16 @@ public final class ParetoFrontier {
    * @return {@code onFrontier[i]}
    */
   public static boolean[] bruteForce(double[][] values) {
-    return withEpsilon(values, new double[values.length][values.length == 0 ? 0 : values[0].length]);
+    return withEpsilon(
+        values, new double[values.length][values.length == 0 ? 0 : values[0].length]);
   }
 
   /**
-   * Epsilon-dominance for noisy measurements: {@code a} dominates {@code b} when on every objective {@code a} is
-   * not worse than {@code b} by more than the combined error {@code e = err[a][k] + err[b][k]}
-   * ({@code a[k] <= b[k] + e}) and on at least one it is better by more than that error ({@code a[k] + e < b[k]}).
-   * Differences within the noise neither keep a point on the frontier nor push one off it. With all errors 0 this is
-   * exact dominance. O(k n^2).
+   * Epsilon-dominance for noisy measurements: {@code a} dominates {@code b} when on every objective
+   * {@code a} is not worse than {@code b} by more than the combined error {@code e = err[a][k] +
+   * err[b][k]} ({@code a[k] <= b[k] + e}) and on at least one it is better by more than that error
+   * ({@code a[k] + e < b[k]}). Differences within the noise neither keep a point on the frontier
+   * nor push one off it. With all errors 0 this is exact dominance. O(k n^2).
    *
    * @param values {@code values[i][k]}, to be minimized
    * @param errors {@code errors[i][k]} >= 0, the half width of each value's confidence interval
@@ -97,7 +105,8 @@ public final class ParetoFrontier {
       }
       boolean dominated = false;
       for (int a = 0; a < n && !dominated; a++) {
-        dominated = a != b && !hasNaN(values[a]) && dominates(values[a], errors[a], values[b], errors[b]);
+        dominated =
+            a != b && !hasNaN(values[a]) && dominates(values[a], errors[a], values[b], errors[b]);
       }
       on[b] = !dominated;
     }

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The unit profiles of the devices of a pipeline: the head's, the one every middle stage uses, and the tail's.
- * Immutable.
+ * The unit profiles of the devices of a pipeline: the head's, the one every middle stage uses, and
+ * the tail's. Immutable.
  *
  * @param head the first stage's profile (it runs the prefix)
  * @param middle the profile of every stage between head and tail

@@ -6,25 +6,29 @@ import org.apache.commons.math3.exception.MathIllegalArgumentException;
 import org.apache.commons.math3.stat.regression.OLSMultipleLinearRegression;
 
 /**
- * The per-hop overhead the link model adds to every hop between two stages: what a real request costs beyond the
- * profiled compute and the modelled wire time (serialization, copies, system calls, the loopback transfer, thread
- * hand-offs, the response's framing). Per hop it is {@code fixedMs + msPerMegabyte * requestBytes / 1e6}.
+ * The per-hop overhead the link model adds to every hop between two stages: what a real request
+ * costs beyond the profiled compute and the modelled wire time (serialization, copies, system
+ * calls, the loopback transfer, thread hand-offs, the response's framing). Per hop it is {@code
+ * fixedMs + msPerMegabyte * requestBytes / 1e6}.
  *
- * <p>Calibrated by {@link #fit}: ordinary least squares (Commons Math {@link OLSMultipleLinearRegression}, no
- * intercept) of the residual {@code measured latency - predicted compute - predicted wire time} of measured points
- * on {@code hops} and {@code bytes / 1e6}, so a point with {@code h} hops carrying {@code B} bytes in total costs
- * {@code fixedMs * h + msPerMegabyte * B / 1e6}. When the bytes do not vary (or there is one sample) or the fitted
- * per-byte cost is negative (noise: no real path gets cheaper with more bytes), only {@code fixedMs} is fitted.
- * Immutable.
+ * <p>Calibrated by {@link #fit}: ordinary least squares (Commons Math {@link
+ * OLSMultipleLinearRegression}, no intercept) of the residual {@code measured latency - predicted
+ * compute - predicted wire time} of measured points on {@code hops} and {@code bytes / 1e6}, so a
+ * point with {@code h} hops carrying {@code B} bytes in total costs {@code fixedMs * h +
+ * msPerMegabyte * B / 1e6}. When the bytes do not vary (or there is one sample) or the fitted
+ * per-byte cost is negative (noise: no real path gets cheaper with more bytes), only {@code
+ * fixedMs} is fitted. Immutable.
  *
- * @param fixedMs overhead per hop in ms, independent of the size (may be negative when the profiles are slower than
- *     the same units inside the pipeline)
+ * @param fixedMs overhead per hop in ms, independent of the size (may be negative when the profiles
+ *     are slower than the same units inside the pipeline)
  * @param msPerMegabyte overhead per 10^6 bytes sent over the hop, in ms, {@code >= 0}
  * @param points the number of measured points fitted, 0 when not calibrated
  * @param rmseMs root mean square of the fit's residuals in ms, NaN when not calibrated
- * @param source where the calibration came from (a run, or a description), {@code ""} when not calibrated
+ * @param source where the calibration came from (a run, or a description), {@code ""} when not
+ *     calibrated
  */
-public record Overhead(double fixedMs, double msPerMegabyte, int points, double rmseMs, String source) {
+public record Overhead(
+    double fixedMs, double msPerMegabyte, int points, double rmseMs, String source) {
 
   /** No overhead: prediction from compute and wire time alone. */
   public static final Overhead NONE = new Overhead(0, 0, 0, Double.NaN, "");
@@ -32,8 +36,12 @@ public record Overhead(double fixedMs, double msPerMegabyte, int points, double 
   public Overhead {
     Objects.requireNonNull(source, "source");
     if (!Double.isFinite(fixedMs) || !(msPerMegabyte >= 0) || Double.isInfinite(msPerMegabyte)) {
-      throw new IllegalArgumentException("overhead: fixedMs " + fixedMs + ", msPerMegabyte " + msPerMegabyte
-          + " (expected: finite, msPerMegabyte >= 0)");
+      throw new IllegalArgumentException(
+          "overhead: fixedMs "
+              + fixedMs
+              + ", msPerMegabyte "
+              + msPerMegabyte
+              + " (expected: finite, msPerMegabyte >= 0)");
     }
   }
 
@@ -47,7 +55,9 @@ public record Overhead(double fixedMs, double msPerMegabyte, int points, double 
    */
   public record Sample(String label, int hops, long bytes, double residualMs) {}
 
-  /** @return true when fitted from measurements */
+  /**
+   * @return true when fitted from measurements
+   */
   public boolean calibrated() {
     return points > 0;
   }
@@ -77,8 +87,14 @@ public record Overhead(double fixedMs, double msPerMegabyte, int points, double 
     for (int i = 0; i < n; i++) {
       Sample s = samples.get(i);
       if (s.hops() < 1 || !Double.isFinite(s.residualMs())) {
-        throw new IllegalArgumentException("sample " + s.label() + ": hops " + s.hops() + ", residual "
-            + s.residualMs() + " (expected: hops >= 1, a finite residual)");
+        throw new IllegalArgumentException(
+            "sample "
+                + s.label()
+                + ": hops "
+                + s.hops()
+                + ", residual "
+                + s.residualMs()
+                + " (expected: hops >= 1, a finite residual)");
       }
       y[i] = s.residualMs();
       x[i][0] = s.hops();
@@ -117,7 +133,10 @@ public record Overhead(double fixedMs, double msPerMegabyte, int points, double 
     return new Overhead(fixed, perMegabyte, n, Math.sqrt(squares / n), source);
   }
 
-  /** True when the bytes column is a multiple of the hops column in every row (the two cannot be separated). */
+  /**
+   * True when the bytes column is a multiple of the hops column in every row (the two cannot be
+   * separated).
+   */
   private static boolean proportional(double[][] x) {
     double ratio = x[0][1] / x[0][0];
     for (double[] row : x) {

@@ -8,14 +8,16 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Predicts latency and pipelined throughput of every cut combination of a model split over {@code N} devices from
- * per-unit compute profiles, a link and a per-hop overhead. Immutable and thread-safe.
+ * Predicts latency and pipelined throughput of every cut combination of a model split over {@code
+ * N} devices from per-unit compute profiles, a link and a per-hop overhead. Immutable and
+ * thread-safe.
  *
- * <p>Stages: with cuts {@code k1 < k2 < ... < k(N-1)} in {@code 0..n}, stage 0 (the head) runs the prefix and
- * units {@code [0, k1)} with the head's profile, stage {@code s} runs {@code [ks, ks+1)} with the middle profile,
- * and the last stage (the tail) runs {@code [k(N-1), n)} and the suffix with the tail's profile. Hop {@code h}
- * carries the tensor at cut {@code kh} ({@code Bh} bytes per batch) forward and the model's output ({@code R}
- * bytes) back: results travel back through every stage, as the stage servers do.
+ * <p>Stages: with cuts {@code k1 < k2 < ... < k(N-1)} in {@code 0..n}, stage 0 (the head) runs the
+ * prefix and units {@code [0, k1)} with the head's profile, stage {@code s} runs {@code [ks, ks+1)}
+ * with the middle profile, and the last stage (the tail) runs {@code [k(N-1), n)} and the suffix
+ * with the tail's profile. Hop {@code h} carries the tensor at cut {@code kh} ({@code Bh} bytes per
+ * batch) forward and the model's output ({@code R} bytes) back: results travel back through every
+ * stage, as the stage servers do.
  *
  * <pre>
  * compute(s)   = prefix (head only) + sum of the stage's units + suffix (tail only)       stage s's own profile
@@ -28,21 +30,23 @@ import java.util.Objects;
  * throughput   = batch * 1000 / max(bottleneck, latency / depth)                          images per second
  * </pre>
  *
- * <p>Latency uses the token bucket's burst (one request after an idle link: the bucket is full); throughput uses
- * the plain rate (in steady state the bucket is empty). Jitter does not change the mean delay and is ignored; loss
- * (retransmissions) and TCP window growth on long-delay links are not modelled. The {@code depth} bound: with
- * {@code depth} requests in flight no more than {@code depth} batches complete per latency.
+ * <p>Latency uses the token bucket's burst (one request after an idle link: the bucket is full);
+ * throughput uses the plain rate (in steady state the bucket is empty). Jitter does not change the
+ * mean delay and is ignored; loss (retransmissions) and TCP window growth on long-delay links are
+ * not modelled. The {@code depth} bound: with {@code depth} requests in flight no more than {@code
+ * depth} batches complete per latency.
  *
- * <p>{@link #frontier()} finds the latency/throughput frontier over all {@code C(n+1, N-1)} combinations without
- * enumerating them, by dynamic programming over the cut positions: a partial pipeline is {@code (latency so far,
- * bottleneck so far)}; extending it adds to the first and takes a maximum with the second, both monotone, so a
- * partial state ending at the same cut with a strictly smaller latency and a bottleneck no larger makes it
- * redundant. The surviving complete pipelines contain every frontier point (ties included); a property test checks it
- * against full enumeration.
+ * <p>{@link #frontier()} finds the latency/throughput frontier over all {@code C(n+1, N-1)}
+ * combinations without enumerating them, by dynamic programming over the cut positions: a partial
+ * pipeline is {@code (latency so far, bottleneck so far)}; extending it adds to the first and takes
+ * a maximum with the second, both monotone, so a partial state ending at the same cut with a
+ * strictly smaller latency and a bottleneck no larger makes it redundant. The surviving complete
+ * pipelines contain every frontier point (ties included); a property test checks it against full
+ * enumeration.
  *
- * <p>Every term (a unit's compute, a hop's wire time and overhead) is rounded to whole nanoseconds once and summed
- * as {@code long}s, so the sums do not depend on the order of addition, equal sums are exact ties, and the dynamic
- * program and {@link #predict} agree to the bit.
+ * <p>Every term (a unit's compute, a hop's wire time and overhead) is rounded to whole nanoseconds
+ * once and summed as {@code long}s, so the sums do not depend on the order of addition, equal sums
+ * are exact ties, and the dynamic program and {@link #predict} agree to the bit.
  */
 public final class PipelineModel {
   private final List<UnitProfile> stages;
@@ -63,7 +67,8 @@ public final class PipelineModel {
   private final long[] halfOverheadNanos;
 
   /**
-   * @param stages one profile per device, head first; at least two, all of the same model, batch and cut bytes
+   * @param stages one profile per device, head first; at least two, all of the same model, batch
+   *     and cut bytes
    * @param link the link of every hop
    * @param overhead the per-hop overhead
    * @param depth requests in flight for the throughput, {@code >= 1}
@@ -73,13 +78,15 @@ public final class PipelineModel {
     this(stages, link, overhead, depth, true);
   }
 
-  private PipelineModel(List<UnitProfile> stages, LinkSpec link, Overhead overhead, int depth, boolean pipelined) {
+  private PipelineModel(
+      List<UnitProfile> stages, LinkSpec link, Overhead overhead, int depth, boolean pipelined) {
     this.pipelined = pipelined;
     this.stages = List.copyOf(stages);
     this.link = Objects.requireNonNull(link, "link");
     this.overhead = Objects.requireNonNull(overhead, "overhead");
     if (this.stages.size() < 2) {
-      throw new IllegalArgumentException("stages: " + this.stages.size() + " (expected: at least 2 devices)");
+      throw new IllegalArgumentException(
+          "stages: " + this.stages.size() + " (expected: at least 2 devices)");
     }
     if (depth < 1) {
       throw new IllegalArgumentException("depth: " + depth + " (expected: >= 1)");
@@ -87,11 +94,18 @@ public final class PipelineModel {
     this.depth = depth;
     UnitProfile head = this.stages.get(0);
     for (UnitProfile p : this.stages) {
-      if (!p.model().equals(head.model()) || p.batch() != head.batch() || p.unitCount() != head.unitCount()
-          || !Arrays.equals(p.cutBytes(), head.cutBytes()) || p.outputBytes() != head.outputBytes()
+      if (!p.model().equals(head.model())
+          || p.batch() != head.batch()
+          || p.unitCount() != head.unitCount()
+          || !Arrays.equals(p.cutBytes(), head.cutBytes())
+          || p.outputBytes() != head.outputBytes()
           || p.hasPrefix() != head.hasPrefix()) {
-        throw new IllegalArgumentException("the unit profiles of the stages disagree: " + head.describe() + " vs "
-            + p.describe() + " (expected: the same model, batch and bytes at every cut)");
+        throw new IllegalArgumentException(
+            "the unit profiles of the stages disagree: "
+                + head.describe()
+                + " vs "
+                + p.describe()
+                + " (expected: the same model, batch and bytes at every cut)");
       }
     }
     unitCount = head.unitCount();
@@ -117,8 +131,10 @@ public final class PipelineModel {
     hopBusyNanos = new long[unitCount + 1];
     halfOverheadNanos = new long[unitCount + 1];
     for (int k = 0; k <= unitCount; k++) {
-      hopWireNanos[k] = 2 * link.delayNanos() + nanos(link.transferAfterIdleMs(cutBytes[k]))
-          + nanos(link.transferAfterIdleMs(outputBytes));
+      hopWireNanos[k] =
+          2 * link.delayNanos()
+              + nanos(link.transferAfterIdleMs(cutBytes[k]))
+              + nanos(link.transferAfterIdleMs(outputBytes));
       hopOverheadNanos[k] = nanos(overhead.hopMs(cutBytes[k]));
       hopLatencyNanos[k] = hopWireNanos[k] + hopOverheadNanos[k];
       hopBusyNanos[k] = nanos(link.transferMs(Math.max(cutBytes[k], outputBytes)));
@@ -126,20 +142,25 @@ public final class PipelineModel {
     }
   }
 
-  /** Every term is rounded to whole nanoseconds once, so sums are exact and equal sums are real ties. */
+  /**
+   * Every term is rounded to whole nanoseconds once, so sums are exact and equal sums are real
+   * ties.
+   */
   private static long nanos(double ms) {
     return Math.round(ms * 1e6);
   }
 
-  /** @return a model with the same profiles, overhead and depth over another link */
+  /**
+   * @return a model with the same profiles, overhead and depth over another link
+   */
   public PipelineModel withLink(LinkSpec other) {
     return new PipelineModel(stages, other, overhead, depth, pipelined);
   }
 
   /**
-   * A model of stages that run one after the other on one thread, as the {@code local} transport does (the head's
-   * thread runs every stage): no pipeline parallelism, so {@code throughput = batch * 1000 / latency} whatever the
-   * depth, and the bottleneck is {@code sequential}.
+   * A model of stages that run one after the other on one thread, as the {@code local} transport
+   * does (the head's thread runs every stage): no pipeline parallelism, so {@code throughput =
+   * batch * 1000 / latency} whatever the depth, and the bottleneck is {@code sequential}.
    *
    * @return the same model without pipelining
    */
@@ -147,57 +168,79 @@ public final class PipelineModel {
     return new PipelineModel(stages, link, overhead, depth, false);
   }
 
-  /** @return false for a {@link #sequential()} model */
+  /**
+   * @return false for a {@link #sequential()} model
+   */
   public boolean pipelined() {
     return pipelined;
   }
 
-  /** @return the number of devices (stages) */
+  /**
+   * @return the number of devices (stages)
+   */
   public int stageCount() {
     return stages.size();
   }
 
-  /** @return the number of units {@code n} of the model */
+  /**
+   * @return the number of units {@code n} of the model
+   */
   public int unitCount() {
     return unitCount;
   }
 
-  /** @return the model name */
+  /**
+   * @return the model name
+   */
   public String model() {
     return stages.get(0).model();
   }
 
-  /** @return images per request */
+  /**
+   * @return images per request
+   */
   public int batch() {
     return stages.get(0).batch();
   }
 
-  /** @return the link */
+  /**
+   * @return the link
+   */
   public LinkSpec link() {
     return link;
   }
 
-  /** @return the per-hop overhead */
+  /**
+   * @return the per-hop overhead
+   */
   public Overhead overhead() {
     return overhead;
   }
 
-  /** @return requests in flight for the throughput */
+  /**
+   * @return requests in flight for the throughput
+   */
   public int depth() {
     return depth;
   }
 
-  /** @return the stage profiles, head first */
+  /**
+   * @return the stage profiles, head first
+   */
   public List<UnitProfile> stages() {
     return stages;
   }
 
-  /** @return {@code head}, {@code middle 1}, ..., {@code tail} */
+  /**
+   * @return {@code head}, {@code middle 1}, ..., {@code tail}
+   */
   public String stageName(int s) {
     return s == 0 ? "head" : s == stages.size() - 1 ? "tail" : "middle " + s;
   }
 
-  /** @return the number of cut combinations {@code C(n+1, N-1)}, {@link Long#MAX_VALUE} when larger */
+  /**
+   * @return the number of cut combinations {@code C(n+1, N-1)}, {@link Long#MAX_VALUE} when larger
+   */
   public long combinationCount() {
     return binomial(unitCount + 1, stages.size() - 1);
   }
@@ -258,19 +301,34 @@ public final class PipelineModel {
   /**
    * @param cuts {@code N-1} increasing cut points in {@code 0..n}
    * @return the prediction
-   * @throws IllegalArgumentException naming the valid range when the cuts are not valid for this model
+   * @throws IllegalArgumentException naming the valid range when the cuts are not valid for this
+   *     model
    */
   public Prediction predict(int... cuts) {
     int hops = stages.size() - 1;
     if (cuts.length != hops) {
-      throw new IllegalArgumentException("split " + Arrays.toString(cuts) + " has " + cuts.length + " cut(s): "
-          + stages.size() + " devices need " + hops);
+      throw new IllegalArgumentException(
+          "split "
+              + Arrays.toString(cuts)
+              + " has "
+              + cuts.length
+              + " cut(s): "
+              + stages.size()
+              + " devices need "
+              + hops);
     }
     for (int i = 0; i < cuts.length; i++) {
       if (cuts[i] < 0 || cuts[i] > unitCount || (i > 0 && cuts[i] <= cuts[i - 1])) {
-        throw new IllegalArgumentException("split " + Arrays.stream(cuts).mapToObj(Integer::toString)
-            .collect(java.util.stream.Collectors.joining(":")) + " is not valid for " + model() + ": cuts must"
-            + " increase, each in 0.." + unitCount);
+        throw new IllegalArgumentException(
+            "split "
+                + Arrays.stream(cuts)
+                    .mapToObj(Integer::toString)
+                    .collect(java.util.stream.Collectors.joining(":"))
+                + " is not valid for "
+                + model()
+                + ": cuts must"
+                + " increase, each in 0.."
+                + unitCount);
       }
     }
     long latency = 0;
@@ -308,7 +366,14 @@ public final class PipelineModel {
     } else if (latency > bottleneck * depth) {
       bottleneckName = "window";
     }
-    return new Prediction(cuts, latency / 1e6, throughput(latency, bottleneck), compute, bytes, wire, over,
+    return new Prediction(
+        cuts,
+        latency / 1e6,
+        throughput(latency, bottleneck),
+        compute,
+        bytes,
+        wire,
+        over,
         bottleneckName);
   }
 
@@ -322,8 +387,8 @@ public final class PipelineModel {
   public List<Prediction> enumerate(long limit) {
     long count = combinationCount();
     if (count > limit) {
-      throw new IllegalArgumentException(count + " cut combinations (expected: at most " + limit
-          + "); use frontier()");
+      throw new IllegalArgumentException(
+          count + " cut combinations (expected: at most " + limit + "); use frontier()");
     }
     List<Prediction> all = new ArrayList<>((int) count);
     int[] cuts = new int[stages.size() - 1];
@@ -342,7 +407,9 @@ public final class PipelineModel {
     }
   }
 
-  /** One partial pipeline of the dynamic program: cuts placed so far, latency and bottleneck so far. */
+  /**
+   * One partial pipeline of the dynamic program: cuts placed so far, latency and bottleneck so far.
+   */
   private record State(long latencyNanos, long bottleneckNanos, int cut, State parent) {
     int[] cuts(int count) {
       int[] cuts = new int[count];
@@ -356,12 +423,12 @@ public final class PipelineModel {
   }
 
   /**
-   * The latency/throughput frontier over every cut combination, found by dynamic programming (see the class
-   * description): {@code O(n^2 * N * F)} with {@code F} the number of surviving partial states per cut, instead of
-   * {@code C(n+1, N-1)} evaluations.
+   * The latency/throughput frontier over every cut combination, found by dynamic programming (see
+   * the class description): {@code O(n^2 * N * F)} with {@code F} the number of surviving partial
+   * states per cut, instead of {@code C(n+1, N-1)} evaluations.
    *
-   * @return the frontier predictions (every combination no other dominates; equal ones all stay), in lexicographic
-   *     order of the cuts
+   * @return the frontier predictions (every combination no other dominates; equal ones all stay),
+   *     in lexicographic order of the cuts
    */
   public List<Prediction> frontier() {
     int hops = stages.size() - 1;
@@ -384,9 +451,17 @@ public final class PipelineModel {
         for (State state : level.get(k)) {
           for (int k2 = k + 1; k2 <= unitCount - (hops - 1 - s); k2++) {
             long compute = computeNanos(s, k, k2);
-            long bottleneck = Math.max(state.bottleneckNanos(),
-                Math.max(busyNanos(s, k, k2, compute), hopBusyNanos[k2]));
-            next.get(k2).add(new State(state.latencyNanos() + compute + hopLatencyNanos[k2], bottleneck, k2, state));
+            long bottleneck =
+                Math.max(
+                    state.bottleneckNanos(),
+                    Math.max(busyNanos(s, k, k2, compute), hopBusyNanos[k2]));
+            next.get(k2)
+                .add(
+                    new State(
+                        state.latencyNanos() + compute + hopLatencyNanos[k2],
+                        bottleneck,
+                        k2,
+                        state));
           }
         }
       }
@@ -404,7 +479,8 @@ public final class PipelineModel {
     double[][] values = new double[complete.size()][];
     for (int i = 0; i < complete.size(); i++) {
       State c = complete.get(i);
-      values[i] = new double[] {c.latencyNanos(), -throughput(c.latencyNanos(), c.bottleneckNanos())};
+      values[i] =
+          new double[] {c.latencyNanos(), -throughput(c.latencyNanos(), c.bottleneckNanos())};
     }
     boolean[] on = ParetoFrontier.compute(values);
     List<Prediction> frontier = new ArrayList<>();
@@ -424,15 +500,16 @@ public final class PipelineModel {
   }
 
   /**
-   * Drops every state that another dominates for good: strictly smaller latency and a bottleneck no larger. States
-   * with equal latency all stay, so frontier ties survive.
+   * Drops every state that another dominates for good: strictly smaller latency and a bottleneck no
+   * larger. States with equal latency all stay, so frontier ties survive.
    */
   private static List<State> prune(List<State> states) {
     if (states.size() < 2) {
       return states;
     }
     List<State> sorted = new ArrayList<>(states);
-    sorted.sort(Comparator.comparingLong(State::latencyNanos).thenComparingLong(State::bottleneckNanos));
+    sorted.sort(
+        Comparator.comparingLong(State::latencyNanos).thenComparingLong(State::bottleneckNanos));
     List<State> kept = new ArrayList<>();
     long bestBefore = Long.MAX_VALUE;
     int start = 0;
@@ -460,7 +537,8 @@ public final class PipelineModel {
   public static boolean[] frontierFlags(List<Prediction> predictions) {
     double[][] values = new double[predictions.size()][];
     for (int i = 0; i < predictions.size(); i++) {
-      values[i] = new double[] {predictions.get(i).latencyMs(), -predictions.get(i).throughputImgS()};
+      values[i] =
+          new double[] {predictions.get(i).latencyMs(), -predictions.get(i).throughputImgS()};
     }
     return ParetoFrontier.compute(values);
   }

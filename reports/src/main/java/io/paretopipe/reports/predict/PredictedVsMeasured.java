@@ -19,19 +19,21 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The prediction of every measured point of a run whose folder also holds unit profiles
- * ({@code UnitProfileBenchmark} results, e.g. {@code RUN/jmh/unit-profile.json}), for the {@code pareto} report:
- * predicted latency and throughput next to the measured ones, with the error. Immutable.
+ * The prediction of every measured point of a run whose folder also holds unit profiles ({@code
+ * UnitProfileBenchmark} results, e.g. {@code RUN/jmh/unit-profile.json}), for the {@code pareto}
+ * report: predicted latency and throughput next to the measured ones, with the error. Immutable.
  *
- * <p>Per group, the head uses the profile with {@code threads} = the group's {@code headThreads} param, the tail
- * (and any middle stage) the one with its {@code tailThreads} (or the only threads value profiled when the param is
- * absent); the link is the group's {@code link} param; the depth is the point's {@code depth}. Over the
- * {@code local} transport the stages run one after the other on the head's thread ({@link PipelineModel#sequential}).
+ * <p>Per group, the head uses the profile with {@code threads} = the group's {@code headThreads}
+ * param, the tail (and any middle stage) the one with its {@code tailThreads} (or the only threads
+ * value profiled when the param is absent); the link is the group's {@code link} param; the depth
+ * is the point's {@code depth}. Over the {@code local} transport the stages run one after the other
+ * on the head's thread ({@link PipelineModel#sequential}).
  *
- * <p><b>Calibration is out of sample.</b> The per-hop overhead of a point is fitted ({@link Overhead#fit}) on the
- * other splits of its calibration set {@code (model, transport, batch, variant)}, over every link, leaving out every
- * point with the same split (leave-one-split-out). A point's own measurement never informs its prediction, so the
- * errors are those of predicting a split that was not measured.
+ * <p><b>Calibration is out of sample.</b> The per-hop overhead of a point is fitted ({@link
+ * Overhead#fit}) on the other splits of its calibration set {@code (model, transport, batch,
+ * variant)}, over every link, leaving out every point with the same split (leave-one-split-out). A
+ * point's own measurement never informs its prediction, so the errors are those of predicting a
+ * split that was not measured.
  */
 public final class PredictedVsMeasured {
 
@@ -39,16 +41,23 @@ public final class PredictedVsMeasured {
    * The prediction of one measured point.
    *
    * @param latencyMs predicted latency in ms
-   * @param throughputImgS predicted throughput in images/s at the point's depth, NaN without a depth
+   * @param throughputImgS predicted throughput in images/s at the point's depth, NaN without a
+   *     depth
    * @param overheadMs the overhead the prediction includes (summed over the hops), in ms
    */
   public record PointPrediction(double latencyMs, double throughputImgS, double overheadMs) {
-    /** @return {@code (predicted - measured) / measured * 100} for the latency, NaN when either is unknown */
+    /**
+     * @return {@code (predicted - measured) / measured * 100} for the latency, NaN when either is
+     *     unknown
+     */
     public double latencyErrorPct(Point measured) {
       return errorPct(latencyMs, measured.latencyMeanMs());
     }
 
-    /** @return {@code (predicted - measured) / measured * 100} for the throughput, NaN when either is unknown */
+    /**
+     * @return {@code (predicted - measured) / measured * 100} for the throughput, NaN when either
+     *     is unknown
+     */
     public double throughputErrorPct(Point measured) {
       return errorPct(throughputImgS, measured.throughputImgS());
     }
@@ -60,17 +69,22 @@ public final class PredictedVsMeasured {
    * @param latencyPoints points with both a measured and a predicted latency
    * @param medianAbsLatencyErrorPct median of {@code |latency error %|}, NaN when there are none
    * @param throughputPoints points with both a measured and a predicted throughput
-   * @param medianAbsThroughputErrorPct median of {@code |throughput error %|}, NaN when there are none
+   * @param medianAbsThroughputErrorPct median of {@code |throughput error %|}, NaN when there are
+   *     none
    * @param profiles the profiles used, e.g. {@code head threads 1, tail threads 1}
    */
-  public record Agreement(int latencyPoints, double medianAbsLatencyErrorPct, int throughputPoints,
-      double medianAbsThroughputErrorPct, String profiles) {}
+  public record Agreement(
+      int latencyPoints,
+      double medianAbsLatencyErrorPct,
+      int throughputPoints,
+      double medianAbsThroughputErrorPct,
+      String profiles) {}
 
   /** The transport whose stages run one after the other on the head's thread. */
   public static final String SEQUENTIAL_TRANSPORT = "local";
 
-  private static final PredictedVsMeasured NONE = new PredictedVsMeasured(new IdentityHashMap<>(), new TreeMap<>(),
-      List.of(), List.of(), null);
+  private static final PredictedVsMeasured NONE =
+      new PredictedVsMeasured(new IdentityHashMap<>(), new TreeMap<>(), List.of(), List.of(), null);
 
   private final Map<Point, PointPrediction> byPoint;
   private final SortedMap<GroupKey, Agreement> byGroup;
@@ -78,8 +92,12 @@ public final class PredictedVsMeasured {
   private final List<String> notes;
   private final Agreement overall;
 
-  private PredictedVsMeasured(Map<Point, PointPrediction> byPoint, SortedMap<GroupKey, Agreement> byGroup,
-      List<String> profileSources, List<String> notes, Agreement overall) {
+  private PredictedVsMeasured(
+      Map<Point, PointPrediction> byPoint,
+      SortedMap<GroupKey, Agreement> byGroup,
+      List<String> profileSources,
+      List<String> notes,
+      Agreement overall) {
     this.byPoint = byPoint;
     this.byGroup = Collections.unmodifiableSortedMap(byGroup);
     this.profileSources = List.copyOf(profileSources);
@@ -87,15 +105,17 @@ public final class PredictedVsMeasured {
     this.overall = overall;
   }
 
-  /** @return no predictions (a run without unit profiles) */
+  /**
+   * @return no predictions (a run without unit profiles)
+   */
   public static PredictedVsMeasured none() {
     return NONE;
   }
 
   /**
    * @param run a measured run
-   * @return the predictions of its points; {@link #none()}-like (no predictions, maybe notes) when it has no usable
-   *     unit profiles
+   * @return the predictions of its points; {@link #none()}-like (no predictions, maybe notes) when
+   *     it has no usable unit profiles
    */
   public static PredictedVsMeasured of(Run run) {
     List<UnitProfile> profiles;
@@ -103,15 +123,21 @@ public final class PredictedVsMeasured {
     try {
       profiles = UnitProfiles.fromResults(run.results());
     } catch (ReportInputException e) {
-      return new PredictedVsMeasured(new IdentityHashMap<>(), new TreeMap<>(), List.of(),
-          List.of("unit profiles not used: " + relative(e.file()) + ": " + e.problem()), null);
+      return new PredictedVsMeasured(
+          new IdentityHashMap<>(),
+          new TreeMap<>(),
+          List.of(),
+          List.of("unit profiles not used: " + relative(e.file()) + ": " + e.problem()),
+          null);
     }
     if (profiles.isEmpty()) {
       return NONE;
     }
     Path source = Path.of(profiles.get(0).source());
-    List<String> sources = new ArrayList<>(new LinkedHashSet<>(profiles.stream()
-        .map(p -> relative(Path.of(p.source()))).toList()));
+    List<String> sources =
+        new ArrayList<>(
+            new LinkedHashSet<>(
+                profiles.stream().map(p -> relative(Path.of(p.source()))).toList()));
     Map<Point, PointPrediction> byPoint = new IdentityHashMap<>();
     SortedMap<GroupKey, Agreement> byGroup = new TreeMap<>();
     Map<String, List<Point>> calibrationSets = new HashMap<>();
@@ -127,15 +153,32 @@ public final class PredictedVsMeasured {
       DeviceProfiles devices;
       LinkSpec link;
       try {
-        UnitProfile head = UnitProfiles.select(profiles, source, "head", g.model(), g.batch(),
-            integer(variant.get("headThreads")));
-        UnitProfile tail = UnitProfiles.select(profiles, source, "tail", g.model(), g.batch(),
-            integer(variant.get("tailThreads")));
+        UnitProfile head =
+            UnitProfiles.select(
+                profiles,
+                source,
+                "head",
+                g.model(),
+                g.batch(),
+                integer(variant.get("headThreads")));
+        UnitProfile tail =
+            UnitProfiles.select(
+                profiles,
+                source,
+                "tail",
+                g.model(),
+                g.batch(),
+                integer(variant.get("tailThreads")));
         devices = new DeviceProfiles(head, tail, tail);
         link = LinkSpec.parse(g.link());
       } catch (ReportInputException | IllegalArgumentException ex) {
-        notes.add(g.label() + ": no prediction: " + (ex instanceof ReportInputException r ? r.problem()
-            + " (in a run, the group's headThreads and tailThreads params choose the profiles)" : ex.getMessage()));
+        notes.add(
+            g.label()
+                + ": no prediction: "
+                + (ex instanceof ReportInputException r
+                    ? r.problem()
+                        + " (in a run, the group's headThreads and tailThreads params choose the profiles)"
+                    : ex.getMessage()));
         continue;
       }
       String setKey = calibrationKey(g);
@@ -147,7 +190,12 @@ public final class PredictedVsMeasured {
             try {
               samples.add(Calibration.sample(q, devices, q.split()));
             } catch (IllegalArgumentException ex) {
-              notes.add(q.group().label() + " " + q.label() + ": not used for calibration: " + ex.getMessage());
+              notes.add(
+                  q.group().label()
+                      + " "
+                      + q.label()
+                      + ": not used for calibration: "
+                      + ex.getMessage());
             }
           }
         }
@@ -160,18 +208,23 @@ public final class PredictedVsMeasured {
         try {
           cuts = Calibration.parseSplit(p.split());
           String split = p.split();
-          Overhead overhead = Overhead.fit(samples.stream().filter(s -> !s.label().equals(split)).toList(),
-              "leave-one-split-out");
+          Overhead overhead =
+              Overhead.fit(
+                  samples.stream().filter(s -> !s.label().equals(split)).toList(),
+                  "leave-one-split-out");
           Integer depth = integer(p.depth());
-          PipelineModel model = new PipelineModel(devices.forStages(cuts.length + 1), link, overhead,
-              depth == null ? 1 : depth);
+          PipelineModel model =
+              new PipelineModel(
+                  devices.forStages(cuts.length + 1), link, overhead, depth == null ? 1 : depth);
           if (SEQUENTIAL_TRANSPORT.equals(g.transport())) {
             model = model.sequential();
           }
           Prediction prediction = model.predict(cuts);
-          PointPrediction pp = new PointPrediction(prediction.latencyMs(),
-              depth == null ? Double.NaN : prediction.throughputImgS(),
-              Arrays.stream(prediction.hopOverheadMs()).sum());
+          PointPrediction pp =
+              new PointPrediction(
+                  prediction.latencyMs(),
+                  depth == null ? Double.NaN : prediction.throughputImgS(),
+                  Arrays.stream(prediction.hopOverheadMs()).sum());
           byPoint.put(p, pp);
           add(latencyErrors, pp.latencyErrorPct(p));
           add(throughputErrors, pp.throughputErrorPct(p));
@@ -181,16 +234,33 @@ public final class PredictedVsMeasured {
       }
       allLatencyErrors.addAll(latencyErrors);
       allThroughputErrors.addAll(throughputErrors);
-      byGroup.put(g, new Agreement(latencyErrors.size(), medianAbs(latencyErrors), throughputErrors.size(),
-          medianAbs(throughputErrors), "head threads " + devices.head().threads() + ", tail threads "
-              + devices.tail().threads()));
+      byGroup.put(
+          g,
+          new Agreement(
+              latencyErrors.size(),
+              medianAbs(latencyErrors),
+              throughputErrors.size(),
+              medianAbs(throughputErrors),
+              "head threads "
+                  + devices.head().threads()
+                  + ", tail threads "
+                  + devices.tail().threads()));
     }
-    Agreement overall = new Agreement(allLatencyErrors.size(), medianAbs(allLatencyErrors),
-        allThroughputErrors.size(), medianAbs(allThroughputErrors), "");
-    return new PredictedVsMeasured(byPoint, byGroup, sources, notes, byGroup.isEmpty() ? null : overall);
+    Agreement overall =
+        new Agreement(
+            allLatencyErrors.size(),
+            medianAbs(allLatencyErrors),
+            allThroughputErrors.size(),
+            medianAbs(allThroughputErrors),
+            "");
+    return new PredictedVsMeasured(
+        byPoint, byGroup, sources, notes, byGroup.isEmpty() ? null : overall);
   }
 
-  /** @return {@code file} relative to its run folder, e.g. {@code jmh/unit-profile.json} (no absolute paths in reports) */
+  /**
+   * @return {@code file} relative to its run folder, e.g. {@code jmh/unit-profile.json} (no
+   *     absolute paths in reports)
+   */
   private static String relative(Path file) {
     Path absolute = file.toAbsolutePath();
     return RunLoader.runFolder(absolute).relativize(absolute).toString().replace('\\', '/');
@@ -237,7 +307,8 @@ public final class PredictedVsMeasured {
 
   /**
    * @param errors signed errors
-   * @return the median of their absolute values (the mean of the two middle ones for an even count), NaN when empty
+   * @return the median of their absolute values (the mean of the two middle ones for an even
+   *     count), NaN when empty
    */
   public static double medianAbs(List<Double> errors) {
     if (errors.isEmpty()) {
@@ -248,32 +319,45 @@ public final class PredictedVsMeasured {
     return abs.length % 2 == 1 ? abs[mid] : (abs[mid - 1] + abs[mid]) / 2;
   }
 
-  /** @return true when no point has a prediction */
+  /**
+   * @return true when no point has a prediction
+   */
   public boolean isEmpty() {
     return byPoint.isEmpty();
   }
 
-  /** @return the prediction of {@code point} (the same instance as in the run), empty when it has none */
+  /**
+   * @return the prediction of {@code point} (the same instance as in the run), empty when it has
+   *     none
+   */
   public Optional<PointPrediction> of(Point point) {
     return Optional.ofNullable(byPoint.get(point));
   }
 
-  /** @return the agreement per group that has predictions */
+  /**
+   * @return the agreement per group that has predictions
+   */
   public SortedMap<GroupKey, Agreement> byGroup() {
     return byGroup;
   }
 
-  /** @return the agreement over every point of every group, empty when nothing was predicted */
+  /**
+   * @return the agreement over every point of every group, empty when nothing was predicted
+   */
   public Optional<Agreement> overall() {
     return Optional.ofNullable(overall);
   }
 
-  /** @return the files the unit profiles were read from, relative to their run folder */
+  /**
+   * @return the files the unit profiles were read from, relative to their run folder
+   */
   public List<String> profileSources() {
     return profileSources;
   }
 
-  /** @return why groups or points have no prediction, one line each */
+  /**
+   * @return why groups or points have no prediction, one line each
+   */
   public List<String> notes() {
     return notes;
   }

@@ -9,15 +9,17 @@ import java.util.function.Function;
 import org.knowm.xchart.BitmapEncoder;
 
 /**
- * Draws the planned charts as PNG files into {@code charts/} of the output folder. Requires a headless-capable AWT
- * (the CLI sets {@code java.awt.headless=true}).
+ * Draws the planned charts as PNG files into {@code charts/} of the output folder. Requires a
+ * headless-capable AWT (the CLI sets {@code java.awt.headless=true}).
  *
  * @param <T> the report type
  */
 public final class ChartRenderer<T> implements Renderer<T> {
   private final Function<T, List<ChartSpec>> planner;
 
-  /** @param planner the charts of a report, e.g. {@link ParetoCharts#plan} */
+  /**
+   * @param planner the charts of a report, e.g. {@link ParetoCharts#plan}
+   */
   public ChartRenderer(Function<T, List<ChartSpec>> planner) {
     this.planner = planner;
   }

@@ -6,10 +6,13 @@ import java.util.Locale;
 import org.knowm.xchart.style.AxesChartStyler;
 import org.knowm.xchart.style.Styler;
 
-/** The shared look of every chart: white background, legible fonts, locale-independent tick labels. */
+/**
+ * The shared look of every chart: white background, legible fonts, locale-independent tick labels.
+ */
 final class ChartStyle {
   /** Width of every PNG in pixels. */
   static final int WIDTH = 640;
+
   /** Height of every PNG in pixels. */
   static final int HEIGHT = 420;
 

@@ -18,25 +18,43 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * The renderers of {@code compare}: {@code compare.csv}, {@code compare.md}, {@code compare.html} and, for a
- * history, one trend chart per result in {@code charts/}. Stateless.
+ * The renderers of {@code compare}: {@code compare.csv}, {@code compare.md}, {@code compare.html}
+ * and, for a history, one trend chart per result in {@code charts/}. Stateless.
  */
 public final class CompareRenderers {
   /** CSV file name. */
   public static final String CSV = "compare.csv";
+
   /** Markdown file name. */
   public static final String MARKDOWN = "compare.md";
+
   /** HTML file name. */
   public static final String HTML = "compare.html";
 
   /** The stable columns of {@code compare.csv}. */
-  public static final List<String> CSV_COLUMNS = List.of("benchmark", "mode", "params", "unit", "better",
-      "baseline_score", "current_score", "baseline_n", "current_n", "ratio", "ratio_ci_low", "ratio_ci_high",
-      "worse_pct", "p_value", "verdict");
+  public static final List<String> CSV_COLUMNS =
+      List.of(
+          "benchmark",
+          "mode",
+          "params",
+          "unit",
+          "better",
+          "baseline_score",
+          "current_score",
+          "baseline_n",
+          "current_n",
+          "ratio",
+          "ratio_ci_low",
+          "ratio_ci_high",
+          "worse_pct",
+          "p_value",
+          "verdict");
 
   private CompareRenderers() {}
 
-  /** @return every renderer, in writing order */
+  /**
+   * @return every renderer, in writing order
+   */
   public static List<Renderer<Comparison>> all() {
     return List.of(
         (c, dir) -> Files.writeString(dir.resolve(CSV), csv(c), StandardCharsets.UTF_8),
@@ -45,41 +63,85 @@ public final class CompareRenderers {
         new ChartRenderer<>(CompareRenderers::trendCharts));
   }
 
-  /** @return the CSV text */
+  /**
+   * @return the CSV text
+   */
   public static String csv(Comparison c) {
     StringBuilder s = new StringBuilder(String.join(",", CSV_COLUMNS)).append('\n');
     for (ResultComparison r : c.results()) {
-      List<String> row = List.of(r.benchmark(), r.mode(), params(r), r.unit(), better(r.direction()),
-          Numbers.format(r.baselineScore()), Numbers.format(r.currentScore()), Integer.toString(r.baselineSamples()),
-          Integer.toString(r.currentSamples()), Numbers.format(r.ratio()), Numbers.format(r.ratioLow()),
-          Numbers.format(r.ratioHigh()), Numbers.format(r.worsePercent()), Numbers.format(r.pValue()),
-          r.verdict().name().toLowerCase(Locale.ROOT));
+      List<String> row =
+          List.of(
+              r.benchmark(),
+              r.mode(),
+              params(r),
+              r.unit(),
+              better(r.direction()),
+              Numbers.format(r.baselineScore()),
+              Numbers.format(r.currentScore()),
+              Integer.toString(r.baselineSamples()),
+              Integer.toString(r.currentSamples()),
+              Numbers.format(r.ratio()),
+              Numbers.format(r.ratioLow()),
+              Numbers.format(r.ratioHigh()),
+              Numbers.format(r.worsePercent()),
+              Numbers.format(r.pValue()),
+              r.verdict().name().toLowerCase(Locale.ROOT));
       s.append(row.stream().map(CsvRenderer::escape).collect(Collectors.joining(","))).append('\n');
     }
     return s.toString();
   }
 
-  /** @return the one-line verdict, e.g. {@code REGRESSION: 2 of 26 results worse by more than 5%} */
+  /**
+   * @return the one-line verdict, e.g. {@code REGRESSION: 2 of 26 results worse by more than 5%}
+   */
   public static String headline(Comparison c) {
     int n = c.regressions().size();
-    return (n > 0 ? "REGRESSION: " + n + " of " + c.results().size() + " results significantly worse by more than "
-        : "OK: no result significantly worse by more than ") + Numbers.format(c.thresholdPercent()) + "%"
+    return (n > 0
+            ? "REGRESSION: "
+                + n
+                + " of "
+                + c.results().size()
+                + " results significantly worse by more than "
+            : "OK: no result significantly worse by more than ")
+        + Numbers.format(c.thresholdPercent())
+        + "%"
         + (c.frontierChanged() ? "; the frontier splits changed" : "; frontier splits unchanged");
   }
 
-  /** @return the Markdown text */
+  /**
+   * @return the Markdown text
+   */
   public static String markdown(Comparison c) {
     StringBuilder md = new StringBuilder("# ParetoPipe compare\n\n");
-    md.append("Baseline: ").append(c.baselineName()).append("  \nCurrent: ").append(c.currentName()).append("\n\n");
-    md.append("**").append(headline(c)).append("** (Mann-Whitney U, alpha ").append(Numbers.format(c.alpha()))
+    md.append("Baseline: ")
+        .append(c.baselineName())
+        .append("  \nCurrent: ")
+        .append(c.currentName())
+        .append("\n\n");
+    md.append("**")
+        .append(headline(c))
+        .append("** (Mann-Whitney U, alpha ")
+        .append(Numbers.format(c.alpha()))
         .append(").\n\n");
     md.append("| verdict | result | unit | baseline | current | ratio [CI] | worse % | p |\n");
     md.append("|---|---|---|---:|---:|---:|---:|---:|\n");
     for (ResultComparison r : sorted(c)) {
-      md.append("| ").append(r.verdict().name().toLowerCase(Locale.ROOT)).append(" | ").append(r.label())
-          .append(" | ").append(r.unit()).append(" | ").append(Numbers.format(r.baselineScore()))
-          .append(" | ").append(Numbers.format(r.currentScore())).append(" | ").append(ratio(r))
-          .append(" | ").append(Numbers.fixed(r.worsePercent(), 1)).append(" | ").append(pValue(r.pValue()))
+      md.append("| ")
+          .append(r.verdict().name().toLowerCase(Locale.ROOT))
+          .append(" | ")
+          .append(r.label())
+          .append(" | ")
+          .append(r.unit())
+          .append(" | ")
+          .append(Numbers.format(r.baselineScore()))
+          .append(" | ")
+          .append(Numbers.format(r.currentScore()))
+          .append(" | ")
+          .append(ratio(r))
+          .append(" | ")
+          .append(Numbers.fixed(r.worsePercent(), 1))
+          .append(" | ")
+          .append(pValue(r.pValue()))
           .append(" |\n");
     }
     md.append("\n## Frontier splits\n\n");
@@ -92,30 +154,52 @@ public final class CompareRenderers {
     return md.toString();
   }
 
-  /** @return the HTML page */
+  /**
+   * @return the HTML page
+   */
   public static String html(Comparison c) {
     HtmlPage page = new HtmlPage("ParetoPipe compare");
     page.paragraph("Baseline: " + c.baselineName() + ". Current: " + c.currentName() + ".");
     page.heading(2, headline(c));
-    page.paragraph("A regression is significant (Mann-Whitney U on per-iteration scores, alpha "
-        + Numbers.format(c.alpha()) + ") and worse by more than " + Numbers.format(c.thresholdPercent())
-        + "%. Direction from the unit: time per operation lower is better, operations per time higher is better.");
+    page.paragraph(
+        "A regression is significant (Mann-Whitney U on per-iteration scores, alpha "
+            + Numbers.format(c.alpha())
+            + ") and worse by more than "
+            + Numbers.format(c.thresholdPercent())
+            + "%. Direction from the unit: time per operation lower is better, operations per time higher is better.");
     List<List<String>> rows = new ArrayList<>();
     List<String> classes = new ArrayList<>();
     for (ResultComparison r : sorted(c)) {
-      rows.add(List.of(r.verdict().name().toLowerCase(Locale.ROOT), r.label(), r.unit(),
-          Numbers.format(r.baselineScore()), Numbers.format(r.currentScore()), ratio(r),
-          Numbers.fixed(r.worsePercent(), 1), pValue(r.pValue())));
-      classes.add(r.verdict() == Verdict.REGRESSION ? "bad" : r.verdict() == Verdict.IMPROVEMENT ? "good" : "");
+      rows.add(
+          List.of(
+              r.verdict().name().toLowerCase(Locale.ROOT),
+              r.label(),
+              r.unit(),
+              Numbers.format(r.baselineScore()),
+              Numbers.format(r.currentScore()),
+              ratio(r),
+              Numbers.fixed(r.worsePercent(), 1),
+              pValue(r.pValue())));
+      classes.add(
+          r.verdict() == Verdict.REGRESSION
+              ? "bad"
+              : r.verdict() == Verdict.IMPROVEMENT ? "good" : "");
     }
-    page.table(List.of("verdict", "result", "unit", "baseline", "current", "ratio [CI]", "worse %", "p"), rows,
-        classes, 3);
+    page.table(
+        List.of("verdict", "result", "unit", "baseline", "current", "ratio [CI]", "worse %", "p"),
+        rows,
+        classes,
+        3);
     page.heading(2, "Frontier splits");
     List<List<String>> frontierRows = new ArrayList<>();
     List<String> frontierClasses = new ArrayList<>();
     for (FrontierChange f : c.frontierChanges()) {
-      frontierRows.add(List.of(f.group().label(), splitsText(f.baselineSplits()), splitsText(f.currentSplits()),
-          f.changed() ? "changed" : "same"));
+      frontierRows.add(
+          List.of(
+              f.group().label(),
+              splitsText(f.baselineSplits()),
+              splitsText(f.currentSplits()),
+              f.changed() ? "changed" : "same"));
       frontierClasses.add(f.changed() ? "bad" : "");
     }
     page.table(List.of("group", "baseline", "current", ""), frontierRows, frontierClasses, 4);
@@ -127,21 +211,30 @@ public final class CompareRenderers {
     return page.toHtml();
   }
 
-  /** @return one trend chart per result of a history; none for two runs */
+  /**
+   * @return one trend chart per result of a history; none for two runs
+   */
   public static List<ChartSpec> trendCharts(Comparison c) {
     List<ChartSpec> specs = new ArrayList<>();
     for (int i = 0; i < c.trends().size(); i++) {
       Comparison.Trend t = c.trends().get(i);
       String file = String.format(Locale.ROOT, "trend-%03d.png", i + 1);
-      specs.add(new ChartSpec("Trends", "Trend", t.label(), file, "trend of " + t.label(), () -> trend(t)));
+      specs.add(
+          new ChartSpec(
+              "Trends", "Trend", t.label(), file, "trend of " + t.label(), () -> trend(t)));
     }
     return specs;
   }
 
   private static XYChart trend(Comparison.Trend t) {
-    XYChart chart = new XYChartBuilder().width(ChartStyle.WIDTH).height(ChartStyle.HEIGHT)
-        .title(t.label().length() > 70 ? t.label().substring(0, 67) + "..." : t.label())
-        .xAxisTitle("run (oldest = 1)").yAxisTitle(t.unit()).build();
+    XYChart chart =
+        new XYChartBuilder()
+            .width(ChartStyle.WIDTH)
+            .height(ChartStyle.HEIGHT)
+            .title(t.label().length() > 70 ? t.label().substring(0, 67) + "..." : t.label())
+            .xAxisTitle("run (oldest = 1)")
+            .yAxisTitle(t.unit())
+            .build();
     ChartStyle.apply(chart.getStyler());
     chart.getStyler().setChartTitleFont(chart.getStyler().getChartTitleFont().deriveFont(11f));
     chart.getStyler().setLegendVisible(false);
@@ -150,11 +243,14 @@ public final class CompareRenderers {
     List<Double> xs = new ArrayList<>();
     List<Double> ys = new ArrayList<>();
     List<Double> es = new ArrayList<>();
-    IntStream.range(0, t.scores().length).filter(i -> Double.isFinite(t.scores()[i])).forEach(i -> {
-      xs.add(i + 1.0);
-      ys.add(t.scores()[i]);
-      es.add(Double.isFinite(t.errors()[i]) ? t.errors()[i] : 0.0);
-    });
+    IntStream.range(0, t.scores().length)
+        .filter(i -> Double.isFinite(t.scores()[i]))
+        .forEach(
+            i -> {
+              xs.add(i + 1.0);
+              ys.add(t.scores()[i]);
+              es.add(Double.isFinite(t.errors()[i]) ? t.errors()[i] : 0.0);
+            });
     if (xs.isEmpty()) {
       xs.add(1.0);
       ys.add(0.0);
@@ -173,7 +269,9 @@ public final class CompareRenderers {
   }
 
   private static String params(ResultComparison r) {
-    return r.params().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(";"));
+    return r.params().entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .collect(Collectors.joining(";"));
   }
 
   private static String better(Units.Direction d) {
@@ -190,7 +288,13 @@ public final class CompareRenderers {
     }
     String ratio = Numbers.fixed(r.ratio(), 3);
     return Double.isFinite(r.ratioLow())
-        ? ratio + " [" + Numbers.fixed(r.ratioLow(), 3) + ", " + Numbers.fixed(r.ratioHigh(), 3) + "]" : ratio;
+        ? ratio
+            + " ["
+            + Numbers.fixed(r.ratioLow(), 3)
+            + ", "
+            + Numbers.fixed(r.ratioHigh(), 3)
+            + "]"
+        : ratio;
   }
 
   private static String pValue(double p) {

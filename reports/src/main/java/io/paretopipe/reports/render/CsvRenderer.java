@@ -11,12 +11,14 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Writes {@code points.csv} (every point) and {@code frontier.csv} (frontier points only): RFC 4180 CSV, UTF-8,
- * {@code \n} line ends, a header row, the columns of {@link PointColumns}, unknown values empty.
+ * Writes {@code points.csv} (every point) and {@code frontier.csv} (frontier points only): RFC 4180
+ * CSV, UTF-8, {@code \n} line ends, a header row, the columns of {@link PointColumns}, unknown
+ * values empty.
  */
 public final class CsvRenderer implements Renderer<ParetoReport> {
   /** File with every point. */
   public static final String POINTS = "points.csv";
+
   /** File with the frontier points. */
   public static final String FRONTIER = "frontier.csv";
 
@@ -32,12 +34,16 @@ public final class CsvRenderer implements Renderer<ParetoReport> {
 
   private static void write(Path file, List<PointColumns.Row> rows) throws IOException {
     try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-      out.write(PointColumns.COLUMNS.stream().map(PointColumns.Column::name).collect(Collectors.joining(",")));
+      out.write(
+          PointColumns.COLUMNS.stream()
+              .map(PointColumns.Column::name)
+              .collect(Collectors.joining(",")));
       out.write('\n');
       for (PointColumns.Row row : rows) {
-        out.write(PointColumns.COLUMNS.stream()
-            .map(c -> escape(PointColumns.text(c.value().apply(row))))
-            .collect(Collectors.joining(",")));
+        out.write(
+            PointColumns.COLUMNS.stream()
+                .map(c -> escape(PointColumns.text(c.value().apply(row))))
+                .collect(Collectors.joining(",")));
         out.write('\n');
       }
     }
@@ -45,7 +51,10 @@ public final class CsvRenderer implements Renderer<ParetoReport> {
 
   /** Quotes a field when it holds a comma, quote or line break. */
   static String escape(String field) {
-    if (field.indexOf(',') < 0 && field.indexOf('"') < 0 && field.indexOf('\n') < 0 && field.indexOf('\r') < 0) {
+    if (field.indexOf(',') < 0
+        && field.indexOf('"') < 0
+        && field.indexOf('\n') < 0
+        && field.indexOf('\r') < 0) {
       return field;
     }
     return '"' + field.replace("\"", "\"\"") + '"';

@@ -5,26 +5,30 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A self-contained HTML page builder: inline CSS, no scripts, no network; images are relative file paths. Escapes
- * every text it is given. Not thread-safe.
+ * A self-contained HTML page builder: inline CSS, no scripts, no network; images are relative file
+ * paths. Escapes every text it is given. Not thread-safe.
  */
 public final class HtmlPage {
-  private static final String CSS = String.join("\n",
-      "body{font-family:'DejaVu Sans',Arial,sans-serif;margin:24px;color:#222;background:#fff}",
-      "h1{font-size:24px;margin:0 0 8px}h2{font-size:20px;margin:28px 0 8px;border-bottom:1px solid #ccc}",
-      "h3{font-size:16px;margin:16px 0 6px}p,li{font-size:14px;line-height:1.4}",
-      "table{border-collapse:collapse;font-size:13px;margin:8px 0}",
-      "th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f0f0f0}",
-      "td.t{text-align:left}tr.on td{background:#e8f4e8;font-weight:bold}tr.bad td{background:#fbe3e3}",
-      "tr.good td{background:#e3eefb}",
-      ".panels{display:flex;flex-wrap:wrap;gap:12px}",
-      "figure{margin:0;border:1px solid #ddd;padding:4px}figcaption{font-size:12px;color:#555}",
-      "img{display:block;max-width:100%}code{background:#f4f4f4;padding:1px 3px}");
+  private static final String CSS =
+      String.join(
+          "\n",
+          "body{font-family:'DejaVu Sans',Arial,sans-serif;margin:24px;color:#222;background:#fff}",
+          "h1{font-size:24px;margin:0 0 8px}h2{font-size:20px;margin:28px 0 8px;border-bottom:1px solid #ccc}",
+          "h3{font-size:16px;margin:16px 0 6px}p,li{font-size:14px;line-height:1.4}",
+          "table{border-collapse:collapse;font-size:13px;margin:8px 0}",
+          "th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f0f0f0}",
+          "td.t{text-align:left}tr.on td{background:#e8f4e8;font-weight:bold}tr.bad td{background:#fbe3e3}",
+          "tr.good td{background:#e3eefb}",
+          ".panels{display:flex;flex-wrap:wrap;gap:12px}",
+          "figure{margin:0;border:1px solid #ddd;padding:4px}figcaption{font-size:12px;color:#555}",
+          "img{display:block;max-width:100%}code{background:#f4f4f4;padding:1px 3px}");
 
   private final StringBuilder body = new StringBuilder();
   private final String title;
 
-  /** @param title the page title and top heading */
+  /**
+   * @param title the page title and top heading
+   */
   public HtmlPage(String title) {
     this.title = title;
     body.append("<h1>").append(escape(title)).append("</h1>\n");
@@ -32,7 +36,13 @@ public final class HtmlPage {
 
   /** Adds a heading of level 2 or 3. */
   public HtmlPage heading(int level, String text) {
-    body.append("<h").append(level).append('>').append(escape(text)).append("</h").append(level).append(">\n");
+    body.append("<h")
+        .append(level)
+        .append('>')
+        .append(escape(text))
+        .append("</h")
+        .append(level)
+        .append(">\n");
     return this;
   }
 
@@ -47,8 +57,12 @@ public final class HtmlPage {
     body.append("<p>");
     boolean first = true;
     for (Map.Entry<String, String> e : textToHref.entrySet()) {
-      body.append(first ? "" : " · ").append("<a href=\"").append(escape(e.getValue())).append("\">")
-          .append(escape(e.getKey())).append("</a>");
+      body.append(first ? "" : " · ")
+          .append("<a href=\"")
+          .append(escape(e.getValue()))
+          .append("\">")
+          .append(escape(e.getKey()))
+          .append("</a>");
       first = false;
     }
     body.append("</p>\n");
@@ -59,9 +73,17 @@ public final class HtmlPage {
   public HtmlPage panels(List<ChartSpec> charts) {
     body.append("<div class=\"panels\">\n");
     for (ChartSpec c : charts) {
-      body.append("<figure><img src=\"").append(escape(c.relativePath())).append("\" alt=\"").append(escape(c.alt()))
-          .append("\" width=\"").append(ChartStyle.WIDTH).append("\" height=\"").append(ChartStyle.HEIGHT)
-          .append("\"><figcaption>").append(escape(c.panel())).append("</figcaption></figure>\n");
+      body.append("<figure><img src=\"")
+          .append(escape(c.relativePath()))
+          .append("\" alt=\"")
+          .append(escape(c.alt()))
+          .append("\" width=\"")
+          .append(ChartStyle.WIDTH)
+          .append("\" height=\"")
+          .append(ChartStyle.HEIGHT)
+          .append("\"><figcaption>")
+          .append(escape(c.panel()))
+          .append("</figcaption></figure>\n");
     }
     body.append("</div>\n");
     return this;
@@ -72,10 +94,12 @@ public final class HtmlPage {
    *
    * @param header column names
    * @param rows cell texts, one list per row, the same length as the header
-   * @param rowClasses CSS class per row ({@code on}, {@code bad}, {@code good} or {@code ""}); same length as rows
+   * @param rowClasses CSS class per row ({@code on}, {@code bad}, {@code good} or {@code ""}); same
+   *     length as rows
    * @param textColumns how many leading columns are text (left-aligned)
    */
-  public HtmlPage table(List<String> header, List<List<String>> rows, List<String> rowClasses, int textColumns) {
+  public HtmlPage table(
+      List<String> header, List<List<String>> rows, List<String> rowClasses, int textColumns) {
     body.append("<table>\n<tr>");
     header.forEach(h -> body.append("<th>").append(escape(h)).append("</th>"));
     body.append("</tr>\n");
@@ -84,7 +108,9 @@ public final class HtmlPage {
       body.append(cls.isEmpty() ? "<tr>" : "<tr class=\"" + escape(cls) + "\">");
       List<String> row = rows.get(r);
       for (int c = 0; c < row.size(); c++) {
-        body.append(c < textColumns ? "<td class=\"t\">" : "<td>").append(escape(row.get(c))).append("</td>");
+        body.append(c < textColumns ? "<td class=\"t\">" : "<td>")
+            .append(escape(row.get(c)))
+            .append("</td>");
       }
       body.append("</tr>\n");
     }
@@ -92,13 +118,22 @@ public final class HtmlPage {
     return this;
   }
 
-  /** @return the complete document */
+  /**
+   * @return the complete document
+   */
   public String toHtml() {
-    return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + escape(title)
-        + "</title>\n<style>\n" + CSS + "\n</style>\n</head>\n<body>\n" + body + "</body>\n</html>\n";
+    return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>"
+        + escape(title)
+        + "</title>\n<style>\n"
+        + CSS
+        + "\n</style>\n</head>\n<body>\n"
+        + body
+        + "</body>\n</html>\n";
   }
 
-  /** @return {@code text} with {@code & < > " '} escaped */
+  /**
+   * @return {@code text} with {@code & < > " '} escaped
+   */
   public static String escape(String text) {
     StringBuilder out = new StringBuilder(text.length());
     for (char ch : text.toCharArray()) {
@@ -114,7 +149,9 @@ public final class HtmlPage {
     return out.toString();
   }
 
-  /** @return an insertion-ordered map, for {@link #links} */
+  /**
+   * @return an insertion-ordered map, for {@link #links}
+   */
   public static Map<String, String> orderedLinks(String... textHrefPairs) {
     Map<String, String> map = new LinkedHashMap<>();
     for (int i = 0; i + 1 < textHrefPairs.length; i += 2) {

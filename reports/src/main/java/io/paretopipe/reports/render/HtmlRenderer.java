@@ -14,10 +14,10 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Writes {@code index.html}: one page that opens from disk with no network and no scripts, showing the charts
- * planned by {@link ParetoCharts} (written by {@link ChartRenderer}), a table of every point per group with the
- * frontier rows highlighted, the best split per link ({@link BestSplitByLink}) and, with unit profiles, predicted next
- * to measured.
+ * Writes {@code index.html}: one page that opens from disk with no network and no scripts, showing
+ * the charts planned by {@link ParetoCharts} (written by {@link ChartRenderer}), a table of every
+ * point per group with the frontier rows highlighted, the best split per link ({@link
+ * BestSplitByLink}) and, with unit profiles, predicted next to measured.
  */
 public final class HtmlRenderer implements Renderer<ParetoReport> {
   /** The file written. */
@@ -28,54 +28,102 @@ public final class HtmlRenderer implements Renderer<ParetoReport> {
     Files.writeString(dir.resolve(FILE), html(report), StandardCharsets.UTF_8);
   }
 
-  /** @return the page */
+  /**
+   * @return the page
+   */
   public static String html(ParetoReport report) {
     HtmlPage page = new HtmlPage("ParetoPipe frontier");
-    page.paragraph("Objectives: " + report.frontier().objectives().stream()
-        .map(o -> o.name() + " (" + (o.minimize() ? "lower" : "higher") + " is better)")
-        .collect(Collectors.joining(", "))
-        + (report.frontier().epsilon() ? "; epsilon-dominance from the measurement error." : "."));
-    page.links(HtmlPage.orderedLinks("points.csv", CsvRenderer.POINTS, "frontier.csv", CsvRenderer.FRONTIER,
-        "frontier.json", JsonRenderer.FILE, "summary.md", MarkdownRenderer.FILE));
+    page.paragraph(
+        "Objectives: "
+            + report.frontier().objectives().stream()
+                .map(o -> o.name() + " (" + (o.minimize() ? "lower" : "higher") + " is better)")
+                .collect(Collectors.joining(", "))
+            + (report.frontier().epsilon()
+                ? "; epsilon-dominance from the measurement error."
+                : "."));
+    page.links(
+        HtmlPage.orderedLinks(
+            "points.csv",
+            CsvRenderer.POINTS,
+            "frontier.csv",
+            CsvRenderer.FRONTIER,
+            "frontier.json",
+            JsonRenderer.FILE,
+            "summary.md",
+            MarkdownRenderer.FILE));
 
     Map<String, Map<String, List<ChartSpec>>> chartsBySection = new LinkedHashMap<>();
     for (ChartSpec c : ParetoCharts.plan(report)) {
-      chartsBySection.computeIfAbsent(c.section(), s -> new LinkedHashMap<>())
-          .computeIfAbsent(c.kind(), k -> new ArrayList<>()).add(c);
+      chartsBySection
+          .computeIfAbsent(c.section(), s -> new LinkedHashMap<>())
+          .computeIfAbsent(c.kind(), k -> new ArrayList<>())
+          .add(c);
     }
     Map<String, List<Map.Entry<GroupKey, List<Point>>>> groupsBySection = new LinkedHashMap<>();
     for (Map.Entry<GroupKey, List<Point>> e : report.run().pointsByGroup().entrySet()) {
       GroupKey g = e.getKey();
-      String section = g.model() + " / " + g.transport() + " / batch " + g.batch()
-          + (g.variant().isEmpty() ? "" : " / " + g.variant());
+      String section =
+          g.model()
+              + " / "
+              + g.transport()
+              + " / batch "
+              + g.batch()
+              + (g.variant().isEmpty() ? "" : " / " + g.variant());
       groupsBySection.computeIfAbsent(section, s -> new ArrayList<>()).add(e);
     }
     if (groupsBySection.isEmpty()) {
       page.paragraph("No PartitionBenchmark results in the input.");
     }
-    for (Map.Entry<String, List<Map.Entry<GroupKey, List<Point>>>> section : groupsBySection.entrySet()) {
+    for (Map.Entry<String, List<Map.Entry<GroupKey, List<Point>>>> section :
+        groupsBySection.entrySet()) {
       page.heading(2, section.getKey());
-      chartsBySection.getOrDefault(section.getKey(), Map.of()).forEach((kind, charts) -> {
-        page.heading(3, kind);
-        page.panels(charts);
-      });
+      chartsBySection
+          .getOrDefault(section.getKey(), Map.of())
+          .forEach(
+              (kind, charts) -> {
+                page.heading(3, kind);
+                page.panels(charts);
+              });
       for (Map.Entry<GroupKey, List<Point>> group : section.getValue()) {
-        List<Point> frontier = report.frontier().frontierByGroup().getOrDefault(group.getKey(), List.of());
+        List<Point> frontier =
+            report.frontier().frontierByGroup().getOrDefault(group.getKey(), List.of());
         page.heading(3, "Points, link " + group.getKey().link());
-        page.paragraph("Frontier splits: " + (frontier.isEmpty() ? "none"
-            : frontier.stream().map(Point::split).collect(Collectors.joining(", "))));
+        page.paragraph(
+            "Frontier splits: "
+                + (frontier.isEmpty()
+                    ? "none"
+                    : frontier.stream().map(Point::split).collect(Collectors.joining(", "))));
         List<List<String>> rows = new ArrayList<>();
         List<String> classes = new ArrayList<>();
         for (Point p : group.getValue()) {
           boolean on = report.frontier().contains(p);
-          rows.add(List.of(p.split(), p.depth(), Numbers.fixed(p.latencyMeanMs(), 3),
-              Numbers.fixed(p.latencyPercentileMs(50), 3), Numbers.fixed(p.latencyPercentileMs(99), 3),
-              Numbers.fixed(p.latencyPercentileMs(99.9), 3), Numbers.fixed(p.throughputImgS(), 2),
-              p.bytes() < 0 ? "n/a" : Long.toString(p.bytes()), on ? "yes" : ""));
+          rows.add(
+              List.of(
+                  p.split(),
+                  p.depth(),
+                  Numbers.fixed(p.latencyMeanMs(), 3),
+                  Numbers.fixed(p.latencyPercentileMs(50), 3),
+                  Numbers.fixed(p.latencyPercentileMs(99), 3),
+                  Numbers.fixed(p.latencyPercentileMs(99.9), 3),
+                  Numbers.fixed(p.throughputImgS(), 2),
+                  p.bytes() < 0 ? "n/a" : Long.toString(p.bytes()),
+                  on ? "yes" : ""));
           classes.add(on ? "on" : "");
         }
-        page.table(List.of("split", "depth", "mean ms", "p50 ms", "p99 ms", "p99.9 ms", "img/s", "bytes",
-            "frontier"), rows, classes, 2);
+        page.table(
+            List.of(
+                "split",
+                "depth",
+                "mean ms",
+                "p50 ms",
+                "p99 ms",
+                "p99.9 ms",
+                "img/s",
+                "bytes",
+                "frontier"),
+            rows,
+            classes,
+            2);
       }
     }
     Map<String, List<BestSplitByLink.Entry>> bySection = BestSplitByLink.of(report);
@@ -85,14 +133,31 @@ public final class HtmlRenderer implements Renderer<ParetoReport> {
         page.heading(3, e.getKey());
         List<List<String>> rows = new ArrayList<>();
         for (BestSplitByLink.Entry entry : e.getValue()) {
-          rows.add(List.of(entry.label(),
-              entry.bestLatency().map(p -> p.split() + " (" + Numbers.fixed(report.latency().valueMs(p), 3)
-                  + " ms)").orElse("n/a"),
-              entry.bestThroughput().map(p -> p.split() + " (" + Numbers.fixed(p.throughputImgS(), 2) + " img/s)")
-                  .orElse("n/a")));
+          rows.add(
+              List.of(
+                  entry.label(),
+                  entry
+                      .bestLatency()
+                      .map(
+                          p ->
+                              p.split()
+                                  + " ("
+                                  + Numbers.fixed(report.latency().valueMs(p), 3)
+                                  + " ms)")
+                      .orElse("n/a"),
+                  entry
+                      .bestThroughput()
+                      .map(p -> p.split() + " (" + Numbers.fixed(p.throughputImgS(), 2) + " img/s)")
+                      .orElse("n/a")));
         }
-        page.table(List.of("link (fastest first)", "lowest latency (" + report.latency().label() + ")",
-            "highest throughput"), rows, java.util.Collections.nCopies(rows.size(), ""), 3);
+        page.table(
+            List.of(
+                "link (fastest first)",
+                "lowest latency (" + report.latency().label() + ")",
+                "highest throughput"),
+            rows,
+            java.util.Collections.nCopies(rows.size(), ""),
+            3);
       }
     }
     predicted(report, page);
@@ -106,14 +171,24 @@ public final class HtmlRenderer implements Renderer<ParetoReport> {
     }
     page.heading(2, "Predicted vs measured");
     if (!pvm.isEmpty()) {
-      page.paragraph("Predicted from the unit profiles in " + String.join(", ", pvm.profileSources())
-          + "; the per-hop overhead of each point is fitted on the other splits (leave-one-split-out). Error ="
-          + " (predicted - measured) / measured.");
+      page.paragraph(
+          "Predicted from the unit profiles in "
+              + String.join(", ", pvm.profileSources())
+              + "; the per-hop overhead of each point is fitted on the other splits (leave-one-split-out). Error ="
+              + " (predicted - measured) / measured.");
       List<List<String>> rows = new ArrayList<>();
       pvm.byGroup().forEach((g, a) -> rows.add(agreement(g.label(), a)));
       pvm.overall().ifPresent(a -> rows.add(agreement("all", a)));
-      page.table(List.of("group", "latency points", "median abs latency error %", "throughput points",
-          "median abs throughput error %"), rows, java.util.Collections.nCopies(rows.size(), ""), 1);
+      page.table(
+          List.of(
+              "group",
+              "latency points",
+              "median abs latency error %",
+              "throughput points",
+              "median abs throughput error %"),
+          rows,
+          java.util.Collections.nCopies(rows.size(), ""),
+          1);
       for (Map.Entry<GroupKey, List<Point>> e : report.run().pointsByGroup().entrySet()) {
         if (!pvm.byGroup().containsKey(e.getKey())) {
           continue;
@@ -122,14 +197,30 @@ public final class HtmlRenderer implements Renderer<ParetoReport> {
         List<List<String>> pointRows = new ArrayList<>();
         for (Point p : e.getValue()) {
           var pp = pvm.of(p);
-          pointRows.add(List.of(p.split(), p.depth(), Numbers.fixed(p.latencyMeanMs(), 3),
-              pp.map(x -> Numbers.fixed(x.latencyMs(), 3)).orElse("n/a"),
-              pp.map(x -> Numbers.fixed(x.latencyErrorPct(p), 1)).orElse("n/a"),
-              Numbers.fixed(p.throughputImgS(), 2), pp.map(x -> Numbers.fixed(x.throughputImgS(), 2)).orElse("n/a"),
-              pp.map(x -> Numbers.fixed(x.throughputErrorPct(p), 1)).orElse("n/a")));
+          pointRows.add(
+              List.of(
+                  p.split(),
+                  p.depth(),
+                  Numbers.fixed(p.latencyMeanMs(), 3),
+                  pp.map(x -> Numbers.fixed(x.latencyMs(), 3)).orElse("n/a"),
+                  pp.map(x -> Numbers.fixed(x.latencyErrorPct(p), 1)).orElse("n/a"),
+                  Numbers.fixed(p.throughputImgS(), 2),
+                  pp.map(x -> Numbers.fixed(x.throughputImgS(), 2)).orElse("n/a"),
+                  pp.map(x -> Numbers.fixed(x.throughputErrorPct(p), 1)).orElse("n/a")));
         }
-        page.table(List.of("split", "depth", "latency ms", "predicted ms", "error %", "img/s", "predicted img/s",
-            "error %"), pointRows, java.util.Collections.nCopies(pointRows.size(), ""), 2);
+        page.table(
+            List.of(
+                "split",
+                "depth",
+                "latency ms",
+                "predicted ms",
+                "error %",
+                "img/s",
+                "predicted img/s",
+                "error %"),
+            pointRows,
+            java.util.Collections.nCopies(pointRows.size(), ""),
+            2);
       }
     }
     for (String note : pvm.notes()) {
@@ -138,7 +229,11 @@ public final class HtmlRenderer implements Renderer<ParetoReport> {
   }
 
   private static List<String> agreement(String label, PredictedVsMeasured.Agreement a) {
-    return List.of(label, Integer.toString(a.latencyPoints()), Numbers.fixed(a.medianAbsLatencyErrorPct(), 1),
-        Integer.toString(a.throughputPoints()), Numbers.fixed(a.medianAbsThroughputErrorPct(), 1));
+    return List.of(
+        label,
+        Integer.toString(a.latencyPoints()),
+        Numbers.fixed(a.medianAbsLatencyErrorPct(), 1),
+        Integer.toString(a.throughputPoints()),
+        Numbers.fixed(a.medianAbsThroughputErrorPct(), 1));
   }
 }

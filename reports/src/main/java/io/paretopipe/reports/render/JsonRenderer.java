@@ -15,21 +15,25 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes {@code frontier.json}: format name and version, the objectives, and per group its key, its frontier
- * splits, all its points with the columns of {@link PointColumns} (unknown values {@code null}) and the agreement of
- * predicted and measured ({@code "prediction"}, {@code null} without unit profiles); the overall agreement last.
- * Two-space indentation, {@code \n} line ends, numbers as in the CSV.
+ * Writes {@code frontier.json}: format name and version, the objectives, and per group its key, its
+ * frontier splits, all its points with the columns of {@link PointColumns} (unknown values {@code
+ * null}) and the agreement of predicted and measured ({@code "prediction"}, {@code null} without
+ * unit profiles); the overall agreement last. Two-space indentation, {@code \n} line ends, numbers
+ * as in the CSV.
  */
 public final class JsonRenderer implements Renderer<ParetoReport> {
   /** The file written. */
   public static final String FILE = "frontier.json";
+
   /** Value of the {@code format} field. */
   public static final String FORMAT = "paretopipe-frontier";
+
   /** Value of the {@code version} field; raised only for incompatible changes. */
   public static final int VERSION = 1;
 
   /** Writes {@code "prediction": null} or the agreement of predicted and measured. */
-  private static void agreement(JsonGenerator g, PredictedVsMeasured.Agreement a) throws IOException {
+  private static void agreement(JsonGenerator g, PredictedVsMeasured.Agreement a)
+      throws IOException {
     if (a == null) {
       g.writeNullField("prediction");
       return;
@@ -53,10 +57,12 @@ public final class JsonRenderer implements Renderer<ParetoReport> {
 
   @Override
   public void render(ParetoReport report, Path dir) throws IOException {
-    DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
-        .withObjectIndenter(new DefaultIndenter("  ", "\n"))
-        .withArrayIndenter(new DefaultIndenter("  ", "\n"));
-    try (JsonGenerator g = new JsonFactory().createGenerator(dir.resolve(FILE).toFile(), JsonEncoding.UTF8)) {
+    DefaultPrettyPrinter printer =
+        new DefaultPrettyPrinter()
+            .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+            .withArrayIndenter(new DefaultIndenter("  ", "\n"));
+    try (JsonGenerator g =
+        new JsonFactory().createGenerator(dir.resolve(FILE).toFile(), JsonEncoding.UTF8)) {
       g.setPrettyPrinter(printer);
       g.writeStartObject();
       g.writeStringField("format", FORMAT);

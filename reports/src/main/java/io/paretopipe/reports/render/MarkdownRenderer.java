@@ -14,9 +14,9 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * Writes {@code summary.md}: per group, the frontier splits with their numbers and the best split for latency and
- * for throughput; when the run has unit profiles, predicted next to measured. Deterministic: no dates, no absolute
- * paths.
+ * Writes {@code summary.md}: per group, the frontier splits with their numbers and the best split
+ * for latency and for throughput; when the run has unit profiles, predicted next to measured.
+ * Deterministic: no dates, no absolute paths.
  */
 public final class MarkdownRenderer implements Renderer<ParetoReport> {
   /** The file written. */
@@ -27,48 +27,79 @@ public final class MarkdownRenderer implements Renderer<ParetoReport> {
     Files.writeString(dir.resolve(FILE), markdown(report), StandardCharsets.UTF_8);
   }
 
-  /** @return the summary text */
+  /**
+   * @return the summary text
+   */
   public static String markdown(ParetoReport report) {
     StringBuilder md = new StringBuilder();
     md.append("# ParetoPipe frontier\n\n");
     md.append("Objectives: ")
-        .append(report.frontier().objectives().stream()
-            .map(o -> o.name() + " (" + (o.minimize() ? "lower" : "higher") + " is better)")
-            .collect(Collectors.joining(", ")))
+        .append(
+            report.frontier().objectives().stream()
+                .map(o -> o.name() + " (" + (o.minimize() ? "lower" : "higher") + " is better)")
+                .collect(Collectors.joining(", ")))
         .append(report.frontier().epsilon() ? "; epsilon-dominance from the measurement error" : "")
         .append(".\n\n");
     Map<GroupKey, List<Point>> groups = report.run().pointsByGroup();
-    md.append(report.run().points().size()).append(" points in ").append(groups.size()).append(" groups.\n");
+    md.append(report.run().points().size())
+        .append(" points in ")
+        .append(groups.size())
+        .append(" groups.\n");
     for (Map.Entry<GroupKey, List<Point>> e : groups.entrySet()) {
-      List<Point> frontier = report.frontier().frontierByGroup().getOrDefault(e.getKey(), List.of());
+      List<Point> frontier =
+          report.frontier().frontierByGroup().getOrDefault(e.getKey(), List.of());
       md.append("\n## ").append(e.getKey().label()).append("\n\n");
       md.append("Frontier splits: ")
-          .append(frontier.isEmpty() ? "none (no point has every objective measured)"
-              : frontier.stream().map(Point::split).collect(Collectors.joining(", ")))
-          .append(" (of ").append(e.getValue().size()).append(" points).\n\n");
-      best(e.getValue(), Point::latencyMeanMs, true).ifPresent(p ->
-          md.append("- Lowest mean latency: split ").append(p.split()).append(", ")
-              .append(Numbers.fixed(p.latencyMeanMs(), 3)).append(" ms\n"));
-      best(e.getValue(), Point::throughputImgS, false).ifPresent(p ->
-          md.append("- Highest throughput: split ").append(p.split()).append(", ")
-              .append(Numbers.fixed(p.throughputImgS(), 2)).append(" img/s\n"));
-      md.append("\n| split | depth | latency mean ms | p50 ms | p99 ms | throughput img/s | bytes | frontier |\n");
+          .append(
+              frontier.isEmpty()
+                  ? "none (no point has every objective measured)"
+                  : frontier.stream().map(Point::split).collect(Collectors.joining(", ")))
+          .append(" (of ")
+          .append(e.getValue().size())
+          .append(" points).\n\n");
+      best(e.getValue(), Point::latencyMeanMs, true)
+          .ifPresent(
+              p ->
+                  md.append("- Lowest mean latency: split ")
+                      .append(p.split())
+                      .append(", ")
+                      .append(Numbers.fixed(p.latencyMeanMs(), 3))
+                      .append(" ms\n"));
+      best(e.getValue(), Point::throughputImgS, false)
+          .ifPresent(
+              p ->
+                  md.append("- Highest throughput: split ")
+                      .append(p.split())
+                      .append(", ")
+                      .append(Numbers.fixed(p.throughputImgS(), 2))
+                      .append(" img/s\n"));
+      md.append(
+          "\n| split | depth | latency mean ms | p50 ms | p99 ms | throughput img/s | bytes | frontier |\n");
       md.append("|---:|---:|---:|---:|---:|---:|---:|:---:|\n");
       for (Point p : e.getValue()) {
-        md.append("| ").append(p.split())
-            .append(" | ").append(p.depth())
-            .append(" | ").append(Numbers.fixed(p.latencyMeanMs(), 3))
-            .append(" | ").append(Numbers.fixed(p.latencyPercentileMs(50), 3))
-            .append(" | ").append(Numbers.fixed(p.latencyPercentileMs(99), 3))
-            .append(" | ").append(Numbers.fixed(p.throughputImgS(), 2))
-            .append(" | ").append(p.bytes() < 0 ? "n/a" : Long.toString(p.bytes()))
-            .append(" | ").append(report.frontier().contains(p) ? "yes" : "")
+        md.append("| ")
+            .append(p.split())
+            .append(" | ")
+            .append(p.depth())
+            .append(" | ")
+            .append(Numbers.fixed(p.latencyMeanMs(), 3))
+            .append(" | ")
+            .append(Numbers.fixed(p.latencyPercentileMs(50), 3))
+            .append(" | ")
+            .append(Numbers.fixed(p.latencyPercentileMs(99), 3))
+            .append(" | ")
+            .append(Numbers.fixed(p.throughputImgS(), 2))
+            .append(" | ")
+            .append(p.bytes() < 0 ? "n/a" : Long.toString(p.bytes()))
+            .append(" | ")
+            .append(report.frontier().contains(p) ? "yes" : "")
             .append(" |\n");
       }
     }
     predicted(report, md);
     if (!report.run().warnings().isEmpty()) {
-      md.append("\n").append(report.run().warnings().size())
+      md.append("\n")
+          .append(report.run().warnings().size())
           .append(" input(s) ignored (run with --verbose to list them).\n");
     }
     return md.toString();
@@ -81,12 +112,15 @@ public final class MarkdownRenderer implements Renderer<ParetoReport> {
     }
     md.append("\n## Predicted vs measured\n\n");
     if (!pvm.isEmpty()) {
-      md.append("Predicted from the unit profiles in ").append(String.join(", ", pvm.profileSources()))
-          .append(" (docs/PREDICTION.md). The per-hop overhead of each point is fitted on the other splits of its"
-              + " model, transport, batch and variant (leave-one-split-out): no point's own measurement informs its"
-              + " prediction. Error = (predicted - measured) / measured.\n\n");
-      md.append("| group | latency points | median abs latency error % | throughput points"
-          + " | median abs throughput error % |\n");
+      md.append("Predicted from the unit profiles in ")
+          .append(String.join(", ", pvm.profileSources()))
+          .append(
+              " (docs/PREDICTION.md). The per-hop overhead of each point is fitted on the other splits of its"
+                  + " model, transport, batch and variant (leave-one-split-out): no point's own measurement informs its"
+                  + " prediction. Error = (predicted - measured) / measured.\n\n");
+      md.append(
+          "| group | latency points | median abs latency error % | throughput points"
+              + " | median abs throughput error % |\n");
       md.append("|---|---:|---:|---:|---:|\n");
       pvm.byGroup().forEach((g, a) -> agreementRow(md, g.label(), a));
       pvm.overall().ifPresent(a -> agreementRow(md, "all", a));
@@ -94,21 +128,35 @@ public final class MarkdownRenderer implements Renderer<ParetoReport> {
         if (!pvm.byGroup().containsKey(e.getKey())) {
           continue;
         }
-        md.append("\n### ").append(e.getKey().label()).append(" (").append(pvm.byGroup().get(e.getKey()).profiles())
+        md.append("\n### ")
+            .append(e.getKey().label())
+            .append(" (")
+            .append(pvm.byGroup().get(e.getKey()).profiles())
             .append(")\n\n");
-        md.append("| split | depth | latency ms | predicted ms | error % | throughput img/s | predicted img/s"
-            + " | error % | overhead ms |\n");
+        md.append(
+            "| split | depth | latency ms | predicted ms | error % | throughput img/s | predicted img/s"
+                + " | error % | overhead ms |\n");
         md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Point p : e.getValue()) {
           Optional<PredictedVsMeasured.PointPrediction> pp = pvm.of(p);
-          md.append("| ").append(p.split()).append(" | ").append(p.depth())
-              .append(" | ").append(Numbers.fixed(p.latencyMeanMs(), 3))
-              .append(" | ").append(pp.map(x -> Numbers.fixed(x.latencyMs(), 3)).orElse("n/a"))
-              .append(" | ").append(pp.map(x -> Numbers.fixed(x.latencyErrorPct(p), 1)).orElse("n/a"))
-              .append(" | ").append(Numbers.fixed(p.throughputImgS(), 2))
-              .append(" | ").append(pp.map(x -> Numbers.fixed(x.throughputImgS(), 2)).orElse("n/a"))
-              .append(" | ").append(pp.map(x -> Numbers.fixed(x.throughputErrorPct(p), 1)).orElse("n/a"))
-              .append(" | ").append(pp.map(x -> Numbers.fixed(x.overheadMs(), 3)).orElse("n/a"))
+          md.append("| ")
+              .append(p.split())
+              .append(" | ")
+              .append(p.depth())
+              .append(" | ")
+              .append(Numbers.fixed(p.latencyMeanMs(), 3))
+              .append(" | ")
+              .append(pp.map(x -> Numbers.fixed(x.latencyMs(), 3)).orElse("n/a"))
+              .append(" | ")
+              .append(pp.map(x -> Numbers.fixed(x.latencyErrorPct(p), 1)).orElse("n/a"))
+              .append(" | ")
+              .append(Numbers.fixed(p.throughputImgS(), 2))
+              .append(" | ")
+              .append(pp.map(x -> Numbers.fixed(x.throughputImgS(), 2)).orElse("n/a"))
+              .append(" | ")
+              .append(pp.map(x -> Numbers.fixed(x.throughputErrorPct(p), 1)).orElse("n/a"))
+              .append(" | ")
+              .append(pp.map(x -> Numbers.fixed(x.overheadMs(), 3)).orElse("n/a"))
               .append(" |\n");
         }
       }
@@ -119,16 +167,26 @@ public final class MarkdownRenderer implements Renderer<ParetoReport> {
     }
   }
 
-  private static void agreementRow(StringBuilder md, String label, PredictedVsMeasured.Agreement a) {
-    md.append("| ").append(label).append(" | ").append(a.latencyPoints()).append(" | ")
-        .append(Numbers.fixed(a.medianAbsLatencyErrorPct(), 1)).append(" | ").append(a.throughputPoints())
-        .append(" | ").append(Numbers.fixed(a.medianAbsThroughputErrorPct(), 1)).append(" |\n");
+  private static void agreementRow(
+      StringBuilder md, String label, PredictedVsMeasured.Agreement a) {
+    md.append("| ")
+        .append(label)
+        .append(" | ")
+        .append(a.latencyPoints())
+        .append(" | ")
+        .append(Numbers.fixed(a.medianAbsLatencyErrorPct(), 1))
+        .append(" | ")
+        .append(a.throughputPoints())
+        .append(" | ")
+        .append(Numbers.fixed(a.medianAbsThroughputErrorPct(), 1))
+        .append(" |\n");
   }
 
-  private static Optional<Point> best(List<Point> points, java.util.function.ToDoubleFunction<Point> f,
-      boolean lower) {
+  private static Optional<Point> best(
+      List<Point> points, java.util.function.ToDoubleFunction<Point> f, boolean lower) {
     Comparator<Point> order = Comparator.comparingDouble(f);
-    return points.stream().filter(p -> Double.isFinite(f.applyAsDouble(p)))
+    return points.stream()
+        .filter(p -> Double.isFinite(f.applyAsDouble(p)))
         .min(lower ? order : order.reversed());
   }
 }

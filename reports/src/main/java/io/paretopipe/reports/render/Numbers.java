@@ -5,8 +5,8 @@ import java.math.MathContext;
 import java.math.RoundingMode;
 
 /**
- * Locale-independent number formatting for every output: a dot as decimal separator, no grouping, no exponent.
- * Stateless.
+ * Locale-independent number formatting for every output: a dot as decimal separator, no grouping,
+ * no exponent. Stateless.
  */
 public final class Numbers {
   private static final MathContext SIGNIFICANT = new MathContext(6, RoundingMode.HALF_EVEN);
@@ -15,8 +15,8 @@ public final class Numbers {
 
   /**
    * @param value any double
-   * @return the value rounded to 6 significant digits, without trailing zeros or exponent ({@code 12.3457},
-   *     {@code 0.000123457}, {@code 1234570}); {@code ""} for NaN and infinities
+   * @return the value rounded to 6 significant digits, without trailing zeros or exponent ({@code
+   *     12.3457}, {@code 0.000123457}, {@code 1234570}); {@code ""} for NaN and infinities
    */
   public static String format(double value) {
     if (!Double.isFinite(value)) {
@@ -38,6 +38,8 @@ public final class Numbers {
       return "n/a";
     }
     BigDecimal rounded = new BigDecimal(value).setScale(decimals, RoundingMode.HALF_EVEN);
-    return rounded.signum() == 0 ? BigDecimal.ZERO.setScale(decimals).toPlainString() : rounded.toPlainString();
+    return rounded.signum() == 0
+        ? BigDecimal.ZERO.setScale(decimals).toPlainString()
+        : rounded.toPlainString();
   }
 }

@@ -7,15 +7,17 @@ import io.paretopipe.reports.predict.PredictedVsMeasured;
 import java.util.Objects;
 
 /**
- * What the {@code pareto} renderers draw: a run, its frontier and, when the run has unit profiles, the prediction of
- * every point. Immutable.
+ * What the {@code pareto} renderers draw: a run, its frontier and, when the run has unit profiles,
+ * the prediction of every point. Immutable.
  *
  * @param run the points
  * @param frontier the frontier per group
  * @param latency the latency statistic the frontier's latency objective uses
- * @param prediction predicted next to measured ({@link PredictedVsMeasured#none()} without unit profiles)
+ * @param prediction predicted next to measured ({@link PredictedVsMeasured#none()} without unit
+ *     profiles)
  */
-public record ParetoReport(Run run, Frontier frontier, LatencyStatistic latency, PredictedVsMeasured prediction) {
+public record ParetoReport(
+    Run run, Frontier frontier, LatencyStatistic latency, PredictedVsMeasured prediction) {
 
   public ParetoReport {
     Objects.requireNonNull(prediction, "prediction");
@@ -26,7 +28,9 @@ public record ParetoReport(Run run, Frontier frontier, LatencyStatistic latency,
     this(run, frontier, latency, PredictedVsMeasured.none());
   }
 
-  /** @return the row of {@code p} for the column renderers */
+  /**
+   * @return the row of {@code p} for the column renderers
+   */
   PointColumns.Row row(io.paretopipe.reports.model.Point p) {
     return new PointColumns.Row(p, frontier.contains(p), prediction.of(p).orElse(null));
   }

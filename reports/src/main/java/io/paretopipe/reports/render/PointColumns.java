@@ -8,20 +8,26 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * The stable column contract of {@code points.csv}, {@code frontier.csv} and the points in {@code frontier.json}
- * (documented in docs/REPORTS.md). Columns are only ever added at the end. Stateless.
+ * The stable column contract of {@code points.csv}, {@code frontier.csv} and the points in {@code
+ * frontier.json} (documented in docs/REPORTS.md). Columns are only ever added at the end.
+ * Stateless.
  */
 public final class PointColumns {
   /** The value type of a column, which decides how JSON writes it. */
-  public enum Kind { TEXT, INTEGER, NUMBER, BOOLEAN }
+  public enum Kind {
+    TEXT,
+    INTEGER,
+    NUMBER,
+    BOOLEAN
+  }
 
   /**
    * One column.
    *
    * @param name the header / JSON field name
    * @param kind its type
-   * @param value the value of a point and whether it is on the frontier: a String, Long, Double or Boolean, or
-   *     null for unknown
+   * @param value the value of a point and whether it is on the frontier: a String, Long, Double or
+   *     Boolean, or null for unknown
    */
   public record Column(String name, Kind kind, Function<Row, Object> value) {}
 
@@ -32,7 +38,8 @@ public final class PointColumns {
    * @param onFrontier whether it is on its group's frontier
    * @param prediction its prediction from unit profiles, null when there is none
    */
-  public record Row(Point point, boolean onFrontier, PredictedVsMeasured.PointPrediction prediction) {
+  public record Row(
+      Point point, boolean onFrontier, PredictedVsMeasured.PointPrediction prediction) {
     /** A row without a prediction. */
     public Row(Point point, boolean onFrontier) {
       this(point, onFrontier, null);
@@ -77,25 +84,35 @@ public final class PointColumns {
     return List.copyOf(c);
   }
 
-  private static Column predicted(String name,
+  private static Column predicted(
+      String name,
       java.util.function.BiFunction<PredictedVsMeasured.PointPrediction, Point, Double> f) {
-    return new Column(name, Kind.NUMBER, r -> {
-      if (r.prediction() == null) {
-        return null;
-      }
-      double v = f.apply(r.prediction(), r.point());
-      return Double.isFinite(v) ? v : null;
-    });
+    return new Column(
+        name,
+        Kind.NUMBER,
+        r -> {
+          if (r.prediction() == null) {
+            return null;
+          }
+          double v = f.apply(r.prediction(), r.point());
+          return Double.isFinite(v) ? v : null;
+        });
   }
 
   private static Column number(String name, Function<Point, Double> f) {
-    return new Column(name, Kind.NUMBER, r -> {
-      double v = f.apply(r.point());
-      return Double.isFinite(v) ? v : null;
-    });
+    return new Column(
+        name,
+        Kind.NUMBER,
+        r -> {
+          double v = f.apply(r.point());
+          return Double.isFinite(v) ? v : null;
+        });
   }
 
-  /** @return the CSV / Markdown text of a value: numbers via {@link Numbers#format}, null as {@code ""} */
+  /**
+   * @return the CSV / Markdown text of a value: numbers via {@link Numbers#format}, null as {@code
+   *     ""}
+   */
   public static String text(Object value) {
     if (value == null) {
       return "";

@@ -30,28 +30,46 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * The renderers of {@code predict}: {@code predicted.md}, {@code predicted.json}, {@code predicted.csv}, and in
- * {@code charts/} the predicted frontier per link ({@code lNN-frontier.png}) and the best split(s) against bandwidth
- * per delay ({@code dNN-best-split-vs-bandwidth.png}). Deterministic: no dates, no timings. Stateless.
+ * The renderers of {@code predict}: {@code predicted.md}, {@code predicted.json}, {@code
+ * predicted.csv}, and in {@code charts/} the predicted frontier per link ({@code lNN-frontier.png})
+ * and the best split(s) against bandwidth per delay ({@code dNN-best-split-vs-bandwidth.png}).
+ * Deterministic: no dates, no timings. Stateless.
  */
 public final class PredictionRenderers {
   /** Markdown file name. */
   public static final String MARKDOWN = "predicted.md";
+
   /** JSON file name. */
   public static final String JSON = "predicted.json";
+
   /** CSV file name. */
   public static final String CSV = "predicted.csv";
+
   /** Value of the JSON {@code format} field. */
   public static final String FORMAT = "paretopipe-prediction";
+
   /** Value of the JSON {@code version} field; raised only for incompatible changes. */
   public static final int VERSION = 1;
+
   /** The columns of {@code predicted.csv}. */
-  public static final List<String> CSV_COLUMNS = List.of("link", "split", "latency_ms", "throughput_img_s",
-      "bottleneck", "stage_compute_ms", "bytes", "wire_ms", "overhead_ms", "on_frontier");
+  public static final List<String> CSV_COLUMNS =
+      List.of(
+          "link",
+          "split",
+          "latency_ms",
+          "throughput_img_s",
+          "bottleneck",
+          "stage_compute_ms",
+          "bytes",
+          "wire_ms",
+          "overhead_ms",
+          "on_frontier");
 
   private PredictionRenderers() {}
 
-  /** @return every renderer, in writing order */
+  /**
+   * @return every renderer, in writing order
+   */
   public static List<Renderer<PredictionReport>> all() {
     return List.of(
         (r, dir) -> Files.writeString(dir.resolve(MARKDOWN), markdown(r), StandardCharsets.UTF_8),
@@ -60,72 +78,127 @@ public final class PredictionRenderers {
         new ChartRenderer<>(PredictionRenderers::charts));
   }
 
-  /** @return e.g. {@code pi-link (delay 200 ms, 5 Mbit/s each way)} */
+  /**
+   * @return e.g. {@code pi-link (delay 200 ms, 5 Mbit/s each way)}
+   */
   public static String linkText(LinkSpec link) {
-    String delay = link.delayNanos() == 0 ? "no delay" : "delay " + Numbers.format(link.delayMs()) + " ms";
+    String delay =
+        link.delayNanos() == 0 ? "no delay" : "delay " + Numbers.format(link.delayMs()) + " ms";
     String rate = link.unlimitedRate() ? "unlimited rate" : link.rateText();
     return link.label() + " (" + delay + ", " + rate + " each way)";
   }
 
-  /** @return the overhead in words, e.g. {@code 2.1 ms + 0.8 ms/MB per hop (...)} */
+  /**
+   * @return the overhead in words, e.g. {@code 2.1 ms + 0.8 ms/MB per hop (...)}
+   */
   public static String overheadText(Overhead o) {
     if (!o.calibrated()) {
       return "0 (not calibrated: pass --calibrate RUN to fit it from a measured run)";
     }
-    return Numbers.format(o.fixedMs()) + " ms + " + Numbers.format(o.msPerMegabyte()) + " ms/MB per hop, fitted by"
-        + " least squares on " + o.points() + " measured points of " + o.source() + " (rmse "
-        + Numbers.fixed(o.rmseMs(), 2) + " ms)";
+    return Numbers.format(o.fixedMs())
+        + " ms + "
+        + Numbers.format(o.msPerMegabyte())
+        + " ms/MB per hop, fitted by"
+        + " least squares on "
+        + o.points()
+        + " measured points of "
+        + o.source()
+        + " (rmse "
+        + Numbers.fixed(o.rmseMs(), 2)
+        + " ms)";
   }
 
   private static String stageText(StageRole s) {
     return s.role() + ": " + s.profile().describe();
   }
 
-  /** @return the Markdown text */
+  /**
+   * @return the Markdown text
+   */
   public static String markdown(PredictionReport r) {
     StringBuilder md = new StringBuilder("# ParetoPipe prediction\n\n");
-    md.append("Model ").append(r.model()).append(", batch ").append(r.batch()).append(", ").append(r.devices())
-        .append(" devices, depth ").append(r.depth()).append(".  \n");
+    md.append("Model ")
+        .append(r.model())
+        .append(", batch ")
+        .append(r.batch())
+        .append(", ")
+        .append(r.devices())
+        .append(" devices, depth ")
+        .append(r.depth())
+        .append(".  \n");
     for (StageRole s : r.stages()) {
       md.append("Profile of the ").append(stageText(s)).append(".  \n");
     }
     md.append("Per-hop overhead: ").append(overheadText(r.overhead())).append(".  \n");
-    md.append(r.combinations()).append(" cut combination").append(r.combinations() == 1 ? "" : "s")
-        .append(r.enumerated() ? ", all evaluated.\n"
-            : "; only the frontier is listed (found by dynamic programming without evaluating each).\n");
+    md.append(r.combinations())
+        .append(" cut combination")
+        .append(r.combinations() == 1 ? "" : "s")
+        .append(
+            r.enumerated()
+                ? ", all evaluated.\n"
+                : "; only the frontier is listed (found by dynamic programming without evaluating each).\n");
     for (LinkPrediction lp : r.links()) {
       md.append("\n## Link ").append(linkText(lp.link())).append("\n\n");
       md.append("Frontier splits: ").append(splits(lp.frontier())).append(".\n\n");
-      md.append("- Lowest latency: split ").append(lp.bestLatency().split()).append(", ")
-          .append(Numbers.fixed(lp.bestLatency().latencyMs(), 3)).append(" ms\n");
-      md.append("- Highest throughput: split ").append(lp.bestThroughput().split()).append(", ")
-          .append(Numbers.fixed(lp.bestThroughput().throughputImgS(), 2)).append(" img/s\n\n");
+      md.append("- Lowest latency: split ")
+          .append(lp.bestLatency().split())
+          .append(", ")
+          .append(Numbers.fixed(lp.bestLatency().latencyMs(), 3))
+          .append(" ms\n");
+      md.append("- Highest throughput: split ")
+          .append(lp.bestThroughput().split())
+          .append(", ")
+          .append(Numbers.fixed(lp.bestThroughput().throughputImgS(), 2))
+          .append(" img/s\n\n");
       List<String> stageNames = stageNames(r.devices());
       md.append("| split | latency ms | throughput img/s | bottleneck | ")
           .append(stageNames.stream().map(n -> n + " ms").collect(Collectors.joining(" | ")))
           .append(" | bytes | wire ms | overhead ms | frontier |\n");
-      md.append("|---:|---:|---:|:---|").append("---:|".repeat(stageNames.size())).append("---:|---:|---:|:---:|\n");
+      md.append("|---:|---:|---:|:---|")
+          .append("---:|".repeat(stageNames.size()))
+          .append("---:|---:|---:|:---:|\n");
       for (Prediction p : lp.predictions()) {
-        md.append("| ").append(p.split()).append(" | ").append(Numbers.fixed(p.latencyMs(), 3)).append(" | ")
-            .append(Numbers.fixed(p.throughputImgS(), 2)).append(" | ").append(p.bottleneck()).append(" | ");
+        md.append("| ")
+            .append(p.split())
+            .append(" | ")
+            .append(Numbers.fixed(p.latencyMs(), 3))
+            .append(" | ")
+            .append(Numbers.fixed(p.throughputImgS(), 2))
+            .append(" | ")
+            .append(p.bottleneck())
+            .append(" | ");
         for (double c : p.stageComputeMs()) {
           md.append(Numbers.fixed(c, 3)).append(" | ");
         }
-        md.append(p.totalBytes()).append(" | ").append(Numbers.fixed(Arrays.stream(p.hopWireMs()).sum(), 3))
-            .append(" | ").append(Numbers.fixed(Arrays.stream(p.hopOverheadMs()).sum(), 3)).append(" | ")
-            .append(lp.onFrontier(p) ? "yes" : "").append(" |\n");
+        md.append(p.totalBytes())
+            .append(" | ")
+            .append(Numbers.fixed(Arrays.stream(p.hopWireMs()).sum(), 3))
+            .append(" | ")
+            .append(Numbers.fixed(Arrays.stream(p.hopOverheadMs()).sum(), 3))
+            .append(" | ")
+            .append(lp.onFrontier(p) ? "yes" : "")
+            .append(" |\n");
       }
     }
     for (BandwidthSweep sweep : r.sweeps()) {
-      md.append("\n## Best split against bandwidth, delay ").append(Numbers.format(sweep.delayNanos() / 1e6))
+      md.append("\n## Best split against bandwidth, delay ")
+          .append(Numbers.format(sweep.delayNanos() / 1e6))
           .append(" ms\n\n");
-      md.append("| rate | lowest-latency split | latency ms | highest-throughput split | throughput img/s |\n");
+      md.append(
+          "| rate | lowest-latency split | latency ms | highest-throughput split | throughput img/s |\n");
       md.append("|---:|---:|---:|---:|---:|\n");
       for (SweepPoint sp : sweep.points()) {
-        md.append("| ").append(LinkSpec.rateText(sp.rateBitsPerSecond())).append(" | ")
-            .append(sp.bestLatency().split()).append(" | ").append(Numbers.fixed(sp.bestLatency().latencyMs(), 3))
-            .append(" | ").append(sp.bestThroughput().split()).append(" | ")
-            .append(Numbers.fixed(sp.bestThroughput().throughputImgS(), 2)).append(" |\n");
+        md.append("| ")
+            .append(LinkSpec.rateText(sp.rateBitsPerSecond()))
+            .append(" | ")
+            .append(sp.bestLatency().split())
+            .append(" | ")
+            .append(Numbers.fixed(sp.bestLatency().latencyMs(), 3))
+            .append(" | ")
+            .append(sp.bestThroughput().split())
+            .append(" | ")
+            .append(Numbers.fixed(sp.bestThroughput().throughputImgS(), 2))
+            .append(" |\n");
       }
     }
     return md.toString();
@@ -143,27 +216,41 @@ public final class PredictionRenderers {
     return predictions.stream().map(Prediction::split).collect(Collectors.joining(", "));
   }
 
-  /** @return the CSV text: one row per link and listed combination */
+  /**
+   * @return the CSV text: one row per link and listed combination
+   */
   public static String csv(PredictionReport r) {
     StringBuilder s = new StringBuilder(String.join(",", CSV_COLUMNS)).append('\n');
     for (LinkPrediction lp : r.links()) {
       for (Prediction p : lp.predictions()) {
-        List<String> row = List.of(lp.link().label(), p.split(), Numbers.format(p.latencyMs()),
-            Numbers.format(p.throughputImgS()), p.bottleneck(),
-            Arrays.stream(p.stageComputeMs()).mapToObj(Numbers::format).collect(Collectors.joining(";")),
-            Long.toString(p.totalBytes()), Numbers.format(Arrays.stream(p.hopWireMs()).sum()),
-            Numbers.format(Arrays.stream(p.hopOverheadMs()).sum()), Boolean.toString(lp.onFrontier(p)));
-        s.append(row.stream().map(CsvRenderer::escape).collect(Collectors.joining(","))).append('\n');
+        List<String> row =
+            List.of(
+                lp.link().label(),
+                p.split(),
+                Numbers.format(p.latencyMs()),
+                Numbers.format(p.throughputImgS()),
+                p.bottleneck(),
+                Arrays.stream(p.stageComputeMs())
+                    .mapToObj(Numbers::format)
+                    .collect(Collectors.joining(";")),
+                Long.toString(p.totalBytes()),
+                Numbers.format(Arrays.stream(p.hopWireMs()).sum()),
+                Numbers.format(Arrays.stream(p.hopOverheadMs()).sum()),
+                Boolean.toString(lp.onFrontier(p)));
+        s.append(row.stream().map(CsvRenderer::escape).collect(Collectors.joining(",")))
+            .append('\n');
       }
     }
     return s.toString();
   }
 
   private static void json(PredictionReport r, java.nio.file.Path dir) throws IOException {
-    DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
-        .withObjectIndenter(new DefaultIndenter("  ", "\n"))
-        .withArrayIndenter(new DefaultIndenter("  ", "\n"));
-    try (JsonGenerator g = new JsonFactory().createGenerator(dir.resolve(JSON).toFile(), JsonEncoding.UTF8)) {
+    DefaultPrettyPrinter printer =
+        new DefaultPrettyPrinter()
+            .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+            .withArrayIndenter(new DefaultIndenter("  ", "\n"));
+    try (JsonGenerator g =
+        new JsonFactory().createGenerator(dir.resolve(JSON).toFile(), JsonEncoding.UTF8)) {
       g.setPrettyPrinter(printer);
       g.writeStartObject();
       g.writeStringField("format", FORMAT);
@@ -288,8 +375,8 @@ public final class PredictionRenderers {
     }
   }
 
-  private static <T> void strings(JsonGenerator g, String name, List<T> items, Function<T, String> f)
-      throws IOException {
+  private static <T> void strings(
+      JsonGenerator g, String name, List<T> items, Function<T, String> f) throws IOException {
     g.writeArrayFieldStart(name);
     for (T item : items) {
       g.writeString(f.apply(item));
@@ -297,42 +384,74 @@ public final class PredictionRenderers {
     g.writeEndArray();
   }
 
-  /** @return the charts: the predicted frontier per link, the best split(s) against bandwidth per delay */
+  /**
+   * @return the charts: the predicted frontier per link, the best split(s) against bandwidth per
+   *     delay
+   */
   public static List<ChartSpec> charts(PredictionReport r) {
     List<ChartSpec> specs = new ArrayList<>();
     for (int i = 0; i < r.links().size(); i++) {
       LinkPrediction lp = r.links().get(i);
       String file = String.format(Locale.ROOT, "l%02d-frontier.png", i + 1);
-      specs.add(new ChartSpec("Predicted frontier", "Latency vs throughput", "link " + lp.link().label(), file,
-          "predicted latency vs throughput, link " + lp.link().label(), () -> frontierChart(r, lp)));
+      specs.add(
+          new ChartSpec(
+              "Predicted frontier",
+              "Latency vs throughput",
+              "link " + lp.link().label(),
+              file,
+              "predicted latency vs throughput, link " + lp.link().label(),
+              () -> frontierChart(r, lp)));
     }
     for (int i = 0; i < r.sweeps().size(); i++) {
       BandwidthSweep sweep = r.sweeps().get(i);
       String delay = Numbers.format(sweep.delayNanos() / 1e6) + " ms";
       String file = String.format(Locale.ROOT, "d%02d-best-split-vs-bandwidth.png", i + 1);
-      specs.add(new ChartSpec("Best split against bandwidth", "Best split", "delay " + delay, file,
-          "best split against bandwidth, delay " + delay, () -> sweepChart(r, sweep)));
+      specs.add(
+          new ChartSpec(
+              "Best split against bandwidth",
+              "Best split",
+              "delay " + delay,
+              file,
+              "best split against bandwidth, delay " + delay,
+              () -> sweepChart(r, sweep)));
     }
     return specs;
   }
 
   private static XYChart frontierChart(PredictionReport r, LinkPrediction lp) {
-    XYChart chart = new XYChartBuilder().width(ChartStyle.WIDTH).height(ChartStyle.HEIGHT)
-        .title("Predicted, " + r.model() + ", " + r.devices() + " devices, link " + lp.link().label())
-        .xAxisTitle("latency (ms)").yAxisTitle("throughput (images/s)").build();
+    XYChart chart =
+        new XYChartBuilder()
+            .width(ChartStyle.WIDTH)
+            .height(ChartStyle.HEIGHT)
+            .title(
+                "Predicted, "
+                    + r.model()
+                    + ", "
+                    + r.devices()
+                    + " devices, link "
+                    + lp.link().label())
+            .xAxisTitle("latency (ms)")
+            .yAxisTitle("throughput (images/s)")
+            .build();
     ChartStyle.apply(chart.getStyler());
     chart.getStyler().setXAxisDecimalPattern("0.###");
     chart.getStyler().setYAxisDecimalPattern("0.##");
     chart.getStyler().setMarkerSize(5);
     List<Double> xs = lp.predictions().stream().map(Prediction::latencyMs).toList();
     List<Double> ys = lp.predictions().stream().map(Prediction::throughputImgS).toList();
-    XYSeries all = chart.addSeries(r.enumerated() ? "all combinations" : "frontier combinations", xs, ys);
+    XYSeries all =
+        chart.addSeries(r.enumerated() ? "all combinations" : "frontier combinations", xs, ys);
     all.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
     all.setMarker(SeriesMarkers.CIRCLE);
     List<Prediction> line = new ArrayList<>(lp.frontier());
-    line.sort(Comparator.comparingDouble(Prediction::latencyMs).thenComparingDouble(Prediction::throughputImgS));
-    XYSeries f = chart.addSeries("frontier", line.stream().map(Prediction::latencyMs).toList(),
-        line.stream().map(Prediction::throughputImgS).toList());
+    line.sort(
+        Comparator.comparingDouble(Prediction::latencyMs)
+            .thenComparingDouble(Prediction::throughputImgS));
+    XYSeries f =
+        chart.addSeries(
+            "frontier",
+            line.stream().map(Prediction::latencyMs).toList(),
+            line.stream().map(Prediction::throughputImgS).toList());
     f.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
     f.setMarker(SeriesMarkers.DIAMOND);
     double max = ys.stream().mapToDouble(Double::doubleValue).max().orElse(1);
@@ -341,19 +460,34 @@ public final class PredictionRenderers {
     chart.getStyler().setYAxisMax(max + 2 * offset);
     java.util.Map<List<Double>, List<String>> labels = new java.util.LinkedHashMap<>();
     for (Prediction p : line) {
-      labels.computeIfAbsent(List.of(p.latencyMs(), p.throughputImgS()), k -> new ArrayList<>()).add(p.split());
+      labels
+          .computeIfAbsent(List.of(p.latencyMs(), p.throughputImgS()), k -> new ArrayList<>())
+          .add(p.split());
     }
     if (labels.size() <= 12) {
-      labels.forEach((xy, splits) -> chart.addAnnotation(new AnnotationText(String.join(", ", splits), xy.get(0),
-          xy.get(1) + offset, false)));
+      labels.forEach(
+          (xy, splits) ->
+              chart.addAnnotation(
+                  new AnnotationText(
+                      String.join(", ", splits), xy.get(0), xy.get(1) + offset, false)));
     }
     return chart;
   }
 
   private static XYChart sweepChart(PredictionReport r, BandwidthSweep sweep) {
-    XYChart chart = new XYChartBuilder().width(ChartStyle.WIDTH).height(ChartStyle.HEIGHT)
-        .title("Best split, " + r.model() + ", delay " + Numbers.format(sweep.delayNanos() / 1e6) + " ms")
-        .xAxisTitle("link rate (Mbit/s, log scale)").yAxisTitle(r.devices() == 2 ? "split" : "cut").build();
+    XYChart chart =
+        new XYChartBuilder()
+            .width(ChartStyle.WIDTH)
+            .height(ChartStyle.HEIGHT)
+            .title(
+                "Best split, "
+                    + r.model()
+                    + ", delay "
+                    + Numbers.format(sweep.delayNanos() / 1e6)
+                    + " ms")
+            .xAxisTitle("link rate (Mbit/s, log scale)")
+            .yAxisTitle(r.devices() == 2 ? "split" : "cut")
+            .build();
     ChartStyle.apply(chart.getStyler());
     chart.getStyler().setXAxisLogarithmic(true);
     chart.getStyler().setXAxisDecimalPattern("0.###");
@@ -366,12 +500,18 @@ public final class PredictionRenderers {
     for (int h = 0; h < hops; h++) {
       int cut = h;
       String suffix = hops == 1 ? "" : ", cut " + (h + 1);
-      XYSeries latency = chart.addSeries("lowest latency" + suffix, mbit,
-          sweep.points().stream().map(sp -> (double) sp.bestLatency().cuts()[cut]).toList());
+      XYSeries latency =
+          chart.addSeries(
+              "lowest latency" + suffix,
+              mbit,
+              sweep.points().stream().map(sp -> (double) sp.bestLatency().cuts()[cut]).toList());
       latency.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Step);
       latency.setMarker(SeriesMarkers.CIRCLE);
-      XYSeries throughput = chart.addSeries("highest throughput" + suffix, mbit,
-          sweep.points().stream().map(sp -> (double) sp.bestThroughput().cuts()[cut]).toList());
+      XYSeries throughput =
+          chart.addSeries(
+              "highest throughput" + suffix,
+              mbit,
+              sweep.points().stream().map(sp -> (double) sp.bestThroughput().cuts()[cut]).toList());
       throughput.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Step);
       throughput.setMarker(SeriesMarkers.DIAMOND);
     }

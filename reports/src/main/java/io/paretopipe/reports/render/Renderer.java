@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Writes one kind of output file(s) for a model of type {@code T} into a folder. Implementations are stateless and
- * thread-safe; they write only the files they name and overwrite them.
+ * Writes one kind of output file(s) for a model of type {@code T} into a folder. Implementations
+ * are stateless and thread-safe; they write only the files they name and overwrite them.
  *
  * @param <T> what is rendered, e.g. {@link ParetoReport}
  */

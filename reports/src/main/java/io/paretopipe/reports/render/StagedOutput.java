@@ -11,9 +11,9 @@ import java.util.stream.Stream;
 
 /**
  * A staging folder beside the final output folder: everything is written into {@link #dir()}, and
- * {@link #commit()} renames it into place (replacing a previous output folder of the same name); {@link #close()}
- * without a commit deletes it, so a failure leaves nothing partial behind. Not thread-safe; closing twice is
- * harmless.
+ * {@link #commit()} renames it into place (replacing a previous output folder of the same name);
+ * {@link #close()} without a commit deletes it, so a failure leaves nothing partial behind. Not
+ * thread-safe; closing twice is harmless.
  */
 public final class StagedOutput implements AutoCloseable {
   private final Path target;
@@ -26,8 +26,8 @@ public final class StagedOutput implements AutoCloseable {
   }
 
   /**
-   * @param target the output folder; its parent folders are created if missing; if it exists it must be a folder,
-   *     and it is replaced on commit
+   * @param target the output folder; its parent folders are created if missing; if it exists it
+   *     must be a folder, and it is replaced on commit
    * @return a new staging folder on the same file system as {@code target}
    * @throws IOException when the staging folder cannot be created or the target is a file
    */
@@ -42,15 +42,20 @@ public final class StagedOutput implements AutoCloseable {
     return new StagedOutput(absolute, staging);
   }
 
-  /** @return the staging folder to write into */
+  /**
+   * @return the staging folder to write into
+   */
   public Path dir() {
     if (done) {
-      throw new IllegalStateException("staged output for " + target + " is already committed or closed");
+      throw new IllegalStateException(
+          "staged output for " + target + " is already committed or closed");
     }
     return staging;
   }
 
-  /** @return the final folder */
+  /**
+   * @return the final folder
+   */
   public Path target() {
     return target;
   }

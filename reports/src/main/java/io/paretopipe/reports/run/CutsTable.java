@@ -11,8 +11,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The cut table of one model, read from {@code cuts/<model>.json} ({@code paretopipe.jar models cuts MODEL --json}):
- * bytes sent at each cut for the table's batch size, and whether cut 0 lies after a prefix. Immutable.
+ * The cut table of one model, read from {@code cuts/<model>.json} ({@code paretopipe.jar models
+ * cuts MODEL --json}): bytes sent at each cut for the table's batch size, and whether cut 0 lies
+ * after a prefix. Immutable.
  */
 public final class CutsTable {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -45,7 +46,8 @@ public final class CutsTable {
    * @return the table, empty when there is no such file
    * @throws ReportInputException when the file exists but is not a cut table
    */
-  public static Optional<CutsTable> besides(Path jmhJsonFile, String model) throws ReportInputException {
+  public static Optional<CutsTable> besides(Path jmhJsonFile, String model)
+      throws ReportInputException {
     Path file = RunLoader.runFolder(jmhJsonFile).resolve("cuts").resolve(fileName(model));
     return Files.isRegularFile(file) ? Optional.of(read(file)) : Optional.empty();
   }
@@ -60,21 +62,26 @@ public final class CutsTable {
     try {
       root = MAPPER.readTree(file.toFile());
     } catch (IOException e) {
-      throw new ReportInputException(file, "not a cut table (expected the JSON of `models cuts MODEL --json`): "
-          + e.getMessage(), e);
+      throw new ReportInputException(
+          file,
+          "not a cut table (expected the JSON of `models cuts MODEL --json`): " + e.getMessage(),
+          e);
     }
     if (root == null || !root.isObject() || !root.path("cuts").isArray()) {
-      throw new ReportInputException(file, "not a cut table: expected an object with a \"cuts\" array");
+      throw new ReportInputException(
+          file, "not a cut table: expected an object with a \"cuts\" array");
     }
     int batch = root.path("batch").asInt(1);
     if (batch <= 0) {
-      throw new ReportInputException(file, "cut table \"batch\" must be positive, found " + root.get("batch"));
+      throw new ReportInputException(
+          file, "cut table \"batch\" must be positive, found " + root.get("batch"));
     }
     Map<Long, Long> bytes = new HashMap<>();
     boolean prefix = false;
     for (JsonNode cut : root.get("cuts")) {
       if (!cut.path("split").canConvertToLong() || !cut.path("bytes").canConvertToLong()) {
-        throw new ReportInputException(file, "cut table entry " + cut + " needs integer \"split\" and \"bytes\"");
+        throw new ReportInputException(
+            file, "cut table entry " + cut + " needs integer \"split\" and \"bytes\"");
       }
       bytes.put(cut.get("split").asLong(), cut.get("bytes").asLong());
       if (cut.get("split").asLong() == 0 && "(prefix)".equals(cut.path("unit").asText())) {
@@ -84,17 +91,23 @@ public final class CutsTable {
     return new CutsTable(batch, bytes, prefix);
   }
 
-  /** @return the batch size the table's bytes are for */
+  /**
+   * @return the batch size the table's bytes are for
+   */
   public int batch() {
     return batch;
   }
 
-  /** @return true when cut 0 lies after a prefix (the table's split 0 is unit {@code (prefix)}) */
+  /**
+   * @return true when cut 0 lies after a prefix (the table's split 0 is unit {@code (prefix)})
+   */
   public boolean hasPrefix() {
     return prefix;
   }
 
-  /** @return the number of units {@code n} (the largest split), or -1 for an empty table */
+  /**
+   * @return the number of units {@code n} (the largest split), or -1 for an empty table
+   */
   public int unitCount() {
     return bytesBySplit.keySet().stream().mapToInt(Long::intValue).max().orElse(-1);
   }
@@ -102,8 +115,8 @@ public final class CutsTable {
   /**
    * @param split a split label such as {@code 3} or {@code 3:9}
    * @param pointBatch the batch size of the point
-   * @return bytes per request summed over every cut of the label, scaled to {@code pointBatch}; -1 when a cut is
-   *     not in the table
+   * @return bytes per request summed over every cut of the label, scaled to {@code pointBatch}; -1
+   *     when a cut is not in the table
    */
   public long bytes(String split, int pointBatch) {
     long total = 0;

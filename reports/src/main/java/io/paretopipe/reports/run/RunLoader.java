@@ -29,14 +29,15 @@ import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 
 /**
- * Reads run folders and JMH JSON files into a {@link Run}. Not thread-safe (it caches hlogs and cut tables while
- * loading); use one instance per load.
+ * Reads run folders and JMH JSON files into a {@link Run}. Not thread-safe (it caches hlogs and cut
+ * tables while loading); use one instance per load.
  *
- * <p>An input is either a JMH JSON file ({@code hlog/} and {@code cuts/} beside it are used when they exist) or a
- * folder: a run folder with {@code jmh/*.json}, or a folder of {@code *.json} files. Results of
- * {@code PartitionBenchmark.latency} and {@code PartitionBenchmark.throughput} become points; they must have the
- * params {@code model}, {@code split}, {@code transport}, {@code link} and a positive integer {@code batch}. Other
- * benchmarks are kept for {@code compare} and otherwise ignored.
+ * <p>An input is either a JMH JSON file ({@code hlog/} and {@code cuts/} beside it are used when
+ * they exist) or a folder: a run folder with {@code jmh/*.json}, or a folder of {@code *.json}
+ * files. Results of {@code PartitionBenchmark.latency} and {@code PartitionBenchmark.throughput}
+ * become points; they must have the params {@code model}, {@code split}, {@code transport}, {@code
+ * link} and a positive integer {@code batch}. Other benchmarks are kept for {@code compare} and
+ * otherwise ignored.
  */
 public final class RunLoader {
   /** Simple class name of the partition benchmark. */
@@ -47,7 +48,8 @@ public final class RunLoader {
     0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 100
   };
 
-  private static final Set<String> KEY_PARAMS = Set.of("model", "split", "transport", "link", "batch", "depth", "tail");
+  private static final Set<String> KEY_PARAMS =
+      Set.of("model", "split", "transport", "link", "batch", "depth", "tail");
 
   private final JmhJsonReader jmhReader = new JmhJsonReader();
   private final HlogReader hlogReader = new HlogReader();
@@ -62,7 +64,8 @@ public final class RunLoader {
    */
   public Run load(List<Path> inputs) throws ReportInputException {
     if (inputs.isEmpty()) {
-      throw new IllegalArgumentException("inputs: empty (expected: at least one JMH JSON file or run folder)");
+      throw new IllegalArgumentException(
+          "inputs: empty (expected: at least one JMH JSON file or run folder)");
     }
     List<JmhResult> results = new ArrayList<>();
     for (Path input : inputs) {
@@ -88,8 +91,15 @@ public final class RunLoader {
       String depth = r.method().equals("throughput") ? r.params().getOrDefault("depth", "") : "";
       JmhResult previous = seen.put(r.method() + "|" + pointKey + "|" + depth, r);
       if (previous != null) {
-        throw new ReportInputException(r.file(), "duplicate result for " + r.label() + " (also result #"
-            + previous.index() + " of " + previous.file() + "): pass each run once");
+        throw new ReportInputException(
+            r.file(),
+            "duplicate result for "
+                + r.label()
+                + " (also result #"
+                + previous.index()
+                + " of "
+                + previous.file()
+                + "): pass each run once");
       }
       if (r.method().equals("latency")) {
         latencies.put(pointKey, r);
@@ -131,17 +141,20 @@ public final class RunLoader {
     Path jmhDir = Files.isDirectory(input.resolve("jmh")) ? input.resolve("jmh") : input;
     List<Path> files;
     try (Stream<Path> list = Files.list(jmhDir)) {
-      files = list.filter(p -> p.getFileName().toString().endsWith(".json"))
-          .filter(p -> !p.getFileName().toString().equals("run-metadata.json"))
-          .filter(Files::isRegularFile)
-          .sorted()
-          .toList();
+      files =
+          list.filter(p -> p.getFileName().toString().endsWith(".json"))
+              .filter(p -> !p.getFileName().toString().equals("run-metadata.json"))
+              .filter(Files::isRegularFile)
+              .sorted()
+              .toList();
     } catch (IOException e) {
       throw new ReportInputException(input, "cannot list folder: " + e, e);
     }
     if (files.isEmpty()) {
-      throw new ReportInputException(input, "no JMH JSON files: expected a run folder with jmh/*.json, a folder of "
-          + "*.json files, or a JMH JSON file");
+      throw new ReportInputException(
+          input,
+          "no JMH JSON files: expected a run folder with jmh/*.json, a folder of "
+              + "*.json files, or a JMH JSON file");
     }
     return files;
   }
@@ -149,9 +162,20 @@ public final class RunLoader {
   private static GroupKey group(JmhResult r) throws ReportInputException {
     for (String required : List.of("model", "split", "transport", "link", "batch")) {
       if (!r.params().containsKey(required)) {
-        throw new ReportInputException(r.file(), "result #" + r.index() + " (" + r.benchmark() + ") has no param \""
-            + required + "\": " + PARTITION_BENCHMARK + " results need params model, split, transport, link, batch"
-            + " (found " + (r.params().isEmpty() ? "no params" : String.join(", ", r.params().keySet())) + ")");
+        throw new ReportInputException(
+            r.file(),
+            "result #"
+                + r.index()
+                + " ("
+                + r.benchmark()
+                + ") has no param \""
+                + required
+                + "\": "
+                + PARTITION_BENCHMARK
+                + " results need params model, split, transport, link, batch"
+                + " (found "
+                + (r.params().isEmpty() ? "no params" : String.join(", ", r.params().keySet()))
+                + ")");
       }
     }
     int batch;
@@ -161,16 +185,29 @@ public final class RunLoader {
       batch = -1;
     }
     if (batch <= 0) {
-      throw new ReportInputException(r.file(), "result #" + r.index() + " (" + r.benchmark() + ") has batch \""
-          + r.params().get("batch") + "\": expected a positive integer");
+      throw new ReportInputException(
+          r.file(),
+          "result #"
+              + r.index()
+              + " ("
+              + r.benchmark()
+              + ") has batch \""
+              + r.params().get("batch")
+              + "\": expected a positive integer");
     }
     StringBuilder variant = new StringBuilder();
-    r.params().forEach((k, v) -> {
-      if (!KEY_PARAMS.contains(k)) {
-        variant.append(variant.length() == 0 ? "" : ";").append(k).append('=').append(v);
-      }
-    });
-    return new GroupKey(r.params().get("model"), r.params().get("transport"), r.params().get("link"), batch,
+    r.params()
+        .forEach(
+            (k, v) -> {
+              if (!KEY_PARAMS.contains(k)) {
+                variant.append(variant.length() == 0 ? "" : ";").append(k).append('=').append(v);
+              }
+            });
+    return new GroupKey(
+        r.params().get("model"),
+        r.params().get("transport"),
+        r.params().get("link"),
+        batch,
         variant.toString());
   }
 
@@ -187,16 +224,30 @@ public final class RunLoader {
     SortedMap<Double, Double> percentiles = new TreeMap<>();
     if (latency != null) {
       JmhMetric m = latency.primary();
-      double toMs = Units.toMillisFactor(m.unit()).orElseThrow(() -> new ReportInputException(latency.file(),
-          "result #" + latency.index() + " (" + latency.benchmark() + ") has scoreUnit \"" + m.unit()
-              + "\": a latency needs a time per operation such as ms/op"));
+      double toMs =
+          Units.toMillisFactor(m.unit())
+              .orElseThrow(
+                  () ->
+                      new ReportInputException(
+                          latency.file(),
+                          "result #"
+                              + latency.index()
+                              + " ("
+                              + latency.benchmark()
+                              + ") has scoreUnit \""
+                              + m.unit()
+                              + "\": a latency needs a time per operation such as ms/op"));
       meanMs = m.score() * toMs;
       lowMs = m.confidenceLow() * toMs;
       highMs = m.confidenceHigh() * toMs;
-      Histogram e2e = latencyLog == null ? null : latencyLog.histogramsByTag().get(HlogData.TAG_E2E);
+      Histogram e2e =
+          latencyLog == null ? null : latencyLog.histogramsByTag().get(HlogData.TAG_E2E);
       if (e2e != null && e2e.getTotalCount() > 0) {
         for (double p : PERCENTILES) {
-          long nanos = p == 0 ? e2e.getMinValue() : p == 100 ? e2e.getMaxValue() : e2e.getValueAtPercentile(p);
+          long nanos =
+              p == 0
+                  ? e2e.getMinValue()
+                  : p == 100 ? e2e.getMaxValue() : e2e.getValueAtPercentile(p);
           percentiles.put(p, nanos / 1e6);
         }
       } else {
@@ -212,9 +263,19 @@ public final class RunLoader {
       depth = throughput.params().getOrDefault("depth", "");
       JmhMetric images = throughput.secondary().get("images");
       JmhMetric m = images != null ? images : throughput.primary();
-      double scale = Units.toPerSecondFactor(m.unit()).orElseThrow(() -> new ReportInputException(throughput.file(),
-          "result #" + throughput.index() + " (" + throughput.benchmark() + ") has unit \"" + m.unit()
-              + "\": a throughput needs operations per time such as ops/s"));
+      double scale =
+          Units.toPerSecondFactor(m.unit())
+              .orElseThrow(
+                  () ->
+                      new ReportInputException(
+                          throughput.file(),
+                          "result #"
+                              + throughput.index()
+                              + " ("
+                              + throughput.benchmark()
+                              + ") has unit \""
+                              + m.unit()
+                              + "\": a throughput needs operations per time such as ops/s"));
       if (images == null) {
         scale *= group.batch();
       }
@@ -247,16 +308,31 @@ public final class RunLoader {
         bytes = cuts.get().bytes(split, group.batch());
       }
     }
-    return new Point(group, split, depth, meanMs, lowMs, highMs, percentiles, imgS, imgLow, imgHigh, bytes, phases);
+    return new Point(
+        group,
+        split,
+        depth,
+        meanMs,
+        lowMs,
+        highMs,
+        percentiles,
+        imgS,
+        imgLow,
+        imgHigh,
+        bytes,
+        phases);
   }
 
   /**
    * @param jsonFile a JMH JSON file
-   * @return the folder it belongs to: the run folder for {@code RUN/jmh/x.json}, else the file's folder
+   * @return the folder it belongs to: the run folder for {@code RUN/jmh/x.json}, else the file's
+   *     folder
    */
   public static Path runFolder(Path jsonFile) {
     Path parent = jsonFile.toAbsolutePath().getParent();
-    if (parent.getFileName() != null && parent.getFileName().toString().equals("jmh") && parent.getParent() != null) {
+    if (parent.getFileName() != null
+        && parent.getFileName().toString().equals("jmh")
+        && parent.getParent() != null) {
       return parent.getParent();
     }
     return parent;
@@ -269,7 +345,9 @@ public final class RunLoader {
       index = new TreeMap<>();
       if (Files.isDirectory(dir)) {
         try (Stream<Path> list = Files.list(dir)) {
-          for (Path p : list.filter(p -> p.getFileName().toString().endsWith(HlogFileName.EXTENSION)).toList()) {
+          for (Path p :
+              list.filter(p -> p.getFileName().toString().endsWith(HlogFileName.EXTENSION))
+                  .toList()) {
             index.put(p.getFileName().toString(), p);
           }
         } catch (IOException e) {

@@ -4,8 +4,9 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * JMH score units: {@code <time>/op} (lower is better) and {@code ops/<time>} (higher is better), with time one of
- * {@code ns}, {@code us}, {@code µs}, {@code ms}, {@code s}, {@code min}, {@code hr}. Stateless.
+ * JMH score units: {@code <time>/op} (lower is better) and {@code ops/<time>} (higher is better),
+ * with time one of {@code ns}, {@code us}, {@code µs}, {@code ms}, {@code s}, {@code min}, {@code
+ * hr}. Stateless.
  */
 public final class Units {
   private Units() {}
@@ -22,7 +23,8 @@ public final class Units {
 
   /**
    * @param unit a JMH score unit
-   * @return the direction implied by the unit: {@code x/op} lower is better, {@code ops/x} higher is better
+   * @return the direction implied by the unit: {@code x/op} lower is better, {@code ops/x} higher
+   *     is better
    */
   public static Direction direction(String unit) {
     String u = unit.trim().toLowerCase(Locale.ROOT);
@@ -37,7 +39,8 @@ public final class Units {
 
   /**
    * @param unit a time-per-operation unit, e.g. {@code us/op}
-   * @return the factor that converts a value in {@code unit} to milliseconds, empty when it is not such a unit
+   * @return the factor that converts a value in {@code unit} to milliseconds, empty when it is not
+   *     such a unit
    */
   public static Optional<Double> toMillisFactor(String unit) {
     String u = unit.trim().toLowerCase(Locale.ROOT);
@@ -49,7 +52,8 @@ public final class Units {
 
   /**
    * @param unit an operations-per-time unit, e.g. {@code ops/ms}
-   * @return the factor that converts a value in {@code unit} to operations per second, empty when it is not
+   * @return the factor that converts a value in {@code unit} to operations per second, empty when
+   *     it is not
    */
   public static Optional<Double> toPerSecondFactor(String unit) {
     String u = unit.trim().toLowerCase(Locale.ROOT);

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import io.paretopipe.reports.fixtures.CliRunner;
 import io.paretopipe.reports.fixtures.CliRunner.Outcome;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,8 +17,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Bad input gets one line on stderr naming the file and the problem, exit code 2, no stack trace unless
- * {@code --verbose}, and no output folder (nor staging folder) left behind.
+ * Bad input gets one line on stderr naming the file and the problem, exit code 2, no stack trace
+ * unless {@code --verbose}, and no output folder (nor staging folder) left behind.
  */
 class BadInputTest {
   @TempDir Path tmp;
@@ -28,14 +28,17 @@ class BadInputTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', value = {
-    "not JSON      | this is not json {         | not JSON: Unrecognized token 'this'",
-    "wrong schema  | {\"benchmark\": 1}          | not a JMH result file: expected a JSON array",
-    "empty         | ''                         | empty file: expected a JMH JSON result array",
-    "wrong element | [{\"mode\":\"thrpt\"}]     | not in JMH's result schema: result #0: missing string field \"benchmark\"",
-    "no split      | [{\"benchmark\":\"io.paretopipe.benchmarks.PartitionBenchmark.latency\",\"mode\":\"sample\",\"params\":{\"model\":\"m\",\"transport\":\"nio\",\"link\":\"none\",\"batch\":\"1\"},\"primaryMetric\":{\"score\":1,\"scoreUnit\":\"ms/op\"}}] | has no param \"split\": PartitionBenchmark results need params model, split, transport, link, batch"
-  })
-  void badFileIsOneLineExit2AndNoOutput(String name, String content, String expected) throws IOException {
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "not JSON      | this is not json {         | not JSON: Unrecognized token 'this'",
+        "wrong schema  | {\"benchmark\": 1}          | not a JMH result file: expected a JSON array",
+        "empty         | ''                         | empty file: expected a JMH JSON result array",
+        "wrong element | [{\"mode\":\"thrpt\"}]     | not in JMH's result schema: result #0: missing string field \"benchmark\"",
+        "no split      | [{\"benchmark\":\"io.paretopipe.benchmarks.PartitionBenchmark.latency\",\"mode\":\"sample\",\"params\":{\"model\":\"m\",\"transport\":\"nio\",\"link\":\"none\",\"batch\":\"1\"},\"primaryMetric\":{\"score\":1,\"scoreUnit\":\"ms/op\"}}] | has no param \"split\": PartitionBenchmark results need params model, split, transport, link, batch"
+      })
+  void badFileIsOneLineExit2AndNoOutput(String name, String content, String expected)
+      throws IOException {
     Path file = tmp.resolve("results.json");
     Files.writeString(file, content);
     Path out = tmp.resolve("report");
@@ -66,17 +69,27 @@ class BadInputTest {
   void verboseAddsTheStackTrace() throws IOException {
     Path file = tmp.resolve("results.json");
     Files.writeString(file, "nope");
-    Outcome o = run("pareto", file.toString(), "--out", tmp.resolve("report").toString(), "--verbose");
+    Outcome o =
+        run("pareto", file.toString(), "--out", tmp.resolve("report").toString(), "--verbose");
     assertEquals(ExitCodes.BAD_INPUT, o.code());
     assertTrue(o.err().lines().count() > 3 && o.err().contains("\tat "), o.err());
   }
 
   @Test
   void usageErrorsExit2WithTheValidValues() throws IOException {
-    Outcome o = run("pareto", "src/test/resources/fixtures/edge-cases", "--out", tmp.resolve("r").toString(),
-        "--latency", "p42");
+    Outcome o =
+        run(
+            "pareto",
+            "src/test/resources/fixtures/edge-cases",
+            "--out",
+            tmp.resolve("r").toString(),
+            "--latency",
+            "p42");
     assertEquals(ExitCodes.BAD_INPUT, o.code());
-    assertTrue(o.err().startsWith("error: latency statistic \"p42\" is not one of mean, p50, p90, p99, p99.9"),
+    assertTrue(
+        o.err()
+            .startsWith(
+                "error: latency statistic \"p42\" is not one of mean, p50, p90, p99, p99.9"),
         o.err());
     assertNoOutput(tmp.resolve("r"));
 
@@ -99,21 +112,29 @@ class BadInputTest {
     Files.writeString(out.resolve("old.txt"), "old");
     Path bad = tmp.resolve("bad.json");
     Files.writeString(bad, "[");
-    assertEquals(ExitCodes.BAD_INPUT, run("pareto", bad.toString(), "--out", out.toString()).code());
-    assertEquals("old", Files.readString(out.resolve("old.txt")), "a failed run keeps the previous report");
+    assertEquals(
+        ExitCodes.BAD_INPUT, run("pareto", bad.toString(), "--out", out.toString()).code());
+    assertEquals(
+        "old", Files.readString(out.resolve("old.txt")), "a failed run keeps the previous report");
 
     Outcome ok = run("pareto", "src/test/resources/fixtures/edge-cases", "--out", out.toString());
     assertEquals(ExitCodes.OK, ok.code(), ok.err());
     assertFalse(Files.exists(out.resolve("old.txt")));
     assertTrue(Files.exists(out.resolve("index.html")));
-    assertEquals(List.of("report", "bad.json"),
-        listNames(tmp).stream().filter(n -> !n.equals("results.json")).sorted((a, b) -> b.compareTo(a)).toList(),
+    assertEquals(
+        List.of("report", "bad.json"),
+        listNames(tmp).stream()
+            .filter(n -> !n.equals("results.json"))
+            .sorted((a, b) -> b.compareTo(a))
+            .toList(),
         "no staging or backup folder left");
   }
 
   private void assertNoOutput(Path out) throws IOException {
     assertFalse(Files.exists(out), "no output folder " + out);
-    assertTrue(listNames(tmp).stream().noneMatch(n -> n.startsWith(".")), "no staging folder: " + listNames(tmp));
+    assertTrue(
+        listNames(tmp).stream().noneMatch(n -> n.startsWith(".")),
+        "no staging folder: " + listNames(tmp));
   }
 
   private static List<String> listNames(Path dir) throws IOException {

@@ -27,14 +27,15 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@code predict} end to end: golden outputs of the hand-made profile (whose numbers {@code PipelineModelTest} checks by
- * hand) under three locales, the charts, calibration from a measured run, and bad input (exit 2, one line naming the
- * file or option, nothing left behind).
+ * {@code predict} end to end: golden outputs of the hand-made profile (whose numbers {@code
+ * PipelineModelTest} checks by hand) under three locales, the charts, calibration from a measured
+ * run, and bad input (exit 2, one line naming the file or option, nothing left behind).
  */
 class PredictCommandTest {
   private static final String TINY = "src/test/resources/predict/tiny/unit-profile.json";
   private static final Path GOLDEN = Path.of("src/test/resources/golden-predict");
-  private static final List<String> FILES = List.of("predicted.md", "predicted.json", "predicted.csv");
+  private static final List<String> FILES =
+      List.of("predicted.md", "predicted.json", "predicted.csv");
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   @TempDir Path tmp;
@@ -42,10 +43,18 @@ class PredictCommandTest {
   static Stream<Arguments> cases() {
     List<Arguments> cases = new java.util.ArrayList<>();
     for (Locale locale : List.of(Locale.ROOT, Locale.US, Locale.GERMANY)) {
-      cases.add(Arguments.of("tiny-2-devices", locale,
-          new String[] {TINY, "--link", "delay:10ms+rate:8mbit", "--link", "none"}));
-      cases.add(Arguments.of("tiny-3-devices", locale,
-          new String[] {TINY, "--link", "delay:10ms+rate:8mbit", "--devices", "3", "--depth", "2"}));
+      cases.add(
+          Arguments.of(
+              "tiny-2-devices",
+              locale,
+              new String[] {TINY, "--link", "delay:10ms+rate:8mbit", "--link", "none"}));
+      cases.add(
+          Arguments.of(
+              "tiny-3-devices",
+              locale,
+              new String[] {
+                TINY, "--link", "delay:10ms+rate:8mbit", "--devices", "3", "--depth", "2"
+              }));
     }
     return cases.stream();
   }
@@ -54,8 +63,11 @@ class PredictCommandTest {
   @MethodSource("cases")
   void outputsMatchGoldens(String name, Locale locale, String[] args) throws IOException {
     Path out = tmp.resolve("out");
-    String[] full = Stream.concat(Stream.of("predict"), Stream.concat(Stream.of(args), Stream.of("--out",
-        out.toString()))).toArray(String[]::new);
+    String[] full =
+        Stream.concat(
+                Stream.of("predict"),
+                Stream.concat(Stream.of(args), Stream.of("--out", out.toString())))
+            .toArray(String[]::new);
     Locale saved = Locale.getDefault();
     Outcome o;
     try {
@@ -65,8 +77,10 @@ class PredictCommandTest {
       Locale.setDefault(saved);
     }
     assertEquals(ExitCodes.OK, o.code(), o.err());
-    assertTrue(o.out().contains("per-hop overhead: 0 (not calibrated: pass --calibrate RUN"), o.out());
-    boolean update = Boolean.parseBoolean(System.getProperty("paretopipe.reports.updateGoldens", "false"));
+    assertTrue(
+        o.out().contains("per-hop overhead: 0 (not calibrated: pass --calibrate RUN"), o.out());
+    boolean update =
+        Boolean.parseBoolean(System.getProperty("paretopipe.reports.updateGoldens", "false"));
     for (String file : FILES) {
       String actual = Files.readString(out.resolve(file), StandardCharsets.UTF_8);
       Path golden = GOLDEN.resolve(name).resolve(file);
@@ -74,14 +88,18 @@ class PredictCommandTest {
         Files.createDirectories(golden.getParent());
         Files.writeString(golden, actual, StandardCharsets.UTF_8);
       }
-      assertEquals(Files.readString(golden, StandardCharsets.UTF_8), actual, file + " of " + name + " under " + locale);
+      assertEquals(
+          Files.readString(golden, StandardCharsets.UTF_8),
+          actual,
+          file + " of " + name + " under " + locale);
     }
   }
 
   @Test
   void jsonHoldsTheHandComputedNumbersAndChartsAreDrawn() throws IOException {
     Path out = tmp.resolve("out");
-    Outcome o = CliRunner.run("predict", TINY, "--link", "delay:10ms+rate:8mbit", "--out", out.toString());
+    Outcome o =
+        CliRunner.run("predict", TINY, "--link", "delay:10ms+rate:8mbit", "--out", out.toString());
     assertEquals(ExitCodes.OK, o.code(), o.err());
     JsonNode json = MAPPER.readTree(out.resolve("predicted.json").toFile());
     assertEquals("paretopipe-prediction", json.get("format").asText());
@@ -95,23 +113,45 @@ class PredictCommandTest {
     JsonNode split2 = link.get("predictions").get(2);
     assertEquals("2", split2.get("split").asText());
     assertEquals(31 + 102 + 87.232, split2.get("latency_ms").asDouble(), 1e-9);
-    assertEquals(19.6078, split2.get("throughput_img_s").asDouble(), 1e-9, "2000 / 102 to 6 digits");
+    assertEquals(
+        19.6078, split2.get("throughput_img_s").asDouble(), 1e-9, "2000 / 102 to 6 digits");
     assertEquals("tail", split2.get("bottleneck").asText());
     assertFalse(json.get("overhead").get("calibrated").asBoolean());
     assertTrue(json.get("overhead").get("rmse_ms").isNull());
-    assertEquals(41, json.get("bandwidth_sweeps").get(0).get("points").size(), "1 Mbit/s to 10 Gbit/s, 10 per decade");
-    assertEquals(1_000_000, json.get("bandwidth_sweeps").get(0).get("points").get(0).get("rate_bits_per_second")
-        .asLong());
-    assertEquals(10_000_000_000L, json.get("bandwidth_sweeps").get(0).get("points").get(40).get("rate_bits_per_second")
-        .asLong());
+    assertEquals(
+        41,
+        json.get("bandwidth_sweeps").get(0).get("points").size(),
+        "1 Mbit/s to 10 Gbit/s, 10 per decade");
+    assertEquals(
+        1_000_000,
+        json.get("bandwidth_sweeps")
+            .get(0)
+            .get("points")
+            .get(0)
+            .get("rate_bits_per_second")
+            .asLong());
+    assertEquals(
+        10_000_000_000L,
+        json.get("bandwidth_sweeps")
+            .get(0)
+            .get("points")
+            .get(40)
+            .get("rate_bits_per_second")
+            .asLong());
     for (String chart : List.of("l01-frontier.png", "d01-best-split-vs-bandwidth.png")) {
       BufferedImage image = ImageIO.read(out.resolve("charts").resolve(chart).toFile());
       assertEquals(640, image.getWidth(), chart);
       assertEquals(420, image.getHeight(), chart);
     }
-    assertTrue(o.out().startsWith("predicted 4 cut combinations of tiny over 2 devices and 1 link"), o.out());
-    assertTrue(o.out().contains("link delay:10ms+rate:8mbit: frontier 2 split(s), lowest latency 3 (170.2 ms), highest"
-        + " throughput 2 (19.61 img/s)"), o.out());
+    assertTrue(
+        o.out().startsWith("predicted 4 cut combinations of tiny over 2 devices and 1 link"),
+        o.out());
+    assertTrue(
+        o.out()
+            .contains(
+                "link delay:10ms+rate:8mbit: frontier 2 split(s), lowest latency 3 (170.2 ms), highest"
+                    + " throughput 2 (19.61 img/s)"),
+        o.out());
   }
 
   @Test
@@ -127,8 +167,16 @@ class PredictCommandTest {
     // measured = bare prediction + 3 ms + 0.5 ms/MB per hop: the fit must recover both exactly
     Path run = measuredRun(3.0, 0.5);
     Path out = tmp.resolve("out");
-    Outcome o = CliRunner.run("predict", TINY, "--link", "delay:10ms+rate:8mbit", "--calibrate", run.toString(),
-        "--out", out.toString());
+    Outcome o =
+        CliRunner.run(
+            "predict",
+            TINY,
+            "--link",
+            "delay:10ms+rate:8mbit",
+            "--calibrate",
+            run.toString(),
+            "--out",
+            out.toString());
     assertEquals(ExitCodes.OK, o.code(), o.err());
     JsonNode overhead = MAPPER.readTree(out.resolve("predicted.json").toFile()).get("overhead");
     assertTrue(overhead.get("calibrated").asBoolean());
@@ -136,20 +184,42 @@ class PredictCommandTest {
     assertEquals(0.5, overhead.get("ms_per_megabyte").asDouble(), 1e-4);
     assertEquals(8, overhead.get("points").asInt(), "4 splits x 2 links");
     assertEquals("nio", overhead.get("transport").asText());
-    JsonNode split2 = MAPPER.readTree(out.resolve("predicted.json").toFile()).get("links").get(0).get("predictions")
-        .get(2);
+    JsonNode split2 =
+        MAPPER
+            .readTree(out.resolve("predicted.json").toFile())
+            .get("links")
+            .get(0)
+            .get("predictions")
+            .get(2);
     assertEquals(220.232 + 3 + 0.05, split2.get("latency_ms").asDouble(), 1e-9);
-    assertTrue(o.out().contains("per-hop overhead: 3 ms + 0.5 ms/MB per hop, fitted by least squares on 8 measured"
-        + " points of " + run), o.out());
+    assertTrue(
+        o.out()
+            .contains(
+                "per-hop overhead: 3 ms + 0.5 ms/MB per hop, fitted by least squares on 8 measured"
+                    + " points of "
+                    + run),
+        o.out());
 
-    Outcome wrongTransport = CliRunner.run("predict", TINY, "--link", "none", "--calibrate", run.toString(),
-        "--transport", "grpc");
+    Outcome wrongTransport =
+        CliRunner.run(
+            "predict",
+            TINY,
+            "--link",
+            "none",
+            "--calibrate",
+            run.toString(),
+            "--transport",
+            "grpc");
     assertEquals(ExitCodes.BAD_INPUT, wrongTransport.code());
-    assertEquals("error: " + run + ": no tiny points over transport grpc to calibrate from: the run has nio",
+    assertEquals(
+        "error: " + run + ": no tiny points over transport grpc to calibrate from: the run has nio",
         wrongTransport.err().strip());
   }
 
-  /** A run folder with PartitionBenchmark latency results of the tiny model over none and delay:10ms+rate:8mbit. */
+  /**
+   * A run folder with PartitionBenchmark latency results of the tiny model over none and
+   * delay:10ms+rate:8mbit.
+   */
   private Path measuredRun(double fixedMs, double msPerMegabyte) throws IOException {
     double[] bareNone = {133, 133, 133, 133};
     double[] bareShaped = {520.232, 320.232, 220.232, 170.232};
@@ -157,14 +227,22 @@ class PredictCommandTest {
     ArrayNode results = JsonNodeFactory.instance.arrayNode();
     for (String link : List.of("none", "delay:10ms+rate:8mbit")) {
       for (int split = 0; split <= 3; split++) {
-        double measured = (link.equals("none") ? bareNone : bareShaped)[split] + fixedMs
-            + msPerMegabyte * bytes[split] / 1e6;
+        double measured =
+            (link.equals("none") ? bareNone : bareShaped)[split]
+                + fixedMs
+                + msPerMegabyte * bytes[split] / 1e6;
         ObjectNode r = results.addObject();
         r.put("benchmark", "io.paretopipe.benchmarks.PartitionBenchmark.latency");
         r.put("mode", "sample");
         ObjectNode params = r.putObject("params");
-        params.put("model", "tiny").put("split", Integer.toString(split)).put("transport", "nio").put("link", link)
-            .put("batch", "2").put("depth", "4").put("tail", "spawn");
+        params
+            .put("model", "tiny")
+            .put("split", Integer.toString(split))
+            .put("transport", "nio")
+            .put("link", link)
+            .put("batch", "2")
+            .put("depth", "4")
+            .put("tail", "spawn");
         r.putObject("primaryMetric").put("score", measured).put("scoreUnit", "ms/op");
       }
     }
@@ -177,7 +255,8 @@ class PredictCommandTest {
   void badInputIsOneLineExit2AndLeavesNothing() throws IOException {
     Path out = tmp.resolve("out");
     Path missing = tmp.resolve("nope.json");
-    Outcome o = CliRunner.run("predict", missing.toString(), "--link", "none", "--out", out.toString());
+    Outcome o =
+        CliRunner.run("predict", missing.toString(), "--link", "none", "--out", out.toString());
     assertEquals(ExitCodes.BAD_INPUT, o.code());
     assertEquals("error: " + missing + ": no such file or folder", o.err().strip());
 
@@ -188,13 +267,22 @@ class PredictCommandTest {
     o = CliRunner.run("predict", incomplete.toString(), "--link", "none", "--out", out.toString());
     assertEquals(ExitCodes.BAD_INPUT, o.code());
     assertEquals(1, o.err().lines().count(), o.err());
-    assertTrue(o.err().startsWith("error: " + incomplete + ": unit profile of tiny (batch 2, threads 1) lacks unit 1"),
+    assertTrue(
+        o.err()
+            .startsWith(
+                "error: "
+                    + incomplete
+                    + ": unit profile of tiny (batch 2, threads 1) lacks unit 1"),
         o.err());
 
     o = CliRunner.run("predict", TINY, "--link", "delay:10", "--out", out.toString());
     assertEquals(ExitCodes.BAD_INPUT, o.code());
-    assertTrue(o.err().startsWith("error: --link: bad link spec 'delay:10': token 'delay:10' has no unit; valid time"
-        + " units are ns, us, ms, s"), o.err());
+    assertTrue(
+        o.err()
+            .startsWith(
+                "error: --link: bad link spec 'delay:10': token 'delay:10' has no unit; valid time"
+                    + " units are ns, us, ms, s"),
+        o.err());
 
     o = CliRunner.run("predict", TINY, "--link", "none", "--devices", "1");
     assertEquals(ExitCodes.BAD_INPUT, o.code());
@@ -202,12 +290,19 @@ class PredictCommandTest {
 
     o = CliRunner.run("predict", TINY, "--link", "none", "--devices", "6");
     assertEquals(ExitCodes.BAD_INPUT, o.code());
-    assertTrue(o.err().startsWith("error: --devices: 6 devices need 5 distinct cuts but tiny has only 4 (0..3): at"
-        + " most 5 devices"), o.err());
+    assertTrue(
+        o.err()
+            .startsWith(
+                "error: --devices: 6 devices need 5 distinct cuts but tiny has only 4 (0..3): at"
+                    + " most 5 devices"),
+        o.err());
 
     o = CliRunner.run("predict", TINY, "--link", "none", "--threads", "2");
     assertEquals(ExitCodes.BAD_INPUT, o.code());
-    assertEquals("error: " + TINY + ": no unit profile with threads 2 for the head: the profiles have threads 1",
+    assertEquals(
+        "error: "
+            + TINY
+            + ": no unit profile with threads 2 for the head: the profiles have threads 1",
         o.err().strip());
 
     o = CliRunner.run("predict", TINY);
@@ -216,7 +311,9 @@ class PredictCommandTest {
 
     o = CliRunner.run("predict", "--link", "none");
     assertEquals(ExitCodes.BAD_INPUT, o.code());
-    assertTrue(o.err().startsWith("error: no unit profiles for the head: give PROFILES or --head FILE"), o.err());
+    assertTrue(
+        o.err().startsWith("error: no unit profiles for the head: give PROFILES or --head FILE"),
+        o.err());
 
     o = CliRunner.run("predict", TINY, "--link", "none", "--transport", "nio");
     assertEquals(ExitCodes.BAD_INPUT, o.code());
@@ -238,20 +335,36 @@ class PredictCommandTest {
     }
     MAPPER.writeValue(fast.toFile(), results);
     Path out = tmp.resolve("out");
-    Outcome o = CliRunner.run("predict", TINY, "--tail", fast.toString(), "--link", "none", "--out", out.toString());
+    Outcome o =
+        CliRunner.run(
+            "predict", TINY, "--tail", fast.toString(), "--link", "none", "--out", out.toString());
     assertEquals(ExitCodes.OK, o.code(), o.err());
     JsonNode json = MAPPER.readTree(out.resolve("predicted.json").toFile());
     assertEquals(fast.toString(), json.get("stages").get(1).get("source").asText());
     JsonNode split0 = json.get("links").get(0).get("predictions").get(0);
-    assertEquals(1 + 132 / 4.0, split0.get("latency_ms").asDouble(), 1e-9, "head: prefix 1 ms; tail 4x faster");
+    assertEquals(
+        1 + 132 / 4.0,
+        split0.get("latency_ms").asDouble(),
+        1e-9,
+        "head: prefix 1 ms; tail 4x faster");
   }
 
   @Test
   void helpListsTheOptions() {
     Outcome o = CliRunner.run("predict", "--help");
     assertEquals(ExitCodes.OK, o.code());
-    for (String option : List.of("--link", "--devices", "--out", "--calibrate", "--head", "--tail", "--depth",
-        "--threads", "--model", "PROFILES")) {
+    for (String option :
+        List.of(
+            "--link",
+            "--devices",
+            "--out",
+            "--calibrate",
+            "--head",
+            "--tail",
+            "--depth",
+            "--threads",
+            "--model",
+            "PROFILES")) {
       assertTrue(o.out().contains(option), option + " in " + o.out());
     }
     Outcome top = CliRunner.run("--help");

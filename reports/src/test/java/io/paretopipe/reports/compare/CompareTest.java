@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code compare} on generated runs: the same simulated code with different random samples must not regress; a run
- * where split 3 is 20% slower must flag exactly split 3's results and exit 1.
+ * {@code compare} on generated runs: the same simulated code with different random samples must not
+ * regress; a run where split 3 is 20% slower must flag exactly split 3's results and exit 1.
  */
 class CompareTest {
   @TempDir Path tmp;
@@ -47,7 +47,10 @@ class CompareTest {
       Path b = run("b" + seed, seed * 2 + 1, null);
       var o = CliRunner.run("compare", a.toString(), b.toString());
       assertEquals(ExitCodes.OK, o.code(), "seed " + seed + ":\n" + o.out() + o.err());
-      assertTrue(o.out().contains("**OK: no result significantly worse by more than 5%; frontier splits unchanged**"),
+      assertTrue(
+          o.out()
+              .contains(
+                  "**OK: no result significantly worse by more than 5%; frontier splits unchanged**"),
           o.out());
     }
   }
@@ -57,16 +60,31 @@ class CompareTest {
     Path baseline = run("base", 11, null);
     Path current = run("slow", 12, 3);
     Path out = tmp.resolve("cmp");
-    var o = CliRunner.run("compare", baseline.toString(), current.toString(), "--threshold", "5%", "--out",
-        out.toString());
+    var o =
+        CliRunner.run(
+            "compare",
+            baseline.toString(),
+            current.toString(),
+            "--threshold",
+            "5%",
+            "--out",
+            out.toString());
     assertEquals(ExitCodes.REGRESSION, o.code(), o.out() + o.err());
-    assertTrue(o.out().startsWith("REGRESSION: 2 of 13 results significantly worse by more than 5%"), o.out());
+    assertTrue(
+        o.out().startsWith("REGRESSION: 2 of 13 results significantly worse by more than 5%"),
+        o.out());
 
-    Comparison c = new RunComparator(5, 0.05).compare(new RunLoader().load(List.of(baseline)),
-        new RunLoader().load(List.of(current)));
-    Set<String> flagged = c.regressions().stream().map(r -> r.benchmark() + " split=" + r.params().get("split"))
-        .collect(Collectors.toSet());
-    assertEquals(Set.of("PartitionBenchmark.latency split=3", "PartitionBenchmark.throughput split=3"), flagged);
+    Comparison c =
+        new RunComparator(5, 0.05)
+            .compare(
+                new RunLoader().load(List.of(baseline)), new RunLoader().load(List.of(current)));
+    Set<String> flagged =
+        c.regressions().stream()
+            .map(r -> r.benchmark() + " split=" + r.params().get("split"))
+            .collect(Collectors.toSet());
+    assertEquals(
+        Set.of("PartitionBenchmark.latency split=3", "PartitionBenchmark.throughput split=3"),
+        flagged);
     for (ResultComparison r : c.regressions()) {
       if (r.benchmark().endsWith("latency")) {
         assertEquals(20, r.worsePercent(), 4, "latency about 20% worse: " + r);
@@ -77,21 +95,28 @@ class CompareTest {
       }
       assertTrue(r.pValue() < 0.05, r.toString());
     }
-    assertTrue(Files.readString(out.resolve("compare.csv")).lines()
-        .filter(l -> l.endsWith(",regression")).allMatch(l -> l.contains("split=3;")));
+    assertTrue(
+        Files.readString(out.resolve("compare.csv"))
+            .lines()
+            .filter(l -> l.endsWith(",regression"))
+            .allMatch(l -> l.contains("split=3;")));
     assertTrue(Files.readString(out.resolve("compare.html")).contains("<tr class=\"bad\">"));
-    assertTrue(Files.readString(out.resolve("compare.md")).contains("| regression | PartitionBenchmark.latency"));
+    assertTrue(
+        Files.readString(out.resolve("compare.md"))
+            .contains("| regression | PartitionBenchmark.latency"));
   }
 
   @Test
   void improvementIsNotARegressionAndFrontierChangeIsReported() throws Exception {
     Path slow = run("slow", 21, 0, 1.5);
     Path fast = run("fast", 22, null);
-    Comparison c = new RunComparator(5, 0.05).compare(new RunLoader().load(List.of(slow)),
-        new RunLoader().load(List.of(fast)));
+    Comparison c =
+        new RunComparator(5, 0.05)
+            .compare(new RunLoader().load(List.of(slow)), new RunLoader().load(List.of(fast)));
     assertTrue(c.regressions().isEmpty(), c.regressions().toString());
     assertTrue(c.results().stream().anyMatch(r -> r.verdict() == Verdict.IMPROVEMENT));
-    // Split 0 (14 ms, 160 img/s) is on the "none" frontier; 50% slower, split 1 (19 ms, 189 img/s) dominates it.
+    // Split 0 (14 ms, 160 img/s) is on the "none" frontier; 50% slower, split 1 (19 ms, 189 img/s)
+    // dominates it.
     assertTrue(c.frontierChanged(), c.frontierChanges().toString());
     FrontierChange change = c.frontierChanges().get(0);
     assertFalse(change.baselineSplits().contains("0"));
@@ -111,17 +136,25 @@ class CompareTest {
     Path out = tmp.resolve("trend");
     var o = CliRunner.run("compare", "--history", history.toString(), "--out", out.toString());
     assertEquals(ExitCodes.REGRESSION, o.code(), o.out() + o.err());
-    assertTrue(o.out().contains("PartitionBenchmark.latency batch=2 depth=4 link=none model=tinynet split=3"),
+    assertTrue(
+        o.out()
+            .contains("PartitionBenchmark.latency batch=2 depth=4 link=none model=tinynet split=3"),
         o.out());
     try (Stream<Path> charts = Files.list(out.resolve("charts"))) {
-      assertEquals(13, charts.filter(p -> p.toString().endsWith(".png")).count(), "one trend chart per result");
+      assertEquals(
+          13,
+          charts.filter(p -> p.toString().endsWith(".png")).count(),
+          "one trend chart per result");
     }
-    List<Run> runs = List.of(new RunLoader().load(List.of(history.resolve("2026-11-01T01-00-00Z"))),
-        new RunLoader().load(List.of(history.resolve("2026-11-02T01-00-00Z"))),
-        new RunLoader().load(List.of(history.resolve("2026-11-03T01-00-00Z"))));
+    List<Run> runs =
+        List.of(
+            new RunLoader().load(List.of(history.resolve("2026-11-01T01-00-00Z"))),
+            new RunLoader().load(List.of(history.resolve("2026-11-02T01-00-00Z"))),
+            new RunLoader().load(List.of(history.resolve("2026-11-03T01-00-00Z"))));
     Comparison c = new RunComparator(5, 0.05).compareHistory(runs, 5);
     ResultComparison any = c.results().get(0);
-    assertEquals(20, any.baselineSamples(), "two previous runs, 2 forks x 5 iterations each, pooled");
+    assertEquals(
+        20, any.baselineSamples(), "two previous runs, 2 forks x 5 iterations each, pooled");
     assertEquals(10, any.currentSamples());
     assertEquals(3, c.trends().get(0).scores().length);
   }

@@ -21,21 +21,52 @@ import org.junit.jupiter.api.io.TempDir;
 class HlogTest {
   @Test
   void fileNameFollowsTheContract() {
-    Map<String, String> params = new TreeMap<>(Map.of("transport", "nio", "split", "3:9", "model", "mobilenetv2",
-        "link", "delay:20ms+rate:50mbit", "batch", "8"));
+    Map<String, String> params =
+        new TreeMap<>(
+            Map.of(
+                "transport",
+                "nio",
+                "split",
+                "3:9",
+                "model",
+                "mobilenetv2",
+                "link",
+                "delay:20ms+rate:50mbit",
+                "batch",
+                "8"));
     String name = HlogFileName.of("PartitionBenchmark.latency", params);
-    assertEquals("PartitionBenchmark.latency__batch=8__link=delay%3A20ms%2Brate%3A50mbit__model=mobilenetv2"
-        + "__split=3%3A9__transport=nio.hlog", name);
+    assertEquals(
+        "PartitionBenchmark.latency__batch=8__link=delay%3A20ms%2Brate%3A50mbit__model=mobilenetv2"
+            + "__split=3%3A9__transport=nio.hlog",
+        name);
     assertEquals(params, HlogFileName.params(name));
-    assertEquals("PartitionBenchmark.latency__batch=8__depth=4__link=none__model=mobilenetv2__split=3__tail=spawn"
-        + "__transport=nio.hlog", HlogFileName.of("PartitionBenchmark.latency", Map.of("batch", "8", "depth", "4",
-            "link", "none", "model", "mobilenetv2", "split", "3", "tail", "spawn", "transport", "nio")));
+    assertEquals(
+        "PartitionBenchmark.latency__batch=8__depth=4__link=none__model=mobilenetv2__split=3__tail=spawn"
+            + "__transport=nio.hlog",
+        HlogFileName.of(
+            "PartitionBenchmark.latency",
+            Map.of(
+                "batch",
+                "8",
+                "depth",
+                "4",
+                "link",
+                "none",
+                "model",
+                "mobilenetv2",
+                "split",
+                "3",
+                "tail",
+                "spawn",
+                "transport",
+                "nio")));
   }
 
   @Test
   void mergesIntervalsPerTagAndReadsComments(@TempDir Path tmp) throws Exception {
     Path file = tmp.resolve("x.hlog");
-    try (PrintStream out = new PrintStream(Files.newOutputStream(file), false, StandardCharsets.UTF_8)) {
+    try (PrintStream out =
+        new PrintStream(Files.newOutputStream(file), false, StandardCharsets.UTF_8)) {
       HistogramLogWriter writer = new HistogramLogWriter(out);
       writer.outputComment("paretopipe.bytes_per_request=4816896");
       writer.outputLogFormatVersion();
@@ -63,7 +94,8 @@ class HlogTest {
   void rejectsAFileThatIsNotAnHlog(@TempDir Path tmp) throws IOException {
     Path file = tmp.resolve("bad.hlog");
     Files.writeString(file, "hello\nworld\n");
-    ReportInputException e = assertThrows(ReportInputException.class, () -> new HlogReader().read(file));
+    ReportInputException e =
+        assertThrows(ReportInputException.class, () -> new HlogReader().read(file));
     assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
   }
 }

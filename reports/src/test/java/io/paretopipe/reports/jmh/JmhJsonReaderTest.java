@@ -13,9 +13,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** JMH's real JSON: special number strings, SampleTime histograms, absent params, secondary metrics. */
+/**
+ * JMH's real JSON: special number strings, SampleTime histograms, absent params, secondary metrics.
+ */
 class JmhJsonReaderTest {
-  private static final Path EDGE_CASES = Path.of("src/test/resources/fixtures/edge-cases/results.json");
+  private static final Path EDGE_CASES =
+      Path.of("src/test/resources/fixtures/edge-cases/results.json");
 
   @Test
   void readsEdgeCasesAsJmhWritesThem() throws ReportInputException {
@@ -31,7 +34,10 @@ class JmhJsonReaderTest {
     assertTrue(Double.isNaN(sample.primary().confidenceLow()));
     assertEquals(2.9, sample.primary().percentiles().get(90.0));
     assertEquals(4, sample.primary().histogramSampleCount());
-    assertArrayEquals(new double[] {2.5}, sample.primary().iterationScores(), 1e-12,
+    assertArrayEquals(
+        new double[] {2.5},
+        sample.primary().iterationScores(),
+        1e-12,
         "one iteration: (2.0*1 + 2.5*2 + 3.0*1) / 4");
 
     JmhResult twoIterations = results.get(2);
@@ -62,20 +68,33 @@ class JmhJsonReaderTest {
   @Test
   void rejectsWrongSchemaNamingTheElementAndField(@TempDir Path tmp) throws IOException {
     Path file = tmp.resolve("r.json");
-    Files.writeString(file, "[{\"benchmark\":\"a.B.c\",\"mode\":\"thrpt\",\"primaryMetric\":{\"score\":\"fast\","
-        + "\"scoreUnit\":\"ops/s\"}}]");
-    ReportInputException e = assertThrows(ReportInputException.class, () -> new JmhJsonReader().read(file));
-    assertEquals(file + ": not in JMH's result schema: result #0 (a.B.c) primaryMetric: \"score\" must be a number "
-        + "or one of \"NaN\", \"+INF\", \"-INF\", found \"fast\"", e.getMessage());
+    Files.writeString(
+        file,
+        "[{\"benchmark\":\"a.B.c\",\"mode\":\"thrpt\",\"primaryMetric\":{\"score\":\"fast\","
+            + "\"scoreUnit\":\"ops/s\"}}]");
+    ReportInputException e =
+        assertThrows(ReportInputException.class, () -> new JmhJsonReader().read(file));
+    assertEquals(
+        file
+            + ": not in JMH's result schema: result #0 (a.B.c) primaryMetric: \"score\" must be a number "
+            + "or one of \"NaN\", \"+INF\", \"-INF\", found \"fast\"",
+        e.getMessage());
 
     Files.writeString(file, "{\"benchmark\":\"x\"}");
     e = assertThrows(ReportInputException.class, () -> new JmhJsonReader().read(file));
-    assertEquals(file + ": not a JMH result file: expected a JSON array of benchmark results (JMH -rf json), found "
-        + "a JSON object", e.getMessage());
+    assertEquals(
+        file
+            + ": not a JMH result file: expected a JSON array of benchmark results (JMH -rf json), found "
+            + "a JSON object",
+        e.getMessage());
 
-    Files.writeString(file, "[{\"benchmark\":\"a.B.c\",\"mode\":\"sample\",\"primaryMetric\":{\"score\":1,"
-        + "\"scoreUnit\":\"ms/op\",\"rawDataHistogram\":[[[[1.0]]]]}}]");
+    Files.writeString(
+        file,
+        "[{\"benchmark\":\"a.B.c\",\"mode\":\"sample\",\"primaryMetric\":{\"score\":1,"
+            + "\"scoreUnit\":\"ms/op\",\"rawDataHistogram\":[[[[1.0]]]]}}]");
     e = assertThrows(ReportInputException.class, () -> new JmhJsonReader().read(file));
-    assertTrue(e.getMessage().contains("rawDataHistogram[0][0][0] is not a [value, count] pair"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("rawDataHistogram[0][0][0] is not a [value, count] pair"),
+        e.getMessage());
   }
 }

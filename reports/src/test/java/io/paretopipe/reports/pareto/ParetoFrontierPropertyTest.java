@@ -8,7 +8,9 @@ import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Properties of the frontier on many seeded random point sets, including ties, duplicates and NaN. */
+/**
+ * Properties of the frontier on many seeded random point sets, including ties, duplicates and NaN.
+ */
 class ParetoFrontierPropertyTest {
   private static final int ITERATIONS = 3000;
 
@@ -27,7 +29,8 @@ class ParetoFrontierPropertyTest {
         }
         if (on[i]) {
           for (double[] other : values) {
-            assertFalse(!hasNaN(other) && ParetoFrontier.dominates(other, values[i]),
+            assertFalse(
+                !hasNaN(other) && ParetoFrontier.dominates(other, values[i]),
                 "frontier point " + i + " is dominated: " + context);
           }
         } else {
@@ -35,8 +38,9 @@ class ParetoFrontierPropertyTest {
           for (int j = 0; j < values.length && !dominatedByFrontier; j++) {
             dominatedByFrontier = on[j] && ParetoFrontier.dominates(values[j], values[i]);
           }
-          assertTrue(dominatedByFrontier, "point " + i + " is off the frontier but no frontier point dominates it: "
-              + context);
+          assertTrue(
+              dominatedByFrontier,
+              "point " + i + " is off the frontier but no frontier point dominates it: " + context);
         }
       }
     }
@@ -47,7 +51,9 @@ class ParetoFrontierPropertyTest {
     Random random = new Random(7L);
     for (int iteration = 0; iteration < ITERATIONS; iteration++) {
       double[][] values = randomValues(random, 2);
-      assertArrayEquals(ParetoFrontier.bruteForce(values), ParetoFrontier.twoObjectives(values),
+      assertArrayEquals(
+          ParetoFrontier.bruteForce(values),
+          ParetoFrontier.twoObjectives(values),
           "iteration " + iteration + " values " + Arrays.deepToString(values));
     }
   }
@@ -55,14 +61,17 @@ class ParetoFrontierPropertyTest {
   @Test
   void equalPointsBothStayAndEpsilonKeepsPointsWithinNoise() {
     double[][] values = {{1, 5}, {1, 5}, {2, 4}, {3, 6}};
-    assertArrayEquals(new boolean[] {true, true, true, false}, ParetoFrontier.twoObjectives(values));
-    // {1.05, 5.0} is worse than {1, 4.9} by less than the noise (0.1) on objective 0 and by 0.1 on objective 1,
+    assertArrayEquals(
+        new boolean[] {true, true, true, false}, ParetoFrontier.twoObjectives(values));
+    // {1.05, 5.0} is worse than {1, 4.9} by less than the noise (0.1) on objective 0 and by 0.1 on
+    // objective 1,
     // also within the noise: with epsilon neither dominates; exactly, {1, 4.9} dominates.
     double[][] close = {{1, 4.9}, {1.05, 5.0}};
     assertArrayEquals(new boolean[] {true, false}, ParetoFrontier.compute(close));
     double[][] errors = {{0.05, 0.1}, {0.05, 0.1}};
     assertArrayEquals(new boolean[] {true, true}, ParetoFrontier.withEpsilon(close, errors));
-    // Beyond the noise on one objective and not worse beyond it on the other: dominated even with epsilon.
+    // Beyond the noise on one objective and not worse beyond it on the other: dominated even with
+    // epsilon.
     double[][] far = {{1, 4.0}, {1.05, 5.0}};
     assertArrayEquals(new boolean[] {true, false}, ParetoFrontier.withEpsilon(far, errors));
   }
@@ -74,7 +83,10 @@ class ParetoFrontierPropertyTest {
     for (double[] row : values) {
       for (int j = 0; j < k; j++) {
         // Small integer grids make ties and duplicates common; a few NaN values too.
-        row[j] = random.nextInt(60) == 0 ? Double.NaN : random.nextInt(distinct) + (random.nextBoolean() ? 0 : 0.5);
+        row[j] =
+            random.nextInt(60) == 0
+                ? Double.NaN
+                : random.nextInt(distinct) + (random.nextBoolean() ? 0 : 0.5);
       }
     }
     return values;

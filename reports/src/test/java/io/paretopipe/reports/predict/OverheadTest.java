@@ -36,7 +36,8 @@ class OverheadTest {
     List<Overhead.Sample> samples = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       long b = 100_000L + random.nextInt(5_000_000);
-      samples.add(new Overhead.Sample("p" + i, 1, b, 4.0 + 0.8 * b / 1e6 + random.nextGaussian() * 0.2));
+      samples.add(
+          new Overhead.Sample("p" + i, 1, b, 4.0 + 0.8 * b / 1e6 + random.nextGaussian() * 0.2));
     }
     Overhead o = Overhead.fit(samples, "noisy");
     assertEquals(4.0, o.fixedMs(), 0.1);
@@ -46,14 +47,20 @@ class OverheadTest {
 
   @Test
   void fitsTheFixedPartOnlyWhenTheSlopeCannotBeKnownOrIsNegative() {
-    Overhead sameBytes = Overhead.fit(List.of(new Overhead.Sample("a", 1, 1000, 2), new Overhead.Sample("b", 1, 1000, 4)),
-        "same bytes");
+    Overhead sameBytes =
+        Overhead.fit(
+            List.of(new Overhead.Sample("a", 1, 1000, 2), new Overhead.Sample("b", 1, 1000, 4)),
+            "same bytes");
     assertEquals(3.0, sameBytes.fixedMs(), 1e-12, "the mean residual");
     assertEquals(0.0, sameBytes.msPerMegabyte());
     Overhead one = Overhead.fit(List.of(new Overhead.Sample("a", 2, 5000, 7)), "one");
     assertEquals(3.5, one.fixedMs(), 1e-12, "7 ms over 2 hops");
-    Overhead negative = Overhead.fit(List.of(new Overhead.Sample("a", 1, 1_000_000, 10),
-        new Overhead.Sample("b", 1, 3_000_000, 6)), "negative slope");
+    Overhead negative =
+        Overhead.fit(
+            List.of(
+                new Overhead.Sample("a", 1, 1_000_000, 10),
+                new Overhead.Sample("b", 1, 3_000_000, 6)),
+            "negative slope");
     assertEquals(0.0, negative.msPerMegabyte(), "no path gets cheaper with more bytes");
     assertEquals(8.0, negative.fixedMs(), 1e-12);
     assertEquals(2.0, negative.rmseMs(), 1e-12);
@@ -64,8 +71,11 @@ class OverheadTest {
     assertSame(Overhead.NONE, Overhead.fit(List.of(), "nothing"));
     assertFalse(Overhead.NONE.calibrated());
     assertEquals(0.0, Overhead.NONE.hopMs(10_000_000));
-    assertThrows(IllegalArgumentException.class, () -> Overhead.fit(List.of(new Overhead.Sample("x", 0, 1, 1)), "x"));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Overhead.fit(List.of(new Overhead.Sample("x", 0, 1, 1)), "x"));
+    assertThrows(
+        IllegalArgumentException.class,
         () -> Overhead.fit(List.of(new Overhead.Sample("x", 1, 1, Double.NaN)), "x"));
     assertThrows(IllegalArgumentException.class, () -> new Overhead(1, -1, 1, 0, "x"));
   }

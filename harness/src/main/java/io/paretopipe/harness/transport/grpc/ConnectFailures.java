@@ -31,14 +31,18 @@ final class ConnectFailures {
    *
    * @param target where the channel dialed, for the TLS probe of a plaintext head
    */
-  static IOException describe(String address, InetSocketAddress target, GrpcClientTls tls, Status status) {
+  static IOException describe(
+      String address, InetSocketAddress target, GrpcClientTls tls, Status status) {
     Throwable cause = status == null ? null : status.getCause();
     String detail = status == null ? "no reason given" : flatten(status);
     if (tls != null) {
       if (find(cause, "NotSslRecordException") != null) {
-        return new IOException("stage at " + address + " does not speak TLS: it answered in plaintext (a stage "
-            + "started without a TLS certificate). Connect to it without TLS (no --tls-trust), or restart it with a certificate and key (serve --tls-cert"
-            + " FILE --tls-key FILE)",
+        return new IOException(
+            "stage at "
+                + address
+                + " does not speak TLS: it answered in plaintext (a stage "
+                + "started without a TLS certificate). Connect to it without TLS (no --tls-trust), or restart it with a certificate and key (serve --tls-cert"
+                + " FILE --tls-key FILE)",
             cause);
       }
       Throwable badName = find(cause, CertificateException.class, "subject alternative name");
@@ -46,35 +50,76 @@ final class ConnectFailures {
         badName = find(cause, CertificateException.class, "No name matching");
       }
       if (badName != null) {
-        return new IOException("stage at " + address + " presented a TLS certificate that does not name the host "
-            + "this head dialed (" + badName.getMessage() + "): dial a name or address the certificate lists, set the "
-            + "TLS authority override to one of its names (--tls-authority NAME), or give the stage a certificate for "
-            + target.getHostString(), cause);
+        return new IOException(
+            "stage at "
+                + address
+                + " presented a TLS certificate that does not name the host "
+                + "this head dialed ("
+                + badName.getMessage()
+                + "): dial a name or address the certificate lists, set the "
+                + "TLS authority override to one of its names (--tls-authority NAME), or give the stage a certificate for "
+                + target.getHostString(),
+            cause);
       }
       if (find(cause, CertPathValidatorException.class, null) != null
           || find(cause, CertificateException.class, null) != null
           || find(cause, SSLException.class, "PKIX") != null) {
-        return new IOException("stage at " + address + " presented a TLS certificate this head does not trust ("
-            + rootMessage(cause) + "): put the stage's certificate, or the CA that signed it, in "
-            + tls.trustedCertificates(), cause);
+        return new IOException(
+            "stage at "
+                + address
+                + " presented a TLS certificate this head does not trust ("
+                + rootMessage(cause)
+                + "): put the stage's certificate, or the CA that signed it, in "
+                + tls.trustedCertificates(),
+            cause);
       }
       if (find(cause, SSLException.class, null) != null) {
-        return new IOException("TLS handshake with stage at " + address + " failed: " + detail + ". Does the stage "
-            + "run with TLS, and does this head trust its certificate (" + tls.trustedCertificates() + ")?", cause);
+        return new IOException(
+            "TLS handshake with stage at "
+                + address
+                + " failed: "
+                + detail
+                + ". Does the stage "
+                + "run with TLS, and does this head trust its certificate ("
+                + tls.trustedCertificates()
+                + ")?",
+            cause);
       }
-    } else if (status != null && find(cause, java.net.ConnectException.class, null) == null && speaksTls(target)) {
-      return new IOException("stage at " + address + " speaks TLS, but this head connects in plaintext: connect "
-          + "with TLS, trusting the stage's certificate (or the CA that signed it): --tls-trust FILE", cause);
+    } else if (status != null
+        && find(cause, java.net.ConnectException.class, null) == null
+        && speaksTls(target)) {
+      return new IOException(
+          "stage at "
+              + address
+              + " speaks TLS, but this head connects in plaintext: connect "
+              + "with TLS, trusting the stage's certificate (or the CA that signed it): --tls-trust FILE",
+          cause);
     }
-    return new IOException("cannot connect to grpc stage at " + address + " (" + (tls == null ? "plaintext" : "TLS")
-        + "): " + detail + ". Is a stage server with --transport grpc listening there?", cause);
+    return new IOException(
+        "cannot connect to grpc stage at "
+            + address
+            + " ("
+            + (tls == null ? "plaintext" : "TLS")
+            + "): "
+            + detail
+            + ". Is a stage server with --transport grpc listening there?",
+        cause);
   }
 
   /** No connection within the timeout. */
-  static IOException timedOut(String address, long timeoutMillis, GrpcClientTls tls, ConnectivityState state) {
-    return new IOException("cannot connect to grpc stage at " + address + " (" + (tls == null ? "plaintext" : "TLS")
-        + ") within " + timeoutMillis + " ms (channel " + state + "): is a stage server with --transport grpc "
-        + "listening there?");
+  static IOException timedOut(
+      String address, long timeoutMillis, GrpcClientTls tls, ConnectivityState state) {
+    return new IOException(
+        "cannot connect to grpc stage at "
+            + address
+            + " ("
+            + (tls == null ? "plaintext" : "TLS")
+            + ") within "
+            + timeoutMillis
+            + " ms (channel "
+            + state
+            + "): is a stage server with --transport grpc "
+            + "listening there?");
   }
 
   /**
@@ -83,30 +128,41 @@ final class ConnectFailures {
    * it arrives) and sends no data; any failure counts as no.
    */
   static boolean speaksTls(InetSocketAddress target) {
-    RuntimeException presented = new SecurityException("paretopipe TLS probe: certificate seen, trusting nothing");
+    RuntimeException presented =
+        new SecurityException("paretopipe TLS probe: certificate seen, trusting nothing");
     try {
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, new TrustManager[] {new X509TrustManager() {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-          throw new CertificateException("not a server");
-        }
+      context.init(
+          null,
+          new TrustManager[] {
+            new X509TrustManager() {
+              @Override
+              public void checkClientTrusted(X509Certificate[] chain, String authType)
+                  throws CertificateException {
+                throw new CertificateException("not a server");
+              }
 
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-          throw presented;
-        }
+              @Override
+              public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                throw presented;
+              }
 
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-          return new X509Certificate[0];
-        }
-      }}, null);
+              @Override
+              public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+              }
+            }
+          },
+          null);
       try (Socket plain = new Socket()) {
-        plain.connect(new InetSocketAddress(target.getHostString(), target.getPort()), TLS_PROBE_MILLIS);
+        plain.connect(
+            new InetSocketAddress(target.getHostString(), target.getPort()), TLS_PROBE_MILLIS);
         plain.setSoTimeout(TLS_PROBE_MILLIS);
-        try (SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(plain, target.getHostString(),
-            target.getPort(), false)) {
+        try (SSLSocket tls =
+            (SSLSocket)
+                context
+                    .getSocketFactory()
+                    .createSocket(plain, target.getHostString(), target.getPort(), false)) {
           tls.startHandshake();
           return true; // unreachable: the trust manager refuses every certificate
         }
@@ -135,7 +191,10 @@ final class ConnectFailures {
     return null;
   }
 
-  /** The first throwable in the cause chain of this type whose message contains {@code text} (any, if null). */
+  /**
+   * The first throwable in the cause chain of this type whose message contains {@code text} (any,
+   * if null).
+   */
   private static Throwable find(Throwable chain, Class<? extends Throwable> type, String text) {
     for (Throwable t = chain; t != null; t = t.getCause()) {
       if (type.isInstance(t) && (text == null || String.valueOf(t.getMessage()).contains(text))) {

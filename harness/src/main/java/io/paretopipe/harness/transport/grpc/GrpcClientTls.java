@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * How a head connects to {@code grpc} stages over TLS: which certificates it trusts, and
- * optionally which name it expects the stage's certificate to carry.
+ * How a head connects to {@code grpc} stages over TLS: which certificates it trusts, and optionally
+ * which name it expects the stage's certificate to carry.
  *
  * <p>The head accepts a stage only if the stage's certificate chains up to one of {@code
  * trustedCertificates} (the stage's own self-signed certificate, or the CA that signed it) and
@@ -24,8 +24,10 @@ import java.util.Objects;
  *     head sends as the HTTP/2 {@code :authority}, or null to use the address dialed
  */
 public record GrpcClientTls(Path trustedCertificates, String authorityOverride) {
-  private static final String HOW_TO_FIX = "give the head the stage's certificate (its cert.pem) or the CA that "
-      + "signed it; a stage can " + PemFiles.HOW_TO_MAKE;
+  private static final String HOW_TO_FIX =
+      "give the head the stage's certificate (its cert.pem) or the CA that "
+          + "signed it; a stage can "
+          + PemFiles.HOW_TO_MAKE;
 
   /**
    * Validates the file and the override, see the class comment.
@@ -35,10 +37,14 @@ public record GrpcClientTls(Path trustedCertificates, String authorityOverride) 
   public GrpcClientTls {
     Objects.requireNonNull(trustedCertificates, "trustedCertificates");
     PemFiles.certificates(trustedCertificates, "TLS trusted certificates file", HOW_TO_FIX);
-    if (authorityOverride != null && (authorityOverride.isBlank()
-        || !authorityOverride.matches("[A-Za-z0-9._~%!$&'()*+,;=:\\[\\]-]+"))) {
-      throw new IllegalArgumentException("TLS authority override \"" + authorityOverride + "\" is not a host name: "
-          + "expected the DNS name or IP address the stage's certificate lists, e.g. stage1.lab or stage1.lab:7000");
+    if (authorityOverride != null
+        && (authorityOverride.isBlank()
+            || !authorityOverride.matches("[A-Za-z0-9._~%!$&'()*+,;=:\\[\\]-]+"))) {
+      throw new IllegalArgumentException(
+          "TLS authority override \""
+              + authorityOverride
+              + "\" is not a host name: "
+              + "expected the DNS name or IP address the stage's certificate lists, e.g. stage1.lab or stage1.lab:7000");
     }
   }
 
@@ -57,8 +63,9 @@ public record GrpcClientTls(Path trustedCertificates, String authorityOverride) 
     try {
       return TlsChannelCredentials.newBuilder().trustManager(trustedCertificates.toFile()).build();
     } catch (IOException | RuntimeException e) {
-      throw new IOException("cannot read the TLS trusted certificates " + trustedCertificates + ": "
-          + e.getMessage(), e);
+      throw new IOException(
+          "cannot read the TLS trusted certificates " + trustedCertificates + ": " + e.getMessage(),
+          e);
     }
   }
 }

@@ -40,30 +40,45 @@ import java.util.List;
  */
 final class GrpcMessages {
   /** Trailer with the {@link ErrorCode} wire code of a connection-level error, as decimal ASCII. */
-  static final Metadata.Key<String> ERROR_CODE = Metadata.Key.of("paretopipe-error-code",
-      Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> ERROR_CODE =
+      Metadata.Key.of("paretopipe-error-code", Metadata.ASCII_STRING_MARSHALLER);
+
   /** Request header of an Infer call naming the session its Handshake opened. */
-  static final Metadata.Key<String> SESSION = Metadata.Key.of("paretopipe-session", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> SESSION =
+      Metadata.Key.of("paretopipe-session", Metadata.ASCII_STRING_MARSHALLER);
 
   private GrpcMessages() {}
 
   // ---- handshake ----
 
   static HandshakeRequest toProto(Handshake h) {
-    HandshakeRequest.Builder b = HandshakeRequest.newBuilder().setModel(h.model()).setClasses(h.classes())
-        .setUnitStart(h.unitStart()).setUnitEnd(h.unitEnd()).setBatch(h.batch()).setDtype(h.dtype().code())
-        .setSeed(h.seed()).setThreads(h.threads()).setModelDigest(h.modelDigest());
+    HandshakeRequest.Builder b =
+        HandshakeRequest.newBuilder()
+            .setModel(h.model())
+            .setClasses(h.classes())
+            .setUnitStart(h.unitStart())
+            .setUnitEnd(h.unitEnd())
+            .setBatch(h.batch())
+            .setDtype(h.dtype().code())
+            .setSeed(h.seed())
+            .setThreads(h.threads())
+            .setModelDigest(h.modelDigest());
     for (int d : h.inputShape()) {
       b.addInputShape(d);
     }
     for (Downstream d : h.downstream()) {
-      b.addDownstream(io.paretopipe.harness.transport.grpc.proto.Downstream.newBuilder().setAddress(d.address())
-          .setUnitEnd(d.unitEnd()));
+      b.addDownstream(
+          io.paretopipe.harness.transport.grpc.proto.Downstream.newBuilder()
+              .setAddress(d.address())
+              .setUnitEnd(d.unitEnd()));
     }
     return b.build();
   }
 
-  /** @throws StageException BAD_HANDSHAKE naming the invalid field, FRAME_TOO_LARGE for a list or string over its limit */
+  /**
+   * @throws StageException BAD_HANDSHAKE naming the invalid field, FRAME_TOO_LARGE for a list or
+   *     string over its limit
+   */
   static Handshake fromProto(HandshakeRequest p, Limits limits) throws StageException {
     checkString("model", p.getModel(), limits);
     checkString("modelDigest", p.getModelDigest(), limits);
@@ -76,17 +91,34 @@ final class GrpcMessages {
         downstream.add(new Downstream(d.getAddress(), d.getUnitEnd()));
       }
       int[] input = p.getInputShapeList().stream().mapToInt(Integer::intValue).toArray();
-      return new Handshake(p.getModel(), p.getClasses(), input, p.getUnitStart(), p.getUnitEnd(), p.getBatch(),
-          DType.fromCode(p.getDtype()), p.getSeed(), p.getThreads(), p.getModelDigest(), downstream);
+      return new Handshake(
+          p.getModel(),
+          p.getClasses(),
+          input,
+          p.getUnitStart(),
+          p.getUnitEnd(),
+          p.getBatch(),
+          DType.fromCode(p.getDtype()),
+          p.getSeed(),
+          p.getThreads(),
+          p.getModelDigest(),
+          downstream);
     } catch (IllegalArgumentException | ProtocolException e) {
       throw new StageException(ErrorCode.BAD_HANDSHAKE, e.getMessage());
     }
   }
 
   static HandshakeResponse toProto(HandshakeReply r, String sessionId) {
-    HandshakeResponse.Builder b = HandshakeResponse.newBuilder().setSessionId(sessionId).setModel(r.model())
-        .addAllUnitNames(r.unitNames()).setParameterCount(r.parameterCount()).setPid(r.pid())
-        .setCpusAllowed(r.cpusAllowed()).setThreads(r.threads()).setEngine(r.engine());
+    HandshakeResponse.Builder b =
+        HandshakeResponse.newBuilder()
+            .setSessionId(sessionId)
+            .setModel(r.model())
+            .addAllUnitNames(r.unitNames())
+            .setParameterCount(r.parameterCount())
+            .setPid(r.pid())
+            .setCpusAllowed(r.cpusAllowed())
+            .setThreads(r.threads())
+            .setEngine(r.engine());
     for (long d : r.expectedInputShape()) {
       b.addExpectedInputShape(d);
     }
@@ -98,12 +130,19 @@ final class GrpcMessages {
 
   static HandshakeReply fromProto(HandshakeResponse p) throws ProtocolException {
     try {
-      return new HandshakeReply(p.getModel(), p.getUnitNamesList(),
+      return new HandshakeReply(
+          p.getModel(),
+          p.getUnitNamesList(),
           p.getExpectedInputShapeList().stream().mapToLong(Long::longValue).toArray(),
-          p.getOutputShapeList().stream().mapToLong(Long::longValue).toArray(), p.getParameterCount(), p.getPid(),
-          p.getCpusAllowed(), p.getThreads(), p.getEngine());
+          p.getOutputShapeList().stream().mapToLong(Long::longValue).toArray(),
+          p.getParameterCount(),
+          p.getPid(),
+          p.getCpusAllowed(),
+          p.getThreads(),
+          p.getEngine());
     } catch (IllegalArgumentException e) {
-      throw new ProtocolException(ErrorCode.BAD_FRAME, "invalid handshake reply: " + e.getMessage(), e);
+      throw new ProtocolException(
+          ErrorCode.BAD_FRAME, "invalid handshake reply: " + e.getMessage(), e);
     }
   }
 
@@ -111,9 +150,12 @@ final class GrpcMessages {
 
   /** The tensor as a message whose bytes field wraps the tensor's own memory (no copy). */
   static io.paretopipe.harness.transport.grpc.proto.Tensor toProto(Tensor t) {
-    io.paretopipe.harness.transport.grpc.proto.Tensor.Builder b = io.paretopipe.harness.transport.grpc.proto.Tensor
-        .newBuilder().setDtype(t.dtype().code()).setLittleEndian(t.byteOrder() == ByteOrder.LITTLE_ENDIAN)
-        .setData(t.byteSize() == 0 ? ByteString.EMPTY : UnsafeByteOperations.unsafeWrap(t.data()));
+    io.paretopipe.harness.transport.grpc.proto.Tensor.Builder b =
+        io.paretopipe.harness.transport.grpc.proto.Tensor.newBuilder()
+            .setDtype(t.dtype().code())
+            .setLittleEndian(t.byteOrder() == ByteOrder.LITTLE_ENDIAN)
+            .setData(
+                t.byteSize() == 0 ? ByteString.EMPTY : UnsafeByteOperations.unsafeWrap(t.data()));
     for (long d : t.shape()) {
       b.addShape(d);
     }
@@ -121,14 +163,15 @@ final class GrpcMessages {
   }
 
   /**
-   * The tensor of a received message. Its data is a direct native-order view of the message's
-   * bytes (read-only: it aliases the receive buffer); a payload in the other byte order, or one
-   * not held in direct memory (only ever the empty one), is copied.
+   * The tensor of a received message. Its data is a direct native-order view of the message's bytes
+   * (read-only: it aliases the receive buffer); a payload in the other byte order, or one not held
+   * in direct memory (only ever the empty one), is copied.
    *
    * @throws ProtocolException FRAME_TOO_LARGE for a rank or size over the limits, BAD_FRAME for an
    *     unknown dtype, an invalid shape, or data whose length disagrees with the shape
    */
-  static Tensor fromProto(io.paretopipe.harness.transport.grpc.proto.Tensor p, Limits limits) throws ProtocolException {
+  static Tensor fromProto(io.paretopipe.harness.transport.grpc.proto.Tensor p, Limits limits)
+      throws ProtocolException {
     ByteString data = p.getData();
     long[] shape = checkTensor(p, p.getShapeCount(), data.size(), limits);
     DType dtype = DType.fromCode(p.getDtype());
@@ -141,20 +184,23 @@ final class GrpcMessages {
   }
 
   /**
-   * Checks a tensor message's dtype, shape and data length, given apart from the message so that
-   * a request skimmed without its data is checked exactly like a parsed one.
+   * Checks a tensor message's dtype, shape and data length, given apart from the message so that a
+   * request skimmed without its data is checked exactly like a parsed one.
    *
    * @param rank the number of shape dims (the message may keep fewer, see {@link RequestSkimmer})
    * @param dataBytes the length of its data
    * @return the shape
-   * @throws ProtocolException as {@link #fromProto(io.paretopipe.harness.transport.grpc.proto.Tensor, Limits)}
+   * @throws ProtocolException as {@link
+   *     #fromProto(io.paretopipe.harness.transport.grpc.proto.Tensor, Limits)}
    */
-  static long[] checkTensor(io.paretopipe.harness.transport.grpc.proto.Tensor p, int rank, long dataBytes,
-      Limits limits) throws ProtocolException {
+  static long[] checkTensor(
+      io.paretopipe.harness.transport.grpc.proto.Tensor p, int rank, long dataBytes, Limits limits)
+      throws ProtocolException {
     DType dtype = DType.fromCode(p.getDtype());
     if (rank > limits.maxRank()) {
-      throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, "tensor of rank " + rank
-          + " is over the limit (maxRank=" + limits.maxRank() + ")");
+      throw new ProtocolException(
+          ErrorCode.FRAME_TOO_LARGE,
+          "tensor of rank " + rank + " is over the limit (maxRank=" + limits.maxRank() + ")");
     }
     long[] shape = p.getShapeList().stream().mapToLong(Long::longValue).toArray();
     long expected;
@@ -164,17 +210,37 @@ final class GrpcMessages {
       throw new ProtocolException(ErrorCode.BAD_FRAME, e.getMessage(), e);
     }
     if (expected > limits.maxTensorBytes()) {
-      throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, "tensor " + Arrays.toString(shape) + " of " + dtype
-          + " has " + expected + " bytes, over the limit (maxTensorBytes=" + limits.maxTensorBytes() + ")");
+      throw new ProtocolException(
+          ErrorCode.FRAME_TOO_LARGE,
+          "tensor "
+              + Arrays.toString(shape)
+              + " of "
+              + dtype
+              + " has "
+              + expected
+              + " bytes, over the limit (maxTensorBytes="
+              + limits.maxTensorBytes()
+              + ")");
     }
     if (dataBytes != expected) {
-      throw new ProtocolException(ErrorCode.BAD_FRAME, "tensor " + Arrays.toString(shape) + " of " + dtype
-          + " needs " + expected + " data bytes but the message carries " + dataBytes);
+      throw new ProtocolException(
+          ErrorCode.BAD_FRAME,
+          "tensor "
+              + Arrays.toString(shape)
+              + " of "
+              + dtype
+              + " needs "
+              + expected
+              + " data bytes but the message carries "
+              + dataBytes);
     }
     return shape;
   }
 
-  /** A fresh direct native-order copy of {@code src}, swapping each element's bytes if the orders differ. */
+  /**
+   * A fresh direct native-order copy of {@code src}, swapping each element's bytes if the orders
+   * differ.
+   */
   private static ByteBuffer toNativeDirect(ByteBuffer src, int elementBytes) {
     ByteBuffer dst = ByteBuffer.allocateDirect(src.remaining()).order(ByteOrder.nativeOrder());
     boolean swap = src.order() != ByteOrder.nativeOrder() && elementBytes > 1;
@@ -189,7 +255,10 @@ final class GrpcMessages {
   // ---- requests and results ----
 
   static InferRequest toProto(InferenceRequest r) {
-    return InferRequest.newBuilder().setRequestId(r.requestId()).setTensor(toProto(r.tensor())).build();
+    return InferRequest.newBuilder()
+        .setRequestId(r.requestId())
+        .setTensor(toProto(r.tensor()))
+        .build();
   }
 
   static InferenceRequest fromProto(InferRequest p, Limits limits) throws ProtocolException {
@@ -199,14 +268,15 @@ final class GrpcMessages {
 
   /**
    * Checks a request refused by the stage's request memory, read without its tensor's data ({@link
-   * RequestSkimmer}), exactly as {@link #fromProto(InferRequest, Limits)} checks an accepted one, so
-   * only a request that would have been valid is answered {@code BUSY}.
+   * RequestSkimmer}), exactly as {@link #fromProto(InferRequest, Limits)} checks an accepted one,
+   * so only a request that would have been valid is answered {@code BUSY}.
    *
    * @param rank the true number of dims of its tensor's shape
    * @param tensorBytes the length of its tensor's data
    * @return its request id
    */
-  static long checkRefused(InferRequest header, int rank, long tensorBytes, Limits limits) throws ProtocolException {
+  static long checkRefused(InferRequest header, int rank, long tensorBytes, Limits limits)
+      throws ProtocolException {
     checkRequest(header);
     checkTensor(header.getTensor(), rank, tensorBytes, limits);
     return header.getRequestId();
@@ -214,30 +284,41 @@ final class GrpcMessages {
 
   private static void checkRequest(InferRequest p) throws ProtocolException {
     if (!p.hasTensor()) {
-      throw new ProtocolException(ErrorCode.BAD_FRAME, "request " + p.getRequestId() + " carries no tensor");
+      throw new ProtocolException(
+          ErrorCode.BAD_FRAME, "request " + p.getRequestId() + " carries no tensor");
     }
     if (p.getRequestId() == StageException.NO_REQUEST) {
-      throw new ProtocolException(ErrorCode.BAD_FRAME, "request id -1 is reserved for connection-level errors");
+      throw new ProtocolException(
+          ErrorCode.BAD_FRAME, "request id -1 is reserved for connection-level errors");
     }
   }
 
   static InferReply toProto(InferenceResult r) {
-    InferResult.Builder b = InferResult.newBuilder().setRequestId(r.requestId()).setTensor(toProto(r.tensor()));
+    InferResult.Builder b =
+        InferResult.newBuilder().setRequestId(r.requestId()).setTensor(toProto(r.tensor()));
     for (StageTiming t : r.stageTimings()) {
-      b.addStageTimings(io.paretopipe.harness.transport.grpc.proto.StageTiming.newBuilder()
-          .setComputeNanos(t.computeNanos()).setQueueNanos(t.queueNanos()));
+      b.addStageTimings(
+          io.paretopipe.harness.transport.grpc.proto.StageTiming.newBuilder()
+              .setComputeNanos(t.computeNanos())
+              .setQueueNanos(t.queueNanos()));
     }
     return InferReply.newBuilder().setResult(b).build();
   }
 
   static InferReply errorReply(long requestId, ErrorCode code, String message) {
-    return InferReply.newBuilder().setError(StageError.newBuilder().setRequestId(requestId).setCode(code.code())
-        .setMessage(message)).build();
+    return InferReply.newBuilder()
+        .setError(
+            StageError.newBuilder()
+                .setRequestId(requestId)
+                .setCode(code.code())
+                .setMessage(message))
+        .build();
   }
 
   static InferenceResult fromProto(InferResult p, Limits limits) throws ProtocolException {
     if (!p.hasTensor()) {
-      throw new ProtocolException(ErrorCode.BAD_FRAME, "result " + p.getRequestId() + " carries no tensor");
+      throw new ProtocolException(
+          ErrorCode.BAD_FRAME, "result " + p.getRequestId() + " carries no tensor");
     }
     checkList("stageTimings", p.getStageTimingsCount(), limits);
     List<StageTiming> timings = new ArrayList<>(p.getStageTimingsCount());
@@ -253,18 +334,23 @@ final class GrpcMessages {
 
   // ---- errors ----
 
-  /** A failed {@code StageSession.process} as the error the head receives: a StageException keeps its code and message, anything else is INTERNAL. */
+  /**
+   * A failed {@code StageSession.process} as the error the head receives: a StageException keeps
+   * its code and message, anything else is INTERNAL.
+   */
   static io.paretopipe.harness.protocol.ErrorReport report(long requestId, Throwable error) {
     Throwable cause = error;
     while ((cause instanceof java.util.concurrent.CompletionException
-        || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
+            || cause instanceof java.util.concurrent.ExecutionException)
+        && cause.getCause() != null) {
       cause = cause.getCause();
     }
     if (cause instanceof StageException se) {
-      return new io.paretopipe.harness.protocol.ErrorReport(requestId, se.code(), String.valueOf(se.getMessage()));
+      return new io.paretopipe.harness.protocol.ErrorReport(
+          requestId, se.code(), String.valueOf(se.getMessage()));
     }
-    return new io.paretopipe.harness.protocol.ErrorReport(requestId, ErrorCode.INTERNAL,
-        "stage failed on request " + requestId + ": " + cause);
+    return new io.paretopipe.harness.protocol.ErrorReport(
+        requestId, ErrorCode.INTERNAL, "stage failed on request " + requestId + ": " + cause);
   }
 
   /** A status that ends a call with a connection-level error of this code and message. */
@@ -276,7 +362,8 @@ final class GrpcMessages {
 
   private static Status grpcCode(ErrorCode code) {
     return switch (code) {
-      case BAD_FRAME, BAD_HANDSHAKE, BAD_SPLIT, SHAPE_MISMATCH, UNSUPPORTED_VERSION -> Status.INVALID_ARGUMENT;
+      case BAD_FRAME, BAD_HANDSHAKE, BAD_SPLIT, SHAPE_MISMATCH, UNSUPPORTED_VERSION ->
+          Status.INVALID_ARGUMENT;
       case FRAME_TOO_LARGE, BUSY -> Status.RESOURCE_EXHAUSTED;
       case UNKNOWN_MODEL -> Status.NOT_FOUND;
       case NOT_READY -> Status.FAILED_PRECONDITION;
@@ -294,12 +381,14 @@ final class GrpcMessages {
    * #ERROR_CODE} in its trailers keeps that code; grpc's own rejections map by status code:
    * RESOURCE_EXHAUSTED (a message over the receiver's size limit) to FRAME_TOO_LARGE,
    * INVALID_ARGUMENT to BAD_FRAME, FAILED_PRECONDITION to NOT_READY, INTERNAL and UNKNOWN to
-   * INTERNAL, UNIMPLEMENTED to UNSUPPORTED, UNAUTHENTICATED (the auth interceptors) to UNAUTHENTICATED.
+   * INTERNAL, UNIMPLEMENTED to UNSUPPORTED, UNAUTHENTICATED (the auth interceptors) to
+   * UNAUTHENTICATED.
    */
   static StageException fromStatus(Throwable t, String peer) {
     Status status = Status.fromThrowable(t);
     Metadata trailers = Status.trailersFromThrowable(t);
-    String description = status.getDescription() == null ? status.getCode().toString() : status.getDescription();
+    String description =
+        status.getDescription() == null ? status.getCode().toString() : status.getDescription();
     String code = trailers == null ? null : trailers.get(ERROR_CODE);
     if (code != null) {
       try {
@@ -308,31 +397,42 @@ final class GrpcMessages {
         return new StageException(ErrorCode.UNKNOWN, description);
       }
     }
-    ErrorCode mapped = switch (status.getCode()) {
-      case RESOURCE_EXHAUSTED -> ErrorCode.FRAME_TOO_LARGE;
-      case INVALID_ARGUMENT -> ErrorCode.BAD_FRAME;
-      case FAILED_PRECONDITION -> ErrorCode.NOT_READY;
-      case INTERNAL, UNKNOWN -> ErrorCode.INTERNAL;
-      case UNIMPLEMENTED -> ErrorCode.UNSUPPORTED;
-      case UNAUTHENTICATED -> ErrorCode.UNAUTHENTICATED;
-      default -> null;
-    };
-    return mapped == null ? null : new StageException(mapped, "stage at " + peer + ": " + description);
+    ErrorCode mapped =
+        switch (status.getCode()) {
+          case RESOURCE_EXHAUSTED -> ErrorCode.FRAME_TOO_LARGE;
+          case INVALID_ARGUMENT -> ErrorCode.BAD_FRAME;
+          case FAILED_PRECONDITION -> ErrorCode.NOT_READY;
+          case INTERNAL, UNKNOWN -> ErrorCode.INTERNAL;
+          case UNIMPLEMENTED -> ErrorCode.UNSUPPORTED;
+          case UNAUTHENTICATED -> ErrorCode.UNAUTHENTICATED;
+          default -> null;
+        };
+    return mapped == null
+        ? null
+        : new StageException(mapped, "stage at " + peer + ": " + description);
   }
 
   private static void checkString(String field, String value, Limits limits) throws StageException {
     // UTF-8 takes at most 3 bytes per char: encode only when that bound is over the limit
     if (3L * value.length() > limits.maxStringBytes()
-        && value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > limits.maxStringBytes()) {
-      throw new StageException(ErrorCode.FRAME_TOO_LARGE, field + " is over the limit (maxStringBytes="
-          + limits.maxStringBytes() + ")");
+        && value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+            > limits.maxStringBytes()) {
+      throw new StageException(
+          ErrorCode.FRAME_TOO_LARGE,
+          field + " is over the limit (maxStringBytes=" + limits.maxStringBytes() + ")");
     }
   }
 
   private static void checkList(String field, int size, Limits limits) throws ProtocolException {
     if (size > limits.maxListSize()) {
-      throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, field + " has " + size
-          + " entries, over the limit (maxListSize=" + limits.maxListSize() + ")");
+      throw new ProtocolException(
+          ErrorCode.FRAME_TOO_LARGE,
+          field
+              + " has "
+              + size
+              + " entries, over the limit (maxListSize="
+              + limits.maxListSize()
+              + ")");
     }
   }
 }

@@ -30,8 +30,8 @@ import io.paretopipe.harness.protocol.Limits;
 import io.paretopipe.harness.protocol.ProtocolException;
 import io.paretopipe.harness.protocol.StageException;
 import io.paretopipe.harness.protocol.Tensor;
-import io.paretopipe.harness.transport.HostPort;
 import io.paretopipe.harness.transport.ChannelLifecycle;
+import io.paretopipe.harness.transport.HostPort;
 import io.paretopipe.harness.transport.StageChannel;
 import io.paretopipe.harness.transport.StageChannelClosedException;
 import io.paretopipe.harness.transport.grpc.proto.HandshakeResponse;
@@ -61,16 +61,16 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>{@link #send} blocks until the stream is ready for more (grpc's flow control: the previous
  * messages have mostly left for the network) and then serializes the request into grpc's buffers,
- * so the tensor's memory is free to change once it returns. Results arrive in pooled direct
- * buffers (read-only, native order) that {@link #release} hands back.
+ * so the tensor's memory is free to change once it returns. Results arrive in pooled direct buffers
+ * (read-only, native order) that {@link #release} hands back.
  *
  * <p>Security, as its {@link GrpcTransport} was made: with TLS the connection is TLS, and a stage
- * whose certificate is not trusted, or that speaks plaintext, is refused at {@code connect} with
- * an {@link IOException} that says so. With an {@link Authenticator} every call (the {@code
- * Handshake} and the {@code Infer} stream) proves the shared secret and requires the stage's
- * proof back ({@link GrpcAuth#clientInterceptor}); any authentication failure, either way, is a
- * {@link StageException} with {@link ErrorCode#UNAUTHENTICATED} and a message naming the stage and
- * the fix, from {@link #handshake} (or, should the stage change its mind, {@link #receive}).
+ * whose certificate is not trusted, or that speaks plaintext, is refused at {@code connect} with an
+ * {@link IOException} that says so. With an {@link Authenticator} every call (the {@code Handshake}
+ * and the {@code Infer} stream) proves the shared secret and requires the stage's proof back
+ * ({@link GrpcAuth#clientInterceptor}); any authentication failure, either way, is a {@link
+ * StageException} with {@link ErrorCode#UNAUTHENTICATED} and a message naming the stage and the
+ * fix, from {@link #handshake} (or, should the stage change its mind, {@link #receive}).
  *
  * <p>Threads: as {@link StageChannel}: one sender and one receiver at a time, concurrently; close
  * from anywhere.
@@ -79,55 +79,82 @@ public final class GrpcStageChannel implements StageChannel {
 
   /** Most memory of released result messages kept for reuse per channel. */
   private static final long POOLED_BYTES = 256L << 20;
+
   /** Queue marker: this channel was closed. */
   private static final Object CLOSED = new Object();
 
-  /** A call that only ever probes why a connection failed: it is never answered, since it is never sent. */
-  private static final MethodDescriptor<byte[], byte[]> PROBE = MethodDescriptor.<byte[], byte[]>newBuilder()
-      .setType(MethodDescriptor.MethodType.UNARY)
-      .setFullMethodName(MethodDescriptor.generateFullMethodName("paretopipe.probe.v1.Probe", "Connect"))
-      .setRequestMarshaller(new EmptyMarshaller())
-      .setResponseMarshaller(new EmptyMarshaller())
-      .build();
-  /** Longest wait for the reason of a failed connection once the channel has reported the failure. */
+  /**
+   * A call that only ever probes why a connection failed: it is never answered, since it is never
+   * sent.
+   */
+  private static final MethodDescriptor<byte[], byte[]> PROBE =
+      MethodDescriptor.<byte[], byte[]>newBuilder()
+          .setType(MethodDescriptor.MethodType.UNARY)
+          .setFullMethodName(
+              MethodDescriptor.generateFullMethodName("paretopipe.probe.v1.Probe", "Connect"))
+          .setRequestMarshaller(new EmptyMarshaller())
+          .setResponseMarshaller(new EmptyMarshaller())
+          .build();
+
+  /**
+   * Longest wait for the reason of a failed connection once the channel has reported the failure.
+   */
   private static final long PROBE_MILLIS = 1_000;
 
   private final ManagedChannel channel;
-  /** {@link #channel}, through the authentication interceptor if there is one: every stage call uses it. */
+
+  /**
+   * {@link #channel}, through the authentication interceptor if there is one: every stage call uses
+   * it.
+   */
   private final Channel calls;
+
   private final Authenticator authenticator;
   private final String peer;
   private final Limits limits;
   private final BufferPool pool = new BufferPool(POOLED_BYTES);
   private final MethodDescriptor<InferRequest, Received<InferReply>> inferMethod;
   private final LinkedBlockingQueue<Object> arrivals = new LinkedBlockingQueue<>();
-  /** Result tensor -> the receive buffer it aliases, for {@link #release}; weak so unreleased results are collected. */
+
+  /**
+   * Result tensor -> the receive buffer it aliases, for {@link #release}; weak so unreleased
+   * results are collected.
+   */
   private final Map<Tensor, ByteBuffer> backings = Collections.synchronizedMap(new WeakHashMap<>());
+
   private final ChannelLifecycle life;
   private final Object sendLock = new Object();
   private final Object readyLock = new Object();
   private volatile ClientCallStreamObserver<InferRequest> requests;
+
   /** Set once the Infer stream is over (the stage ended it or the connection died), with why. */
   private volatile boolean streamEnded;
+
   private volatile String endReason;
 
-  private GrpcStageChannel(ManagedChannel channel, String peer, Limits limits, Authenticator authenticator) {
+  private GrpcStageChannel(
+      ManagedChannel channel, String peer, Limits limits, Authenticator authenticator) {
     this.channel = channel;
     this.authenticator = authenticator;
     // closest to the transport, so that it binds the paretopipe-session header openStream adds
-    this.calls = authenticator == null ? channel
-        : ClientInterceptors.intercept(channel, GrpcAuth.clientInterceptor(authenticator, true));
+    this.calls =
+        authenticator == null
+            ? channel
+            : ClientInterceptors.intercept(
+                channel, GrpcAuth.clientInterceptor(authenticator, true));
     this.peer = peer;
     this.life = new ChannelLifecycle(this.peer);
     this.limits = limits;
-    this.inferMethod = StageGrpc.getInferMethod()
-        .toBuilder(io.grpc.protobuf.ProtoUtils.marshaller(InferRequest.getDefaultInstance()),
-            new PooledMarshaller<>(InferReply.getDefaultInstance(), pool))
-        .build();
+    this.inferMethod =
+        StageGrpc.getInferMethod().toBuilder(
+                io.grpc.protobuf.ProtoUtils.marshaller(InferRequest.getDefaultInstance()),
+                new PooledMarshaller<>(InferReply.getDefaultInstance(), pool))
+            .build();
   }
 
   /** Plaintext and unauthenticated: the five-argument {@code connect} with nulls. */
-  static GrpcStageChannel connect(String address, Duration connectTimeout, Limits limits) throws IOException {
+  static GrpcStageChannel connect(String address, Duration connectTimeout, Limits limits)
+      throws IOException {
     return connect(address, connectTimeout, limits, null, null);
   }
 
@@ -140,25 +167,33 @@ public final class GrpcStageChannel implements StageChannel {
    * @throws IOException naming the address if it cannot be reached within {@code connectTimeout},
    *     and, when the failure is about TLS, what went wrong with it and what to do
    */
-  static GrpcStageChannel connect(String address, Duration connectTimeout, Limits limits,
-      Authenticator authenticator, GrpcClientTls tls) throws IOException {
+  static GrpcStageChannel connect(
+      String address,
+      Duration connectTimeout,
+      Limits limits,
+      Authenticator authenticator,
+      GrpcClientTls tls)
+      throws IOException {
     InetSocketAddress target = HostPort.parse(address);
     long timeoutMillis = Math.max(1, connectTimeout.toMillis());
     NettyChannelBuilder builder;
     if (tls == null) {
-      builder = NettyChannelBuilder.forAddress(target.getHostString(), target.getPort()).usePlaintext();
+      builder =
+          NettyChannelBuilder.forAddress(target.getHostString(), target.getPort()).usePlaintext();
     } else {
       ChannelCredentials credentials = tls.credentials();
-      builder = NettyChannelBuilder.forAddress(target.getHostString(), target.getPort(), credentials);
+      builder =
+          NettyChannelBuilder.forAddress(target.getHostString(), target.getPort(), credentials);
       if (tls.authorityOverride() != null) {
         builder.overrideAuthority(tls.authorityOverride());
       }
     }
-    ManagedChannel channel = builder
-        .directExecutor()
-        .maxInboundMessageSize(GrpcStageServer.maxMessageBytes(limits))
-        .maxInboundMetadataSize(64 << 10)
-        .build();
+    ManagedChannel channel =
+        builder
+            .directExecutor()
+            .maxInboundMessageSize(GrpcStageServer.maxMessageBytes(limits))
+            .maxInboundMetadataSize(64 << 10)
+            .build();
     try {
       awaitReady(channel, address, target, timeoutMillis, tls);
       return new GrpcStageChannel(channel, address, limits, authenticator);
@@ -168,8 +203,13 @@ public final class GrpcStageChannel implements StageChannel {
     }
   }
 
-  private static void awaitReady(ManagedChannel channel, String address, InetSocketAddress target,
-      long timeoutMillis, GrpcClientTls tls) throws IOException {
+  private static void awaitReady(
+      ManagedChannel channel,
+      String address,
+      InetSocketAddress target,
+      long timeoutMillis,
+      GrpcClientTls tls)
+      throws IOException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     ConnectivityState s = channel.getState(true);
     while (s != ConnectivityState.READY) {
@@ -199,8 +239,11 @@ public final class GrpcStageChannel implements StageChannel {
    */
   private static Status probe(ManagedChannel channel) {
     try {
-      ClientCalls.blockingUnaryCall(channel, PROBE,
-          CallOptions.DEFAULT.withDeadlineAfter(PROBE_MILLIS, TimeUnit.MILLISECONDS), new byte[0]);
+      ClientCalls.blockingUnaryCall(
+          channel,
+          PROBE,
+          CallOptions.DEFAULT.withDeadlineAfter(PROBE_MILLIS, TimeUnit.MILLISECONDS),
+          new byte[0]);
       return null;
     } catch (StatusRuntimeException e) {
       return e.getStatus().getCode() == Status.Code.UNAVAILABLE ? e.getStatus() : null;
@@ -231,19 +274,22 @@ public final class GrpcStageChannel implements StageChannel {
       throws IOException, StageException, TimeoutException {
     HandshakeResponse response;
     try {
-      response = StageGrpc.newBlockingStub(calls)
-          .withDeadlineAfter(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS)
-          .handshake(GrpcMessages.toProto(handshake));
+      response =
+          StageGrpc.newBlockingStub(calls)
+              .withDeadlineAfter(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS)
+              .handshake(GrpcMessages.toProto(handshake));
     } catch (StatusRuntimeException e) {
       if (life.isClosed()) {
-        throw new StageChannelClosedException("channel to stage at " + peer + " was closed during the handshake");
+        throw new StageChannelClosedException(
+            "channel to stage at " + peer + " was closed during the handshake");
       }
       if (e.getStatus().getCode() == Status.Code.UNAUTHENTICATED) {
         life.refused();
         throw unauthenticated(e.getStatus());
       }
       if (e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
-        throw new TimeoutException("no handshake answer from stage at " + peer + " within " + timeout.toMillis() + " ms");
+        throw new TimeoutException(
+            "no handshake answer from stage at " + peer + " within " + timeout.toMillis() + " ms");
       }
       StageException typed = GrpcMessages.fromStatus(e, peer);
       if (typed != null) {
@@ -262,31 +308,62 @@ public final class GrpcStageChannel implements StageChannel {
   private void openStream(String sessionId) {
     Metadata headers = new Metadata();
     headers.put(GrpcMessages.SESSION, sessionId);
-    ClientCall<InferRequest, Received<InferReply>> call = ClientInterceptors
-        .intercept(calls, MetadataUtils.newAttachHeadersInterceptor(headers))
-        .newCall(inferMethod, CallOptions.DEFAULT);
+    ClientCall<InferRequest, Received<InferReply>> call =
+        ClientInterceptors.intercept(calls, MetadataUtils.newAttachHeadersInterceptor(headers))
+            .newCall(inferMethod, CallOptions.DEFAULT);
     ClientCalls.asyncBidiStreamingCall(call, new Replies());
   }
 
-  /** An authentication failure of a call as the error the caller gets: naming the stage and the fix. */
+  /**
+   * An authentication failure of a call as the error the caller gets: naming the stage and the fix.
+   */
   private StageException unauthenticated(Status status) {
     String why = status.getDescription() == null ? "no reason given" : status.getDescription();
     String message;
     if (authenticator == null) {
-      message = "stage at " + peer + " requires authentication: give this head the stage's shared secret ("
-          + SharedSecret.OPTION + " FILE, or " + SharedSecret.ENV_SECRET_FILE + " / " + SharedSecret.ENV_SECRET
-          + ")";
+      message =
+          "stage at "
+              + peer
+              + " requires authentication: give this head the stage's shared secret ("
+              + SharedSecret.OPTION
+              + " FILE, or "
+              + SharedSecret.ENV_SECRET_FILE
+              + " / "
+              + SharedSecret.ENV_SECRET
+              + ")";
     } else if (why.startsWith("the stage does not authenticate")) {
-      message = "stage at " + peer + " did not prove it holds the shared secret: it runs without one (start it "
-          + "with " + SharedSecret.OPTION + " FILE, or " + SharedSecret.ENV_SECRET_FILE + " / "
-          + SharedSecret.ENV_SECRET + ", holding the same secret as this head), or is too old to authenticate; this "
-          + "head has a secret (" + authenticator.secret().fingerprint() + ") and refuses stages without one";
+      message =
+          "stage at "
+              + peer
+              + " did not prove it holds the shared secret: it runs without one (start it "
+              + "with "
+              + SharedSecret.OPTION
+              + " FILE, or "
+              + SharedSecret.ENV_SECRET_FILE
+              + " / "
+              + SharedSecret.ENV_SECRET
+              + ", holding the same secret as this head), or is too old to authenticate; this "
+              + "head has a secret ("
+              + authenticator.secret().fingerprint()
+              + ") and refuses stages without one";
     } else if (why.startsWith("the stage")) {
-      message = "stage at " + peer + " failed to authenticate to this head: " + why + " (this head's secret: "
-          + authenticator.secret().fingerprint() + ")";
+      message =
+          "stage at "
+              + peer
+              + " failed to authenticate to this head: "
+              + why
+              + " (this head's secret: "
+              + authenticator.secret().fingerprint()
+              + ")";
     } else {
-      message = "stage at " + peer + " refused this head's authentication: " + why + " (this head's secret: "
-          + authenticator.secret().fingerprint() + ")";
+      message =
+          "stage at "
+              + peer
+              + " refused this head's authentication: "
+              + why
+              + " (this head's secret: "
+              + authenticator.secret().fingerprint()
+              + ")";
     }
     return new StageException(ErrorCode.UNAUTHENTICATED, message);
   }
@@ -313,8 +390,12 @@ public final class GrpcStageChannel implements StageChannel {
       while (!out.isReady()) {
         life.checkOpen();
         if (streamEnded) {
-          throw new IOException("cannot send to stage at " + peer + ": the stream has ended ("
-              + (endReason == null ? "closed by the stage" : endReason) + ")");
+          throw new IOException(
+              "cannot send to stage at "
+                  + peer
+                  + ": the stream has ended ("
+                  + (endReason == null ? "closed by the stage" : endReason)
+                  + ")");
         }
         try {
           readyLock.wait(100);
@@ -328,7 +409,8 @@ public final class GrpcStageChannel implements StageChannel {
   }
 
   @Override
-  public InferenceResult receive(Duration timeout) throws IOException, StageException, TimeoutException {
+  public InferenceResult receive(Duration timeout)
+      throws IOException, StageException, TimeoutException {
     life.checkOpen();
     life.checkReady();
     Object next;
@@ -339,7 +421,8 @@ public final class GrpcStageChannel implements StageChannel {
       throw new StageChannelClosedException("interrupted while waiting for stage at " + peer);
     }
     if (next == null) {
-      throw new TimeoutException("no answer from stage at " + peer + " within " + timeout.toMillis() + " ms");
+      throw new TimeoutException(
+          "no answer from stage at " + peer + " within " + timeout.toMillis() + " ms");
     }
     if (next == CLOSED || life.isClosed()) {
       arrivals.add(CLOSED);
@@ -350,8 +433,14 @@ public final class GrpcStageChannel implements StageChannel {
     }
     if (next instanceof StageException e) {
       if (e.requestId() == StageException.NO_REQUEST) {
-        arrivals.add(new IOException("stream to stage at " + peer + " ended after a connection-level error: "
-            + e.code() + ": " + e.getMessage()));
+        arrivals.add(
+            new IOException(
+                "stream to stage at "
+                    + peer
+                    + " ended after a connection-level error: "
+                    + e.code()
+                    + ": "
+                    + e.getMessage()));
       }
       throw e;
     }
@@ -397,35 +486,41 @@ public final class GrpcStageChannel implements StageChannel {
   }
 
   /** The Infer stream's callbacks, on the event loop: convert and enqueue, nothing more. */
-  private final class Replies implements ClientResponseObserver<InferRequest, Received<InferReply>> {
+  private final class Replies
+      implements ClientResponseObserver<InferRequest, Received<InferReply>> {
     @Override
     public void beforeStart(ClientCallStreamObserver<InferRequest> requestStream) {
       requests = requestStream;
-      requestStream.setOnReadyHandler(() -> {
-        synchronized (readyLock) {
-          readyLock.notifyAll();
-        }
-      });
+      requestStream.setOnReadyHandler(
+          () -> {
+            synchronized (readyLock) {
+              readyLock.notifyAll();
+            }
+          });
     }
 
     @Override
     public void onNext(Received<InferReply> received) {
       if (received.malformed() != null) {
-        arrivals.add(new ProtocolException(ErrorCode.BAD_FRAME, "stage at " + peer + " sent a "
-            + received.malformed()));
+        arrivals.add(
+            new ProtocolException(
+                ErrorCode.BAD_FRAME, "stage at " + peer + " sent a " + received.malformed()));
         return;
       }
       InferReply reply = received.message();
       if (reply.hasError()) {
         StageError e = reply.getError();
         pool.release(received.backing());
-        arrivals.add(new StageException(ErrorCode.fromCode(e.getCode()), e.getMessage(), e.getRequestId()));
+        arrivals.add(
+            new StageException(ErrorCode.fromCode(e.getCode()), e.getMessage(), e.getRequestId()));
         return;
       }
       if (!reply.hasResult()) {
         pool.release(received.backing());
-        arrivals.add(new ProtocolException(ErrorCode.BAD_FRAME, "stage at " + peer
-            + " sent a reply with neither a result nor an error"));
+        arrivals.add(
+            new ProtocolException(
+                ErrorCode.BAD_FRAME,
+                "stage at " + peer + " sent a reply with neither a result nor an error"));
         return;
       }
       try {
@@ -434,8 +529,11 @@ public final class GrpcStageChannel implements StageChannel {
         arrivals.add(result);
       } catch (ProtocolException e) {
         pool.release(received.backing());
-        arrivals.add(new StageException(e.code(), "stage at " + peer + " sent an invalid result: " + e.getMessage(),
-            reply.getResult().getRequestId()));
+        arrivals.add(
+            new StageException(
+                e.code(),
+                "stage at " + peer + " sent an invalid result: " + e.getMessage(),
+                reply.getResult().getRequestId()));
       }
     }
 
@@ -445,14 +543,18 @@ public final class GrpcStageChannel implements StageChannel {
         return; // our own cancel: receive reports the close
       }
       Status status = Status.fromThrowable(t);
-      StageException typed = status.getCode() == Status.Code.UNAUTHENTICATED ? unauthenticated(status)
-          : GrpcMessages.fromStatus(t, peer);
+      StageException typed =
+          status.getCode() == Status.Code.UNAUTHENTICATED
+              ? unauthenticated(status)
+              : GrpcMessages.fromStatus(t, peer);
       endReason = String.valueOf(Status.fromThrowable(t));
       streamEnded = true;
       if (typed != null) {
         arrivals.add(typed);
       } else {
-        arrivals.add(new IOException("connection to stage at " + peer + " failed: " + Status.fromThrowable(t), t));
+        arrivals.add(
+            new IOException(
+                "connection to stage at " + peer + " failed: " + Status.fromThrowable(t), t));
       }
       synchronized (readyLock) {
         readyLock.notifyAll();

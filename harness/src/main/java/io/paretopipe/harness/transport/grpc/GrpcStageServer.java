@@ -9,9 +9,9 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
+import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
-import io.grpc.ServerCredentials;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -71,17 +71,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Sessions: {@code Handshake} calls {@link StageService#open} and parks the session under a
  * random id that it returns; the head then opens one {@code Infer} stream naming the id in its
- * {@code paretopipe-session} header, which claims the session. A session not claimed within
- * {@link Builder#optUnclaimedSessionMillis} is closed. When the stream ends for any reason (the
- * head half-closes and every answer is written, the head cancels or vanishes, a connection-level
- * error, the server closes) the session is closed, exactly once.
+ * {@code paretopipe-session} header, which claims the session. A session not claimed within {@link
+ * Builder#optUnclaimedSessionMillis} is closed. When the stream ends for any reason (the head
+ * half-closes and every answer is written, the head cancels or vanishes, a connection-level error,
+ * the server closes) the session is closed, exactly once.
  *
  * <p>Requests are handed to {@link StageSession#process} in arrival order on the stream's
  * (serialized) callback thread; answers are written from whichever thread completes the future, in
  * completion order, serialized per stream. Request-level errors travel in the stream as {@code
  * StageError} messages and leave it open; connection-level errors (a malformed tensor, a limit
- * exceeded, an {@code Infer} without a valid session: {@code NOT_READY}) end the stream with a
- * grpc status whose trailers carry the {@link ErrorCode} (see {@link GrpcMessages}).
+ * exceeded, an {@code Infer} without a valid session: {@code NOT_READY}) end the stream with a grpc
+ * status whose trailers carry the {@link ErrorCode} (see {@link GrpcMessages}).
  *
  * <p>Limits: grpc rejects any incoming message over {@code maxTensorBytes + maxMetaBytes} before
  * allocating it ({@code RESOURCE_EXHAUSTED}); tensor ranks, sizes, strings and lists are checked
@@ -100,8 +100,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * that still finishes a computation on the request's tensor does so outside the budget). What the
  * budget does not count: the results, and grpc's own (Netty) buffers, in which grpc reassembles
  * each incoming message whole before handing it over; per stream that is the message being
- * reassembled, at most the max inbound message size, freed as soon as it is copied or skipped.
- * So that every message reaches the marshaller at its known size, the server accepts no compressed
+ * reassembled, at most the max inbound message size, freed as soon as it is copied or skipped. So
+ * that every message reaches the marshaller at its known size, the server accepts no compressed
  * messages: a call with a {@code grpc-encoding} other than {@code identity} ends with {@code
  * UNIMPLEMENTED} (the head never compresses).
  *
@@ -120,10 +120,19 @@ public final class GrpcStageServer implements AutoCloseable {
   private final long unclaimedSessionMillis;
   private final int maxSessions;
   private final int maxInFlight;
-  /** Request message bytes held at once by all sessions: reserved on arrival, released once answered. */
+
+  /**
+   * Request message bytes held at once by all sessions: reserved on arrival, released once
+   * answered.
+   */
   private final MemoryBudget requestMemory;
-  /** Finished request messages kept for reuse, shared by all sessions, up to {@code requestMemory.poolAllowanceBytes()}. */
+
+  /**
+   * Finished request messages kept for reuse, shared by all sessions, up to {@code
+   * requestMemory.poolAllowanceBytes()}.
+   */
   private final BufferPool pool;
+
   private final ExecutorService executor;
   private final ScheduledExecutorService timer;
   private final Server server;
@@ -148,60 +157,92 @@ public final class GrpcStageServer implements AutoCloseable {
     this.pool = new BufferPool(requestMemory.poolAllowanceBytes());
     int requestedPort = b.bindAddress.getPort();
     AtomicInteger threadCount = new AtomicInteger();
-    this.executor = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "paretopipe-grpc-stage-" + requestedPort + "-" + threadCount.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "paretopipe-grpc-stage-timer-" + requestedPort);
-      t.setDaemon(true);
-      return t;
-    });
-    MethodDescriptor<Received<InferRequest>, InferReply> infer = StageGrpc.getInferMethod()
-        .toBuilder(new PooledMarshaller<>(InferRequest.getDefaultInstance(), pool, requestMemory,
-                RequestSkimmer.INSTANCE),
-            io.grpc.protobuf.ProtoUtils.marshaller(InferReply.getDefaultInstance()))
-        .build();
-    ServerServiceDefinition definition = ServerServiceDefinition.builder(StageGrpc.SERVICE_NAME)
-        .addMethod(StageGrpc.getHandshakeMethod(), ServerCalls.asyncUnaryCall(this::handshake))
-        .addMethod(infer, ServerCalls.asyncBidiStreamingCall(this::infer))
-        .build();
+    this.executor =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t =
+                  new Thread(
+                      r,
+                      "paretopipe-grpc-stage-"
+                          + requestedPort
+                          + "-"
+                          + threadCount.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "paretopipe-grpc-stage-timer-" + requestedPort);
+              t.setDaemon(true);
+              return t;
+            });
+    MethodDescriptor<Received<InferRequest>, InferReply> infer =
+        StageGrpc.getInferMethod().toBuilder(
+                new PooledMarshaller<>(
+                    InferRequest.getDefaultInstance(),
+                    pool,
+                    requestMemory,
+                    RequestSkimmer.INSTANCE),
+                io.grpc.protobuf.ProtoUtils.marshaller(InferReply.getDefaultInstance()))
+            .build();
+    ServerServiceDefinition definition =
+        ServerServiceDefinition.builder(StageGrpc.SERVICE_NAME)
+            .addMethod(StageGrpc.getHandshakeMethod(), ServerCalls.asyncUnaryCall(this::handshake))
+            .addMethod(infer, ServerCalls.asyncBidiStreamingCall(this::infer))
+            .build();
     Server s;
     try {
       s = buildServer(b, credentials, definition).start();
     } catch (IOException e) {
       executor.shutdownNow();
       timer.shutdownNow();
-      throw new IOException("cannot listen on " + HostPort.format(b.bindAddress) + ": " + e.getMessage(), e);
+      throw new IOException(
+          "cannot listen on " + HostPort.format(b.bindAddress) + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       executor.shutdownNow();
       timer.shutdownNow();
       if (b.tls != null) {
-        throw new IOException("cannot start TLS on " + HostPort.format(b.bindAddress) + " with certificate chain "
-            + b.tls.certificateChain() + " and key " + b.tls.privateKey() + ": " + e.getMessage(), e);
+        throw new IOException(
+            "cannot start TLS on "
+                + HostPort.format(b.bindAddress)
+                + " with certificate chain "
+                + b.tls.certificateChain()
+                + " and key "
+                + b.tls.privateKey()
+                + ": "
+                + e.getMessage(),
+            e);
       }
       throw e;
     }
     this.server = s;
     InetSocketAddress bound = (InetSocketAddress) s.getListenSockets().get(0);
-    this.localAddress = new InetSocketAddress(b.bindAddress.getAddress().getHostAddress(), bound.getPort());
+    this.localAddress =
+        new InetSocketAddress(b.bindAddress.getAddress().getHostAddress(), bound.getPort());
   }
 
-  private Server buildServer(Builder b, ServerCredentials credentials, ServerServiceDefinition definition) {
-    NettyServerBuilder nb = credentials == null ? NettyServerBuilder.forAddress(b.bindAddress)
-        : NettyServerBuilder.forAddress(b.bindAddress, credentials);
+  private Server buildServer(
+      Builder b, ServerCredentials credentials, ServerServiceDefinition definition) {
+    NettyServerBuilder nb =
+        credentials == null
+            ? NettyServerBuilder.forAddress(b.bindAddress)
+            : NettyServerBuilder.forAddress(b.bindAddress, credentials);
     nb.executor(executor)
         .maxInboundMessageSize(maxMessageBytes(limits))
         .maxInboundMetadataSize(64 << 10)
-        // no decompressors: every message then reaches PooledMarshaller at its known size (see the class comment)
-        .decompressorRegistry(DecompressorRegistry.emptyInstance().with(Codec.Identity.NONE, false));
+        // no decompressors: every message then reaches PooledMarshaller at its known size (see the
+        // class comment)
+        .decompressorRegistry(
+            DecompressorRegistry.emptyInstance().with(Codec.Identity.NONE, false));
     if (b.authenticator == null) {
       nb.addService(ServerInterceptors.intercept(definition, new SessionHeader()));
     } else {
-      // the last interceptor runs first: the proof is checked before anything else looks at the call
-      nb.addService(ServerInterceptors.intercept(definition, new SessionHeader(),
-          GrpcAuth.serverInterceptor(b.authenticator)));
+      // the last interceptor runs first: the proof is checked before anything else looks at the
+      // call
+      nb.addService(
+          ServerInterceptors.intercept(
+              definition, new SessionHeader(), GrpcAuth.serverInterceptor(b.authenticator)));
       nb.addService(GrpcAuth.challengeService(b.authenticator));
     }
     return nb.build();
@@ -237,7 +278,10 @@ public final class GrpcStageServer implements AutoCloseable {
     return localAddress;
   }
 
-  /** Whether every stage call must prove the shared secret ({@link Builder#optAuthenticator} was set). */
+  /**
+   * Whether every stage call must prove the shared secret ({@link Builder#optAuthenticator} was
+   * set).
+   */
   public boolean authenticates() {
     return authenticates;
   }
@@ -263,8 +307,8 @@ public final class GrpcStageServer implements AutoCloseable {
   }
 
   /**
-   * Request memory reserved now, bytes: the messages of requests received and not yet answered
-   * (or dropped with their stream). 0 once every stream has ended.
+   * Request memory reserved now, bytes: the messages of requests received and not yet answered (or
+   * dropped with their stream). 0 once every stream has ended.
    */
   public long requestMemoryReservedBytes() {
     return requestMemory.reservedBytes();
@@ -311,19 +355,32 @@ public final class GrpcStageServer implements AutoCloseable {
       Handshake h = GrpcMessages.fromProto(request, limits);
       int open = pending.size() + streams.size();
       if (open >= maxSessions) {
-        out.onError(GrpcMessages.toStatus(ErrorCode.BUSY, "stage server already serves " + open
-            + " sessions (maxSessions " + maxSessions + "); close one or raise the limit"));
+        out.onError(
+            GrpcMessages.toStatus(
+                ErrorCode.BUSY,
+                "stage server already serves "
+                    + open
+                    + " sessions (maxSessions "
+                    + maxSessions
+                    + "); close one or raise the limit"));
         return;
       }
       session = Objects.requireNonNull(service.open(h), "StageService.open returned null");
-      HandshakeReply reply = Objects.requireNonNull(session.reply(), "StageSession.reply returned null");
+      HandshakeReply reply =
+          Objects.requireNonNull(session.reply(), "StageSession.reply returned null");
       String id = UUID.randomUUID().toString();
       StageSession s = session;
-      Pending p = new Pending(s, timer.schedule(() -> {
-        if (pending.remove(id) != null) {
-          closeQuietly(s);
-        }
-      }, unclaimedSessionMillis, TimeUnit.MILLISECONDS));
+      Pending p =
+          new Pending(
+              s,
+              timer.schedule(
+                  () -> {
+                    if (pending.remove(id) != null) {
+                      closeQuietly(s);
+                    }
+                  },
+                  unclaimedSessionMillis,
+                  TimeUnit.MILLISECONDS));
       pending.put(id, p);
       sessionsOpened.incrementAndGet();
       if (closed.get() && pending.remove(id) != null) {
@@ -337,7 +394,8 @@ public final class GrpcStageServer implements AutoCloseable {
       if (session != null) {
         closeQuietly(session);
       }
-      out.onError(GrpcMessages.toStatus(ErrorCode.INTERNAL, "stage failed to open a session: " + e));
+      out.onError(
+          GrpcMessages.toStatus(ErrorCode.INTERNAL, "stage failed to open a session: " + e));
     }
   }
 
@@ -350,10 +408,16 @@ public final class GrpcStageServer implements AutoCloseable {
     String id = SESSION_ID.get();
     Pending p = id == null ? null : pending.remove(id);
     if (p == null) {
-      out.onError(GrpcMessages.toStatus(ErrorCode.NOT_READY, id == null
-          ? "Infer without a session: call Handshake first and name its session_id in the paretopipe-session header"
-          : "no open session " + id + ": it was never opened, is already in use, or expired unclaimed after "
-              + unclaimedSessionMillis + " ms; call Handshake first"));
+      out.onError(
+          GrpcMessages.toStatus(
+              ErrorCode.NOT_READY,
+              id == null
+                  ? "Infer without a session: call Handshake first and name its session_id in the paretopipe-session header"
+                  : "no open session "
+                      + id
+                      + ": it was never opened, is already in use, or expired unclaimed after "
+                      + unclaimedSessionMillis
+                      + " ms; call Handshake first"));
       return new Discard();
     }
     p.expiry.cancel(false);
@@ -387,10 +451,16 @@ public final class GrpcStageServer implements AutoCloseable {
     private final boolean reuseRequests;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean ended = new AtomicBoolean();
-    /** Reservations of requests handed to the session and not yet released; {@link #end} releases the rest. */
+
+    /**
+     * Reservations of requests handed to the session and not yet released; {@link #end} releases
+     * the rest.
+     */
     private final Set<Reservation> held = ConcurrentHashMap.newKeySet();
+
     /** Guards {@code out} (grpc observers are not thread-safe) and {@link #finished}. */
     private final Object writeLock = new Object();
+
     private boolean finished;
     private volatile boolean halfClosed;
 
@@ -427,9 +497,17 @@ public final class GrpcStageServer implements AutoCloseable {
       long requestId = request.requestId();
       if (inFlight.get() >= maxInFlight) {
         received.discard(pool);
-        answer(requestId, GrpcMessages.errorReply(requestId, ErrorCode.BUSY, "request " + requestId + " refused: "
-            + maxInFlight + " requests of this stream are already in flight (maxInFlight); wait for results before"
-            + " sending more"));
+        answer(
+            requestId,
+            GrpcMessages.errorReply(
+                requestId,
+                ErrorCode.BUSY,
+                "request "
+                    + requestId
+                    + " refused: "
+                    + maxInFlight
+                    + " requests of this stream are already in flight (maxInFlight); wait for results before"
+                    + " sending more"));
         return;
       }
       inFlight.incrementAndGet();
@@ -442,19 +520,23 @@ public final class GrpcStageServer implements AutoCloseable {
         future = CompletableFuture.failedFuture(e);
       }
       if (future == null) {
-        future = CompletableFuture.failedFuture(new NullPointerException("StageSession.process returned null"));
+        future =
+            CompletableFuture.failedFuture(
+                new NullPointerException("StageSession.process returned null"));
       }
       ByteBuffer reusable = reuseRequests ? received.backing() : null;
-      future.whenComplete((result, error) -> {
-        answer(requestId, outcome(requestId, result, error));
-        release(reservation); // written into grpc's buffers, or dropped with the stream
-        if (reusable != null) {
-          pool.release(reusable); // the answer is serialized: its bytes are in grpc's buffers now
-        }
-        if (inFlight.decrementAndGet() == 0 && halfClosed) {
-          complete();
-        }
-      });
+      future.whenComplete(
+          (result, error) -> {
+            answer(requestId, outcome(requestId, result, error));
+            release(reservation); // written into grpc's buffers, or dropped with the stream
+            if (reusable != null) {
+              pool.release(
+                  reusable); // the answer is serialized: its bytes are in grpc's buffers now
+            }
+            if (inFlight.decrementAndGet() == 0 && halfClosed) {
+              complete();
+            }
+          });
     }
 
     /**
@@ -464,18 +546,36 @@ public final class GrpcStageServer implements AutoCloseable {
     private void refuse(InferRequest header, Received.Refusal refusal) {
       long requestId;
       try {
-        requestId = GrpcMessages.checkRefused(header, refusal.rank(), refusal.tensorBytes(), limits);
+        requestId =
+            GrpcMessages.checkRefused(header, refusal.rank(), refusal.tensorBytes(), limits);
       } catch (ProtocolException e) {
         fail(e.code(), String.valueOf(e.getMessage()));
         return;
       }
-      answer(requestId, GrpcMessages.errorReply(requestId, ErrorCode.BUSY, "request " + requestId + " refused: its "
-          + refusal.tensorBytes() + "-byte tensor (a " + refusal.messageBytes() + "-byte message) does not fit the"
-          + " stage's request memory (" + refusal.freeBytes() + " of " + refusal.capacityBytes() + " bytes free,"
-          + " shared by all sessions); retry when earlier requests are answered, or raise the stage's limit"));
+      answer(
+          requestId,
+          GrpcMessages.errorReply(
+              requestId,
+              ErrorCode.BUSY,
+              "request "
+                  + requestId
+                  + " refused: its "
+                  + refusal.tensorBytes()
+                  + "-byte tensor (a "
+                  + refusal.messageBytes()
+                  + "-byte message) does not fit the"
+                  + " stage's request memory ("
+                  + refusal.freeBytes()
+                  + " of "
+                  + refusal.capacityBytes()
+                  + " bytes free,"
+                  + " shared by all sessions); retry when earlier requests are answered, or raise the stage's limit"));
     }
 
-    /** Tracks a request's reservation until it is released; released at once if the stream has ended. */
+    /**
+     * Tracks a request's reservation until it is released; released at once if the stream has
+     * ended.
+     */
     private void hold(Reservation reservation) {
       if (reservation == null) {
         return;
@@ -497,11 +597,21 @@ public final class GrpcStageServer implements AutoCloseable {
       if (error == null && result != null && result.requestId() == requestId) {
         return GrpcMessages.toProto(result);
       }
-      ErrorReport report = error != null ? GrpcMessages.report(requestId, error)
-          : result == null ? new ErrorReport(requestId, ErrorCode.INTERNAL, "stage session completed request "
-              + requestId + " with a null result")
-          : new ErrorReport(requestId, ErrorCode.INTERNAL, "stage session answered request " + requestId
-              + " with a result for request " + result.requestId());
+      ErrorReport report =
+          error != null
+              ? GrpcMessages.report(requestId, error)
+              : result == null
+                  ? new ErrorReport(
+                      requestId,
+                      ErrorCode.INTERNAL,
+                      "stage session completed request " + requestId + " with a null result")
+                  : new ErrorReport(
+                      requestId,
+                      ErrorCode.INTERNAL,
+                      "stage session answered request "
+                          + requestId
+                          + " with a result for request "
+                          + result.requestId());
       return GrpcMessages.errorReply(requestId, report.code(), report.message());
     }
 
@@ -588,20 +698,22 @@ public final class GrpcStageServer implements AutoCloseable {
   /** Puts the Infer call's paretopipe-session header into the call's context. */
   private static final class SessionHeader implements ServerInterceptor {
     @Override
-    public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
-        ServerCallHandler<ReqT, RespT> next) {
+    public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+        ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
       String id = headers.get(GrpcMessages.SESSION);
       if (id == null) {
         return next.startCall(call, headers);
       }
-      return Contexts.interceptCall(Context.current().withValue(SESSION_ID, id), call, headers, next);
+      return Contexts.interceptCall(
+          Context.current().withValue(SESSION_ID, id), call, headers, next);
     }
   }
 
   /** Options of a {@link GrpcStageServer}; {@code opt*} methods are optional. */
   public static final class Builder {
     private final StageService service;
-    private InetSocketAddress bindAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    private InetSocketAddress bindAddress =
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     private Limits limits = Limits.DEFAULT;
     private long unclaimedSessionMillis = 30_000;
     private int maxSessions = 64;
@@ -627,7 +739,10 @@ public final class GrpcStageServer implements AutoCloseable {
       return this;
     }
 
-    /** Sessions (handshaken, claimed or not) served at once; another handshake gets {@code BUSY}. Default 64. */
+    /**
+     * Sessions (handshaken, claimed or not) served at once; another handshake gets {@code BUSY}.
+     * Default 64.
+     */
     public Builder optMaxSessions(int maxSessions) {
       if (maxSessions < 1) {
         throw new IllegalArgumentException("maxSessions: " + maxSessions + " (expected: >= 1)");
@@ -636,7 +751,10 @@ public final class GrpcStageServer implements AutoCloseable {
       return this;
     }
 
-    /** Requests one stream may have unanswered; one more gets a request-level {@code BUSY}. Default 16. */
+    /**
+     * Requests one stream may have unanswered; one more gets a request-level {@code BUSY}. Default
+     * 16.
+     */
     public Builder optMaxInFlight(int maxInFlight) {
       if (maxInFlight < 1) {
         throw new IllegalArgumentException("maxInFlight: " + maxInFlight + " (expected: >= 1)");
@@ -647,9 +765,9 @@ public final class GrpcStageServer implements AutoCloseable {
 
     /**
      * Request message bytes the whole server holds at once, over all sessions (from a request's
-     * arrival until its answer is written): a request whose message does not fit is skipped
-     * without being copied and answered with a request-level {@code BUSY}, so many sessions within
-     * their own limits cannot together exhaust memory. Default: three quarters of what the JVM may
+     * arrival until its answer is written): a request whose message does not fit is skipped without
+     * being copied and answered with a request-level {@code BUSY}, so many sessions within their
+     * own limits cannot together exhaust memory. Default: three quarters of what the JVM may
      * allocate as direct buffers ({@link MemoryBudget#defaultCapacityBytes()}). Reused request
      * memory is pooled up to a quarter of this (at most 256 MiB) on top.
      *
@@ -663,10 +781,14 @@ public final class GrpcStageServer implements AutoCloseable {
       return this;
     }
 
-    /** How long a handshaken session waits for its Infer stream before it is closed; default 30 000 ms. */
+    /**
+     * How long a handshaken session waits for its Infer stream before it is closed; default 30 000
+     * ms.
+     */
     public Builder optUnclaimedSessionMillis(long millis) {
       if (millis < 1) {
-        throw new IllegalArgumentException("unclaimedSessionMillis: " + millis + " (expected: >= 1)");
+        throw new IllegalArgumentException(
+            "unclaimedSessionMillis: " + millis + " (expected: >= 1)");
       }
       this.unclaimedSessionMillis = millis;
       return this;
@@ -683,8 +805,8 @@ public final class GrpcStageServer implements AutoCloseable {
     }
 
     /**
-     * Serves over TLS with this certificate and key; null, the default, serves plaintext HTTP/2.
-     * A plaintext head cannot talk to a TLS server, nor a TLS head to a plaintext one.
+     * Serves over TLS with this certificate and key; null, the default, serves plaintext HTTP/2. A
+     * plaintext head cannot talk to a TLS server, nor a TLS head to a plaintext one.
      */
     public Builder optTls(GrpcServerTls tls) {
       this.tls = tls;
@@ -694,7 +816,8 @@ public final class GrpcStageServer implements AutoCloseable {
     /**
      * Binds and starts serving.
      *
-     * @throws IOException naming the address if it cannot be bound, or the files if TLS cannot start with them
+     * @throws IOException naming the address if it cannot be bound, or the files if TLS cannot
+     *     start with them
      */
     public GrpcStageServer start() throws IOException {
       return new GrpcStageServer(this);

@@ -56,11 +56,13 @@ public final class GrpcTransport implements Transport {
   }
 
   /**
-   * Connects to the grpc stage at {@code address} ("HOST:PORT"), waiting until the HTTP/2 connection
-   * (and the TLS handshake, with TLS) is up. Authentication happens later, with each call.
+   * Connects to the grpc stage at {@code address} ("HOST:PORT"), waiting until the HTTP/2
+   * connection (and the TLS handshake, with TLS) is up. Authentication happens later, with each
+   * call.
    *
-   * @throws IOException naming the address, within about {@code connectTimeout}, if the stage cannot
-   *     be reached or the TLS handshake fails (saying whether the stage speaks TLS and is trusted)
+   * @throws IOException naming the address, within about {@code connectTimeout}, if the stage
+   *     cannot be reached or the TLS handshake fails (saying whether the stage speaks TLS and is
+   *     trusted)
    */
   @Override
   public GrpcStageChannel connect(String address, Duration connectTimeout) throws IOException {

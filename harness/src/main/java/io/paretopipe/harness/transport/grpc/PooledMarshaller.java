@@ -21,13 +21,13 @@ import java.util.Objects;
  * InferReply} on the head). Sending is protobuf's own ({@code writeTo}, which copies a tensor
  * wrapped with {@code UnsafeByteOperations.unsafeWrap} once, into grpc's outgoing buffers).
  * Receiving copies the message once out of Netty's buffers into one direct buffer from a {@link
- * BufferPool} and parses it there with aliasing on, so a {@code bytes} field (the tensor) is a
- * view of that buffer, not another copy.
+ * BufferPool} and parses it there with aliasing on, so a {@code bytes} field (the tensor) is a view
+ * of that buffer, not another copy.
  *
- * <p><b>Request memory.</b> With a {@link MemoryBudget} (the stage's), the message's whole size
- * is reserved in it before the pooled buffer is taken, since that is what the copy holds (tensor,
- * shape and any unknown fields alike); the {@link Reservation} travels with the {@link Received}.
- * A message that does not fit is not copied: the {@link Skimmer} walks it in grpc's own buffers,
+ * <p><b>Request memory.</b> With a {@link MemoryBudget} (the stage's), the message's whole size is
+ * reserved in it before the pooled buffer is taken, since that is what the copy holds (tensor,
+ * shape and any unknown fields alike); the {@link Reservation} travels with the {@link Received}. A
+ * message that does not fit is not copied: the {@link Skimmer} walks it in grpc's own buffers,
  * keeping its small fields and skipping its large {@code bytes} fields (grpc's stream skips by
  * moving its read position; nothing of their size is allocated), and it comes back {@link
  * Received#refused}, so the consumer can answer a typed request-level {@code BUSY} naming the
@@ -37,25 +37,31 @@ import java.util.Objects;
  *
  * <p>The budget relies on grpc handing over messages as {@link KnownLength} streams, which is how
  * it hands over uncompressed ones; the stage accepts no compressed messages (see {@link
- * GrpcStageServer}). A stream of unknown length (only ever a decompressing one) is read whole
- * into a heap array first and only then reserved or refused.
+ * GrpcStageServer}). A stream of unknown length (only ever a decompressing one) is read whole into
+ * a heap array first and only then reserved or refused.
  *
  * <p>Thread-safe (the pool and the budget are). Bytes that are not a valid message come back as
  * {@link Received#malformed}, so the consumer can answer with a typed {@code BAD_FRAME}.
  */
-final class PooledMarshaller<T extends com.google.protobuf.Message> implements MethodDescriptor.Marshaller<Received<T>> {
+final class PooledMarshaller<T extends com.google.protobuf.Message>
+    implements MethodDescriptor.Marshaller<Received<T>> {
   private static final int CHUNK_BYTES = 64 << 10;
+
   /** Read-ahead of the stream decoder that skims a refused message. */
   private static final int SKIM_BUFFER_BYTES = 1024;
 
   private final MethodDescriptor.Marshaller<T> protobuf;
   private final Parser<T> parser;
   private final BufferPool pool;
+
   /** Null: messages are not budgeted. */
   private final MemoryBudget budget;
+
   private final Skimmer<T> skimmer;
 
-  /** Reads a message without its large {@code bytes} fields: what a refused message is reduced to. */
+  /**
+   * Reads a message without its large {@code bytes} fields: what a refused message is reduced to.
+   */
   interface Skimmer<T> {
     /**
      * Reads one whole message from {@code in} (limited to the message), skipping the tensor's data
@@ -69,8 +75,8 @@ final class PooledMarshaller<T extends com.google.protobuf.Message> implements M
   /**
    * A message read by a {@link Skimmer}.
    *
-   * @param header the message with its tensor's data empty and at most {@code Tensor.MAX_RANK}
-   *     dims of shape kept
+   * @param header the message with its tensor's data empty and at most {@code Tensor.MAX_RANK} dims
+   *     of shape kept
    * @param tensorBytes the length of the tensor's data, bytes
    * @param rank the number of dims of the tensor's shape
    */
@@ -129,7 +135,10 @@ final class PooledMarshaller<T extends com.google.protobuf.Message> implements M
       if (reservation != null) {
         reservation.release();
       }
-      throw Status.INTERNAL.withDescription("cannot read a message: " + e).withCause(e).asRuntimeException();
+      throw Status.INTERNAL
+          .withDescription("cannot read a message: " + e)
+          .withCause(e)
+          .asRuntimeException();
     }
     try {
       CodedInputStream input = UnsafeByteOperations.unsafeWrap(buffer.duplicate()).newCodedInput();
@@ -152,7 +161,8 @@ final class PooledMarshaller<T extends com.google.protobuf.Message> implements M
     input.setSizeLimit(Integer.MAX_VALUE);
     try {
       Skim<T> skim = skimmer.skim(input);
-      return Received.refused(skim.header(),
+      return Received.refused(
+          skim.header(),
           new Received.Refusal(size, skim.tensorBytes(), skim.rank(), free, capacity));
     } catch (InvalidProtocolBufferException e) {
       return malformed(size, e);
@@ -161,11 +171,19 @@ final class PooledMarshaller<T extends com.google.protobuf.Message> implements M
 
   private Received<T> malformed(int size, InvalidProtocolBufferException e) {
     // not thrown: grpc would turn it into an opaque UNKNOWN; the consumer answers with BAD_FRAME
-    return Received.malformed("message of " + size + " bytes is not a valid "
-        + parser.getClass().getEnclosingClass().getSimpleName() + ": " + e.getMessage());
+    return Received.malformed(
+        "message of "
+            + size
+            + " bytes is not a valid "
+            + parser.getClass().getEnclosingClass().getSimpleName()
+            + ": "
+            + e.getMessage());
   }
 
-  /** The stream's {@code size} bytes in a pooled direct buffer of exactly that size; Netty's buffers are read in place. */
+  /**
+   * The stream's {@code size} bytes in a pooled direct buffer of exactly that size; Netty's buffers
+   * are read in place.
+   */
   private ByteBuffer copyToDirect(InputStream in, int size) throws IOException {
     ByteBuffer dst = pool.acquire(size);
     byte[] chunk = null;

@@ -29,7 +29,8 @@ import java.nio.ByteBuffer;
  * @param malformed null, or why the bytes are not a valid message
  * @param refused null, or why the message was refused without being copied
  */
-record Received<T>(T message, ByteBuffer backing, Reservation reservation, String malformed, Refusal refused) {
+record Received<T>(
+    T message, ByteBuffer backing, Reservation reservation, String malformed, Refusal refused) {
   static <T> Received<T> accepted(T message, ByteBuffer backing, Reservation reservation) {
     return new Received<>(message, backing, reservation, null, null);
   }
@@ -71,5 +72,6 @@ record Received<T>(T message, ByteBuffer backing, Reservation reservation, Strin
    * @param freeBytes request memory free at the time, bytes
    * @param capacityBytes the stage's whole request memory, bytes
    */
-  record Refusal(long messageBytes, long tensorBytes, int rank, long freeBytes, long capacityBytes) {}
+  record Refusal(
+      long messageBytes, long tensorBytes, int rank, long freeBytes, long capacityBytes) {}
 }

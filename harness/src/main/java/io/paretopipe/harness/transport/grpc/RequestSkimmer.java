@@ -20,18 +20,30 @@ import java.io.IOException;
 final class RequestSkimmer implements PooledMarshaller.Skimmer<InferRequest> {
   static final RequestSkimmer INSTANCE = new RequestSkimmer();
 
-  private static final int REQUEST_ID = tag(InferRequest.REQUEST_ID_FIELD_NUMBER, WireFormat.WIRETYPE_VARINT);
-  private static final int TENSOR = tag(InferRequest.TENSOR_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-  private static final int DTYPE = tag(io.paretopipe.harness.transport.grpc.proto.Tensor.DTYPE_FIELD_NUMBER,
-      WireFormat.WIRETYPE_VARINT);
-  private static final int LITTLE_ENDIAN = tag(
-      io.paretopipe.harness.transport.grpc.proto.Tensor.LITTLE_ENDIAN_FIELD_NUMBER, WireFormat.WIRETYPE_VARINT);
-  private static final int SHAPE = tag(io.paretopipe.harness.transport.grpc.proto.Tensor.SHAPE_FIELD_NUMBER,
-      WireFormat.WIRETYPE_VARINT);
-  private static final int SHAPE_PACKED = tag(io.paretopipe.harness.transport.grpc.proto.Tensor.SHAPE_FIELD_NUMBER,
-      WireFormat.WIRETYPE_LENGTH_DELIMITED);
-  private static final int DATA = tag(io.paretopipe.harness.transport.grpc.proto.Tensor.DATA_FIELD_NUMBER,
-      WireFormat.WIRETYPE_LENGTH_DELIMITED);
+  private static final int REQUEST_ID =
+      tag(InferRequest.REQUEST_ID_FIELD_NUMBER, WireFormat.WIRETYPE_VARINT);
+  private static final int TENSOR =
+      tag(InferRequest.TENSOR_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+  private static final int DTYPE =
+      tag(
+          io.paretopipe.harness.transport.grpc.proto.Tensor.DTYPE_FIELD_NUMBER,
+          WireFormat.WIRETYPE_VARINT);
+  private static final int LITTLE_ENDIAN =
+      tag(
+          io.paretopipe.harness.transport.grpc.proto.Tensor.LITTLE_ENDIAN_FIELD_NUMBER,
+          WireFormat.WIRETYPE_VARINT);
+  private static final int SHAPE =
+      tag(
+          io.paretopipe.harness.transport.grpc.proto.Tensor.SHAPE_FIELD_NUMBER,
+          WireFormat.WIRETYPE_VARINT);
+  private static final int SHAPE_PACKED =
+      tag(
+          io.paretopipe.harness.transport.grpc.proto.Tensor.SHAPE_FIELD_NUMBER,
+          WireFormat.WIRETYPE_LENGTH_DELIMITED);
+  private static final int DATA =
+      tag(
+          io.paretopipe.harness.transport.grpc.proto.Tensor.DATA_FIELD_NUMBER,
+          WireFormat.WIRETYPE_LENGTH_DELIMITED);
 
   private RequestSkimmer() {}
 
@@ -57,12 +69,14 @@ final class RequestSkimmer implements PooledMarshaller.Skimmer<InferRequest> {
         throw endGroup();
       }
     }
-    return tensor == null ? new PooledMarshaller.Skim<>(request.build(), 0, 0)
+    return tensor == null
+        ? new PooledMarshaller.Skim<>(request.build(), 0, 0)
         : new PooledMarshaller.Skim<>(request.build(), tensor.dataBytes, tensor.rank);
   }
 
   private static InvalidProtocolBufferException endGroup() {
-    return new InvalidProtocolBufferException("Protocol message end-group tag did not match expected tag.");
+    return new InvalidProtocolBufferException(
+        "Protocol message end-group tag did not match expected tag.");
   }
 
   /** The tensor's fields read so far. */

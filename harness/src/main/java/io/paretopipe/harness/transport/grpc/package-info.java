@@ -10,9 +10,9 @@
  * <p>The service is {@code src/main/proto/paretopipe_stage.proto}: a unary {@code Handshake} that
  * opens a session, then one bidirectional {@code Infer} stream per session that carries requests
  * one way and results or request-level errors the other, in completion order. Its messages and
- * stubs are generated at build time into {@code io.paretopipe.harness.transport.grpc.proto}.
- * Tensor payloads are sent from the tensor's own memory ({@code UnsafeByteOperations.unsafeWrap})
- * and received into one pooled direct buffer per message that the tensor then aliases; {@code
+ * stubs are generated at build time into {@code io.paretopipe.harness.transport.grpc.proto}. Tensor
+ * payloads are sent from the tensor's own memory ({@code UnsafeByteOperations.unsafeWrap}) and
+ * received into one pooled direct buffer per message that the tensor then aliases; {@code
  * docs/TRANSPORT.md} counts the copies that remain.
  *
  * <p>Request memory: the stage server shares one {@link

@@ -1,6 +1,5 @@
 package io.paretopipe.harness.transport.grpc;
 
-import io.paretopipe.harness.transport.TestStages;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -38,6 +37,7 @@ import io.paretopipe.harness.protocol.StageTiming;
 import io.paretopipe.harness.protocol.Tensor;
 import io.paretopipe.harness.transport.StageService;
 import io.paretopipe.harness.transport.StageSession;
+import io.paretopipe.harness.transport.TestStages;
 import io.paretopipe.harness.transport.grpc.proto.HandshakeResponse;
 import io.paretopipe.harness.transport.grpc.proto.InferReply;
 import io.paretopipe.harness.transport.grpc.proto.InferRequest;
@@ -71,6 +71,7 @@ import org.junit.jupiter.api.Test;
 class GrpcMemoryBudgetTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
   private static final long MIB = 1 << 20;
+
   /** 1.5 MiB: one 1 MiB request fits, two do not. */
   private static final long BUDGET = MIB + MIB / 2;
 
@@ -98,7 +99,8 @@ class GrpcMemoryBudgetTest {
   }
 
   @Test
-  void requestsOverTheStageWideBudgetGetBusyWithoutBeingCopiedAndEverySessionGoesOn() throws Exception {
+  void requestsOverTheStageWideBudgetGetBusyWithoutBeingCopiedAndEverySessionGoesOn()
+      throws Exception {
     GrpcStageServer server = stage(GrpcStageServer.builder(service).optMaxRequestBytes(BUDGET));
     assertEquals(BUDGET, server.requestMemoryCapacityBytes());
     assertEquals(0, server.requestMemoryReservedBytes());
@@ -110,25 +112,40 @@ class GrpcMemoryBudgetTest {
     Tensor small = randomTensor(new long[] {256}, 2);
 
     a.send(new InferenceRequest(1, big));
-    assertEquals(1L, sessionA.arrivals.poll(10, TimeUnit.SECONDS)); // held: its message stays reserved
+    assertEquals(
+        1L, sessionA.arrivals.poll(10, TimeUnit.SECONDS)); // held: its message stays reserved
     assertEquals(messageBytes(1, big), server.requestMemoryReservedBytes());
 
     b.send(new InferenceRequest(10, big)); // does not fit next to A's, on another session
     StageException refused = assertThrows(StageException.class, () -> b.receive(TIMEOUT));
     assertEquals(ErrorCode.BUSY, refused.code());
     assertEquals(10, refused.requestId());
-    assertEquals("request 10 refused: its 1048576-byte tensor (a " + messageBytes(10, big) + "-byte message) does"
-        + " not fit the stage's request memory (" + (BUDGET - messageBytes(1, big)) + " of " + BUDGET + " bytes free,"
-        + " shared by all sessions); retry when earlier requests are answered, or raise the stage's limit",
+    assertEquals(
+        "request 10 refused: its 1048576-byte tensor (a "
+            + messageBytes(10, big)
+            + "-byte message) does"
+            + " not fit the stage's request memory ("
+            + (BUDGET - messageBytes(1, big))
+            + " of "
+            + BUDGET
+            + " bytes free,"
+            + " shared by all sessions); retry when earlier requests are answered, or raise the stage's limit",
         refused.getMessage());
     assertNull(sessionB.arrivals.poll(), "a refused request must not reach the stage");
-    assertEquals(messageBytes(1, big), server.requestMemoryReservedBytes(), "a refused request reserves nothing");
+    assertEquals(
+        messageBytes(1, big),
+        server.requestMemoryReservedBytes(),
+        "a refused request reserves nothing");
 
-    b.send(new InferenceRequest(11, small)); // B's stream goes on: this one fits and reaches B's session
+    b.send(
+        new InferenceRequest(
+            11, small)); // B's stream goes on: this one fits and reaches B's session
     assertEquals(11L, sessionB.arrivals.poll(10, TimeUnit.SECONDS));
-    assertEquals(messageBytes(1, big) + messageBytes(11, small), server.requestMemoryReservedBytes());
+    assertEquals(
+        messageBytes(1, big) + messageBytes(11, small), server.requestMemoryReservedBytes());
 
-    a.send(new InferenceRequest(2, small)); // completes A's pair: both answered, A's memory released
+    a.send(
+        new InferenceRequest(2, small)); // completes A's pair: both answered, A's memory released
     assertEcho(a.receive(TIMEOUT), 1, big, a);
     assertEcho(a.receive(TIMEOUT), 2, small, a);
     awaitReserved(server, messageBytes(11, small));
@@ -151,10 +168,14 @@ class GrpcMemoryBudgetTest {
     assertEquals(1L, sessionA.arrivals.poll(10, TimeUnit.SECONDS));
     assertEquals(messageBytes(1, big), server.requestMemoryReservedBytes());
 
-    a.close(); // cancels the stream; the session is closed with the request still held (never answered)
-    assertTrue(sessionA.closed.await(10, TimeUnit.SECONDS), "A's session was not closed within 10 s");
+    a.close(); // cancels the stream; the session is closed with the request still held (never
+    // answered)
+    assertTrue(
+        sessionA.closed.await(10, TimeUnit.SECONDS), "A's session was not closed within 10 s");
     awaitReserved(server, 0);
-    assertFalse(sessionA.anyAnswered(), "the held request was never answered: the stream's end released it");
+    assertFalse(
+        sessionA.anyAnswered(),
+        "the held request was never answered: the stream's end released it");
 
     // the memory is usable again: another session's 1 MiB request is accepted (held, not refused)
     GrpcStageChannel c = session(server);
@@ -169,7 +190,8 @@ class GrpcMemoryBudgetTest {
 
   @Test
   void aRequestRefusedByMaxInFlightGivesItsReservationBack() throws Exception {
-    GrpcStageServer server = stage(GrpcStageServer.builder(service).optMaxRequestBytes(BUDGET).optMaxInFlight(1));
+    GrpcStageServer server =
+        stage(GrpcStageServer.builder(service).optMaxRequestBytes(BUDGET).optMaxInFlight(1));
     GrpcStageChannel a = session(server);
     Tensor big = randomTensor(new long[] {256, 1024}, 4);
     a.send(new InferenceRequest(1, big));
@@ -180,7 +202,9 @@ class GrpcMemoryBudgetTest {
     assertEquals(ErrorCode.BUSY, busy.code());
     assertEquals(2, busy.requestId());
     assertTrue(busy.getMessage().contains("(maxInFlight)"), busy.getMessage());
-    assertEquals(messageBytes(1, big), server.requestMemoryReservedBytes(),
+    assertEquals(
+        messageBytes(1, big),
+        server.requestMemoryReservedBytes(),
         "the refused request's reservation must be released before its BUSY is written");
     a.close();
     awaitReserved(server, 0);
@@ -193,7 +217,8 @@ class GrpcMemoryBudgetTest {
   @Test
   void aRefusedRequestIsCheckedLikeAnAcceptedOne() throws Exception {
     GrpcStageServer server = stage(GrpcStageServer.builder(service).optMaxRequestBytes(64 << 10));
-    ManagedChannel raw = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+    ManagedChannel raw =
+        NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     toClose.add(() -> raw.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
     ByteString mib = ByteString.copyFrom(new byte[(int) MIB]);
 
@@ -204,12 +229,17 @@ class GrpcMemoryBudgetTest {
     StageError error = busy.getError();
     assertEquals(6, error.getRequestId());
     assertEquals(ErrorCode.BUSY.code(), error.getCode());
-    assertTrue(error.getMessage().startsWith("request 6 refused: its 1048576-byte tensor"), error.getMessage());
+    assertTrue(
+        error.getMessage().startsWith("request 6 refused: its 1048576-byte tensor"),
+        error.getMessage());
     first.requests.onNext(request(7, mib, 4)); // a 4-element shape with 1 MiB of data
     Status badFrame = first.end();
-    assertEquals(String.valueOf(ErrorCode.BAD_FRAME.code()), first.trailers.get(GrpcMessages.ERROR_CODE),
+    assertEquals(
+        String.valueOf(ErrorCode.BAD_FRAME.code()),
+        first.trailers.get(GrpcMessages.ERROR_CODE),
         badFrame.toString());
-    assertEquals("tensor [4] of FLOAT32 needs 16 data bytes but the message carries 1048576",
+    assertEquals(
+        "tensor [4] of FLOAT32 needs 16 data bytes but the message carries 1048576",
         badFrame.getDescription());
 
     RawStream second = RawStream.open(raw);
@@ -217,40 +247,56 @@ class GrpcMemoryBudgetTest {
     Arrays.fill(rank12, 1);
     second.requests.onNext(request(8, mib, rank12));
     Status tooLarge = second.end();
-    assertEquals(String.valueOf(ErrorCode.FRAME_TOO_LARGE.code()), second.trailers.get(GrpcMessages.ERROR_CODE),
+    assertEquals(
+        String.valueOf(ErrorCode.FRAME_TOO_LARGE.code()),
+        second.trailers.get(GrpcMessages.ERROR_CODE),
         tooLarge.toString());
     assertEquals("tensor of rank 12 is over the limit (maxRank=8)", tooLarge.getDescription());
     awaitReserved(server, 0);
-    assertTrue(service.sessions.stream().allMatch(s -> s.processed.isEmpty()), "no refused request reached a stage");
+    assertTrue(
+        service.sessions.stream().allMatch(s -> s.processed.isEmpty()),
+        "no refused request reached a stage");
   }
 
-  /** Compressed messages would reach the marshaller at an unknown size, so the stage accepts none. */
+  /**
+   * Compressed messages would reach the marshaller at an unknown size, so the stage accepts none.
+   */
   @Test
   void compressedCallsAreRefused() throws Exception {
     GrpcStageServer server = stage(GrpcStageServer.builder(service));
-    ManagedChannel raw = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+    ManagedChannel raw =
+        NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     toClose.add(() -> raw.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> StageGrpc.newBlockingStub(raw)
-        .withCompression("gzip").withDeadlineAfter(10, TimeUnit.SECONDS).handshake(GrpcMessages.toProto(handshake())));
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                StageGrpc.newBlockingStub(raw)
+                    .withCompression("gzip")
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .handshake(GrpcMessages.toProto(handshake())));
     assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode(), e.toString());
     assertTrue(e.getStatus().getDescription().contains("gzip"), e.toString());
     assertEquals(0, server.sessionsOpened());
     // the same call uncompressed is served
-    HandshakeResponse ok = StageGrpc.newBlockingStub(raw).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .handshake(GrpcMessages.toProto(handshake()));
+    HandshakeResponse ok =
+        StageGrpc.newBlockingStub(raw)
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .handshake(GrpcMessages.toProto(handshake()));
     assertEquals("resnet18", ok.getModel());
   }
 
   /**
-   * The marshaller itself: a message that does not fit is skipped in the stream it came in,
-   * never read into memory, and reserves nothing; one that fits reserves exactly its size.
+   * The marshaller itself: a message that does not fit is skipped in the stream it came in, never
+   * read into memory, and reserves nothing; one that fits reserves exactly its size.
    */
   @Test
   void theMarshallerSkipsARefusedMessageWithoutReadingItsTensor() throws Exception {
     MemoryBudget budget = new MemoryBudget(1000);
     BufferPool pool = new BufferPool(4 * MIB);
-    PooledMarshaller<InferRequest> marshaller = new PooledMarshaller<>(InferRequest.getDefaultInstance(), pool,
-        budget, RequestSkimmer.INSTANCE);
+    PooledMarshaller<InferRequest> marshaller =
+        new PooledMarshaller<>(
+            InferRequest.getDefaultInstance(), pool, budget, RequestSkimmer.INSTANCE);
     InferenceRequest bigRequest = new InferenceRequest(42, randomTensor(new long[] {2, 131072}, 6));
     byte[] bytes = GrpcMessages.toProto(bigRequest).toByteArray();
     assertTrue(budget.tryReserve(100)); // someone else holds 100 of the 1000 bytes
@@ -265,7 +311,9 @@ class GrpcMemoryBudgetTest {
     assertEquals(List.of(2L, 131072L), refused.message().getTensor().getShapeList());
     assertEquals(DType.FLOAT32.code(), refused.message().getTensor().getDtype());
     assertTrue(refused.message().getTensor().getData().isEmpty());
-    assertTrue(in.readBytes <= 2048, "read " + in.readBytes + " bytes of a refused " + bytes.length + "-byte message");
+    assertTrue(
+        in.readBytes <= 2048,
+        "read " + in.readBytes + " bytes of a refused " + bytes.length + "-byte message");
     assertEquals(bytes.length, in.readBytes + in.skippedBytes, "the whole message was consumed");
     assertEquals(100, budget.reservedBytes());
     assertEquals(42, GrpcMessages.checkRefused(refused.message(), 2, MIB, Limits.DEFAULT));
@@ -277,14 +325,18 @@ class GrpcMemoryBudgetTest {
     assertEquals(smallBytes.length, accepted.reservation().bytes());
     assertEquals(100 + smallBytes.length, budget.reservedBytes());
     assertTrue(accepted.backing().isDirect());
-    assertArrayEquals(bytes(smallRequest.tensor()),
+    assertArrayEquals(
+        bytes(smallRequest.tensor()),
         bytes(GrpcMessages.fromProto(accepted.message(), Limits.DEFAULT).tensor()));
     accepted.discard(pool);
     accepted.discard(pool); // the reservation is released once only
     assertEquals(100, budget.reservedBytes());
   }
 
-  /** The skimmer reads what protobuf's parser reads: last id wins, tensor fields merge, unknown fields skipped. */
+  /**
+   * The skimmer reads what protobuf's parser reads: last id wins, tensor fields merge, unknown
+   * fields skipped.
+   */
   @Test
   void theSkimmerFollowsProtobufsMergeRules() throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -315,8 +367,8 @@ class GrpcMemoryBudgetTest {
     byte[] message = bytes.toByteArray();
 
     InferRequest parsed = InferRequest.parseFrom(message);
-    PooledMarshaller.Skim<InferRequest> skim = RequestSkimmer.INSTANCE.skim(
-        CodedInputStream.newInstance(new CountingStream(message)));
+    PooledMarshaller.Skim<InferRequest> skim =
+        RequestSkimmer.INSTANCE.skim(CodedInputStream.newInstance(new CountingStream(message)));
     assertEquals(parsed.getRequestId(), skim.header().getRequestId());
     assertEquals(9, skim.header().getRequestId());
     assertEquals(parsed.getTensor().getShapeList(), skim.header().getTensor().getShapeList());
@@ -326,7 +378,9 @@ class GrpcMemoryBudgetTest {
     assertEquals(parsed.getTensor().getData().size(), skim.tensorBytes());
     assertEquals(96, skim.tensorBytes());
     assertEquals(4, skim.rank());
-    assertEquals(9, GrpcMessages.checkRefused(skim.header(), skim.rank(), skim.tensorBytes(), Limits.DEFAULT));
+    assertEquals(
+        9,
+        GrpcMessages.checkRefused(skim.header(), skim.rank(), skim.tensorBytes(), Limits.DEFAULT));
   }
 
   // ---- helpers ----
@@ -336,36 +390,46 @@ class GrpcMemoryBudgetTest {
   }
 
   private static InferRequest request(long requestId, ByteString data, long... shape) {
-    io.paretopipe.harness.transport.grpc.proto.Tensor.Builder t = io.paretopipe.harness.transport.grpc.proto.Tensor
-        .newBuilder().setDtype(DType.FLOAT32.code()).setLittleEndian(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN)
-        .setData(data);
+    io.paretopipe.harness.transport.grpc.proto.Tensor.Builder t =
+        io.paretopipe.harness.transport.grpc.proto.Tensor.newBuilder()
+            .setDtype(DType.FLOAT32.code())
+            .setLittleEndian(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN)
+            .setData(data);
     for (long d : shape) {
       t.addShape(d);
     }
     return InferRequest.newBuilder().setRequestId(requestId).setTensor(t).build();
   }
 
-  private static void assertEcho(InferenceResult result, long requestId, Tensor sent, GrpcStageChannel channel) {
+  private static void assertEcho(
+      InferenceResult result, long requestId, Tensor sent, GrpcStageChannel channel) {
     assertEquals(requestId, result.requestId());
     assertArrayEquals(sent.shape(), result.tensor().shape());
-    assertArrayEquals(bytes(sent), bytes(result.tensor()), "request " + requestId + " came back altered");
+    assertArrayEquals(
+        bytes(sent), bytes(result.tensor()), "request " + requestId + " came back altered");
     assertEquals(List.of(PairingSession.TIMING), result.stageTimings());
     channel.release(result.tensor());
   }
 
-  private static void awaitReserved(GrpcStageServer server, long expected) throws InterruptedException {
+  private static void awaitReserved(GrpcStageServer server, long expected)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (server.requestMemoryReservedBytes() != expected) {
       if (System.nanoTime() > deadline) {
-        fail("request memory reserved: " + server.requestMemoryReservedBytes() + " bytes, expected " + expected
-            + " within 10 s");
+        fail(
+            "request memory reserved: "
+                + server.requestMemoryReservedBytes()
+                + " bytes, expected "
+                + expected
+                + " within 10 s");
       }
       TimeUnit.MILLISECONDS.sleep(10);
     }
   }
 
   private static Handshake handshake() {
-    return new Handshake("resnet18", 1000, new int[] {3, 224, 224}, 4, 9, 2, DType.FLOAT32, 42L, 1, "", List.of());
+    return new Handshake(
+        "resnet18", 1000, new int[] {3, 224, 224}, 4, 9, 2, DType.FLOAT32, 42L, 1, "", List.of());
   }
 
   private static Tensor randomTensor(long[] shape, long seed) {
@@ -376,7 +440,10 @@ class GrpcMemoryBudgetTest {
     return TestStages.bytes(t);
   }
 
-  /** A message stream of known length, as grpc hands one over, counting what is read and what skipped. */
+  /**
+   * A message stream of known length, as grpc hands one over, counting what is read and what
+   * skipped.
+   */
   private static final class CountingStream extends InputStream implements KnownLength {
     private final byte[] bytes;
     private int position;
@@ -433,33 +500,39 @@ class GrpcMemoryBudgetTest {
     StreamObserver<InferRequest> requests;
 
     static RawStream open(ManagedChannel raw) {
-      HandshakeResponse opened = StageGrpc.newBlockingStub(raw).withDeadlineAfter(10, TimeUnit.SECONDS)
-          .handshake(GrpcMessages.toProto(handshake()));
+      HandshakeResponse opened =
+          StageGrpc.newBlockingStub(raw)
+              .withDeadlineAfter(10, TimeUnit.SECONDS)
+              .handshake(GrpcMessages.toProto(handshake()));
       Metadata headers = new Metadata();
       headers.put(GrpcMessages.SESSION, opened.getSessionId());
-      Channel withSession = ClientInterceptors.intercept(raw, MetadataUtils.newAttachHeadersInterceptor(headers));
+      Channel withSession =
+          ClientInterceptors.intercept(raw, MetadataUtils.newAttachHeadersInterceptor(headers));
       RawStream s = new RawStream();
-      s.requests = StageGrpc.newStub(withSession).withDeadlineAfter(10, TimeUnit.SECONDS)
-          .infer(new StreamObserver<>() {
-            @Override
-            public void onNext(InferReply value) {
-              s.replies.add(value);
-            }
+      s.requests =
+          StageGrpc.newStub(withSession)
+              .withDeadlineAfter(10, TimeUnit.SECONDS)
+              .infer(
+                  new StreamObserver<>() {
+                    @Override
+                    public void onNext(InferReply value) {
+                      s.replies.add(value);
+                    }
 
-            @Override
-            public void onError(Throwable t) {
-              Metadata m = Status.trailersFromThrowable(t);
-              if (m != null) {
-                s.trailers = m;
-              }
-              s.ended.complete(Status.fromThrowable(t));
-            }
+                    @Override
+                    public void onError(Throwable t) {
+                      Metadata m = Status.trailersFromThrowable(t);
+                      if (m != null) {
+                        s.trailers = m;
+                      }
+                      s.ended.complete(Status.fromThrowable(t));
+                    }
 
-            @Override
-            public void onCompleted() {
-              s.ended.complete(Status.OK);
-            }
-          });
+                    @Override
+                    public void onCompleted() {
+                      s.ended.complete(Status.OK);
+                    }
+                  });
       return s;
     }
 
@@ -480,9 +553,18 @@ class GrpcMemoryBudgetTest {
 
     @Override
     public StageSession open(Handshake h) {
-      PairingSession s = new PairingSession(new HandshakeReply(h.model(), List.of("unit" + h.unitStart()),
-          new long[] {h.batch(), 128, 28, 28}, new long[] {h.batch(), 128, 28, 28}, 1L,
-          ProcessHandle.current().pid(), "0", h.threads(), "echo"));
+      PairingSession s =
+          new PairingSession(
+              new HandshakeReply(
+                  h.model(),
+                  List.of("unit" + h.unitStart()),
+                  new long[] {h.batch(), 128, 28, 28},
+                  new long[] {h.batch(), 128, 28, 28},
+                  1L,
+                  ProcessHandle.current().pid(),
+                  "0",
+                  h.threads(),
+                  "echo"));
       sessions.add(s);
       return s;
     }
@@ -524,12 +606,17 @@ class GrpcMemoryBudgetTest {
         List<CompletableFuture<InferenceResult>> pending = new ArrayList<>(futures);
         held.clear();
         futures.clear();
-        Thread t = new Thread(() -> {
-          for (int i = 0; i < requests.size(); i++) {
-            InferenceRequest r = requests.get(i);
-            pending.get(i).complete(new InferenceResult(r.requestId(), r.tensor(), List.of(TIMING)));
-          }
-        }, "pairing-completer");
+        Thread t =
+            new Thread(
+                () -> {
+                  for (int i = 0; i < requests.size(); i++) {
+                    InferenceRequest r = requests.get(i);
+                    pending
+                        .get(i)
+                        .complete(new InferenceResult(r.requestId(), r.tensor(), List.of(TIMING)));
+                  }
+                },
+                "pairing-completer");
         t.setDaemon(true);
         t.start();
       }
