@@ -81,6 +81,16 @@ final class CompareCommand implements Callable<Integer> {
   double alpha;
 
   @Option(
+      names = "--min-compared",
+      paramLabel = "PCT",
+      defaultValue = "90%",
+      description =
+          "Share of the baseline's partition results (of all its results when it has none) that must get a"
+              + " verdict; below it compare says so and exits 4 unless it found a regression"
+              + " (default: ${DEFAULT-VALUE}).")
+  String minCompared;
+
+  @Option(
       names = "--out",
       paramLabel = "DIR",
       description =
@@ -92,7 +102,8 @@ final class CompareCommand implements Callable<Integer> {
   public Integer call() throws ReportInputException {
     RunComparator comparator;
     try {
-      comparator = new RunComparator(parsePercent(threshold), alpha);
+      comparator =
+          new RunComparator(parsePercent(threshold), alpha, parsePercent(minCompared) / 100);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -122,6 +133,9 @@ final class CompareCommand implements Callable<Integer> {
       comparison = comparator.compare(baseline, current);
     }
     PrintWriter stdout = spec.commandLine().getOut();
+    if (comparison.tooLittleCompared()) {
+      spec.commandLine().getErr().println("warning: " + CompareRenderers.coverageText(comparison));
+    }
     if (out != null) {
       try {
         ReportWriter.write(comparison, CompareRenderers.all(), out);
@@ -136,7 +150,10 @@ final class CompareCommand implements Callable<Integer> {
     } else {
       stdout.print(CompareRenderers.markdown(comparison));
     }
-    return comparison.regressions().isEmpty() ? ExitCodes.OK : ExitCodes.REGRESSION;
+    if (!comparison.regressions().isEmpty()) {
+      return ExitCodes.REGRESSION;
+    }
+    return comparison.tooLittleCompared() ? ExitCodes.TOO_LITTLE_COMPARED : ExitCodes.OK;
   }
 
   /** Parses {@code 5%}, {@code 5} or {@code 2.5%} as a percentage. */

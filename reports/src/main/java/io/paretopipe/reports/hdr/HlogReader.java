@@ -7,7 +7,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.AbstractHistogram;
 import org.HdrHistogram.EncodableHistogram;
@@ -20,7 +22,7 @@ public final class HlogReader {
 
   /**
    * @param file an hlog file
-   * @return its comments and its interval histograms merged per tag
+   * @return its comments, its interval histograms per tag, and those merged per tag
    * @throws ReportInputException when the file cannot be read, holds no interval histogram, or
    *     holds something that is not an integer-valued HdrHistogram interval
    */
@@ -39,7 +41,7 @@ public final class HlogReader {
     } catch (IOException e) {
       throw new ReportInputException(file, "cannot read HdrHistogram log: " + e, e);
     }
-    Map<String, Histogram> byTag = new LinkedHashMap<>();
+    Map<String, List<Histogram>> byTag = new LinkedHashMap<>();
     try (InputStream in = Files.newInputStream(file)) {
       HistogramLogReader reader = new HistogramLogReader(in);
       int index = 0;
@@ -56,15 +58,17 @@ public final class HlogReader {
                   + ": expected integer nanosecond histograms (org.HdrHistogram.Histogram)");
         }
         String tag = interval.getTag() == null ? "" : interval.getTag();
-        byTag
-            .computeIfAbsent(
-                tag,
-                t -> {
-                  Histogram merged = new Histogram(interval.getNumberOfSignificantValueDigits());
-                  merged.setTag(t);
-                  return merged;
-                })
-            .add(interval);
+        Histogram owned;
+        if (interval instanceof Histogram plain) {
+          owned = plain;
+        } else {
+          owned = new Histogram(interval.getNumberOfSignificantValueDigits());
+          owned.add(interval);
+          owned.setStartTimeStamp(interval.getStartTimeStamp());
+          owned.setEndTimeStamp(interval.getEndTimeStamp());
+        }
+        owned.setTag(tag);
+        byTag.computeIfAbsent(tag, t -> new ArrayList<>()).add(owned);
         index++;
       }
     } catch (ReportInputException e) {
@@ -76,6 +80,6 @@ public final class HlogReader {
     if (byTag.isEmpty()) {
       throw new ReportInputException(file, "HdrHistogram log holds no interval histogram");
     }
-    return new HlogData(file, comments, byTag);
+    return HlogData.of(file, comments, byTag);
   }
 }
