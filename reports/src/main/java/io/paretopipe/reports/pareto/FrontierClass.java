@@ -11,7 +11,9 @@ public enum FrontierClass {
   POSSIBLE("possible"),
   /**
    * Dominated beyond doubt: {@code P <= 0.05} and one other split dominates it in at least {@code 1
-   * - 0.05 / (m - 1)} of the resamples (Bonferroni over the m - 1 splits it is compared with).
+   * - 0.05 / (m (m - 1))} of the resamples: Bonferroni over every ordered pair of the group's m
+   * splits, so that in a group where no split is better than another, the chance that any is called
+   * dominated is at most 5% even when latency and throughput move together.
    */
   DOMINATED("dominated");
 

@@ -149,7 +149,9 @@ public final class FrontierConfidence {
       replicated[i] = Arrays.stream(samplers.get(i)).allMatch(Sampler::replicated);
     }
     long dominanceNeeded =
-        m <= 1 ? Long.MAX_VALUE : (long) Math.ceil((1 - DOMINATED_P / (m - 1)) * resamples - 1e-9);
+        m <= 1
+            ? Long.MAX_VALUE
+            : (long) Math.ceil((1 - DOMINATED_P / ((double) m * (m - 1))) * resamples - 1e-9);
     for (int i = 0; i < m; i++) {
       double p = onCount[i] / (double) resamples;
       FrontierClass c;
