@@ -18,14 +18,14 @@ import org.HdrHistogram.Histogram;
  * @param files where it was read from, in merge order
  * @param comments {@code #paretopipe.<key>=<value>} lines, key without the {@code paretopipe.}
  *     prefix, file order (the first file's value wins)
- * @param intervalsByTag tag (e.g. {@code e2e}) to its interval histograms in file order, file by
- *     file; untagged intervals use the tag {@code ""}
+ * @param intervalsByTag tag (e.g. {@code e2e}) to its number of intervals over every file; untagged
+ *     intervals use the tag {@code ""}
  * @param histogramsByTag tag to the merge of its intervals, file order
  */
 public record HlogData(
     List<Path> files,
     Map<String, String> comments,
-    Map<String, List<Histogram>> intervalsByTag,
+    Map<String, Integer> intervalsByTag,
     Map<String, Histogram> histogramsByTag) {
 
   /** Tag of the end-to-end latency series. */
@@ -34,21 +34,8 @@ public record HlogData(
   public HlogData {
     files = List.copyOf(files);
     comments = Collections.unmodifiableMap(comments);
-    Map<String, List<Histogram>> copy = new LinkedHashMap<>();
-    intervalsByTag.forEach((k, v) -> copy.put(k, List.copyOf(v)));
-    intervalsByTag = Collections.unmodifiableMap(copy);
+    intervalsByTag = Collections.unmodifiableMap(new LinkedHashMap<>(intervalsByTag));
     histogramsByTag = Collections.unmodifiableMap(histogramsByTag);
-  }
-
-  /**
-   * @param file the hlog
-   * @param comments its comments
-   * @param intervalsByTag its intervals per tag
-   * @return the hlog's data, intervals merged per tag
-   */
-  public static HlogData of(
-      Path file, Map<String, String> comments, Map<String, List<Histogram>> intervalsByTag) {
-    return new HlogData(List.of(file), comments, intervalsByTag, merge(intervalsByTag));
   }
 
   /**
@@ -64,34 +51,33 @@ public record HlogData(
     }
     List<Path> files = new ArrayList<>();
     Map<String, String> comments = new LinkedHashMap<>();
-    Map<String, List<Histogram>> intervals = new LinkedHashMap<>();
+    Map<String, Integer> intervals = new LinkedHashMap<>();
+    Map<String, Histogram> merged = new LinkedHashMap<>();
     for (HlogData part : parts) {
       files.addAll(part.files());
       part.comments().forEach(comments::putIfAbsent);
-      part.intervalsByTag()
+      part.intervalsByTag().forEach((tag, n) -> intervals.merge(tag, n, Integer::sum));
+      part.histogramsByTag()
           .forEach(
-              (tag, list) -> intervals.computeIfAbsent(tag, t -> new ArrayList<>()).addAll(list));
+              (tag, h) ->
+                  merged
+                      .computeIfAbsent(
+                          tag,
+                          t -> {
+                            Histogram sum = new Histogram(h);
+                            sum.setTag(t);
+                            return sum;
+                          })
+                      .add(h));
     }
-    return new HlogData(files, comments, intervals, merge(intervals));
-  }
-
-  private static Map<String, Histogram> merge(Map<String, List<Histogram>> intervalsByTag) {
-    Map<String, Histogram> merged = new LinkedHashMap<>();
-    intervalsByTag.forEach(
-        (tag, list) -> {
-          Histogram sum = new Histogram(list.get(0).getNumberOfSignificantValueDigits());
-          sum.setTag(tag);
-          list.forEach(sum::add);
-          merged.put(tag, sum);
-        });
-    return merged;
+    return new HlogData(files, comments, intervals, merged);
   }
 
   /**
    * @return the number of intervals of the {@code e2e} series (0 when absent)
    */
   public int e2eIntervals() {
-    return intervalsByTag.getOrDefault(TAG_E2E, List.of()).size();
+    return intervalsByTag.getOrDefault(TAG_E2E, 0);
   }
 
   /**

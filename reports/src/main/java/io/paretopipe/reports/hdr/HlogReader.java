@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +21,7 @@ public final class HlogReader {
 
   /**
    * @param file an hlog file
-   * @return its comments, its interval histograms per tag, and those merged per tag
+   * @return its comments, its number of intervals per tag, and the intervals merged per tag
    * @throws ReportInputException when the file cannot be read, holds no interval histogram, or
    *     holds something that is not an integer-valued HdrHistogram interval
    */
@@ -41,7 +40,8 @@ public final class HlogReader {
     } catch (IOException e) {
       throw new ReportInputException(file, "cannot read HdrHistogram log: " + e, e);
     }
-    Map<String, List<Histogram>> byTag = new LinkedHashMap<>();
+    Map<String, Histogram> byTag = new LinkedHashMap<>();
+    Map<String, Integer> intervals = new LinkedHashMap<>();
     try (InputStream in = Files.newInputStream(file)) {
       HistogramLogReader reader = new HistogramLogReader(in);
       int index = 0;
@@ -58,17 +58,19 @@ public final class HlogReader {
                   + ": expected integer nanosecond histograms (org.HdrHistogram.Histogram)");
         }
         String tag = interval.getTag() == null ? "" : interval.getTag();
-        Histogram owned;
-        if (interval instanceof Histogram plain) {
-          owned = plain;
+        Histogram previous = byTag.get(tag);
+        if (previous == null && interval instanceof Histogram plain) {
+          plain.setTag(tag);
+          byTag.put(tag, plain);
         } else {
-          owned = new Histogram(interval.getNumberOfSignificantValueDigits());
-          owned.add(interval);
-          owned.setStartTimeStamp(interval.getStartTimeStamp());
-          owned.setEndTimeStamp(interval.getEndTimeStamp());
+          Histogram merged = previous == null ? new Histogram(interval) : previous;
+          if (previous == null) {
+            merged.setTag(tag);
+          }
+          merged.add(interval);
+          byTag.put(tag, merged);
         }
-        owned.setTag(tag);
-        byTag.computeIfAbsent(tag, t -> new ArrayList<>()).add(owned);
+        intervals.merge(tag, 1, Integer::sum);
         index++;
       }
     } catch (ReportInputException e) {
@@ -80,6 +82,6 @@ public final class HlogReader {
     if (byTag.isEmpty()) {
       throw new ReportInputException(file, "HdrHistogram log holds no interval histogram");
     }
-    return HlogData.of(file, comments, byTag);
+    return new HlogData(List.of(file), comments, intervals, byTag);
   }
 }

@@ -661,10 +661,22 @@ public final class RunLoader {
     if (files.isEmpty()) {
       return null;
     }
-    List<HlogData> parts = new ArrayList<>();
-    for (Path file : files) {
-      usedHlogs.add(file);
-      parts.add(hlogReader.read(file));
+    usedHlogs.addAll(files);
+    List<HlogData> parts;
+    try {
+      parts =
+          files.parallelStream()
+              .map(
+                  file -> {
+                    try {
+                      return hlogReader.read(file);
+                    } catch (ReportInputException e) {
+                      throw new java.io.UncheckedIOException(new java.io.IOException(e));
+                    }
+                  })
+              .toList();
+    } catch (java.io.UncheckedIOException e) {
+      throw (ReportInputException) e.getCause().getCause();
     }
     return HlogData.merge(parts);
   }
