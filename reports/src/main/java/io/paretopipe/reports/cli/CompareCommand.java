@@ -34,9 +34,11 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Compares two runs (JMH JSON files or run folders), or the newest run of a history folder with the runs "
-          + "before it. Per result: ratio with its interval, Mann-Whitney U test on the per-iteration scores, and a "
-          + "verdict; a regression is significant AND worse by more than the threshold. Also reports whether the "
-          + "frontier splits changed. Exit 0: no regression, 1: regression, 2: bad input."
+          + "before it. Results are matched by benchmark, mode and params except tail, and pooled over every file "
+          + "and fork of a run. Per result: ratio with its interval, Welch's t-test on the logs of the "
+          + "per-iteration scores, Holm-corrected over all results, and a verdict; a regression is significant AND "
+          + "worse by more than the threshold. Also reports whether the frontier splits changed. Exit 0: no "
+          + "regression, 1: regression, 2: bad input, 4: less than --min-compared of the baseline compared."
     })
 final class CompareCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
