@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.function.DoubleUnaryOperator;
 
 /**
  * Synthetic groups of splits measured the way the sweep measures them: {@code passes} passes over
@@ -121,9 +120,5 @@ final class SyntheticGroups {
               samples));
     }
     return Map.of(key, points);
-  }
-
-  static DoubleUnaryOperator identity() {
-    return x -> x;
   }
 }
