@@ -4,13 +4,13 @@ import io.paretopipe.reports.stats.ValueCounts;
 import java.util.Objects;
 
 /**
- * One replication unit of a point's metric: a pass (one JMH JSON file) when the point was measured
- * in two or more files, else one measurement iteration. Units are what the intervals and the
- * bootstrap treat as independent; the requests inside a unit are not (docs/REPORTS.md,
- * "Statistics"). Immutable.
+ * One replication unit of a point's metric: a pass (one JMH JSON file directly in {@code jmh/}, or
+ * one sub-folder of {@code jmh/}) when the point was measured in two or more passes, else one
+ * measurement iteration. Units are what the intervals and the bootstrap treat as independent; the
+ * requests inside a unit are not (docs/REPORTS.md, "Statistics"). Immutable.
  *
- * @param source the JMH JSON file it came from (files shared by several points are the passes the
- *     bootstrap pairs)
+ * @param source the pass it came from: its JMH JSON file, or its sub-folder of {@code jmh/} (passes
+ *     shared by several points are what the bootstrap pairs)
  * @param weight its weight in the pooled mean: requests for a latency, iterations for a throughput
  * @param mean its mean (ms for a latency, images/s for a throughput)
  * @param innerStandardError the standard error of {@code mean} from within the unit (its

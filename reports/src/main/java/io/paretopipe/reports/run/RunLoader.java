@@ -51,7 +51,8 @@ import org.apache.commons.math3.distribution.TDistribution;
  * params except {@code tail}) is one measurement, whatever file it is in: a sweep writes one file
  * per pass. Each file's forks become further forks; per-fork, per-iteration samples are kept. Every
  * hlog under {@code hlog/} or one folder below it ({@code hlog/pass-001/}) whose file name decodes
- * to the same identity is merged into it, interval by interval.
+ * to the same identity is merged into it, interval by interval. A pass is a JSON file directly in
+ * {@code jmh/}, or a sub-folder of {@code jmh/} with the pass's files.
  */
 public final class RunLoader {
   /** Simple class name of the partition benchmark. */
@@ -281,7 +282,7 @@ public final class RunLoader {
       for (JmhResult r : latency) {
         JmhMetric m = r.primary();
         double toMs = millisFactor(r);
-        String source = r.file().toString();
+        String source = passOf(r.file());
         if (!m.rawDataHistogram().isEmpty()) {
           forks += m.rawDataHistogram().size();
           for (List<List<double[]>> fork : m.rawDataHistogram()) {
@@ -415,7 +416,7 @@ public final class RunLoader {
         }
         for (double s : scores) {
           if (Double.isFinite(s)) {
-            sources.add(t.file().toString());
+            sources.add(passOf(t.file()));
             values.add(s * scale);
             batches += s * scale / group.batch() * t.measurementSeconds();
           }
@@ -494,6 +495,23 @@ public final class RunLoader {
         bytes,
         phases,
         samples);
+  }
+
+  /**
+   * The pass a JMH JSON file belongs to: its folder when it sits in a sub-folder of a run's {@code
+   * jmh/} (one folder per pass, e.g. {@code jmh/pass-003/split=5.json}), else the file itself (one
+   * file per pass). Points measured in the same passes are paired by the bootstrap.
+   */
+  private String passOf(Path file) {
+    Path folder = runFolderOfFile.get(file);
+    Path parent = file.toAbsolutePath().getParent();
+    if (folder != null && parent != null) {
+      Path jmh = folder.resolve("jmh");
+      if (!parent.equals(jmh) && parent.startsWith(jmh)) {
+        return parent.toString();
+      }
+    }
+    return file.toString();
   }
 
   /**

@@ -41,6 +41,32 @@ class RunLoaderPoolingTest {
   }
 
   @Test
+  void aPassMayBeAFolderOfFiles() throws Exception {
+    Path run = tmp.resolve("run");
+    Path source = FIXTURES.resolve("multi-pass-run");
+    try (var files = Files.walk(source)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        String relative = source.relativize(f).toString();
+        if (relative.startsWith("jmh/pass-")) {
+          relative = "jmh/" + relative.substring(4, 12) + "/results.json";
+        }
+        Files.createDirectories(run.resolve(relative).getParent());
+        Files.copy(f, run.resolve(relative));
+      }
+    }
+    Run folders = new RunLoader().load(List.of(run));
+    Run files = new RunLoader().load(List.of(source));
+    for (int i = 0; i < files.points().size(); i++) {
+      Point a = files.points().get(i);
+      Point b = folders.points().get(i);
+      assertEquals(4, b.samples().latency().units().size());
+      assertTrue(b.samples().latency().units().get(0).source().endsWith("pass-001"));
+      assertEquals(a.samples().latencyMean(), b.samples().latencyMean());
+      assertEquals(a.samples().throughputMean(), b.samples().throughputMean());
+    }
+  }
+
+  @Test
   void hlogsThatCoverFewerIterationsThanJmhLeavePercentilesToJmhsHistograms() throws Exception {
     Run run = new RunLoader().load(List.of(FIXTURES.resolve("realistic-run")));
     Point p = run.points().get(0);
