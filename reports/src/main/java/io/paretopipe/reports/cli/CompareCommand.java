@@ -34,9 +34,11 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Compares two runs (JMH JSON files or run folders), or the newest run of a history folder with the runs "
-          + "before it. Per result: ratio with its interval, Mann-Whitney U test on the per-iteration scores, and a "
-          + "verdict; a regression is significant AND worse by more than the threshold. Also reports whether the "
-          + "frontier splits changed. Exit 0: no regression, 1: regression, 2: bad input."
+          + "before it. Results are matched by benchmark, mode and params except tail, and pooled over every file "
+          + "and fork of a run. Per result: ratio with its interval, Welch's t-test on the logs of the "
+          + "per-iteration scores, Holm-corrected over all results, and a verdict; a regression is significant AND "
+          + "worse by more than the threshold. Also reports whether the frontier splits changed. Exit 0: no "
+          + "regression, 1: regression, 2: bad input, 4: less than --min-compared of the baseline compared."
     })
 final class CompareCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -81,6 +83,16 @@ final class CompareCommand implements Callable<Integer> {
   double alpha;
 
   @Option(
+      names = "--min-compared",
+      paramLabel = "PCT",
+      defaultValue = "90%",
+      description =
+          "Share of the baseline's partition results (of all its results when it has none) that must get a"
+              + " verdict; below it compare says so and exits 4 unless it found a regression"
+              + " (default: ${DEFAULT-VALUE}).")
+  String minCompared;
+
+  @Option(
       names = "--out",
       paramLabel = "DIR",
       description =
@@ -92,7 +104,8 @@ final class CompareCommand implements Callable<Integer> {
   public Integer call() throws ReportInputException {
     RunComparator comparator;
     try {
-      comparator = new RunComparator(parsePercent(threshold), alpha);
+      comparator =
+          new RunComparator(parsePercent(threshold), alpha, parsePercent(minCompared) / 100);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -122,6 +135,9 @@ final class CompareCommand implements Callable<Integer> {
       comparison = comparator.compare(baseline, current);
     }
     PrintWriter stdout = spec.commandLine().getOut();
+    if (comparison.tooLittleCompared()) {
+      spec.commandLine().getErr().println("warning: " + CompareRenderers.coverageText(comparison));
+    }
     if (out != null) {
       try {
         ReportWriter.write(comparison, CompareRenderers.all(), out);
@@ -136,7 +152,10 @@ final class CompareCommand implements Callable<Integer> {
     } else {
       stdout.print(CompareRenderers.markdown(comparison));
     }
-    return comparison.regressions().isEmpty() ? ExitCodes.OK : ExitCodes.REGRESSION;
+    if (!comparison.regressions().isEmpty()) {
+      return ExitCodes.REGRESSION;
+    }
+    return comparison.tooLittleCompared() ? ExitCodes.TOO_LITTLE_COMPARED : ExitCodes.OK;
   }
 
   /** Parses {@code 5%}, {@code 5} or {@code 2.5%} as a percentage. */

@@ -11,6 +11,12 @@ public final class ExitCodes {
   /** Bad input: usage error, missing/empty/malformed file, unwritable output folder. */
   public static final int BAD_INPUT = 2;
 
+  /**
+   * {@code compare} found no regression but could give a verdict for less than {@code
+   * --min-compared} of the baseline's results: nothing compared is never "OK".
+   */
+  public static final int TOO_LITTLE_COMPARED = 4;
+
   /** A bug in this program (an unexpected exception). */
   public static final int INTERNAL_ERROR = 3;
 

@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
  * <p>Exit codes: {@link ExitCodes#OK 0}, {@link ExitCodes#REGRESSION 1} (compare found a
  * regression), {@link ExitCodes#BAD_INPUT 2} (bad usage or input: one line on stderr naming the
  * file and the problem, the stack trace only with {@code --verbose}), {@link
- * ExitCodes#INTERNAL_ERROR 3} (a bug).
+ * ExitCodes#INTERNAL_ERROR 3} (a bug), {@link ExitCodes#TOO_LITTLE_COMPARED 4} (compare could give
+ * a verdict for too few of the baseline's results).
  */
 @Command(
     name = "paretopipe-reports",
@@ -35,7 +36,8 @@ import picocli.CommandLine.Spec;
       "0:success (compare: no regression)",
       "1:compare found a regression",
       "2:bad usage or bad input",
-      "3:internal error"
+      "3:internal error",
+      "4:compare: no regression, but less than --min-compared of the baseline could be compared"
     })
 public final class ReportsCli implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -14,6 +14,11 @@ import java.util.List;
  * @param frontierChanges per group, whether its frontier splits changed
  * @param trends for a history: per result label, its score in each run, oldest first; empty for two
  *     runs
+ * @param minComparedShare the share (0..1) of the baseline's results that must get a verdict
+ * @param scope what the share counts: {@code "partition results"} (the latency and throughput
+ *     results of the points) when the baseline has any, else {@code "results"}
+ * @param baselineResults how many results in the scope the baseline has
+ * @param comparedResults how many of them got a verdict (regression, improvement or no change)
  */
 public record Comparison(
     String baselineName,
@@ -22,7 +27,11 @@ public record Comparison(
     double alpha,
     List<ResultComparison> results,
     List<FrontierChange> frontierChanges,
-    List<Trend> trends) {
+    List<Trend> trends,
+    double minComparedShare,
+    String scope,
+    int baselineResults,
+    int comparedResults) {
 
   public Comparison {
     results = List.copyOf(results);
@@ -35,6 +44,22 @@ public record Comparison(
    */
   public List<ResultComparison> regressions() {
     return results.stream().filter(r -> r.verdict() == Verdict.REGRESSION).toList();
+  }
+
+  /**
+   * @return the share (0..1) of the baseline's results in the scope that got a verdict; 0 when the
+   *     baseline has none
+   */
+  public double comparedShare() {
+    return baselineResults == 0 ? 0 : comparedResults / (double) baselineResults;
+  }
+
+  /**
+   * @return true when less than {@link #minComparedShare} of the baseline's results could be
+   *     compared: such a comparison never says "OK"
+   */
+  public boolean tooLittleCompared() {
+    return baselineResults == 0 || comparedShare() < minComparedShare;
   }
 
   /**

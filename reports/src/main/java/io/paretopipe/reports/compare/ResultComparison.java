@@ -21,8 +21,11 @@ import java.util.SortedMap;
  * @param ratioHigh upper end of the ratio's confidence interval
  * @param worsePercent how much worse current is, in percent: {@code (ratio - 1) * 100} when lower
  *     is better, {@code (1 - ratio) * 100} when higher is better; negative means better
- * @param pValue two-sided Mann-Whitney U p-value, NaN when it could not be computed
+ * @param pValue two-sided p-value of Welch's t-test on the logarithms of the per-iteration scores
+ *     (on the scores themselves when one is not positive), NaN when it could not be computed
  * @param verdict the verdict
+ * @param pAdjusted the p-value after Holm's correction over every result of the comparison that has
+ *     one (the verdict uses it), NaN when there is none
  */
 public record ResultComparison(
     String benchmark,
@@ -39,7 +42,8 @@ public record ResultComparison(
     double ratioHigh,
     double worsePercent,
     double pValue,
-    Verdict verdict) {
+    Verdict verdict,
+    double pAdjusted) {
 
   /**
    * @return e.g. {@code PartitionBenchmark.latency batch=8 link=none split=3}

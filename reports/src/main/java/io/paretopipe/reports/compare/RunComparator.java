@@ -7,7 +7,10 @@ import io.paretopipe.reports.model.Run;
 import io.paretopipe.reports.pareto.Frontier;
 import io.paretopipe.reports.pareto.LatencyStatistic;
 import io.paretopipe.reports.pareto.Objective;
+import io.paretopipe.reports.run.ResultIdentity;
+import io.paretopipe.reports.run.RunLoader;
 import io.paretopipe.reports.run.Units;
+import io.paretopipe.reports.stats.Holm;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -18,28 +21,50 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.commons.math3.distribution.TDistribution;
 import org.apache.commons.math3.stat.StatUtils;
-import org.apache.commons.math3.stat.inference.MannWhitneyUTest;
+import org.apache.commons.math3.stat.inference.TTest;
 
 /**
  * Compares runs. Stateless apart from its settings; thread-safe.
  *
- * <p>Per result (same benchmark method, mode and params in both runs) the samples are JMH's
- * per-iteration scores of every fork ({@code rawData}, or for SampleTime each iteration's mean from
- * {@code rawDataHistogram}). The ratio is {@code mean(current) / mean(baseline)} with a
- * delta-method confidence interval (Student t, Welch-Satterthwaite degrees of freedom, level {@code
- * 1 - alpha}); the p-value is the two-sided Mann-Whitney U test of the two sample sets. A
- * regression is called only when {@code p < alpha} and the result is worse by more than the
- * threshold.
+ * <p>Results are matched by {@link ResultIdentity} (benchmark, mode, params except {@code tail}),
+ * and every result of one identity in a run is pooled (a sweep writes one file per pass). Per
+ * result the samples are JMH's per-iteration scores of every file and fork ({@code rawData}, or for
+ * SampleTime each iteration's mean from {@code rawDataHistogram}): the iteration, not the request,
+ * is the unit that carries the machine's drift. The ratio is {@code mean(current) / mean(baseline)}
+ * with a delta-method confidence interval (Student t, Welch-Satterthwaite degrees of freedom, level
+ * {@code 1 - alpha}); the p-value is Welch's two-sided t-test on the logarithms of the scores
+ * (ratios are what changes; the log makes them differences), and Holm's correction over every
+ * result keeps the chance of any false alarm in the whole comparison at most {@code alpha}. A
+ * regression is called only when the corrected {@code p < alpha} and the result is worse by more
+ * than the threshold.
  */
 public final class RunComparator {
+  /** Default share of the baseline's results that must be compared: 90%. */
+  public static final double DEFAULT_MIN_COMPARED_SHARE = 0.9;
+
   private final double thresholdPercent;
   private final double alpha;
+  private final double minComparedShare;
 
   /**
    * @param thresholdPercent how much worse (in percent, >= 0) a result must be to count, e.g. 5
    * @param alpha significance level in (0, 1), e.g. 0.05
    */
   public RunComparator(double thresholdPercent, double alpha) {
+    this(thresholdPercent, alpha, DEFAULT_MIN_COMPARED_SHARE);
+  }
+
+  /**
+   * @param thresholdPercent how much worse (in percent, >= 0) a result must be to count, e.g. 5
+   * @param alpha significance level in (0, 1), e.g. 0.05
+   * @param minComparedShare the share in [0, 1] of the baseline's results that must get a verdict
+   */
+  public RunComparator(double thresholdPercent, double alpha, double minComparedShare) {
+    if (!(minComparedShare >= 0 && minComparedShare <= 1)) {
+      throw new IllegalArgumentException(
+          "minimum compared share: " + minComparedShare * 100 + "% (expected: 0% to 100%)");
+    }
+    this.minComparedShare = minComparedShare;
     if (!(thresholdPercent >= 0) || Double.isInfinite(thresholdPercent)) {
       throw new IllegalArgumentException(
           "threshold: " + thresholdPercent + "% (expected: a percentage >= 0)");
@@ -106,14 +131,81 @@ public final class RunComparator {
     }
     TreeSet<String> keys = new TreeSet<>(base.keySet());
     keys.addAll(cur.keySet());
-    List<ResultComparison> results = new ArrayList<>();
+    List<ResultComparison> raw = new ArrayList<>();
     for (String key : keys) {
-      results.add(compareOne(base.getOrDefault(key, List.of()), cur.getOrDefault(key, List.of())));
+      raw.add(compareOne(base.getOrDefault(key, List.of()), cur.getOrDefault(key, List.of())));
+    }
+    double[] adjusted = Holm.adjust(raw.stream().mapToDouble(ResultComparison::pValue).toArray());
+    List<ResultComparison> results = new ArrayList<>();
+    for (int i = 0; i < raw.size(); i++) {
+      results.add(decide(raw.get(i), adjusted[i]));
+    }
+    boolean partitionsOnly =
+        base.values().stream().anyMatch(list -> isPartitionResult(list.get(0)));
+    int baselineResults = 0;
+    int compared = 0;
+    int i = 0;
+    for (String key : keys) {
+      ResultComparison r = results.get(i++);
+      List<JmhResult> b = base.get(key);
+      if (b == null || (partitionsOnly && !isPartitionResult(b.get(0)))) {
+        continue;
+      }
+      baselineResults++;
+      if (r.verdict() == Verdict.REGRESSION
+          || r.verdict() == Verdict.IMPROVEMENT
+          || r.verdict() == Verdict.NO_CHANGE) {
+        compared++;
+      }
     }
     List<FrontierChange> frontierChanges =
         frontierChanges(baselines.get(baselines.size() - 1), current);
     return new Comparison(
-        baselineName, current.name(), thresholdPercent, alpha, results, frontierChanges, trends);
+        baselineName,
+        current.name(),
+        thresholdPercent,
+        alpha,
+        results,
+        frontierChanges,
+        trends,
+        minComparedShare,
+        partitionsOnly ? "partition results" : "results",
+        baselineResults,
+        compared);
+  }
+
+  private static boolean isPartitionResult(JmhResult r) {
+    return RunLoader.PARTITION_BENCHMARK.equals(r.className())
+        && (r.method().equals("latency") || r.method().equals("throughput"));
+  }
+
+  /** The verdict of a result from its Holm-adjusted p-value. */
+  private ResultComparison decide(ResultComparison r, double pAdjusted) {
+    Verdict verdict = r.verdict();
+    if (verdict == null) {
+      if (!(pAdjusted < alpha) || Math.abs(r.worsePercent()) <= thresholdPercent) {
+        verdict = Verdict.NO_CHANGE;
+      } else {
+        verdict = r.worsePercent() > 0 ? Verdict.REGRESSION : Verdict.IMPROVEMENT;
+      }
+    }
+    return new ResultComparison(
+        r.benchmark(),
+        r.mode(),
+        r.params(),
+        r.unit(),
+        r.direction(),
+        r.baselineScore(),
+        r.currentScore(),
+        r.baselineSamples(),
+        r.currentSamples(),
+        r.ratio(),
+        r.ratioLow(),
+        r.ratioHigh(),
+        r.worsePercent(),
+        r.pValue(),
+        verdict,
+        pAdjusted);
   }
 
   private ResultComparison compareOne(List<JmhResult> baseline, List<JmhResult> current) {
@@ -140,7 +232,8 @@ public final class RunComparator {
           Double.NaN,
           Double.NaN,
           Double.NaN,
-          baseline.isEmpty() ? Verdict.NEW : Verdict.MISSING);
+          baseline.isEmpty() ? Verdict.NEW : Verdict.MISSING,
+          Double.NaN);
     }
     double ratio = meanC / meanB;
     double ratioLow = Double.NaN;
@@ -155,7 +248,7 @@ public final class RunComparator {
       double t = new TDistribution(df).inverseCumulativeProbability(1 - alpha / 2);
       ratioLow = ratio - t * se;
       ratioHigh = ratio + t * se;
-      p = new MannWhitneyUTest().mannWhitneyUTest(b, c);
+      p = welchP(b, c);
     }
     double worse =
         switch (direction) {
@@ -163,13 +256,14 @@ public final class RunComparator {
           case HIGHER_IS_BETTER -> (1 - ratio) * 100;
           case UNKNOWN -> Double.NaN;
         };
-    Verdict verdict;
-    if (Double.isNaN(worse) || b.length < 2 || c.length < 2 || !Double.isFinite(ratio)) {
+    Verdict verdict = null;
+    if (Double.isNaN(worse)
+        || b.length < 2
+        || c.length < 2
+        || !Double.isFinite(ratio)
+        || Double.isNaN(p)) {
       verdict = Verdict.INCONCLUSIVE;
-    } else if (!(p < alpha) || Math.abs(worse) <= thresholdPercent) {
-      verdict = Verdict.NO_CHANGE;
-    } else {
-      verdict = worse > 0 ? Verdict.REGRESSION : Verdict.IMPROVEMENT;
+      p = Double.NaN;
     }
     return new ResultComparison(
         any.simpleName(),
@@ -186,7 +280,25 @@ public final class RunComparator {
         ratioHigh,
         worse,
         p,
-        verdict);
+        verdict,
+        Double.NaN);
+  }
+
+  /**
+   * Welch's two-sided t-test on the logarithms of the samples (on the samples when one is not
+   * positive). Two constant samples give 1 when equal and 0 when not.
+   */
+  static double welchP(double[] baseline, double[] current) {
+    boolean positive =
+        Arrays.stream(baseline).allMatch(v -> v > 0) && Arrays.stream(current).allMatch(v -> v > 0);
+    double[] b = positive ? Arrays.stream(baseline).map(Math::log).toArray() : baseline;
+    double[] c = positive ? Arrays.stream(current).map(Math::log).toArray() : current;
+    double vb = StatUtils.variance(b);
+    double vc = StatUtils.variance(c);
+    if (vb == 0 && vc == 0) {
+      return StatUtils.mean(b) == StatUtils.mean(c) ? 1 : 0;
+    }
+    return new TTest().tTest(b, c);
   }
 
   private static double welchDegreesOfFreedom(double vb, double vc, int nb, int nc) {
@@ -203,9 +315,9 @@ public final class RunComparator {
         .toArray();
   }
 
-  /** Results with the same key are the same measurement in different runs. */
+  /** Results with the same key are the same measurement in different files and runs. */
   static String key(JmhResult r) {
-    return r.simpleName() + " " + r.mode() + " " + r.params();
+    return ResultIdentity.key(r);
   }
 
   private static List<FrontierChange> frontierChanges(Run baseline, Run current) {

@@ -6,9 +6,12 @@ public enum Verdict {
   REGRESSION,
   /** Better beyond the threshold and statistically significant. */
   IMPROVEMENT,
-  /** Not significant, or within the threshold. */
+  /** Not significant after Holm's correction, or within the threshold. */
   NO_CHANGE,
-  /** Too few samples (fewer than 2 per side), unknown values, or a unit without a direction. */
+  /**
+   * Too few samples (fewer than 2 iterations or passes per side: the variance between them is
+   * unknown), unknown values, or a unit without a direction.
+   */
   INCONCLUSIVE,
   /** In the baseline only. */
   MISSING,

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.AbstractHistogram;
 import org.HdrHistogram.EncodableHistogram;
@@ -20,7 +21,7 @@ public final class HlogReader {
 
   /**
    * @param file an hlog file
-   * @return its comments and its interval histograms merged per tag
+   * @return its comments, its number of intervals per tag, and the intervals merged per tag
    * @throws ReportInputException when the file cannot be read, holds no interval histogram, or
    *     holds something that is not an integer-valued HdrHistogram interval
    */
@@ -40,6 +41,7 @@ public final class HlogReader {
       throw new ReportInputException(file, "cannot read HdrHistogram log: " + e, e);
     }
     Map<String, Histogram> byTag = new LinkedHashMap<>();
+    Map<String, Integer> intervals = new LinkedHashMap<>();
     try (InputStream in = Files.newInputStream(file)) {
       HistogramLogReader reader = new HistogramLogReader(in);
       int index = 0;
@@ -56,15 +58,19 @@ public final class HlogReader {
                   + ": expected integer nanosecond histograms (org.HdrHistogram.Histogram)");
         }
         String tag = interval.getTag() == null ? "" : interval.getTag();
-        byTag
-            .computeIfAbsent(
-                tag,
-                t -> {
-                  Histogram merged = new Histogram(interval.getNumberOfSignificantValueDigits());
-                  merged.setTag(t);
-                  return merged;
-                })
-            .add(interval);
+        Histogram previous = byTag.get(tag);
+        if (previous == null && interval instanceof Histogram plain) {
+          plain.setTag(tag);
+          byTag.put(tag, plain);
+        } else {
+          Histogram merged = previous == null ? new Histogram(interval) : previous;
+          if (previous == null) {
+            merged.setTag(tag);
+          }
+          merged.add(interval);
+          byTag.put(tag, merged);
+        }
+        intervals.merge(tag, 1, Integer::sum);
         index++;
       }
     } catch (ReportInputException e) {
@@ -76,6 +82,6 @@ public final class HlogReader {
     if (byTag.isEmpty()) {
       throw new ReportInputException(file, "HdrHistogram log holds no interval histogram");
     }
-    return new HlogData(file, comments, byTag);
+    return new HlogData(List.of(file), comments, intervals, byTag);
   }
 }

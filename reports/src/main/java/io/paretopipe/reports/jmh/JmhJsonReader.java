@@ -139,7 +139,15 @@ public final class JmhJsonReader {
             readMetric(file, where + " secondary metric \"" + e.getKey() + "\"", e.getValue()));
       }
     }
-    return new JmhResult(file, index, benchmark, mode, params, primary, secondary);
+    return new JmhResult(
+        file,
+        index,
+        benchmark,
+        mode,
+        params,
+        primary,
+        secondary,
+        seconds(node.get("measurementTime")));
   }
 
   private static JmhMetric readMetric(Path file, String where, JsonNode node)
@@ -253,6 +261,35 @@ public final class JmhJsonReader {
       throw schema(file, where, "missing string field \"" + field + "\"");
     }
     return value.asText();
+  }
+
+  /** JMH's {@code TimeValue} text, e.g. {@code "2 s"}, {@code "500 ms"}; NaN when not one. */
+  static double seconds(JsonNode value) {
+    if (value == null || !value.isTextual()) {
+      return Double.NaN;
+    }
+    String[] parts = value.asText().trim().split("\\s+");
+    if (parts.length != 2) {
+      return Double.NaN;
+    }
+    double amount;
+    try {
+      amount = Double.parseDouble(parts[0]);
+    } catch (NumberFormatException e) {
+      return Double.NaN;
+    }
+    double factor =
+        switch (parts[1]) {
+          case "ns" -> 1e-9;
+          case "us" -> 1e-6;
+          case "ms" -> 1e-3;
+          case "s" -> 1;
+          case "min" -> 60;
+          case "hr" -> 3600;
+          case "day" -> 86400;
+          default -> Double.NaN;
+        };
+    return amount * factor;
   }
 
   private static double requireNumber(Path file, String where, JsonNode node, String field)

@@ -18,6 +18,8 @@ import java.util.SortedMap;
  * @param primary the primary metric
  * @param secondary the secondary metrics by name (e.g. {@code "images"} from {@code @AuxCounters}),
  *     in file order
+ * @param measurementSeconds the length of one measurement iteration from {@code measurementTime}
+ *     (e.g. {@code "2 s"}), NaN when absent or not a time
  */
 public record JmhResult(
     Path file,
@@ -26,7 +28,8 @@ public record JmhResult(
     String mode,
     SortedMap<String, String> params,
     JmhMetric primary,
-    Map<String, JmhMetric> secondary) {
+    Map<String, JmhMetric> secondary,
+    double measurementSeconds) {
 
   public JmhResult {
     params = Collections.unmodifiableSortedMap(params);

@@ -16,16 +16,21 @@ import java.util.SortedMap;
  * @param split the split label, e.g. {@code 3} or {@code 3:9}
  * @param depth the in-flight depth of the throughput measurement, {@code ""} when unknown
  * @param latencyMeanMs JMH's score of the latency benchmark
- * @param latencyMeanLowMs lower end of JMH's confidence interval for the mean
- * @param latencyMeanHighMs upper end of JMH's confidence interval for the mean
- * @param latencyPercentilesMs percentile (0..100) to latency, from the e2e hlog when there is one
- *     (every request), else from JMH's {@code scorePercentiles}; ascending; may be empty
+ * @param latencyMeanLowMs lower end of JMH's 99.9% confidence interval for the mean (for a point
+ *     pooled from several results: the same statistic over the pooled samples)
+ * @param latencyMeanHighMs upper end of it
+ * @param latencyPercentilesMs percentile (0..100) to latency, from the e2e hlogs when they cover
+ *     every iteration (every request), else from JMH's SampleTime histograms; only percentiles the
+ *     samples support ({@link io.paretopipe.reports.stats.PercentileEstimate}), plus 0 (the
+ *     minimum) and 100 (the maximum); ascending; may be empty
  * @param throughputImgS images per second (JMH's {@code images} secondary metric, or the primary
  *     score times batch)
  * @param throughputLowImgS lower end of its confidence interval
  * @param throughputHighImgS upper end of its confidence interval
  * @param bytes tensor bytes sent at the cut(s) per request (per batch), {@code -1} when unknown
  * @param phaseMeanMs mean time of each phase per request; empty when there was no hlog
+ * @param samples what the figures rest on: sample counts, 95% intervals of both means, percentile
+ *     intervals ({@link PointSamples#NONE} when built without samples)
  */
 public record Point(
     GroupKey group,
@@ -39,7 +44,8 @@ public record Point(
     double throughputLowImgS,
     double throughputHighImgS,
     long bytes,
-    Map<Phase, Double> phaseMeanMs) {
+    Map<Phase, Double> phaseMeanMs,
+    PointSamples samples) {
 
   /** Group, then split numerically, then depth numerically. */
   public static final Comparator<Point> ORDER =
@@ -52,6 +58,37 @@ public record Point(
     phaseMeanMs =
         Collections.unmodifiableMap(
             phaseMeanMs.isEmpty() ? new EnumMap<>(Phase.class) : new EnumMap<>(phaseMeanMs));
+    java.util.Objects.requireNonNull(samples, "samples");
+  }
+
+  /** A point without samples ({@link PointSamples#NONE}): its intervals and counts are unknown. */
+  public Point(
+      GroupKey group,
+      String split,
+      String depth,
+      double latencyMeanMs,
+      double latencyMeanLowMs,
+      double latencyMeanHighMs,
+      SortedMap<Double, Double> latencyPercentilesMs,
+      double throughputImgS,
+      double throughputLowImgS,
+      double throughputHighImgS,
+      long bytes,
+      Map<Phase, Double> phaseMeanMs) {
+    this(
+        group,
+        split,
+        depth,
+        latencyMeanMs,
+        latencyMeanLowMs,
+        latencyMeanHighMs,
+        latencyPercentilesMs,
+        throughputImgS,
+        throughputLowImgS,
+        throughputHighImgS,
+        bytes,
+        phaseMeanMs,
+        PointSamples.NONE);
   }
 
   /**
@@ -76,6 +113,18 @@ public record Point(
   public double phaseMs(Phase phase) {
     Double value = phaseMeanMs.get(phase);
     return value == null ? Double.NaN : value;
+  }
+
+  /**
+   * @param group the points of this point's group
+   * @return the split, or {@code split@depth} when the group holds several depths and this point
+   *     has one (e.g. {@code 3@4}): how lists of splits name points
+   */
+  public String splitLabel(java.util.List<Point> group) {
+    return !depth.isEmpty()
+            && group.stream().map(Point::depth).filter(d -> !d.isEmpty()).distinct().count() > 1
+        ? split + "@" + depth
+        : split;
   }
 
   /**

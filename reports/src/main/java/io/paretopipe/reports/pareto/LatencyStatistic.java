@@ -29,7 +29,15 @@ public enum LatencyStatistic {
   }
 
   /**
-   * @return the statistic of {@code point} in ms, NaN when not measured
+   * @return the percentile (0..100), NaN for the mean
+   */
+  public double percentile() {
+    return percentile;
+  }
+
+  /**
+   * @return the statistic of {@code point} in ms, NaN when not measured or not supported by the
+   *     samples
    */
   public double valueMs(Point point) {
     return this == MEAN ? point.latencyMeanMs() : point.latencyPercentileMs(percentile);

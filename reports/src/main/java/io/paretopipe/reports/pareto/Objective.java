@@ -13,16 +13,47 @@ import java.util.function.ToDoubleFunction;
  * @param minimize true when smaller is better
  * @param value the value of a point (NaN when unknown: such a point is never on the frontier)
  * @param error the half width of the value's confidence interval, non-negative
+ * @param sampling what the bootstrap of {@link FrontierConfidence} resamples for it
+ * @param percentile the latency percentile (0..100) for {@link Sampling#LATENCY_PERCENTILE}, else
+ *     NaN
  */
 public record Objective(
-    String name, boolean minimize, ToDoubleFunction<Point> value, ToDoubleFunction<Point> error) {
+    String name,
+    boolean minimize,
+    ToDoubleFunction<Point> value,
+    ToDoubleFunction<Point> error,
+    Sampling sampling,
+    double percentile) {
+
+  /** What varies from resample to resample. */
+  public enum Sampling {
+    /** The mean latency: units (passes or iterations), then the requests within them. */
+    LATENCY_MEAN,
+    /** A latency percentile: units, then the rank within their pooled requests. */
+    LATENCY_PERCENTILE,
+    /** The throughput: units (passes or iterations). */
+    THROUGHPUT,
+    /** Nothing: the value is exact (bytes) or taken as it is (mean phase times). */
+    FIXED
+  }
+
+  /** An objective whose value the bootstrap takes as fixed. */
+  public Objective(
+      String name, boolean minimize, ToDoubleFunction<Point> value, ToDoubleFunction<Point> error) {
+    this(name, minimize, value, error, Sampling.FIXED, Double.NaN);
+  }
 
   /**
    * @return latency at the given statistic, lower is better
    */
   public static Objective latency(LatencyStatistic statistic) {
     return new Objective(
-        "latency_" + statistic.label() + "_ms", true, statistic::valueMs, statistic::errorMs);
+        "latency_" + statistic.label() + "_ms",
+        true,
+        statistic::valueMs,
+        statistic::errorMs,
+        statistic == LatencyStatistic.MEAN ? Sampling.LATENCY_MEAN : Sampling.LATENCY_PERCENTILE,
+        statistic.percentile());
   }
 
   /**
@@ -36,7 +67,9 @@ public record Objective(
         p -> {
           double halfWidth = (p.throughputHighImgS() - p.throughputLowImgS()) / 2;
           return Double.isFinite(halfWidth) && halfWidth > 0 ? halfWidth : 0;
-        });
+        },
+        Sampling.THROUGHPUT,
+        Double.NaN);
   }
 
   /**

@@ -48,7 +48,8 @@ public final class CompareRenderers {
           "ratio_ci_high",
           "worse_pct",
           "p_value",
-          "verdict");
+          "verdict",
+          "p_adjusted");
 
   private CompareRenderers() {}
 
@@ -85,7 +86,8 @@ public final class CompareRenderers {
               Numbers.format(r.ratioHigh()),
               Numbers.format(r.worsePercent()),
               Numbers.format(r.pValue()),
-              r.verdict().name().toLowerCase(Locale.ROOT));
+              r.verdict().name().toLowerCase(Locale.ROOT),
+              Numbers.format(r.pAdjusted()));
       s.append(row.stream().map(CsvRenderer::escape).collect(Collectors.joining(","))).append('\n');
     }
     return s.toString();
@@ -96,16 +98,45 @@ public final class CompareRenderers {
    */
   public static String headline(Comparison c) {
     int n = c.regressions().size();
-    return (n > 0
-            ? "REGRESSION: "
-                + n
-                + " of "
-                + c.results().size()
-                + " results significantly worse by more than "
-            : "OK: no result significantly worse by more than ")
+    String head;
+    if (n > 0) {
+      head =
+          "REGRESSION: "
+              + n
+              + " of "
+              + c.results().size()
+              + " results significantly worse by more than ";
+    } else if (c.tooLittleCompared()) {
+      head =
+          "TOO LITTLE COMPARED: "
+              + coverageText(c)
+              + "; no result significantly worse by more than ";
+    } else {
+      head = "OK: no result significantly worse by more than ";
+    }
+    return head
         + Numbers.format(c.thresholdPercent())
         + "%"
         + (c.frontierChanged() ? "; the frontier splits changed" : "; frontier splits unchanged");
+  }
+
+  /**
+   * @return e.g. {@code compared 0 of 26 baseline partition results (0%, --min-compared 90%): the
+   *     others are missing, new or inconclusive}
+   */
+  public static String coverageText(Comparison c) {
+    return "compared "
+        + c.comparedResults()
+        + " of "
+        + c.baselineResults()
+        + " baseline "
+        + c.scope()
+        + " ("
+        + Numbers.fixed(c.comparedShare() * 100, 0)
+        + "%, --min-compared "
+        + Numbers.format(c.minComparedShare() * 100)
+        + "%): the others are missing from the current run or inconclusive (fewer than 2 iterations"
+        + " or passes on a side)";
   }
 
   /**
@@ -120,10 +151,21 @@ public final class CompareRenderers {
         .append("\n\n");
     md.append("**")
         .append(headline(c))
-        .append("** (Mann-Whitney U, alpha ")
+        .append(
+            "** (Welch's t-test on the logs of the per-iteration scores, Holm-corrected over all ")
+        .append(c.results().size())
+        .append(" results, alpha ")
         .append(Numbers.format(c.alpha()))
-        .append(").\n\n");
-    md.append("| verdict | result | unit | baseline | current | ratio [CI] | worse % | p |\n");
+        .append(").\n\n")
+        .append("Compared: ")
+        .append(c.comparedResults())
+        .append(" of ")
+        .append(c.baselineResults())
+        .append(" baseline ")
+        .append(c.scope())
+        .append(" got a verdict.\n\n");
+    md.append(
+        "| verdict | result | unit | baseline | current | ratio [CI] | worse % | p (Holm) |\n");
     md.append("|---|---|---|---:|---:|---:|---:|---:|\n");
     for (ResultComparison r : sorted(c)) {
       md.append("| ")
@@ -141,7 +183,7 @@ public final class CompareRenderers {
           .append(" | ")
           .append(Numbers.fixed(r.worsePercent(), 1))
           .append(" | ")
-          .append(pValue(r.pValue()))
+          .append(pValue(r.pAdjusted()))
           .append(" |\n");
     }
     md.append("\n## Frontier splits\n\n");
@@ -162,7 +204,16 @@ public final class CompareRenderers {
     page.paragraph("Baseline: " + c.baselineName() + ". Current: " + c.currentName() + ".");
     page.heading(2, headline(c));
     page.paragraph(
-        "A regression is significant (Mann-Whitney U on per-iteration scores, alpha "
+        "Compared: "
+            + c.comparedResults()
+            + " of "
+            + c.baselineResults()
+            + " baseline "
+            + c.scope()
+            + " got a verdict.");
+    page.paragraph(
+        "A regression is significant (Welch's t-test on the logs of the per-iteration scores,"
+            + " Holm-corrected over all results, alpha "
             + Numbers.format(c.alpha())
             + ") and worse by more than "
             + Numbers.format(c.thresholdPercent())
@@ -179,14 +230,22 @@ public final class CompareRenderers {
               Numbers.format(r.currentScore()),
               ratio(r),
               Numbers.fixed(r.worsePercent(), 1),
-              pValue(r.pValue())));
+              pValue(r.pAdjusted())));
       classes.add(
           r.verdict() == Verdict.REGRESSION
               ? "bad"
               : r.verdict() == Verdict.IMPROVEMENT ? "good" : "");
     }
     page.table(
-        List.of("verdict", "result", "unit", "baseline", "current", "ratio [CI]", "worse %", "p"),
+        List.of(
+            "verdict",
+            "result",
+            "unit",
+            "baseline",
+            "current",
+            "ratio [CI]",
+            "worse %",
+            "p (Holm)"),
         rows,
         classes,
         3);

@@ -41,6 +41,8 @@ public final class HtmlRenderer implements Renderer<ParetoReport> {
             + (report.frontier().epsilon()
                 ? "; epsilon-dominance from the measurement error."
                 : "."));
+    page.paragraph(MarkdownRenderer.methodText(report));
+    Map<GroupKey, GroupSummary> summaries = GroupSummary.of(report);
     page.links(
         HtmlPage.orderedLinks(
             "points.csv",
@@ -93,20 +95,29 @@ public final class HtmlRenderer implements Renderer<ParetoReport> {
                 + (frontier.isEmpty()
                     ? "none"
                     : frontier.stream().map(Point::split).collect(Collectors.joining(", "))));
+        GroupSummary summary = summaries.get(group.getKey());
+        page.paragraph(summary.samplesSentence(report.convergence().targetHalfWidthPercent()));
+        if (report.frontier().hasConfidence()) {
+          page.paragraph(summary.certaintySentence());
+        }
         List<List<String>> rows = new ArrayList<>();
         List<String> classes = new ArrayList<>();
         for (Point p : group.getValue()) {
           boolean on = report.frontier().contains(p);
+          var confidence = report.frontier().confidenceOf(p);
           rows.add(
               List.of(
                   p.split(),
                   p.depth(),
-                  Numbers.fixed(p.latencyMeanMs(), 3),
-                  Numbers.fixed(p.latencyPercentileMs(50), 3),
-                  Numbers.fixed(p.latencyPercentileMs(99), 3),
-                  Numbers.fixed(p.latencyPercentileMs(99.9), 3),
-                  Numbers.fixed(p.throughputImgS(), 2),
+                  Figures.mean(p.latencyMeanMs(), p.samples().latencyMean(), 3),
+                  Figures.percentile(p, 50, 3),
+                  Figures.percentile(p, 99, 3),
+                  Figures.percentile(p, 99.9, 3),
+                  Figures.mean(p.throughputImgS(), p.samples().throughputMean(), 2),
                   p.bytes() < 0 ? "n/a" : Long.toString(p.bytes()),
+                  Figures.probability(confidence),
+                  Figures.frontierClass(confidence),
+                  report.convergence().converged(p) ? "yes" : "",
                   on ? "yes" : ""));
           classes.add(on ? "on" : "");
         }
@@ -114,12 +125,15 @@ public final class HtmlRenderer implements Renderer<ParetoReport> {
             List.of(
                 "split",
                 "depth",
-                "mean ms",
+                "mean ms ± 95%",
                 "p50 ms",
                 "p99 ms",
                 "p99.9 ms",
-                "img/s",
+                "img/s ± 95%",
                 "bytes",
+                "P(frontier)",
+                "class",
+                "converged",
                 "frontier"),
             rows,
             classes,

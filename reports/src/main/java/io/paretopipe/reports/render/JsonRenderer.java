@@ -7,8 +7,11 @@ import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import io.paretopipe.reports.model.GroupKey;
 import io.paretopipe.reports.model.Point;
+import io.paretopipe.reports.pareto.FrontierClass;
 import io.paretopipe.reports.pareto.Objective;
 import io.paretopipe.reports.predict.PredictedVsMeasured;
+import io.paretopipe.reports.stats.MeanInterval;
+import io.paretopipe.reports.stats.PercentileEstimate;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,8 +21,9 @@ import java.util.Map;
  * Writes {@code frontier.json}: format name and version, the objectives, and per group its key, its
  * frontier splits, all its points with the columns of {@link PointColumns} (unknown values {@code
  * null}) and the agreement of predicted and measured ({@code "prediction"}, {@code null} without
- * unit profiles); the overall agreement last. Two-space indentation, {@code \n} line ends, numbers
- * as in the CSV.
+ * unit profiles), its frontier classes, its sets of splits that cannot be told apart and its sample
+ * counts; the overall agreement and the statistics settings last. Two-space indentation, {@code \n}
+ * line ends, numbers as in the CSV.
  */
 public final class JsonRenderer implements Renderer<ParetoReport> {
   /** The file written. */
@@ -44,6 +48,14 @@ public final class JsonRenderer implements Renderer<ParetoReport> {
     g.writeNumberField("throughput_points", a.throughputPoints());
     number(g, "median_abs_throughput_error_pct", a.medianAbsThroughputErrorPct());
     g.writeEndObject();
+  }
+
+  private static void count(JsonGenerator g, String name, long value) throws IOException {
+    if (value < 0) {
+      g.writeNullField(name);
+    } else {
+      g.writeNumberField(name, value);
+    }
   }
 
   private static void number(JsonGenerator g, String name, double value) throws IOException {
@@ -77,6 +89,7 @@ public final class JsonRenderer implements Renderer<ParetoReport> {
         g.writeEndObject();
       }
       g.writeEndArray();
+      Map<GroupKey, GroupSummary> summaries = GroupSummary.of(report);
       g.writeArrayFieldStart("groups");
       for (Map.Entry<GroupKey, List<Point>> e : report.run().pointsByGroup().entrySet()) {
         GroupKey key = e.getKey();
@@ -114,10 +127,49 @@ public final class JsonRenderer implements Renderer<ParetoReport> {
         }
         g.writeEndArray();
         agreement(g, report.prediction().byGroup().get(key));
+        GroupSummary summary = summaries.get(key);
+        g.writeObjectFieldStart("frontier_classes");
+        for (FrontierClass c : FrontierClass.values()) {
+          g.writeArrayFieldStart(c.label());
+          for (String split : summary.splitsByClass().get(c)) {
+            g.writeString(split);
+          }
+          g.writeEndArray();
+        }
+        g.writeEndObject();
+        g.writeArrayFieldStart("indistinguishable_sets");
+        for (List<String> set : summary.indistinguishableSets()) {
+          g.writeStartArray();
+          for (String split : set) {
+            g.writeString(split);
+          }
+          g.writeEndArray();
+        }
+        g.writeEndArray();
+        g.writeObjectFieldStart("samples");
+        g.writeNumberField("points", summary.points());
+        count(g, "latency_requests", summary.latencyRequests());
+        g.writeNumberField("latency_iterations_min", summary.latencyIterationsMin());
+        g.writeNumberField("latency_iterations_max", summary.latencyIterationsMax());
+        count(g, "throughput_batches", summary.throughputBatches());
+        g.writeNumberField("throughput_iterations_min", summary.throughputIterationsMin());
+        g.writeNumberField("throughput_iterations_max", summary.throughputIterationsMax());
+        g.writeNumberField("converged_points", summary.converged());
+        g.writeEndObject();
         g.writeEndObject();
       }
       g.writeEndArray();
       agreement(g, report.prediction().overall().orElse(null));
+      g.writeStringField("frontier_method", report.frontier().method().label());
+      number(g, "confidence_level", MeanInterval.LEVEL);
+      g.writeNumberField("resamples", report.frontier().resamples());
+      g.writeNumberField("seed", report.frontier().seed());
+      number(g, "target_half_width_pct", report.convergence().targetHalfWidthPercent());
+      g.writeArrayFieldStart("required_percentiles");
+      for (double q : report.convergence().requiredPercentiles()) {
+        g.writeString(PercentileEstimate.label(q));
+      }
+      g.writeEndArray();
       g.writeEndObject();
       g.writeRaw('\n');
     }

@@ -39,8 +39,11 @@ public final class MarkdownRenderer implements Renderer<ParetoReport> {
                 .map(o -> o.name() + " (" + (o.minimize() ? "lower" : "higher") + " is better)")
                 .collect(Collectors.joining(", ")))
         .append(report.frontier().epsilon() ? "; epsilon-dominance from the measurement error" : "")
-        .append(".\n\n");
+        .append(".\n\n")
+        .append(methodText(report))
+        .append("\n\n");
     Map<GroupKey, List<Point>> groups = report.run().pointsByGroup();
+    Map<GroupKey, GroupSummary> summaries = GroupSummary.of(report);
     md.append(report.run().points().size())
         .append(" points in ")
         .append(groups.size())
@@ -73,24 +76,39 @@ public final class MarkdownRenderer implements Renderer<ParetoReport> {
                       .append(", ")
                       .append(Numbers.fixed(p.throughputImgS(), 2))
                       .append(" img/s\n"));
+      GroupSummary summary = summaries.get(e.getKey());
+      md.append("\n")
+          .append(summary.samplesSentence(report.convergence().targetHalfWidthPercent()));
+      if (report.frontier().hasConfidence()) {
+        md.append("\n\n").append(summary.certaintySentence());
+      }
+      md.append("\n");
       md.append(
-          "\n| split | depth | latency mean ms | p50 ms | p99 ms | throughput img/s | bytes | frontier |\n");
-      md.append("|---:|---:|---:|---:|---:|---:|---:|:---:|\n");
+          "\n| split | depth | latency mean ms ± 95% | p50 ms | p99 ms | throughput img/s ± 95% | bytes"
+              + " | P(frontier) | class | converged | frontier |\n");
+      md.append("|---:|---:|---:|---:|---:|---:|---:|---:|:---:|:---:|:---:|\n");
       for (Point p : e.getValue()) {
+        var confidence = report.frontier().confidenceOf(p);
         md.append("| ")
             .append(p.split())
             .append(" | ")
             .append(p.depth())
             .append(" | ")
-            .append(Numbers.fixed(p.latencyMeanMs(), 3))
+            .append(Figures.mean(p.latencyMeanMs(), p.samples().latencyMean(), 3))
             .append(" | ")
-            .append(Numbers.fixed(p.latencyPercentileMs(50), 3))
+            .append(Figures.percentile(p, 50, 3))
             .append(" | ")
-            .append(Numbers.fixed(p.latencyPercentileMs(99), 3))
+            .append(Figures.percentile(p, 99, 3))
             .append(" | ")
-            .append(Numbers.fixed(p.throughputImgS(), 2))
+            .append(Figures.mean(p.throughputImgS(), p.samples().throughputMean(), 2))
             .append(" | ")
             .append(p.bytes() < 0 ? "n/a" : Long.toString(p.bytes()))
+            .append(" | ")
+            .append(Figures.probability(confidence))
+            .append(" | ")
+            .append(Figures.frontierClass(confidence))
+            .append(" | ")
+            .append(report.convergence().converged(p) ? "yes" : "")
             .append(" | ")
             .append(report.frontier().contains(p) ? "yes" : "")
             .append(" |\n");
@@ -103,6 +121,31 @@ public final class MarkdownRenderer implements Renderer<ParetoReport> {
           .append(" input(s) ignored (run with --verbose to list them).\n");
     }
     return md.toString();
+  }
+
+  /**
+   * @return how the frontier, the classes and the intervals were computed, in one paragraph
+   */
+  static String methodText(ParetoReport report) {
+    StringBuilder s = new StringBuilder();
+    if (report.frontier().method() == io.paretopipe.reports.pareto.Frontier.Method.PROBABILISTIC) {
+      s.append("Frontier: every split not dominated beyond doubt (probabilistic). ");
+    } else {
+      s.append("Frontier: exact dominance of the estimates. ");
+    }
+    if (report.frontier().hasConfidence()) {
+      s.append("P(frontier) is the share of ")
+          .append(report.frontier().resamples())
+          .append(" bootstrap resamples (seed ")
+          .append(report.frontier().seed())
+          .append(
+              ") in which a split is on its group's frontier; frontier: P >= 0.95, dominated: P <= 0.05"
+                  + " and dominated by one other split in at least 1 - 0.05/(m - 1) of the resamples. ");
+    }
+    s.append(
+        "Intervals are 95%: means over the passes (or iterations) they were measured in, percentiles"
+            + " from order statistics; n/a (n=N): N requests cannot support that percentile (docs/REPORTS.md).");
+    return s.toString();
   }
 
   private static void predicted(ParetoReport report, StringBuilder md) {

@@ -3,9 +3,9 @@ package io.paretopipe.reports.render;
 import io.paretopipe.reports.model.GroupKey;
 import io.paretopipe.reports.model.Phase;
 import io.paretopipe.reports.model.Point;
+import io.paretopipe.reports.pareto.FrontierClass;
 import io.paretopipe.reports.pareto.LatencyStatistic;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.knowm.xchart.AnnotationText;
@@ -18,7 +18,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The charts of a {@code pareto} report, per group (so one panel per link condition): latency vs
- * throughput with the frontier line and split labels; stacked head / network / tail time per split;
+ * throughput ({@link FrontierPlot}: 95% interval bars on both axes, markers by frontier class, the
+ * frontier of the estimates as a line, split labels); stacked head / network / tail time per split;
  * bytes at each cut; latency percentile curves. Per section measured under two or more links: the
  * best-latency and best-throughput split per link, links from the fastest to the slowest ({@link
  * BestSplitByLink}). A chart is only planned when its data exists. Stateless.
@@ -46,7 +47,6 @@ public final class ParetoCharts {
               + (g.variant().isEmpty() ? "" : " / " + g.variant());
       String panel = "link " + g.link();
       String prefix = String.format(java.util.Locale.ROOT, "g%02d-", ++index);
-      List<Point> frontier = report.frontier().frontierByGroup().getOrDefault(g, List.of());
       LatencyStatistic stat = report.latency();
       if (points.stream()
           .anyMatch(p -> Double.isFinite(stat.valueMs(p)) && Double.isFinite(p.throughputImgS()))) {
@@ -57,7 +57,7 @@ public final class ParetoCharts {
                 panel,
                 prefix + "latency-throughput.png",
                 "latency (" + stat.label() + ") vs throughput, " + panel,
-                () -> latencyThroughput(g, points, frontier, stat)));
+                () -> latencyThroughput(FrontierPlot.of(report, g, points))));
       }
       if (points.stream().anyMatch(p -> !p.phaseMeanMs().isEmpty())) {
         specs.add(
@@ -184,65 +184,122 @@ public final class ParetoCharts {
     }
   }
 
-  private static XYChart latencyThroughput(
-      GroupKey g, List<Point> points, List<Point> frontier, LatencyStatistic stat) {
+  private static XYChart latencyThroughput(FrontierPlot plot) {
+    LatencyStatistic stat = plot.latency();
     XYChart chart =
         new XYChartBuilder()
             .width(ChartStyle.WIDTH)
             .height(ChartStyle.HEIGHT)
-            .title("Latency vs throughput, link " + g.link())
-            .xAxisTitle("latency " + stat.label() + " (ms)")
+            .title("Latency vs throughput, link " + plot.group().link())
+            .xAxisTitle("latency " + stat.label() + " (ms), bars: 95% intervals")
             .yAxisTitle("throughput (images/s)")
             .build();
     ChartStyle.apply(chart.getStyler());
     chart.getStyler().setXAxisDecimalPattern("0.###");
     chart.getStyler().setYAxisDecimalPattern("0.#");
-    List<Double> xs = new ArrayList<>();
-    List<Double> ys = new ArrayList<>();
-    for (Point p : points) {
-      if (Double.isFinite(stat.valueMs(p)) && Double.isFinite(p.throughputImgS())) {
-        xs.add(stat.valueMs(p));
-        ys.add(p.throughputImgS());
-      }
+    List<FrontierPlot.Marker> markers = plot.markers();
+    double yMax =
+        markers.stream()
+            .mapToDouble(
+                m ->
+                    Double.isFinite(m.throughputHighImgS())
+                        ? Math.max(m.throughputHighImgS(), m.throughputImgS())
+                        : m.throughputImgS())
+            .max()
+            .orElse(1);
+    double yMin =
+        markers.stream()
+            .mapToDouble(
+                m ->
+                    Double.isFinite(m.throughputLowImgS())
+                        ? Math.min(m.throughputLowImgS(), m.throughputImgS())
+                        : m.throughputImgS())
+            .min()
+            .orElse(0);
+    double yRange = yMax - yMin;
+    double labelOffset = (yRange > 0 ? yRange : Math.max(1, Math.abs(yMax))) * 0.06;
+    if (!markers.isEmpty()) {
+      chart.getStyler().setYAxisMax(yMax + 2 * labelOffset);
     }
-    double yRange =
-        ys.stream().mapToDouble(Double::doubleValue).max().orElse(1)
-            - ys.stream().mapToDouble(Double::doubleValue).min().orElse(0);
-    double labelOffset =
-        (yRange > 0 ? yRange : Math.max(1, Math.abs(ys.isEmpty() ? 1 : ys.get(0)))) * 0.06;
-    if (!ys.isEmpty()) {
-      chart
-          .getStyler()
-          .setYAxisMax(
-              ys.stream().mapToDouble(Double::doubleValue).max().getAsDouble() + 2 * labelOffset);
-    }
-    for (int i = 0; i < xs.size(); i++) {
-      Point p = labelled(points, stat).get(i);
+    int bar = 0;
+    for (FrontierPlot.Marker m : markers) {
       chart.addAnnotation(
-          new AnnotationText("split " + p.split(), xs.get(i), ys.get(i) + labelOffset, false));
+          new AnnotationText(
+              "split " + m.label(), m.latencyMs(), m.throughputImgS() + labelOffset, false));
+      if (Double.isFinite(m.latencyLowMs()) && Double.isFinite(m.latencyHighMs())) {
+        errorBar(
+            chart,
+            "x" + bar,
+            List.of(m.latencyLowMs(), m.latencyHighMs()),
+            List.of(m.throughputImgS(), m.throughputImgS()));
+      }
+      if (Double.isFinite(m.throughputLowImgS()) && Double.isFinite(m.throughputHighImgS())) {
+        errorBar(
+            chart,
+            "y" + bar,
+            List.of(m.latencyMs(), m.latencyMs()),
+            List.of(m.throughputLowImgS(), m.throughputHighImgS()));
+      }
+      bar++;
     }
-    XYSeries all = chart.addSeries("all splits", xs, ys);
-    all.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-    all.setMarker(SeriesMarkers.CIRCLE);
-    List<Point> line = new ArrayList<>(frontier);
-    line.removeIf(p -> !Double.isFinite(stat.valueMs(p)) || !Double.isFinite(p.throughputImgS()));
-    line.sort(Comparator.comparingDouble(stat::valueMs).thenComparingDouble(Point::throughputImgS));
+    for (FrontierClass c : FrontierClass.values()) {
+      addClass(chart, markers, c, c.label() + CLASS_LEGEND.get(c));
+    }
+    addClass(chart, markers, null, "not classified");
+    List<FrontierPlot.Marker> line = plot.estimateFrontier();
     if (!line.isEmpty()) {
       XYSeries f =
           chart.addSeries(
-              "frontier",
-              line.stream().map(stat::valueMs).toList(),
-              line.stream().map(Point::throughputImgS).toList());
+              "frontier of the estimates",
+              line.stream().map(FrontierPlot.Marker::latencyMs).toList(),
+              line.stream().map(FrontierPlot.Marker::throughputImgS).toList());
       f.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
-      f.setMarker(SeriesMarkers.DIAMOND);
+      f.setMarker(SeriesMarkers.NONE);
+      f.setLineColor(new java.awt.Color(0x1f, 0x5f, 0xbf));
     }
     return chart;
   }
 
-  private static List<Point> labelled(List<Point> points, LatencyStatistic stat) {
-    return points.stream()
-        .filter(p -> Double.isFinite(stat.valueMs(p)) && Double.isFinite(p.throughputImgS()))
-        .toList();
+  private static final java.util.Map<FrontierClass, String> CLASS_LEGEND =
+      java.util.Map.of(
+          FrontierClass.FRONTIER, " (P >= 0.95)",
+          FrontierClass.POSSIBLE, "",
+          FrontierClass.DOMINATED, " beyond doubt");
+
+  private static void errorBar(XYChart chart, String name, List<Double> xs, List<Double> ys) {
+    XYSeries s = chart.addSeries(name, xs, ys);
+    s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+    s.setMarker(SeriesMarkers.NONE);
+    s.setLineColor(new java.awt.Color(0x99, 0x99, 0x99));
+    s.setLineWidth(1f);
+    s.setShowInLegend(false);
+  }
+
+  private static void addClass(
+      XYChart chart, List<FrontierPlot.Marker> markers, FrontierClass c, String name) {
+    List<FrontierPlot.Marker> of = markers.stream().filter(m -> m.frontierClass() == c).toList();
+    if (of.isEmpty()) {
+      return;
+    }
+    XYSeries s =
+        chart.addSeries(
+            name,
+            of.stream().map(FrontierPlot.Marker::latencyMs).toList(),
+            of.stream().map(FrontierPlot.Marker::throughputImgS).toList());
+    s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+    if (c == FrontierClass.FRONTIER) {
+      s.setMarker(SeriesMarkers.DIAMOND);
+      s.setMarkerColor(new java.awt.Color(0x1f, 0x5f, 0xbf));
+    } else if (c == FrontierClass.POSSIBLE) {
+      s.setMarker(SeriesMarkers.CIRCLE);
+      s.setMarkerColor(new java.awt.Color(0xe0, 0x8a, 0x00));
+    } else if (c == FrontierClass.DOMINATED) {
+      s.setMarker(SeriesMarkers.CROSS);
+      s.setMarkerColor(new java.awt.Color(0x80, 0x80, 0x80));
+    } else {
+      s.setMarker(SeriesMarkers.SQUARE);
+      s.setMarkerColor(new java.awt.Color(0xb0, 0xb0, 0xb0));
+    }
   }
 
   private static CategoryChart phases(GroupKey g, List<Point> points) {

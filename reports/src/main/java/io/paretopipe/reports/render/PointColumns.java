@@ -2,10 +2,14 @@ package io.paretopipe.reports.render;
 
 import io.paretopipe.reports.model.Phase;
 import io.paretopipe.reports.model.Point;
+import io.paretopipe.reports.model.PointSamples;
+import io.paretopipe.reports.pareto.PointConfidence;
 import io.paretopipe.reports.predict.PredictedVsMeasured;
+import io.paretopipe.reports.stats.PercentileEstimate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * The stable column contract of {@code points.csv}, {@code frontier.csv} and the points in {@code
@@ -37,12 +41,19 @@ public final class PointColumns {
    * @param point the point
    * @param onFrontier whether it is on its group's frontier
    * @param prediction its prediction from unit profiles, null when there is none
+   * @param confidence its bootstrap frontier probability and class
+   * @param converged whether its figures are tight enough ({@link
+   *     io.paretopipe.reports.pareto.Convergence})
    */
   public record Row(
-      Point point, boolean onFrontier, PredictedVsMeasured.PointPrediction prediction) {
-    /** A row without a prediction. */
+      Point point,
+      boolean onFrontier,
+      PredictedVsMeasured.PointPrediction prediction,
+      PointConfidence confidence,
+      boolean converged) {
+    /** A row without a prediction, confidence or convergence. */
     public Row(Point point, boolean onFrontier) {
-      this(point, onFrontier, null);
+      this(point, onFrontier, null, PointConfidence.UNKNOWN, false);
     }
   }
 
@@ -81,6 +92,64 @@ public final class PointColumns {
     c.add(predicted("predicted_throughput_img_s", (pp, p) -> pp.throughputImgS()));
     c.add(predicted("predicted_throughput_error_pct", (pp, p) -> pp.throughputErrorPct(p)));
     c.add(predicted("predicted_overhead_ms", (pp, p) -> pp.overheadMs()));
+    c.add(count("latency_requests", p -> p.samples().latency().requests()));
+    c.add(count("latency_iterations", p -> (long) p.samples().latency().iterations()));
+    c.add(count("latency_forks", p -> (long) p.samples().latency().forks()));
+    c.add(
+        new Column(
+            "latency_samples_source",
+            Kind.TEXT,
+            r ->
+                r.point().samples().latency().measured()
+                    ? r.point().samples().latency().source()
+                    : null));
+    c.add(number("latency_mean_ci95_low_ms", p -> p.samples().latencyMean().low()));
+    c.add(number("latency_mean_ci95_high_ms", p -> p.samples().latencyMean().high()));
+    c.add(number("latency_mean_half_width_pct", p -> p.samples().latencyMean().halfWidthPercent()));
+    for (double q : PointSamples.REPORTED_PERCENTILES) {
+      String name = "latency_" + PercentileEstimate.label(q).replace('.', '_');
+      c.add(number(name + "_ci95_low_ms", p -> percentile(p, q).lowMs()));
+      c.add(number(name + "_ci95_high_ms", p -> percentile(p, q).highMs()));
+    }
+    c.add(
+        new Column(
+            "latency_percentiles_note",
+            Kind.TEXT,
+            r ->
+                r.point().samples().percentiles().stream()
+                    .filter(e -> !e.supported())
+                    .map(e -> PercentileEstimate.label(e.percentile()) + ": " + e.reason())
+                    .collect(Collectors.joining("; "))));
+    c.add(count("throughput_batches", p -> p.samples().throughput().requests()));
+    c.add(count("throughput_iterations", p -> (long) p.samples().throughput().iterations()));
+    c.add(count("throughput_forks", p -> (long) p.samples().throughput().forks()));
+    c.add(number("throughput_ci95_low_img_s", p -> p.samples().throughputMean().low()));
+    c.add(number("throughput_ci95_high_img_s", p -> p.samples().throughputMean().high()));
+    c.add(
+        number("throughput_half_width_pct", p -> p.samples().throughputMean().halfWidthPercent()));
+    c.add(new Column("converged", Kind.BOOLEAN, Row::converged));
+    c.add(
+        new Column(
+            "frontier_probability",
+            Kind.NUMBER,
+            r ->
+                Double.isFinite(r.confidence().probability())
+                    ? r.confidence().probability()
+                    : null));
+    c.add(
+        new Column(
+            "frontier_class",
+            Kind.TEXT,
+            r ->
+                r.confidence().frontierClass() == null
+                    ? null
+                    : r.confidence().frontierClass().label()));
+    c.add(
+        new Column(
+            "indistinguishable_splits",
+            Kind.TEXT,
+            r -> String.join(";", r.confidence().indistinguishable())));
+    c.add(new Column("frontier_note", Kind.TEXT, r -> r.confidence().note()));
     return List.copyOf(c);
   }
 
@@ -96,6 +165,27 @@ public final class PointColumns {
           }
           double v = f.apply(r.prediction(), r.point());
           return Double.isFinite(v) ? v : null;
+        });
+  }
+
+  private static PercentileEstimate percentile(Point p, double q) {
+    PercentileEstimate e = p.samples().percentile(q);
+    return e == null ? PercentileEstimate.unsupported(q, 0, "not measured") : e;
+  }
+
+  /** An integer column whose negative values (and unmeasured metrics' zeros) are unknown. */
+  private static Column count(String name, Function<Point, Long> f) {
+    return new Column(
+        name,
+        Kind.INTEGER,
+        r -> {
+          long v = f.apply(r.point());
+          boolean latency = name.startsWith("latency");
+          boolean measured =
+              latency
+                  ? r.point().samples().latency().measured()
+                  : r.point().samples().throughput().measured();
+          return measured && v >= 0 ? v : null;
         });
   }
 

@@ -14,12 +14,42 @@ public final class ReportWriter {
 
   /** The renderers of the {@code pareto} report, in writing order. */
   public static List<Renderer<ParetoReport>> paretoRenderers() {
-    return List.of(
-        new CsvRenderer(),
-        new JsonRenderer(),
-        new MarkdownRenderer(),
-        new HtmlRenderer(),
-        new ChartRenderer<>(ParetoCharts::plan));
+    return paretoRenderers(List.of("csv", "json", "md", "html"));
+  }
+
+  /**
+   * @param formats any of {@code csv}, {@code json}, {@code md}, {@code html} (with its charts)
+   * @return their renderers, in writing order
+   * @throws IllegalArgumentException naming an unknown format and the valid ones
+   */
+  public static List<Renderer<ParetoReport>> paretoRenderers(List<String> formats) {
+    java.util.Set<String> wanted = new java.util.HashSet<>();
+    for (String f : formats) {
+      String name = f.trim().toLowerCase(java.util.Locale.ROOT);
+      if (!List.of("csv", "json", "md", "html").contains(name)) {
+        throw new IllegalArgumentException(
+            "format \"" + f + "\" is not one of csv, json, md, html");
+      }
+      wanted.add(name);
+    }
+    if (wanted.isEmpty()) {
+      throw new IllegalArgumentException("formats: empty (expected: some of csv, json, md, html)");
+    }
+    List<Renderer<ParetoReport>> renderers = new java.util.ArrayList<>();
+    if (wanted.contains("csv")) {
+      renderers.add(new CsvRenderer());
+    }
+    if (wanted.contains("json")) {
+      renderers.add(new JsonRenderer());
+    }
+    if (wanted.contains("md")) {
+      renderers.add(new MarkdownRenderer());
+    }
+    if (wanted.contains("html")) {
+      renderers.add(new HtmlRenderer());
+      renderers.add(new ChartRenderer<>(ParetoCharts::plan));
+    }
+    return List.copyOf(renderers);
   }
 
   /**
