@@ -111,6 +111,14 @@ final class ForwardPlan {
     return new Fallback(block, parameterStore);
   }
 
+  /**
+   * {@code steps} in order as one step (a stage's units: a ReLU unit then runs in place on the
+   * previous unit's output).
+   */
+  static Step sequence(List<Step> steps) {
+    return new Sequence(List.copyOf(steps));
+  }
+
   /** Runs {@code steps} in order, closing each intermediate once the next exists. */
   private record Sequence(List<Step> steps) implements Step {
     @Override

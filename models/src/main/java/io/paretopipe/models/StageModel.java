@@ -39,6 +39,7 @@ public final class StageModel implements AutoCloseable {
   private final long[] outputShapePerImage;
   private final AtomicReference<NDManager> manager;
   private final List<ForwardPlan.Step> plans;
+  private final ForwardPlan.Step stagePlan;
 
   private StageModel(ModelDefinition model, StageRange range) {
     for (Unit unit : model.units()) {
@@ -117,6 +118,7 @@ public final class StageModel implements AutoCloseable {
       throw e;
     }
     this.plans = List.copyOf(compiled);
+    this.stagePlan = ForwardPlan.sequence(plans);
   }
 
   /**
@@ -212,14 +214,7 @@ public final class StageModel implements AutoCloseable {
     NDManager owner = input.getManager();
     try (NDManager scratch = liveManager().newSubManager()) {
       input.tempAttach(scratch);
-      PtNDArray x = (PtNDArray) input;
-      for (ForwardPlan.Step plan : plans) {
-        PtNDArray next = plan.apply(x).array();
-        if (x != input && x != next) {
-          x.close();
-        }
-        x = next;
-      }
+      NDArray x = stagePlan.apply((PtNDArray) input).array();
       x.attach(owner);
       return x;
     }
