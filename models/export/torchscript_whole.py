@@ -2,10 +2,14 @@
 """Export a whole torchvision model as one TorchScript file, the reference for DJL-block timings.
 
 The model is built the way the reference ParetoPipe builds it: torchvision architecture with
-random initial weights, classifier replaced by a Linear with --classes outputs, eval mode. It is
-traced with torch.jit.trace on a random float32 batch of --batch x 3 x 224 x 224 (not frozen, no
-optimize_for_inference: the graph runs the same operators as eager PyTorch). The file is written
-atomically (temporary file, then rename), so a killed export never leaves a half-written model.
+random initial weights, a --classes-way classifier, eval mode (inceptionv3 without the auxiliary
+head and with transform_input=False, as the catalog defines it). It is traced with torch.jit.trace
+on a random float32 batch of --batch x 3 x 224 x 224 (299 x 299 for inceptionv3). By default the
+trace is saved as it is (not frozen, no optimize_for_inference: the graph runs the same operators
+as eager PyTorch: convolution, batch norm, in-place ReLU). --freeze saves torch.jit.freeze of it
+instead, which inlines the weights and folds each eval-mode batch norm into the convolution before
+it. The file is written atomically (temporary file, then rename), so a killed export never leaves a
+half-written model.
 
 Needs Debian's python3-torch and python3-torchvision (torch 1.13, torchvision 0.14), e.g.
     /usr/bin/python3 models/export/torchscript_whole.py resnet18 --out /tmp/ts/resnet18.pt
@@ -17,19 +21,30 @@ import argparse
 import os
 import sys
 
-MODELS = ("resnet18", "mobilenetv2")
+MODELS = ("resnet18", "resnet50", "mobilenetv2", "vgg16", "alexnet", "inceptionv3")
+INPUT_SIDE = {"inceptionv3": 299}
 
 
 def build(name, classes):
     import torch
     import torchvision
 
+    tv = torchvision.models
     if name == "resnet18":
-        model = torchvision.models.resnet18(weights=None)
+        model = tv.resnet18(weights=None)
+        model.fc = torch.nn.Linear(model.fc.in_features, classes)
+    elif name == "resnet50":
+        model = tv.resnet50(weights=None)
         model.fc = torch.nn.Linear(model.fc.in_features, classes)
     elif name == "mobilenetv2":
-        model = torchvision.models.mobilenet_v2(weights=None)
+        model = tv.mobilenet_v2(weights=None)
         model.classifier[-1] = torch.nn.Linear(model.classifier[-1].in_features, classes)
+    elif name in ("vgg16", "alexnet"):
+        model = (tv.vgg16 if name == "vgg16" else tv.alexnet)(weights=None)
+        model.classifier[-1] = torch.nn.Linear(model.classifier[-1].in_features, classes)
+    elif name == "inceptionv3":
+        model = tv.inception_v3(weights=None, aux_logits=False, transform_input=False, init_weights=True)
+        model.fc = torch.nn.Linear(model.fc.in_features, classes)
     else:
         raise ValueError("unknown model %r: valid models are %s" % (name, ", ".join(MODELS)))
     return model.eval()
@@ -51,6 +66,9 @@ def main(argv):
     parser.add_argument("--classes", type=positive, default=10, help="classifier outputs (default 10)")
     parser.add_argument("--batch", type=positive, default=8, help="batch size of the tracing input (default 8)")
     parser.add_argument("--seed", type=int, default=0, help="torch RNG seed for weights and tracing input (default 0)")
+    parser.add_argument("--freeze", action="store_true",
+                        help="save torch.jit.freeze of the trace (weights inlined, batch norm folded into the "
+                        "convolutions) instead of the trace itself")
     args = parser.parse_args(argv)
 
     try:
@@ -64,9 +82,12 @@ def main(argv):
 
     torch.manual_seed(args.seed)
     model = build(args.model, args.classes)
-    example = torch.rand(args.batch, 3, 224, 224)
+    side = INPUT_SIDE.get(args.model, 224)
+    example = torch.rand(args.batch, 3, side, side)
     with torch.no_grad():
         traced = torch.jit.trace(model, example)
+        if args.freeze:
+            traced = torch.jit.freeze(traced)
         expected = model(example)
         actual = traced(example)
     if tuple(actual.shape) != (args.batch, args.classes) or not torch.allclose(actual, expected, atol=1e-4):
@@ -82,8 +103,8 @@ def main(argv):
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
-    print("%s: %s torch %s, %d parameters, output %s" % (
-        out, args.model, torch.__version__, sum(p.numel() for p in model.parameters()), tuple(actual.shape)))
+    print("%s: %s%s torch %s, %d parameters, output %s" % (
+        out, args.model, " (frozen)" if args.freeze else "", torch.__version__, sum(p.numel() for p in model.parameters()), tuple(actual.shape)))
     return 0
 
 

@@ -52,7 +52,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 4)
 public class ModelForwardBenchmark {
 
-  @Param({"resnet18", "mobilenetv2"})
+  @Param({"resnet18", "resnet50", "mobilenetv2", "vgg16", "alexnet", "inceptionv3"})
   public String model;
 
   /** torch intra-op threads. */
@@ -76,7 +76,7 @@ public class ModelForwardBenchmark {
     }
     Engines.setThreads(threads);
     manager = NDManager.newBaseManager(Device.cpu(), Engines.pytorch().getEngineName());
-    input = ModelForwardSupport.input(manager, batch, 42);
+    input = ModelForwardSupport.input(manager, model, batch, 42);
     forward = ModelForwardSupport.create(impl, model, batch);
   }
 

@@ -84,13 +84,15 @@ public final class ModelForwardSupport {
 
   /**
    * The torchvision model traced to TorchScript, run by DJL's PyTorch engine ({@code
-   * impl=torchscript}).
+   * impl=torchscript}; {@code frozen}: the trace after {@code torch.jit.freeze}, {@code
+   * impl=torchscript-frozen}).
    */
-  public static Forward torchScript(String model, int batch) throws IOException {
-    Path file = torchScriptFile(model, batch);
+  public static Forward torchScript(String model, int batch, boolean frozen) throws IOException {
+    Path file = torchScriptFile(model, batch, frozen);
+    String fileName = file.getFileName().toString();
     Model djlModel = Model.newInstance(model, Device.cpu(), Engines.pytorch().getEngineName());
     try {
-      djlModel.load(file.getParent(), model);
+      djlModel.load(file.getParent(), fileName.substring(0, fileName.length() - ".pt".length()));
     } catch (MalformedModelException | IOException | RuntimeException e) {
       djlModel.close();
       throw new IOException(
@@ -119,28 +121,33 @@ public final class ModelForwardSupport {
     };
   }
 
-  /** Either implementation by its {@code impl} parameter value. */
+  /** Any implementation by its {@code impl} parameter value. */
   public static Forward create(String impl, String model, int batch) throws IOException {
     return switch (impl) {
       case "blocks" -> blocks(model);
-      case "torchscript" -> torchScript(model, batch);
+      case "torchscript" -> torchScript(model, batch, false);
+      case "torchscript-frozen" -> torchScript(model, batch, true);
       default ->
           throw new IllegalArgumentException(
-              "impl \"" + impl + "\" is not benchmarked: valid values are blocks, torchscript");
+              "impl \""
+                  + impl
+                  + "\" is not benchmarked: valid values are blocks, torchscript,"
+                  + " torchscript-frozen");
     };
   }
 
   /**
-   * The exported {@code MODEL.pt} in the directory named by {@value #TORCHSCRIPT_DIR_PROPERTY}
-   * (default {@code target/torchscript}), exported with Debian's python3-torch if missing.
+   * The exported {@code MODEL.pt} ({@code MODEL-frozen.pt} if {@code frozen}) in the directory
+   * named by {@value #TORCHSCRIPT_DIR_PROPERTY} (default {@code target/torchscript}), exported with
+   * Debian's python3-torch if missing.
    *
    * @throws IOException naming what is missing and how to get it when the export cannot run
    */
-  public static Path torchScriptFile(String model, int batch) throws IOException {
+  public static Path torchScriptFile(String model, int batch, boolean frozen) throws IOException {
     Path dir =
         Paths.get(System.getProperty(TORCHSCRIPT_DIR_PROPERTY, "target/torchscript"))
             .toAbsolutePath();
-    Path file = dir.resolve(model + ".pt");
+    Path file = dir.resolve(model + (frozen ? "-frozen" : "") + ".pt");
     if (Files.isRegularFile(file)) {
       return file;
     }
@@ -166,15 +173,21 @@ public final class ModelForwardSupport {
     Files.createDirectories(dir);
     Path log = Files.createTempFile("torchscript-export", ".log");
     try {
-      Process p =
-          new ProcessBuilder(
+      List<String> command =
+          new ArrayList<>(
+              List.of(
                   python.toString(),
                   exporter.toString(),
                   model,
                   "--out",
                   file.toString(),
                   "--batch",
-                  Integer.toString(batch))
+                  Integer.toString(batch)));
+      if (frozen) {
+        command.add("--freeze");
+      }
+      Process p =
+          new ProcessBuilder(command)
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
               .start();
@@ -212,11 +225,13 @@ public final class ModelForwardSupport {
   }
 
   /**
-   * A reproducible {@code batch x 3 x 224 x 224} float32 input, uniform in [0, 1), the same for
+   * A reproducible {@code batch x C x H x W} float32 input for catalog model {@code model} (its
+   * default input: 3 x 224 x 224, 3 x 299 x 299 for inceptionv3), uniform in [0, 1), the same for
    * every implementation; attached to {@code manager}.
    */
-  public static NDArray input(NDManager manager, int batch, long seed) {
-    Shape shape = new Shape(batch, 3, 224, 224);
+  public static NDArray input(NDManager manager, String model, int batch, long seed) {
+    int[] chw = ModelCatalog.architecture(model).defaultInput();
+    Shape shape = new Shape(batch, chw[0], chw[1], chw[2]);
     int size = Math.toIntExact(shape.size());
     ByteBuffer bytes = ByteBuffer.allocateDirect(size * 4).order(ByteOrder.nativeOrder());
     SplittableRandom random = new SplittableRandom(seed);
@@ -244,21 +259,26 @@ public final class ModelForwardSupport {
   /**
    * Interleaved probe: {@code MODEL THREADS FORWARDS [BATCH [IMPL...]]}. Loads every impl (default
    * blocks and torchscript), warms each up with 5 forwards, then runs {@code FORWARDS} rounds, each
-   * round one forward of every impl in turn. Prints one line per impl: median and p90 ms, minor
-   * faults per forward, the allocator environment; then the median ratio of the first impl to each
-   * other.
+   * round one forward of every impl in turn. Prints one line per impl: wall and calling-thread CPU
+   * time (median, p10, p90, ms) and minor faults per forward; then, for the first impl against each
+   * other, the ratio of medians and the median of the per-round (paired) ratios with its
+   * distribution-free 95 % interval, for wall and for CPU time.
    */
   public static void main(String[] args) throws Exception {
     if (args.length < 3) {
       System.err.println(
           "usage: ModelForwardSupport MODEL THREADS FORWARDS [BATCH [IMPL...]]"
-              + "  e.g. resnet18 2 30 8 blocks torchscript");
+              + "  e.g. resnet18 2 30 8 blocks torchscript torchscript-frozen");
       System.exit(2);
     }
     String model = args[0];
     int threads = Integer.parseInt(args[1]);
     int rounds = Integer.parseInt(args[2]);
     int batch = args.length > 3 ? Integer.parseInt(args[3]) : 8;
+    if (rounds < 1 || batch < 1) {
+      throw new IllegalArgumentException(
+          "FORWARDS " + rounds + ", BATCH " + batch + " (expected: both >= 1)");
+    }
     List<String> impls =
         args.length > 4
             ? Arrays.asList(args).subList(4, args.length)
@@ -267,7 +287,7 @@ public final class ModelForwardSupport {
     List<Forward> forwards = new ArrayList<>();
     try (NDManager manager =
         NDManager.newBaseManager(Device.cpu(), Engines.pytorch().getEngineName())) {
-      NDArray input = input(manager, batch, 42);
+      NDArray input = input(manager, model, batch, 42);
       for (String impl : impls) {
         forwards.add(create(impl, model, batch));
       }
@@ -302,36 +322,90 @@ public final class ModelForwardSupport {
           rounds,
           Engines.versions(),
           Engines.allocatorSettings());
-      double[] medians = new double[impls.size()];
       for (int i = 0; i < impls.size(); i++) {
-        long[] sorted = nanos[i].clone();
-        Arrays.sort(sorted);
-        medians[i] = sorted[rounds / 2] / 1e6;
-        long[] cpuSorted = cpuNanos[i].clone();
-        Arrays.sort(cpuSorted);
+        double[] wall = millis(nanos[i]);
+        double[] cpuMs = millis(cpuNanos[i]);
         System.out.printf(
             Locale.ROOT,
-            "  %-12s median %8.1f ms  p10 %8.1f  p90 %8.1f  calling-thread CPU median %8.1f ms"
-                + "  minflt/forward %8.0f%n",
+            "  %-18s wall median %8.1f ms (p10 %8.1f, p90 %8.1f)  calling-thread CPU median %8.1f"
+                + " ms (p10 %8.1f, p90 %8.1f)  minflt/forward %8.0f%n",
             impls.get(i),
-            medians[i],
-            sorted[rounds / 10] / 1e6,
-            sorted[rounds * 9 / 10] / 1e6,
-            cpuSorted[rounds / 2] / 1e6,
+            quantile(wall, 0.5),
+            quantile(wall, 0.1),
+            quantile(wall, 0.9),
+            quantile(cpuMs, 0.5),
+            quantile(cpuMs, 0.1),
+            quantile(cpuMs, 0.9),
             faults[i] / (double) rounds);
       }
       for (int i = 1; i < impls.size(); i++) {
-        System.out.printf(
-            Locale.ROOT,
-            "  ratio %s/%s = %.3f%n",
-            impls.get(0),
-            impls.get(i),
-            medians[0] / medians[i]);
+        printRatio("wall", impls.get(0), impls.get(i), nanos[0], nanos[i]);
+        printRatio("CPU ", impls.get(0), impls.get(i), cpuNanos[0], cpuNanos[i]);
       }
     } finally {
       for (Forward f : forwards) {
         f.close();
       }
     }
+  }
+
+  private static void printRatio(String what, String a, String b, long[] aNanos, long[] bNanos) {
+    double[] paired = new double[aNanos.length];
+    for (int r = 0; r < paired.length; r++) {
+      paired[r] = aNanos[r] / (double) bNanos[r];
+    }
+    double[] interval = medianInterval(paired);
+    System.out.printf(
+        Locale.ROOT,
+        "  %s %s/%s: ratio of medians %.3f, median of %d paired ratios %.3f (95%% CI %.3f..%.3f)%n",
+        what,
+        a,
+        b,
+        quantile(millis(aNanos), 0.5) / quantile(millis(bNanos), 0.5),
+        paired.length,
+        quantile(paired, 0.5),
+        interval[0],
+        interval[1]);
+  }
+
+  private static double[] millis(long[] nanos) {
+    double[] ms = new double[nanos.length];
+    for (int i = 0; i < ms.length; i++) {
+      ms[i] = nanos[i] / 1e6;
+    }
+    return ms;
+  }
+
+  /** The {@code q} quantile of {@code values} (nearest rank on the sorted copy). */
+  static double quantile(double[] values, double q) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int rank = (int) Math.round(q * (sorted.length - 1));
+    return sorted[rank];
+  }
+
+  /**
+   * A distribution-free interval for the median of {@code values}: the order statistics {@code [j,
+   * n - 1 - j]} with the largest {@code j} whose binomial(n, 1/2) coverage is still at least 95 %;
+   * the whole range when {@code n} is too small for 95 % (n < 6).
+   */
+  static double[] medianInterval(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    double[] cumulative = new double[n + 1];
+    double p = Math.pow(0.5, n);
+    double sum = 0;
+    for (int k = 0; k <= n; k++) {
+      sum += p;
+      cumulative[k] = sum;
+      p = p * (n - k) / (k + 1);
+    }
+    // [sorted[j], sorted[n - 1 - j]] covers the median with probability 1 - 2 P(Bin(n, 1/2) <= j)
+    int j = 0;
+    while (j + 1 < n - 2 - j && 1 - 2 * cumulative[j + 1] >= 0.95) {
+      j++;
+    }
+    return new double[] {sorted[j], sorted[n - 1 - j]};
   }
 }

@@ -2,20 +2,13 @@ package io.paretopipe.models;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.convolutional.Convolution;
-import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.BatchNorm;
+import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
-import io.paretopipe.models.blocks.Branches;
 import io.paretopipe.models.torchscript.TorchScriptUnitBlock;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,9 +19,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * StageRange} are built, so a VGG16 head never allocates the 120 M-parameter classifier.
  *
  * <p>Ownership: the stage owns a base {@link NDManager} holding every parameter; {@link #close()}
- * frees them (idempotent). {@link #forward} may be called from several threads at once: blocks are
- * stateless at inference and each call's temporaries live in their own sub-manager, closed before
- * it returns. Parameters never take part in autograd.
+ * frees them (idempotent). {@link #forward} may be called from several threads at once: the
+ * compiled forward is immutable and each call's temporaries live in their own sub-manager, closed
+ * before it returns. Parameters never take part in autograd.
+ *
+ * <p>Computing: each unit's blocks are compiled once, at load, into a {@code ForwardPlan} (batch
+ * norms folded into their convolutions, ReLU/ReLU6 in place on tensors the forward made, in-place
+ * residual sums, torch's operators called directly; docs/PERFORMANCE.md has the measured effect).
+ * The stage takes over the definition's blocks: their own {@code forward} no longer computes the
+ * model once a stage holds them.
  */
 public final class StageModel implements AutoCloseable {
 
@@ -39,7 +38,8 @@ public final class StageModel implements AutoCloseable {
   private final long[] inputShapePerImage;
   private final long[] outputShapePerImage;
   private final AtomicReference<NDManager> manager;
-  private final ParameterStore parameterStore;
+  private final List<ForwardPlan.Step> plans;
+  private final ForwardPlan.Step stagePlan;
 
   private StageModel(ModelDefinition model, StageRange range) {
     for (Unit unit : model.units()) {
@@ -99,7 +99,9 @@ public final class StageModel implements AutoCloseable {
 
     NDManager base = NDManager.newBaseManager(Device.cpu(), Engines.pytorch().getEngineName());
     this.manager = new AtomicReference<>(base);
+    List<ForwardPlan.Step> compiled = new ArrayList<>();
     try {
+      ParameterStore parameterStore = new ParameterStore(base, false);
       long[] shape = input;
       for (int i = 0; i < units.size(); i++) {
         Unit unit = units.get(i);
@@ -108,13 +110,15 @@ public final class StageModel implements AutoCloseable {
         }
         unit.block().initialize(base, DataType.FLOAT32, batched(1, shape));
         unit.block().freezeParameters(true);
+        compiled.add(ForwardPlan.compile(unit.block(), base, parameterStore));
         shape = costs.get(i).outputShape();
       }
     } catch (RuntimeException e) {
       base.close();
       throw e;
     }
-    this.parameterStore = new ParameterStore(base, false);
+    this.plans = List.copyOf(compiled);
+    this.stagePlan = ForwardPlan.sequence(plans);
   }
 
   /**
@@ -193,7 +197,8 @@ public final class StageModel implements AutoCloseable {
   }
 
   /**
-   * Runs this stage on a batch.
+   * Runs this stage on a batch. Every intermediate tensor is freed as soon as the next one exists,
+   * so the working set is a few activations, not all of them.
    *
    * @param input {@code N x inputShapePerImage()} float32; not closed by this method
    * @return the output, attached to {@code input}'s manager (the caller owns it); the input itself
@@ -209,90 +214,9 @@ public final class StageModel implements AutoCloseable {
     NDManager owner = input.getManager();
     try (NDManager scratch = liveManager().newSubManager()) {
       input.tempAttach(scratch);
-      NDArray x = input;
-      for (Unit unit : units) {
-        NDArray next = run(unit.block(), x);
-        release(x, next, input);
-        x = next;
-      }
+      NDArray x = stagePlan.apply((PtNDArray) input).array();
       x.attach(owner);
       return x;
-    }
-  }
-
-  /**
-   * Runs {@code block} on {@code x} like {@code block.forward}, but frees every intermediate tensor
-   * as soon as nothing needs it any more instead of at the end of the stage, so the working set is
-   * a few activations rather than all of them (measured effect in docs/PERFORMANCE.md). {@code x}
-   * is borrowed: neither closed nor modified.
-   */
-  private NDArray run(Block block, NDArray x) {
-    if (block instanceof SequentialBlock) {
-      NDArray current = x;
-      for (Block child : block.getChildren().values()) {
-        NDArray next = run(child, current);
-        release(current, next, x);
-        current = next;
-      }
-      return current;
-    }
-    if (block instanceof Branches branches) {
-      NDList outputs = new NDList(branches.branches().size());
-      for (Block branch : branches.branches()) {
-        outputs.add(run(branch, x));
-      }
-      NDArray joined =
-          branches.join() == Branches.Join.ADD
-              ? sum(outputs, x, freshOutput(branches.branches().get(0)))
-              : NDArrays.concat(outputs, 1);
-      for (NDArray output : outputs) {
-        release(output, joined, x);
-      }
-      return joined;
-    }
-    return block.forward(parameterStore, new NDList(x), false).singletonOrThrow();
-  }
-
-  /**
-   * {@code outputs[0] + outputs[1] + ...} in that order. When the first output is a fresh array
-   * (not {@code x}, not a view of anything), the sum is accumulated into it in place, as
-   * torchvision's {@code out += identity} does, saving one activation-sized allocation per residual
-   * block; the values are the same either way.
-   */
-  private static NDArray sum(NDList outputs, NDArray x, boolean firstIsFresh) {
-    NDArray total = outputs.get(0);
-    if (firstIsFresh && total != x) {
-      for (int i = 1; i < outputs.size(); i++) {
-        total.addi(outputs.get(i));
-      }
-      return total;
-    }
-    for (int i = 1; i < outputs.size(); i++) {
-      NDArray next = total.add(outputs.get(i));
-      if (i > 1) {
-        total.close();
-      }
-      total = next;
-    }
-    return total;
-  }
-
-  /**
-   * Whether {@code block} always returns a new array: it ends in a convolution, batch norm or
-   * linear.
-   */
-  private static boolean freshOutput(Block block) {
-    if (block instanceof SequentialBlock) {
-      List<Block> children = block.getChildren().values();
-      return !children.isEmpty() && freshOutput(children.get(children.size() - 1));
-    }
-    return block instanceof Convolution || block instanceof BatchNorm || block instanceof Linear;
-  }
-
-  /** Closes {@code used} unless it is the borrowed {@code keep} or the very array that goes on. */
-  private static void release(NDArray used, NDArray next, NDArray keep) {
-    if (used != keep && used != next) {
-      used.close();
     }
   }
 
@@ -302,11 +226,10 @@ public final class StageModel implements AutoCloseable {
    * @return the output attached to {@code input}'s manager
    */
   public NDArray forwardPiece(int index, NDArray input) {
-    Unit unit = units.get(index);
     NDManager owner = input.getManager();
     try (NDManager scratch = liveManager().newSubManager()) {
       input.tempAttach(scratch);
-      NDArray out = run(unit.block(), input);
+      NDArray out = plans.get(index).apply((PtNDArray) input).array();
       out.attach(owner);
       return out;
     }

@@ -1,7 +1,6 @@
 package io.paretopipe.models.arch;
 
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.SequentialBlock;
@@ -11,6 +10,7 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.pooling.Pool;
 import io.paretopipe.models.blocks.AdaptiveAvgPool2d;
+import io.paretopipe.models.blocks.Relu;
 import io.paretopipe.models.blocks.Relu6;
 
 /** torchvision layer vocabulary expressed with DJL blocks (NCHW, float32). */
@@ -43,8 +43,9 @@ final class Layers {
     return BatchNorm.builder().optAxis(1).optEpsilon(eps).build();
   }
 
+  /** {@code nn.ReLU} (see {@link Relu}). */
   static Block relu() {
-    return Activation.reluBlock();
+    return new Relu();
   }
 
   /** {@code nn.ReLU6}, as a single clamp (see {@link Relu6}). */
