@@ -152,25 +152,31 @@ final class HistoryCommand implements Callable<Integer> {
         paramLabel = "DIR",
         description =
             "Also add every finished run folder in DIR (e.g. runs/): folders with jmh/ whose"
-                + " run-metadata.json has an end_time; others are skipped with a note.")
+                + " run-metadata.json has an end_time; unfinished or unreadable ones are skipped with a"
+                + " note (what -Dbench.history does after each sweep).")
     Path runsDir;
 
     @Override
     public Integer call() throws ReportInputException {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      List<Path> inputs = new ArrayList<>(runs);
-      if (runsDir != null) {
-        inputs.addAll(finishedRuns(runsDir, err));
-      }
-      if (inputs.isEmpty() && runsDir == null) {
+      if (runs.isEmpty() && runsDir == null) {
         throw new ParameterException(
             spec.commandLine(), "give at least one RUN (or --runs-dir DIR)");
       }
       RunImporter importer = new RunImporter();
       List<RunRecord> records = new ArrayList<>();
-      for (Path input : inputs) {
+      for (Path input : runs) {
         records.add(importer.read(input));
+      }
+      if (runsDir != null) {
+        for (Path input : finishedRuns(runsDir, err)) {
+          try {
+            records.add(importer.read(input));
+          } catch (ReportInputException e) {
+            err.println("warning: skipped " + input + ": " + e.getMessage());
+          }
+        }
       }
       if (records.isEmpty()) {
         out.println("no finished run in " + runsDir + ": nothing to add");
