@@ -41,6 +41,7 @@ public final class HistoryCharts {
             .build();
     ChartStyle.apply(c.getStyler());
     c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+    c.getStyler().setXAxisDecimalPattern("0.#");
     List<TrendChart.Value> values = chart.values();
     double min = Double.POSITIVE_INFINITY;
     double max = Double.NEGATIVE_INFINITY;

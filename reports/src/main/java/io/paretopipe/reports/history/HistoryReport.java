@@ -375,7 +375,6 @@ public final class HistoryReport {
    */
   public String html() {
     HtmlPage page = new HtmlPage("ParetoPipe history");
-    page.heading(1, "ParetoPipe history");
     List<String> summary = HistorySummary.lines(result, url);
     page.paragraph(summary.get(0));
     page.heading(2, "Open regressions");
