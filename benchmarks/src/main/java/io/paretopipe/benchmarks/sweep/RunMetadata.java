@@ -33,6 +33,7 @@ final class RunMetadata {
     machine.put("cpus", Runtime.getRuntime().availableProcessors());
     machine.put("cpu_model", procField("/proc/cpuinfo", "model name"));
     machine.put("memory", procField("/proc/meminfo", "MemTotal"));
+    machine.put("cpu_quota", cpuQuota());
     ObjectNode jvm = root.putObject("jvm");
     jvm.put("version", System.getProperty("java.version"));
     jvm.put("vendor", System.getProperty("java.vendor"));
@@ -62,6 +63,43 @@ final class RunMetadata {
     } catch (IOException e) {
       return "unknown";
     }
+  }
+
+  /**
+   * The CPU limit of the cgroup this JVM runs in, for the history's host fingerprint: {@code none},
+   * or e.g. {@code 50000/100000 us} (quota per period); {@code unknown} when it cannot be read.
+   * cgroup v2 ({@code cpu.max}) or v1 ({@code cpu.cfs_quota_us}, {@code cpu.cfs_period_us}).
+   */
+  static String cpuQuota() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+        String[] f = line.split(":", 3);
+        if (f.length < 3) {
+          continue;
+        }
+        if (f[0].equals("0") && f[1].isEmpty()) {
+          Path max = Path.of("/sys/fs/cgroup" + f[2], "cpu.max");
+          if (Files.isRegularFile(max)) {
+            String[] v = Files.readString(max).trim().split("\\s+");
+            return v[0].equals("max") ? "none" : v[0] + "/" + v[1] + " us";
+          }
+        } else if (java.util.Arrays.asList(f[1].split(",")).contains("cpu")) {
+          Path dir = Path.of("/sys/fs/cgroup/" + f[1] + f[2]);
+          if (!Files.isDirectory(dir)) {
+            dir = Path.of("/sys/fs/cgroup/cpu" + f[2]);
+          }
+          Path quota = dir.resolve("cpu.cfs_quota_us");
+          if (Files.isRegularFile(quota)) {
+            long q = Long.parseLong(Files.readString(quota).trim());
+            long period = Long.parseLong(Files.readString(dir.resolve("cpu.cfs_period_us")).trim());
+            return q < 0 ? "none" : q + "/" + period + " us";
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+    return "none";
   }
 
   private static String procField(String file, String key) {

@@ -5,7 +5,9 @@ public final class ExitCodes {
   /** Success; for {@code compare}: no regression. */
   public static final int OK = 0;
 
-  /** {@code compare} found at least one regression. */
+  /**
+   * {@code compare} found a regression, or {@code history check} an open one or a frontier drop.
+   */
   public static final int REGRESSION = 1;
 
   /** Bad input: usage error, missing/empty/malformed file, unwritable output folder. */

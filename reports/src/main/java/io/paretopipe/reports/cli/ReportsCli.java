@@ -29,12 +29,13 @@ import picocli.CommandLine.Spec;
       ParetoCommand.class,
       CompareCommand.class,
       PredictCommand.class,
+      HistoryCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success (compare: no regression)",
-      "1:compare found a regression",
+      "1:compare or history check found a regression",
       "2:bad usage or bad input",
       "3:internal error",
       "4:compare: no regression, but less than --min-compared of the baseline could be compared"
@@ -46,7 +47,7 @@ public final class ReportsCli implements Callable<Integer> {
   public Integer call() {
     spec.commandLine()
         .getErr()
-        .println("error: missing subcommand: use pareto, compare or predict (see --help)");
+        .println("error: missing subcommand: use pareto, compare, predict or history (see --help)");
     return ExitCodes.BAD_INPUT;
   }
 

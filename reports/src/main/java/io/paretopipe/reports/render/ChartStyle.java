@@ -7,18 +7,20 @@ import org.knowm.xchart.style.AxesChartStyler;
 import org.knowm.xchart.style.Styler;
 
 /**
- * The shared look of every chart: white background, legible fonts, locale-independent tick labels.
+ * The shared look of every chart (also the history's trend charts): white background, legible
+ * fonts, locale-independent tick labels.
  */
-final class ChartStyle {
+public final class ChartStyle {
   /** Width of every PNG in pixels. */
-  static final int WIDTH = 640;
+  public static final int WIDTH = 640;
 
   /** Height of every PNG in pixels. */
-  static final int HEIGHT = 420;
+  public static final int HEIGHT = 420;
 
   private ChartStyle() {}
 
-  static void apply(AxesChartStyler styler) {
+  /** Applies the shared look to a chart's styler. */
+  public static void apply(AxesChartStyler styler) {
     styler.setLocale(Locale.ROOT);
     styler.setChartBackgroundColor(Color.WHITE);
     styler.setPlotBackgroundColor(Color.WHITE);

@@ -50,7 +50,7 @@ public final class CsvRenderer implements Renderer<ParetoReport> {
   }
 
   /** Quotes a field when it holds a comma, quote or line break. */
-  static String escape(String field) {
+  public static String escape(String field) {
     if (field.indexOf(',') < 0
         && field.indexOf('"') < 0
         && field.indexOf('\n') < 0
