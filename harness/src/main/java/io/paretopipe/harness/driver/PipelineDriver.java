@@ -39,6 +39,7 @@ public final class PipelineDriver implements AutoCloseable {
   private final Map<Long, InFlight> inFlight = new ConcurrentHashMap<>();
   private final AtomicLong nextId = new AtomicLong();
   private final AtomicLong completed = new AtomicLong();
+  private final AtomicLong overlappedHeadComputes = new AtomicLong();
   private final Thread receiver;
   private final long timeoutNanos;
   private volatile PipelineFailedException failure;
@@ -74,6 +75,15 @@ public final class PipelineDriver implements AutoCloseable {
     return completed.get();
   }
 
+  /**
+   * Head computes that started while an earlier request was in flight (sent, its result not yet
+   * received): the head began work while the tail or the link held other work. Always 0 at depth 1,
+   * where a request is only submitted after the previous one came back.
+   */
+  public long overlappedHeadComputes() {
+    return overlappedHeadComputes.get();
+  }
+
   /** The logits (or final output) of the most recent result, flattened; null before the first. */
   public float[] lastOutput() {
     return lastOutput;
@@ -104,6 +114,9 @@ public final class PipelineDriver implements AutoCloseable {
     checkFailure();
     long id = nextId.getAndIncrement();
     NDArray in = pipeline.input();
+    if (!inFlight.isEmpty()) {
+      overlappedHeadComputes.incrementAndGet();
+    }
     long start = System.nanoTime();
     StepTrace.mark("head.forward.start");
     NDArray out = pipeline.head().forward(in);
