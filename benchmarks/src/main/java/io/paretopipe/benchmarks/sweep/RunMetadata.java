@@ -50,7 +50,7 @@ final class RunMetadata {
   /**
    * The sweep's own keys: {@code sweep} (setting, budget, warm-up and measurement per pass, plan),
    * {@code threads}, {@code cpus}, {@code devices}, {@code tail_cpu_quota_percent}, {@code
-   * stage_servers}. {@link SweepState#writeInto} adds the passes and the points' status to {@code
+   * stage_servers}. {@link SweepRecord#writeInto} adds the passes and the points' status to {@code
    * sweep}.
    *
    * @param cpus the resolved head and tail CPU lists ("" = unpinned)

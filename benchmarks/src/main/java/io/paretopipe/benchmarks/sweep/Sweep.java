@@ -7,9 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.paretopipe.benchmarks.PartitionBenchmark;
 import io.paretopipe.benchmarks.PartitionConfig;
 import io.paretopipe.benchmarks.sweep.PassPlanner.Budget;
-import io.paretopipe.benchmarks.sweep.StoppingRule.StopReason;
-import io.paretopipe.benchmarks.sweep.SweepPlan.Group;
-import io.paretopipe.benchmarks.sweep.SweepState.GroupPass;
 import io.paretopipe.harness.driver.Credentials;
 import io.paretopipe.models.ModelCatalog;
 import io.paretopipe.netem.device.CpuQuota;
@@ -21,9 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -119,7 +114,19 @@ public final class Sweep implements Callable<Integer> {
               servers,
               console,
               o.verbose);
-      runPasses(plan, setting, folder, servers, runner, state, budget, metadata);
+      new PassLoop(
+              plan,
+              setting,
+              folder,
+              servers,
+              runner,
+              state,
+              budget,
+              o.noReport ? null : new ReportLauncher(o.reportsJar, console),
+              o.batch,
+              () -> writeMetadata(folder, metadata, state, budget),
+              console)
+          .run();
       servers.describeInto(metadata.putObject("stage_servers"));
     }
     metadata.put("end_time", Instant.now().toString());
@@ -141,178 +148,6 @@ public final class Sweep implements Callable<Integer> {
     }
     console.println("run folder: " + folder.root().toAbsolutePath());
     return code;
-  }
-
-  /**
-   * The passes: plan, run each group's call, record; after each pass (from the setting's first
-   * decision pass on) the verdicts; until every point stopped, the budget is spent or the setting's
-   * passes are done.
-   */
-  private void runPasses(
-      SweepPlan plan,
-      SweepSetting setting,
-      RunFolder folder,
-      SharedStageServers servers,
-      PassRunner runner,
-      SweepState state,
-      Budget budget,
-      ObjectNode metadata)
-      throws IOException, InterruptedException {
-    PassPlanner planner = new PassPlanner(setting);
-    state.passes().forEach(planner::observe);
-    Progress progress = new Progress(console, System::nanoTime);
-    ReportLauncher launcher = new ReportLauncher(o.reportsJar, console);
-    boolean decide = setting.adaptive() && !o.noReport;
-    if (setting.adaptive() && o.noReport) {
-      console.println("--no-report: no verdicts between passes, every point runs until the budget");
-    }
-    boolean unsupportedSaid = false;
-    int pass = state.lastDecidedPass() + 1;
-    while (state.activeCount() > 0) {
-      if (setting.maxPasses() > 0 && pass > setting.maxPasses()) {
-        state.stopAll(StopReason.PASSES, pass - 1);
-        break;
-      }
-      boolean decideAfter = decide && pass >= setting.firstDecisionPass();
-      double reserve = decideAfter ? planner.decisionSeconds() : 0;
-      Map<Group, List<String>> planned =
-          planner.plan(pass, plan, state, budget.remainingSeconds() - reserve);
-      final int p = pass;
-      boolean resumedPass = state.passes().stream().anyMatch(gp -> gp.pass() == p);
-      planned.keySet().removeIf(g -> doneIn(state, p, g));
-      if (planned.isEmpty() && !resumedPass) {
-        state.stopAll(StopReason.BUDGET, pass - 1);
-        break;
-      }
-      int points = planned.values().stream().mapToInt(List::size).sum();
-      double estimate =
-          planned.entrySet().stream()
-              .mapToDouble(e -> planner.estimate(e.getKey(), e.getValue().size()))
-              .sum();
-      console.printf(
-          Locale.ROOT,
-          "pass %d: %d points (%s), estimated %s%s%n",
-          pass,
-          points,
-          planned.entrySet().stream()
-              .map(e -> e.getKey().transport() + " " + e.getValue().size())
-              .collect(Collectors.joining(", ")),
-          Progress.clock(estimate),
-          budget.limited() ? ", budget left " + Progress.clock(budget.remainingSeconds()) : "");
-      if (pass == 1 && estimate > budget.remainingSeconds()) {
-        console.println(
-            "note: one pass over every point takes longer than the budget; every point gets one");
-      }
-      progress.startPass(pass, 2 * points, budget::remainingSeconds);
-      for (Map.Entry<Group, List<String>> e : planned.entrySet()) {
-        List<String> splits = e.getValue();
-        if (pass > 1) {
-          splits =
-              planner.trim(
-                  pass, plan, e.getKey(), splits, state, budget.remainingSeconds() - reserve);
-        }
-        if (splits.isEmpty()) {
-          continue;
-        }
-        servers.restartIfDead(e.getKey().transport());
-        GroupPass gp = runner.run(pass, e.getKey(), splits, progress);
-        state.record(gp);
-        planner.observe(gp);
-        writeMetadata(folder, metadata, state, budget);
-      }
-      if (decideAfter && state.activeCount() > 0) {
-        unsupportedSaid |= decide(pass, folder, launcher, state, planner, unsupportedSaid);
-      } else {
-        state.skipDecision(pass);
-      }
-      writeMetadata(folder, metadata, state, budget);
-      if (budget.remainingSeconds() <= 0 && state.activeCount() > 0) {
-        state.stopAll(StopReason.BUDGET, pass);
-      }
-      pass++;
-    }
-    writeMetadata(folder, metadata, state, budget);
-    console.println(summary(state, budget));
-  }
-
-  /**
-   * Runs the post-processor on what the run has and applies its verdicts.
-   *
-   * @return whether it said that the post-processor gives no verdicts
-   */
-  private boolean decide(
-      int pass,
-      RunFolder folder,
-      ReportLauncher launcher,
-      SweepState state,
-      PassPlanner planner,
-      boolean unsupportedSaid)
-      throws InterruptedException {
-    long t0 = System.nanoTime();
-    try {
-      Path frontier = launcher.decide(folder.root(), folder.decisionReport(pass));
-      FrontierVerdicts verdicts = FrontierVerdicts.read(frontier, o.batch);
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      planner.observeDecision(seconds);
-      Map<StopReason, Integer> stopped =
-          state.decide(
-              pass,
-              verdicts,
-              Instant.now(),
-              seconds,
-              folder.root().relativize(folder.decisionReport(pass)).toString());
-      console.printf(
-          Locale.ROOT,
-          "after pass %d (verdicts in %.1f s): %d dominated, %d converged stop; %d points go on%n",
-          pass,
-          seconds,
-          stopped.getOrDefault(StopReason.DOMINATED, 0),
-          stopped.getOrDefault(StopReason.CONVERGED, 0),
-          state.activeCount());
-      if (!verdicts.supported() && !unsupportedSaid) {
-        console.println(
-            "note: the post-processor gives no frontier_class/converged: no point stops early");
-        return true;
-      }
-    } catch (IOException | RuntimeException e) {
-      state.skipDecision(pass);
-      console.println(
-          "after pass "
-              + pass
-              + ": no verdicts ("
-              + PassRunner.rootMessage(e)
-              + "); every point goes on");
-    }
-    return false;
-  }
-
-  private static boolean doneIn(SweepState state, int pass, Group g) {
-    return state.passes().stream().anyMatch(gp -> gp.pass() == pass && gp.group().equals(g));
-  }
-
-  private static String summary(SweepState state, Budget budget) {
-    int[] passes = state.passes().stream().mapToInt(GroupPass::pass).max().stream().toArray();
-    Map<String, Long> reasons = new java.util.TreeMap<>();
-    List<Integer> perPoint = new ArrayList<>();
-    state
-        .pointStates()
-        .forEach(
-            s -> {
-              reasons.merge(s.stopped == null ? "active" : s.stopped.label(), 1L, Long::sum);
-              perPoint.add(s.passes);
-            });
-    perPoint.sort(null);
-    return String.format(
-        Locale.ROOT,
-        "measured in %d pass(es), %s: passes per point min %d, median %d, max %d; stopped: %s",
-        passes.length == 0 ? 0 : passes[0],
-        Progress.clock(budget.spentSeconds()),
-        perPoint.isEmpty() ? 0 : perPoint.get(0),
-        perPoint.isEmpty() ? 0 : perPoint.get(perPoint.size() / 2),
-        perPoint.isEmpty() ? 0 : perPoint.get(perPoint.size() - 1),
-        reasons.entrySet().stream()
-            .map(e -> e.getValue() + " " + e.getKey())
-            .collect(Collectors.joining(", ")));
   }
 
   private SweepState restoreOrStart(
@@ -349,7 +184,7 @@ public final class Sweep implements Callable<Integer> {
     ArrayNode resumed = metadata.putArray("resumed_at");
     previous.path("resumed_at").forEach(resumed::add);
     resumed.add(Instant.now().toString());
-    SweepState state = SweepState.restore(plan, sweep, completed, folder);
+    SweepState state = SweepRecord.restore(plan, sweep, completed, folder);
     console.printf(
         Locale.ROOT,
         "resuming: %d group pass(es) kept, %.0f s of the budget spent before%n",
@@ -361,7 +196,7 @@ public final class Sweep implements Callable<Integer> {
   private void writeMetadata(RunFolder folder, ObjectNode metadata, SweepState state, Budget budget)
       throws IOException {
     if (metadata.get("sweep") instanceof ObjectNode sweep) {
-      state.writeInto(sweep, folder, budget.spentSeconds());
+      SweepRecord.writeInto(state, sweep, folder, budget.spentSeconds());
     }
     RunMetadata.write(folder.metadataFile(), metadata);
   }

@@ -146,7 +146,7 @@ class StoppingRuleTest {
     state.decide(2, FrontierVerdicts.read(json, 8), T0, 2, "passes/after-pass-002");
     state.record(pass(3, List.of("1", "4"), List.of()));
     ObjectNode sweep = new ObjectMapper().createObjectNode();
-    state.writeInto(sweep, folder, 321.44);
+    SweepRecord.writeInto(state, sweep, folder, 321.44);
     JsonNode status = sweep.path("point_status").get(2);
     assertEquals("dominated", status.path("stopped").asText());
     assertEquals(0.01, status.path("frontier_probability").asDouble());
@@ -162,7 +162,7 @@ class StoppingRuleTest {
           folder.passResult(pass, NIO), resultsOf(pass == 4 ? List.of("4") : List.of("1")));
     }
     SweepState restored =
-        SweepState.restore(
+        SweepRecord.restore(
             PLAN,
             new ObjectMapper().readTree(sweep.toString()),
             Map.of(NIO, new TreeSet<>(List.of(1, 2, 3, 4))),
@@ -181,7 +181,7 @@ class StoppingRuleTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> SweepState.restore(PLAN, other, Map.of(NIO, new TreeSet<>()), folder));
+            () -> SweepRecord.restore(PLAN, other, Map.of(NIO, new TreeSet<>()), folder));
     assertTrue(e.getMessage().contains("split=19"), e.getMessage());
   }
 
