@@ -80,7 +80,6 @@ final class PassLoop {
     if (setting.adaptive() && launcher == null) {
       console.println("--no-report: no verdicts between passes, every point runs until the budget");
     }
-    boolean unsupportedSaid = false;
     int pass = state.lastDecidedPass() + 1;
     while (state.activeCount() > 0) {
       if (setting.maxPasses() > 0 && pass > setting.maxPasses()) {
@@ -135,7 +134,7 @@ final class PassLoop {
         metadata.write();
       }
       if (decideAfter && state.activeCount() > 0) {
-        unsupportedSaid |= decide(pass, planner, unsupportedSaid);
+        decide = decide(pass, planner);
       } else {
         state.skipDecision(pass);
       }
@@ -152,10 +151,10 @@ final class PassLoop {
   /**
    * Runs the post-processor on what the run has and applies its verdicts.
    *
-   * @return whether it said that the post-processor gives no verdicts
+   * @return whether later passes should ask again: not when the post-processor failed or gives no
+   *     classes (a post-processor without issue 16's columns), which would only cost time
    */
-  private boolean decide(int pass, PassPlanner planner, boolean unsupportedSaid)
-      throws InterruptedException {
+  private boolean decide(int pass, PassPlanner planner) throws InterruptedException {
     long t0 = System.nanoTime();
     try {
       Path frontier = launcher.decide(folder.root(), folder.decisionReport(pass));
@@ -169,6 +168,14 @@ final class PassLoop {
               Instant.now(),
               seconds,
               folder.root().relativize(folder.decisionReport(pass)).toString());
+      if (!verdicts.supported()) {
+        console.println(
+            "after pass "
+                + pass
+                + ": the post-processor gives no frontier_class/converged: no point stops early,"
+                + " every point runs until the budget");
+        return false;
+      }
       console.printf(
           Locale.ROOT,
           "after pass %d (verdicts in %.1f s): %d dominated, %d converged stop; %d points go on%n",
@@ -177,11 +184,7 @@ final class PassLoop {
           stopped.getOrDefault(StopReason.DOMINATED, 0),
           stopped.getOrDefault(StopReason.CONVERGED, 0),
           state.activeCount());
-      if (!verdicts.supported() && !unsupportedSaid) {
-        console.println(
-            "note: the post-processor gives no frontier_class/converged: no point stops early");
-        return true;
-      }
+      return true;
     } catch (IOException | RuntimeException e) {
       state.skipDecision(pass);
       console.println(
@@ -189,9 +192,9 @@ final class PassLoop {
               + pass
               + ": no verdicts ("
               + PassRunner.rootMessage(e)
-              + "); every point goes on");
+              + "); no point stops early, every point runs until the budget");
+      return false;
     }
-    return false;
   }
 
   private static boolean doneIn(SweepState state, int pass, Group g) {

@@ -18,10 +18,10 @@ import java.util.concurrent.TimeUnit;
 final class ReportLauncher {
 
   /**
-   * Options of a decision run beyond {@code pareto RUN --out DIR}: what makes it fast (JSON only)
-   * and reproducible (seeded); empty while the post-processor has none.
+   * Options of a decision run beyond {@code pareto RUN --out DIR}: only {@code frontier.json}
+   * (fast), and a fixed bootstrap seed (the same run gives the same verdicts, also when resumed).
    */
-  static final List<String> DECISION_OPTIONS = List.of();
+  static final List<String> DECISION_OPTIONS = List.of("--formats", "json", "--seed", "1");
 
   private static final Duration FINAL_TIMEOUT = Duration.ofMinutes(10);
   private static final Duration DECISION_TIMEOUT = Duration.ofMinutes(5);
