@@ -75,7 +75,7 @@ final class PassLoop {
   void run() throws IOException, InterruptedException {
     PassPlanner planner = new PassPlanner(setting);
     state.passes().forEach(planner::observe);
-    Progress progress = new Progress(console, System::nanoTime);
+    Progress progress = new Progress(console, System::nanoTime, budget::spentSeconds);
     boolean decide = setting.adaptive() && launcher != null;
     if (setting.adaptive() && launcher == null) {
       console.println("--no-report: no verdicts between passes, every point runs until the budget");

@@ -22,17 +22,21 @@ final class Progress {
 
   private final PrintStream console;
   private final LongSupplier nanoTime;
-  private final long sweepStartNanos;
+  private final DoubleSupplier elapsedSeconds;
   private int pass;
   private int trials;
   private int done;
   private long passStartNanos;
   private DoubleSupplier budgetRemaining = () -> Double.NaN;
 
-  Progress(PrintStream console, LongSupplier nanoTime) {
+  /**
+   * @param elapsedSeconds the sweep's time so far (the budget's spent seconds, which include the
+   *     unit profiles and earlier sessions of a resumed sweep)
+   */
+  Progress(PrintStream console, LongSupplier nanoTime, DoubleSupplier elapsedSeconds) {
     this.console = console;
     this.nanoTime = nanoTime;
-    this.sweepStartNanos = nanoTime.getAsLong();
+    this.elapsedSeconds = elapsedSeconds;
   }
 
   /**
@@ -63,7 +67,7 @@ final class Progress {
         p,
         outcome,
         trialSeconds,
-        clock((now - sweepStartNanos) / 1e9),
+        clock(elapsedSeconds.getAsDouble()),
         clock(left));
   }
 
