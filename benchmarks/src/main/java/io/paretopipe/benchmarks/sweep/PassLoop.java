@@ -19,8 +19,9 @@ import java.util.stream.Collectors;
  * PassRunner}) after making sure its shared stage server lives, record it ({@link SweepState}) and
  * write the metadata; after each pass, from the setting's first decision pass on, run the
  * post-processor and apply its verdicts ({@link StoppingRule}). Ends when every point stopped, the
- * budget is spent or the setting's passes are done; every point then has a stop reason. A resumed
- * sweep starts at the pass after its last decision and skips the group passes it has.
+ * budget is spent (never before the covering passes, {@link PassPlanner#covering}) or the setting's
+ * passes are done; every point then has a stop reason. A resumed sweep starts at the pass after its
+ * last decision and skips the group passes it has.
  */
 final class PassLoop {
 
@@ -112,14 +113,18 @@ final class PassLoop {
               .collect(Collectors.joining(", ")),
           Progress.clock(estimate),
           budget.limited() ? ", budget left " + Progress.clock(budget.remainingSeconds()) : "");
-      if (pass == 1 && estimate > budget.remainingSeconds()) {
-        console.println(
-            "note: one pass over every point takes longer than the budget; every point gets one");
+      if (planner.covering(pass) && estimate > budget.remainingSeconds()) {
+        console.printf(
+            Locale.ROOT,
+            "note: pass %d over every point takes longer than the budget left; every point gets"
+                + " %d pass(es) (fewer give no interval)%n",
+            pass,
+            setting.firstDecisionPass());
       }
       progress.startPass(pass, 2 * points, budget::remainingSeconds);
       for (Map.Entry<Group, List<String>> e : planned.entrySet()) {
         List<String> splits = e.getValue();
-        if (pass > 1) {
+        if (!planner.covering(pass)) {
           splits =
               planner.trim(
                   pass, plan, e.getKey(), splits, state, budget.remainingSeconds() - reserve);
@@ -139,7 +144,9 @@ final class PassLoop {
         state.skipDecision(pass);
       }
       metadata.write();
-      if (budget.remainingSeconds() <= 0 && state.activeCount() > 0) {
+      if (!planner.covering(pass + 1)
+          && budget.remainingSeconds() <= 0
+          && state.activeCount() > 0) {
         state.stopAll(StopReason.BUDGET, pass);
       }
       pass++;

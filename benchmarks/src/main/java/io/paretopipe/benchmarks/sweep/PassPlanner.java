@@ -18,10 +18,13 @@ import java.util.function.LongSupplier;
  * Plans passes within the budget. A pass gives every active point one more measurement (both
  * methods), group after group (model, transport, link), one JMH call per group over its active
  * splits; the splits run forward in odd passes and backward in even ones, so a drift within a pass
- * favours no split over two passes. The first pass always covers every point. When what is left of
- * the budget cannot pay for a whole pass, the pass takes points round-robin across the groups, each
- * group's in priority order (fewest passes first, then the least decided: frontier probability
- * closest to 0.5), as long as their estimated cost fits.
+ * favours no split over two passes. The covering passes (up to {@link
+ * SweepSetting#firstDecisionPass()}: a point needs two replication units for any interval, so a
+ * point left with one could neither stop nor be compared with another run) always cover every
+ * active point, whatever the budget. When what is left of the budget cannot pay for a later pass,
+ * the pass takes points round-robin across the groups, each group's in priority order (fewest
+ * passes first, then the least decided: frontier probability closest to 0.5), as long as their
+ * estimated cost fits.
  *
  * <p>Costs are estimated per group as seconds per point of its last pass (so drift and the stage
  * servers' caches are accounted for), before that from the setting. Not thread-safe.
@@ -74,6 +77,7 @@ final class PassPlanner {
   static final double WARMUP_REQUEST_SECONDS = 0.25;
 
   private final double priorSecondsPerPoint;
+  private final int coveringPasses;
   private final Map<Group, Double> secondsPerPoint = new HashMap<>();
   private double decisionSeconds = 10;
 
@@ -85,6 +89,12 @@ final class PassPlanner {
             + TRIAL_OVERHEAD_SECONDS;
     double trial = s.forks() == 0 ? fork : s.forks() * (fork + FORK_SECONDS);
     this.priorSecondsPerPoint = 2 * trial;
+    this.coveringPasses = s.firstDecisionPass();
+  }
+
+  /** Whether pass {@code pass} covers every active point whatever the budget. */
+  boolean covering(int pass) {
+    return pass <= coveringPasses;
   }
 
   /** Learns the cost per point of {@code gp}'s group from it. */
@@ -122,7 +132,8 @@ final class PassPlanner {
    * none are absent.
    *
    * @param state the points' passes, activity and last verdicts
-   * @param availableSeconds what the pass may cost ({@code +Infinity}: everything active)
+   * @param availableSeconds what the pass may cost ({@code +Infinity}: everything active); ignored
+   *     by a {@linkplain #covering covering} pass
    */
   Map<Group, List<String>> plan(
       int pass, SweepPlan plan, SweepState state, double availableSeconds) {
@@ -136,7 +147,7 @@ final class PassPlanner {
       }
     }
     Map<Group, List<String>> chosen = new LinkedHashMap<>();
-    if (pass == 1 || all <= availableSeconds) {
+    if (covering(pass) || all <= availableSeconds) {
       candidates.forEach((g, splits) -> chosen.put(g, order(inPlanOrder(plan, g, splits), pass)));
       return chosen;
     }

@@ -50,9 +50,16 @@ final class SharedStageServers implements AutoCloseable {
   }
 
   /**
-   * Starts the server of each network transport among {@code transports} ({@code local} has none).
+   * Starts the server of each network transport among {@code transports} ({@code local} has none);
+   * with a quota, first removes the quota cgroups of owners that no longer run (a sweep killed with
+   * {@code kill -9}).
    */
   void start(List<String> transports) throws IOException {
+    if (placement.cpuQuotaPercent() != null) {
+      for (String left : CpuQuota.clearLeftovers()) {
+        console.println("removed the CPU quota cgroup of a sweep that is gone: " + left);
+      }
+    }
     for (String transport : transports) {
       if (!transport.equals("local") && !servers.containsKey(transport)) {
         servers.put(transport, spawn(transport));

@@ -42,13 +42,38 @@ class PassPlannerTest {
   }
 
   @Test
-  void theFirstPassCoversEveryPointWhateverTheBudget() {
+  void theCoveringPassesCoverEveryPointWhateverTheBudget() {
+    // quick measures one iteration per pass: a point needs two passes for an interval
     PassPlanner planner = new PassPlanner(SweepSetting.QUICK);
     SweepState state = new SweepState(PLAN);
+    assertTrue(planner.covering(1));
+    assertTrue(planner.covering(2));
+    assertFalse(planner.covering(3));
     Map<Group, List<String>> first = planner.plan(1, PLAN, state, 1.0);
     assertEquals(Map.of(NIO, SPLITS, LOCAL, SPLITS), first);
-    Map<Group, List<String>> second = planner.plan(2, PLAN, state, Double.POSITIVE_INFINITY);
+    Map<Group, List<String>> second = planner.plan(2, PLAN, state, -30);
     assertEquals(List.of("3", "2", "1", "0"), second.get(NIO));
+    assertEquals(List.of("3", "2", "1", "0"), second.get(LOCAL));
+    assertTrue(planner.plan(3, PLAN, state, 1.0).isEmpty(), "pass 3 fits the budget: nothing");
+
+    // two iterations per pass give an interval after one pass: only pass 1 covers
+    SweepSetting twoIterations =
+        new SweepSetting(
+            "two",
+            0,
+            3,
+            0,
+            Duration.ZERO,
+            2,
+            Duration.ofSeconds(1),
+            Duration.ofMinutes(1),
+            0,
+            true);
+    PassPlanner two = new PassPlanner(twoIterations);
+    assertTrue(two.covering(1));
+    assertFalse(two.covering(2));
+    assertTrue(two.plan(2, PLAN, state, 1.0).isEmpty());
+    assertEquals(Map.of(NIO, SPLITS, LOCAL, SPLITS), two.plan(1, PLAN, state, 1.0));
   }
 
   @Test
