@@ -44,11 +44,12 @@ import org.openjdk.jmh.runner.IterationType;
  *
  * <p>Parameters (all strings in JMH's JSON): {@code model}, {@code split} ({@code K} or {@code
  * K1:K2}), {@code transport} ({@code nio}, {@code local}), {@code link} ({@code none}, a netem
- * preset name or spec), {@code batch}, {@code depth}, {@code tail} ({@code spawn} or {@code
- * HOST:PORT[/HOST:PORT...]}), {@code headThreads}, {@code tailThreads}, {@code headCpus}, {@code
- * tailCpus} ({@code auto}: head on CPU 0, tail on the others; {@code none}; or a taskset list). A
- * bad parameter (e.g. a split out of range) fails the trial in setup, before any stage is started,
- * with the valid values in the message.
+ * preset name or spec), {@code batch}, {@code depth}, {@code tail} ({@code spawn}, {@code shared}
+ * for a sweep's shared stage server ({@link SharedTail}), or {@code HOST:PORT[/HOST:PORT...]}),
+ * {@code headThreads}, {@code tailThreads}, {@code headCpus}, {@code tailCpus} ({@code auto}: head
+ * on CPU 0, tail on the others; {@code none}; or a taskset list). A bad parameter (e.g. a split out
+ * of range) fails the trial in setup, before any stage is started, with the valid values in the
+ * message.
  *
  * <p>Coordinated omission: {@code latency} never has more than one request outstanding, so none is
  * omitted; {@code throughput}'s recorded end-to-end times include the wait for a window slot, the
@@ -110,8 +111,20 @@ public class PartitionBenchmark {
   @Param("none")
   public String tailDevice;
 
+  /**
+   * System property: requests each trial sends after its set-up and before JMH's first iteration,
+   * default 0. Their timings are discarded, except that {@link #throughput} leaves up to {@code
+   * depth} of them in flight, so its first iteration starts with a full window as every later one
+   * does, and those are recorded where they complete. The sweep uses this instead of timed warm-up
+   * iterations: what needs warming is the first forward of a freshly built stage, a few requests,
+   * not seconds.
+   */
+  public static final String WARMUP_REQUESTS_PROPERTY = "paretopipe.warmupRequests";
+
   private PartitionFixture fixture;
   private boolean warmupIteration;
+  private boolean lastMeasurementIteration;
+  private int measurementIterationsStarted;
 
   /** Images per second of {@link #throughput}, JMH's secondary metric {@code images}. */
   @State(Scope.Thread)
@@ -145,11 +158,30 @@ public class PartitionBenchmark {
             tailDevice);
     int inFlight = benchmark.getBenchmark().endsWith(".latency") ? 1 : depth;
     fixture = PartitionFixture.open(config, inFlight);
+    int warmupRequests = Integer.getInteger(WARMUP_REQUESTS_PROPERTY, 0);
+    if (warmupRequests < 0) {
+      throw new IllegalArgumentException(
+          "-D" + WARMUP_REQUESTS_PROPERTY + "=" + warmupRequests + " (expected: >= 0)");
+    }
+    for (int i = 0; i < warmupRequests; i++) {
+      if (inFlight == 1) {
+        fixture.driver().runOne();
+      } else {
+        fixture.driver().submit();
+      }
+    }
+    fixture.recorder().reset();
+    measurementIterationsStarted = 0;
   }
 
   @Setup(Level.Iteration)
   public void startIteration(IterationParams iteration) {
     warmupIteration = iteration.getType() == IterationType.WARMUP;
+    if (!warmupIteration) {
+      measurementIterationsStarted++;
+    }
+    lastMeasurementIteration =
+        !warmupIteration && measurementIterationsStarted == iteration.getCount();
   }
 
   /** One batch end to end, alone in the pipeline. */
@@ -170,11 +202,20 @@ public class PartitionBenchmark {
     counter.images += batch;
   }
 
+  /**
+   * Closes the iteration's hlog interval. After the last measured iteration the requests still in
+   * flight are awaited first (JMH's timing has ended), so they land in that interval instead of one
+   * after it: the log holds exactly one interval per measured iteration, each request counted once,
+   * in the interval in which it completed.
+   */
   @TearDown(Level.Iteration)
-  public void endIteration() {
+  public void endIteration() throws IOException {
     if (warmupIteration) {
       fixture.recorder().reset();
     } else {
+      if (lastMeasurementIteration) {
+        fixture.driver().awaitIdle();
+      }
       fixture.recorder().endInterval();
     }
   }

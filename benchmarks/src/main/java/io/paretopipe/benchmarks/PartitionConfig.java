@@ -23,8 +23,9 @@ import java.util.Objects;
  *     as {@code delay:20ms+rate:50mbit}
  * @param batch images per request, >= 1
  * @param depth requests in flight of the throughput method, >= 1
- * @param tail {@code spawn}, or {@code HOST:PORT} of a running stage server, one per remote stage
- *     separated by {@code /}
+ * @param tail {@code spawn}; {@code shared}, the stage server a sweep shares among the points of
+ *     this transport ({@link SharedTail}); or {@code HOST:PORT} of a running stage server, one per
+ *     remote stage separated by {@code /}
  * @param headThreads torch threads of the head (the benchmark's JVM), >= 1
  * @param tailThreads torch threads of each spawned stage server, >= 1
  * @param headCpus CPUs to pin the head to (taskset list), {@code auto} or {@code none}
@@ -59,6 +60,9 @@ public record PartitionConfig(
 
   /** The {@code tail} value that spawns the stage servers on this machine. */
   public static final String SPAWN = "spawn";
+
+  /** The {@code tail} value that reaches the sweep's shared stage server ({@link SharedTail}). */
+  public static final String SHARED = SharedTail.VALUE;
 
   public PartitionConfig {
     Objects.requireNonNull(model, "model");
@@ -187,7 +191,14 @@ public record PartitionConfig(
     }
     List<String> tails = tails();
     int remote = partition.stageCount() - 1;
-    if (!tails.equals(List.of(SPAWN))) {
+    boolean shared = tails.equals(List.of(SHARED));
+    if (shared) {
+      if (transport.equals("local")) {
+        throw new IllegalArgumentException(
+            "tail 'shared' needs a network transport (nio or grpc): 'local' has no stage server");
+      }
+      HostPort.parse(SharedTail.address(transport));
+    } else if (!tails.equals(List.of(SPAWN))) {
       for (String t : tails) {
         HostPort.parse(t);
       }
@@ -212,12 +223,13 @@ public record PartitionConfig(
         device("tailDevice", tailDevice, tailCpus, tailThreads, "tailCpus", "tailThreads");
     if (tailProfile != null
         && tailProfile.cpuQuotaPercent() != null
-        && (transport.equals("local") || !tails.equals(List.of(SPAWN)))) {
+        && (transport.equals("local") || !(tails.equals(List.of(SPAWN)) || shared))) {
       throw new IllegalArgumentException(
           "tailDevice '"
               + tailDevice
               + "' has a CPU quota, which applies to"
-              + " spawned stage servers only: use tail=spawn with nio or grpc, or a profile without a quota");
+              + " stage servers started on this machine only: use tail=spawn (or a sweep's"
+              + " tail=shared) with nio or grpc, or a profile without a quota");
     }
     return new Validated(partition, condition, head, tailProfile);
   }
@@ -268,9 +280,28 @@ public record PartitionConfig(
     return profile;
   }
 
-  /** The tail addresses ({@code [spawn]} or one {@code HOST:PORT} per remote stage). */
+  /** The tail param split on {@code /}: {@code [spawn]}, {@code [shared]} or addresses. */
   public List<String> tails() {
     return List.of(tail.trim().split("/"));
+  }
+
+  /** Whether {@code tail} is {@link #SHARED}. */
+  public boolean sharedTail() {
+    return tails().equals(List.of(SHARED));
+  }
+
+  /**
+   * What the pipeline connects to: {@code [spawn]}, one {@code HOST:PORT} per remote stage, and for
+   * {@code shared} the sweep's server of this transport once per remote stage.
+   *
+   * @throws IllegalArgumentException for {@code shared} outside a sweep ({@link SharedTail})
+   */
+  public List<String> tailAddresses() {
+    if (!sharedTail()) {
+      return tails();
+    }
+    int remote = Partition.parse(split, model, unitCount(model)).stageCount() - 1;
+    return java.util.Collections.nCopies(remote, SharedTail.address(transport));
   }
 
   /** The unit count of a catalog model ({@code valid splits are 0..n}); cached per model. */

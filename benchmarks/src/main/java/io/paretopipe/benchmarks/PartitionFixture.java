@@ -77,11 +77,11 @@ public final class PartitionFixture implements AutoCloseable {
     PipelineSpec spec =
         PipelineSpec.defaults(config.model(), config.split())
             .withTransport(config.transport())
-            .withTails(config.tails())
+            .withTails(config.tailAddresses())
             .withLink(valid.condition())
             .withBatch(config.batch())
             .withPlacement(config.headThreads(), cpus[0], config.tailThreads(), cpus[1])
-            .withDevices(valid.headDevice(), valid.tailDevice())
+            .withDevices(valid.headDevice(), config.sharedTail() ? null : valid.tailDevice())
             .withTimeout(timeout(config, valid));
     pipeline = Pipeline.open(spec);
     headCpus = CpuAffinity.allowedCpus(ProcessHandle.current().pid());
@@ -169,22 +169,21 @@ public final class PartitionFixture implements AutoCloseable {
     c.put("bytes_per_request", Long.toString(bytesPerRequest));
     c.put("requests", Long.toString(recorder.count()));
     c.put("head_cpus_allowed", headCpus);
-    List<StageServerProcess> servers = pipeline.servers();
+    List<Long> tailPids = pipeline.servers().stream().map(StageServerProcess::pid).toList();
+    Integer tailQuota = pipeline.spec().tailCpuQuotaPercent();
+    if (config.sharedTail()) {
+      tailPids = SharedTail.pid(config.transport()).stream().toList();
+      tailQuota = SharedTail.cpuQuotaPercent(config.transport()).orElse(null);
+    }
     c.put(
         "tail_cpus_allowed",
-        servers.stream()
-            .map(s -> CpuAffinity.allowedCpus(s.pid()))
-            .collect(Collectors.joining("/")));
-    c.put(
-        "tail_pids",
-        servers.stream().map(s -> Long.toString(s.pid())).collect(Collectors.joining("/")));
+        tailPids.stream().map(CpuAffinity::allowedCpus).collect(Collectors.joining("/")));
+    c.put("tail_pids", tailPids.stream().map(String::valueOf).collect(Collectors.joining("/")));
     c.put("tail_addresses", String.join("/", pipeline.spec().tails()));
     c.put(
         "head_cpu_quota_percent",
         java.util.Objects.toString(pipeline.spec().headCpuQuotaPercent(), "none"));
-    c.put(
-        "tail_cpu_quota_percent",
-        java.util.Objects.toString(pipeline.spec().tailCpuQuotaPercent(), "none"));
+    c.put("tail_cpu_quota_percent", java.util.Objects.toString(tailQuota, "none"));
     c.put(
         "link_condition", pipeline.link() == null ? "none" : pipeline.link().condition().toSpec());
     c.put("engine", Engines.versions());

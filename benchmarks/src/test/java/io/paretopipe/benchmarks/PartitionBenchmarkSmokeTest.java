@@ -113,6 +113,10 @@ class PartitionBenchmarkSmokeTest {
             "no " + p.tag() + " values in " + hlog.getFileName());
       }
       assertEquals(counts.get("e2e"), counts.get("tail_compute"));
+      assertEquals(
+          1,
+          e2eIntervals(hlog),
+          "one interval per measured iteration (the requests in flight at the end included)");
     }
   }
 
@@ -139,6 +143,20 @@ class PartitionBenchmarkSmokeTest {
       reader.close();
     }
     return counts;
+  }
+
+  private static int e2eIntervals(Path hlog) throws Exception {
+    int n = 0;
+    HistogramLogReader reader = new HistogramLogReader(hlog.toFile());
+    try {
+      EncodableHistogram h;
+      while ((h = reader.nextIntervalHistogram()) != null) {
+        n += "e2e".equals(h.getTag()) ? 1 : 0;
+      }
+    } finally {
+      reader.close();
+    }
+    return n;
   }
 
   private static List<String> list(Path dir) throws Exception {

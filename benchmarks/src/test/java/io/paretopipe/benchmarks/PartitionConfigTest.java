@@ -153,8 +153,8 @@ class PartitionConfigTest {
         local
             .getMessage()
             .startsWith(
-                "tailDevice 'pi4-tail' has a CPU quota, which applies to spawned"
-                    + " stage servers only"),
+                "tailDevice 'pi4-tail' has a CPU quota, which applies to stage servers"
+                    + " started on this machine only"),
         local.getMessage());
     assertEquals(
         25,
@@ -163,5 +163,53 @@ class PartitionConfigTest {
             .validate()
             .tailDevice()
             .cpuQuotaPercent());
+    IllegalArgumentException remote =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                PartitionConfig.defaults("mobilenetv2", "3", "nio")
+                    .withTail("10.0.0.2:7000")
+                    .withDevices("none", "pi4-tail")
+                    .validate());
+    assertTrue(remote.getMessage().contains("use tail=spawn (or a sweep's tail=shared)"));
+  }
+
+  @Test
+  void sharedTailIsTheSweepsServerOfTheTransportFromSystemProperties() {
+    PartitionConfig shared =
+        PartitionConfig.defaults("mobilenetv2", "3:9", "grpc").withTail(PartitionConfig.SHARED);
+    IllegalArgumentException outside =
+        assertThrows(IllegalArgumentException.class, shared::validate);
+    assertTrue(
+        outside
+            .getMessage()
+            .startsWith(
+                "tail 'shared' means the stage server a sweep shares among its grpc points, whose"
+                    + " address the sweep passes as -Dparetopipe.tail.shared.grpc=HOST:PORT"),
+        outside.getMessage());
+    try {
+      SharedTail.properties("grpc", "127.0.0.1:41643", 4242, 50).forEach(System::setProperty);
+      shared.validate();
+      assertTrue(shared.sharedTail());
+      assertEquals(List.of("shared"), shared.tails());
+      assertEquals(List.of("127.0.0.1:41643", "127.0.0.1:41643"), shared.tailAddresses());
+      assertEquals(java.util.Optional.of(4242L), SharedTail.pid("grpc"));
+      assertEquals(java.util.Optional.of(50), SharedTail.cpuQuotaPercent("grpc"));
+      assertEquals(java.util.Optional.empty(), SharedTail.pid("nio"));
+      IllegalArgumentException local =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  PartitionConfig.defaults("mobilenetv2", "3", "local")
+                      .withTail(PartitionConfig.SHARED)
+                      .validate());
+      assertEquals(
+          "tail 'shared' needs a network transport (nio or grpc): 'local' has no stage server",
+          local.getMessage());
+      System.setProperty("paretopipe.tail.shared.grpc", "no-port");
+      assertThrows(IllegalArgumentException.class, shared::validate);
+    } finally {
+      SharedTail.clear("grpc");
+    }
   }
 }

@@ -47,6 +47,63 @@ final class RunMetadata {
     return root;
   }
 
+  /**
+   * The sweep's own keys: {@code sweep} (setting, budget, warm-up and measurement per pass, plan),
+   * {@code threads}, {@code cpus}, {@code devices}, {@code tail_cpu_quota_percent}, {@code
+   * stage_servers}. {@link SweepRecord#writeInto} adds the passes and the points' status to {@code
+   * sweep}.
+   *
+   * @param cpus the resolved head and tail CPU lists ("" = unpinned)
+   */
+  static void recordSweep(
+      ObjectNode metadata,
+      SweepOptions o,
+      SweepSetting s,
+      SweepPlan plan,
+      SharedStageServers servers,
+      String[] cpus,
+      Integer tailCpuQuotaPercent) {
+    ObjectNode sweep = metadata.putObject("sweep");
+    sweep.put("setting", s.name());
+    sweep.put("forks", s.forks());
+    if (s.budget() == null) {
+      sweep.putNull("budget_seconds");
+    } else {
+      sweep.put("budget_seconds", s.budget().toSeconds());
+    }
+    sweep.put("adaptive", s.adaptive());
+    sweep.put("max_passes", s.maxPasses());
+    sweep.put("first_decision_pass", s.firstDecisionPass());
+    sweep.put("warmup_requests", s.warmupRequests());
+    sweep.put(
+        "warmup", SweepSetting.describe(s.warmupRequests(), s.warmupIterations(), s.warmupTime()));
+    sweep.put(
+        "measurement",
+        SweepSetting.describe(0, s.measurementIterations(), s.measurementTime()) + " per pass");
+    sweep.put("models", String.join(",", o.models));
+    sweep.put("transports", String.join(",", o.transports));
+    sweep.put("links", String.join(",", o.links));
+    sweep.put("splits", o.splits);
+    sweep.put("points", plan.size());
+    sweep.put("batch", o.batch);
+    sweep.put("depth", o.depth);
+    ObjectNode threads = metadata.putObject("threads");
+    threads.put("head", o.headThreads);
+    threads.put("tail", o.tailThreads);
+    ObjectNode placement = metadata.putObject("cpus");
+    placement.put("head", cpus[0].isEmpty() ? "unpinned" : cpus[0]);
+    placement.put("tail", cpus[1].isEmpty() ? "unpinned" : cpus[1]);
+    ObjectNode devices = metadata.putObject("devices");
+    devices.put("head", o.headDevice);
+    devices.put("tail", o.tailDevice);
+    if (tailCpuQuotaPercent == null) {
+      metadata.putNull("tail_cpu_quota_percent");
+    } else {
+      metadata.put("tail_cpu_quota_percent", tailCpuQuotaPercent);
+    }
+    servers.describeInto(metadata.putObject("stage_servers"));
+  }
+
   static void write(Path file, ObjectNode metadata) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.writeString(

@@ -1,9 +1,13 @@
 package io.paretopipe.benchmarks.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.paretopipe.benchmarks.sweep.SweepPlan.Group;
+import io.paretopipe.benchmarks.sweep.SweepPlan.Point;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -17,28 +21,39 @@ class SweepTest {
   }
 
   @Test
-  void quickDefaultIsEverySplitOfMobilenetOverNioGrpcAndLocal() {
-    List<Sweep.Point> points = parse().plan();
+  void quickDefaultIsEverySplitOfMobilenetOverNioGrpcAndLocalInThreeGroups() {
+    SweepPlan plan = parse().plan();
+    List<Point> points = plan.points();
     assertEquals(60, points.size());
-    assertEquals(new Sweep.Point("mobilenetv2", "nio", "none", "0"), points.get(0));
-    assertEquals(new Sweep.Point("mobilenetv2", "grpc", "none", "0"), points.get(20));
-    assertEquals(new Sweep.Point("mobilenetv2", "local", "none", "19"), points.get(59));
+    assertEquals(new Point("mobilenetv2", "nio", "none", "0"), points.get(0));
+    assertEquals(new Point("mobilenetv2", "grpc", "none", "0"), points.get(20));
+    assertEquals(new Point("mobilenetv2", "local", "none", "19"), points.get(59));
+    assertEquals(
+        List.of(
+            new Group("mobilenetv2", "nio", "none"),
+            new Group("mobilenetv2", "grpc", "none"),
+            new Group("mobilenetv2", "local", "none")),
+        plan.groups());
+    assertEquals(20, plan.splits(plan.groups().get(2)).size());
   }
 
   @Test
   void localRunsOnlyWithoutALink() {
-    List<Sweep.Point> points =
-        parse("--transports", "nio,local", "--links", "none,delay:5ms", "--splits", "3,5:9").plan();
+    List<Point> points =
+        parse("--transports", "nio,local", "--links", "none,delay:5ms", "--splits", "3,5:9")
+            .plan()
+            .points();
     assertEquals(
         List.of(
-            new Sweep.Point("mobilenetv2", "nio", "none", "3"),
-            new Sweep.Point("mobilenetv2", "nio", "none", "5:9"),
-            new Sweep.Point("mobilenetv2", "nio", "delay:5ms", "3"),
-            new Sweep.Point("mobilenetv2", "nio", "delay:5ms", "5:9"),
-            new Sweep.Point("mobilenetv2", "local", "none", "3"),
-            new Sweep.Point("mobilenetv2", "local", "none", "5:9")),
+            new Point("mobilenetv2", "nio", "none", "3"),
+            new Point("mobilenetv2", "nio", "none", "5:9"),
+            new Point("mobilenetv2", "nio", "delay:5ms", "3"),
+            new Point("mobilenetv2", "nio", "delay:5ms", "5:9"),
+            new Point("mobilenetv2", "local", "none", "3"),
+            new Point("mobilenetv2", "local", "none", "5:9")),
         points);
     assertEquals("mobilenetv2__nio__delay%3A5ms__split=5%3A9", points.get(3).fileStem());
+    assertEquals("mobilenetv2__nio__delay%3A5ms", points.get(3).group().fileStem());
   }
 
   @Test
@@ -55,36 +70,58 @@ class SweepTest {
     IllegalArgumentException setting =
         assertThrows(IllegalArgumentException.class, () -> SweepSetting.parse("medium"));
     assertEquals(
-        "setting 'medium' is unknown: valid settings are quick, full", setting.getMessage());
+        "setting 'medium' is unknown: valid settings are quick, confident, full",
+        setting.getMessage());
+    IllegalArgumentException budget =
+        assertThrows(IllegalArgumentException.class, () -> parse("--budget", "9 min").o.setting());
+    assertEquals(
+        "budget '9 min' (expected: none, or a duration such as 9m, 90s, 1h30m)",
+        budget.getMessage());
+    IllegalArgumentException endless =
+        assertThrows(IllegalArgumentException.class, () -> parse("--budget", "none").o.setting());
+    assertTrue(endless.getMessage().contains("give a budget or --max-passes N"));
+    IllegalArgumentException passes =
+        assertThrows(IllegalArgumentException.class, () -> parse("--max-passes", "0").o.setting());
+    assertEquals("--max-passes '0' (expected: 'default' or a number >= 1)", passes.getMessage());
+    IllegalArgumentException quota =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> parse("--tail-cpu-quota", "half").o.tailCpuQuotaPercent());
+    assertEquals(
+        "--tail-cpu-quota 'half' (expected: none, or 1..100000, percent of one CPU)",
+        quota.getMessage());
+    IllegalArgumentException both =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                parse("--tail-cpu-quota", "50", "--tail-device", "edge-tail")
+                    .o
+                    .tailCpuQuotaPercent());
+    assertTrue(both.getMessage().endsWith("both cap the stage servers: give one of them"));
   }
 
   @Test
-  void resumeKeepsCompleteResultsDropsHalfWrittenOnesAndRefusesAnotherSweep(
-      @org.junit.jupiter.api.io.TempDir java.nio.file.Path jmh) throws Exception {
-    List<Sweep.Point> plan = parse("--transports", "nio", "--splits", "3,5,7").plan();
-    String both =
-        "[{\"benchmark\":\"x.PartitionBenchmark.latency\",\"primaryMetric\":{\"score\":1.0}},"
-            + "{\"benchmark\":\"x.PartitionBenchmark.throughput\",\"primaryMetric\":{\"score\":2.0}}]";
-    java.nio.file.Files.writeString(jmh.resolve(Sweep.resultName(0, plan.get(0))), both);
-    java.nio.file.Files.writeString(
-        jmh.resolve(Sweep.resultName(1, plan.get(1))),
-        "[{\"benchmark\":\"x.PartitionBenchmark.latency\",\"primaryMetric\":{\"score\":1.0}}]");
-    java.nio.file.Files.writeString(
-        jmh.resolve(Sweep.resultName(2, plan.get(2))), "[{\"benchmark\":");
-    java.nio.file.Path tmp = jmh.resolve("." + Sweep.resultName(2, plan.get(2)) + ".tmp");
-    java.nio.file.Files.writeString(tmp, "[");
-    java.nio.file.Files.writeString(jmh.resolve("unit-profile-mobilenetv2.json"), "[]");
-
-    assertEquals(List.of("001-mobilenetv2__nio__none__split=3.json"), Sweep.keptResults(jmh, plan));
-    assertTrue(
-        java.nio.file.Files.notExists(tmp), "the half-written temporary file is still there");
-
-    List<Sweep.Point> other = parse("--transports", "nio", "--splits", "3,5").plan();
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> Sweep.keptResults(jmh, other));
-    assertTrue(
-        e.getMessage()
-            .contains("003-mobilenetv2__nio__none__split=7.json is not a point of this sweep"),
-        e.getMessage());
+  void settingsAndTheirOverrides() {
+    SweepSetting quick = parse().o.setting();
+    assertEquals(SweepSetting.QUICK, quick);
+    assertEquals(Duration.ofMinutes(9), quick.budget());
+    assertEquals(2, quick.firstDecisionPass());
+    SweepSetting full = parse("--setting", "FULL").o.setting();
+    assertEquals(1, full.maxPasses());
+    assertEquals(1, full.firstDecisionPass());
+    assertNull(full.budget());
+    SweepSetting custom =
+        parse("--setting", "confident", "--budget", "1h2m3s", "--forks", "1", "--max-passes", "4")
+            .o
+            .setting();
+    assertEquals(Duration.ofSeconds(3723), custom.budget());
+    assertEquals(1, custom.forks());
+    assertEquals(4, custom.maxPasses());
+    assertEquals(Integer.valueOf(50), parse("--tail-cpu-quota", "50%").o.tailCpuQuotaPercent());
+    assertEquals(Integer.valueOf(50), parse("--tail-device", "edge-tail").o.tailCpuQuotaPercent());
+    assertNull(parse().o.tailCpuQuotaPercent());
+    assertEquals("3 requests", SweepSetting.describe(3, 0, Duration.ZERO));
+    assertEquals("3 x 5 s", SweepSetting.describe(0, 3, Duration.ofSeconds(5)));
+    assertEquals("3 requests + 2 x 500 ms", SweepSetting.describe(3, 2, Duration.ofMillis(500)));
   }
 }

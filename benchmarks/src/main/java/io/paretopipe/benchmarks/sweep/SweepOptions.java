@@ -1,0 +1,252 @@
+package io.paretopipe.benchmarks.sweep;
+
+import io.paretopipe.benchmarks.PartitionConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * Every command-line option of the sweep, in one place (a picocli mixin of {@link Sweep}); the
+ * {@code bench.*} Maven properties of {@code benchmarks/bench-run} map onto them one to one. Parsed
+ * values are checked where they are used ({@link SweepPlan}, {@link #setting()}, {@link
+ * #tailCpuQuotaPercent()}).
+ */
+public final class SweepOptions {
+
+  @Option(
+      names = "--models",
+      split = ",",
+      defaultValue = "mobilenetv2",
+      description = "Catalog models, comma-separated (default: ${DEFAULT-VALUE}).")
+  List<String> models;
+
+  @Option(
+      names = "--transports",
+      split = ",",
+      defaultValue = "nio,grpc,local",
+      description = "nio, grpc, local (default: ${DEFAULT-VALUE}).")
+  List<String> transports;
+
+  @Option(
+      names = "--links",
+      split = ",",
+      defaultValue = "none",
+      description =
+          "Network conditions: none, a preset name or a spec like delay:20ms+rate:50mbit"
+              + " (default: ${DEFAULT-VALUE}).")
+  List<String> links;
+
+  @Option(
+      names = "--splits",
+      defaultValue = "all",
+      description =
+          "all (every valid split of each model) or comma-separated K or K1:K2 (default: ${DEFAULT-VALUE}).")
+  String splits;
+
+  @Option(
+      names = "--setting",
+      defaultValue = "quick",
+      description =
+          "quick (9-minute budget, 1 s per method and pass), confident (28 minutes, 2 s) or"
+              + " full (3 forks x 5 x 5 s, one pass) (default: ${DEFAULT-VALUE}).")
+  String setting;
+
+  @Option(
+      names = "--budget",
+      defaultValue = "default",
+      description =
+          "Wall time for the unit profiles and the passes: 'default' (the setting's), 'none', or"
+              + " a duration like 9m, 90s, 1h30m. The report comes after it.")
+  String budget;
+
+  @Option(
+      names = "--max-passes",
+      defaultValue = "default",
+      description =
+          "Passes at most: 'default' (the setting's: 1 for full, else as many as the budget"
+              + " allows) or a number >= 1.")
+  String maxPasses;
+
+  @Option(
+      names = "--forks",
+      defaultValue = "default",
+      description = "JMH forks per trial: 'default' (the setting's) or a number, 0 = in this JVM.")
+  String forks;
+
+  @Option(names = "--batch", defaultValue = "8", description = "Default: ${DEFAULT-VALUE}.")
+  int batch;
+
+  @Option(
+      names = "--depth",
+      defaultValue = "4",
+      description = "Requests in flight for throughput (default: ${DEFAULT-VALUE}).")
+  int depth;
+
+  @Option(names = "--head-threads", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
+  int headThreads;
+
+  @Option(names = "--tail-threads", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
+  int tailThreads;
+
+  @Option(
+      names = "--head-cpus",
+      defaultValue = "auto",
+      description = "auto (CPU 0), none, or a taskset list (default: ${DEFAULT-VALUE}).")
+  String headCpus;
+
+  @Option(
+      names = "--tail-cpus",
+      defaultValue = "auto",
+      description = "auto (every CPU but 0), none, or a taskset list (default: ${DEFAULT-VALUE}).")
+  String tailCpus;
+
+  @Option(
+      names = "--head-device",
+      defaultValue = "none",
+      description =
+          "Device profile of the head ('paretopipe.jar netem profiles'); replaces --head-cpus and"
+              + " --head-threads (default: ${DEFAULT-VALUE}).")
+  String headDevice;
+
+  @Option(
+      names = "--tail-device",
+      defaultValue = "none",
+      description =
+          "Device profile of the shared stage servers (CPU set, threads, CPU quota); replaces"
+              + " --tail-cpus and --tail-threads; a point param (tailDevice) (default: ${DEFAULT-VALUE}).")
+  String tailDevice;
+
+  @Option(
+      names = "--tail-cpu-quota",
+      defaultValue = "none",
+      description =
+          "Cap the shared stage servers at PERCENT of one CPU (a cgroup, root only) without changing"
+              + " any point's params, e.g. 50 to play a slower tail against a baseline run"
+              + " (default: ${DEFAULT-VALUE}).")
+  String tailCpuQuota;
+
+  @Option(
+      names = "--out",
+      defaultValue = "runs",
+      description = "Parent of the run folder (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(
+      names = "--reports-jar",
+      defaultValue = "reports/target/paretopipe-reports.jar",
+      description = "The post-processor (default: ${DEFAULT-VALUE}).")
+  Path reportsJar;
+
+  @Option(
+      names = "--no-unit-profile",
+      description =
+          "Skip UnitProfileBenchmark (the per-unit compute times the report predicts every point from).")
+  boolean noUnitProfile;
+
+  @Option(
+      names = "--resume",
+      paramLabel = "RUN",
+      description =
+          "Continue an interrupted sweep in its run folder RUN (give the same options): complete"
+              + " passes are kept, the sweep goes on from there with what is left of the budget.")
+  Path resume;
+
+  @Option(names = "--no-report", description = "Measure only; do not run the post-processor.")
+  boolean noReport;
+
+  @Option(names = "--verbose", description = "Show JMH's own output on the console too.")
+  boolean verbose;
+
+  /** The setting with {@code --forks}, {@code --max-passes} and {@code --budget} applied. */
+  SweepSetting setting() {
+    SweepSetting chosen = SweepSetting.parse(setting);
+    if (!forks.trim().equals("default")) {
+      try {
+        chosen = chosen.withForks(Integer.parseInt(forks.trim()));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            "forks '" + forks + "' (expected: 'default' or a number >= 0)");
+      }
+    }
+    if (!maxPasses.trim().equals("default")) {
+      int n;
+      try {
+        n = Integer.parseInt(maxPasses.trim());
+      } catch (NumberFormatException e) {
+        n = 0;
+      }
+      if (n < 1) {
+        throw new IllegalArgumentException(
+            "--max-passes '" + maxPasses + "' (expected: 'default' or a number >= 1)");
+      }
+      chosen = chosen.withMaxPasses(n);
+    }
+    if (!budget.trim().equals("default")) {
+      Duration d = SweepSetting.parseBudget(budget);
+      chosen = chosen.withBudget(d);
+    }
+    if (chosen.budget() == null && chosen.maxPasses() == 0) {
+      throw new IllegalArgumentException(
+          "--budget none with setting "
+              + chosen.name()
+              + " would measure until every point stopped, which may be never: give a budget"
+              + " or --max-passes N");
+    }
+    return chosen;
+  }
+
+  /**
+   * The CPU quota of the shared stage servers: {@code --tail-cpu-quota}, else the {@code
+   * --tail-device} profile's, else null.
+   *
+   * @throws IllegalArgumentException for a bad value, or both a quota and a profile with one
+   */
+  Integer tailCpuQuotaPercent() {
+    Integer profile =
+        tailDevice.equals(PartitionConfig.UNPINNED)
+            ? null
+            : io.paretopipe.netem.device.DeviceProfiles.standard(null)
+                .get(tailDevice)
+                .cpuQuotaPercent();
+    String t = tailCpuQuota.trim();
+    if (t.equals("none")) {
+      return profile;
+    }
+    int percent;
+    try {
+      percent = Integer.parseInt(t.endsWith("%") ? t.substring(0, t.length() - 1) : t);
+    } catch (NumberFormatException e) {
+      percent = -1;
+    }
+    if (percent < 1 || percent > 100_000) {
+      throw new IllegalArgumentException(
+          "--tail-cpu-quota '"
+              + tailCpuQuota
+              + "' (expected: none, or 1..100000, percent of one CPU)");
+    }
+    if (profile != null) {
+      throw new IllegalArgumentException(
+          "--tail-cpu-quota "
+              + percent
+              + " and --tail-device "
+              + tailDevice
+              + " (a "
+              + profile
+              + "% quota) both cap the stage servers: give one of them");
+    }
+    return percent;
+  }
+
+  /** {@code models ... x transports ... x links ... x splits ...}, for the console. */
+  String describe() {
+    return "models "
+        + String.join(",", models)
+        + " x transports "
+        + String.join(",", transports)
+        + " x links "
+        + String.join(",", links)
+        + " x splits "
+        + splits;
+  }
+}

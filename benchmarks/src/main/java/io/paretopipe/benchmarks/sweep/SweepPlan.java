@@ -1,0 +1,143 @@
+package io.paretopipe.benchmarks.sweep;
+
+import io.paretopipe.benchmarks.PartitionConfig;
+import io.paretopipe.harness.driver.Pipeline;
+import io.paretopipe.models.Partition;
+import io.paretopipe.netem.NetworkCondition;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every point of a sweep, validated before anything runs, and its groups: the (model, transport,
+ * link) triples one JMH call per pass measures over their active splits. Points are ordered model,
+ * transport, link, split (as given); groups in the same order. Immutable.
+ */
+final class SweepPlan {
+
+  /** One partition point of the sweep. */
+  record Point(String model, String transport, String link, String split) {
+    Group group() {
+      return new Group(model, transport, link);
+    }
+
+    /** {@code mobilenetv2__nio__none__split=3} (URL-encoded parts). */
+    String fileStem() {
+      return group().fileStem() + "__split=" + enc(split);
+    }
+
+    @Override
+    public String toString() {
+      return model + " split=" + split + " " + transport + " link=" + link;
+    }
+  }
+
+  /** The points one JMH call measures in a pass: same model, transport and link. */
+  record Group(String model, String transport, String link) {
+    /** {@code mobilenetv2__nio__none} (URL-encoded parts). */
+    String fileStem() {
+      return enc(model) + "__" + enc(transport) + "__" + enc(link);
+    }
+
+    @Override
+    public String toString() {
+      return model + " " + transport + " link=" + link;
+    }
+  }
+
+  private final List<Point> points;
+  private final Map<Group, List<String>> splitsByGroup;
+
+  private SweepPlan(List<Point> points) {
+    this.points = List.copyOf(points);
+    Map<Group, List<String>> byGroup = new LinkedHashMap<>();
+    for (Point p : points) {
+      byGroup.computeIfAbsent(p.group(), g -> new ArrayList<>()).add(p.split());
+    }
+    byGroup.replaceAll((g, s) -> List.copyOf(s));
+    this.splitsByGroup = java.util.Collections.unmodifiableMap(byGroup);
+  }
+
+  /**
+   * @param splits {@code all} (every valid split {@code 0..n} of each model) or comma-separated
+   *     {@code K} / {@code K1:K2}
+   * @throws IllegalArgumentException naming the bad transport, link or split and what is valid
+   */
+  static SweepPlan of(
+      List<String> models, List<String> transports, List<String> links, String splits) {
+    for (String link : links) {
+      NetworkCondition.parse(link);
+    }
+    for (String transport : transports) {
+      if (!Pipeline.TRANSPORTS.contains(transport)) {
+        throw new IllegalArgumentException(
+            "transport '"
+                + transport
+                + "' is not supported: valid transports are "
+                + String.join(", ", Pipeline.TRANSPORTS));
+      }
+    }
+    List<Point> points = new ArrayList<>();
+    for (String model : models) {
+      int units = PartitionConfig.unitCount(model);
+      List<String> modelSplits = new ArrayList<>();
+      if (splits.trim().equals("all")) {
+        for (int k = 0; k <= units; k++) {
+          modelSplits.add(Integer.toString(k));
+        }
+      } else {
+        for (String s : splits.split(",")) {
+          modelSplits.add(Partition.format(Partition.parse(s, model, units).cuts()));
+        }
+      }
+      for (String transport : transports) {
+        for (String link : links) {
+          if (transport.equals("local") && !NetworkCondition.parse(link).isNone()) {
+            continue;
+          }
+          for (String split : modelSplits) {
+            points.add(new Point(model, transport, link, split));
+          }
+        }
+      }
+    }
+    if (points.isEmpty()) {
+      throw new IllegalArgumentException(
+          "nothing to run: transports "
+              + transports
+              + " x links "
+              + links
+              + " has no valid combination (local runs only with link none)");
+    }
+    return new SweepPlan(points);
+  }
+
+  /** For tests: a plan of exactly these points. */
+  static SweepPlan ofPoints(List<Point> points) {
+    return new SweepPlan(points);
+  }
+
+  List<Point> points() {
+    return points;
+  }
+
+  List<Group> groups() {
+    return List.copyOf(splitsByGroup.keySet());
+  }
+
+  /** The splits of {@code group}, in plan order. */
+  List<String> splits(Group group) {
+    return splitsByGroup.getOrDefault(group, List.of());
+  }
+
+  int size() {
+    return points.size();
+  }
+
+  static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+}

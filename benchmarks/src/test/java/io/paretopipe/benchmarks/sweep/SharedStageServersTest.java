@@ -1,0 +1,98 @@
+package io.paretopipe.benchmarks.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.paretopipe.netem.device.CpuQuota;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The A/B mechanism of the sweep ({@code --tail-cpu-quota}): the shared stage server runs in a
+ * cgroup capped at the quota, a restarted server joins the same cgroup, and {@code close()} ends
+ * the servers and removes the cgroup. Real processes, real cgroups (skipped where cgroups cannot be
+ * written).
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class SharedStageServersTest {
+
+  private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
+
+  @Test
+  void theTailQuotaCapsTheSharedServerAlsoAfterARestartAndIsRemovedOnClose() throws Exception {
+    CpuQuota.unavailableReason()
+        .ifPresent(reason -> Assumptions.assumeTrue(false, "skipping: " + reason));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream console = new PrintStream(out, true, StandardCharsets.UTF_8);
+    Path group;
+    long first;
+    long second;
+    try (SharedStageServers servers =
+        new SharedStageServers(
+            new SharedStageServers.Placement("", 1, 50, List.of()), null, console)) {
+      servers.start(List.of("nio", "local"));
+      assertTrue(servers.has("nio"));
+      assertFalse(servers.has("local"), "local has no stage server");
+      Map<String, String> props = servers.properties("nio");
+      first = Long.parseLong(props.get("paretopipe.tail.shared.nio.pid"));
+      assertEquals("50", props.get("paretopipe.tail.shared.nio.cpuQuotaPercent"), props.toString());
+      group = cpuCgroup(first);
+      assertTrue(
+          group.getFileName().toString().startsWith("paretopipe-" + ProcessHandle.current().pid()),
+          group.toString());
+      assertEquals(50_000L, quotaMicros(group));
+
+      ProcessHandle.of(first).orElseThrow().destroyForcibly();
+      ProcessHandle.of(first).ifPresent(p -> p.onExit().join());
+      assertTrue(servers.restartIfDead("nio"));
+      second = Long.parseLong(servers.properties("nio").get("paretopipe.tail.shared.nio.pid"));
+      assertNotEquals(first, second);
+      assertEquals(group, cpuCgroup(second), "a restarted server joins the same cgroup");
+      assertFalse(servers.restartIfDead("nio"), "a live server is not restarted");
+    }
+    assertFalse(Files.exists(group), "close() must remove " + group);
+    assertFalse(ProcessHandle.of(second).map(ProcessHandle::isAlive).orElse(false));
+    String log = out.toString(StandardCharsets.UTF_8);
+    assertTrue(log.contains("CPU quota 50%"), log);
+    assertTrue(log.contains("had died"), log);
+  }
+
+  /** The cpu cgroup directory of {@code pid} (cgroup v1 {@code cpu} line, else the v2 line). */
+  private static Path cpuCgroup(long pid) throws IOException {
+    String v2 = null;
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"))) {
+      String[] f = line.split(":", 3);
+      if (List.of(f[1].split(",")).contains("cpu")) {
+        Path hierarchy = CGROUP_ROOT.resolve("cpu");
+        if (!Files.isDirectory(hierarchy)) {
+          hierarchy = CGROUP_ROOT.resolve("cpu,cpuacct");
+        }
+        return hierarchy.resolve(f[2].substring(1));
+      }
+      if (f[0].equals("0") && f[1].isEmpty()) {
+        v2 = f[2];
+      }
+    }
+    return CGROUP_ROOT.resolve(v2.substring(1));
+  }
+
+  private static long quotaMicros(Path group) throws IOException {
+    Path v1 = group.resolve("cpu.cfs_quota_us");
+    if (Files.exists(v1)) {
+      return Long.parseLong(Files.readString(v1).trim());
+    }
+    return Long.parseLong(Files.readString(group.resolve("cpu.max")).trim().split(" ")[0]);
+  }
+}
