@@ -23,9 +23,9 @@ import java.util.Optional;
  *   <li>{@code nnp_initialize()} (NNPACK's C API; idempotent, logs nothing): 0 means NNPACK works
  *       here and the flag is left alone, so a CPU where NNPACK runs keeps using it;
  *   <li>otherwise {@code at::globalContext()} and {@code at::Context::setUserEnabledNNPACK(false)}.
- *       libtorch then takes the convolution path it takes anyway when NNPACK is unavailable
- *       ({@code _nnpack_available()} is false there), so outputs and speed do not change; only
- *       the per-convolution warning goes.
+ *       libtorch then takes the convolution path it takes anyway when NNPACK is unavailable ({@code
+ *       _nnpack_available()} is false there), so outputs and speed do not change; only the
+ *       per-convolution warning goes.
  * </ol>
  *
  * <p>If the library or a symbol is missing (another libtorch build, another OS), nothing changes
