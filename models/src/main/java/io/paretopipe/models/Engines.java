@@ -26,12 +26,18 @@ public final class Engines {
 
   private Engines() {}
 
-  /** The PyTorch engine, started offline if not yet started. */
+  /**
+   * The PyTorch engine, started offline if not yet started. The first call also turns libtorch's
+   * NNPACK path off if NNPACK cannot initialise on this CPU (see {@link Nnpack}): otherwise
+   * libtorch logs a warning on every convolution.
+   */
   public static synchronized Engine pytorch() {
     if (System.getProperty("ai.djl.offline") == null) {
       System.setProperty("ai.djl.offline", "true");
     }
-    return Engine.getEngine("PyTorch");
+    Engine engine = Engine.getEngine("PyTorch");
+    Nnpack.disableIfUnsupported();
+    return engine;
   }
 
   /**

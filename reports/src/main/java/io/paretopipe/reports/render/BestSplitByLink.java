@@ -118,15 +118,10 @@ public final class BestSplitByLink {
   }
 
   /**
-   * @return the section title of a group: model / transport / batch [/ variant]
+   * @return the section title of a group: everything but its link ({@link GroupTitles#section})
    */
   public static String section(GroupKey g) {
-    return g.model()
-        + " / "
-        + g.transport()
-        + " / batch "
-        + g.batch()
-        + (g.variant().isEmpty() ? "" : " / " + g.variant());
+    return GroupTitles.section(g);
   }
 
   private static Optional<LinkSpec> parse(String link) {

@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A self-contained HTML page builder: inline CSS, no scripts, no network; images are relative file
- * paths. Escapes every text it is given. Not thread-safe.
+ * A self-contained HTML page builder: inline CSS, no network; images and scripts are relative file
+ * paths next to the page (only {@link #chart}, {@link #jsonData} and {@link #scripts} add scripts).
+ * Escapes every text it is given. Not thread-safe.
  */
 public final class HtmlPage {
   private static final String CSS =
@@ -21,9 +22,13 @@ public final class HtmlPage {
           "tr.good td{background:#e3eefb}",
           ".panels{display:flex;flex-wrap:wrap;gap:12px}",
           "figure{margin:0;border:1px solid #ddd;padding:4px}figcaption{font-size:12px;color:#555}",
-          "img{display:block;max-width:100%}code{background:#f4f4f4;padding:1px 3px}");
+          "img{display:block;max-width:100%}code{background:#f4f4f4;padding:1px 3px}",
+          ".howto{background:#f6f8fb;border-left:4px solid #1f5fbf;padding:8px 12px;max-width:1100px}",
+          ".chart{width:100%;max-width:1200px;height:560px;border:1px solid #ddd;margin:8px 0}",
+          ".pp-tooltip{font-size:12px;line-height:1.45}.pp-tip-title{color:#555;margin-bottom:2px}");
 
   private final StringBuilder body = new StringBuilder();
+  private final StringBuilder tail = new StringBuilder();
   private final String title;
 
   /**
@@ -49,6 +54,52 @@ public final class HtmlPage {
   /** Adds a paragraph of plain text. */
   public HtmlPage paragraph(String text) {
     body.append("<p>").append(escape(text)).append("</p>\n");
+    return this;
+  }
+
+  /** Adds a paragraph of plain text in a highlighted box, e.g. how to read the page. */
+  public HtmlPage note(String text) {
+    body.append("<p class=\"howto\">").append(escape(text)).append("</p>\n");
+    return this;
+  }
+
+  /** Adds an empty element that a script draws a chart into. */
+  public HtmlPage chart(String id, String label) {
+    body.append("<div class=\"chart\" id=\"")
+        .append(escape(id))
+        .append("\" role=\"img\" aria-label=\"")
+        .append(escape(label))
+        .append("\"></div>\n");
+    return this;
+  }
+
+  /**
+   * Adds a JSON data block at the end of the body ({@code <script type="application/json">}, not
+   * run); {@code </} in the JSON is written as {@code <\/}, so no text can close the block.
+   */
+  public HtmlPage jsonData(String id, String json) {
+    tail.append("<script type=\"application/json\" id=\"")
+        .append(escape(id))
+        .append("\">")
+        .append(json.replace("</", "<\\/"))
+        .append("</script>\n");
+    return this;
+  }
+
+  /**
+   * Adds scripts at the end of the body: library files next to the page, then inline code.
+   *
+   * @param files relative paths, e.g. {@code echarts.min.js}
+   * @param inline code run after them; must not contain {@code </script}
+   */
+  public HtmlPage scripts(List<String> files, String inline) {
+    if (inline.toLowerCase(java.util.Locale.ROOT).contains("</script")) {
+      throw new IllegalArgumentException("inline script contains </script");
+    }
+    for (String f : files) {
+      tail.append("<script src=\"").append(escape(f)).append("\"></script>\n");
+    }
+    tail.append("<script>\n").append(inline).append("</script>\n");
     return this;
   }
 
@@ -128,6 +179,7 @@ public final class HtmlPage {
         + CSS
         + "\n</style>\n</head>\n<body>\n"
         + body
+        + tail
         + "</body>\n</html>\n";
   }
 

@@ -14,10 +14,12 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Writes {@code index.html}: one page that opens from disk with no network and no scripts, showing
- * the charts planned by {@link ParetoCharts} (written by {@link ChartRenderer}), a table of every
- * point per group with the frontier rows highlighted, the best split per link ({@link
- * BestSplitByLink}) and, with unit profiles, predicted next to measured.
+ * Writes {@code index.html}: one page that opens from disk with no network, showing how to read it,
+ * per section the interactive latency-throughput chart ({@link InteractiveCharts}; its library
+ * {@value InteractiveCharts#LIBRARY_FILE} is written next to the page) and the other charts planned
+ * by {@link ParetoCharts} (PNGs written by {@link ChartRenderer}), a table of every point per group
+ * with the frontier rows highlighted, the best split per link ({@link BestSplitByLink}) and, with
+ * unit profiles, predicted next to measured. Sections and groups carry {@link GroupTitles}.
  */
 public final class HtmlRenderer implements Renderer<ParetoReport> {
   /** The file written. */
@@ -25,6 +27,9 @@ public final class HtmlRenderer implements Renderer<ParetoReport> {
 
   @Override
   public void render(ParetoReport report, Path dir) throws IOException {
+    if (!InteractiveCharts.charts(report).isEmpty()) {
+      InteractiveCharts.copyLibrary(dir);
+    }
     Files.writeString(dir.resolve(FILE), html(report), StandardCharsets.UTF_8);
   }
 
@@ -41,6 +46,7 @@ public final class HtmlRenderer implements Renderer<ParetoReport> {
             + (report.frontier().epsilon()
                 ? "; epsilon-dominance from the measurement error."
                 : "."));
+    page.note(HowToRead.paragraph(report, true));
     page.paragraph(MarkdownRenderer.methodText(report));
     Map<GroupKey, GroupSummary> summaries = GroupSummary.of(report);
     page.links(
@@ -61,17 +67,13 @@ public final class HtmlRenderer implements Renderer<ParetoReport> {
           .computeIfAbsent(c.kind(), k -> new ArrayList<>())
           .add(c);
     }
+    Map<String, String> interactiveBySection = new LinkedHashMap<>();
+    InteractiveCharts.charts(report).forEach(c -> interactiveBySection.put(c.section(), c.id()));
     Map<String, List<Map.Entry<GroupKey, List<Point>>>> groupsBySection = new LinkedHashMap<>();
     for (Map.Entry<GroupKey, List<Point>> e : report.run().pointsByGroup().entrySet()) {
-      GroupKey g = e.getKey();
-      String section =
-          g.model()
-              + " / "
-              + g.transport()
-              + " / batch "
-              + g.batch()
-              + (g.variant().isEmpty() ? "" : " / " + g.variant());
-      groupsBySection.computeIfAbsent(section, s -> new ArrayList<>()).add(e);
+      groupsBySection
+          .computeIfAbsent(BestSplitByLink.section(e.getKey()), s -> new ArrayList<>())
+          .add(e);
     }
     if (groupsBySection.isEmpty()) {
       page.paragraph("No PartitionBenchmark results in the input.");
@@ -79,17 +81,28 @@ public final class HtmlRenderer implements Renderer<ParetoReport> {
     for (Map.Entry<String, List<Map.Entry<GroupKey, List<Point>>>> section :
         groupsBySection.entrySet()) {
       page.heading(2, section.getKey());
+      String chartId = interactiveBySection.get(section.getKey());
+      if (chartId != null) {
+        page.heading(3, ParetoCharts.LATENCY_THROUGHPUT_KIND);
+        page.chart(chartId, "latency vs throughput per split, " + section.getKey());
+      }
       chartsBySection
           .getOrDefault(section.getKey(), Map.of())
           .forEach(
               (kind, charts) -> {
-                page.heading(3, kind);
-                page.panels(charts);
+                if (kind.equals(ParetoCharts.LATENCY_THROUGHPUT_KIND)) {
+                  Map<String, String> pngs = new LinkedHashMap<>();
+                  charts.forEach(c -> pngs.put("PNG, " + c.panel(), c.relativePath()));
+                  page.links(pngs);
+                } else {
+                  page.heading(3, kind);
+                  page.panels(charts);
+                }
               });
       for (Map.Entry<GroupKey, List<Point>> group : section.getValue()) {
         List<Point> frontier =
             report.frontier().frontierByGroup().getOrDefault(group.getKey(), List.of());
-        page.heading(3, "Points, link " + group.getKey().link());
+        page.heading(3, "Points, " + GroupTitles.link(group.getKey()));
         page.paragraph(
             "Frontier splits: "
                 + (frontier.isEmpty()
@@ -175,6 +188,10 @@ public final class HtmlRenderer implements Renderer<ParetoReport> {
       }
     }
     predicted(report, page);
+    if (!interactiveBySection.isEmpty()) {
+      page.jsonData("pp-chart-data", InteractiveCharts.dataJson(report));
+      page.scripts(List.of(InteractiveCharts.LIBRARY_FILE), InteractiveCharts.script());
+    }
     return page.toHtml();
   }
 

@@ -40,6 +40,8 @@ public final class MarkdownRenderer implements Renderer<ParetoReport> {
                 .collect(Collectors.joining(", ")))
         .append(report.frontier().epsilon() ? "; epsilon-dominance from the measurement error" : "")
         .append(".\n\n")
+        .append(HowToRead.paragraph(report, false))
+        .append("\n\n")
         .append(methodText(report))
         .append("\n\n");
     Map<GroupKey, List<Point>> groups = report.run().pointsByGroup();
@@ -51,7 +53,7 @@ public final class MarkdownRenderer implements Renderer<ParetoReport> {
     for (Map.Entry<GroupKey, List<Point>> e : groups.entrySet()) {
       List<Point> frontier =
           report.frontier().frontierByGroup().getOrDefault(e.getKey(), List.of());
-      md.append("\n## ").append(e.getKey().label()).append("\n\n");
+      md.append("\n## ").append(GroupTitles.title(e.getKey())).append("\n\n");
       md.append("Frontier splits: ")
           .append(
               frontier.isEmpty()

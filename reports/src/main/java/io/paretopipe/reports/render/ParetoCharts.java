@@ -38,14 +38,8 @@ public final class ParetoCharts {
     for (Map.Entry<GroupKey, List<Point>> e : report.run().pointsByGroup().entrySet()) {
       GroupKey g = e.getKey();
       List<Point> points = e.getValue();
-      String section =
-          g.model()
-              + " / "
-              + g.transport()
-              + " / batch "
-              + g.batch()
-              + (g.variant().isEmpty() ? "" : " / " + g.variant());
-      String panel = "link " + g.link();
+      String section = BestSplitByLink.section(g);
+      String panel = GroupTitles.link(g);
       String prefix = String.format(java.util.Locale.ROOT, "g%02d-", ++index);
       LatencyStatistic stat = report.latency();
       if (points.stream()
@@ -53,11 +47,11 @@ public final class ParetoCharts {
         specs.add(
             new ChartSpec(
                 section,
-                "Latency vs throughput",
+                LATENCY_THROUGHPUT_KIND,
                 panel,
                 prefix + "latency-throughput.png",
                 "latency (" + stat.label() + ") vs throughput, " + panel,
-                () -> latencyThroughput(FrontierPlot.of(report, g, points))));
+                () -> latencyThroughput(FrontierPlot.of(report, g, points)).chart()));
       }
       if (points.stream().anyMatch(p -> !p.phaseMeanMs().isEmpty())) {
         specs.add(
@@ -108,6 +102,9 @@ public final class ParetoCharts {
     return specs;
   }
 
+  /** The chart kind (HTML heading) of latency against throughput. */
+  public static final String LATENCY_THROUGHPUT_KIND = "Latency vs throughput";
+
   /** The chart kind (HTML heading) of the best split against the link. */
   public static final String BEST_SPLIT_KIND = "Best split as the link gets slower";
 
@@ -117,9 +114,9 @@ public final class ParetoCharts {
         new CategoryChartBuilder()
             .width(ChartStyle.WIDTH)
             .height(ChartStyle.HEIGHT)
-            .title("Best split by link, " + section.substring(0, section.indexOf(" / ")))
+            .title("Best split by link, " + entries.get(0).group().model())
             .xAxisTitle("link, fastest first (rate each way)")
-            .yAxisTitle("split")
+            .yAxisTitle("split (cut index)")
             .build();
     ChartStyle.apply(chart.getStyler());
     chart.getStyler().setYAxisDecimalPattern("0");
@@ -184,48 +181,59 @@ public final class ParetoCharts {
     }
   }
 
-  private static XYChart latencyThroughput(FrontierPlot plot) {
+  /** Width of the latency-throughput PNG, px: wide enough for 20 labelled splits. */
+  static final int SCATTER_WIDTH = 960;
+
+  /** Height of the latency-throughput PNG, px. */
+  static final int SCATTER_HEIGHT = 620;
+
+  /** Half the size of a scatter marker, px. */
+  private static final int MARKER_RADIUS = 5;
+
+  /**
+   * A latency-throughput chart with its split labels placed by {@link LabelPlacer}.
+   *
+   * @param chart the chart, labels added
+   * @param plotArea the plot area, px
+   * @param labels where each split label went, px
+   */
+  record LabelledChart(
+      XYChart chart, LabelPlacer.Box plotArea, List<LabelPlacer.Placement> labels) {}
+
+  static LabelledChart latencyThroughput(FrontierPlot plot) {
     LatencyStatistic stat = plot.latency();
+    GroupKey g = plot.group();
     XYChart chart =
         new XYChartBuilder()
-            .width(ChartStyle.WIDTH)
-            .height(ChartStyle.HEIGHT)
-            .title("Latency vs throughput, link " + plot.group().link())
-            .xAxisTitle("latency " + stat.label() + " (ms), bars: 95% intervals")
+            .width(SCATTER_WIDTH)
+            .height(SCATTER_HEIGHT)
+            .title(
+                "Latency vs throughput: "
+                    + g.model()
+                    + " over "
+                    + g.transport()
+                    + ", "
+                    + GroupTitles.link(g)
+                    + ", batch "
+                    + g.batch())
+            .xAxisTitle("latency, " + stat.label() + " (ms); bars: 95% intervals")
             .yAxisTitle("throughput (images/s)")
             .build();
     ChartStyle.apply(chart.getStyler());
     chart.getStyler().setXAxisDecimalPattern("0.###");
     chart.getStyler().setYAxisDecimalPattern("0.#");
+    chart.getStyler().setMarkerSize(2 * MARKER_RADIUS);
     List<FrontierPlot.Marker> markers = plot.markers();
-    double yMax =
-        markers.stream()
-            .mapToDouble(
-                m ->
-                    Double.isFinite(m.throughputHighImgS())
-                        ? Math.max(m.throughputHighImgS(), m.throughputImgS())
-                        : m.throughputImgS())
-            .max()
-            .orElse(1);
-    double yMin =
-        markers.stream()
-            .mapToDouble(
-                m ->
-                    Double.isFinite(m.throughputLowImgS())
-                        ? Math.min(m.throughputLowImgS(), m.throughputImgS())
-                        : m.throughputImgS())
-            .min()
-            .orElse(0);
-    double yRange = yMax - yMin;
-    double labelOffset = (yRange > 0 ? yRange : Math.max(1, Math.abs(yMax))) * 0.06;
     if (!markers.isEmpty()) {
-      chart.getStyler().setYAxisMax(yMax + 2 * labelOffset);
+      double[] x = range(markers, true);
+      double[] y = range(markers, false);
+      chart.getStyler().setXAxisMin(x[0]);
+      chart.getStyler().setXAxisMax(x[1]);
+      chart.getStyler().setYAxisMin(y[0]);
+      chart.getStyler().setYAxisMax(y[1]);
     }
     int bar = 0;
     for (FrontierPlot.Marker m : markers) {
-      chart.addAnnotation(
-          new AnnotationText(
-              "split " + m.label(), m.latencyMs(), m.throughputImgS() + labelOffset, false));
       if (Double.isFinite(m.latencyLowMs()) && Double.isFinite(m.latencyHighMs())) {
         errorBar(
             chart,
@@ -257,7 +265,109 @@ public final class ParetoCharts {
       f.setMarker(SeriesMarkers.NONE);
       f.setLineColor(new java.awt.Color(0x1f, 0x5f, 0xbf));
     }
-    return chart;
+    return placeLabels(chart, markers);
+  }
+
+  /**
+   * Lays the chart out once (fixed axes, so the layout of the final drawing is the same), then
+   * places the split labels in pixel space and adds them, with leader lines where a label had to
+   * move away from its marker.
+   */
+  private static LabelledChart placeLabels(XYChart chart, List<FrontierPlot.Marker> markers) {
+    java.awt.image.BufferedImage scratch =
+        new java.awt.image.BufferedImage(
+            chart.getWidth(), chart.getHeight(), java.awt.image.BufferedImage.TYPE_INT_RGB);
+    java.awt.Graphics2D g2 = scratch.createGraphics();
+    try {
+      chart.paint(g2, chart.getWidth(), chart.getHeight());
+    } finally {
+      g2.dispose();
+    }
+    double left = chart.getScreenXFromChart(chart.getStyler().getXAxisMin());
+    double right = chart.getScreenXFromChart(chart.getStyler().getXAxisMax());
+    double top = chart.getScreenYFromChart(chart.getStyler().getYAxisMax());
+    double bottom = chart.getScreenYFromChart(chart.getStyler().getYAxisMin());
+    LabelPlacer.Box plotArea = new LabelPlacer.Box(left, top, right - left, bottom - top);
+    java.awt.Font font = chart.getStyler().getAnnotationTextFont();
+    java.awt.font.FontRenderContext frc = new java.awt.font.FontRenderContext(null, true, true);
+    List<FrontierPlot.Marker> order = new ArrayList<>(markers);
+    order.sort(
+        java.util.Comparator.comparingInt((FrontierPlot.Marker m) -> classRank(m.frontierClass()))
+            .thenComparing(
+                java.util.Comparator.comparingDouble(FrontierPlot.Marker::throughputImgS)
+                    .reversed()));
+    List<LabelPlacer.Label> labels = new ArrayList<>();
+    List<java.awt.geom.Rectangle2D> outlines = new ArrayList<>();
+    for (FrontierPlot.Marker m : order) {
+      java.awt.geom.Rectangle2D outline =
+          new java.awt.font.TextLayout(m.label(), font, frc).getOutline(null).getBounds2D();
+      outlines.add(outline);
+      labels.add(
+          new LabelPlacer.Label(
+              m.label(),
+              chart.getScreenXFromChart(m.latencyMs()),
+              chart.getScreenYFromChart(m.throughputImgS()),
+              outline.getWidth(),
+              outline.getHeight()));
+    }
+    List<LabelPlacer.Placement> placed =
+        LabelPlacer.place(labels, MARKER_RADIUS, List.of(), plotArea);
+    for (int i = 0; i < placed.size(); i++) {
+      LabelPlacer.Placement p = placed.get(i);
+      java.awt.geom.Rectangle2D outline = outlines.get(i);
+      chart.addAnnotation(
+          new AnnotationText(
+              p.label().text(),
+              // XChart 3.8 draws a screen-space annotation's outline from (x - width / 2,
+              // chartHeight - y + height / 2): solved for the outline's top left at the box's
+              p.box().x() - outline.getX() + outline.getWidth() / 2,
+              chart.getHeight() + outline.getHeight() / 2 - p.box().y() + outline.getY(),
+              true));
+      if (p.leader()) {
+        double[] end = nearestEdge(p.box(), p.label().anchorX(), p.label().anchorY());
+        errorBar(
+            chart,
+            "leader" + i,
+            List.of(
+                chart.getChartXFromCoordinate((int) Math.round(p.label().anchorX())),
+                chart.getChartXFromCoordinate((int) Math.round(end[0]))),
+            List.of(
+                chart.getChartYFromCoordinate((int) Math.round(p.label().anchorY())),
+                chart.getChartYFromCoordinate((int) Math.round(end[1]))));
+      }
+    }
+    return new LabelledChart(chart, plotArea, placed);
+  }
+
+  private static double[] nearestEdge(LabelPlacer.Box b, double x, double y) {
+    return new double[] {
+      Math.max(b.x(), Math.min(x, b.x() + b.width())),
+      Math.max(b.y(), Math.min(y, b.y() + b.height()))
+    };
+  }
+
+  private static int classRank(FrontierClass c) {
+    return c == null ? 3 : c.ordinal();
+  }
+
+  /** The axis range of the markers with their intervals, padded by 8% each side so labels fit. */
+  private static double[] range(List<FrontierPlot.Marker> markers, boolean latency) {
+    double lo = Double.POSITIVE_INFINITY;
+    double hi = Double.NEGATIVE_INFINITY;
+    for (FrontierPlot.Marker m : markers) {
+      double[] values =
+          latency
+              ? new double[] {m.latencyMs(), m.latencyLowMs(), m.latencyHighMs()}
+              : new double[] {m.throughputImgS(), m.throughputLowImgS(), m.throughputHighImgS()};
+      for (double v : values) {
+        if (Double.isFinite(v)) {
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+        }
+      }
+    }
+    double span = hi - lo > 0 ? hi - lo : Math.max(1e-3, Math.abs(hi) * 0.1);
+    return new double[] {Math.max(0, lo - 0.08 * span), hi + 0.08 * span};
   }
 
   private static final java.util.Map<FrontierClass, String> CLASS_LEGEND =
@@ -307,9 +417,9 @@ public final class ParetoCharts {
         new CategoryChartBuilder()
             .width(ChartStyle.WIDTH)
             .height(ChartStyle.HEIGHT)
-            .title("Mean time per phase, link " + g.link())
-            .xAxisTitle("split")
-            .yAxisTitle("ms per request")
+            .title("Mean time per phase, " + GroupTitles.link(g))
+            .xAxisTitle("split (cut index)")
+            .yAxisTitle("time per request (ms)")
             .build();
     ChartStyle.apply(chart.getStyler());
     chart.getStyler().setStacked(true);
@@ -331,9 +441,9 @@ public final class ParetoCharts {
         new CategoryChartBuilder()
             .width(ChartStyle.WIDTH)
             .height(ChartStyle.HEIGHT)
-            .title("Bytes at the cut, link " + g.link())
-            .xAxisTitle("split")
-            .yAxisTitle("KiB per request")
+            .title("Bytes at the cut, " + GroupTitles.link(g))
+            .xAxisTitle("split (cut index)")
+            .yAxisTitle("sent per request (KiB)")
             .build();
     ChartStyle.apply(chart.getStyler());
     chart.getStyler().setLegendVisible(false);
@@ -350,8 +460,8 @@ public final class ParetoCharts {
         new XYChartBuilder()
             .width(ChartStyle.WIDTH)
             .height(ChartStyle.HEIGHT)
-            .title("Latency by percentile, link " + g.link())
-            .xAxisTitle("percentile nines: 0 = p0, 1 = p90, 2 = p99, 3 = p99.9, 4 = p99.99")
+            .title("Latency by percentile, " + GroupTitles.link(g))
+            .xAxisTitle("percentile (nines: 0 = p0, 1 = p90, 2 = p99, 3 = p99.9, 4 = p99.99)")
             .yAxisTitle("latency (ms)")
             .build();
     ChartStyle.apply(chart.getStyler());

@@ -61,8 +61,8 @@ class BestSplitByLinkTest {
                 false),
             LatencyStatistic.MEAN);
     Map<String, List<BestSplitByLink.Entry>> bySection = BestSplitByLink.of(report);
-    assertEquals(List.of("tinynet / nio / batch 2"), List.copyOf(bySection.keySet()));
-    List<BestSplitByLink.Entry> entries = bySection.get("tinynet / nio / batch 2");
+    assertEquals(List.of("tinynet over nio, batch 2"), List.copyOf(bySection.keySet()));
+    List<BestSplitByLink.Entry> entries = bySection.get("tinynet over nio, batch 2");
     assertEquals(
         List.of("none (loopback)", "delay:20ms+rate:50mbit (50 Mbit/s)"),
         entries.stream().map(BestSplitByLink.Entry::label).toList(),
@@ -70,12 +70,13 @@ class BestSplitByLinkTest {
     String summary = Files.readString(out.resolve("summary.md"), StandardCharsets.UTF_8);
     Matcher m =
         Pattern.compile(
-                "## tinynet / nio / link (\\S+) / batch 2\\n\\n[^\\n]*\\n\\n"
+                "## tinynet over nio, (?:link )?(\\S+), batch 2\\n\\n[^\\n]*\\n\\n"
                     + "- Lowest mean latency: split (\\d+)[^\\n]*\\n- Highest throughput: split (\\d+)")
             .matcher(summary);
     Map<String, String[]> fromSummary = new TreeMap<>();
     while (m.find()) {
-      fromSummary.put(m.group(1), new String[] {m.group(2), m.group(3)});
+      String link = m.group(1).equals("loopback") ? "none" : m.group(1);
+      fromSummary.put(link, new String[] {m.group(2), m.group(3)});
     }
     assertEquals(2, fromSummary.size(), summary);
     for (BestSplitByLink.Entry e : entries) {
@@ -128,10 +129,10 @@ class BestSplitByLinkTest {
             LatencyStatistic.MEAN);
     Map<String, List<BestSplitByLink.Entry>> bySection = BestSplitByLink.of(report);
     assertEquals(
-        List.of("m / nio / batch 8"),
+        List.of("m over nio, batch 8"),
         List.copyOf(bySection.keySet()),
         "a single-link section is left out");
-    List<BestSplitByLink.Entry> entries = bySection.get("m / nio / batch 8");
+    List<BestSplitByLink.Entry> entries = bySection.get("m over nio, batch 8");
     assertEquals(
         List.of(
             "none (loopback)",

@@ -3,9 +3,9 @@ package io.paretopipe.reports.render;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.paretopipe.reports.fixtures.CliRunner;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
@@ -22,13 +21,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The HTML report renders in headless Chromium (Debian's {@code chromium} package) from disk, with
- * no console errors, every image it references present, and a screenshot that is not blank. Skipped
- * where {@code /usr/bin/chromium} is missing.
+ * The HTML report renders in headless Chromium (Debian's {@code chromium} package, driven over the
+ * DevTools protocol by {@link DevToolsPage}) from disk, with no console errors, no request other
+ * than files next to the page, every image it references present, a screenshot that is not blank,
+ * and a hovered point's tooltip naming its split. Skipped where {@code /usr/bin/chromium} is
+ * missing.
  */
 class ChromiumReportTest {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final long TIMEOUT_SECONDS = 90;
 
   @TempDir Path tmp;
 
@@ -41,20 +41,26 @@ class ChromiumReportTest {
             + ": install it with `apt-get install chromium` (.ci/run does)");
   }
 
-  record Rendered(BufferedImage screenshot, List<String> consoleLines) {}
-
   @Test
-  void reportRendersWithoutConsoleErrors() throws Exception {
+  void reportRendersWithoutConsoleErrorsOrNetworkAndATooltipNamesTheHoveredSplit()
+      throws Exception {
     Path out = tmp.resolve("report");
     var o =
         CliRunner.run(
             "pareto", "src/test/resources/fixtures/realistic-run", "--out", out.toString());
     assertEquals(0, o.code(), o.err());
     String html = Files.readString(out.resolve("index.html"), StandardCharsets.UTF_8);
+    assertTrue(!html.contains("http://") && !html.contains("https://"), "no network references");
+    Matcher script = Pattern.compile("<script src=\"([^\"]+)\"").matcher(html);
+    List<String> scripts = new ArrayList<>();
+    while (script.find()) {
+      scripts.add(script.group(1));
+    }
+    assertEquals(List.of(InteractiveCharts.LIBRARY_FILE), scripts, "the one script file");
     assertTrue(
-        !html.contains("<script") && !html.contains("http://") && !html.contains("https://"),
-        "no scripts and no network references");
-    Matcher img = Pattern.compile("<img src=\"([^\"]+)\"").matcher(html);
+        Files.size(out.resolve(InteractiveCharts.LIBRARY_FILE)) > 500_000,
+        "the ECharts library is written next to the page");
+    Matcher img = Pattern.compile("<(?:img src|a href)=\"(charts/[^\"]+)\"").matcher(html);
     int images = 0;
     while (img.find()) {
       assertTrue(
@@ -62,73 +68,83 @@ class ChromiumReportTest {
           "image " + img.group(1) + " exists and is not empty");
       images++;
     }
-    assertEquals(9, images, "4 chart kinds x 2 links + the best split by link");
+    assertEquals(9, images, "4 chart kinds x 2 links (latency-throughput linked) + best split");
 
-    Rendered r = render(out.resolve("index.html"), 1400, 2400);
-    assertEquals(List.of(), r.consoleLines(), "console messages of the page");
-    assertEquals(1400, r.screenshot().getWidth());
-    assertTrue(distinctColours(r.screenshot()) > 50, "screenshot shows more than a blank page");
+    try (DevToolsPage page =
+        DevToolsPage.open(CHROMIUM, tmp.resolve("profile"), out.resolve("index.html"), 1400, 900)) {
+      JsonNode target =
+          page.evaluate(
+              String.join(
+                  "\n",
+                  "(() => {",
+                  "  const data = JSON.parse(document.getElementById('pp-chart-data').textContent);",
+                  "  const chart = data.charts[0];",
+                  "  const el = document.getElementById(chart.id);",
+                  "  el.scrollIntoView();",
+                  "  const c = echarts.getInstanceByDom(el);",
+                  "  const r = el.getBoundingClientRect();",
+                  "  const all = [];",
+                  "  chart.groups.forEach((g, gi) => g.points.forEach(p => {",
+                  "    const px = c.convertToPixel({seriesIndex: 3 * gi + 2}, [p.x, p.y]);",
+                  "    all.push({x: r.left + px[0], y: r.top + px[1], split: p.split, group: g.name});",
+                  "  }));",
+                  "  let best = null, bestGap = -1;",
+                  "  all.forEach(a => {",
+                  "    const gap = Math.min(...all.filter(b => b !== a)",
+                  "        .map(b => Math.hypot(a.x - b.x, a.y - b.y)));",
+                  "    if (gap > bestGap) { best = a; bestGap = gap; }",
+                  "  });",
+                  "  return best;",
+                  "})()"));
+      String split = target.get("split").asText();
+      page.moveMouse(target.get("x").asDouble(), target.get("y").asDouble());
+      String tooltip = "";
+      for (int i = 0; i < 100 && !tooltip.contains("split"); i++) {
+        Thread.sleep(50);
+        tooltip =
+            page.evaluate(
+                    "(() => { const t = document.querySelector('.pp-tooltip');"
+                        + " return t && t.style.display !== 'none' ? t.innerText : ''; })()")
+                .asText();
+      }
+      assertTrue(tooltip.contains("split " + split), "tooltip of split " + split + ": " + tooltip);
+      assertTrue(tooltip.contains(target.get("group").asText()), tooltip);
+      for (String part :
+          List.of(
+              "latency, mean (ms)", "throughput (images/s)", "P(frontier)", "phases", "bytes")) {
+        assertTrue(tooltip.contains(part), "tooltip shows " + part + ": " + tooltip);
+      }
+      assertTrue(
+          page.evaluate("document.querySelectorAll('.chart canvas').length").asInt() >= 1,
+          "the section's chart is drawn");
+      BufferedImage shot = ImageIO.read(new java.io.ByteArrayInputStream(page.screenshot()));
+      assertEquals(1400, shot.getWidth());
+      assertTrue(distinctColours(shot) > 50, "screenshot shows more than a blank page");
+      assertEquals(List.of(), page.console(), "console messages of the page");
+      List<String> requests = page.requests();
+      assertTrue(
+          requests.stream().allMatch(u -> u.startsWith("file:")),
+          "every request is a file next to the page: " + requests);
+      assertTrue(
+          requests.stream().anyMatch(u -> u.endsWith("/" + InteractiveCharts.LIBRARY_FILE)),
+          requests.toString());
+    }
   }
 
   @Test
-  void consoleErrorsAreDetected() throws Exception {
-    Path page = tmp.resolve("bad.html");
+  void consoleErrorsAndNetworkRequestsAreDetected() throws Exception {
+    Path file = tmp.resolve("bad.html");
     Files.writeString(
-        page,
-        "<!DOCTYPE html><html><body><p>x</p><script>undefinedFunction();</script></body></html>");
-    Rendered r = render(page, 400, 300);
-    assertEquals(1, r.consoleLines().size(), r.consoleLines().toString());
-    assertTrue(
-        r.consoleLines()
-            .get(0)
-            .contains("Uncaught ReferenceError: undefinedFunction is not defined"));
-  }
-
-  private Rendered render(Path page, int width, int height)
-      throws IOException, InterruptedException {
-    Path screenshot = tmp.resolve("screenshot-" + System.nanoTime() + ".png");
-    Path profile = Files.createTempDirectory(tmp, "chromium-profile-");
-    Path log = tmp.resolve("chromium-" + System.nanoTime() + ".log");
-    List<String> command =
-        List.of(
-            CHROMIUM.toString(),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-            "--user-data-dir=" + profile,
-            "--enable-logging=stderr",
-            "--v=0",
-            "--window-size=" + width + "," + height,
-            "--screenshot=" + screenshot,
-            page.toAbsolutePath().toUri().toString());
-    Process process =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    try {
+        file,
+        "<!DOCTYPE html><html><body><p>x</p><img src=\"http://127.0.0.1:9/x.png\">"
+            + "<script>undefinedFunction();</script></body></html>");
+    try (DevToolsPage page = DevToolsPage.open(CHROMIUM, tmp.resolve("profile"), file, 400, 300)) {
       assertTrue(
-          process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS),
-          "chromium finished within " + TIMEOUT_SECONDS + " s");
-    } finally {
-      process.destroyForcibly();
-      process.waitFor(10, TimeUnit.SECONDS);
+          page.console().stream()
+              .anyMatch(l -> l.contains("ReferenceError: undefinedFunction is not defined")),
+          page.console().toString());
+      assertTrue(page.requests().contains("http://127.0.0.1:9/x.png"), page.requests().toString());
     }
-    String output = Files.readString(log, StandardCharsets.UTF_8);
-    assertEquals(0, process.exitValue(), output);
-    assertTrue(Files.size(screenshot) > 0, "screenshot written: " + output);
-    List<String> console = new ArrayList<>();
-    for (String line : output.split("\n")) {
-      if (line.contains("CONSOLE")
-          || line.contains("Uncaught")
-          || (line.contains(":ERROR:") && line.contains(page.getFileName().toString()))) {
-        console.add(line);
-      }
-    }
-    return new Rendered(ImageIO.read(screenshot.toFile()), console);
   }
 
   private static int distinctColours(BufferedImage image) {
