@@ -74,7 +74,7 @@ final class HistoryCommand implements Callable<Integer> {
     @Option(
         names = "--alpha",
         paramLabel = "P",
-        defaultValue = "0.01",
+        defaultValue = ChangePointDetector.Settings.DEFAULT_ALPHA,
         description = "Significance level of the t test (default: ${DEFAULT-VALUE}).")
     double alpha;
 

@@ -41,10 +41,25 @@ public record Change(ChangePointDetector.ChangePoint point, Kind kind, boolean o
    */
   public static List<Change> analyze(
       double[] values, FigureValue.Better better, ChangePointDetector detector, int persistence) {
+    return analyze(values, null, better, detector, persistence);
+  }
+
+  /**
+   * The same with each value's own relative standard error as a floor on the noise ({@link
+   * ChangePointDetector#detect(double[], double[])}).
+   *
+   * @param relativeStandardErrors per value, NaN when unknown; null when none is known
+   */
+  public static List<Change> analyze(
+      double[] values,
+      double[] relativeStandardErrors,
+      FigureValue.Better better,
+      ChangePointDetector detector,
+      int persistence) {
     if (persistence < 1) {
       throw new IllegalArgumentException("persistence: " + persistence + " (expected: >= 1)");
     }
-    List<ChangePointDetector.ChangePoint> points = detector.detect(values);
+    List<ChangePointDetector.ChangePoint> points = detector.detect(values, relativeStandardErrors);
     List<Change> changes = new ArrayList<>();
     if (points.isEmpty()) {
       return changes;

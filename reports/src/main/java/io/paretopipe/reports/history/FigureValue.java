@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param ciLevel confidence level of the interval in 0..1 (e.g. 0.999 for JMH's), NaN when none
  * @param samples how many samples the figure rests on, {@code -1} when the run does not say
  * @param nullReason why {@code value} is unknown, or null when it is known
+ * @param units how many replication units (passes, else iterations; docs/REPORTS.md, "Statistics")
+ *     the interval rests on, {@code -1} when the run does not say (schema version 1 rows)
  */
 public record FigureValue(
     String name,
@@ -27,7 +29,16 @@ public record FigureValue(
     double ciHigh,
     double ciLevel,
     long samples,
-    String nullReason) {
+    String nullReason,
+    int units) {
+
+  /**
+   * The figures whose interval is the reports' 95% Student-t interval of a mean over the units
+   * ({@link io.paretopipe.reports.stats.MeanInterval}), so that a standard error can be read back
+   * from it ({@link #relativeStandardError}).
+   */
+  public static final java.util.Set<String> MEAN_FIGURES =
+      java.util.Set.of("latency_mean_ms", "throughput_img_s");
 
   /** Which way is better for a figure, from its unit. */
   public enum Better {
@@ -39,6 +50,47 @@ public record FigureValue(
   public FigureValue {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(unit, "unit");
+  }
+
+  /** A figure without a unit count ({@code units = -1}), as schema version 1 stored them. */
+  public FigureValue(
+      String name,
+      String unit,
+      double value,
+      double ciLow,
+      double ciHigh,
+      double ciLevel,
+      long samples,
+      String nullReason) {
+    this(name, unit, value, ciLow, ciHigh, ciLevel, samples, nullReason, -1);
+  }
+
+  /**
+   * The relative standard error of a mean figure, read back from its stored 95% interval: {@code
+   * (high - low) / 2 / value / t(0.975, units - 1)}, which is also the standard error of {@code
+   * ln(value)} to first order (a 10% half width over 3 passes: 0.1 / 4.30 = 0.023; over 2 passes:
+   * 0.1 / 12.7 = 0.008).
+   *
+   * @param name the figure; only the {@link #MEAN_FIGURES} have such an interval
+   * @param value the figure's value, > 0
+   * @param ciLow lower end
+   * @param ciHigh upper end
+   * @param ciLevel the interval's level; only 0.95 intervals are read
+   * @param units the units it rests on
+   * @return the relative standard error, NaN when the figure has no such interval (another figure,
+   *     JMH's 99.9% interval, fewer than 2 units, unknown ends)
+   */
+  public static double relativeStandardError(
+      String name, double value, double ciLow, double ciHigh, double ciLevel, int units) {
+    if (!MEAN_FIGURES.contains(name)
+        || units < 2
+        || Math.abs(ciLevel - io.paretopipe.reports.stats.MeanInterval.LEVEL) > 1e-9
+        || !(value > 0)
+        || !(ciHigh >= ciLow)
+        || !Double.isFinite(ciHigh - ciLow)) {
+      return Double.NaN;
+    }
+    return (ciHigh - ciLow) / 2 / value / io.paretopipe.reports.stats.MeanInterval.t975(units - 1);
   }
 
   /**

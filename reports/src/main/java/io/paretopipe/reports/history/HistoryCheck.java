@@ -10,7 +10,9 @@ import java.util.TreeMap;
 /**
  * {@code history check}: every series of the history (one figure of one point on one host
  * fingerprint, one value per run, oldest first) through the {@link ChangePointDetector}, each
- * change classified ({@link Change}), plus the drift of every point's frontier class. Stateless.
+ * change classified ({@link Change}), plus the drift of every point's frontier class. Where a run
+ * stored a 95% interval over two or more units for a mean figure, its standard error is the
+ * detector's noise floor for that value. Stateless.
  *
  * <p>Frontier drift, per point and host: the newest transition {@code t} (at least {@link
  * ChangePointDetector.Settings#buffer()} runs in) such that the {@code buffer} runs before it all
@@ -55,9 +57,20 @@ public final class HistoryCheck {
    * @param ciLow lower end of its interval, NaN when none
    * @param ciHigh upper end, NaN when none
    * @param samples its sample count, -1 when unknown
+   * @param ciLevel the interval's level, NaN when none
+   * @param units the replication units its interval rests on, -1 when unknown
+   * @param relativeStandardError the run's own relative standard error of the value ({@link
+   *     FigureValue#relativeStandardError}), NaN when the run does not give one
    */
   public record Observation(
-      StoredRun run, double value, double ciLow, double ciHigh, long samples) {}
+      StoredRun run,
+      double value,
+      double ciLow,
+      double ciHigh,
+      long samples,
+      double ciLevel,
+      int units,
+      double relativeStandardError) {}
 
   /**
    * One checked series.
@@ -224,7 +237,16 @@ public final class HistoryCheck {
       if (Double.isFinite(row.value())) {
         values
             .computeIfAbsent(key, k -> new ArrayList<>())
-            .add(new Observation(run, row.value(), row.ciLow(), row.ciHigh(), row.samples()));
+            .add(
+                new Observation(
+                    run,
+                    row.value(),
+                    row.ciLow(),
+                    row.ciHigh(),
+                    row.samples(),
+                    row.ciLevel(),
+                    row.units(),
+                    row.relativeStandardError()));
       } else {
         values.computeIfAbsent(key, k -> new ArrayList<>());
         unsupported.computeIfAbsent(key, k -> new int[1])[0]++;
@@ -241,9 +263,11 @@ public final class HistoryCheck {
     values.forEach(
         (key, observations) -> {
           double[] x = observations.stream().mapToDouble(Observation::value).toArray();
+          double[] se =
+              observations.stream().mapToDouble(Observation::relativeStandardError).toArray();
           String unit = units.get(key);
           List<Change> changes =
-              Change.analyze(x, FigureValue.better(unit), detector, options.persistence());
+              Change.analyze(x, se, FigureValue.better(unit), detector, options.persistence());
           series.add(
               new SeriesResult(
                   key,

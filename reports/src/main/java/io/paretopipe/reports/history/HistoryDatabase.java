@@ -47,6 +47,7 @@ public final class HistoryDatabase implements AutoCloseable {
   private final String url;
   private final HistorySchema.Dialect dialect;
   private Connection connection;
+  private int version;
 
   /** What {@link #add} did. */
   public record AddResult(boolean added, long runId, int points, int figures) {}
@@ -75,6 +76,20 @@ public final class HistoryDatabase implements AutoCloseable {
    *     such database, cannot connect, or a schema newer than this program
    */
   public static HistoryDatabase open(String url, boolean create) throws ReportInputException {
+    return open(url, create, HistorySchema.VERSION);
+  }
+
+  /**
+   * Opens a database; with {@code create}, an older schema is first upgraded to {@code
+   * schemaVersion} in one transaction ({@link HistorySchema#upgrade}). Without it, an older schema
+   * is read as it is (its missing columns read as unknown), so {@code check} and {@code report}
+   * never write.
+   *
+   * @param schemaVersion the version to create or upgrade to, 1..{@value HistorySchema#VERSION}
+   *     (tests make version 1 databases with it)
+   */
+  static HistoryDatabase open(String url, boolean create, int schemaVersion)
+      throws ReportInputException {
     String jdbc = url.startsWith("jdbc:") ? url : "jdbc:sqlite:" + url;
     HistorySchema.Dialect dialect;
     Properties properties = new Properties();
@@ -125,7 +140,7 @@ public final class HistoryDatabase implements AutoCloseable {
     }
     HistoryDatabase db = new HistoryDatabase(redact(url), dialect, connection);
     try {
-      db.prepareSchema(create);
+      db.prepareSchema(create, schemaVersion);
     } catch (ReportInputException | RuntimeException e) {
       db.close();
       throw e;
@@ -227,8 +242,12 @@ public final class HistoryDatabase implements AutoCloseable {
                 Statement.RETURN_GENERATED_KEYS);
         PreparedStatement figure =
             c.prepareStatement(
-                "INSERT INTO figures (point_id, name, unit, value, ci_low, ci_high, ci_level,"
-                    + " samples, null_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                version >= 2
+                    ? "INSERT INTO figures (point_id, name, unit, value, ci_low, ci_high,"
+                        + " ci_level, samples, null_reason, units)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    : "INSERT INTO figures (point_id, name, unit, value, ci_low, ci_high,"
+                        + " ci_level, samples, null_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       for (PointRecord p : run.points()) {
         point.setLong(1, runId);
         point.setString(2, p.benchmark());
@@ -263,6 +282,13 @@ public final class HistoryDatabase implements AutoCloseable {
             figure.setLong(8, f.samples());
           }
           figure.setString(9, f.nullReason());
+          if (version >= 2) {
+            if (f.units() < 0) {
+              figure.setNull(10, Types.BIGINT);
+            } else {
+              figure.setLong(10, f.units());
+            }
+          }
           figure.addBatch();
           if (++pending == BATCH_ROWS) {
             figure.executeBatch();
@@ -337,7 +363,18 @@ public final class HistoryDatabase implements AutoCloseable {
       double ciLow,
       double ciHigh,
       long samples,
-      String nullReason) {}
+      String nullReason,
+      double ciLevel,
+      int units) {
+
+    /**
+     * @return the run's own relative standard error of the value ({@link
+     *     FigureValue#relativeStandardError}), NaN when it has none
+     */
+    public double relativeStandardError() {
+      return FigureValue.relativeStandardError(name, value, ciLow, ciHigh, ciLevel, units);
+    }
+  }
 
   /**
    * @param names the figures to read, e.g. {@code latency_mean_ms}; empty reads every figure
@@ -347,7 +384,9 @@ public final class HistoryDatabase implements AutoCloseable {
     StringBuilder sql =
         new StringBuilder(
             "SELECT r.run_id, p.benchmark, p.identity, p.frontier_class, f.name, f.unit, f.value,"
-                + " f.ci_low, f.ci_high, f.samples, f.null_reason FROM figures f"
+                + " f.ci_low, f.ci_high, f.samples, f.null_reason, f.ci_level, "
+                + (version >= 2 ? "f.units" : "NULL")
+                + " FROM figures f"
                 + " JOIN points p ON f.point_id = p.point_id JOIN runs r ON p.run_id = r.run_id");
     if (!names.isEmpty()) {
       sql.append(" WHERE f.name IN (").append("?,".repeat(names.size() - 1)).append("?)");
@@ -377,13 +416,19 @@ public final class HistoryDatabase implements AutoCloseable {
                   getDouble(rs, 8),
                   getDouble(rs, 9),
                   samples,
-                  rs.getString(11)));
+                  rs.getString(11),
+                  getDouble(rs, 12),
+                  unitsOf(rs.getLong(13), rs.wasNull())));
         }
       }
     } catch (SQLException e) {
       throw failure("cannot read the figures", e);
     }
     return rows;
+  }
+
+  private static int unitsOf(long units, boolean wasNull) {
+    return wasNull ? -1 : (int) Math.min(Integer.MAX_VALUE, units);
   }
 
   /**
@@ -418,60 +463,72 @@ public final class HistoryDatabase implements AutoCloseable {
     }
   }
 
-  private void prepareSchema(boolean create) throws ReportInputException {
+  private void prepareSchema(boolean create, int target) throws ReportInputException {
     Connection c = connection();
     try {
       boolean exists;
       try (ResultSet rs = c.getMetaData().getTables(null, null, "schema_version", null)) {
         exists = rs.next();
       }
-      if (!exists) {
-        if (!create) {
-          throw new ReportInputException(
-              Path.of(url),
-              "no history in this database (no schema_version table): add runs first with"
-                  + " 'history add RUN --db "
-                  + url
-                  + "'");
-        }
-        c.setAutoCommit(false);
-        try (Statement s = c.createStatement()) {
-          for (String ddl : HistorySchema.create(dialect)) {
-            s.execute(ddl);
-          }
-          try (PreparedStatement v =
-              c.prepareStatement(
-                  "INSERT INTO schema_version (version, applied_at, writer) VALUES (?, ?, ?)")) {
-            v.setInt(1, HistorySchema.VERSION);
-            v.setString(2, time(Instant.now()));
-            v.setString(3, "paretopipe-reports");
-            v.executeUpdate();
-          }
-          c.commit();
-        } catch (SQLException e) {
-          c.rollback();
-          // another process may have created it at the same time
-          try (ResultSet rs = c.getMetaData().getTables(null, null, "schema_version", null)) {
-            if (!rs.next()) {
-              throw e;
-            }
-          }
-        } finally {
-          c.setAutoCommit(true);
-        }
+      if (!exists && !create) {
+        throw new ReportInputException(
+            Path.of(url),
+            "no history in this database (no schema_version table): add runs first with"
+                + " 'history add RUN --db "
+                + url
+                + "'");
       }
-      int version = schemaVersion();
-      if (version > HistorySchema.VERSION) {
+      int found = exists ? schemaVersion() : 0;
+      if (found > HistorySchema.VERSION) {
         throw new ReportInputException(
             Path.of(url),
             "schema version "
-                + version
+                + found
                 + " is newer than this program knows ("
                 + HistorySchema.VERSION
                 + "): use a newer paretopipe-reports.jar");
       }
+      if (create && found < target) {
+        upgrade(c, found, target);
+        found = schemaVersion();
+      }
+      version = found;
     } catch (SQLException e) {
       throw failure("cannot prepare the schema", e);
+    }
+  }
+
+  /**
+   * Creates or upgrades the schema in one transaction; tolerates another process doing the same.
+   */
+  private void upgrade(Connection c, int from, int to) throws SQLException, ReportInputException {
+    c.setAutoCommit(false);
+    try (Statement s = c.createStatement()) {
+      for (String ddl : HistorySchema.upgrade(dialect, from, to)) {
+        s.execute(ddl);
+      }
+      try (PreparedStatement v =
+          c.prepareStatement(
+              "INSERT INTO schema_version (version, applied_at, writer) VALUES (?, ?, ?)")) {
+        v.setInt(1, to);
+        v.setString(2, time(Instant.now()));
+        v.setString(3, "paretopipe-reports");
+        v.executeUpdate();
+      }
+      c.commit();
+    } catch (SQLException e) {
+      c.rollback();
+      // another process may have created or upgraded it at the same time
+      boolean exists;
+      try (ResultSet rs = c.getMetaData().getTables(null, null, "schema_version", null)) {
+        exists = rs.next();
+      }
+      c.setAutoCommit(true);
+      if (!exists || schemaVersion() < to) {
+        throw e;
+      }
+    } finally {
+      c.setAutoCommit(true);
     }
   }
 

@@ -349,6 +349,11 @@ public final class HistoryReport {
         } else {
           value.put("samples", v.samples());
         }
+        if (v.units() < 0) {
+          value.putNull("units");
+        } else {
+          value.put("units", v.units());
+        }
       }
       ArrayNode levels = o.putArray("levels");
       for (TrendChart.Level l : chart.levels()) {

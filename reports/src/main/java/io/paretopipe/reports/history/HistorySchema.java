@@ -15,16 +15,24 @@ import java.util.List;
  *          metadata_json)
  * points  (point_id, run_id, benchmark, identity, params_json, model, transport, link, batch,
  *          split, depth, frontier_class, frontier_probability, converged)   UNIQUE (run_id, benchmark, identity)
- * figures (point_id, name, unit, value, ci_low, ci_high, ci_level, samples, null_reason)
+ * figures (point_id, name, unit, value, ci_low, ci_high, ci_level, samples, null_reason, units)
  *          PRIMARY KEY (point_id, name)
  * </pre>
  *
- * Times are ISO-8601 UTC text with nine fractional digits ({@code 2026-12-05T01:02:03.000000000Z}),
- * so they sort as text on both databases. Unknown numbers are {@code NULL}.
+ * <p>Versions: 1 (issue 19) without {@code figures.units}; 2 adds {@code figures.units}, the
+ * replication units (passes, else iterations) a figure's interval rests on. A database is created
+ * by applying every version's statements in turn ({@link #upgrade}), so a version 1 database
+ * reaches version 2 by the same statements as a new one: {@code ALTER TABLE figures ADD COLUMN
+ * units BIGINT} (rows of version 1 keep {@code NULL}: their intervals are JMH's 99.9% ones, {@code
+ * ci_level} 0.999).
+ *
+ * <p>Times are ISO-8601 UTC text with nine fractional digits ({@code
+ * 2026-12-05T01:02:03.000000000Z}), so they sort as text on both databases. Unknown numbers are
+ * {@code NULL}.
  */
 public final class HistorySchema {
   /** The schema version this program writes and reads. */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
 
   /** The SQL dialects the schema is written in. */
   public enum Dialect {
@@ -45,6 +53,37 @@ public final class HistorySchema {
    * @return the statements that create schema version {@value #VERSION} on an empty database
    */
   public static List<String> create(Dialect dialect) {
+    return upgrade(dialect, 0, VERSION);
+  }
+
+  /**
+   * @param dialect the database
+   * @param from the database's version, 0 for an empty database
+   * @param to the version wanted, {@code from <= to <= }{@value #VERSION}
+   * @return the statements that take it there (without the {@code schema_version} row)
+   */
+  public static List<String> upgrade(Dialect dialect, int from, int to) {
+    if (from < 0 || to > VERSION || from > to) {
+      throw new IllegalArgumentException(
+          "upgrade from version "
+              + from
+              + " to "
+              + to
+              + " (expected: 0 <= from <= to <= "
+              + VERSION
+              + ")");
+    }
+    List<String> statements = new java.util.ArrayList<>();
+    if (from < 1 && to >= 1) {
+      statements.addAll(version1(dialect));
+    }
+    if (from < 2 && to >= 2) {
+      statements.add("ALTER TABLE figures ADD COLUMN units BIGINT");
+    }
+    return statements;
+  }
+
+  private static List<String> version1(Dialect dialect) {
     String id = dialect.identityColumn;
     return List.of(
         "CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL,"

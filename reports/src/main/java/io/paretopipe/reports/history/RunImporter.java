@@ -6,11 +6,18 @@ import io.paretopipe.reports.ReportInputException;
 import io.paretopipe.reports.jmh.JmhResult;
 import io.paretopipe.reports.model.Phase;
 import io.paretopipe.reports.model.Point;
+import io.paretopipe.reports.model.PointSamples;
 import io.paretopipe.reports.model.Run;
+import io.paretopipe.reports.pareto.Convergence;
 import io.paretopipe.reports.pareto.Frontier;
+import io.paretopipe.reports.pareto.FrontierClass;
+import io.paretopipe.reports.pareto.FrontierConfidence;
 import io.paretopipe.reports.pareto.LatencyStatistic;
 import io.paretopipe.reports.pareto.Objective;
+import io.paretopipe.reports.pareto.PointConfidence;
 import io.paretopipe.reports.run.RunLoader;
+import io.paretopipe.reports.stats.MeanInterval;
+import io.paretopipe.reports.stats.PercentileEstimate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -42,23 +49,46 @@ import java.util.stream.Stream;
  * same folder or a copy of it) has the same digest; a re-written report folder inside it does not
  * count.
  *
- * <p>Figures today come from the reports point model ({@link Point}): {@code latency_mean_ms} and
- * {@code throughput_img_s} with JMH's 99.9% interval, the latency percentiles, the per-phase means
- * and the bytes at the cut; NaN values (not measured) are left out. The frontier class is {@code
- * frontier} or {@code dominated} by exact dominance over mean latency and throughput within the
- * point's group (null when either is unknown).
+ * <p>Figures come from the reports' own pipeline, as {@code pareto} computes them (a run's passes,
+ * files and forks pooled by {@link RunLoader}; docs/REPORTS.md, "Statistics"):
+ *
+ * <ul>
+ *   <li>{@code latency_mean_ms} and {@code throughput_img_s}: the pooled mean with its 95% interval
+ *       over the replication units ({@code ci_level} 0.95), the requests (latency) or batches
+ *       (throughput) as {@code samples} and the units as {@code units}; with one unit the interval
+ *       is unknown ({@code NULL}), as in {@code points.csv}.
+ *   <li>{@code latency_p50_ms}, {@code latency_p90_ms}, {@code latency_p99_ms}, {@code
+ *       latency_p99_9_ms}: the percentile with its distribution-free 95% interval and the requests
+ *       it rests on; a percentile the requests cannot support is stored as {@code NULL} with the
+ *       reason ({@code null_reason}, e.g. "n=17: a p99 needs at least 555 requests").
+ *   <li>{@code latency_max_ms}, the five phase means and {@code bytes}: values only.
+ * </ul>
+ *
+ * NaN values of figures without samples (not measured) are left out. Per point: {@code
+ * frontier_class} ({@code frontier}, {@code possible}, {@code dominated}) and {@code
+ * frontier_probability} from the bootstrap over mean latency and throughput that {@code pareto}
+ * runs by default ({@link Frontier.Method#PROBABILISTIC}, {@value
+ * FrontierConfidence#DEFAULT_RESAMPLES} resamples, seed {@value FrontierConfidence#DEFAULT_SEED}:
+ * the same run gives the same classes), and {@code converged} by {@link Convergence#DEFAULT}. A
+ * group of more than {@value #MAX_BOOTSTRAP_GROUP} points gets no class (with a note).
  */
 public final class RunImporter {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Latency percentiles stored, with their figure names. */
+  /**
+   * Largest group whose frontier bootstrap runs at add: the bootstrap compares every pair of a
+   * group's points in each of its 1,000 resamples, which for a group of 6,000 points takes hours (a
+   * sweep's group is a model, transport and link: tens of splits).
+   */
+  static final int MAX_BOOTSTRAP_GROUP = 500;
+
+  /** Latency percentiles stored ({@link PointSamples#REPORTED_PERCENTILES}), with their names. */
   private static final Map<Double, String> PERCENTILES =
       Map.of(
           50.0, "latency_p50_ms",
           90.0, "latency_p90_ms",
           99.0, "latency_p99_ms",
-          99.9, "latency_p99_9_ms",
-          100.0, "latency_max_ms");
+          99.9, "latency_p99_9_ms");
 
   /**
    * @param input a run folder, a folder of JMH JSON files, or a JMH JSON file
@@ -116,17 +146,37 @@ public final class RunImporter {
               + " unknown");
     }
     String digest = digest(folder, jsonFiles);
-    List<PointRecord> points = points(run);
+    List<PointRecord> points = points(run, notes);
     return new RunRecord(
         digest, startedAt, commit, input.toString(), host, setting, metadataJson, points, notes);
   }
 
-  private static List<PointRecord> points(Run run) {
+  private static List<PointRecord> points(Run run, List<String> notes) {
+    Map<io.paretopipe.reports.model.GroupKey, List<Point>> bootstrapped = new TreeMap<>();
+    run.pointsByGroup()
+        .forEach(
+            (group, points) -> {
+              if (points.size() <= MAX_BOOTSTRAP_GROUP) {
+                bootstrapped.put(group, points);
+              } else {
+                notes.add(
+                    group.label()
+                        + ": "
+                        + points.size()
+                        + " points in one group, more than the "
+                        + MAX_BOOTSTRAP_GROUP
+                        + " the frontier bootstrap is run on at add: frontier class and"
+                        + " probability not stored");
+              }
+            });
     Frontier frontier =
         Frontier.compute(
-            run.pointsByGroup(),
+            bootstrapped,
             List.of(Objective.latency(LatencyStatistic.MEAN), Objective.throughput()),
-            false);
+            Frontier.Method.PROBABILISTIC,
+            false,
+            FrontierConfidence.DEFAULT_RESAMPLES,
+            FrontierConfidence.DEFAULT_SEED);
     List<PointRecord> records = new ArrayList<>();
     for (Point p : run.points()) {
       SortedMap<String, String> params = new TreeMap<>();
@@ -146,17 +196,15 @@ public final class RunImporter {
           }
         }
       }
-      String frontierClass =
-          Double.isNaN(p.latencyMeanMs()) || Double.isNaN(p.throughputImgS())
-              ? null
-              : frontier.contains(p) ? "frontier" : "dominated";
+      PointConfidence confidence = frontier.confidenceOf(p);
+      FrontierClass frontierClass = confidence.frontierClass();
       records.add(
           new PointRecord(
               RunLoader.PARTITION_BENCHMARK,
               PointRecord.identifying(params),
-              frontierClass,
-              Double.NaN,
-              null,
+              frontierClass == null ? null : frontierClass.label(),
+              confidence.probability(),
+              p.samples() == PointSamples.NONE ? null : Convergence.DEFAULT.converged(p),
               figures(p)));
     }
     return records;
@@ -164,71 +212,104 @@ public final class RunImporter {
 
   private static List<FigureValue> figures(Point p) {
     List<FigureValue> figures = new ArrayList<>();
-    add(
+    PointSamples samples = p.samples();
+    mean(
         figures,
         "latency_mean_ms",
         "ms/op",
         p.latencyMeanMs(),
-        p.latencyMeanLowMs(),
-        p.latencyMeanHighMs(),
-        0.999);
-    new TreeMap<>(PERCENTILES)
-        .forEach(
-            (percentile, name) ->
-                add(
-                    figures,
-                    name,
-                    "ms/op",
-                    p.latencyPercentileMs(percentile),
-                    Double.NaN,
-                    Double.NaN,
-                    Double.NaN));
-    add(
+        samples.latencyMean(),
+        samples.latency().requests());
+    for (double percentile : PointSamples.REPORTED_PERCENTILES) {
+      String name = PERCENTILES.get(percentile);
+      PercentileEstimate e = samples.percentile(percentile);
+      double value = p.latencyPercentileMs(percentile);
+      if (e == null) {
+        add(figures, name, "ms/op", value, samples.latency().units().size());
+      } else if (!e.supported()) {
+        figures.add(
+            new FigureValue(
+                name,
+                "ms/op",
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                e.count(),
+                e.reason(),
+                samples.latency().units().size()));
+      } else {
+        figures.add(
+            new FigureValue(
+                name,
+                "ms/op",
+                Double.isNaN(value) ? e.valueMs() : value,
+                e.lowMs(),
+                e.highMs(),
+                PercentileEstimate.LEVEL,
+                e.count(),
+                null,
+                samples.latency().units().size()));
+      }
+    }
+    add(figures, "latency_max_ms", "ms/op", p.latencyMaxMs(), -1);
+    mean(
         figures,
         "throughput_img_s",
         "images/s",
         p.throughputImgS(),
-        p.throughputLowImgS(),
-        p.throughputHighImgS(),
-        0.999);
+        samples.throughputMean(),
+        samples.throughput().requests());
     for (Phase phase : Phase.values()) {
-      add(
-          figures,
-          phase.tag() + "_ms",
-          "ms/op",
-          p.phaseMs(phase),
-          Double.NaN,
-          Double.NaN,
-          Double.NaN);
+      add(figures, phase.tag() + "_ms", "ms/op", p.phaseMs(phase), -1);
     }
     if (p.bytes() >= 0) {
-      add(figures, "bytes", "bytes/op", p.bytes(), Double.NaN, Double.NaN, Double.NaN);
+      add(figures, "bytes", "bytes/op", p.bytes(), -1);
     }
     return figures;
   }
 
-  private static void add(
+  /** A mean with its 95% interval over the units (unknown ends with fewer than two units). */
+  private static void mean(
       List<FigureValue> figures,
       String name,
       String unit,
       double value,
-      double low,
-      double high,
-      double level) {
+      MeanInterval interval,
+      long samples) {
     if (Double.isNaN(value)) {
       return;
     }
-    boolean interval = Double.isFinite(low) && Double.isFinite(high);
+    boolean known = interval.known();
     figures.add(
         new FigureValue(
             name,
             unit,
             value,
-            interval ? low : Double.NaN,
-            interval ? high : Double.NaN,
-            interval ? level : Double.NaN,
+            known ? interval.low() : Double.NaN,
+            known ? interval.high() : Double.NaN,
+            known ? MeanInterval.LEVEL : Double.NaN,
+            samples,
+            null,
+            interval.units() > 0 ? interval.units() : -1));
+  }
+
+  private static void add(
+      List<FigureValue> figures, String name, String unit, double value, int units) {
+    if (Double.isNaN(value)) {
+      return;
+    }
+    figures.add(
+        new FigureValue(
+            name,
+            unit,
+            value,
+            Double.NaN,
+            Double.NaN,
+            Double.NaN,
             -1,
-            null));
+            null,
+            units > 0 ? units : -1));
   }
 
   private static JsonNode parseMetadata(Path file, String text) throws ReportInputException {

@@ -33,6 +33,7 @@ public record TrendChart(
    * @param ciLow lower end of its interval, NaN when none
    * @param ciHigh upper end, NaN when none
    * @param samples its sample count, -1 when unknown
+   * @param units the replication units its interval rests on, -1 when unknown
    */
   public record Value(
       int run,
@@ -42,7 +43,8 @@ public record TrendChart(
       double value,
       double ciLow,
       double ciHigh,
-      long samples) {}
+      long samples,
+      int units) {}
 
   /**
    * A stretch of one level.
@@ -92,7 +94,8 @@ public record TrendChart(
               o.value(),
               o.ciLow(),
               o.ciHigh(),
-              o.samples()));
+              o.samples(),
+              o.units()));
     }
     List<Level> levels = new ArrayList<>();
     List<Marker> markers = new ArrayList<>();

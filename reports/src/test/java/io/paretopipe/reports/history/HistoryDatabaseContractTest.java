@@ -70,13 +70,74 @@ abstract class HistoryDatabaseContractTest {
       List<HistoryDatabase.FigureRow> rows = db.figures(List.of("latency_mean_ms"));
       assertEquals(40, rows.size());
       HistoryDatabase.FigureRow first = rows.get(0);
-      assertTrue(first.ciLow() < first.value() && first.value() < first.ciHigh(), first.toString());
+      // one measurement iteration per point: one unit, so no interval, and no point can be
+      // frontier or dominated beyond doubt (as pareto says of the same run)
+      assertEquals(1, first.units(), first.toString());
+      assertTrue(first.samples() > 0, first.toString());
+      assertTrue(Double.isNaN(first.ciLow()) && Double.isNaN(first.ciHigh()), first.toString());
       assertFalse(first.identity().contains("tail="), first.identity());
-      assertTrue(rows.stream().anyMatch(r -> "frontier".equals(r.frontierClass())));
-      assertTrue(rows.stream().anyMatch(r -> "dominated".equals(r.frontierClass())));
+      assertTrue(rows.stream().allMatch(r -> "possible".equals(r.frontierClass())));
       assertEquals(1, db.runs().size());
       assertTrue(db.hosts().values().iterator().next().contains("AMD EPYC x2"));
     }
+  }
+
+  @Test
+  void aMultiPassRunStoresThePooledIntervalsUnitsAndBootstrapClasses() throws Exception {
+    Path multiPass = Path.of("src/test/resources/fixtures/multi-pass-run");
+    CliRunner.Outcome add = CliRunner.run("history", "add", multiPass.toString(), "--db", url);
+    assertEquals(0, add.code(), add.err());
+    io.paretopipe.reports.model.Run run =
+        new io.paretopipe.reports.run.RunLoader().load(List.of(multiPass));
+    try (HistoryDatabase db = HistoryDatabase.open(url, false)) {
+      List<HistoryDatabase.FigureRow> rows = db.figures(List.of("latency_mean_ms"));
+      assertEquals(run.points().size(), rows.size());
+      for (io.paretopipe.reports.model.Point p : run.points()) {
+        HistoryDatabase.FigureRow row =
+            rows.stream()
+                .filter(r -> r.identity().contains("split=" + p.split() + " "))
+                .filter(r -> r.identity().contains("transport=" + p.group().transport()))
+                .findFirst()
+                .orElseThrow();
+        assertEquals(p.latencyMeanMs(), row.value(), 1e-9);
+        assertEquals(p.samples().latencyMean().low(), row.ciLow(), 1e-9, row.toString());
+        assertEquals(p.samples().latencyMean().high(), row.ciHigh(), 1e-9, row.toString());
+        assertEquals(0.95, row.ciLevel(), 1e-12);
+        assertEquals(p.samples().latency().units().size(), row.units());
+        assertEquals(p.samples().latency().requests(), row.samples());
+        assertTrue(row.units() >= 2, row.toString());
+        assertTrue(Double.isFinite(row.relativeStandardError()), row.toString());
+      }
+      assertTrue(
+          rows.stream().allMatch(r -> PointRecord.FRONTIER_CLASSES.contains(r.frontierClass())),
+          "every point classified by the bootstrap");
+    }
+  }
+
+  @Test
+  void aVersionOneDatabaseIsUpgradedByTheNextAddAndKeepsItsRuns() throws Exception {
+    Path v1Run = tmp.resolve("v1");
+    HistoryFixtures.largeRun(v1Run, 3);
+    try (HistoryDatabase db = HistoryDatabase.open(url, true, 1)) {
+      assertEquals(1, db.schemaVersion());
+      db.add(new RunImporter().read(v1Run), null);
+    }
+    try (HistoryDatabase db = HistoryDatabase.open(url, false)) {
+      assertEquals(1, db.schemaVersion(), "check and report read an old schema without writing");
+      assertTrue(db.figures(List.of()).stream().allMatch(r -> r.units() == -1));
+    }
+    Path multiPass = Path.of("src/test/resources/fixtures/multi-pass-run");
+    CliRunner.Outcome add = CliRunner.run("history", "add", multiPass.toString(), "--db", url);
+    assertEquals(0, add.code(), add.err());
+    try (HistoryDatabase db = HistoryDatabase.open(url, false)) {
+      assertEquals(2, db.schemaVersion());
+      assertEquals(2, db.runs().size());
+      List<HistoryDatabase.FigureRow> rows = db.figures(List.of("latency_mean_ms"));
+      assertEquals(3, rows.stream().filter(r -> r.units() == -1).count(), "version 1 rows kept");
+      assertTrue(rows.stream().anyMatch(r -> r.units() >= 2), "new rows carry their units");
+    }
+    CliRunner.Outcome check = CliRunner.run("history", "check", "--db", url);
+    assertTrue(check.code() == 0 || check.code() == 1, check.err());
   }
 
   @Test
