@@ -1,10 +1,10 @@
 package io.paretopipe.benchmarks;
 
+import io.paretopipe.format.NetworkCondition;
 import io.paretopipe.harness.driver.Pipeline;
 import io.paretopipe.harness.transport.HostPort;
 import io.paretopipe.models.ModelCatalog;
 import io.paretopipe.models.Partition;
-import io.paretopipe.netem.NetworkCondition;
 import io.paretopipe.netem.device.CpuQuota;
 import io.paretopipe.netem.device.DeviceProfile;
 import io.paretopipe.netem.device.DeviceProfiles;

@@ -120,7 +120,7 @@ public final class PartitionFixture implements AutoCloseable {
           "-D" + TIMEOUT_PROPERTY + "=" + text + " (expected: whole seconds >= 1)");
     }
     Duration timeout = Duration.ofSeconds(seconds);
-    io.paretopipe.netem.NetworkCondition link = valid.condition();
+    io.paretopipe.format.NetworkCondition link = valid.condition();
     if (!link.isNone()) {
       CutTable cuts = CutTable.of(ModelCatalog.define(config.model()), config.batch());
       long bytes = cuts.cuts().get(valid.partition().cuts()[0]).bytes();

@@ -3,13 +3,14 @@ package io.paretopipe.models;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.paretopipe.format.CutTableJson;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The cut table of a model at a batch size: for every valid split, the tensor that crosses the link
  * and the head's cumulative work. Its JSON form ({@link #toJson()}) is a stable interface,
- * documented in {@code docs/CLI.md}.
+ * documented in {@code docs/CLI.md}, its keys are {@link CutTableJson}'s.
  *
  * @param model model name
  * @param params total trainable parameters of the whole model
@@ -28,13 +29,13 @@ public record CutTable(String model, long params, int[] input, int batch, List<C
     long params = costs.stream().mapToLong(UnitCost::params).sum();
     int[] in = model.options().input();
     long[] shape = {in[0], in[1], in[2]};
-    String unit = "(input)";
+    String unit = CutTableJson.INPUT_UNIT;
     long macs = 0;
     int first = 0;
     if (model.prefix().isPresent()) {
       UnitCost prefix = costs.get(0);
       shape = prefix.outputShape();
-      unit = "(prefix)";
+      unit = CutTableJson.PREFIX_UNIT;
       macs = prefix.macs();
       first = 1;
     }
@@ -63,24 +64,24 @@ public record CutTable(String model, long params, int[] input, int batch, List<C
   public ObjectNode toJson() {
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode root = mapper.createObjectNode();
-    root.put("model", model);
-    root.put("params", params);
-    ArrayNode inputNode = root.putArray("input");
+    root.put(CutTableJson.MODEL, model);
+    root.put(CutTableJson.PARAMS, params);
+    ArrayNode inputNode = root.putArray(CutTableJson.INPUT);
     for (int d : input) {
       inputNode.add(d);
     }
-    root.put("batch", batch);
-    ArrayNode cutsNode = root.putArray("cuts");
+    root.put(CutTableJson.BATCH, batch);
+    ArrayNode cutsNode = root.putArray(CutTableJson.CUTS);
     for (Cut c : cuts) {
       ObjectNode node = cutsNode.addObject();
-      node.put("split", c.split());
-      node.put("unit", c.unit());
-      ArrayNode s = node.putArray("shape");
+      node.put(CutTableJson.SPLIT, c.split());
+      node.put(CutTableJson.UNIT, c.unit());
+      ArrayNode s = node.putArray(CutTableJson.SHAPE);
       for (long d : c.shape()) {
         s.add(d);
       }
-      node.put("bytes", c.bytes());
-      node.put("macs", c.macs());
+      node.put(CutTableJson.BYTES, c.bytes());
+      node.put(CutTableJson.MACS, c.macs());
     }
     return root;
   }

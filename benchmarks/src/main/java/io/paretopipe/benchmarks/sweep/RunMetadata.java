@@ -2,6 +2,7 @@ package io.paretopipe.benchmarks.sweep;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.paretopipe.format.RunFolder;
 import io.paretopipe.models.Engines;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -23,8 +24,8 @@ final class RunMetadata {
   static ObjectNode collect(Instant start) {
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode root = mapper.createObjectNode();
-    root.put("format", "paretopipe-run-metadata");
-    root.put("version", 1);
+    root.put("format", RunFolder.METADATA_FORMAT);
+    root.put("version", RunFolder.METADATA_VERSION);
     root.put("start_time", start.toString());
     ObjectNode machine = root.putObject("machine");
     machine.put("hostname", hostname());

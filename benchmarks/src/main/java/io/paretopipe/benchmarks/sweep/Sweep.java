@@ -3,14 +3,13 @@ package io.paretopipe.benchmarks.sweep;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.paretopipe.benchmarks.HlogNames;
 import io.paretopipe.benchmarks.PartitionBenchmark;
 import io.paretopipe.benchmarks.PartitionConfig;
+import io.paretopipe.format.NetworkCondition;
 import io.paretopipe.harness.placement.StageServerProcess;
 import io.paretopipe.models.CutTable;
 import io.paretopipe.models.ModelCatalog;
 import io.paretopipe.models.Partition;
-import io.paretopipe.netem.NetworkCondition;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URLEncoder;
@@ -298,7 +297,7 @@ public final class Sweep implements Callable<Integer> {
       }
       recordSweep(metadata, chosen, points, servers, cpus);
       RunMetadata.write(run.resolve("run-metadata.json"), metadata);
-      System.setProperty(HlogNames.DIR_PROPERTY, hlogDir.toString());
+      System.setProperty(PartitionBenchmark.HLOG_DIR_PROPERTY, hlogDir.toString());
       if (!noUnitProfile) {
         for (String model : models) {
           try {
@@ -618,7 +617,9 @@ public final class Sweep implements Callable<Integer> {
             .measurementIterations(s.measurementIterations())
             .measurementTime(TimeValue.seconds(s.measurementSeconds()))
             .jvmArgsAppend(
-                "-Xmx2g", "-Dai.djl.offline=true", "-D" + HlogNames.DIR_PROPERTY + "=" + hlogDir)
+                "-Xmx2g",
+                "-Dai.djl.offline=true",
+                "-D" + PartitionBenchmark.HLOG_DIR_PROPERTY + "=" + hlogDir)
             .shouldFailOnError(true)
             .resultFormat(ResultFormatType.JSON)
             .result(result.toString())

@@ -1,6 +1,7 @@
 package io.paretopipe.harness.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paretopipe.format.NetworkCondition;
 import io.paretopipe.harness.driver.Credentials;
 import io.paretopipe.harness.driver.PhaseRecorder;
 import io.paretopipe.harness.driver.Pipeline;
@@ -12,7 +13,6 @@ import io.paretopipe.harness.transport.grpc.GrpcClientTls;
 import io.paretopipe.models.Engines;
 import io.paretopipe.models.ModelOptions;
 import io.paretopipe.models.Shapes;
-import io.paretopipe.netem.NetworkCondition;
 import io.paretopipe.netem.device.DeviceProfiles;
 import java.io.PrintWriter;
 import java.nio.file.Path;

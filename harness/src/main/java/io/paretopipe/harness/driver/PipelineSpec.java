@@ -1,7 +1,7 @@
 package io.paretopipe.harness.driver;
 
+import io.paretopipe.format.NetworkCondition;
 import io.paretopipe.models.ModelOptions;
-import io.paretopipe.netem.NetworkCondition;
 import io.paretopipe.netem.device.DeviceProfile;
 import java.time.Duration;
 import java.util.List;

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.paretopipe.format.NetworkCondition;
 import io.paretopipe.harness.placement.StageServerProcess;
 import io.paretopipe.harness.stage.ModelStageService;
 import io.paretopipe.harness.transport.NioStageServer;
 import io.paretopipe.harness.transport.NioTransport;
-import io.paretopipe.netem.NetworkCondition;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

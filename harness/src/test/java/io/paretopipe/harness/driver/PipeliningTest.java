@@ -3,6 +3,7 @@ package io.paretopipe.harness.driver;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.paretopipe.format.Phase;
 import io.paretopipe.harness.placement.CpuAffinity;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

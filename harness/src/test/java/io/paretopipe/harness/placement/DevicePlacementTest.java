@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.paretopipe.harness.driver.Phase;
+import io.paretopipe.format.NetworkCondition;
+import io.paretopipe.format.Phase;
 import io.paretopipe.harness.driver.PhaseRecorder;
 import io.paretopipe.harness.driver.Pipeline;
 import io.paretopipe.harness.driver.PipelineDriver;
 import io.paretopipe.harness.driver.PipelineSpec;
-import io.paretopipe.netem.NetworkCondition;
 import io.paretopipe.netem.device.CpuQuota;
 import io.paretopipe.netem.ns.NamespacePair;
 import io.paretopipe.netem.tc.TcShaper;

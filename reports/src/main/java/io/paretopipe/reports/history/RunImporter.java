@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paretopipe.reports.ReportInputException;
 import io.paretopipe.reports.jmh.JmhResult;
-import io.paretopipe.reports.model.Phase;
+import io.paretopipe.format.Phase;
+import io.paretopipe.format.RunFolder;
 import io.paretopipe.reports.model.Point;
 import io.paretopipe.reports.model.Run;
 import io.paretopipe.reports.pareto.Frontier;
@@ -82,7 +83,7 @@ public final class RunImporter {
         Files.isDirectory(input)
             ? input.toAbsolutePath().normalize()
             : RunLoader.runFolder(input).toAbsolutePath().normalize();
-    Path metadataFile = folder.resolve("run-metadata.json");
+    Path metadataFile = folder.resolve(RunFolder.METADATA_FILE);
     List<String> notes = new ArrayList<>();
     JsonNode metadata = null;
     String metadataJson = null;
@@ -307,7 +308,7 @@ public final class RunImporter {
     for (Path f : jsonFiles) {
       Path runFolder = RunLoader.runFolder(f);
       files.put(relative(runFolder, f), f);
-      for (String sub : List.of("hlog", "cuts")) {
+      for (String sub : List.of(RunFolder.HLOG, RunFolder.CUTS)) {
         Path dir = runFolder.resolve(sub);
         if (Files.isDirectory(dir)) {
           try (Stream<Path> list = Files.list(dir)) {
@@ -318,9 +319,9 @@ public final class RunImporter {
         }
       }
     }
-    Path metadata = folder.resolve("run-metadata.json");
+    Path metadata = folder.resolve(RunFolder.METADATA_FILE);
     if (Files.isRegularFile(metadata)) {
-      files.put("run-metadata.json", metadata);
+      files.put(RunFolder.METADATA_FILE, metadata);
     }
     MessageDigest sha;
     try {

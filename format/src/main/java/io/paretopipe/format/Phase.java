@@ -1,8 +1,11 @@
-package io.paretopipe.harness.driver;
+package io.paretopipe.format;
+
+import java.util.List;
 
 /**
- * The series every request is timed in. Names are the tags in {@code .hlog} files and the keys of
- * {@code phases_ms} in {@code run --json}; they are a stable interface.
+ * The series every request is timed in. The tags name the interval histograms in {@code .hlog}
+ * files, the keys of {@code phases_ms} in {@code run --json} and the phase columns of the report
+ * files; they are a stable interface.
  */
 public enum Phase {
   /** From handing the input to the head until the final result is decoded at the head. */
@@ -18,6 +21,9 @@ public enum Phase {
   /** Turning the received result into an array at the head. */
   DECODE("decode");
 
+  private static final List<Phase> PARTS =
+      List.of(HEAD_COMPUTE, ENCODE, NETWORK, TAIL_COMPUTE, DECODE);
+
   private final String tag;
 
   Phase(String tag) {
@@ -27,5 +33,13 @@ public enum Phase {
   /** The stable name, e.g. {@code head_compute}. */
   public String tag() {
     return tag;
+  }
+
+  /**
+   * The phases one request's end-to-end time is split into, in pipeline order: every phase but
+   * {@link #E2E}, whose means add up to the end-to-end mean.
+   */
+  public static List<Phase> parts() {
+    return PARTS;
   }
 }

@@ -1,4 +1,4 @@
-package io.paretopipe.benchmarks;
+package io.paretopipe.format;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class HlogNamesTest {
+class HlogFileNameTest {
 
   @Test
   void namesFollowTheReportsContract() {
@@ -22,21 +22,22 @@ class HlogNamesTest {
     assertEquals(
         "PartitionBenchmark.latency__batch=8__depth=4__link=delay%3A20ms%2Brate%3A50mbit"
             + "__model=mobilenetv2__split=3%3A9__tail=spawn__transport=nio.hlog",
-        HlogNames.fileName("io.paretopipe.benchmarks.PartitionBenchmark.latency", params));
+        HlogFileName.ofBenchmark("io.paretopipe.benchmarks.PartitionBenchmark.latency", params));
   }
 
   @Test
   void encodesKeysAndAddressValues() {
     assertEquals(
         "PartitionBenchmark.throughput__tail=127.0.0.1%3A4000%2F10.0.0.2%3A4000.hlog",
-        HlogNames.fileName(
+        HlogFileName.ofBenchmark(
             "x.PartitionBenchmark.throughput", Map.of("tail", "127.0.0.1:4000/10.0.0.2:4000")));
   }
 
   @Test
   void rejectsANameWithoutMethod() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> HlogNames.fileName("latency", Map.of()));
+        assertThrows(
+            IllegalArgumentException.class, () -> HlogFileName.ofBenchmark("latency", Map.of()));
     assertEquals("benchmark 'latency' is not CLASS.METHOD", e.getMessage());
   }
 }

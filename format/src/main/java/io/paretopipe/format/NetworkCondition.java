@@ -1,4 +1,4 @@
-package io.paretopipe.netem;
+package io.paretopipe.format;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -10,7 +10,10 @@ import java.util.Map;
 
 /**
  * A network condition applied to each direction of a link: one-way delay with optional jitter,
- * packet loss, and a rate limit with a burst allowance.
+ * packet loss, and a rate limit with a burst allowance. It is what the {@code link} parameter of a
+ * benchmark names, so the same grammar and presets serve every module that reads or writes it: the
+ * shapers of {@code netem}, the pipeline of {@code harness}, the benchmarks and the predictions of
+ * {@code reports}.
  *
  * <p>All values apply <em>per direction</em>: {@code delay:50ms} adds 50 ms each way, so a
  * request/response round trip grows by 100 ms. Zero means "not limited / not added": {@code
@@ -138,30 +141,6 @@ public record NetworkCondition(
   /** A condition with only a rate limit. */
   public static NetworkCondition ofRateBitsPerSecond(long rateBitsPerSecond) {
     return new NetworkCondition(0, 0, 0, rateBitsPerSecond, 0);
-  }
-
-  /** A copy with the given one-way delay. */
-  public NetworkCondition withDelayNanos(long newDelayNanos) {
-    return new NetworkCondition(
-        newDelayNanos, jitterNanos, lossPercent, rateBitsPerSecond, burstBytes);
-  }
-
-  /** A copy with the given jitter. */
-  public NetworkCondition withJitterNanos(long newJitterNanos) {
-    return new NetworkCondition(
-        delayNanos, newJitterNanos, lossPercent, rateBitsPerSecond, burstBytes);
-  }
-
-  /** A copy with the given loss. */
-  public NetworkCondition withLossPercent(double newLossPercent) {
-    return new NetworkCondition(
-        delayNanos, jitterNanos, newLossPercent, rateBitsPerSecond, burstBytes);
-  }
-
-  /** A copy with the given rate and burst. */
-  public NetworkCondition withRate(long newRateBitsPerSecond, long newBurstBytes) {
-    return new NetworkCondition(
-        delayNanos, jitterNanos, lossPercent, newRateBitsPerSecond, newBurstBytes);
   }
 
   /** The one-way delay in whole milliseconds (truncated). */

@@ -1,4 +1,4 @@
-package io.paretopipe.reports.hdr;
+package io.paretopipe.format;
 
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -8,14 +8,22 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The hlog naming contract shared with the benchmarks: {@code
- * PartitionBenchmark.latency__batch=8__depth=4__
- * link=none__model=mobilenetv2__split=3__tail=spawn__transport=nio.hlog} (without the line break).
+ * The names of the HdrHistogram logs a benchmark writes and the reports match to its JMH results
+ * ({@code docs/REPORTS.md}, "hlog naming contract"): {@code
+ * <BenchmarkSimpleName>.<method>__<k1>=<v1>__<k2>=<v2>....hlog}, every param of the result sorted
+ * by key, keys and values percent-encoded with {@link URLEncoder} (UTF-8), e.g. {@code
+ * PartitionBenchmark.latency__batch=8__depth=4__link=none__model=mobilenetv2__split=3%3A9__tail=spawn__transport=nio.hlog}.
  * Stateless.
  */
 public final class HlogFileName {
   /** File name extension, including the dot. */
   public static final String EXTENSION = ".hlog";
+
+  /**
+   * What every metadata comment line of an hlog starts with, after HdrHistogram's {@code #}: {@code
+   * #paretopipe.KEY=VALUE}.
+   */
+  public static final String COMMENT_PREFIX = "paretopipe.";
 
   private static final String SEPARATOR = "__";
 
@@ -31,6 +39,22 @@ public final class HlogFileName {
     new TreeMap<>(params)
         .forEach((k, v) -> name.append(SEPARATOR).append(encode(k)).append('=').append(encode(v)));
     return name.append(EXTENSION).toString();
+  }
+
+  /**
+   * The file name of a JMH result.
+   *
+   * @param benchmark JMH's full benchmark name, e.g. {@code
+   *     io.paretopipe.benchmarks.PartitionBenchmark.latency}
+   * @param params every param of the result
+   * @throws IllegalArgumentException if {@code benchmark} is not {@code CLASS.METHOD}
+   */
+  public static String ofBenchmark(String benchmark, Map<String, String> params) {
+    String[] parts = benchmark.split("\\.");
+    if (parts.length < 2) {
+      throw new IllegalArgumentException("benchmark '" + benchmark + "' is not CLASS.METHOD");
+    }
+    return of(parts[parts.length - 2] + "." + parts[parts.length - 1], params);
   }
 
   /**
