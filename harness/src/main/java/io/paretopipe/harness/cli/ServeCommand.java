@@ -5,12 +5,12 @@ import io.paretopipe.harness.auth.SecretException;
 import io.paretopipe.harness.driver.Credentials;
 import io.paretopipe.harness.placement.StageServerProcess;
 import io.paretopipe.harness.stage.ModelStageService;
-import io.paretopipe.harness.transport.NioStageServer;
-import io.paretopipe.harness.transport.NioTransport;
 import io.paretopipe.harness.transport.grpc.GrpcClientTls;
 import io.paretopipe.harness.transport.grpc.GrpcServerTls;
 import io.paretopipe.harness.transport.grpc.GrpcStageServer;
 import io.paretopipe.harness.transport.grpc.GrpcTransport;
+import io.paretopipe.harness.transport.nio.NioStageServer;
+import io.paretopipe.harness.transport.nio.NioTransport;
 import io.paretopipe.models.Engines;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -180,7 +180,7 @@ final class ServeCommand implements Callable<Integer> {
     long maxRequestBytes =
         maxRequestMib != null
             ? (long) maxRequestMib << 20
-            : io.paretopipe.harness.protocol.MemoryBudget.defaultCapacityBytes();
+            : io.paretopipe.harness.memory.MemoryBudget.defaultCapacityBytes();
     if (maxRequestBytes < (long) maxTensorMib << 20) {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(),

@@ -6,8 +6,9 @@
  * io.paretopipe.harness.protocol.ErrorReport}), the tensor they carry, the typed errors, the {@link
  * io.paretopipe.harness.protocol.Limits} every length read from the wire is checked against before
  * anything is allocated, and the binary frame codec ({@link
- * io.paretopipe.harness.protocol.FrameReader}, {@link io.paretopipe.harness.protocol.FrameWriter},
- * {@link io.paretopipe.harness.protocol.FrameCodec}).
+ * io.paretopipe.harness.transport.nio.FrameReader}, {@link
+ * io.paretopipe.harness.transport.nio.FrameWriter}, {@link
+ * io.paretopipe.harness.transport.nio.FrameCodec}).
  *
  * <p>The format is specified in {@code docs/PROTOCOL.md}. There is no Java serialization and no
  * generic object decoding: every frame type has one fixed layout, decoded field by field.

@@ -79,12 +79,12 @@ public final class ModelStageService implements StageService, AutoCloseable {
 
   /**
    * A service for one process: its middle stages reach the next stage in-process, through a {@link
-   * io.paretopipe.harness.transport.LocalTransport} over this same service.
+   * io.paretopipe.harness.transport.local.LocalTransport} over this same service.
    */
   public static ModelStageService inProcess(int threads) {
     ModelStageService service = new ModelStageService(null, threads);
     service.anyModelDirectory = true;
-    service.downstreamTransport = new io.paretopipe.harness.transport.LocalTransport(service);
+    service.downstreamTransport = new io.paretopipe.harness.transport.local.LocalTransport(service);
     return service;
   }
 

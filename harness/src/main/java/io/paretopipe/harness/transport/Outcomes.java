@@ -11,14 +11,14 @@ import java.util.concurrent.ExecutionException;
  * How every transport turns the completion of {@link StageSession#process} into what the head
  * receives.
  */
-final class Outcomes {
+public final class Outcomes {
   private Outcomes() {}
 
   /**
    * The message for the head: the result if it answers {@code requestId}, otherwise an error report
    * carrying {@code requestId} (a {@link StageException}'s code and message, or INTERNAL).
    */
-  static Object of(long requestId, InferenceResult result, Throwable error) {
+  public static Object of(long requestId, InferenceResult result, Throwable error) {
     if (error == null && result == null) {
       return new ErrorReport(
           requestId,

@@ -1,5 +1,7 @@
 package io.paretopipe.harness.transport;
 
+import io.paretopipe.harness.transport.local.LocalTransport;
+import io.paretopipe.harness.transport.nio.NioTransport;
 import java.io.IOException;
 import java.time.Duration;
 

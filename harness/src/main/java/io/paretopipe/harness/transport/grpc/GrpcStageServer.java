@@ -18,8 +18,9 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.paretopipe.harness.auth.Authenticator;
-import io.paretopipe.harness.auth.GrpcAuth;
-import io.paretopipe.harness.protocol.BufferPool;
+import io.paretopipe.harness.memory.BufferPool;
+import io.paretopipe.harness.memory.MemoryBudget;
+import io.paretopipe.harness.memory.Reservation;
 import io.paretopipe.harness.protocol.ErrorCode;
 import io.paretopipe.harness.protocol.ErrorReport;
 import io.paretopipe.harness.protocol.Handshake;
@@ -27,7 +28,6 @@ import io.paretopipe.harness.protocol.HandshakeReply;
 import io.paretopipe.harness.protocol.InferenceRequest;
 import io.paretopipe.harness.protocol.InferenceResult;
 import io.paretopipe.harness.protocol.Limits;
-import io.paretopipe.harness.protocol.MemoryBudget;
 import io.paretopipe.harness.protocol.ProtocolException;
 import io.paretopipe.harness.protocol.StageException;
 import io.paretopipe.harness.transport.HostPort;
@@ -58,7 +58,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The {@code grpc} stage server: serves a {@link StageService} (the very same stage code as {@link
- * io.paretopipe.harness.transport.NioStageServer}) as the grpc service {@code
+ * io.paretopipe.harness.transport.nio.NioStageServer}) as the grpc service {@code
  * paretopipe.stage.v1.Stage} over Netty: HTTP/2, plaintext or with TLS ({@link Builder#optTls}).
  *
  * <p>Authentication: with {@link Builder#optAuthenticator} the server also serves {@link
@@ -717,7 +717,8 @@ public final class GrpcStageServer implements AutoCloseable {
     private Limits limits = Limits.DEFAULT;
     private long unclaimedSessionMillis = 30_000;
     private int maxSessions = 64;
-    private int maxInFlight = io.paretopipe.harness.transport.NioStageServer.DEFAULT_MAX_IN_FLIGHT;
+    private int maxInFlight =
+        io.paretopipe.harness.transport.nio.NioStageServer.DEFAULT_MAX_IN_FLIGHT;
     private long maxRequestBytes = MemoryBudget.defaultCapacityBytes();
     private Authenticator authenticator;
     private GrpcServerTls tls;

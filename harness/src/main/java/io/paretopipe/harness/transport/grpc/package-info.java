@@ -15,8 +15,8 @@
  * received into one pooled direct buffer per message that the tensor then aliases; {@code
  * docs/TRANSPORT.md} counts the copies that remain.
  *
- * <p>Request memory: the stage server shares one {@link
- * io.paretopipe.harness.protocol.MemoryBudget} among all its sessions ({@link
+ * <p>Request memory: the stage server shares one {@link io.paretopipe.harness.memory.MemoryBudget}
+ * among all its sessions ({@link
  * io.paretopipe.harness.transport.grpc.GrpcStageServer.Builder#optMaxRequestBytes}). This package
  * owns where a request's bytes are reserved (before its message is copied out of grpc's buffers),
  * how a request that does not fit is refused without being copied (read for its id and tensor
@@ -27,12 +27,12 @@
  * io.paretopipe.harness.auth.Authenticator} given to {@link
  * io.paretopipe.harness.transport.grpc.GrpcStageServer.Builder#optAuthenticator} and to the
  * three-argument {@link io.paretopipe.harness.transport.grpc.GrpcTransport} constructor) makes
- * every call prove it, both ways, with {@link io.paretopipe.harness.auth.GrpcAuth}'s interceptors.
- * TLS ({@link io.paretopipe.harness.transport.grpc.GrpcServerTls} on the stage, {@link
- * io.paretopipe.harness.transport.grpc.GrpcClientTls} on the head, PEM files checked when named)
- * encrypts the connection and lets the head check the stage's certificate. This package owns how
- * both are wired into grpc and how their failures reach the caller: a {@code StageException} with
- * {@code ErrorCode.UNAUTHENTICATED} for authentication, an {@code IOException} at connect naming
- * the stage and what is wrong with TLS.
+ * every call prove it, both ways, with {@link io.paretopipe.harness.transport.grpc.GrpcAuth}'s
+ * interceptors. TLS ({@link io.paretopipe.harness.transport.grpc.GrpcServerTls} on the stage,
+ * {@link io.paretopipe.harness.transport.grpc.GrpcClientTls} on the head, PEM files checked when
+ * named) encrypts the connection and lets the head check the stage's certificate. This package owns
+ * how both are wired into grpc and how their failures reach the caller: a {@code StageException}
+ * with {@code ErrorCode.UNAUTHENTICATED} for authentication, an {@code IOException} at connect
+ * naming the stage and what is wrong with TLS.
  */
 package io.paretopipe.harness.transport.grpc;

@@ -17,7 +17,6 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.paretopipe.harness.auth.Authenticator;
-import io.paretopipe.harness.auth.GrpcAuth;
 import io.paretopipe.harness.auth.SharedSecret;
 import io.paretopipe.harness.protocol.DType;
 import io.paretopipe.harness.protocol.ErrorCode;
