@@ -1,8 +1,8 @@
 package io.paretopipe.benchmarks;
 
 import io.paretopipe.format.NetworkCondition;
-import io.paretopipe.harness.driver.Pipeline;
 import io.paretopipe.harness.transport.HostPort;
+import io.paretopipe.harness.transport.TransportKind;
 import io.paretopipe.models.ModelCatalog;
 import io.paretopipe.models.Partition;
 import io.paretopipe.netem.device.CpuQuota;
@@ -154,13 +154,7 @@ public record PartitionConfig(
    *     25 is out of range for mobilenetv2: valid splits are 0..19"
    */
   public Validated validate() {
-    if (!Pipeline.TRANSPORTS.contains(transport)) {
-      throw new IllegalArgumentException(
-          "transport '"
-              + transport
-              + "' is not supported: valid transports are "
-              + String.join(", ", Pipeline.TRANSPORTS));
-    }
+    TransportKind kind = TransportKind.parse(transport);
     if (batch < 1) {
       throw new IllegalArgumentException("batch: " + batch + " (expected: >= 1)");
     }
@@ -178,7 +172,7 @@ public record PartitionConfig(
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("link '" + link + "': " + e.getMessage(), e);
     }
-    if (!condition.isNone() && transport.equals("local")) {
+    if (!condition.isNone() && !kind.network()) {
       throw new IllegalArgumentException(
           "link '"
               + link
@@ -191,7 +185,7 @@ public record PartitionConfig(
       for (String t : tails) {
         HostPort.parse(t);
       }
-      if (!transport.equals("local") && tails.size() != remote) {
+      if (kind.network() && tails.size() != remote) {
         throw new IllegalArgumentException(
             "tail '"
                 + tail
@@ -212,14 +206,14 @@ public record PartitionConfig(
         device("tailDevice", tailDevice, tailCpus, tailThreads, "tailCpus", "tailThreads");
     if (tailProfile != null
         && tailProfile.cpuQuotaPercent() != null
-        && (transport.equals("local") || !tails.equals(List.of(SPAWN)))) {
+        && (!kind.network() || !tails.equals(List.of(SPAWN)))) {
       throw new IllegalArgumentException(
           "tailDevice '"
               + tailDevice
               + "' has a CPU quota, which applies to"
               + " spawned stage servers only: use tail=spawn with nio or grpc, or a profile without a quota");
     }
-    return new Validated(partition, condition, head, tailProfile);
+    return new Validated(kind, partition, condition, head, tailProfile);
   }
 
   /**
@@ -331,6 +325,7 @@ public record PartitionConfig(
 
   /** What {@link #validate()} parsed. */
   public record Validated(
+      TransportKind transport,
       Partition partition,
       NetworkCondition condition,
       DeviceProfile headDevice,

@@ -76,7 +76,7 @@ public final class PartitionFixture implements AutoCloseable {
     String[] cpus = PartitionConfig.resolveCpus(config.headCpus(), config.tailCpus());
     PipelineSpec spec =
         PipelineSpec.defaults(config.model(), config.split())
-            .withTransport(config.transport())
+            .withTransport(valid.transport())
             .withTails(config.tails())
             .withLink(valid.condition())
             .withBatch(config.batch())

@@ -41,7 +41,7 @@ class PartitionConfigTest {
             IllegalArgumentException.class,
             () -> PartitionConfig.defaults("mobilenetv2", "3", "carrier-pigeon").validate());
     assertEquals(
-        "transport 'carrier-pigeon' is not supported: valid transports are nio, local, grpc",
+        "unknown transport 'carrier-pigeon': known transports are nio, local, grpc",
         t.getMessage());
     IllegalArgumentException l =
         assertThrows(

@@ -287,7 +287,7 @@ public final class Sweep implements Callable<Integer> {
               StageServerProcess.builder()
                   .optCpus(cpus[1])
                   .optThreads(tailThreads)
-                  .optTransport(transport)
+                  .optTransport(io.paretopipe.harness.transport.TransportKind.parse(transport))
                   .optModelDirectories(modelDirectories())
                   .optSecret(environmentSecret())
                   .start();
@@ -398,7 +398,7 @@ public final class Sweep implements Callable<Integer> {
         StageServerProcess.builder()
             .optCpus(resolvedCpus()[1])
             .optThreads(tailThreads)
-            .optTransport(transport)
+            .optTransport(io.paretopipe.harness.transport.TransportKind.parse(transport))
             .optModelDirectories(modelDirectories())
             .optSecret(environmentSecret())
             .start();
@@ -429,14 +429,7 @@ public final class Sweep implements Callable<Integer> {
       NetworkCondition.parse(link);
     }
     for (String transport : transports) {
-      if (!io.paretopipe.harness.driver.Pipeline.TRANSPORTS.contains(transport)) {
-        throw new IllegalArgumentException(
-            "transport '"
-                + transport
-                + "' is not supported: valid transports"
-                + " are "
-                + String.join(", ", io.paretopipe.harness.driver.Pipeline.TRANSPORTS));
-      }
+      io.paretopipe.harness.transport.TransportKind.parse(transport);
     }
     for (String model : models) {
       int units = PartitionConfig.unitCount(model);

@@ -9,6 +9,7 @@ import io.paretopipe.harness.driver.PipelineDriver;
 import io.paretopipe.harness.driver.PipelineSpec;
 import io.paretopipe.harness.driver.RunSummary;
 import io.paretopipe.harness.placement.StageServerProcess;
+import io.paretopipe.harness.transport.TransportKind;
 import io.paretopipe.harness.transport.grpc.GrpcClientTls;
 import io.paretopipe.models.Engines;
 import io.paretopipe.models.ModelOptions;
@@ -214,7 +215,7 @@ final class RunCommand implements Callable<Integer> {
     PipelineSpec pipelineSpec =
         PipelineSpec.defaults(model, split)
             .withOptions(options)
-            .withTransport(transport)
+            .withTransport(TransportKind.parse(transport))
             .withTails(List.of(tail.split("/")))
             .withBatch(batch)
             .withPlacement(headThreads, headCpus, tailThreads, tailCpus)

@@ -14,7 +14,7 @@ import io.paretopipe.harness.stage.ModelStageService;
 import io.paretopipe.harness.transport.HostPort;
 import io.paretopipe.harness.transport.StageChannel;
 import io.paretopipe.harness.transport.Transport;
-import io.paretopipe.harness.transport.grpc.GrpcTransport;
+import io.paretopipe.harness.transport.TransportKind;
 import io.paretopipe.harness.transport.local.LocalTransport;
 import io.paretopipe.models.CutTable;
 import io.paretopipe.models.Engines;
@@ -38,9 +38,6 @@ import java.util.concurrent.TimeoutException;
  * {@link #close()} releases all of them, also after a failed start.
  */
 public final class Pipeline implements AutoCloseable {
-
-  /** Transports {@link #open} knows. */
-  public static final List<String> TRANSPORTS = List.of("nio", "local", "grpc");
 
   private final PipelineSpec spec;
   private final Partition partition;
@@ -85,18 +82,12 @@ public final class Pipeline implements AutoCloseable {
   public static Pipeline open(PipelineSpec spec, Credentials credentials)
       throws IOException, StageException {
     java.util.Objects.requireNonNull(credentials, "credentials");
-    if (!TRANSPORTS.contains(spec.transport())) {
-      throw new IllegalArgumentException(
-          "unknown transport '"
-              + spec.transport()
-              + "': known transports are "
-              + String.join(", ", TRANSPORTS));
-    }
     ModelDefinition definition = ModelCatalog.define(spec.model(), spec.options());
     Partition partition = Partition.parse(spec.split(), spec.model(), definition.unitCount());
     int remote = partition.stageCount() - 1;
     boolean spawn = spec.tails().equals(List.of("spawn"));
-    if (!spec.transport().equals("local") && !spawn && spec.tails().size() != remote) {
+    boolean network = spec.transport().network();
+    if (network && !spawn && spec.tails().size() != remote) {
       throw new IllegalArgumentException(
           "split "
               + spec.split()
@@ -111,7 +102,7 @@ public final class Pipeline implements AutoCloseable {
               + " given: use 'spawn' or one HOST:PORT per stage"
               + " (separated by '/')");
     }
-    if (spec.tailCpuQuotaPercent() != null && (spec.transport().equals("local") || !spawn)) {
+    if (spec.tailCpuQuotaPercent() != null && (!network || !spawn)) {
       throw new IllegalArgumentException(
           "a tail CPU quota applies to spawned stage servers only: transport "
               + spec.transport()
@@ -120,7 +111,7 @@ public final class Pipeline implements AutoCloseable {
               + " spawns none (use nio or grpc"
               + " with tail 'spawn', or set the quota on the remote machine)");
     }
-    if (credentials.tls().isPresent() && (spawn || !spec.transport().equals(GrpcTransport.NAME))) {
+    if (credentials.tls().isPresent() && (spawn || spec.transport() != TransportKind.GRPC)) {
       throw new IllegalArgumentException(
           "TLS applies to remote grpc stages only: transport "
               + spec.transport()
@@ -157,7 +148,7 @@ public final class Pipeline implements AutoCloseable {
     Transport transport;
     List<String> addresses = new ArrayList<>();
     int tailThreadsInHandshake = 0;
-    if (spec.transport().equals("local")) {
+    if (!spec.transport().network()) {
       ModelStageService local = ModelStageService.inProcess(spec.headThreads());
       owned.add(local);
       transport = new LocalTransport(local);
@@ -165,7 +156,7 @@ public final class Pipeline implements AutoCloseable {
         addresses.add("local");
       }
     } else {
-      transport = credentials.transport(spec.transport());
+      transport = Transports.network(spec.transport(), credentials);
       if (spawn) {
         List<java.nio.file.Path> modelDirectories =
             ModelCatalog.isDirectory(spec.model())
@@ -210,7 +201,7 @@ public final class Pipeline implements AutoCloseable {
             downstream);
     String first = addresses.get(0);
     if (!spec.link().isNone()) {
-      if (spec.transport().equals("local")) {
+      if (!spec.transport().network()) {
         throw new IllegalArgumentException(
             "link "
                 + spec.link().toSpec()

@@ -1,6 +1,7 @@
 package io.paretopipe.harness.driver;
 
 import io.paretopipe.format.NetworkCondition;
+import io.paretopipe.harness.transport.TransportKind;
 import io.paretopipe.models.ModelOptions;
 import io.paretopipe.netem.device.DeviceProfile;
 import java.time.Duration;
@@ -14,7 +15,7 @@ import java.util.Objects;
  * @param model catalog model name
  * @param options classes, input and seed
  * @param split {@code k} or {@code k1:k2:...}
- * @param transport {@code nio} or {@code local}
+ * @param transport how the head reaches the remote stages
  * @param tails {@code ["spawn"]} to spawn every remote stage on this machine, or one {@code
  *     HOST:PORT} per remote stage (a running {@code paretopipe serve})
  * @param batch images per request
@@ -34,7 +35,7 @@ public record PipelineSpec(
     String model,
     ModelOptions options,
     String split,
-    String transport,
+    TransportKind transport,
     List<String> tails,
     int batch,
     int headThreads,
@@ -79,7 +80,7 @@ public record PipelineSpec(
         model,
         ModelOptions.builder().build(),
         split,
-        "nio",
+        TransportKind.NIO,
         List.of("spawn"),
         8,
         1,
@@ -92,7 +93,7 @@ public record PipelineSpec(
         null);
   }
 
-  public PipelineSpec withTransport(String t) {
+  public PipelineSpec withTransport(TransportKind t) {
     return new PipelineSpec(
         model,
         options,

@@ -1,14 +1,13 @@
 package io.paretopipe.harness.memory;
 
-import io.paretopipe.harness.transport.nio.FrameReader;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A stage-wide cap on the bytes of request tensors held at once, shared by every connection of a
  * server, so that many connections each within their own limits cannot together exhaust memory: a
- * payload that does not fit is refused before it is allocated ({@link FrameReader}). Bytes are
- * reserved when a frame's header and metadata have been checked and released when the request is
- * answered. Thread-safe; lock-free.
+ * payload that does not fit is refused before it is allocated ({@code transport.nio.FrameReader},
+ * {@code transport.grpc.PooledMarshaller}). Bytes are reserved when a frame's header and metadata
+ * have been checked and released when the request is answered. Thread-safe; lock-free.
  */
 public final class MemoryBudget {
   private final long capacityBytes;
@@ -88,6 +87,31 @@ public final class MemoryBudget {
    */
   public long poolAllowanceBytes() {
     return Math.min(256L << 20, capacityBytes / 4);
+  }
+
+  /** Bytes not reserved now. */
+  public long freeBytes() {
+    return Math.max(0, capacityBytes - reservedBytes.get());
+  }
+
+  /**
+   * Why a request was refused, for the head: its tensor of {@code tensorBytes} (carried in a
+   * message of {@code messageBytes}, the bytes it would have reserved) did not fit the {@code
+   * freeBytes} left when it arrived.
+   */
+  public String refusal(long requestId, long tensorBytes, long messageBytes, long freeBytes) {
+    return "request "
+        + requestId
+        + " refused: its "
+        + tensorBytes
+        + "-byte tensor"
+        + (messageBytes != tensorBytes ? " (a " + messageBytes + "-byte message)" : "")
+        + " does not fit the stage's request memory ("
+        + freeBytes
+        + " of "
+        + capacityBytes
+        + " bytes free, shared by all connections); retry when earlier requests are answered,"
+        + " or raise the stage's limit";
   }
 
   /** The cap, bytes. */

@@ -1,5 +1,6 @@
 package io.paretopipe.harness.placement;
 
+import io.paretopipe.harness.transport.TransportKind;
 import io.paretopipe.models.Engines;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -129,7 +130,7 @@ public final class StageServerProcess implements AutoCloseable {
     private long startTimeoutMillis = 120_000;
     private final List<String> prefix = new ArrayList<>();
     private String listenHost = "127.0.0.1";
-    private String transport = "nio";
+    private TransportKind transport = TransportKind.NIO;
     private final List<Path> modelDirectories = new ArrayList<>();
     private io.paretopipe.harness.auth.SharedSecret secret;
     private final List<String> serveOptions = new ArrayList<>();
@@ -196,8 +197,8 @@ public final class StageServerProcess implements AutoCloseable {
     /**
      * What the server speaks: {@code nio} (default) or {@code grpc}; passed as {@code --transport}.
      */
-    public Builder optTransport(String transport) {
-      if (!List.of("nio", "grpc").contains(transport)) {
+    public Builder optTransport(TransportKind transport) {
+      if (!transport.network()) {
         throw new IllegalArgumentException(
             "stage server transport '"
                 + transport
@@ -250,7 +251,7 @@ public final class StageServerProcess implements AutoCloseable {
               Integer.toString(threads),
               "--exit-with-parent",
               "--transport",
-              transport));
+              transport.toString()));
       if (io.paretopipe.harness.auth.BindPolicy.needsInsecure(
           java.net.InetAddress.getByName(listenHost), secret != null)) {
         // a prefix placed the server in a private network namespace (NamespacePair) the owner set

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import io.paretopipe.harness.placement.CpuAffinity;
 import io.paretopipe.harness.placement.StageServerProcess;
+import io.paretopipe.harness.transport.TransportKind;
 import io.paretopipe.harness.transport.grpc.GrpcStageChannel;
 import io.paretopipe.harness.transport.nio.NioStageChannel;
 import io.paretopipe.models.ModelCatalog;
@@ -36,7 +37,7 @@ class SpawnedStageIntegrationTest {
     for (String split : List.of("0", "7", "19", "3:9")) {
       PipelineSpec spec =
           PipelineSpec.defaults("mobilenetv2", split)
-              .withTransport(transport)
+              .withTransport(TransportKind.parse(transport))
               .withBatch(2)
               .withPlacement(1, "", 1, CpuAffinity.tasksetAvailable() ? "1" : "")
               .withTimeout(Duration.ofSeconds(60));

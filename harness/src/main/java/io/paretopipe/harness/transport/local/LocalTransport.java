@@ -6,15 +6,16 @@ import io.paretopipe.harness.protocol.HandshakeReply;
 import io.paretopipe.harness.protocol.InferenceRequest;
 import io.paretopipe.harness.protocol.InferenceResult;
 import io.paretopipe.harness.protocol.StageException;
-import io.paretopipe.harness.transport.Outcomes;
+import io.paretopipe.harness.server.DispatchStrategy;
+import io.paretopipe.harness.server.Outcomes;
 import io.paretopipe.harness.transport.StageChannel;
 import io.paretopipe.harness.transport.StageChannelClosedException;
 import io.paretopipe.harness.transport.StageService;
 import io.paretopipe.harness.transport.StageSession;
 import io.paretopipe.harness.transport.Transport;
+import io.paretopipe.harness.transport.TransportKind;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -30,9 +31,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Thread-safe; each {@link #connect} opens a new session of the service.
  */
 public final class LocalTransport implements Transport {
-  /** The transport's name, "local". */
-  public static final String NAME = "local";
-
   private final StageService service;
 
   /**
@@ -43,8 +41,8 @@ public final class LocalTransport implements Transport {
   }
 
   @Override
-  public String name() {
-    return NAME;
+  public TransportKind kind() {
+    return TransportKind.LOCAL;
   }
 
   /** A channel to the service; {@code address} is ignored. */
@@ -87,20 +85,7 @@ public final class LocalTransport implements Transport {
     @Override
     public void send(InferenceRequest request) throws StageChannelClosedException {
       checkOpen();
-      StageSession s = readySession();
-      long requestId = request.requestId();
-      CompletableFuture<InferenceResult> future;
-      try {
-        future = s.process(request);
-      } catch (RuntimeException e) {
-        future = CompletableFuture.failedFuture(e);
-      }
-      if (future == null) {
-        future =
-            CompletableFuture.failedFuture(
-                new NullPointerException("StageSession.process returned null"));
-      }
-      future.whenComplete((result, error) -> arrivals.add(Outcomes.of(requestId, result, error)));
+      Outcomes.dispatch(DispatchStrategy.PIPELINED, readySession(), request, arrivals::add);
     }
 
     @Override

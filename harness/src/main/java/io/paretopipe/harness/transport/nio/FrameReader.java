@@ -237,17 +237,7 @@ public final class FrameReader {
     discarding = false;
     finish(null);
     throw new PayloadRefusedException(
-        requestId,
-        "request "
-            + requestId
-            + " refused: its "
-            + payloadLength
-            + "-byte tensor does not fit the stage's request memory ("
-            + (budget.capacityBytes() - budget.reservedBytes())
-            + " of "
-            + budget.capacityBytes()
-            + " bytes free, shared by all connections); retry when earlier requests"
-            + " are answered, or raise the stage's limit");
+        requestId, budget.refusal(requestId, payloadLength, payloadLength, budget.freeBytes()));
   }
 
   private void releaseReservation() {

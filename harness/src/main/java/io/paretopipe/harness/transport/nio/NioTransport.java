@@ -3,6 +3,7 @@ package io.paretopipe.harness.transport.nio;
 import io.paretopipe.harness.auth.Authenticator;
 import io.paretopipe.harness.protocol.Limits;
 import io.paretopipe.harness.transport.Transport;
+import io.paretopipe.harness.transport.TransportKind;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
@@ -13,9 +14,6 @@ import java.util.Objects;
  * each {@link #connect} opens a new {@link NioStageChannel}.
  */
 public final class NioTransport implements Transport {
-  /** The transport's name, "nio". */
-  public static final String NAME = "nio";
-
   private final Limits limits;
   private final int socketBufferBytes;
   private final Authenticator authenticator;
@@ -56,8 +54,8 @@ public final class NioTransport implements Transport {
   }
 
   @Override
-  public String name() {
-    return NAME;
+  public TransportKind kind() {
+    return TransportKind.NIO;
   }
 
   @Override

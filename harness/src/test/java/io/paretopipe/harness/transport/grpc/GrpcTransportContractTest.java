@@ -3,6 +3,7 @@ package io.paretopipe.harness.transport.grpc;
 import io.paretopipe.harness.transport.StageChannel;
 import io.paretopipe.harness.transport.StageService;
 import io.paretopipe.harness.transport.TransportContractTest;
+import io.paretopipe.harness.transport.TransportKind;
 import java.time.Duration;
 
 /**
@@ -29,6 +30,6 @@ class GrpcTransportContractTest extends TransportContractTest {
 
   @Override
   protected String transportName() {
-    return GrpcTransport.NAME;
+    return TransportKind.GRPC.toString();
   }
 }

@@ -3,6 +3,7 @@ package io.paretopipe.harness.transport.local;
 import io.paretopipe.harness.transport.StageChannel;
 import io.paretopipe.harness.transport.StageService;
 import io.paretopipe.harness.transport.TransportContractTest;
+import io.paretopipe.harness.transport.TransportKind;
 import java.time.Duration;
 
 /** The transport contract over {@code local}: the service is called in this process. */
@@ -23,6 +24,6 @@ class LocalTransportContractTest extends TransportContractTest {
 
   @Override
   protected String transportName() {
-    return LocalTransport.NAME;
+    return TransportKind.LOCAL.toString();
   }
 }

@@ -22,6 +22,7 @@ import io.paretopipe.harness.protocol.Limits;
 import io.paretopipe.harness.protocol.Message;
 import io.paretopipe.harness.protocol.StageException;
 import io.paretopipe.harness.protocol.Tensor;
+import io.paretopipe.harness.server.StageServerOptions;
 import io.paretopipe.harness.transport.StageChannel;
 import io.paretopipe.harness.transport.TestStages;
 import java.io.IOException;
@@ -65,10 +66,12 @@ class NioAuthenticationTest {
   void start() throws IOException {
     service = new TestStages.EchoService(1);
     server =
-        NioStageServer.builder(service)
-            .optAuthenticator(Authenticator.create(SECRET))
-            .optHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS)
-            .start();
+        NioStageServer.start(
+            service,
+            StageServerOptions.builder()
+                .optAuthenticator(Authenticator.create(SECRET))
+                .optHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS)
+                .build());
   }
 
   @AfterEach
@@ -98,40 +101,6 @@ class NioAuthenticationTest {
       return assertThrows(
           StageException.class, () -> channel.handshake(handshake("resnet18"), TIMEOUT));
     }
-  }
-
-  @Test
-  void aHeadWithTheSecretIsServed() throws Exception {
-    roundTrip(new NioTransport(Authenticator.create(SECRET)), server.address());
-    assertEquals(1, service.sessions.size());
-  }
-
-  @Test
-  void aHeadWithoutASecretIsToldTheStageNeedsOne() throws Exception {
-    StageException e = handshakeFails(new NioTransport(), server.address());
-    assertEquals(ErrorCode.UNAUTHENTICATED, e.code());
-    assertTrue(
-        e.getMessage().contains("stage at " + server.address() + " requires authentication"),
-        e.getMessage());
-    assertTrue(e.getMessage().contains("--secret-file"), e.getMessage());
-    assertEquals(
-        0, service.sessions.size(), "no session may be opened for an unauthenticated head");
-  }
-
-  @Test
-  void aHeadWithAnotherSecretIsRefused() throws Exception {
-    StageException e =
-        handshakeFails(new NioTransport(Authenticator.create(OTHER)), server.address());
-    assertEquals(ErrorCode.UNAUTHENTICATED, e.code());
-    assertTrue(
-        e.getMessage()
-            .contains(
-                "stage at "
-                    + server.address()
-                    + " refused this head: authentication failed: the proof is wrong"),
-        e.getMessage());
-    assertTrue(e.getMessage().contains("different shared secret"), e.getMessage());
-    assertEquals(0, service.sessions.size());
   }
 
   @Test

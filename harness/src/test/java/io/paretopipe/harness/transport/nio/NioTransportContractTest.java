@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.paretopipe.harness.transport.StageChannel;
 import io.paretopipe.harness.transport.StageService;
 import io.paretopipe.harness.transport.TransportContractTest;
+import io.paretopipe.harness.transport.TransportKind;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -36,7 +37,7 @@ class NioTransportContractTest extends TransportContractTest {
 
   @Override
   protected String transportName() {
-    return NioTransport.NAME;
+    return TransportKind.NIO.toString();
   }
 
   @Test
