@@ -22,31 +22,41 @@ public record CutTable(String model, long params, int[] input, int batch, List<C
 
   /** Builds the table of a definition for {@code batch} images per request. */
   public static CutTable of(ModelDefinition model, int batch) {
+    return of(
+        model.name(), model.options(), model.prefix().isPresent(), CostWalker.costs(model), batch);
+  }
+
+  /**
+   * Builds the table from a model's static costs (prefix if {@code prefix}, units, suffix) for
+   * {@code batch} images per request.
+   */
+  static CutTable of(
+      String name, ModelOptions options, boolean prefix, List<UnitCost> costs, int batch) {
     if (batch < 1) {
       throw new IllegalArgumentException("batch: " + batch + " (expected: >= 1)");
     }
-    List<UnitCost> costs = CostWalker.costs(model);
     long params = costs.stream().mapToLong(UnitCost::params).sum();
-    int[] in = model.options().input();
+    int[] in = options.input();
     long[] shape = {in[0], in[1], in[2]};
     String unit = CutTableJson.INPUT_UNIT;
     long macs = 0;
     int first = 0;
-    if (model.prefix().isPresent()) {
-      UnitCost prefix = costs.get(0);
-      shape = prefix.outputShape();
+    if (prefix) {
+      UnitCost prefixCost = costs.get(0);
+      shape = prefixCost.outputShape();
       unit = CutTableJson.PREFIX_UNIT;
-      macs = prefix.macs();
+      macs = prefixCost.macs();
       first = 1;
     }
     List<Cut> cuts = new ArrayList<>();
     cuts.add(new Cut(0, unit, shape, bytes(shape, batch), macs * batch));
-    for (int k = 1; k <= model.unitCount(); k++) {
+    int units = costs.size() - first - 1;
+    for (int k = 1; k <= units; k++) {
       UnitCost c = costs.get(first + k - 1);
       macs += c.macs();
       cuts.add(new Cut(k, c.name(), c.outputShape(), bytes(c.outputShape(), batch), macs * batch));
     }
-    return new CutTable(model.name(), params, in.clone(), batch, List.copyOf(cuts));
+    return new CutTable(name, params, in.clone(), batch, List.copyOf(cuts));
   }
 
   private static long bytes(long[] shape, int batch) {
