@@ -1,8 +1,11 @@
 package io.paretopipe.benchmarks;
 
 import io.paretopipe.format.NetworkCondition;
+import io.paretopipe.harness.cli.PlacementOptions;
+import io.paretopipe.harness.placement.Placement;
 import io.paretopipe.harness.transport.HostPort;
 import io.paretopipe.harness.transport.TransportKind;
+import io.paretopipe.models.ModelBlueprint;
 import io.paretopipe.models.ModelCatalog;
 import io.paretopipe.models.Partition;
 import io.paretopipe.netem.device.CpuQuota;
@@ -52,10 +55,10 @@ public record PartitionConfig(
   /**
    * Pins the head to CPU 0 and the stage servers to every other CPU; unpinned on a one-CPU machine.
    */
-  public static final String AUTO = "auto";
+  public static final String AUTO = PlacementOptions.AUTO;
 
   /** Leaves a process unpinned. */
-  public static final String UNPINNED = "none";
+  public static final String UNPINNED = PlacementOptions.NONE;
 
   /** The {@code tail} value that spawns the stage servers on this machine. */
   public static final String SPAWN = "spawn";
@@ -165,7 +168,8 @@ public record PartitionConfig(
       throw new IllegalArgumentException(
           "headThreads " + headThreads + ", tailThreads " + tailThreads + " (expected: >= 1)");
     }
-    Partition partition = Partition.parse(split, model, unitCount(model));
+    ModelBlueprint blueprint = ModelCatalog.blueprint(model);
+    Partition partition = blueprint.partition(split);
     NetworkCondition condition;
     try {
       condition = NetworkCondition.parse(link);
@@ -213,7 +217,17 @@ public record PartitionConfig(
               + "' has a CPU quota, which applies to"
               + " spawned stage servers only: use tail=spawn with nio or grpc, or a profile without a quota");
     }
-    return new Validated(kind, partition, condition, head, tailProfile);
+    return new Validated(
+        kind,
+        blueprint,
+        partition,
+        condition,
+        head != null
+            ? Placement.of(head)
+            : Placement.of(PlacementOptions.cpuSet("headCpus", headCpus, true), headThreads),
+        tailProfile != null
+            ? Placement.of(tailProfile)
+            : Placement.of(PlacementOptions.cpuSet("tailCpus", tailCpus, false), tailThreads));
   }
 
   /**
@@ -267,67 +281,17 @@ public record PartitionConfig(
     return List.of(tail.trim().split("/"));
   }
 
-  /** The unit count of a catalog model ({@code valid splits are 0..n}); cached per model. */
+  /** The unit count of a model ({@code valid splits are 0..n}), from its blueprint. */
   public static int unitCount(String model) {
-    return UNIT_COUNTS.computeIfAbsent(model, m -> ModelCatalog.define(m).unitCount());
-  }
-
-  /**
-   * CPU lists (taskset syntax, "" = unpinned) for head and tail: {@code auto} gives the head the
-   * first CPU this JVM was allowed when this class was loaded, and the tail the others (both
-   * unpinned with one CPU); {@code none} is unpinned. Resolved against the CPUs allowed at class
-   * load, so a head that has pinned itself since still resolves {@code auto} the same way.
-   */
-  public static String[] resolveCpus(String head, String tail) {
-    List<Integer> cpus = INITIAL_CPUS;
-    String h = head;
-    String t = tail;
-    if (head.equals(AUTO)) {
-      h = cpus.size() >= 2 ? Integer.toString(cpus.get(0)) : "";
-    }
-    if (tail.equals(AUTO)) {
-      t =
-          cpus.size() >= 2
-              ? cpus.subList(1, cpus.size()).stream()
-                  .map(String::valueOf)
-                  .collect(java.util.stream.Collectors.joining(","))
-              : "";
-    }
-    return new String[] {h.equals(UNPINNED) ? "" : h, t.equals(UNPINNED) ? "" : t};
-  }
-
-  private static final java.util.Map<String, Integer> UNIT_COUNTS =
-      new java.util.concurrent.ConcurrentHashMap<>();
-  private static final List<Integer> INITIAL_CPUS =
-      parseCpuList(
-          io.paretopipe.harness.placement.CpuAffinity.allowedCpus(ProcessHandle.current().pid()));
-
-  /** {@code 0-2,5} to {@code [0, 1, 2, 5]}; empty for "" or text that is not a CPU list. */
-  static List<Integer> parseCpuList(String list) {
-    List<Integer> cpus = new java.util.ArrayList<>();
-    try {
-      for (String part : list.trim().split(",")) {
-        if (part.isBlank()) {
-          continue;
-        }
-        String[] range = part.trim().split("-");
-        int from = Integer.parseInt(range[0].trim());
-        int to = range.length > 1 ? Integer.parseInt(range[1].trim()) : from;
-        for (int c = from; c <= to; c++) {
-          cpus.add(c);
-        }
-      }
-    } catch (NumberFormatException e) {
-      return List.of();
-    }
-    return List.copyOf(cpus);
+    return ModelCatalog.blueprint(model).unitCount();
   }
 
   /** What {@link #validate()} parsed. */
   public record Validated(
       TransportKind transport,
+      ModelBlueprint model,
       Partition partition,
       NetworkCondition condition,
-      DeviceProfile headDevice,
-      DeviceProfile tailDevice) {}
+      Placement head,
+      Placement tail) {}
 }

@@ -9,7 +9,6 @@ import io.paretopipe.harness.placement.StageServerProcess;
 import io.paretopipe.harness.protocol.StageException;
 import io.paretopipe.models.CutTable;
 import io.paretopipe.models.Engines;
-import io.paretopipe.models.ModelCatalog;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,15 +72,13 @@ public final class PartitionFixture implements AutoCloseable {
 
   private void start(PartitionConfig.Validated valid, int inFlight)
       throws IOException, StageException {
-    String[] cpus = PartitionConfig.resolveCpus(config.headCpus(), config.tailCpus());
     PipelineSpec spec =
-        PipelineSpec.defaults(config.model(), config.split())
+        PipelineSpec.defaults(valid.model(), valid.partition())
             .withTransport(valid.transport())
             .withTails(config.tails())
             .withLink(valid.condition())
             .withBatch(config.batch())
-            .withPlacement(config.headThreads(), cpus[0], config.tailThreads(), cpus[1])
-            .withDevices(valid.headDevice(), valid.tailDevice())
+            .withPlacement(valid.head(), valid.tail())
             .withTimeout(timeout(config, valid));
     pipeline = Pipeline.open(spec);
     headCpus = CpuAffinity.allowedCpus(ProcessHandle.current().pid());
@@ -89,7 +86,7 @@ public final class PartitionFixture implements AutoCloseable {
     if (cutPoints.length == 1) {
       bytesPerRequest = pipeline.bytesPerRequest();
     } else {
-      CutTable cuts = CutTable.of(ModelCatalog.define(config.model()), config.batch());
+      CutTable cuts = valid.model().cutTable(config.batch());
       for (int k : cutPoints) {
         bytesPerRequest += cuts.cuts().get(k).bytes();
       }
@@ -122,7 +119,7 @@ public final class PartitionFixture implements AutoCloseable {
     Duration timeout = Duration.ofSeconds(seconds);
     io.paretopipe.format.NetworkCondition link = valid.condition();
     if (!link.isNone()) {
-      CutTable cuts = CutTable.of(ModelCatalog.define(config.model()), config.batch());
+      CutTable cuts = valid.model().cutTable(config.batch());
       long bytes = cuts.cuts().get(valid.partition().cuts()[0]).bytes();
       double transferSeconds =
           link.rateBitsPerSecond() > 0 ? bytes * 8.0 / link.rateBitsPerSecond() : 0;
@@ -181,10 +178,10 @@ public final class PartitionFixture implements AutoCloseable {
     c.put("tail_addresses", String.join("/", pipeline.spec().tails()));
     c.put(
         "head_cpu_quota_percent",
-        java.util.Objects.toString(pipeline.spec().headCpuQuotaPercent(), "none"));
+        java.util.Objects.toString(pipeline.spec().head().cpuQuotaPercent(), "none"));
     c.put(
         "tail_cpu_quota_percent",
-        java.util.Objects.toString(pipeline.spec().tailCpuQuotaPercent(), "none"));
+        java.util.Objects.toString(pipeline.spec().tail().cpuQuotaPercent(), "none"));
     c.put(
         "link_condition", pipeline.link() == null ? "none" : pipeline.link().condition().toSpec());
     c.put("engine", Engines.versions());

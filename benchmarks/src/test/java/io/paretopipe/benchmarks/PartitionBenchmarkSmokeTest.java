@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paretopipe.format.HlogFileName;
 import io.paretopipe.format.Phase;
+import io.paretopipe.harness.placement.CpuSet;
 import io.paretopipe.models.CutTable;
 import io.paretopipe.models.ModelCatalog;
 import java.nio.file.Files;
@@ -98,7 +99,7 @@ class PartitionBenchmarkSmokeTest {
       assertEquals(SPLIT, comments.get("split"));
       String head = comments.get("head_cpus_allowed");
       String tail = comments.get("tail_cpus_allowed");
-      if (PartitionConfig.parseCpuList(CpuList.current()).size() >= 2) {
+      if (CpuSet.cpus(CpuList.current()).size() >= 2) {
         assertFalse(tail.isEmpty(), "no tail CPUs recorded");
         assertNotEquals(head, tail, "head and tail ran on the same CPUs");
       }

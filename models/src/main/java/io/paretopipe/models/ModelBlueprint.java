@@ -89,6 +89,11 @@ public final class ModelBlueprint {
     return digest;
   }
 
+  /** Whether it is an exported TorchScript model directory (its {@link #name} is the path). */
+  public boolean isDirectory() {
+    return !digest.isEmpty();
+  }
+
   /** The cut table at {@code batch} images per request. */
   public CutTable cutTable(int batch) {
     return CutTable.of(name, options, prefix, costs, batch);

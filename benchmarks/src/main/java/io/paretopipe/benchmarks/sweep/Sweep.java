@@ -285,7 +285,7 @@ public final class Sweep implements Callable<Integer> {
         if (!transport.equals("local") && tailDevice.equals(PartitionConfig.UNPINNED)) {
           StageServerProcess server =
               StageServerProcess.builder()
-                  .optCpus(cpus[1])
+                  .optCpus(io.paretopipe.harness.placement.CpuSet.parse(cpus[1]))
                   .optThreads(tailThreads)
                   .optTransport(io.paretopipe.harness.transport.TransportKind.parse(transport))
                   .optModelDirectories(modelDirectories())
@@ -396,7 +396,7 @@ public final class Sweep implements Callable<Integer> {
     server.close();
     StageServerProcess restarted =
         StageServerProcess.builder()
-            .optCpus(resolvedCpus()[1])
+            .optCpus(io.paretopipe.harness.placement.CpuSet.parse(resolvedCpus()[1]))
             .optThreads(tailThreads)
             .optTransport(io.paretopipe.harness.transport.TransportKind.parse(transport))
             .optModelDirectories(modelDirectories())
@@ -467,7 +467,11 @@ public final class Sweep implements Callable<Integer> {
 
   private String[] resolvedCpus() {
     if (cpus == null) {
-      cpus = PartitionConfig.resolveCpus(headCpus, tailCpus);
+      cpus =
+          new String[] {
+            io.paretopipe.harness.cli.PlacementOptions.cpuSet("--head-cpus", headCpus, true).list(),
+            io.paretopipe.harness.cli.PlacementOptions.cpuSet("--tail-cpus", tailCpus, false).list()
+          };
     }
     return cpus;
   }

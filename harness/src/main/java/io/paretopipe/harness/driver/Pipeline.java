@@ -16,10 +16,8 @@ import io.paretopipe.harness.transport.StageChannel;
 import io.paretopipe.harness.transport.Transport;
 import io.paretopipe.harness.transport.TransportKind;
 import io.paretopipe.harness.transport.local.LocalTransport;
-import io.paretopipe.models.CutTable;
 import io.paretopipe.models.Engines;
-import io.paretopipe.models.ModelCatalog;
-import io.paretopipe.models.ModelDefinition;
+import io.paretopipe.models.ModelBlueprint;
 import io.paretopipe.models.Partition;
 import io.paretopipe.models.StageModel;
 import io.paretopipe.models.StageRange;
@@ -82,10 +80,9 @@ public final class Pipeline implements AutoCloseable {
   public static Pipeline open(PipelineSpec spec, Credentials credentials)
       throws IOException, StageException {
     java.util.Objects.requireNonNull(credentials, "credentials");
-    ModelDefinition definition = ModelCatalog.define(spec.model(), spec.options());
-    Partition partition = Partition.parse(spec.split(), spec.model(), definition.unitCount());
+    Partition partition = spec.partition();
     int remote = partition.stageCount() - 1;
-    boolean spawn = spec.tails().equals(List.of("spawn"));
+    boolean spawn = spec.spawnsTails();
     boolean network = spec.transport().network();
     if (network && !spawn && spec.tails().size() != remote) {
       throw new IllegalArgumentException(
@@ -102,7 +99,7 @@ public final class Pipeline implements AutoCloseable {
               + " given: use 'spawn' or one HOST:PORT per stage"
               + " (separated by '/')");
     }
-    if (spec.tailCpuQuotaPercent() != null && (!network || !spawn)) {
+    if (spec.tail().cpuQuotaPercent() != null && (!network || !spawn)) {
       throw new IllegalArgumentException(
           "a tail CPU quota applies to spawned stage servers only: transport "
               + spec.transport()
@@ -122,7 +119,7 @@ public final class Pipeline implements AutoCloseable {
     }
     Pipeline p = new Pipeline(spec, partition, credentials);
     try {
-      p.start(definition, spawn);
+      p.start(spawn);
       return p;
     } catch (IOException | StageException | RuntimeException e) {
       p.close();
@@ -130,26 +127,26 @@ public final class Pipeline implements AutoCloseable {
     }
   }
 
-  private void start(ModelDefinition definition, boolean spawn) throws IOException, StageException {
-    Engines.setThreads(spec.headThreads());
-    if (!spec.headCpus().isEmpty()) {
-      CpuAffinity.pin(ProcessHandle.current().pid(), spec.headCpus());
+  private void start(boolean spawn) throws IOException, StageException {
+    ModelBlueprint model = spec.model();
+    Engines.setThreads(spec.head().threads());
+    if (spec.head().cpus().pinned()) {
+      CpuAffinity.pin(ProcessHandle.current().pid(), spec.head().cpus().list());
     }
-    capCpu(spec.headCpuQuotaPercent(), ProcessHandle.current().pid());
+    capCpu(spec.head().cpuQuotaPercent(), ProcessHandle.current().pid());
     List<StageRange> stages = partition.stages();
-    head = StageModel.load(definition, stages.get(0));
+    head = StageModel.load(model.instantiate(), stages.get(0));
     owned.add(head);
     manager = NDManager.newBaseManager(Engines.pytorch().getEngineName());
     owned.add(manager);
-    input = seededInput(manager, spec.batch(), spec.options().seed(), head.inputShapePerImage());
-    bytesPerRequest =
-        CutTable.of(definition, spec.batch()).cuts().get(stages.get(0).unitEnd()).bytes();
+    input = seededInput(manager, spec.batch(), model.options().seed(), head.inputShapePerImage());
+    bytesPerRequest = model.cutTable(spec.batch()).cuts().get(stages.get(0).unitEnd()).bytes();
 
     Transport transport;
     List<String> addresses = new ArrayList<>();
     int tailThreadsInHandshake = 0;
     if (!spec.transport().network()) {
-      ModelStageService local = ModelStageService.inProcess(spec.headThreads());
+      ModelStageService local = ModelStageService.inProcess(spec.head().threads());
       owned.add(local);
       transport = new LocalTransport(local);
       for (int i = 1; i < stages.size(); i++) {
@@ -159,24 +156,22 @@ public final class Pipeline implements AutoCloseable {
       transport = Transports.network(spec.transport(), credentials);
       if (spawn) {
         List<java.nio.file.Path> modelDirectories =
-            ModelCatalog.isDirectory(spec.model())
-                ? List.of(java.nio.file.Path.of(definition.name()))
-                : List.of();
+            model.isDirectory() ? List.of(java.nio.file.Path.of(model.name())) : List.of();
         for (int i = 1; i < stages.size(); i++) {
           StageServerProcess server =
               StageServerProcess.builder()
-                  .optCpus(spec.tailCpus())
-                  .optThreads(spec.tailThreads())
+                  .optCpus(spec.tail().cpus())
+                  .optThreads(spec.tail().threads())
                   .optTransport(spec.transport())
                   .optModelDirectories(modelDirectories)
                   .optSecret(credentials.secret().orElse(null))
                   .start();
           servers.add(server);
           owned.add(server);
-          capCpu(spec.tailCpuQuotaPercent(), server.pid());
+          capCpu(spec.tail().cpuQuotaPercent(), server.pid());
           addresses.add(server.address());
         }
-        tailThreadsInHandshake = spec.tailThreads();
+        tailThreadsInHandshake = spec.tail().threads();
       } else {
         addresses.addAll(spec.tails());
       }
@@ -185,19 +180,19 @@ public final class Pipeline implements AutoCloseable {
     for (int i = 2; i < stages.size(); i++) {
       downstream.add(new Downstream(addresses.get(i - 1), stages.get(i).unitEnd()));
     }
-    int[] in = definition.options().input();
+    int[] in = model.options().input();
     Handshake handshake =
         new Handshake(
-            definition.name(),
-            definition.options().classes(),
+            model.name(),
+            model.options().classes(),
             in,
             stages.get(1).unitStart(),
             stages.get(1).unitEnd(),
             spec.batch(),
             DType.FLOAT32,
-            spec.options().seed(),
+            model.options().seed(),
             tailThreadsInHandshake,
-            ModelCatalog.digest(spec.model()),
+            model.digest(),
             downstream);
     String first = addresses.get(0);
     if (!spec.link().isNone()) {

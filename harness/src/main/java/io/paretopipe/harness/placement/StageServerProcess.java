@@ -33,12 +33,12 @@ public final class StageServerProcess implements AutoCloseable {
   private final Process process;
   private final String address;
   private final Path log;
-  private final String cpus;
+  private final CpuSet cpus;
   private final int threads;
   private final Thread shutdownHook;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private StageServerProcess(Process process, String address, Path log, String cpus, int threads) {
+  private StageServerProcess(Process process, String address, Path log, CpuSet cpus, int threads) {
     this.process = process;
     this.address = address;
     this.log = log;
@@ -62,8 +62,8 @@ public final class StageServerProcess implements AutoCloseable {
     return process.pid();
   }
 
-  /** CPUs it was pinned to ("" if not pinned). */
-  public String cpus() {
+  /** CPUs it was pinned to ({@link CpuSet#UNPINNED} if not pinned). */
+  public CpuSet cpus() {
     return cpus;
   }
 
@@ -116,7 +116,7 @@ public final class StageServerProcess implements AutoCloseable {
         + " at "
         + address
         + " (cpus "
-        + (cpus.isEmpty() ? "any" : cpus)
+        + (cpus.pinned() ? cpus.list() : "any")
         + ", "
         + threads
         + " threads)";
@@ -124,7 +124,7 @@ public final class StageServerProcess implements AutoCloseable {
 
   /** Options of a spawned server; all optional. */
   public static final class Builder {
-    private String cpus = "";
+    private CpuSet cpus = CpuSet.UNPINNED;
     private int threads = 1;
     private String heap = "1g";
     private long startTimeoutMillis = 120_000;
@@ -147,9 +147,9 @@ public final class StageServerProcess implements AutoCloseable {
       return this;
     }
 
-    /** CPUs to pin to, taskset list syntax ({@code 1}, {@code 1-3}); "" leaves it unpinned. */
-    public Builder optCpus(String cpus) {
-      this.cpus = cpus == null ? "" : cpus.trim();
+    /** CPUs to pin to (default {@link CpuSet#UNPINNED}). */
+    public Builder optCpus(CpuSet cpus) {
+      this.cpus = java.util.Objects.requireNonNull(cpus, "cpus");
       return this;
     }
 
@@ -227,14 +227,14 @@ public final class StageServerProcess implements AutoCloseable {
     public StageServerProcess start() throws IOException {
       Path log = Files.createTempFile("paretopipe-stage-", ".log");
       List<String> command = new ArrayList<>(prefix);
-      if (!cpus.isEmpty()) {
+      if (cpus.pinned()) {
         if (!CpuAffinity.tasksetAvailable()) {
           throw new IOException(
               "cannot pin the stage server to CPUs "
                   + cpus
                   + ": taskset is missing (apt-get install util-linux)");
         }
-        command.addAll(List.of("taskset", "-c", cpus));
+        command.addAll(List.of("taskset", "-c", cpus.list()));
       }
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.add("-Xmx" + heap);

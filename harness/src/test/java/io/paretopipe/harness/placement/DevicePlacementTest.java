@@ -77,7 +77,7 @@ class DevicePlacementTest {
     PipelineSpec spec =
         PipelineSpec.defaults("resnet18", "4")
             .withBatch(4)
-            .withPlacement(1, "", 1, "1")
+            .withPlacement(Placement.DEFAULT, Placement.of(CpuSet.parse("1"), 1))
             .withTimeout(Duration.ofSeconds(120));
     try (Pipeline pipeline = Pipeline.open(spec)) {
       long pid = pipeline.servers().get(0).pid();

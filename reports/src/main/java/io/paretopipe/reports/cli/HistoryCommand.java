@@ -232,7 +232,8 @@ final class HistoryCommand implements Callable<Integer> {
       List<Path> found = new ArrayList<>();
       try (Stream<Path> list = Files.list(dir)) {
         for (Path p : list.sorted().toList()) {
-          if (!Files.isDirectory(p.resolve(RunFolder.JMH)) || p.getFileName().toString().startsWith(".")) {
+          if (!Files.isDirectory(p.resolve(RunFolder.JMH))
+              || p.getFileName().toString().startsWith(".")) {
             continue;
           }
           Path metadata = p.resolve(RunFolder.METADATA_FILE);

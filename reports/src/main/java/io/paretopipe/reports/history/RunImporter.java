@@ -2,10 +2,10 @@ package io.paretopipe.reports.history;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.paretopipe.reports.ReportInputException;
-import io.paretopipe.reports.jmh.JmhResult;
 import io.paretopipe.format.Phase;
 import io.paretopipe.format.RunFolder;
+import io.paretopipe.reports.ReportInputException;
+import io.paretopipe.reports.jmh.JmhResult;
 import io.paretopipe.reports.model.Point;
 import io.paretopipe.reports.model.Run;
 import io.paretopipe.reports.pareto.Frontier;

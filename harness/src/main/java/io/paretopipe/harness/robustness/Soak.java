@@ -1,11 +1,15 @@
-package io.paretopipe.benchmarks.soak;
+package io.paretopipe.harness.robustness;
 
+import io.paretopipe.harness.cli.PlacementOptions;
+import io.paretopipe.harness.driver.Credentials;
 import io.paretopipe.harness.driver.PhaseRecorder;
 import io.paretopipe.harness.driver.Pipeline;
 import io.paretopipe.harness.driver.PipelineDriver;
 import io.paretopipe.harness.driver.PipelineFailedException;
 import io.paretopipe.harness.driver.PipelineSpec;
+import io.paretopipe.harness.placement.Placement;
 import io.paretopipe.harness.placement.StageServerProcess;
+import io.paretopipe.netem.device.CpuQuota;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.BufferPoolMXBean;
@@ -20,6 +24,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -76,11 +81,7 @@ public final class Soak implements Callable<Integer> {
       description = "Percent (default: ${DEFAULT-VALUE}).")
   double tolerancePercent;
 
-  @Option(names = "--head-cpus", defaultValue = "0", description = "Default: ${DEFAULT-VALUE}.")
-  String headCpus;
-
-  @Option(names = "--tail-cpus", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
-  String tailCpus;
+  @Mixin PlacementOptions placement = new PlacementOptions("0", "1");
 
   @Option(names = "--csv", description = "Also write the memory samples here.")
   Path csv;
@@ -113,8 +114,13 @@ public final class Soak implements Callable<Integer> {
     int restarts = 0;
     boolean restarted = false;
     long nextSample = start;
-    StageServerProcess server = startServer();
+    Placement head = placement.head();
+    Placement tail = placement.tail();
+    CpuQuota tailQuota =
+        tail.cpuQuotaPercent() == null ? null : CpuQuota.create(tail.cpuQuotaPercent());
+    StageServerProcess server = null;
     try {
+      server = startServer(tail, tailQuota);
       while (System.nanoTime() < end) {
         PhaseRecorder recorder = new PhaseRecorder();
         long submittedHere = 0;
@@ -122,7 +128,7 @@ public final class Soak implements Callable<Integer> {
             PipelineSpec.defaults(model, split)
                 .withBatch(batch)
                 .withTails(List.of(server.address()))
-                .withPlacement(1, headCpus, 1, tailCpus)
+                .withPlacement(head, Placement.of(tail.cpus(), tail.threads()))
                 .withTimeout(Duration.ofSeconds(30));
         try (Pipeline pipeline = Pipeline.open(spec);
             PipelineDriver driver = new PipelineDriver(pipeline, depth, recorder)) {
@@ -172,13 +178,18 @@ public final class Soak implements Callable<Integer> {
             return 1;
           }
           server.close();
-          server = startServer();
+          server = startServer(tail, tailQuota);
           restarts++;
           out.println("restarted: " + server);
         }
       }
     } finally {
-      server.close();
+      if (server != null) {
+        server.close();
+      }
+      if (tailQuota != null) {
+        tailQuota.close();
+      }
     }
     return verdict(samples, submitted, completed, abandoned, restarts, warmupEnd - start);
   }
@@ -282,14 +293,25 @@ public final class Soak implements Callable<Integer> {
     return ok;
   }
 
-  private StageServerProcess startServer() throws IOException {
+  /** Starts a stage server placed at {@code tail}, in {@code quota}'s cgroup if there is one. */
+  private static StageServerProcess startServer(Placement tail, CpuQuota quota) throws IOException {
     // the pipeline's head proves the environment's secret (Pipeline.open), so the server must
     // require it
-    return StageServerProcess.builder()
-        .optCpus(tailCpus)
-        .optThreads(1)
-        .optSecret(io.paretopipe.harness.driver.Credentials.fromEnvironment().secret().orElse(null))
-        .start();
+    StageServerProcess server =
+        StageServerProcess.builder()
+            .optCpus(tail.cpus())
+            .optThreads(tail.threads())
+            .optSecret(Credentials.fromEnvironment().secret().orElse(null))
+            .start();
+    if (quota != null) {
+      try {
+        quota.addProcess(server.pid());
+      } catch (RuntimeException e) {
+        server.close();
+        throw e;
+      }
+    }
+    return server;
   }
 
   private static Sample sample(long start, long now, StageServerProcess server, long completed) {
