@@ -230,7 +230,7 @@ public final class ModelForwardSupport {
    * every implementation; attached to {@code manager}.
    */
   public static NDArray input(NDManager manager, String model, int batch, long seed) {
-    int[] chw = ModelCatalog.architecture(model).defaultInput();
+    int[] chw = ModelCatalog.blueprint(model).options().input();
     Shape shape = new Shape(batch, chw[0], chw[1], chw[2]);
     int size = Math.toIntExact(shape.size());
     ByteBuffer bytes = ByteBuffer.allocateDirect(size * 4).order(ByteOrder.nativeOrder());

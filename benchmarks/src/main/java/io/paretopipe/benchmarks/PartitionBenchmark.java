@@ -1,5 +1,7 @@
 package io.paretopipe.benchmarks;
 
+import io.paretopipe.format.HlogFileName;
+import io.paretopipe.format.RunFolder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -38,7 +40,7 @@ import org.openjdk.jmh.runner.IterationType;
  * A {@code Level.Trial} fixture ({@link PartitionFixture}) spawns the stage server(s) pinned to
  * other CPUs than the head (or reaches {@code tail=HOST:PORT}), loads the head and handshakes;
  * every request of the measurement iterations is recorded per phase into HdrHistograms, written at
- * trial end to {@code <dir>/<name>.hlog} ({@link HlogNames}; {@code dir} from {@code
+ * trial end to {@code <dir>/<name>.hlog} ({@link HlogFileName}; {@code dir} from {@code
  * -Dparetopipe.hlog.dir}, default {@code hlog/} in the working directory: pass it to the fork with
  * {@code -jvmArgsAppend -Dparetopipe.hlog.dir=...}).
  *
@@ -62,6 +64,12 @@ import org.openjdk.jmh.runner.IterationType;
 @Warmup(iterations = 2, time = 3)
 @Measurement(iterations = 3, time = 4)
 public class PartitionBenchmark {
+
+  /**
+   * System property naming the folder the {@code .hlog} files go to; default {@code hlog} in the
+   * working directory, beside {@code -rff r.json} written there ({@link RunFolder#HLOG}).
+   */
+  public static final String HLOG_DIR_PROPERTY = "paretopipe.hlog.dir";
 
   @Param("mobilenetv2")
   public String model;
@@ -231,8 +239,9 @@ public class PartitionBenchmark {
       for (String key : benchmark.getParamsKeys()) {
         params.put(key, benchmark.getParam(key));
       }
-      Path dir = Path.of(System.getProperty(HlogNames.DIR_PROPERTY, HlogNames.DEFAULT_DIR));
-      fixture.writeHlog(dir.resolve(HlogNames.fileName(benchmark.getBenchmark(), params)), params);
+      Path dir = Path.of(System.getProperty(HLOG_DIR_PROPERTY, RunFolder.HLOG));
+      fixture.writeHlog(
+          dir.resolve(HlogFileName.ofBenchmark(benchmark.getBenchmark(), params)), params);
     } finally {
       fixture.close();
       fixture = null;

@@ -1,10 +1,13 @@
 package io.paretopipe.benchmarks;
 
-import io.paretopipe.harness.driver.Pipeline;
+import io.paretopipe.format.NetworkCondition;
+import io.paretopipe.harness.cli.PlacementOptions;
+import io.paretopipe.harness.placement.Placement;
 import io.paretopipe.harness.transport.HostPort;
+import io.paretopipe.harness.transport.TransportKind;
+import io.paretopipe.models.ModelBlueprint;
 import io.paretopipe.models.ModelCatalog;
 import io.paretopipe.models.Partition;
-import io.paretopipe.netem.NetworkCondition;
 import io.paretopipe.netem.device.CpuQuota;
 import io.paretopipe.netem.device.DeviceProfile;
 import io.paretopipe.netem.device.DeviceProfiles;
@@ -53,10 +56,10 @@ public record PartitionConfig(
   /**
    * Pins the head to CPU 0 and the stage servers to every other CPU; unpinned on a one-CPU machine.
    */
-  public static final String AUTO = "auto";
+  public static final String AUTO = PlacementOptions.AUTO;
 
   /** Leaves a process unpinned. */
-  public static final String UNPINNED = "none";
+  public static final String UNPINNED = PlacementOptions.NONE;
 
   /** The {@code tail} value that spawns the stage servers on this machine. */
   public static final String SPAWN = "spawn";
@@ -158,13 +161,7 @@ public record PartitionConfig(
    *     25 is out of range for mobilenetv2: valid splits are 0..19"
    */
   public Validated validate() {
-    if (!Pipeline.TRANSPORTS.contains(transport)) {
-      throw new IllegalArgumentException(
-          "transport '"
-              + transport
-              + "' is not supported: valid transports are "
-              + String.join(", ", Pipeline.TRANSPORTS));
-    }
+    TransportKind kind = TransportKind.parse(transport);
     if (batch < 1) {
       throw new IllegalArgumentException("batch: " + batch + " (expected: >= 1)");
     }
@@ -175,14 +172,15 @@ public record PartitionConfig(
       throw new IllegalArgumentException(
           "headThreads " + headThreads + ", tailThreads " + tailThreads + " (expected: >= 1)");
     }
-    Partition partition = Partition.parse(split, model, unitCount(model));
+    ModelBlueprint blueprint = ModelCatalog.blueprint(model);
+    Partition partition = blueprint.partition(split);
     NetworkCondition condition;
     try {
       condition = NetworkCondition.parse(link);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("link '" + link + "': " + e.getMessage(), e);
     }
-    if (!condition.isNone() && transport.equals("local")) {
+    if (!condition.isNone() && !kind.network()) {
       throw new IllegalArgumentException(
           "link '"
               + link
@@ -193,7 +191,7 @@ public record PartitionConfig(
     int remote = partition.stageCount() - 1;
     boolean shared = tails.equals(List.of(SHARED));
     if (shared) {
-      if (transport.equals("local")) {
+      if (!kind.network()) {
         throw new IllegalArgumentException(
             "tail 'shared' needs a network transport (nio or grpc): 'local' has no stage server");
       }
@@ -202,7 +200,7 @@ public record PartitionConfig(
       for (String t : tails) {
         HostPort.parse(t);
       }
-      if (!transport.equals("local") && tails.size() != remote) {
+      if (kind.network() && tails.size() != remote) {
         throw new IllegalArgumentException(
             "tail '"
                 + tail
@@ -223,7 +221,7 @@ public record PartitionConfig(
         device("tailDevice", tailDevice, tailCpus, tailThreads, "tailCpus", "tailThreads");
     if (tailProfile != null
         && tailProfile.cpuQuotaPercent() != null
-        && (transport.equals("local") || !(tails.equals(List.of(SPAWN)) || shared))) {
+        && (!kind.network() || !(tails.equals(List.of(SPAWN)) || shared))) {
       throw new IllegalArgumentException(
           "tailDevice '"
               + tailDevice
@@ -231,7 +229,17 @@ public record PartitionConfig(
               + " stage servers started on this machine only: use tail=spawn (or a sweep's"
               + " tail=shared) with nio or grpc, or a profile without a quota");
     }
-    return new Validated(partition, condition, head, tailProfile);
+    return new Validated(
+        kind,
+        blueprint,
+        partition,
+        condition,
+        head != null
+            ? Placement.of(head)
+            : Placement.of(PlacementOptions.cpuSet("headCpus", headCpus, true), headThreads),
+        tailProfile != null
+            ? Placement.of(tailProfile)
+            : Placement.of(PlacementOptions.cpuSet("tailCpus", tailCpus, false), tailThreads));
   }
 
   /**
@@ -300,70 +308,21 @@ public record PartitionConfig(
     if (!sharedTail()) {
       return tails();
     }
-    int remote = Partition.parse(split, model, unitCount(model)).stageCount() - 1;
+    int remote = ModelCatalog.blueprint(model).partition(split).stageCount() - 1;
     return java.util.Collections.nCopies(remote, SharedTail.address(transport));
   }
 
-  /** The unit count of a catalog model ({@code valid splits are 0..n}); cached per model. */
+  /** The unit count of a model ({@code valid splits are 0..n}), from its blueprint. */
   public static int unitCount(String model) {
-    return UNIT_COUNTS.computeIfAbsent(model, m -> ModelCatalog.define(m).unitCount());
-  }
-
-  /**
-   * CPU lists (taskset syntax, "" = unpinned) for head and tail: {@code auto} gives the head the
-   * first CPU this JVM was allowed when this class was loaded, and the tail the others (both
-   * unpinned with one CPU); {@code none} is unpinned. Resolved against the CPUs allowed at class
-   * load, so a head that has pinned itself since still resolves {@code auto} the same way.
-   */
-  public static String[] resolveCpus(String head, String tail) {
-    List<Integer> cpus = INITIAL_CPUS;
-    String h = head;
-    String t = tail;
-    if (head.equals(AUTO)) {
-      h = cpus.size() >= 2 ? Integer.toString(cpus.get(0)) : "";
-    }
-    if (tail.equals(AUTO)) {
-      t =
-          cpus.size() >= 2
-              ? cpus.subList(1, cpus.size()).stream()
-                  .map(String::valueOf)
-                  .collect(java.util.stream.Collectors.joining(","))
-              : "";
-    }
-    return new String[] {h.equals(UNPINNED) ? "" : h, t.equals(UNPINNED) ? "" : t};
-  }
-
-  private static final java.util.Map<String, Integer> UNIT_COUNTS =
-      new java.util.concurrent.ConcurrentHashMap<>();
-  private static final List<Integer> INITIAL_CPUS =
-      parseCpuList(
-          io.paretopipe.harness.placement.CpuAffinity.allowedCpus(ProcessHandle.current().pid()));
-
-  /** {@code 0-2,5} to {@code [0, 1, 2, 5]}; empty for "" or text that is not a CPU list. */
-  static List<Integer> parseCpuList(String list) {
-    List<Integer> cpus = new java.util.ArrayList<>();
-    try {
-      for (String part : list.trim().split(",")) {
-        if (part.isBlank()) {
-          continue;
-        }
-        String[] range = part.trim().split("-");
-        int from = Integer.parseInt(range[0].trim());
-        int to = range.length > 1 ? Integer.parseInt(range[1].trim()) : from;
-        for (int c = from; c <= to; c++) {
-          cpus.add(c);
-        }
-      }
-    } catch (NumberFormatException e) {
-      return List.of();
-    }
-    return List.copyOf(cpus);
+    return ModelCatalog.blueprint(model).unitCount();
   }
 
   /** What {@link #validate()} parsed. */
   public record Validated(
+      TransportKind transport,
+      ModelBlueprint model,
       Partition partition,
       NetworkCondition condition,
-      DeviceProfile headDevice,
-      DeviceProfile tailDevice) {}
+      Placement head,
+      Placement tail) {}
 }

@@ -5,11 +5,11 @@ import io.paretopipe.harness.driver.Pipeline;
 import io.paretopipe.harness.driver.PipelineDriver;
 import io.paretopipe.harness.driver.PipelineSpec;
 import io.paretopipe.harness.placement.CpuAffinity;
+import io.paretopipe.harness.placement.Placement;
 import io.paretopipe.harness.placement.StageServerProcess;
 import io.paretopipe.harness.protocol.StageException;
 import io.paretopipe.models.CutTable;
 import io.paretopipe.models.Engines;
-import io.paretopipe.models.ModelCatalog;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,15 +73,13 @@ public final class PartitionFixture implements AutoCloseable {
 
   private void start(PartitionConfig.Validated valid, int inFlight)
       throws IOException, StageException {
-    String[] cpus = PartitionConfig.resolveCpus(config.headCpus(), config.tailCpus());
     PipelineSpec spec =
-        PipelineSpec.defaults(config.model(), config.split())
-            .withTransport(config.transport())
+        PipelineSpec.defaults(valid.model(), valid.partition())
+            .withTransport(valid.transport())
             .withTails(config.tailAddresses())
             .withLink(valid.condition())
             .withBatch(config.batch())
-            .withPlacement(config.headThreads(), cpus[0], config.tailThreads(), cpus[1])
-            .withDevices(valid.headDevice(), config.sharedTail() ? null : valid.tailDevice())
+            .withPlacement(valid.head(), config.sharedTail() ? Placement.DEFAULT : valid.tail())
             .withTimeout(timeout(config, valid));
     pipeline = Pipeline.open(spec);
     headCpus = CpuAffinity.allowedCpus(ProcessHandle.current().pid());
@@ -89,7 +87,7 @@ public final class PartitionFixture implements AutoCloseable {
     if (cutPoints.length == 1) {
       bytesPerRequest = pipeline.bytesPerRequest();
     } else {
-      CutTable cuts = CutTable.of(ModelCatalog.define(config.model()), config.batch());
+      CutTable cuts = valid.model().cutTable(config.batch());
       for (int k : cutPoints) {
         bytesPerRequest += cuts.cuts().get(k).bytes();
       }
@@ -120,9 +118,9 @@ public final class PartitionFixture implements AutoCloseable {
           "-D" + TIMEOUT_PROPERTY + "=" + text + " (expected: whole seconds >= 1)");
     }
     Duration timeout = Duration.ofSeconds(seconds);
-    io.paretopipe.netem.NetworkCondition link = valid.condition();
+    io.paretopipe.format.NetworkCondition link = valid.condition();
     if (!link.isNone()) {
-      CutTable cuts = CutTable.of(ModelCatalog.define(config.model()), config.batch());
+      CutTable cuts = valid.model().cutTable(config.batch());
       long bytes = cuts.cuts().get(valid.partition().cuts()[0]).bytes();
       double transferSeconds =
           link.rateBitsPerSecond() > 0 ? bytes * 8.0 / link.rateBitsPerSecond() : 0;
@@ -170,7 +168,7 @@ public final class PartitionFixture implements AutoCloseable {
     c.put("requests", Long.toString(recorder.count()));
     c.put("head_cpus_allowed", headCpus);
     List<Long> tailPids = pipeline.servers().stream().map(StageServerProcess::pid).toList();
-    Integer tailQuota = pipeline.spec().tailCpuQuotaPercent();
+    Integer tailQuota = pipeline.spec().tail().cpuQuotaPercent();
     if (config.sharedTail()) {
       tailPids = SharedTail.pid(config.transport()).stream().toList();
       tailQuota = SharedTail.cpuQuotaPercent(config.transport()).orElse(null);
@@ -182,7 +180,7 @@ public final class PartitionFixture implements AutoCloseable {
     c.put("tail_addresses", String.join("/", pipeline.spec().tails()));
     c.put(
         "head_cpu_quota_percent",
-        java.util.Objects.toString(pipeline.spec().headCpuQuotaPercent(), "none"));
+        java.util.Objects.toString(pipeline.spec().head().cpuQuotaPercent(), "none"));
     c.put("tail_cpu_quota_percent", java.util.Objects.toString(tailQuota, "none"));
     c.put(
         "link_condition", pipeline.link() == null ? "none" : pipeline.link().condition().toSpec());

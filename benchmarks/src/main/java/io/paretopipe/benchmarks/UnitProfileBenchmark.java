@@ -3,10 +3,9 @@ package io.paretopipe.benchmarks;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.paretopipe.models.Cut;
-import io.paretopipe.models.CutTable;
 import io.paretopipe.models.Engines;
+import io.paretopipe.models.ModelBlueprint;
 import io.paretopipe.models.ModelCatalog;
-import io.paretopipe.models.ModelDefinition;
 import io.paretopipe.models.StageModel;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -90,11 +89,11 @@ public class UnitProfileBenchmark {
     if (batch < 1) {
       throw new IllegalArgumentException("batch: " + batch + " (expected: >= 1)");
     }
-    ModelDefinition definition = ModelCatalog.define(model);
-    int n = definition.unitCount();
-    boolean hasPrefix = definition.prefix().isPresent();
+    ModelBlueprint blueprint = ModelCatalog.blueprint(model);
+    int n = blueprint.unitCount();
+    boolean hasPrefix = blueprint.hasPrefix();
     int offset = hasPrefix ? 1 : 0;
-    List<Cut> cuts = CutTable.of(ModelCatalog.define(model), batch).cuts();
+    List<Cut> cuts = blueprint.cutTable(batch).cuts();
     switch (unit) {
       case "prefix" -> {
         if (!hasPrefix) {
@@ -102,13 +101,13 @@ public class UnitProfileBenchmark {
               model + " has no prefix: valid units are 0.." + (n - 1) + ", suffix");
         }
         piece = 0;
-        inputBytes = 4L * batch * product(definition.options().input());
+        inputBytes = 4L * batch * product(blueprint.options().input());
         outputBytes = cuts.get(0).bytes();
       }
       case "suffix" -> {
         piece = offset + n;
         inputBytes = cuts.get(n).bytes();
-        outputBytes = 4L * batch * definition.options().classes();
+        outputBytes = 4L * batch * blueprint.options().classes();
       }
       default -> {
         int u;
@@ -134,7 +133,7 @@ public class UnitProfileBenchmark {
       }
     }
     Engines.setThreads(threads);
-    stage = StageModel.whole(definition);
+    stage = StageModel.whole(blueprint.instantiate());
     manager = NDManager.newBaseManager(Engines.pytorch().getEngineName());
     long[] shape = stage.inputShapePerImage();
     long size = batch;

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.paretopipe.harness.driver.Phase;
+import io.paretopipe.format.HlogFileName;
+import io.paretopipe.format.Phase;
+import io.paretopipe.harness.placement.CpuSet;
 import io.paretopipe.models.CutTable;
 import io.paretopipe.models.ModelCatalog;
 import java.nio.file.Files;
@@ -58,7 +60,7 @@ class PartitionBenchmarkSmokeTest {
                     .jvmArgsAppend(
                         "-Xmx1g",
                         "-Dai.djl.offline=true",
-                        "-D" + HlogNames.DIR_PROPERTY + "=" + hlogDir)
+                        "-D" + PartitionBenchmark.HLOG_DIR_PROPERTY + "=" + hlogDir)
                     .verbosity(VerboseMode.SILENT)
                     .build())
             .run();
@@ -90,14 +92,14 @@ class PartitionBenchmarkSmokeTest {
       for (String k : r.getParams().getParamsKeys()) {
         params.put(k, r.getParams().getParam(k));
       }
-      Path hlog = hlogDir.resolve(HlogNames.fileName(r.getParams().getBenchmark(), params));
+      Path hlog = hlogDir.resolve(HlogFileName.ofBenchmark(r.getParams().getBenchmark(), params));
       assertTrue(Files.isRegularFile(hlog), "missing " + hlog + "; have " + list(hlogDir));
       Map<String, String> comments = comments(hlog);
       assertEquals(Long.toString(cutBytes), comments.get("bytes_per_request"));
       assertEquals(SPLIT, comments.get("split"));
       String head = comments.get("head_cpus_allowed");
       String tail = comments.get("tail_cpus_allowed");
-      if (PartitionConfig.parseCpuList(CpuList.current()).size() >= 2) {
+      if (CpuSet.cpus(CpuList.current()).size() >= 2) {
         assertFalse(tail.isEmpty(), "no tail CPUs recorded");
         assertNotEquals(head, tail, "head and tail ran on the same CPUs");
       }

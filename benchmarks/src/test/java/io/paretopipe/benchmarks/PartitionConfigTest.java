@@ -1,10 +1,11 @@
 package io.paretopipe.benchmarks;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.paretopipe.harness.placement.CpuSet;
+import io.paretopipe.harness.placement.Placement;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +42,7 @@ class PartitionConfigTest {
             IllegalArgumentException.class,
             () -> PartitionConfig.defaults("mobilenetv2", "3", "carrier-pigeon").validate());
     assertEquals(
-        "transport 'carrier-pigeon' is not supported: valid transports are nio, local, grpc",
+        "unknown transport 'carrier-pigeon': known transports are nio, local, grpc",
         t.getMessage());
     IllegalArgumentException l =
         assertThrows(
@@ -92,25 +93,37 @@ class PartitionConfigTest {
 
   @Test
   void cpuListsParseAndResolve() {
-    assertEquals(List.of(0, 1, 2, 5), PartitionConfig.parseCpuList("0-2,5"));
-    assertEquals(List.of(), PartitionConfig.parseCpuList("bogus"));
-    assertArrayEquals(new String[] {"", ""}, PartitionConfig.resolveCpus("none", "none"));
-    assertArrayEquals(new String[] {"3", "1-2"}, PartitionConfig.resolveCpus("3", "1-2"));
+    assertEquals(List.of(0, 1, 2, 5), CpuSet.cpus("0-2,5"));
+    assertEquals(List.of(), CpuSet.cpus("bogus"));
+    PartitionConfig.Validated none =
+        PartitionConfig.defaults("mobilenetv2", "3", "nio").withCpus("none", "none").validate();
+    assertEquals(CpuSet.UNPINNED, none.head().cpus());
+    assertEquals(CpuSet.UNPINNED, none.tail().cpus());
+    PartitionConfig.Validated lists =
+        PartitionConfig.defaults("mobilenetv2", "3", "nio").withCpus("3", "1-2").validate();
+    assertEquals(new CpuSet("3"), lists.head().cpus());
+    assertEquals(List.of(1, 2), lists.tail().cpus().cpus());
+    IllegalArgumentException bad =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                PartitionConfig.defaults("mobilenetv2", "3", "nio")
+                    .withCpus("0", "one")
+                    .validate());
+    assertTrue(bad.getMessage().startsWith("tailCpus: CPU list 'one'"), bad.getMessage());
   }
 
   @Test
   void deviceProfilesResolveAndRefuseWhatCannotWork() {
     PartitionConfig.Validated none = PartitionConfig.defaults("mobilenetv2", "3", "nio").validate();
-    assertEquals(null, none.headDevice());
-    assertEquals(null, none.tailDevice());
+    assertEquals(Placement.of(CpuSet.autoHead(), 1), none.head());
+    assertEquals(Placement.of(CpuSet.autoTail(), 1), none.tail());
     PartitionConfig.Validated hosts =
         PartitionConfig.defaults("mobilenetv2", "3", "nio")
             .withDevices("host0", "host1")
             .validate();
-    assertEquals(
-        new io.paretopipe.netem.device.DeviceProfile("host0", "0", 1, null), hosts.headDevice());
-    assertEquals(
-        new io.paretopipe.netem.device.DeviceProfile("host1", "1", 1, null), hosts.tailDevice());
+    assertEquals(new Placement(new CpuSet("0"), 1, null), hosts.head());
+    assertEquals(new Placement(new CpuSet("1"), 1, null), hosts.tail());
 
     IllegalArgumentException unknown =
         assertThrows(
@@ -161,7 +174,7 @@ class PartitionConfigTest {
         PartitionConfig.defaults("mobilenetv2", "3", "nio")
             .withDevices("pi4", "pi4-tail")
             .validate()
-            .tailDevice()
+            .tail()
             .cpuQuotaPercent());
     IllegalArgumentException remote =
         assertThrows(

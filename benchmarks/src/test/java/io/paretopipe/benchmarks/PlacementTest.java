@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.paretopipe.harness.placement.CpuAffinity;
+import io.paretopipe.harness.placement.CpuSet;
 import io.paretopipe.harness.placement.StageServerProcess;
 import java.util.List;
 import java.util.Set;
@@ -41,7 +42,7 @@ class PlacementTest {
   @Test
   void spawnedTailRunsOnOtherCpusAndDiesWithTheFixture() throws Exception {
     assumeTrue(
-        PartitionConfig.parseCpuList(originalCpus).size() >= 2,
+        CpuSet.cpus(originalCpus).size() >= 2,
         "needs at least 2 CPUs allowed to this JVM (has "
             + originalCpus
             + ") to separate head and tail");
@@ -55,13 +56,12 @@ class PlacementTest {
       long tailPid = servers.get(0).pid();
       String head = readCpusAllowedList(ProcessHandle.current().pid());
       String tail = readCpusAllowedList(tailPid);
-      String[] expected = PartitionConfig.resolveCpus("auto", "auto");
-      assertEquals(expected[0], head);
-      assertEquals(PartitionConfig.parseCpuList(expected[1]), PartitionConfig.parseCpuList(tail));
+      assertEquals(CpuSet.autoHead().list(), head);
+      assertEquals(CpuSet.autoTail().cpus(), CpuSet.cpus(tail));
       assertNotEquals(head, tail);
       Set<Integer> overlap =
-          PartitionConfig.parseCpuList(head).stream()
-              .filter(PartitionConfig.parseCpuList(tail)::contains)
+          CpuSet.cpus(head).stream()
+              .filter(CpuSet.cpus(tail)::contains)
               .collect(Collectors.toSet());
       assertTrue(
           overlap.isEmpty(), "head " + head + " and tail " + tail + " share CPUs " + overlap);

@@ -3,13 +3,14 @@ package io.paretopipe.models;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.paretopipe.format.CutTableJson;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The cut table of a model at a batch size: for every valid split, the tensor that crosses the link
  * and the head's cumulative work. Its JSON form ({@link #toJson()}) is a stable interface,
- * documented in {@code docs/CLI.md}.
+ * documented in {@code docs/CLI.md}, its keys are {@link CutTableJson}'s.
  *
  * @param model model name
  * @param params total trainable parameters of the whole model
@@ -21,31 +22,41 @@ public record CutTable(String model, long params, int[] input, int batch, List<C
 
   /** Builds the table of a definition for {@code batch} images per request. */
   public static CutTable of(ModelDefinition model, int batch) {
+    return of(
+        model.name(), model.options(), model.prefix().isPresent(), CostWalker.costs(model), batch);
+  }
+
+  /**
+   * Builds the table from a model's static costs (prefix if {@code prefix}, units, suffix) for
+   * {@code batch} images per request.
+   */
+  static CutTable of(
+      String name, ModelOptions options, boolean prefix, List<UnitCost> costs, int batch) {
     if (batch < 1) {
       throw new IllegalArgumentException("batch: " + batch + " (expected: >= 1)");
     }
-    List<UnitCost> costs = CostWalker.costs(model);
     long params = costs.stream().mapToLong(UnitCost::params).sum();
-    int[] in = model.options().input();
+    int[] in = options.input();
     long[] shape = {in[0], in[1], in[2]};
-    String unit = "(input)";
+    String unit = CutTableJson.INPUT_UNIT;
     long macs = 0;
     int first = 0;
-    if (model.prefix().isPresent()) {
-      UnitCost prefix = costs.get(0);
-      shape = prefix.outputShape();
-      unit = "(prefix)";
-      macs = prefix.macs();
+    if (prefix) {
+      UnitCost prefixCost = costs.get(0);
+      shape = prefixCost.outputShape();
+      unit = CutTableJson.PREFIX_UNIT;
+      macs = prefixCost.macs();
       first = 1;
     }
     List<Cut> cuts = new ArrayList<>();
     cuts.add(new Cut(0, unit, shape, bytes(shape, batch), macs * batch));
-    for (int k = 1; k <= model.unitCount(); k++) {
+    int units = costs.size() - first - 1;
+    for (int k = 1; k <= units; k++) {
       UnitCost c = costs.get(first + k - 1);
       macs += c.macs();
       cuts.add(new Cut(k, c.name(), c.outputShape(), bytes(c.outputShape(), batch), macs * batch));
     }
-    return new CutTable(model.name(), params, in.clone(), batch, List.copyOf(cuts));
+    return new CutTable(name, params, in.clone(), batch, List.copyOf(cuts));
   }
 
   private static long bytes(long[] shape, int batch) {
@@ -63,24 +74,24 @@ public record CutTable(String model, long params, int[] input, int batch, List<C
   public ObjectNode toJson() {
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode root = mapper.createObjectNode();
-    root.put("model", model);
-    root.put("params", params);
-    ArrayNode inputNode = root.putArray("input");
+    root.put(CutTableJson.MODEL, model);
+    root.put(CutTableJson.PARAMS, params);
+    ArrayNode inputNode = root.putArray(CutTableJson.INPUT);
     for (int d : input) {
       inputNode.add(d);
     }
-    root.put("batch", batch);
-    ArrayNode cutsNode = root.putArray("cuts");
+    root.put(CutTableJson.BATCH, batch);
+    ArrayNode cutsNode = root.putArray(CutTableJson.CUTS);
     for (Cut c : cuts) {
       ObjectNode node = cutsNode.addObject();
-      node.put("split", c.split());
-      node.put("unit", c.unit());
-      ArrayNode s = node.putArray("shape");
+      node.put(CutTableJson.SPLIT, c.split());
+      node.put(CutTableJson.UNIT, c.unit());
+      ArrayNode s = node.putArray(CutTableJson.SHAPE);
       for (long d : c.shape()) {
         s.add(d);
       }
-      node.put("bytes", c.bytes());
-      node.put("macs", c.macs());
+      node.put(CutTableJson.BYTES, c.bytes());
+      node.put(CutTableJson.MACS, c.macs());
     }
     return root;
   }

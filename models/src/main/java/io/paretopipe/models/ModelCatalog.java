@@ -20,8 +20,13 @@ import java.util.Map;
  * The models by name: the built-in architectures, and TorchScript model directories written by
  * {@code models/export/export_units.py}. A name is a directory when it is not a built-in name and
  * contains a {@code /} (or the platform's separator) or names an existing directory; use {@code
- * ./resnet18} for a directory that shares a built-in's name. Thread-safe; definitions are built
- * fresh on every call, and a directory is read and verified again on every call.
+ * ./resnet18} for a directory that shares a built-in's name.
+ *
+ * <p>{@link #blueprint} is the entry point: the shape, costs and digest of a model for given
+ * options, built once per process and shared (a directory once per manifest digest: its manifest is
+ * read at every call, its piece files are hashed only when the digest is new, and each stage checks
+ * the files it loads again). {@link #define} is a fresh, caller-owned definition of a blueprint.
+ * Thread-safe.
  */
 public final class ModelCatalog {
 
@@ -41,6 +46,21 @@ public final class ModelCatalog {
     }
     BUILT_IN = Collections.unmodifiableMap(m);
   }
+
+  /** Blueprints kept, least recently used dropped first. */
+  private static final int MAX_BLUEPRINTS = 64;
+
+  /** What a blueprint is kept under: the model, the requested options, the directory's digest. */
+  private record Key(String name, ModelOptions options, String digest) {}
+
+  private static final Map<Key, ModelBlueprint> BLUEPRINTS =
+      Collections.synchronizedMap(
+          new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Key, ModelBlueprint> eldest) {
+              return size() > MAX_BLUEPRINTS;
+            }
+          });
 
   private ModelCatalog() {}
 
@@ -111,18 +131,57 @@ public final class ModelCatalog {
   }
 
   /**
-   * Builds {@code name} for the given options (input defaulted), checking that the input fits. For
-   * a directory the definition's name is the directory's absolute path and its options carry the
+   * The blueprint of {@code name} for the given options (input defaulted), checking that the input
+   * fits: the same object for the same model and options as long as it is kept (see the class
+   * comment). For a directory its name is the directory's absolute path and its options carry the
    * exported input and classes (see {@link TorchScriptArchitecture#define}).
    *
    * @throws IllegalArgumentException for an unknown model, an unusable directory, or an input (or,
    *     for a directory, classes) the model cannot take
    */
+  public static ModelBlueprint blueprint(String name, ModelOptions options) {
+    Architecture builtIn = BUILT_IN.get(name);
+    if (builtIn != null) {
+      ModelOptions requested = options.withDefaultInput(builtIn.defaultInput());
+      return cached(new Key(name, requested, ""), () -> builtIn, requested);
+    }
+    Path directory = directoryOf(name);
+    if (directory == null) {
+      throw unknown(name);
+    }
+    TorchScriptManifest manifest = TorchScriptManifest.read(directory);
+    ModelOptions requested = options.withDefaultInput(manifest.input());
+    return cached(
+        new Key(manifest.directory().toString(), requested, manifest.digest()),
+        () -> TorchScriptArchitecture.of(manifest),
+        requested);
+  }
+
+  /** {@link #blueprint(String, ModelOptions)} with default options. */
+  public static ModelBlueprint blueprint(String name) {
+    return blueprint(name, ModelOptions.builder().build());
+  }
+
+  private static ModelBlueprint cached(
+      Key key, java.util.function.Supplier<Architecture> architecture, ModelOptions requested) {
+    ModelBlueprint known = BLUEPRINTS.get(key);
+    if (known != null) {
+      return known;
+    }
+    // built outside the lock (a directory's files are hashed here); a racing twin is dropped
+    ModelBlueprint made = new ModelBlueprint(architecture.get(), requested, key.digest());
+    ModelBlueprint raced = BLUEPRINTS.putIfAbsent(key, made);
+    return raced != null ? raced : made;
+  }
+
+  /**
+   * A fresh definition of {@code name} for the given options, owned by the caller: {@code
+   * blueprint(name, options).instantiate()}.
+   *
+   * @throws IllegalArgumentException as {@link #blueprint(String, ModelOptions)}
+   */
   public static ModelDefinition define(String name, ModelOptions options) {
-    Architecture a = architecture(name);
-    ModelDefinition definition = a.define(options.withDefaultInput(a.defaultInput()));
-    CostWalker.costs(definition);
-    return definition;
+    return blueprint(name, options).instantiate();
   }
 
   /** {@link #define(String, ModelOptions)} with default options. */

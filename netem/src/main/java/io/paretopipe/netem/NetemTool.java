@@ -1,5 +1,6 @@
 package io.paretopipe.netem;
 
+import io.paretopipe.format.NetworkCondition;
 import io.paretopipe.netem.device.CpuQuota;
 import io.paretopipe.netem.internal.CommandResult;
 import io.paretopipe.netem.internal.Commands;

@@ -1,8 +1,8 @@
 package io.paretopipe.benchmarks.launch;
 
 import io.paretopipe.benchmarks.PartitionBenchmark;
-import io.paretopipe.benchmarks.PartitionConfig;
-import io.paretopipe.models.Partition;
+import io.paretopipe.models.ModelBlueprint;
+import io.paretopipe.models.ModelCatalog;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -107,9 +107,9 @@ public final class BenchmarksMain {
     if (partition && options.getParameter("split").hasValue()) {
       Collection<String> models = options.getParameter("model").orElse(List.of("mobilenetv2"));
       for (String model : models) {
-        int units = PartitionConfig.unitCount(model);
+        ModelBlueprint blueprint = ModelCatalog.blueprint(model);
         for (String split : options.getParameter("split").get()) {
-          Partition.parse(split, model, units);
+          blueprint.partition(split);
         }
       }
     }

@@ -1,6 +1,5 @@
 package io.paretopipe.benchmarks.sweep;
 
-import io.paretopipe.benchmarks.HlogNames;
 import io.paretopipe.benchmarks.PartitionBenchmark;
 import io.paretopipe.benchmarks.PartitionConfig;
 import io.paretopipe.benchmarks.SharedTail;
@@ -90,7 +89,7 @@ final class PassRunner {
   GroupPass run(int pass, Group group, List<String> splits, Progress progress) throws IOException {
     Path hlogDir = Files.createDirectories(folder.passHlogDir(pass));
     Map<String, String> properties = new LinkedHashMap<>();
-    properties.put(HlogNames.DIR_PROPERTY, hlogDir.toString());
+    properties.put(PartitionBenchmark.HLOG_DIR_PROPERTY, hlogDir.toString());
     properties.put(
         PartitionBenchmark.WARMUP_REQUESTS_PROPERTY, Integer.toString(setting.warmupRequests()));
     properties.putAll(servers.properties(group.transport()));

@@ -3,10 +3,9 @@ package io.paretopipe.benchmarks.sweep;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paretopipe.benchmarks.sweep.SweepPlan.Group;
-import io.paretopipe.models.CutTable;
+import io.paretopipe.format.HlogFileName;
 import io.paretopipe.models.ModelCatalog;
 import java.io.IOException;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +51,10 @@ final class RunFolder {
 
   private static final DateTimeFormatter FOLDER_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss'Z'").withZone(ZoneOffset.UTC);
+
+  /** The sweep's own sub-folder: JMH's output per pass and the reports decisions read. */
+  static final String PASSES = "passes";
+
   private static final Pattern PASS_RESULT = Pattern.compile("pass-(\\d{3,})-(.+)\\.json");
   private static final Pattern PASS_HLOG_DIR = Pattern.compile("pass-(\\d{3,})");
 
@@ -75,7 +78,7 @@ final class RunFolder {
    * @throws IllegalArgumentException when {@code dir} is not a sweep's run folder
    */
   static RunFolder existing(Path dir) throws IOException {
-    if (!Files.isDirectory(dir.resolve("jmh"))) {
+    if (!Files.isDirectory(dir.resolve(io.paretopipe.format.RunFolder.JMH))) {
       throw new IllegalArgumentException(
           "--resume " + dir + ": no sweep run folder there (it has no jmh/)");
     }
@@ -85,7 +88,12 @@ final class RunFolder {
   }
 
   private void createSubfolders() throws IOException {
-    for (String sub : List.of("jmh", "hlog", "cuts", "passes")) {
+    for (String sub :
+        List.of(
+            io.paretopipe.format.RunFolder.JMH,
+            io.paretopipe.format.RunFolder.HLOG,
+            io.paretopipe.format.RunFolder.CUTS,
+            PASSES)) {
       Files.createDirectories(root.resolve(sub));
     }
   }
@@ -95,11 +103,11 @@ final class RunFolder {
   }
 
   Path metadataFile() {
-    return root.resolve("run-metadata.json");
+    return root.resolve(io.paretopipe.format.RunFolder.METADATA_FILE);
   }
 
   Path jmh() {
-    return root.resolve("jmh");
+    return root.resolve(io.paretopipe.format.RunFolder.JMH);
   }
 
   /** {@code jmh/pass-003-<group>.json}. */
@@ -109,29 +117,29 @@ final class RunFolder {
 
   /** {@code hlog/pass-003/}, absolute (forks get it as a system property). */
   Path passHlogDir(int pass) {
-    return root.resolve("hlog")
+    return root.resolve(io.paretopipe.format.RunFolder.HLOG)
         .resolve(String.format(Locale.ROOT, "pass-%03d", pass))
         .toAbsolutePath();
   }
 
   /** {@code passes/pass-003-<group>.log}: JMH's own output of that call. */
   Path passLog(int pass, Group group) {
-    return root.resolve("passes")
+    return root.resolve(PASSES)
         .resolve(String.format(Locale.ROOT, "pass-%03d-%s.log", pass, group.fileStem()));
   }
 
   /** {@code passes/after-pass-003/}: the report the decision after that pass read. */
   Path decisionReport(int pass) {
-    return root.resolve("passes").resolve(String.format(Locale.ROOT, "after-pass-%03d", pass));
+    return root.resolve(PASSES).resolve(String.format(Locale.ROOT, "after-pass-%03d", pass));
   }
 
   /** {@code jmh/unit-profile-<model>.json}. */
   Path unitProfile(String model) {
-    return jmh().resolve("unit-profile-" + SweepPlan.enc(model) + ".json");
+    return jmh().resolve(io.paretopipe.format.RunFolder.unitProfileFileName(model));
   }
 
   Path report() {
-    return root.resolve("report");
+    return root.resolve(io.paretopipe.format.RunFolder.REPORT);
   }
 
   /**
@@ -143,9 +151,11 @@ final class RunFolder {
       String json =
           mapper
                   .writerWithDefaultPrettyPrinter()
-                  .writeValueAsString(CutTable.of(ModelCatalog.define(model), batch).toJson())
+                  .writeValueAsString(ModelCatalog.blueprint(model).cutTable(batch).toJson())
               + System.lineSeparator();
-      Path file = root.resolve("cuts").resolve(SweepPlan.enc(model) + ".json");
+      Path file =
+          root.resolve(io.paretopipe.format.RunFolder.CUTS)
+              .resolve(io.paretopipe.format.RunFolder.cutTableFileName(model));
       Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
       Files.writeString(tmp, json, StandardCharsets.UTF_8);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -198,7 +208,7 @@ final class RunFolder {
       Matcher m = PASS_RESULT.matcher(name);
       if (name.startsWith(".") && name.endsWith(".tmp")) {
         Files.deleteIfExists(f);
-      } else if (name.startsWith("unit-profile-")) {
+      } else if (name.startsWith(io.paretopipe.format.RunFolder.UNIT_PROFILE_PREFIX)) {
         continue;
       } else if (m.matches() && byStem.containsKey(m.group(2))) {
         done.get(byStem.get(m.group(2))).add(Integer.parseInt(m.group(1)));
@@ -210,7 +220,7 @@ final class RunFolder {
                 + " splits and setting as the interrupted run");
       }
     }
-    for (Path dir : list(root.resolve("hlog"))) {
+    for (Path dir : list(root.resolve(io.paretopipe.format.RunFolder.HLOG))) {
       Matcher m = PASS_HLOG_DIR.matcher(dir.getFileName().toString());
       if (!m.matches() || !Files.isDirectory(dir)) {
         continue;
@@ -274,22 +284,19 @@ final class RunFolder {
    * null for another file.
    */
   static Map<String, String> hlogParams(String fileName) {
-    if (!fileName.endsWith(".hlog")) {
+    if (!fileName.endsWith(HlogFileName.EXTENSION)) {
       return null;
     }
-    String[] parts = fileName.substring(0, fileName.length() - ".hlog".length()).split("__");
-    Map<String, String> params = new TreeMap<>();
-    String head = parts[0];
-    params.put("#method", head.substring(head.lastIndexOf('.') + 1));
-    for (int i = 1; i < parts.length; i++) {
-      int eq = parts[i].indexOf('=');
-      if (eq < 0) {
-        return null;
-      }
-      params.put(
-          URLDecoder.decode(parts[i].substring(0, eq), StandardCharsets.UTF_8),
-          URLDecoder.decode(parts[i].substring(eq + 1), StandardCharsets.UTF_8));
+    Map<String, String> params;
+    try {
+      params = new TreeMap<>(HlogFileName.params(fileName));
+    } catch (IllegalArgumentException e) {
+      return null;
     }
+    int end = fileName.indexOf("__");
+    String head =
+        fileName.substring(0, end < 0 ? fileName.length() - HlogFileName.EXTENSION.length() : end);
+    params.put("#method", head.substring(head.lastIndexOf('.') + 1));
     return params;
   }
 

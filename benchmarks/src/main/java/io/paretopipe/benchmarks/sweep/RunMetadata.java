@@ -2,6 +2,7 @@ package io.paretopipe.benchmarks.sweep;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.paretopipe.format.RunFolder;
 import io.paretopipe.models.Engines;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -23,8 +24,8 @@ final class RunMetadata {
   static ObjectNode collect(Instant start) {
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode root = mapper.createObjectNode();
-    root.put("format", "paretopipe-run-metadata");
-    root.put("version", 1);
+    root.put("format", RunFolder.METADATA_FORMAT);
+    root.put("version", RunFolder.METADATA_VERSION);
     root.put("start_time", start.toString());
     ObjectNode machine = root.putObject("machine");
     machine.put("hostname", hostname());
@@ -88,14 +89,14 @@ final class RunMetadata {
     sweep.put("batch", o.batch);
     sweep.put("depth", o.depth);
     ObjectNode threads = metadata.putObject("threads");
-    threads.put("head", o.headThreads);
-    threads.put("tail", o.tailThreads);
+    threads.put("head", o.placement.headThreads());
+    threads.put("tail", o.placement.tailThreads());
     ObjectNode placement = metadata.putObject("cpus");
     placement.put("head", cpus[0].isEmpty() ? "unpinned" : cpus[0]);
     placement.put("tail", cpus[1].isEmpty() ? "unpinned" : cpus[1]);
     ObjectNode devices = metadata.putObject("devices");
-    devices.put("head", o.headDevice);
-    devices.put("tail", o.tailDevice);
+    devices.put("head", o.placement.headDevice());
+    devices.put("tail", o.placement.tailDevice());
     if (tailCpuQuotaPercent == null) {
       metadata.putNull("tail_cpu_quota_percent");
     } else {

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.paretopipe.benchmarks.SharedTail;
 import io.paretopipe.harness.auth.SharedSecret;
 import io.paretopipe.harness.placement.CpuAffinity;
+import io.paretopipe.harness.placement.CpuSet;
 import io.paretopipe.harness.placement.StageServerProcess;
+import io.paretopipe.harness.transport.TransportKind;
 import io.paretopipe.netem.device.CpuQuota;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -29,7 +31,7 @@ final class SharedStageServers implements AutoCloseable {
 
   /** Where and how the servers run. */
   record Placement(
-      String cpus, int threads, Integer cpuQuotaPercent, List<Path> modelDirectories) {}
+      CpuSet cpus, int threads, Integer cpuQuotaPercent, List<Path> modelDirectories) {}
 
   private final Placement placement;
   private final SharedSecret secret;
@@ -74,7 +76,7 @@ final class SharedStageServers implements AutoCloseable {
         StageServerProcess.builder()
             .optCpus(placement.cpus())
             .optThreads(placement.threads())
-            .optTransport(transport)
+            .optTransport(TransportKind.parse(transport))
             .optModelDirectories(placement.modelDirectories())
             .optSecret(secret)
             .start();

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.paretopipe.benchmarks.PartitionBenchmark;
 import io.paretopipe.benchmarks.PartitionConfig;
 import io.paretopipe.benchmarks.sweep.PassPlanner.Budget;
+import io.paretopipe.harness.cli.PlacementOptions;
 import io.paretopipe.harness.driver.Credentials;
+import io.paretopipe.models.ModelBlueprint;
 import io.paretopipe.models.ModelCatalog;
 import io.paretopipe.netem.device.CpuQuota;
 import java.io.IOException;
@@ -83,13 +85,26 @@ public final class Sweep implements Callable<Integer> {
         setting.name(),
         setting.budget() == null ? "none" : Progress.clock(setting.budget().toSeconds()),
         folder.root().toAbsolutePath());
-    String[] cpus = PartitionConfig.resolveCpus(o.headCpus, o.tailCpus);
+    if (o.placement.deviceProfiles() != null) {
+      throw new IllegalArgumentException(
+          "--device-profiles: the sweep's JMH forks read device profiles from $"
+              + io.paretopipe.netem.device.DeviceProfiles.FILE_ENV
+              + "; set that instead");
+    }
+    String[] cpus = {o.placement.head().cpus().list(), o.placement.tail().cpus().list()};
+    if (!o.placement.headDevice().equals(PartitionConfig.UNPINNED)) {
+      cpus[0] = PlacementOptions.cpuSet("--head-cpus", o.placement.headCpus(), true).list();
+    }
+    if (!o.placement.tailDevice().equals(PartitionConfig.UNPINNED)) {
+      cpus[1] = PlacementOptions.cpuSet("--tail-cpus", o.placement.tailCpus(), false).list();
+    }
+    io.paretopipe.harness.placement.Placement tail = o.placement.tail();
     List<String> failures = new ArrayList<>();
     Budget budget = new Budget(setting.budget(), state.spentBeforeSeconds(), System::nanoTime);
     try (SharedStageServers servers =
         new SharedStageServers(
             new SharedStageServers.Placement(
-                tailPlacementCpus(cpus), tailPlacementThreads(), tailQuota, modelDirectories()),
+                tail.cpus(), tail.threads(), tailQuota, modelDirectories()),
             Credentials.fromEnvironment().secret().orElse(null),
             console)) {
       servers.start(o.transports);
@@ -103,12 +118,12 @@ public final class Sweep implements Callable<Integer> {
               new PassRunner.PointParams(
                   o.batch,
                   o.depth,
-                  o.headThreads,
-                  o.tailThreads,
+                  o.placement.headThreads(),
+                  o.placement.tailThreads(),
                   cpus[0],
                   cpus[1],
-                  o.headDevice,
-                  o.tailDevice),
+                  o.placement.headDevice(),
+                  o.placement.tailDevice()),
               setting,
               folder,
               servers,
@@ -205,10 +220,10 @@ public final class Sweep implements Callable<Integer> {
       RunFolder folder, SweepSetting setting, String[] cpus, List<String> failures) {
     UnitProfiler profiler =
         new UnitProfiler(
-            o.headDevice,
-            o.headThreads,
-            o.tailDevice,
-            o.tailThreads,
+            o.placement.headDevice(),
+            o.placement.headThreads(),
+            o.placement.tailDevice(),
+            o.placement.tailThreads(),
             cpus[0],
             o.batch,
             console,
@@ -231,13 +246,15 @@ public final class Sweep implements Callable<Integer> {
   private Integer validatePlacement() {
     PartitionConfig.defaults(o.models.get(0), "0", "nio")
         .withCpus(PartitionConfig.AUTO, PartitionConfig.AUTO)
-        .withDevices(o.headDevice, o.tailDevice)
+        .withDevices(o.placement.headDevice(), o.placement.tailDevice())
         .withTail(PartitionConfig.SPAWN)
         .validate();
-    if (!o.tailDevice.equals(PartitionConfig.UNPINNED)
-            && (!o.tailCpus.equals(PartitionConfig.AUTO) || o.tailThreads != 1)
-        || !o.headDevice.equals(PartitionConfig.UNPINNED)
-            && (!o.headCpus.equals(PartitionConfig.AUTO) || o.headThreads != 1)) {
+    if (!o.placement.tailDevice().equals(PartitionConfig.UNPINNED)
+            && (!o.placement.tailCpus().equals(PartitionConfig.AUTO)
+                || o.placement.tailThreads() != 1)
+        || !o.placement.headDevice().equals(PartitionConfig.UNPINNED)
+            && (!o.placement.headCpus().equals(PartitionConfig.AUTO)
+                || o.placement.headThreads() != 1)) {
       throw new IllegalArgumentException(
           "a device profile sets CPUs and threads itself: leave --head-cpus/"
               + "--tail-cpus at auto and --head-threads/--tail-threads at 1 when giving --head-device/--tail-device");
@@ -257,24 +274,12 @@ public final class Sweep implements Callable<Integer> {
     return quota;
   }
 
-  /** The shared servers' CPUs: the tail device profile's, else the resolved tail CPUs. */
-  private String tailPlacementCpus(String[] cpus) {
-    return o.tailDevice.equals(PartitionConfig.UNPINNED)
-        ? cpus[1]
-        : io.paretopipe.netem.device.DeviceProfiles.standard(null).get(o.tailDevice).cpuSet();
-  }
-
-  private int tailPlacementThreads() {
-    return o.tailDevice.equals(PartitionConfig.UNPINNED)
-        ? o.tailThreads
-        : io.paretopipe.netem.device.DeviceProfiles.standard(null).get(o.tailDevice).threads();
-  }
-
   /** The exported model directories among the models, for the shared servers' --models-dir. */
   private List<Path> modelDirectories() {
     return o.models.stream()
-        .filter(ModelCatalog::isDirectory)
-        .map(m -> Path.of(ModelCatalog.define(m).name()))
+        .map(ModelCatalog::blueprint)
+        .filter(ModelBlueprint::isDirectory)
+        .map(b -> Path.of(b.name()))
         .toList();
   }
 }

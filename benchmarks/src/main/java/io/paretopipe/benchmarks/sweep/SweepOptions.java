@@ -1,9 +1,11 @@
 package io.paretopipe.benchmarks.sweep;
 
 import io.paretopipe.benchmarks.PartitionConfig;
+import io.paretopipe.harness.cli.PlacementOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -83,39 +85,13 @@ public final class SweepOptions {
       description = "Requests in flight for throughput (default: ${DEFAULT-VALUE}).")
   int depth;
 
-  @Option(names = "--head-threads", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
-  int headThreads;
-
-  @Option(names = "--tail-threads", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
-  int tailThreads;
-
-  @Option(
-      names = "--head-cpus",
-      defaultValue = "auto",
-      description = "auto (CPU 0), none, or a taskset list (default: ${DEFAULT-VALUE}).")
-  String headCpus;
-
-  @Option(
-      names = "--tail-cpus",
-      defaultValue = "auto",
-      description = "auto (every CPU but 0), none, or a taskset list (default: ${DEFAULT-VALUE}).")
-  String tailCpus;
-
-  @Option(
-      names = "--head-device",
-      defaultValue = "none",
-      description =
-          "Device profile of the head ('paretopipe.jar netem profiles'); replaces --head-cpus and"
-              + " --head-threads (default: ${DEFAULT-VALUE}).")
-  String headDevice;
-
-  @Option(
-      names = "--tail-device",
-      defaultValue = "none",
-      description =
-          "Device profile of the shared stage servers (CPU set, threads, CPU quota); replaces"
-              + " --tail-cpus and --tail-threads; a point param (tailDevice) (default: ${DEFAULT-VALUE}).")
-  String tailDevice;
+  /**
+   * {@code --head-threads}, {@code --tail-threads}, {@code --head-cpus}, {@code --tail-cpus}
+   * (default {@code auto} both), {@code --head-device}, {@code --tail-device} (the shared stage
+   * servers' profile, and a point param): the placement options {@code run} and the soak take too.
+   */
+  @Mixin
+  PlacementOptions placement = new PlacementOptions(PartitionConfig.AUTO, PartitionConfig.AUTO);
 
   @Option(
       names = "--tail-cpu-quota",
@@ -204,10 +180,10 @@ public final class SweepOptions {
    */
   Integer tailCpuQuotaPercent() {
     Integer profile =
-        tailDevice.equals(PartitionConfig.UNPINNED)
+        placement.tailDevice().equals(PartitionConfig.UNPINNED)
             ? null
             : io.paretopipe.netem.device.DeviceProfiles.standard(null)
-                .get(tailDevice)
+                .get(placement.tailDevice())
                 .cpuQuotaPercent();
     String t = tailCpuQuota.trim();
     if (t.equals("none")) {
@@ -230,7 +206,7 @@ public final class SweepOptions {
           "--tail-cpu-quota "
               + percent
               + " and --tail-device "
-              + tailDevice
+              + placement.tailDevice()
               + " (a "
               + profile
               + "% quota) both cap the stage servers: give one of them");

@@ -1,11 +1,10 @@
 package io.paretopipe.benchmarks.sweep;
 
-import io.paretopipe.benchmarks.PartitionConfig;
-import io.paretopipe.harness.driver.Pipeline;
+import io.paretopipe.format.NetworkCondition;
+import io.paretopipe.harness.transport.TransportKind;
+import io.paretopipe.models.ModelBlueprint;
+import io.paretopipe.models.ModelCatalog;
 import io.paretopipe.models.Partition;
-import io.paretopipe.netem.NetworkCondition;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,17 +71,12 @@ final class SweepPlan {
       NetworkCondition.parse(link);
     }
     for (String transport : transports) {
-      if (!Pipeline.TRANSPORTS.contains(transport)) {
-        throw new IllegalArgumentException(
-            "transport '"
-                + transport
-                + "' is not supported: valid transports are "
-                + String.join(", ", Pipeline.TRANSPORTS));
-      }
+      TransportKind.parse(transport);
     }
     List<Point> points = new ArrayList<>();
     for (String model : models) {
-      int units = PartitionConfig.unitCount(model);
+      ModelBlueprint blueprint = ModelCatalog.blueprint(model);
+      int units = blueprint.unitCount();
       List<String> modelSplits = new ArrayList<>();
       if (splits.trim().equals("all")) {
         for (int k = 0; k <= units; k++) {
@@ -90,7 +84,7 @@ final class SweepPlan {
         }
       } else {
         for (String s : splits.split(",")) {
-          modelSplits.add(Partition.format(Partition.parse(s, model, units).cuts()));
+          modelSplits.add(Partition.format(blueprint.partition(s).cuts()));
         }
       }
       for (String transport : transports) {
@@ -138,6 +132,6 @@ final class SweepPlan {
   }
 
   static String enc(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    return io.paretopipe.format.RunFolder.encode(s);
   }
 }

@@ -3,8 +3,8 @@ package io.paretopipe.benchmarks.sweep;
 import io.paretopipe.benchmarks.PartitionConfig;
 import io.paretopipe.benchmarks.UnitProfileBenchmark;
 import io.paretopipe.harness.placement.CpuAffinity;
+import io.paretopipe.models.ModelBlueprint;
 import io.paretopipe.models.ModelCatalog;
-import io.paretopipe.models.ModelDefinition;
 import io.paretopipe.netem.device.DeviceProfiles;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -71,12 +71,12 @@ final class UnitProfiler {
       console.println("unit profile of " + model + " kept from the interrupted run");
       return;
     }
-    ModelDefinition definition = ModelCatalog.define(model);
+    ModelBlueprint blueprint = ModelCatalog.blueprint(model);
     List<String> units = new ArrayList<>();
-    if (definition.prefix().isPresent()) {
+    if (blueprint.hasPrefix()) {
       units.add("prefix");
     }
-    for (int u = 0; u < definition.unitCount(); u++) {
+    for (int u = 0; u < blueprint.unitCount(); u++) {
       units.add(Integer.toString(u));
     }
     units.add("suffix");

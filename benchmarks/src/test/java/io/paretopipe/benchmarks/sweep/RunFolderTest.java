@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.paretopipe.benchmarks.HlogNames;
 import io.paretopipe.benchmarks.sweep.SweepPlan.Group;
 import io.paretopipe.benchmarks.sweep.SweepPlan.Point;
+import io.paretopipe.format.HlogFileName;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -133,7 +133,8 @@ class RunFolderTest {
     params.put("model", "mobilenetv2");
     params.put("split", "3:9");
     params.put("link", "delay:20ms+rate:50mbit");
-    String name = HlogNames.fileName("io.paretopipe.benchmarks.PartitionBenchmark.latency", params);
+    String name =
+        HlogFileName.ofBenchmark("io.paretopipe.benchmarks.PartitionBenchmark.latency", params);
     Map<String, String> decoded = RunFolder.hlogParams(name);
     assertEquals("latency", decoded.remove("#method"));
     assertEquals(params, decoded);
@@ -162,7 +163,7 @@ class RunFolderTest {
     Path file =
         f.passHlogDir(pass)
             .resolve(
-                HlogNames.fileName(
+                HlogFileName.ofBenchmark(
                     "io.paretopipe.benchmarks.PartitionBenchmark." + method, params));
     Files.createDirectories(file.getParent());
     Files.writeString(file, "#[histogram log]");

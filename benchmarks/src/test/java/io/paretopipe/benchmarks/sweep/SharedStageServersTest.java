@@ -41,7 +41,10 @@ class SharedStageServersTest {
     long second;
     try (SharedStageServers servers =
         new SharedStageServers(
-            new SharedStageServers.Placement("", 1, 50, List.of()), null, console)) {
+            new SharedStageServers.Placement(
+                io.paretopipe.harness.placement.CpuSet.UNPINNED, 1, 50, List.of()),
+            null,
+            console)) {
       servers.start(List.of("nio", "local"));
       assertTrue(servers.has("nio"));
       assertFalse(servers.has("local"), "local has no stage server");

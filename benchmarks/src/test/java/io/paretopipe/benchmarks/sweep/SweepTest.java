@@ -66,7 +66,11 @@ class SweepTest {
     IllegalArgumentException transport =
         assertThrows(
             IllegalArgumentException.class, () -> parse("--transports", "smoke-signals").plan());
-    assertTrue(transport.getMessage().startsWith("transport 'smoke-signals' is not supported"));
+    assertTrue(
+        transport
+            .getMessage()
+            .startsWith("unknown transport 'smoke-signals': known transports are"),
+        transport.getMessage());
     IllegalArgumentException setting =
         assertThrows(IllegalArgumentException.class, () -> SweepSetting.parse("medium"));
     assertEquals(

@@ -1,5 +1,7 @@
 package io.paretopipe.harness.auth;
 
+import io.paretopipe.harness.transport.grpc.GrpcAuth;
+import io.paretopipe.harness.transport.nio.HandshakeBinding;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -35,7 +37,7 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * Every field has a fixed length, so the concatenations are unambiguous; the two labels differ, so
  * a server proof is never accepted as a client proof (no reflection). {@code context} is whatever
- * both sides agree the exchange is about (the HANDSHAKE frame, {@link Binding#ofHandshake}; a grpc
+ * both sides agree the exchange is about (the HANDSHAKE frame, {@link HandshakeBinding#of}; a grpc
  * call's method and headers, {@link GrpcAuth}): a proof made for one context does not verify for
  * another.
  *

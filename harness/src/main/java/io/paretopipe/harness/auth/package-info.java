@@ -3,9 +3,9 @@
  * {@code --secret-file}, {@code PARETOPIPE_SECRET_FILE} or {@code PARETOPIPE_SECRET}), the
  * HMAC-SHA256 challenge-response built on it ({@link io.paretopipe.harness.auth.Authenticator},
  * {@link io.paretopipe.harness.auth.ClientProof}) with its contexts ({@link
- * io.paretopipe.harness.auth.Binding}), the same exchange as grpc interceptors and a challenge
- * service ({@link io.paretopipe.harness.auth.GrpcAuth}), and the rule that a stage without a secret
- * listens on loopback only unless told {@code --insecure} ({@link
+ * io.paretopipe.harness.transport.nio.HandshakeBinding}), the same exchange as grpc interceptors
+ * and a challenge service ({@link io.paretopipe.harness.transport.grpc.GrpcAuth}), and the rule
+ * that a stage without a secret listens on loopback only unless told {@code --insecure} ({@link
  * io.paretopipe.harness.auth.BindPolicy}).
  *
  * <p>Nothing here opens a socket or reads a frame: the {@code nio} transport carries the challenge

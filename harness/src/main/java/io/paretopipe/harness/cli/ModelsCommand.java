@@ -1,11 +1,10 @@
 package io.paretopipe.harness.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.paretopipe.models.Architecture;
 import io.paretopipe.models.Cut;
 import io.paretopipe.models.CutTable;
+import io.paretopipe.models.ModelBlueprint;
 import io.paretopipe.models.ModelCatalog;
-import io.paretopipe.models.ModelDefinition;
 import io.paretopipe.models.ModelOptions;
 import io.paretopipe.models.Shapes;
 import java.io.PrintWriter;
@@ -43,16 +42,14 @@ final class ModelsCommand implements Runnable {
       PrintWriter out = spec.commandLine().getOut();
       out.printf(Locale.ROOT, "%-12s %-10s %6s %13s%n", "model", "input", "units", "params");
       for (String name : ModelCatalog.names()) {
-        Architecture a = ModelCatalog.architecture(name);
-        ModelDefinition d = ModelCatalog.define(name);
-        CutTable t = CutTable.of(d, 1);
+        ModelBlueprint b = ModelCatalog.blueprint(name);
         out.printf(
             Locale.ROOT,
             "%-12s %-10s %6d %,13d%n",
             name,
-            Shapes.chw(a.defaultInput()),
-            d.unitCount(),
-            t.params());
+            Shapes.chw(b.options().input()),
+            b.unitCount(),
+            b.cutTable(1).params());
       }
       return 0;
     }
@@ -97,7 +94,7 @@ final class ModelsCommand implements Runnable {
               .optClasses(classes)
               .optInput(input == null ? null : Shapes.parseChw(input))
               .build();
-      CutTable table = CutTable.of(ModelCatalog.define(model, options), batch);
+      CutTable table = ModelCatalog.blueprint(model, options).cutTable(batch);
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
         out.println(

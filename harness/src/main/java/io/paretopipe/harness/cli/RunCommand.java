@@ -1,6 +1,7 @@
 package io.paretopipe.harness.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paretopipe.format.NetworkCondition;
 import io.paretopipe.harness.driver.Credentials;
 import io.paretopipe.harness.driver.PhaseRecorder;
 import io.paretopipe.harness.driver.Pipeline;
@@ -8,12 +9,13 @@ import io.paretopipe.harness.driver.PipelineDriver;
 import io.paretopipe.harness.driver.PipelineSpec;
 import io.paretopipe.harness.driver.RunSummary;
 import io.paretopipe.harness.placement.StageServerProcess;
+import io.paretopipe.harness.transport.TransportKind;
 import io.paretopipe.harness.transport.grpc.GrpcClientTls;
 import io.paretopipe.models.Engines;
+import io.paretopipe.models.ModelBlueprint;
+import io.paretopipe.models.ModelCatalog;
 import io.paretopipe.models.ModelOptions;
 import io.paretopipe.models.Shapes;
-import io.paretopipe.netem.NetworkCondition;
-import io.paretopipe.netem.device.DeviceProfiles;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -107,45 +110,7 @@ final class RunCommand implements Callable<Integer> {
       description = "Unmeasured requests first (default: ${DEFAULT-VALUE}).")
   int warmup;
 
-  @Option(names = "--head-threads", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
-  int headThreads;
-
-  @Option(names = "--tail-threads", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
-  int tailThreads;
-
-  @Option(
-      names = "--head-cpus",
-      defaultValue = "",
-      description = "CPUs for this process, e.g. 0 (default: unpinned).")
-  String headCpus;
-
-  @Option(
-      names = "--tail-cpus",
-      defaultValue = "",
-      description = "CPUs for spawned stages, e.g. 1 (default: unpinned).")
-  String tailCpus;
-
-  @Option(
-      names = "--head-device",
-      description =
-          "Device profile of the head (CPUs, threads, CPU quota; see 'netem profiles');"
-              + " replaces --head-cpus and --head-threads.")
-  String headDevice;
-
-  @Option(
-      names = "--tail-device",
-      description =
-          "Device profile of each spawned stage server; replaces --tail-cpus and --tail-threads.")
-  String tailDevice;
-
-  @Option(
-      names = "--device-profiles",
-      description =
-          "A profiles file added to the built-ins"
-              + " (default: $"
-              + DeviceProfiles.FILE_ENV
-              + " if set).")
-  Path deviceProfiles;
+  @Mixin PlacementOptions placement = new PlacementOptions();
 
   @Option(names = "--classes", defaultValue = "10", description = "Default: ${DEFAULT-VALUE}.")
   int classes;
@@ -211,22 +176,15 @@ final class RunCommand implements Callable<Integer> {
             .optInput(input == null ? null : Shapes.parseChw(input))
             .optSeed(seed)
             .build();
+    ModelBlueprint blueprint = ModelCatalog.blueprint(model, options);
     PipelineSpec pipelineSpec =
-        PipelineSpec.defaults(model, split)
-            .withOptions(options)
-            .withTransport(transport)
+        PipelineSpec.defaults(blueprint, blueprint.partition(split))
+            .withTransport(TransportKind.parse(transport))
             .withTails(List.of(tail.split("/")))
             .withBatch(batch)
-            .withPlacement(headThreads, headCpus, tailThreads, tailCpus)
+            .withPlacement(placement.head(), placement.tail())
             .withTimeout(Duration.ofSeconds(timeoutSeconds))
             .withLink(NetworkCondition.parse(link));
-    if (headDevice != null || tailDevice != null) {
-      DeviceProfiles profiles = DeviceProfiles.standard(deviceProfiles);
-      pipelineSpec =
-          pipelineSpec.withDevices(
-              headDevice == null ? null : profiles.get(headDevice),
-              tailDevice == null ? null : profiles.get(tailDevice));
-    }
     if (tlsAuthority != null && tlsTrust == null) {
       throw new IllegalArgumentException("--tls-authority needs --tls-trust");
     }
@@ -292,13 +250,13 @@ final class RunCommand implements Callable<Integer> {
     c.put("link", pipeline.spec().link().isNone() ? "none" : pipeline.spec().link().toSpec());
     c.put("batch", Integer.toString(batch));
     c.put("depth", Integer.toString(depth));
-    c.put("head_threads", Integer.toString(pipeline.spec().headThreads()));
+    c.put("head_threads", Integer.toString(pipeline.spec().head().threads()));
     c.put(
         "head_cpu_quota_percent",
-        java.util.Objects.toString(pipeline.spec().headCpuQuotaPercent(), "none"));
+        java.util.Objects.toString(pipeline.spec().head().cpuQuotaPercent(), "none"));
     c.put(
         "tail_cpu_quota_percent",
-        java.util.Objects.toString(pipeline.spec().tailCpuQuotaPercent(), "none"));
+        java.util.Objects.toString(pipeline.spec().tail().cpuQuotaPercent(), "none"));
     c.put(
         "head_cpus",
         io.paretopipe.harness.placement.CpuAffinity.allowedCpus(ProcessHandle.current().pid()));

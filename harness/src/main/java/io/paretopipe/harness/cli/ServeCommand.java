@@ -3,14 +3,16 @@ package io.paretopipe.harness.cli;
 import io.paretopipe.harness.auth.BindPolicy;
 import io.paretopipe.harness.auth.SecretException;
 import io.paretopipe.harness.driver.Credentials;
+import io.paretopipe.harness.driver.Transports;
 import io.paretopipe.harness.placement.StageServerProcess;
+import io.paretopipe.harness.server.StageServer;
+import io.paretopipe.harness.server.StageServerOptions;
 import io.paretopipe.harness.stage.ModelStageService;
-import io.paretopipe.harness.transport.NioStageServer;
-import io.paretopipe.harness.transport.NioTransport;
+import io.paretopipe.harness.transport.TransportKind;
 import io.paretopipe.harness.transport.grpc.GrpcClientTls;
 import io.paretopipe.harness.transport.grpc.GrpcServerTls;
 import io.paretopipe.harness.transport.grpc.GrpcStageServer;
-import io.paretopipe.harness.transport.grpc.GrpcTransport;
+import io.paretopipe.harness.transport.nio.NioStageServer;
 import io.paretopipe.models.Engines;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -161,7 +163,9 @@ final class ServeCommand implements Callable<Integer> {
                   + Engines.RECOMMENDED_ALLOCATOR_ENV
                   + " in the environment): PyTorch may run 2-3x slower");
     }
-    if (!transport.equals(NioTransport.NAME) && !transport.equals(GrpcTransport.NAME)) {
+    TransportKind kind =
+        TransportKind.names().contains(transport) ? TransportKind.parse(transport) : null;
+    if (kind == null || !kind.network()) {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(),
           "--transport " + transport + " is not served: valid transports are nio, grpc");
@@ -180,7 +184,7 @@ final class ServeCommand implements Callable<Integer> {
     long maxRequestBytes =
         maxRequestMib != null
             ? (long) maxRequestMib << 20
-            : io.paretopipe.harness.protocol.MemoryBudget.defaultCapacityBytes();
+            : io.paretopipe.harness.memory.MemoryBudget.defaultCapacityBytes();
     if (maxRequestBytes < (long) maxTensorMib << 20) {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(),
@@ -197,7 +201,7 @@ final class ServeCommand implements Callable<Integer> {
         io.paretopipe.harness.protocol.Limits.DEFAULT.withMaxTensorBytes((long) maxTensorMib << 20);
     java.net.InetSocketAddress bind = io.paretopipe.harness.transport.HostPort.parse(listen);
     java.net.InetAddress bindAddress = java.net.InetAddress.getByName(bind.getHostString());
-    boolean grpc = transport.equals(GrpcTransport.NAME);
+    boolean grpc = kind == TransportKind.GRPC;
     Credentials credentials;
     GrpcServerTls serverTls = null;
     try {
@@ -238,50 +242,36 @@ final class ServeCommand implements Callable<Integer> {
     }
     err.flush();
     // a middle stage reaches its downstream stage over the same transport and with the same secret
-    ModelStageService service = new ModelStageService(credentials.transport(transport), n);
+    ModelStageService service = new ModelStageService(Transports.network(kind, credentials), n);
     try {
       service.serveModelDirectories(modelDirs);
     } catch (IllegalArgumentException e) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    AutoCloseable server;
-    String address;
-    if (grpc) {
-      GrpcStageServer g =
-          GrpcStageServer.builder(service)
-              .optListen(listen)
-              .optLimits(limits)
-              .optMaxSessions(maxConnections)
-              .optMaxInFlight(maxInFlight)
-              .optMaxRequestBytes(maxRequestBytes)
-              .optAuthenticator(credentials.authenticator())
-              .optTls(serverTls)
-              .start();
-      server = g;
-      address = g.address();
-    } else {
-      NioStageServer nio =
-          NioStageServer.builder(service)
-              .optListen(listen)
-              .optLimits(limits)
-              .optMaxConnections(maxConnections)
-              .optMaxInFlight(maxInFlight)
-              .optMaxRequestBytes(maxRequestBytes)
-              .optAuthenticator(credentials.authenticator())
-              .start();
-      server = nio;
-      address = nio.address();
-    }
+    StageServerOptions options =
+        StageServerOptions.builder()
+            .optListen(listen)
+            .optLimits(limits)
+            .optMaxConnections(maxConnections)
+            .optMaxInFlight(maxInFlight)
+            .optMaxRequestBytes(maxRequestBytes)
+            .optAuthenticator(credentials.authenticator())
+            .optTls(serverTls)
+            .build();
+    StageServer.Factory factory =
+        switch (kind) {
+          case NIO -> NioStageServer::start;
+          case GRPC -> GrpcStageServer::start;
+          case LOCAL -> throw new IllegalStateException("local is refused above");
+        };
+    StageServer server = factory.start(service, options);
+    String address = server.address();
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
-                  try {
-                    server.close();
-                  } catch (Exception ignored) {
-                    // shutting down anyway
-                  }
+                  server.close();
                   service.close();
                   stop.countDown();
                 },

@@ -3,14 +3,9 @@ package io.paretopipe.harness.driver;
 import io.paretopipe.harness.auth.Authenticator;
 import io.paretopipe.harness.auth.SecretException;
 import io.paretopipe.harness.auth.SharedSecret;
-import io.paretopipe.harness.protocol.Limits;
-import io.paretopipe.harness.transport.NioTransport;
-import io.paretopipe.harness.transport.Transport;
 import io.paretopipe.harness.transport.grpc.GrpcClientTls;
-import io.paretopipe.harness.transport.grpc.GrpcTransport;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -87,29 +82,6 @@ public final class Credentials {
   /** The authenticator of the secret, or null without one. */
   public Authenticator authenticator() {
     return authenticator;
-  }
-
-  /**
-   * A network transport using these credentials.
-   *
-   * @param name {@link NioTransport#NAME} or {@link GrpcTransport#NAME}
-   * @throws IllegalArgumentException for another name, or TLS with {@code nio} (which has none)
-   */
-  public Transport transport(String name) {
-    Objects.requireNonNull(name, "name");
-    if (name.equals(GrpcTransport.NAME)) {
-      return new GrpcTransport(Limits.DEFAULT, authenticator, tls);
-    }
-    if (name.equals(NioTransport.NAME)) {
-      if (tls != null) {
-        throw new IllegalArgumentException(
-            "TLS is offered by the grpc transport only: use --transport grpc, or"
-                + " drop the TLS option (nio authenticates with the shared secret but does not encrypt)");
-      }
-      return new NioTransport(authenticator);
-    }
-    throw new IllegalArgumentException(
-        "transport '" + name + "' has no network credentials: valid are nio, grpc");
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.paretopipe.harness.driver;
 
+import io.paretopipe.format.HlogFileName;
+import io.paretopipe.format.Phase;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -118,7 +120,7 @@ public final class PhaseRecorder {
         writer.outputStartTime(base);
         writer.setBaseTime(base);
         for (Map.Entry<String, String> c : comments.entrySet()) {
-          writer.outputComment("paretopipe." + c.getKey() + "=" + c.getValue());
+          writer.outputComment(HlogFileName.COMMENT_PREFIX + c.getKey() + "=" + c.getValue());
         }
         writer.outputComment("paretopipe.unit=nanoseconds");
         writer.outputLegend();

@@ -12,14 +12,12 @@ import io.paretopipe.harness.protocol.HandshakeReply;
 import io.paretopipe.harness.protocol.StageException;
 import io.paretopipe.harness.stage.ModelStageService;
 import io.paretopipe.harness.transport.HostPort;
-import io.paretopipe.harness.transport.LocalTransport;
 import io.paretopipe.harness.transport.StageChannel;
 import io.paretopipe.harness.transport.Transport;
-import io.paretopipe.harness.transport.grpc.GrpcTransport;
-import io.paretopipe.models.CutTable;
+import io.paretopipe.harness.transport.TransportKind;
+import io.paretopipe.harness.transport.local.LocalTransport;
 import io.paretopipe.models.Engines;
-import io.paretopipe.models.ModelCatalog;
-import io.paretopipe.models.ModelDefinition;
+import io.paretopipe.models.ModelBlueprint;
 import io.paretopipe.models.Partition;
 import io.paretopipe.models.StageModel;
 import io.paretopipe.models.StageRange;
@@ -38,9 +36,6 @@ import java.util.concurrent.TimeoutException;
  * {@link #close()} releases all of them, also after a failed start.
  */
 public final class Pipeline implements AutoCloseable {
-
-  /** Transports {@link #open} knows. */
-  public static final List<String> TRANSPORTS = List.of("nio", "local", "grpc");
 
   private final PipelineSpec spec;
   private final Partition partition;
@@ -85,18 +80,11 @@ public final class Pipeline implements AutoCloseable {
   public static Pipeline open(PipelineSpec spec, Credentials credentials)
       throws IOException, StageException {
     java.util.Objects.requireNonNull(credentials, "credentials");
-    if (!TRANSPORTS.contains(spec.transport())) {
-      throw new IllegalArgumentException(
-          "unknown transport '"
-              + spec.transport()
-              + "': known transports are "
-              + String.join(", ", TRANSPORTS));
-    }
-    ModelDefinition definition = ModelCatalog.define(spec.model(), spec.options());
-    Partition partition = Partition.parse(spec.split(), spec.model(), definition.unitCount());
+    Partition partition = spec.partition();
     int remote = partition.stageCount() - 1;
-    boolean spawn = spec.tails().equals(List.of("spawn"));
-    if (!spec.transport().equals("local") && !spawn && spec.tails().size() != remote) {
+    boolean spawn = spec.spawnsTails();
+    boolean network = spec.transport().network();
+    if (network && !spawn && spec.tails().size() != remote) {
       throw new IllegalArgumentException(
           "split "
               + spec.split()
@@ -111,7 +99,7 @@ public final class Pipeline implements AutoCloseable {
               + " given: use 'spawn' or one HOST:PORT per stage"
               + " (separated by '/')");
     }
-    if (spec.tailCpuQuotaPercent() != null && (spec.transport().equals("local") || !spawn)) {
+    if (spec.tail().cpuQuotaPercent() != null && (!network || !spawn)) {
       throw new IllegalArgumentException(
           "a tail CPU quota applies to spawned stage servers only: transport "
               + spec.transport()
@@ -120,7 +108,7 @@ public final class Pipeline implements AutoCloseable {
               + " spawns none (use nio or grpc"
               + " with tail 'spawn', or set the quota on the remote machine)");
     }
-    if (credentials.tls().isPresent() && (spawn || !spec.transport().equals(GrpcTransport.NAME))) {
+    if (credentials.tls().isPresent() && (spawn || spec.transport() != TransportKind.GRPC)) {
       throw new IllegalArgumentException(
           "TLS applies to remote grpc stages only: transport "
               + spec.transport()
@@ -131,7 +119,7 @@ public final class Pipeline implements AutoCloseable {
     }
     Pipeline p = new Pipeline(spec, partition, credentials);
     try {
-      p.start(definition, spawn);
+      p.start(spawn);
       return p;
     } catch (IOException | StageException | RuntimeException e) {
       p.close();
@@ -139,53 +127,51 @@ public final class Pipeline implements AutoCloseable {
     }
   }
 
-  private void start(ModelDefinition definition, boolean spawn) throws IOException, StageException {
-    Engines.setThreads(spec.headThreads());
-    if (!spec.headCpus().isEmpty()) {
-      CpuAffinity.pin(ProcessHandle.current().pid(), spec.headCpus());
+  private void start(boolean spawn) throws IOException, StageException {
+    ModelBlueprint model = spec.model();
+    Engines.setThreads(spec.head().threads());
+    if (spec.head().cpus().pinned()) {
+      CpuAffinity.pin(ProcessHandle.current().pid(), spec.head().cpus().list());
     }
-    capCpu(spec.headCpuQuotaPercent(), ProcessHandle.current().pid());
+    capCpu(spec.head().cpuQuotaPercent(), ProcessHandle.current().pid());
     List<StageRange> stages = partition.stages();
-    head = StageModel.load(definition, stages.get(0));
+    head = StageModel.load(model.instantiate(), stages.get(0));
     owned.add(head);
     manager = NDManager.newBaseManager(Engines.pytorch().getEngineName());
     owned.add(manager);
-    input = seededInput(manager, spec.batch(), spec.options().seed(), head.inputShapePerImage());
-    bytesPerRequest =
-        CutTable.of(definition, spec.batch()).cuts().get(stages.get(0).unitEnd()).bytes();
+    input = seededInput(manager, spec.batch(), model.options().seed(), head.inputShapePerImage());
+    bytesPerRequest = model.cutTable(spec.batch()).cuts().get(stages.get(0).unitEnd()).bytes();
 
     Transport transport;
     List<String> addresses = new ArrayList<>();
     int tailThreadsInHandshake = 0;
-    if (spec.transport().equals("local")) {
-      ModelStageService local = ModelStageService.inProcess(spec.headThreads());
+    if (!spec.transport().network()) {
+      ModelStageService local = ModelStageService.inProcess(spec.head().threads());
       owned.add(local);
       transport = new LocalTransport(local);
       for (int i = 1; i < stages.size(); i++) {
         addresses.add("local");
       }
     } else {
-      transport = credentials.transport(spec.transport());
+      transport = Transports.network(spec.transport(), credentials);
       if (spawn) {
         List<java.nio.file.Path> modelDirectories =
-            ModelCatalog.isDirectory(spec.model())
-                ? List.of(java.nio.file.Path.of(definition.name()))
-                : List.of();
+            model.isDirectory() ? List.of(java.nio.file.Path.of(model.name())) : List.of();
         for (int i = 1; i < stages.size(); i++) {
           StageServerProcess server =
               StageServerProcess.builder()
-                  .optCpus(spec.tailCpus())
-                  .optThreads(spec.tailThreads())
+                  .optCpus(spec.tail().cpus())
+                  .optThreads(spec.tail().threads())
                   .optTransport(spec.transport())
                   .optModelDirectories(modelDirectories)
                   .optSecret(credentials.secret().orElse(null))
                   .start();
           servers.add(server);
           owned.add(server);
-          capCpu(spec.tailCpuQuotaPercent(), server.pid());
+          capCpu(spec.tail().cpuQuotaPercent(), server.pid());
           addresses.add(server.address());
         }
-        tailThreadsInHandshake = spec.tailThreads();
+        tailThreadsInHandshake = spec.tail().threads();
       } else {
         addresses.addAll(spec.tails());
       }
@@ -194,23 +180,23 @@ public final class Pipeline implements AutoCloseable {
     for (int i = 2; i < stages.size(); i++) {
       downstream.add(new Downstream(addresses.get(i - 1), stages.get(i).unitEnd()));
     }
-    int[] in = definition.options().input();
+    int[] in = model.options().input();
     Handshake handshake =
         new Handshake(
-            definition.name(),
-            definition.options().classes(),
+            model.name(),
+            model.options().classes(),
             in,
             stages.get(1).unitStart(),
             stages.get(1).unitEnd(),
             spec.batch(),
             DType.FLOAT32,
-            spec.options().seed(),
+            model.options().seed(),
             tailThreadsInHandshake,
-            ModelCatalog.digest(spec.model()),
+            model.digest(),
             downstream);
     String first = addresses.get(0);
     if (!spec.link().isNone()) {
-      if (spec.transport().equals("local")) {
+      if (!spec.transport().network()) {
         throw new IllegalArgumentException(
             "link "
                 + spec.link().toSpec()

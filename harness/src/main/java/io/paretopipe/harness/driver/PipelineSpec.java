@@ -1,263 +1,144 @@
 package io.paretopipe.harness.driver;
 
-import io.paretopipe.models.ModelOptions;
-import io.paretopipe.netem.NetworkCondition;
+import io.paretopipe.format.NetworkCondition;
+import io.paretopipe.harness.placement.Placement;
+import io.paretopipe.harness.transport.TransportKind;
+import io.paretopipe.models.ModelBlueprint;
+import io.paretopipe.models.ModelCatalog;
+import io.paretopipe.models.Partition;
 import io.paretopipe.netem.device.DeviceProfile;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * Everything that defines one pipeline: which model, where it is cut, over which transport the
- * stages talk, where the remote stages run, and how the head computes. Immutable.
+ * Everything that defines one pipeline, parsed and typed: which model (its blueprint, built once),
+ * where it is cut, over which transport the stages talk, where the remote stages run, and how the
+ * head and the spawned stage servers compute. Strings stop at the edges that build it ({@code run},
+ * {@code PartitionConfig}, the soak); everything inward takes these types. Immutable.
  *
- * @param model catalog model name
- * @param options classes, input and seed
- * @param split {@code k} or {@code k1:k2:...}
- * @param transport {@code nio} or {@code local}
+ * @param model the model for its options (classes, input, seed)
+ * @param partition the cuts, validated against {@code model}'s units
+ * @param transport how the head reaches the remote stages
  * @param tails {@code ["spawn"]} to spawn every remote stage on this machine, or one {@code
  *     HOST:PORT} per remote stage (a running {@code paretopipe serve})
  * @param batch images per request
- * @param headThreads torch threads of the head (this process)
- * @param tailThreads torch threads of each spawned stage server
- * @param headCpus CPUs to pin this process to ("" = leave as is)
- * @param tailCpus CPUs to pin spawned stage servers to ("" = not pinned)
+ * @param head where and how this process computes
+ * @param tail where and how each spawned stage server computes (a quota needs spawned servers)
  * @param timeout how long any one request or handshake may take before the run fails
  * @param link the network condition between the head and the first remote stage, applied by a
  *     {@link io.paretopipe.netem.link.UserSpaceLink} proxy; {@code NONE} connects directly
- * @param headCpuQuotaPercent CPU cap of this process in percent of one CPU (a cgroup, root only),
- *     null = none
- * @param tailCpuQuotaPercent CPU cap of each spawned stage server in percent of one CPU, null =
- *     none
  */
 public record PipelineSpec(
-    String model,
-    ModelOptions options,
-    String split,
-    String transport,
+    ModelBlueprint model,
+    Partition partition,
+    TransportKind transport,
     List<String> tails,
     int batch,
-    int headThreads,
-    int tailThreads,
-    String headCpus,
-    String tailCpus,
+    Placement head,
+    Placement tail,
     Duration timeout,
-    NetworkCondition link,
-    Integer headCpuQuotaPercent,
-    Integer tailCpuQuotaPercent) {
+    NetworkCondition link) {
+
+  /** The {@code tails} value that spawns the stage servers on this machine. */
+  public static final List<String> SPAWN = List.of("spawn");
 
   public PipelineSpec {
     Objects.requireNonNull(model, "model");
-    Objects.requireNonNull(options, "options");
-    Objects.requireNonNull(split, "split");
+    Objects.requireNonNull(partition, "partition");
+    if (partition.unitCount() != model.unitCount()) {
+      throw new IllegalArgumentException(
+          "partition "
+              + partition
+              + " has "
+              + partition.unitCount()
+              + " units but "
+              + model.name()
+              + " has "
+              + model.unitCount());
+    }
     Objects.requireNonNull(transport, "transport");
     tails = List.copyOf(tails);
     if (batch < 1) {
       throw new IllegalArgumentException("batch: " + batch + " (expected: >= 1)");
     }
-    if (headThreads < 1 || tailThreads < 1) {
-      throw new IllegalArgumentException(
-          "threads: head " + headThreads + ", tail " + tailThreads + " (expected: >= 1)");
-    }
-    headCpus = headCpus == null ? "" : headCpus;
-    tailCpus = tailCpus == null ? "" : tailCpus;
+    Objects.requireNonNull(head, "head");
+    Objects.requireNonNull(tail, "tail");
     Objects.requireNonNull(timeout, "timeout");
     link = link == null ? NetworkCondition.NONE : link;
-    for (Integer q : new Integer[] {headCpuQuotaPercent, tailCpuQuotaPercent}) {
-      if (q != null && q < 1) {
-        throw new IllegalArgumentException(
-            "CPU quota: " + q + "% (expected: >= 1, percent of one CPU)");
-      }
-    }
   }
 
   /**
-   * Defaults: 10 classes, seed 42, nio, spawned tail, batch 8, one thread per stage, 30 s timeout.
+   * Defaults: nio, spawned tail, batch 8, both sides unpinned with one thread, 30 s timeout, no
+   * link.
    */
-  public static PipelineSpec defaults(String model, String split) {
+  public static PipelineSpec defaults(ModelBlueprint model, Partition partition) {
     return new PipelineSpec(
         model,
-        ModelOptions.builder().build(),
-        split,
-        "nio",
-        List.of("spawn"),
+        partition,
+        TransportKind.NIO,
+        SPAWN,
         8,
-        1,
-        1,
-        "",
-        "",
+        Placement.DEFAULT,
+        Placement.DEFAULT,
         Duration.ofSeconds(30),
-        NetworkCondition.NONE,
-        null,
-        null);
+        NetworkCondition.NONE);
   }
 
-  public PipelineSpec withTransport(String t) {
-    return new PipelineSpec(
-        model,
-        options,
-        split,
-        t,
-        tails,
-        batch,
-        headThreads,
-        tailThreads,
-        headCpus,
-        tailCpus,
-        timeout,
-        link,
-        headCpuQuotaPercent,
-        tailCpuQuotaPercent);
+  /**
+   * {@link #defaults(ModelBlueprint, Partition)} for a model with default options (10 classes, its
+   * default input, seed 42) and a split written {@code k} or {@code k1:k2}.
+   *
+   * @throws IllegalArgumentException for an unknown model or a split it does not have
+   */
+  public static PipelineSpec defaults(String model, String split) {
+    ModelBlueprint blueprint = ModelCatalog.blueprint(model);
+    return defaults(blueprint, blueprint.partition(split));
+  }
+
+  /** The split in its colon form, e.g. {@code 3} or {@code 3:9}. */
+  public String split() {
+    return Partition.format(partition.cuts());
+  }
+
+  /** Whether the remote stages are spawned on this machine ({@link #SPAWN}). */
+  public boolean spawnsTails() {
+    return tails.equals(SPAWN);
+  }
+
+  public PipelineSpec withTransport(TransportKind t) {
+    return new PipelineSpec(model, partition, t, tails, batch, head, tail, timeout, link);
   }
 
   public PipelineSpec withBatch(int b) {
-    return new PipelineSpec(
-        model,
-        options,
-        split,
-        transport,
-        tails,
-        b,
-        headThreads,
-        tailThreads,
-        headCpus,
-        tailCpus,
-        timeout,
-        link,
-        headCpuQuotaPercent,
-        tailCpuQuotaPercent);
+    return new PipelineSpec(model, partition, transport, tails, b, head, tail, timeout, link);
   }
 
   public PipelineSpec withTails(List<String> t) {
-    return new PipelineSpec(
-        model,
-        options,
-        split,
-        transport,
-        t,
-        batch,
-        headThreads,
-        tailThreads,
-        headCpus,
-        tailCpus,
-        timeout,
-        link,
-        headCpuQuotaPercent,
-        tailCpuQuotaPercent);
+    return new PipelineSpec(model, partition, transport, t, batch, head, tail, timeout, link);
   }
 
-  public PipelineSpec withPlacement(
-      int headThreads, String headCpus, int tailThreads, String tailCpus) {
-    return new PipelineSpec(
-        model,
-        options,
-        split,
-        transport,
-        tails,
-        batch,
-        headThreads,
-        tailThreads,
-        headCpus,
-        tailCpus,
-        timeout,
-        link,
-        headCpuQuotaPercent,
-        tailCpuQuotaPercent);
-  }
-
-  public PipelineSpec withOptions(ModelOptions o) {
-    return new PipelineSpec(
-        model,
-        o,
-        split,
-        transport,
-        tails,
-        batch,
-        headThreads,
-        tailThreads,
-        headCpus,
-        tailCpus,
-        timeout,
-        link,
-        headCpuQuotaPercent,
-        tailCpuQuotaPercent);
+  /** This spec with the head and the spawned stage servers placed as given. */
+  public PipelineSpec withPlacement(Placement h, Placement t) {
+    return new PipelineSpec(model, partition, transport, tails, batch, h, t, timeout, link);
   }
 
   /** This spec with a network condition between the head and the first remote stage. */
   public PipelineSpec withLink(NetworkCondition l) {
-    return new PipelineSpec(
-        model,
-        options,
-        split,
-        transport,
-        tails,
-        batch,
-        headThreads,
-        tailThreads,
-        headCpus,
-        tailCpus,
-        timeout,
-        l,
-        headCpuQuotaPercent,
-        tailCpuQuotaPercent);
+    return new PipelineSpec(model, partition, transport, tails, batch, head, tail, timeout, l);
   }
 
   public PipelineSpec withTimeout(Duration t) {
-    return new PipelineSpec(
-        model,
-        options,
-        split,
-        transport,
-        tails,
-        batch,
-        headThreads,
-        tailThreads,
-        headCpus,
-        tailCpus,
-        t,
-        link,
-        headCpuQuotaPercent,
-        tailCpuQuotaPercent);
-  }
-
-  /**
-   * This spec with CPU caps (percent of one CPU; null = none) for the head and each spawned stage
-   * server.
-   */
-  public PipelineSpec withCpuQuotas(Integer head, Integer tail) {
-    return new PipelineSpec(
-        model,
-        options,
-        split,
-        transport,
-        tails,
-        batch,
-        headThreads,
-        tailThreads,
-        headCpus,
-        tailCpus,
-        timeout,
-        link,
-        head,
-        tail);
+    return new PipelineSpec(model, partition, transport, tails, batch, head, tail, t, link);
   }
 
   /**
    * This spec with the head and spawned stage servers placed as device profiles say: CPU set,
    * threads and CPU quota. A null profile leaves that side as it is.
    */
-  public PipelineSpec withDevices(DeviceProfile head, DeviceProfile tail) {
-    PipelineSpec s = this;
-    if (head != null) {
-      s =
-          s.withPlacement(head.threads(), head.cpuSet(), s.tailThreads(), s.tailCpus())
-              .withCpuQuotas(head.cpuQuotaPercent(), s.tailCpuQuotaPercent());
-    }
-    if (tail != null) {
-      s =
-          s.withPlacement(s.headThreads(), s.headCpus(), tail.threads(), tail.cpuSet())
-              .withCpuQuotas(s.headCpuQuotaPercent(), tail.cpuQuotaPercent());
-    }
-    return s;
+  public PipelineSpec withDevices(DeviceProfile headDevice, DeviceProfile tailDevice) {
+    return withPlacement(
+        headDevice == null ? head : Placement.of(headDevice),
+        tailDevice == null ? tail : Placement.of(tailDevice));
   }
 }

@@ -1,5 +1,7 @@
 package io.paretopipe.harness.driver;
 
+import io.paretopipe.format.Phase;
+
 /**
  * One request's durations in nanoseconds. All but the stage figures are measured on the head's
  * {@code System.nanoTime}; the stages report their own compute and queue time as durations, so no

@@ -2,6 +2,7 @@ package io.paretopipe.harness.driver;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.paretopipe.format.Phase;
 import java.util.Locale;
 import java.util.Map;
 import org.HdrHistogram.Histogram;

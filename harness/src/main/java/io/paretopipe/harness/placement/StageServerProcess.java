@@ -1,5 +1,6 @@
 package io.paretopipe.harness.placement;
 
+import io.paretopipe.harness.transport.TransportKind;
 import io.paretopipe.models.Engines;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -32,12 +33,12 @@ public final class StageServerProcess implements AutoCloseable {
   private final Process process;
   private final String address;
   private final Path log;
-  private final String cpus;
+  private final CpuSet cpus;
   private final int threads;
   private final Thread shutdownHook;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private StageServerProcess(Process process, String address, Path log, String cpus, int threads) {
+  private StageServerProcess(Process process, String address, Path log, CpuSet cpus, int threads) {
     this.process = process;
     this.address = address;
     this.log = log;
@@ -61,8 +62,8 @@ public final class StageServerProcess implements AutoCloseable {
     return process.pid();
   }
 
-  /** CPUs it was pinned to ("" if not pinned). */
-  public String cpus() {
+  /** CPUs it was pinned to ({@link CpuSet#UNPINNED} if not pinned). */
+  public CpuSet cpus() {
     return cpus;
   }
 
@@ -115,7 +116,7 @@ public final class StageServerProcess implements AutoCloseable {
         + " at "
         + address
         + " (cpus "
-        + (cpus.isEmpty() ? "any" : cpus)
+        + (cpus.pinned() ? cpus.list() : "any")
         + ", "
         + threads
         + " threads)";
@@ -123,13 +124,13 @@ public final class StageServerProcess implements AutoCloseable {
 
   /** Options of a spawned server; all optional. */
   public static final class Builder {
-    private String cpus = "";
+    private CpuSet cpus = CpuSet.UNPINNED;
     private int threads = 1;
     private String heap = "1g";
     private long startTimeoutMillis = 120_000;
     private final List<String> prefix = new ArrayList<>();
     private String listenHost = "127.0.0.1";
-    private String transport = "nio";
+    private TransportKind transport = TransportKind.NIO;
     private final List<Path> modelDirectories = new ArrayList<>();
     private io.paretopipe.harness.auth.SharedSecret secret;
     private final List<String> serveOptions = new ArrayList<>();
@@ -146,9 +147,9 @@ public final class StageServerProcess implements AutoCloseable {
       return this;
     }
 
-    /** CPUs to pin to, taskset list syntax ({@code 1}, {@code 1-3}); "" leaves it unpinned. */
-    public Builder optCpus(String cpus) {
-      this.cpus = cpus == null ? "" : cpus.trim();
+    /** CPUs to pin to (default {@link CpuSet#UNPINNED}). */
+    public Builder optCpus(CpuSet cpus) {
+      this.cpus = java.util.Objects.requireNonNull(cpus, "cpus");
       return this;
     }
 
@@ -196,8 +197,8 @@ public final class StageServerProcess implements AutoCloseable {
     /**
      * What the server speaks: {@code nio} (default) or {@code grpc}; passed as {@code --transport}.
      */
-    public Builder optTransport(String transport) {
-      if (!List.of("nio", "grpc").contains(transport)) {
+    public Builder optTransport(TransportKind transport) {
+      if (!transport.network()) {
         throw new IllegalArgumentException(
             "stage server transport '"
                 + transport
@@ -226,14 +227,14 @@ public final class StageServerProcess implements AutoCloseable {
     public StageServerProcess start() throws IOException {
       Path log = Files.createTempFile("paretopipe-stage-", ".log");
       List<String> command = new ArrayList<>(prefix);
-      if (!cpus.isEmpty()) {
+      if (cpus.pinned()) {
         if (!CpuAffinity.tasksetAvailable()) {
           throw new IOException(
               "cannot pin the stage server to CPUs "
                   + cpus
                   + ": taskset is missing (apt-get install util-linux)");
         }
-        command.addAll(List.of("taskset", "-c", cpus));
+        command.addAll(List.of("taskset", "-c", cpus.list()));
       }
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.add("-Xmx" + heap);
@@ -250,7 +251,7 @@ public final class StageServerProcess implements AutoCloseable {
               Integer.toString(threads),
               "--exit-with-parent",
               "--transport",
-              transport));
+              transport.toString()));
       if (io.paretopipe.harness.auth.BindPolicy.needsInsecure(
           java.net.InetAddress.getByName(listenHost), secret != null)) {
         // a prefix placed the server in a private network namespace (NamespacePair) the owner set

@@ -20,9 +20,4 @@ public record ErrorReport(long requestId, ErrorCode code, String message) implem
   public StageException toException() {
     return new StageException(code, message, requestId);
   }
-
-  @Override
-  public FrameType frameType() {
-    return FrameType.ERROR;
-  }
 }

@@ -87,11 +87,6 @@ public record Handshake(
   }
 
   @Override
-  public FrameType frameType() {
-    return FrameType.HANDSHAKE;
-  }
-
-  @Override
   public boolean equals(Object o) {
     return o instanceof Handshake h
         && model.equals(h.model)

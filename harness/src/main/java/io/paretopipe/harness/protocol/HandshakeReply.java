@@ -60,11 +60,6 @@ public record HandshakeReply(
   }
 
   @Override
-  public FrameType frameType() {
-    return FrameType.HANDSHAKE_REPLY;
-  }
-
-  @Override
   public boolean equals(Object o) {
     return o instanceof HandshakeReply r
         && model.equals(r.model)

@@ -17,9 +17,4 @@ public record InferenceRequest(long requestId, Tensor tensor) implements Message
     }
     Objects.requireNonNull(tensor, "tensor");
   }
-
-  @Override
-  public FrameType frameType() {
-    return FrameType.REQUEST;
-  }
 }

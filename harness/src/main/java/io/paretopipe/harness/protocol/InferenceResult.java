@@ -17,9 +17,4 @@ public record InferenceResult(long requestId, Tensor tensor, List<StageTiming> s
     Objects.requireNonNull(tensor, "tensor");
     stageTimings = List.copyOf(Objects.requireNonNull(stageTimings, "stageTimings"));
   }
-
-  @Override
-  public FrameType frameType() {
-    return FrameType.RESULT;
-  }
 }

@@ -1,16 +1,8 @@
 package io.paretopipe.harness.protocol;
 
-/** One protocol message, carried by exactly one frame of type {@link #frameType()}. */
-public sealed interface Message
-    permits Handshake,
-        HandshakeReply,
-        InferenceRequest,
-        InferenceResult,
-        ErrorReport,
-        AuthChallenge,
-        AuthProof,
-        AuthAccept {
-
-  /** The frame type that carries this message. */
-  FrameType frameType();
-}
+/**
+ * One message a head and a stage exchange: {@link Handshake}, {@link HandshakeReply}, {@link
+ * InferenceRequest}, {@link InferenceResult}, {@link ErrorReport}. Every transport carries these; a
+ * transport may add messages of its own (the {@code nio} framing's authentication frames).
+ */
+public interface Message {}

@@ -1,5 +1,7 @@
 package io.paretopipe.harness.protocol;
 
+import io.paretopipe.harness.transport.nio.PayloadRefusedException;
+
 /**
  * Malformed input on the wire: bad magic, unsupported version, unknown frame type, a length over
  * its {@link Limits}, inconsistent or truncated content. The code is one of {@link

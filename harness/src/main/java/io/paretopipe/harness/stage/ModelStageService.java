@@ -12,8 +12,8 @@ import io.paretopipe.harness.transport.StageService;
 import io.paretopipe.harness.transport.StageSession;
 import io.paretopipe.harness.transport.Transport;
 import io.paretopipe.models.Engines;
+import io.paretopipe.models.ModelBlueprint;
 import io.paretopipe.models.ModelCatalog;
-import io.paretopipe.models.ModelDefinition;
 import io.paretopipe.models.ModelOptions;
 import io.paretopipe.models.StageModel;
 import io.paretopipe.models.StageRange;
@@ -79,12 +79,12 @@ public final class ModelStageService implements StageService, AutoCloseable {
 
   /**
    * A service for one process: its middle stages reach the next stage in-process, through a {@link
-   * io.paretopipe.harness.transport.LocalTransport} over this same service.
+   * io.paretopipe.harness.transport.local.LocalTransport} over this same service.
    */
   public static ModelStageService inProcess(int threads) {
     ModelStageService service = new ModelStageService(null, threads);
     service.anyModelDirectory = true;
-    service.downstreamTransport = new io.paretopipe.harness.transport.LocalTransport(service);
+    service.downstreamTransport = new io.paretopipe.harness.transport.local.LocalTransport(service);
     return service;
   }
 
@@ -154,7 +154,10 @@ public final class ModelStageService implements StageService, AutoCloseable {
     try {
       stage =
           cache.computeIfAbsent(
-              key, k -> StageModel.load(ModelCatalog.define(k.model(), k.options()), k.range()));
+              key,
+              k ->
+                  StageModel.load(
+                      ModelCatalog.blueprint(k.model(), k.options()).instantiate(), k.range()));
     } catch (RuntimeException e) {
       throw new StageException(
           ErrorCode.INTERNAL,
@@ -264,7 +267,7 @@ public final class ModelStageService implements StageService, AutoCloseable {
 
   private StageKey key(Handshake h) throws StageException {
     checkServable(h.model());
-    ModelDefinition definition;
+    ModelBlueprint blueprint;
     ModelOptions options;
     try {
       options =
@@ -273,7 +276,7 @@ public final class ModelStageService implements StageService, AutoCloseable {
               .optInput(h.inputShape())
               .optSeed(h.seed())
               .build();
-      definition = ModelCatalog.define(h.model(), options);
+      blueprint = ModelCatalog.blueprint(h.model(), options);
     } catch (IllegalArgumentException e) {
       ErrorCode code =
           e.getMessage().startsWith("unknown model")
@@ -281,7 +284,7 @@ public final class ModelStageService implements StageService, AutoCloseable {
               : ErrorCode.BAD_HANDSHAKE;
       throw new StageException(code, e.getMessage());
     }
-    int n = definition.unitCount();
+    int n = blueprint.unitCount();
     if (h.unitEnd() > n || h.unitStart() > n) {
       throw new StageException(
           ErrorCode.BAD_SPLIT,
@@ -332,7 +335,7 @@ public final class ModelStageService implements StageService, AutoCloseable {
               + " (and the suffix), not "
               + h.unitEnd());
     }
-    String digest = ModelCatalog.digest(h.model());
+    String digest = blueprint.digest();
     if (!digest.equals(h.modelDigest())) {
       throw new StageException(
           ErrorCode.BAD_HANDSHAKE,

@@ -8,6 +8,7 @@ import io.paretopipe.harness.protocol.InferenceRequest;
 import io.paretopipe.harness.protocol.InferenceResult;
 import io.paretopipe.harness.protocol.StageException;
 import io.paretopipe.harness.protocol.StageTiming;
+import io.paretopipe.harness.tensor.TensorBridge;
 import io.paretopipe.harness.trace.StepTrace;
 import io.paretopipe.harness.transport.StageChannel;
 import io.paretopipe.models.Engines;

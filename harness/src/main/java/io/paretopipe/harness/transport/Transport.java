@@ -4,12 +4,13 @@ import java.io.IOException;
 import java.time.Duration;
 
 /**
- * A way of reaching a stage: {@code nio} ({@link NioTransport}), {@code grpc} ({@link
- * io.paretopipe.harness.transport.grpc.GrpcTransport}), {@code local} ({@link LocalTransport}).
+ * A way of reaching a stage, one implementation per {@link TransportKind}: {@code
+ * transport.nio.NioTransport}, {@code transport.grpc.GrpcTransport}, {@code
+ * transport.local.LocalTransport}.
  */
 public interface Transport {
-  /** The name used on the command line and in results, e.g. "nio". */
-  String name();
+  /** Which transport this is. */
+  TransportKind kind();
 
   /**
    * Opens a channel to the stage at {@code address}; the channel still needs its handshake.

@@ -8,9 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paretopipe.harness.protocol.DType;
 import io.paretopipe.harness.protocol.Downstream;
-import io.paretopipe.harness.protocol.FrameCodec;
 import io.paretopipe.harness.protocol.Handshake;
 import io.paretopipe.harness.protocol.Limits;
+import io.paretopipe.harness.transport.nio.FrameCodec;
+import io.paretopipe.harness.transport.nio.HandshakeBinding;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
@@ -23,9 +24,9 @@ import org.junit.jupiter.api.Test;
  * The challenge-response: proofs verify, and every tampering, wrong secret, replay and expiry is
  * refused.
  */
-class AuthenticatorTest {
-  static final SharedSecret SECRET = secret("0123456789abcdef0123456789abcdef-lab-secret");
-  static final SharedSecret OTHER = secret("0123456789abcdef0123456789abcdef-lab-secreT");
+public class AuthenticatorTest {
+  public static final SharedSecret SECRET = secret("0123456789abcdef0123456789abcdef-lab-secret");
+  public static final SharedSecret OTHER = secret("0123456789abcdef0123456789abcdef-lab-secreT");
 
   private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
   private final Authenticator stage =
@@ -56,7 +57,7 @@ class AuthenticatorTest {
   }
 
   private static byte[] context(Handshake h) throws Exception {
-    return Binding.ofHandshake(h, Limits.DEFAULT);
+    return HandshakeBinding.of(h, Limits.DEFAULT);
   }
 
   @Test
@@ -264,7 +265,7 @@ class AuthenticatorTest {
     ByteBuffer frame = FrameCodec.encode(h, Limits.DEFAULT);
     byte[] wire = new byte[frame.remaining()];
     frame.get(wire);
-    assertArrayEquals(wire, Binding.ofHandshake(h, Limits.DEFAULT));
-    assertFalse(java.util.Arrays.equals(wire, Binding.ofHandshake(handshake(5), Limits.DEFAULT)));
+    assertArrayEquals(wire, HandshakeBinding.of(h, Limits.DEFAULT));
+    assertFalse(java.util.Arrays.equals(wire, HandshakeBinding.of(handshake(5), Limits.DEFAULT)));
   }
 }

@@ -64,6 +64,42 @@ class CliTest {
   }
 
   @Test
+  void runAndTheSoakShareThePlacementOptionsWithTheirOwnCpuDefaults() {
+    List<String> options =
+        List.of(
+            "--head-threads=N",
+            "--tail-threads=N",
+            "--head-cpus=CPUS",
+            "--tail-cpus=CPUS",
+            "--head-device=PROFILE",
+            "--tail-device=PROFILE",
+            "--device-profiles=FILE");
+    Result r = run("run", "--help");
+    String soak =
+        new picocli.CommandLine(new io.paretopipe.harness.robustness.Soak()).getUsageMessage();
+    for (String option : options) {
+      assertTrue(r.out().contains(option), option + " in\n" + r.out());
+      assertTrue(soak.contains(option), option + " in\n" + soak);
+    }
+    String runHeadCpus = r.out().substring(r.out().lastIndexOf("--head-cpus=CPUS"));
+    assertTrue(
+        runHeadCpus.substring(0, runHeadCpus.indexOf("--head-device")).contains("(default: none)"),
+        runHeadCpus);
+    String soakTailCpus = soak.substring(soak.lastIndexOf("--tail-cpus=CPUS"));
+    assertTrue(
+        soakTailCpus.substring(0, soakTailCpus.indexOf("--tail-device")).contains("(default: 1)"),
+        soakTailCpus);
+  }
+
+  @Test
+  void aBadCpuListIsNamedBeforeAnythingStarts() {
+    Result r = run("run", "--split", "3", "--tail-cpus", "1;2");
+    assertEquals(2, r.exit(), r.out());
+    assertTrue(
+        r.err().contains("--tail-cpus: CPU list '1;2' (expected: CPU numbers and ranges"), r.err());
+  }
+
+  @Test
   void modelsListNamesEveryModel() {
     Result r = run("models", "list");
     assertEquals(0, r.exit());

@@ -11,6 +11,7 @@ import io.paretopipe.harness.auth.SharedSecret;
 import io.paretopipe.harness.placement.StageServerProcess;
 import io.paretopipe.harness.protocol.ErrorCode;
 import io.paretopipe.harness.protocol.StageException;
+import io.paretopipe.harness.transport.TransportKind;
 import io.paretopipe.harness.transport.grpc.GrpcClientTls;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +45,7 @@ class AuthenticatedPipelineTest {
 
   private static PipelineSpec spec(String transport, String split) {
     return PipelineSpec.defaults("mobilenetv2", split)
-        .withTransport(transport)
+        .withTransport(TransportKind.parse(transport))
         .withBatch(1)
         .withTimeout(TIMEOUT);
   }
@@ -124,7 +125,7 @@ class AuthenticatedPipelineTest {
     makeCertificate(cert, key);
     try (StageServerProcess tls =
         StageServerProcess.builder()
-            .optTransport("grpc")
+            .optTransport(TransportKind.GRPC)
             .optSecret(SECRET)
             .optServeOptions(List.of("--tls-cert", cert.toString(), "--tls-key", key.toString()))
             .start()) {

@@ -4,11 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.paretopipe.format.NetworkCondition;
 import io.paretopipe.harness.placement.StageServerProcess;
+import io.paretopipe.harness.server.StageServerOptions;
 import io.paretopipe.harness.stage.ModelStageService;
-import io.paretopipe.harness.transport.NioStageServer;
-import io.paretopipe.harness.transport.NioTransport;
-import io.paretopipe.netem.NetworkCondition;
+import io.paretopipe.harness.transport.nio.NioStageServer;
+import io.paretopipe.harness.transport.nio.NioTransport;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -118,7 +119,8 @@ class FaultsTest {
     }
     try (ModelStageService service = new ModelStageService(new NioTransport(), 1);
         NioStageServer restarted =
-            NioStageServer.builder(service).optListen("127.0.0.1:" + port).start()) {
+            NioStageServer.start(
+                service, StageServerOptions.builder().optListen("127.0.0.1:" + port).build())) {
       assertEquals(port, restarted.port());
       PhaseRecorder recorder = new PhaseRecorder();
       try (Pipeline pipeline = Pipeline.open(remote(address));

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.paretopipe.format.Phase;
 import io.paretopipe.harness.placement.CpuAffinity;
+import io.paretopipe.harness.placement.CpuSet;
+import io.paretopipe.harness.placement.Placement;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -110,7 +113,7 @@ class PipeliningTest {
   private static PipelineSpec spec(String split) {
     return PipelineSpec.defaults("resnet18", split)
         .withBatch(BATCH)
-        .withPlacement(1, "0", 1, "1")
+        .withPlacement(Placement.of(CpuSet.parse("0"), 1), Placement.of(CpuSet.parse("1"), 1))
         .withTimeout(Duration.ofSeconds(60));
   }
 

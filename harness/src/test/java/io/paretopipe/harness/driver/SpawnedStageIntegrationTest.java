@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import io.paretopipe.harness.placement.CpuAffinity;
+import io.paretopipe.harness.placement.CpuSet;
+import io.paretopipe.harness.placement.Placement;
 import io.paretopipe.harness.placement.StageServerProcess;
-import io.paretopipe.harness.transport.NioStageChannel;
+import io.paretopipe.harness.transport.TransportKind;
 import io.paretopipe.harness.transport.grpc.GrpcStageChannel;
+import io.paretopipe.harness.transport.nio.NioStageChannel;
 import io.paretopipe.models.ModelCatalog;
 import io.paretopipe.models.StageModel;
 import java.time.Duration;
@@ -36,9 +39,12 @@ class SpawnedStageIntegrationTest {
     for (String split : List.of("0", "7", "19", "3:9")) {
       PipelineSpec spec =
           PipelineSpec.defaults("mobilenetv2", split)
-              .withTransport(transport)
+              .withTransport(TransportKind.parse(transport))
               .withBatch(2)
-              .withPlacement(1, "", 1, CpuAffinity.tasksetAvailable() ? "1" : "")
+              .withPlacement(
+                  Placement.DEFAULT,
+                  Placement.of(
+                      CpuAffinity.tasksetAvailable() ? CpuSet.parse("1") : CpuSet.UNPINNED, 1))
               .withTimeout(Duration.ofSeconds(60));
       try (Pipeline pipeline = Pipeline.open(spec);
           PipelineDriver driver = new PipelineDriver(pipeline, 2, new PhaseRecorder())) {
@@ -90,7 +96,9 @@ class SpawnedStageIntegrationTest {
         Runtime.getRuntime().availableProcessors() >= 2,
         "needs two CPUs to place head and tail apart");
     PipelineSpec spec =
-        PipelineSpec.defaults("mobilenetv2", "10").withBatch(1).withPlacement(1, "", 1, "1");
+        PipelineSpec.defaults("mobilenetv2", "10")
+            .withBatch(1)
+            .withPlacement(Placement.DEFAULT, Placement.of(CpuSet.parse("1"), 1));
     try (Pipeline pipeline = Pipeline.open(spec)) {
       String tail = CpuAffinity.allowedCpus(pipeline.servers().get(0).pid());
       assertEquals("1", tail);

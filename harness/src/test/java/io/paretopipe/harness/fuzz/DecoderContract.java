@@ -2,8 +2,6 @@ package io.paretopipe.harness.fuzz;
 
 import io.paretopipe.harness.protocol.ErrorCode;
 import io.paretopipe.harness.protocol.ErrorReport;
-import io.paretopipe.harness.protocol.FrameCodec;
-import io.paretopipe.harness.protocol.FrameType;
 import io.paretopipe.harness.protocol.Handshake;
 import io.paretopipe.harness.protocol.HandshakeReply;
 import io.paretopipe.harness.protocol.InferenceRequest;
@@ -13,7 +11,9 @@ import io.paretopipe.harness.protocol.Message;
 import io.paretopipe.harness.protocol.ProtocolException;
 import io.paretopipe.harness.protocol.StageException;
 import io.paretopipe.harness.protocol.Tensor;
-import io.paretopipe.harness.protocol.TruncatedFrameException;
+import io.paretopipe.harness.transport.nio.FrameCodec;
+import io.paretopipe.harness.transport.nio.FrameType;
+import io.paretopipe.harness.transport.nio.TruncatedFrameException;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -400,7 +400,7 @@ final class DecoderContract {
             encoded, 0, encoded.length, input, offset, offset + frameBytes)) {
       throw violation(
           "the encoding is not canonical: re-encoding "
-              + m.frameType()
+              + FrameType.of(m)
               + " gives "
               + HexFormat.of().formatHex(encoded),
           input,
@@ -411,7 +411,7 @@ final class DecoderContract {
 
   /** True where re-encoding must reproduce the input bytes exactly. */
   private static boolean isCanonical(Message m, byte[] input, int offset) {
-    return switch (m.frameType()) {
+    return switch (FrameType.of(m)) {
       case HANDSHAKE, HANDSHAKE_REPLY, AUTH_CHALLENGE, AUTH_PROOF, AUTH_ACCEPT -> true;
       case ERROR -> {
         int rawCode =
@@ -426,7 +426,7 @@ final class DecoderContract {
                 + FrameCodec.HEADER_BYTES
                 + 8
                 + 1
-                + (m.frameType() == FrameType.RESULT
+                + (FrameType.of(m) == FrameType.RESULT
                     ? 4 + 16 * ((InferenceResult) m).stageTimings().size()
                     : 0);
         boolean littleEndian = input[orderOffset] == 1;

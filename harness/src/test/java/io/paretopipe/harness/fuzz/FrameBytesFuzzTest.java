@@ -10,10 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.paretopipe.harness.protocol.ErrorCode;
-import io.paretopipe.harness.protocol.FrameReader;
 import io.paretopipe.harness.protocol.Message;
 import io.paretopipe.harness.protocol.ProtocolException;
-import io.paretopipe.harness.protocol.TruncatedFrameException;
+import io.paretopipe.harness.transport.nio.FrameReader;
+import io.paretopipe.harness.transport.nio.TruncatedFrameException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;

@@ -1,9 +1,9 @@
 package io.paretopipe.harness.fuzz;
 
-import io.paretopipe.harness.protocol.FrameCodec;
 import io.paretopipe.harness.protocol.Limits;
 import io.paretopipe.harness.protocol.Message;
 import io.paretopipe.harness.protocol.ProtocolException;
+import io.paretopipe.harness.transport.nio.FrameCodec;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -9,15 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.paretopipe.harness.auth.AuthenticationException;
 import io.paretopipe.harness.auth.Authenticator;
-import io.paretopipe.harness.auth.Binding;
 import io.paretopipe.harness.auth.ClientProof;
 import io.paretopipe.harness.auth.SecretException;
 import io.paretopipe.harness.auth.SharedSecret;
 import io.paretopipe.harness.protocol.ErrorCode;
-import io.paretopipe.harness.protocol.FrameCodec;
-import io.paretopipe.harness.protocol.FrameType;
 import io.paretopipe.harness.protocol.Handshake;
 import io.paretopipe.harness.protocol.ProtocolException;
+import io.paretopipe.harness.transport.nio.FrameCodec;
+import io.paretopipe.harness.transport.nio.FrameType;
+import io.paretopipe.harness.transport.nio.HandshakeBinding;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  *       handshake, or the same code: {@code BAD_HANDSHAKE} for a field out of its §3.1 range,
  *       {@code FRAME_TOO_LARGE} for a string or list over its limit, {@code BAD_FRAME} otherwise),
  *       within the {@link DecoderContract};
- *   <li>an accepted handshake's authentication context ({@link Binding#ofHandshake}) is exactly the
+ *   <li>an accepted handshake's authentication context ({@link HandshakeBinding#of}) is exactly the
  *       frame that was on the wire, so head and stage bind proofs to the same bytes;
  *   <li>the same bytes as an authentication proof ({@link ClientProof#decode}, then {@link
  *       Authenticator#verify}) are refused with an {@link AuthenticationException} and nothing
@@ -77,7 +77,7 @@ class HandshakeFuzzTest {
             meta);
     byte[] binding;
     try {
-      binding = Binding.ofHandshake(h, LIMITS);
+      binding = HandshakeBinding.of(h, LIMITS);
     } catch (ProtocolException e) {
       throw DecoderContract.violation(
           "an accepted handshake has no authentication context: " + e, frame, 0, e);

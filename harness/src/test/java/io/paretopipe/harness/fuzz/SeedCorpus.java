@@ -2,15 +2,10 @@ package io.paretopipe.harness.fuzz;
 
 import static io.paretopipe.harness.fuzz.DecoderContract.LIMITS;
 
-import io.paretopipe.harness.protocol.AuthAccept;
-import io.paretopipe.harness.protocol.AuthChallenge;
-import io.paretopipe.harness.protocol.AuthProof;
 import io.paretopipe.harness.protocol.DType;
 import io.paretopipe.harness.protocol.Downstream;
 import io.paretopipe.harness.protocol.ErrorCode;
 import io.paretopipe.harness.protocol.ErrorReport;
-import io.paretopipe.harness.protocol.FrameCodec;
-import io.paretopipe.harness.protocol.FrameType;
 import io.paretopipe.harness.protocol.Handshake;
 import io.paretopipe.harness.protocol.HandshakeReply;
 import io.paretopipe.harness.protocol.InferenceRequest;
@@ -18,6 +13,11 @@ import io.paretopipe.harness.protocol.InferenceResult;
 import io.paretopipe.harness.protocol.Message;
 import io.paretopipe.harness.protocol.StageTiming;
 import io.paretopipe.harness.protocol.Tensor;
+import io.paretopipe.harness.transport.nio.AuthAccept;
+import io.paretopipe.harness.transport.nio.AuthChallenge;
+import io.paretopipe.harness.transport.nio.AuthProof;
+import io.paretopipe.harness.transport.nio.FrameCodec;
+import io.paretopipe.harness.transport.nio.FrameType;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -393,7 +393,7 @@ public final class SeedCorpus {
                 m.put(
                     "valid-" + name,
                     Frames.concat(
-                        new byte[] {FrameMetadataFuzzTest.selector(msg.frameType(), false)},
+                        new byte[] {FrameMetadataFuzzTest.selector(FrameType.of(msg), false)},
                         Frames.metaOf(Frames.encode(msg, LIMITS)))));
     m.put(
         "payload-off-by-one",

@@ -1,18 +1,18 @@
 package io.paretopipe.harness.fuzz;
 
-import io.paretopipe.harness.protocol.AuthAccept;
-import io.paretopipe.harness.protocol.AuthChallenge;
-import io.paretopipe.harness.protocol.AuthProof;
 import io.paretopipe.harness.protocol.DType;
 import io.paretopipe.harness.protocol.Downstream;
 import io.paretopipe.harness.protocol.ErrorCode;
 import io.paretopipe.harness.protocol.ErrorReport;
-import io.paretopipe.harness.protocol.FrameType;
 import io.paretopipe.harness.protocol.Handshake;
 import io.paretopipe.harness.protocol.HandshakeReply;
 import io.paretopipe.harness.protocol.Limits;
 import io.paretopipe.harness.protocol.Message;
 import io.paretopipe.harness.protocol.StageTiming;
+import io.paretopipe.harness.transport.nio.AuthAccept;
+import io.paretopipe.harness.transport.nio.AuthChallenge;
+import io.paretopipe.harness.transport.nio.AuthProof;
+import io.paretopipe.harness.transport.nio.FrameType;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -4,12 +4,12 @@ import static io.paretopipe.harness.fuzz.DecoderContract.LIMITS;
 
 import io.paretopipe.harness.protocol.DType;
 import io.paretopipe.harness.protocol.ErrorCode;
-import io.paretopipe.harness.protocol.FrameCodec;
-import io.paretopipe.harness.protocol.FrameType;
 import io.paretopipe.harness.protocol.InferenceRequest;
 import io.paretopipe.harness.protocol.InferenceResult;
 import io.paretopipe.harness.protocol.Message;
 import io.paretopipe.harness.protocol.Tensor;
+import io.paretopipe.harness.transport.nio.FrameCodec;
+import io.paretopipe.harness.transport.nio.FrameType;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HexFormat;

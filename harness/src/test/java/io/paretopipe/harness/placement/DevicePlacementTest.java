@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.paretopipe.harness.driver.Phase;
+import io.paretopipe.format.NetworkCondition;
+import io.paretopipe.format.Phase;
 import io.paretopipe.harness.driver.PhaseRecorder;
 import io.paretopipe.harness.driver.Pipeline;
 import io.paretopipe.harness.driver.PipelineDriver;
 import io.paretopipe.harness.driver.PipelineSpec;
-import io.paretopipe.netem.NetworkCondition;
 import io.paretopipe.netem.device.CpuQuota;
 import io.paretopipe.netem.ns.NamespacePair;
 import io.paretopipe.netem.tc.TcShaper;
@@ -77,7 +77,7 @@ class DevicePlacementTest {
     PipelineSpec spec =
         PipelineSpec.defaults("resnet18", "4")
             .withBatch(4)
-            .withPlacement(1, "", 1, "1")
+            .withPlacement(Placement.DEFAULT, Placement.of(CpuSet.parse("1"), 1))
             .withTimeout(Duration.ofSeconds(120));
     try (Pipeline pipeline = Pipeline.open(spec)) {
       long pid = pipeline.servers().get(0).pid();

@@ -29,12 +29,12 @@ public final class TestStages {
 
   private TestStages() {}
 
-  static Handshake handshake(String model) {
+  public static Handshake handshake(String model) {
     return new Handshake(
         model, 1000, new int[] {3, 224, 224}, 4, 9, 8, DType.FLOAT32, 42L, 1, "", List.of());
   }
 
-  static HandshakeReply replyFor(Handshake h) {
+  public static HandshakeReply replyFor(Handshake h) {
     return new HandshakeReply(
         h.model(),
         List.of("unit" + h.unitStart(), "unit" + (h.unitEnd() - 1)),
@@ -92,8 +92,8 @@ public final class TestStages {
     private final int group;
     private final List<InferenceRequest> held = new ArrayList<>();
     private final List<CompletableFuture<InferenceResult>> futures = new ArrayList<>();
-    final AtomicInteger closeCount = new AtomicInteger();
-    final CountDownLatch closed = new CountDownLatch(1);
+    public final AtomicInteger closeCount = new AtomicInteger();
+    public final CountDownLatch closed = new CountDownLatch(1);
 
     EchoSession(HandshakeReply reply, int group) {
       this.reply = reply;
@@ -162,7 +162,7 @@ public final class TestStages {
    * whose tensor is not rank 2 with SHAPE_MISMATCH, requests with id 13 with a plain runtime
    * failure (asynchronously), and echoes the rest.
    */
-  static final class PickyService implements StageService {
+  public static final class PickyService implements StageService {
     @Override
     public StageSession open(Handshake handshake) throws StageException {
       if (handshake.model().equals("unknown-model")) {

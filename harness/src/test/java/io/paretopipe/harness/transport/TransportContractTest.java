@@ -39,11 +39,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * subclass only says how to start a stage for a {@link StageService} and connect to it. To cover a
  * new transport (e.g. grpc), add a subclass.
  */
-abstract class TransportContractTest {
-  static final Duration TIMEOUT = Duration.ofSeconds(20);
+public abstract class TransportContractTest {
+  public static final Duration TIMEOUT = Duration.ofSeconds(20);
 
   /** A running stage for one test. */
-  interface Stage extends AutoCloseable {
+  public interface Stage extends AutoCloseable {
     StageChannel connect() throws Exception;
 
     @Override

@@ -34,7 +34,16 @@ public final class TorchScriptArchitecture implements Architecture {
    * @throws ModelDirectoryException naming the file and the problem
    */
   public static TorchScriptArchitecture open(Path directory) {
-    TorchScriptManifest manifest = TorchScriptManifest.read(directory);
+    return of(TorchScriptManifest.read(directory));
+  }
+
+  /**
+   * The architecture of an already validated manifest, after checking every piece file's size and
+   * SHA-256 ({@link TorchScriptManifest#verifyFiles}).
+   *
+   * @throws ModelDirectoryException naming the file and the problem
+   */
+  public static TorchScriptArchitecture of(TorchScriptManifest manifest) {
     manifest.verifyFiles();
     return new TorchScriptArchitecture(manifest);
   }

@@ -140,8 +140,8 @@ public final class TorchScriptManifest {
 
   /**
    * Checks that every piece's file exists, has the recorded size and the recorded SHA-256. Reads
-   * every file the first time (about 0.1 s per 50 MB); later checks of unchanged files use the
-   * remembered hashes.
+   * every file (about 0.1 s per 50 MB); {@code ModelCatalog.blueprint} does it once per manifest
+   * digest, and each stage again for the files it loads.
    *
    * @throws ModelDirectoryException naming the first piece and file that do not match
    */
@@ -206,49 +206,9 @@ public final class TorchScriptManifest {
     return file;
   }
 
-  /**
-   * Hashes of files already read, keyed by file identity, size and modification time, so that a
-   * model directory checked several times in one process (defining it, the handshake digest, each
-   * stage's load) is read once; a file rewritten in place gets a new modification time and is read
-   * again. Files modified in the last 2 s are not remembered (their time could repeat). Bounded;
-   * entries beyond the bound are dropped oldest first.
-   */
-  private static final java.util.Map<String, String> HASHES =
-      java.util.Collections.synchronizedMap(
-          new java.util.LinkedHashMap<>(64, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(java.util.Map.Entry<String, String> eldest) {
-              return size() > 4096;
-            }
-          });
-
-  /**
-   * Lower-case hex SHA-256 of a file's bytes; remembered per file identity, size and modification
-   * time (see {@link #HASHES}).
-   */
+  /** Lower-case hex SHA-256 of a file's bytes. */
   public static String sha256(Path file) throws IOException {
-    java.nio.file.attribute.BasicFileAttributes a =
-        Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
-    String key =
-        file.toRealPath()
-            + "|"
-            + a.fileKey()
-            + "|"
-            + a.size()
-            + "|"
-            + a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
-    String known = HASHES.get(key);
-    if (known != null) {
-      return known;
-    }
-    String hash = hashBytes(file);
-    // file times tick coarsely (a few ms): a file modified within the last seconds could be
-    // modified
-    // again with the same time and size, so only settled files are remembered (as git does)
-    if (System.currentTimeMillis() - a.lastModifiedTime().toMillis() > 2_000) {
-      HASHES.put(key, hash);
-    }
-    return hash;
+    return hashBytes(file);
   }
 
   private static String hashBytes(Path file) throws IOException {

@@ -2,6 +2,8 @@ package io.paretopipe.models.torchscript;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.paretopipe.models.CutTable;
+import io.paretopipe.models.ModelBlueprint;
 import io.paretopipe.models.ModelCatalog;
 import io.paretopipe.models.ModelDefinition;
 import io.paretopipe.models.StageModel;
@@ -248,27 +251,28 @@ class ManifestValidationTest {
   }
 
   @Test
-  void rememberedHashesFollowChangesAndNeverTrustAFreshFile(
-      @org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
-    Path file = dir.resolve("piece.pt");
-    java.nio.file.attribute.FileTime hourAgo =
-        java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000);
-    Files.write(file, new byte[] {1, 2, 3, 4});
-    Files.setLastModifiedTime(file, hourAgo);
-    assertEquals(sha256(new byte[] {1, 2, 3, 4}), TorchScriptManifest.sha256(file));
-    // same size, rewritten: a new modification time means a new hash
-    Files.write(file, new byte[] {4, 3, 2, 1});
-    Files.setLastModifiedTime(
-        file, java.nio.file.attribute.FileTime.fromMillis(hourAgo.toMillis() + 1));
-    assertEquals(sha256(new byte[] {4, 3, 2, 1}), TorchScriptManifest.sha256(file));
-    // a file modified just now is never remembered, even if its time and size come back unchanged
-    Path fresh = dir.resolve("fresh.pt");
-    Files.write(fresh, new byte[] {5, 5});
-    java.nio.file.attribute.FileTime now = Files.getLastModifiedTime(fresh);
-    assertEquals(sha256(new byte[] {5, 5}), TorchScriptManifest.sha256(fresh));
-    Files.write(fresh, new byte[] {6, 6});
-    Files.setLastModifiedTime(fresh, now);
-    assertEquals(sha256(new byte[] {6, 6}), TorchScriptManifest.sha256(fresh));
+  void aDirectoryIsVerifiedOncePerManifestDigestAndEachStageChecksItsOwnFiles() throws IOException {
+    Path dir = validDirectory("blueprint");
+    ModelBlueprint first = ModelCatalog.blueprint(dir.toString());
+    assertSame(first, ModelCatalog.blueprint(dir.toString()), "an unchanged export is read once");
+    ModelDefinition a = first.instantiate();
+    ModelDefinition b = first.instantiate();
+    assertNotSame(a.units().get(0).block(), b.units().get(0).block(), "fresh blocks per stage");
+    // re-exported (a new manifest digest): verified and blueprinted afresh
+    edit(dir, true, m -> m.put("model", "synthetic-again"));
+    ModelBlueprint second = ModelCatalog.blueprint(dir.toString());
+    assertNotSame(first, second);
+    assertEquals(readManifest(dir).get("digest").textValue(), second.digest());
+    // a piece file damaged after the blueprint is caught when a stage loads it
+    Path file = dir.resolve("unit-00-a.pt");
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[10] ^= 1;
+    Files.write(file, bytes);
+    ModelDefinition damaged = second.instantiate();
+    rejected(
+        file,
+        () -> StageModel.load(damaged, new StageRange(1, 0, 2, false, true)),
+        "sha256 mismatch");
   }
 
   @Test

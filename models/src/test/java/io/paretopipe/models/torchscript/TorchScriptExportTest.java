@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -271,13 +272,9 @@ class TorchScriptExportTest {
         e.getMessage()
             .contains("unit features.5: file " + damaged.getFileName() + ": sha256 mismatch"),
         e.getMessage());
-    ModelDirectoryException atDefine =
-        assertThrows(ModelDirectoryException.class, () -> ModelCatalog.define(copy.toString()));
-    assertTrue(
-        atDefine
-            .getMessage()
-            .startsWith(copy.resolve("manifest.json").toString() + ": unit features.5"),
-        atDefine.getMessage());
+    // the blueprint hashed the files once, when the export was new; a file damaged since is
+    // caught by each stage that loads it (above), not by hashing the whole export at every hop
+    assertSame(ModelCatalog.blueprint(copy.toString()), ModelCatalog.blueprint(copy.toString()));
   }
 
   @Test

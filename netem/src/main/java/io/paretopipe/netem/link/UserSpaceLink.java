@@ -1,6 +1,6 @@
 package io.paretopipe.netem.link;
 
-import io.paretopipe.netem.NetworkCondition;
+import io.paretopipe.format.NetworkCondition;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,6 +1,6 @@
 package io.paretopipe.netem.tc;
 
-import io.paretopipe.netem.NetworkCondition;
+import io.paretopipe.format.NetworkCondition;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;

@@ -27,7 +27,7 @@ import java.util.Properties;
  * @param target where the rule is
  * @param handleMajor the root qdisc handle the rule added; only a root qdisc with this handle is
  *     ever removed
- * @param spec the condition as {@link io.paretopipe.netem.NetworkCondition#toSpec()}
+ * @param spec the condition as {@link io.paretopipe.format.NetworkCondition#toSpec()}
  * @param owner the process whose life the rule is bound to
  * @param createdAt when the record was written
  */

@@ -1,6 +1,6 @@
 package io.paretopipe.netem.tc;
 
-import io.paretopipe.netem.NetworkCondition;
+import io.paretopipe.format.NetworkCondition;
 import io.paretopipe.netem.internal.CommandResult;
 import io.paretopipe.netem.internal.Commands;
 import io.paretopipe.netem.internal.OwnerProcess;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.paretopipe.netem.NetworkCondition;
+import io.paretopipe.format.NetworkCondition;
 import io.paretopipe.netem.testsupport.SinkClient;
 import io.paretopipe.netem.testsupport.SinkServer;
 import java.io.DataInputStream;

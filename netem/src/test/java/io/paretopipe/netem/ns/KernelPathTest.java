@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.paretopipe.format.NetworkCondition;
 import io.paretopipe.netem.NetemTool;
-import io.paretopipe.netem.NetworkCondition;
 import io.paretopipe.netem.internal.CommandResult;
 import io.paretopipe.netem.internal.Commands;
 import io.paretopipe.netem.ns.NamespacePair.Side;

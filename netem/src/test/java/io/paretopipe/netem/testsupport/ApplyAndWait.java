@@ -1,6 +1,6 @@
 package io.paretopipe.netem.testsupport;
 
-import io.paretopipe.netem.NetworkCondition;
+import io.paretopipe.format.NetworkCondition;
 import io.paretopipe.netem.tc.TcShaper;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.paretopipe.netem.testsupport;
 
-import io.paretopipe.netem.NetworkCondition;
+import io.paretopipe.format.NetworkCondition;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Starts test mains in child JVMs (main and test classes of this module only: netem depends on the
- * JDK only).
+ * Starts test mains in child JVMs (main and test classes of this module and the {@code format}
+ * module: netem depends on nothing else).
  */
 public final class ChildJvm {
 
@@ -34,7 +34,11 @@ public final class ChildJvm {
             "-XX:TieredStopAtLevel=1",
             "-Xshare:auto",
             "-cp",
-            location(NetworkCondition.class) + File.pathSeparator + location(main),
+            String.join(
+                File.pathSeparator,
+                location(io.paretopipe.netem.tc.TcShaper.class),
+                location(NetworkCondition.class),
+                location(main)),
             main.getName()));
     argv.addAll(List.of(args));
     return argv;

@@ -1,5 +1,6 @@
 package io.paretopipe.reports.cli;
 
+import io.paretopipe.format.RunFolder;
 import io.paretopipe.reports.ReportInputException;
 import io.paretopipe.reports.history.ChangePointDetector;
 import io.paretopipe.reports.history.HistoryCheck;
@@ -231,10 +232,11 @@ final class HistoryCommand implements Callable<Integer> {
       List<Path> found = new ArrayList<>();
       try (Stream<Path> list = Files.list(dir)) {
         for (Path p : list.sorted().toList()) {
-          if (!Files.isDirectory(p.resolve("jmh")) || p.getFileName().toString().startsWith(".")) {
+          if (!Files.isDirectory(p.resolve(RunFolder.JMH))
+              || p.getFileName().toString().startsWith(".")) {
             continue;
           }
-          Path metadata = p.resolve("run-metadata.json");
+          Path metadata = p.resolve(RunFolder.METADATA_FILE);
           if (Files.isRegularFile(metadata)
               && !Files.readString(metadata).contains("\"end_time\"")) {
             err.println("note: skipped " + p + ": the run has not finished (no end_time)");

@@ -29,7 +29,7 @@ public record HlogData(
     Map<String, Histogram> histogramsByTag) {
 
   /** Tag of the end-to-end latency series. */
-  public static final String TAG_E2E = "e2e";
+  public static final String TAG_E2E = io.paretopipe.format.Phase.E2E.tag();
 
   public HlogData {
     files = List.copyOf(files);

@@ -1,5 +1,6 @@
 package io.paretopipe.reports.hdr;
 
+import io.paretopipe.format.HlogFileName;
 import io.paretopipe.reports.ReportInputException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -17,7 +18,7 @@ import org.HdrHistogram.HistogramLogReader;
 
 /** Reads one HdrHistogram log ({@code HistogramLogWriter} format). Stateless and thread-safe. */
 public final class HlogReader {
-  private static final String COMMENT_PREFIX = "#paretopipe.";
+  private static final String COMMENT_PREFIX = "#" + HlogFileName.COMMENT_PREFIX;
 
   /**
    * @param file an hlog file

@@ -2,9 +2,10 @@ package io.paretopipe.reports.history;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paretopipe.format.Phase;
+import io.paretopipe.format.RunFolder;
 import io.paretopipe.reports.ReportInputException;
 import io.paretopipe.reports.jmh.JmhResult;
-import io.paretopipe.reports.model.Phase;
 import io.paretopipe.reports.model.Point;
 import io.paretopipe.reports.model.PointSamples;
 import io.paretopipe.reports.model.Run;
@@ -112,7 +113,7 @@ public final class RunImporter {
         Files.isDirectory(input)
             ? input.toAbsolutePath().normalize()
             : RunLoader.runFolder(input).toAbsolutePath().normalize();
-    Path metadataFile = folder.resolve("run-metadata.json");
+    Path metadataFile = folder.resolve(RunFolder.METADATA_FILE);
     List<String> notes = new ArrayList<>();
     JsonNode metadata = null;
     String metadataJson = null;
@@ -388,7 +389,7 @@ public final class RunImporter {
     for (Path f : jsonFiles) {
       Path runFolder = RunLoader.runFolder(f);
       files.put(relative(runFolder, f), f);
-      for (String sub : List.of("hlog", "cuts")) {
+      for (String sub : List.of(RunFolder.HLOG, RunFolder.CUTS)) {
         Path dir = runFolder.resolve(sub);
         if (Files.isDirectory(dir)) {
           try (Stream<Path> list = Files.list(dir)) {
@@ -399,9 +400,9 @@ public final class RunImporter {
         }
       }
     }
-    Path metadata = folder.resolve("run-metadata.json");
+    Path metadata = folder.resolve(RunFolder.METADATA_FILE);
     if (Files.isRegularFile(metadata)) {
-      files.put("run-metadata.json", metadata);
+      files.put(RunFolder.METADATA_FILE, metadata);
     }
     MessageDigest sha;
     try {

@@ -1,5 +1,6 @@
 package io.paretopipe.reports.model;
 
+import io.paretopipe.format.Phase;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;

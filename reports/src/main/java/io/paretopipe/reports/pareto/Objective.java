@@ -1,6 +1,6 @@
 package io.paretopipe.reports.pareto;
 
-import io.paretopipe.reports.model.Phase;
+import io.paretopipe.format.Phase;
 import io.paretopipe.reports.model.Point;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;

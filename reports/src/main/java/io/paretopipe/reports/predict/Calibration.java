@@ -1,7 +1,7 @@
 package io.paretopipe.reports.predict;
 
+import io.paretopipe.format.Phase;
 import io.paretopipe.reports.ReportInputException;
-import io.paretopipe.reports.model.Phase;
 import io.paretopipe.reports.model.Point;
 import io.paretopipe.reports.model.Run;
 import java.nio.file.Path;

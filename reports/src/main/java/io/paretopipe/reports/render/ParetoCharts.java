@@ -1,7 +1,7 @@
 package io.paretopipe.reports.render;
 
+import io.paretopipe.format.Phase;
 import io.paretopipe.reports.model.GroupKey;
-import io.paretopipe.reports.model.Phase;
 import io.paretopipe.reports.model.Point;
 import io.paretopipe.reports.pareto.FrontierClass;
 import io.paretopipe.reports.pareto.LatencyStatistic;
@@ -426,7 +426,7 @@ public final class ParetoCharts {
     chart.getStyler().setYAxisDecimalPattern("0.###");
     List<String> splits =
         points.stream().map(p -> shortLabel(p, points).replace("split ", "")).toList();
-    for (Phase phase : Phase.values()) {
+    for (Phase phase : Phase.parts()) {
       List<Double> ms =
           points.stream()
               .map(p -> Double.isFinite(p.phaseMs(phase)) ? p.phaseMs(phase) : 0.0)

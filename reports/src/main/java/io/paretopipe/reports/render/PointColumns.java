@@ -1,6 +1,6 @@
 package io.paretopipe.reports.render;
 
-import io.paretopipe.reports.model.Phase;
+import io.paretopipe.format.Phase;
 import io.paretopipe.reports.model.Point;
 import io.paretopipe.reports.model.PointSamples;
 import io.paretopipe.reports.pareto.PointConfidence;
@@ -83,7 +83,7 @@ public final class PointColumns {
     c.add(number("throughput_ci_low_img_s", Point::throughputLowImgS));
     c.add(number("throughput_ci_high_img_s", Point::throughputHighImgS));
     c.add(new Column("bytes", Kind.INTEGER, r -> r.point().bytes() < 0 ? null : r.point().bytes()));
-    for (Phase phase : Phase.values()) {
+    for (Phase phase : Phase.parts()) {
       c.add(number(phase.tag() + "_ms", p -> p.phaseMs(phase)));
     }
     c.add(new Column("on_frontier", Kind.BOOLEAN, Row::onFrontier));

@@ -2,6 +2,8 @@ package io.paretopipe.reports.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paretopipe.format.CutTableJson;
+import io.paretopipe.format.RunFolder;
 import io.paretopipe.reports.ReportInputException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,7 +36,7 @@ public final class CutsTable {
    * ({@code resnet18.json}, {@code %2Fdata%2Fmy-net.json}).
    */
   public static String fileName(String model) {
-    return java.net.URLEncoder.encode(model, java.nio.charset.StandardCharsets.UTF_8) + ".json";
+    return RunFolder.cutTableFileName(model);
   }
 
   /**
@@ -48,7 +50,7 @@ public final class CutsTable {
    */
   public static Optional<CutsTable> besides(Path jmhJsonFile, String model)
       throws ReportInputException {
-    Path file = RunLoader.runFolder(jmhJsonFile).resolve("cuts").resolve(fileName(model));
+    Path file = RunLoader.runFolder(jmhJsonFile).resolve(RunFolder.CUTS).resolve(fileName(model));
     return Files.isRegularFile(file) ? Optional.of(read(file)) : Optional.empty();
   }
 
@@ -67,24 +69,26 @@ public final class CutsTable {
           "not a cut table (expected the JSON of `models cuts MODEL --json`): " + e.getMessage(),
           e);
     }
-    if (root == null || !root.isObject() || !root.path("cuts").isArray()) {
+    if (root == null || !root.isObject() || !root.path(CutTableJson.CUTS).isArray()) {
       throw new ReportInputException(
           file, "not a cut table: expected an object with a \"cuts\" array");
     }
-    int batch = root.path("batch").asInt(1);
+    int batch = root.path(CutTableJson.BATCH).asInt(1);
     if (batch <= 0) {
       throw new ReportInputException(
           file, "cut table \"batch\" must be positive, found " + root.get("batch"));
     }
     Map<Long, Long> bytes = new HashMap<>();
     boolean prefix = false;
-    for (JsonNode cut : root.get("cuts")) {
-      if (!cut.path("split").canConvertToLong() || !cut.path("bytes").canConvertToLong()) {
+    for (JsonNode cut : root.get(CutTableJson.CUTS)) {
+      if (!cut.path(CutTableJson.SPLIT).canConvertToLong()
+          || !cut.path(CutTableJson.BYTES).canConvertToLong()) {
         throw new ReportInputException(
             file, "cut table entry " + cut + " needs integer \"split\" and \"bytes\"");
       }
-      bytes.put(cut.get("split").asLong(), cut.get("bytes").asLong());
-      if (cut.get("split").asLong() == 0 && "(prefix)".equals(cut.path("unit").asText())) {
+      bytes.put(cut.get(CutTableJson.SPLIT).asLong(), cut.get(CutTableJson.BYTES).asLong());
+      if (cut.get(CutTableJson.SPLIT).asLong() == 0
+          && CutTableJson.PREFIX_UNIT.equals(cut.path(CutTableJson.UNIT).asText())) {
         prefix = true;
       }
     }

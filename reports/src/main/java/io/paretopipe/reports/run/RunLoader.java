@@ -1,15 +1,16 @@
 package io.paretopipe.reports.run;
 
+import io.paretopipe.format.HlogFileName;
+import io.paretopipe.format.Phase;
+import io.paretopipe.format.RunFolder;
 import io.paretopipe.reports.ReportInputException;
 import io.paretopipe.reports.hdr.HlogData;
-import io.paretopipe.reports.hdr.HlogFileName;
 import io.paretopipe.reports.hdr.HlogReader;
 import io.paretopipe.reports.jmh.JmhJsonReader;
 import io.paretopipe.reports.jmh.JmhMetric;
 import io.paretopipe.reports.jmh.JmhResult;
 import io.paretopipe.reports.model.GroupKey;
 import io.paretopipe.reports.model.MetricSamples;
-import io.paretopipe.reports.model.Phase;
 import io.paretopipe.reports.model.Point;
 import io.paretopipe.reports.model.PointSamples;
 import io.paretopipe.reports.model.Run;
@@ -178,13 +179,13 @@ public final class RunLoader {
       runFolderOfFile.put(input, runFolder(input));
       return List.of(input);
     }
-    boolean isRunFolder = Files.isDirectory(input.resolve("jmh"));
-    Path jmhDir = isRunFolder ? input.resolve("jmh") : input;
+    boolean isRunFolder = Files.isDirectory(input.resolve(RunFolder.JMH));
+    Path jmhDir = isRunFolder ? input.resolve(RunFolder.JMH) : input;
     List<Path> files;
     try (Stream<Path> list = isRunFolder ? Files.walk(jmhDir) : Files.list(jmhDir)) {
       files =
           list.filter(p -> p.getFileName().toString().endsWith(".json"))
-              .filter(p -> !p.getFileName().toString().equals("run-metadata.json"))
+              .filter(p -> !p.getFileName().toString().equals(RunFolder.METADATA_FILE))
               .filter(p -> !jmhDir.relativize(p).toString().startsWith("."))
               .filter(Files::isRegularFile)
               .sorted()
@@ -453,7 +454,7 @@ public final class RunLoader {
     Map<Phase, Double> phases = new EnumMap<>(Phase.class);
     for (HlogData log : new HlogData[] {latencyLog, throughputLog}) {
       if (log != null && phases.isEmpty()) {
-        for (Phase phase : Phase.values()) {
+        for (Phase phase : Phase.parts()) {
           Histogram h = log.histogramsByTag().get(phase.tag());
           if (h != null && h.getTotalCount() > 0) {
             phases.put(phase, h.getMean() / 1e6);
@@ -506,7 +507,7 @@ public final class RunLoader {
     Path folder = runFolderOfFile.get(file);
     Path parent = file.toAbsolutePath().getParent();
     if (folder != null && parent != null) {
-      Path jmh = folder.resolve("jmh");
+      Path jmh = folder.resolve(RunFolder.JMH);
       if (!parent.equals(jmh) && parent.startsWith(jmh)) {
         return parent.toString();
       }
@@ -659,7 +660,7 @@ public final class RunLoader {
     for (Path p : new Path[] {parent, grandparent}) {
       if (p != null
           && p.getFileName() != null
-          && p.getFileName().toString().equals("jmh")
+          && p.getFileName().toString().equals(RunFolder.JMH)
           && p.getParent() != null) {
         return p.getParent();
       }
@@ -672,7 +673,7 @@ public final class RunLoader {
     Set<Path> files = new TreeSet<>();
     for (JmhResult r : pooled) {
       Path folder = runFolderOfFile.getOrDefault(r.file(), runFolder(r.file()));
-      Map<String, List<Path>> index = hlogIndex(folder.resolve("hlog"));
+      Map<String, List<Path>> index = hlogIndex(folder.resolve(RunFolder.HLOG));
       files.addAll(
           index.getOrDefault(ResultIdentity.hlogKey(r.simpleName(), r.params()), List.of()));
     }
@@ -740,7 +741,7 @@ public final class RunLoader {
 
   private Optional<CutsTable> cuts(Path jsonFile, String model) throws ReportInputException {
     Path folder = runFolderOfFile.getOrDefault(jsonFile, runFolder(jsonFile));
-    Path file = folder.resolve("cuts").resolve(CutsTable.fileName(model));
+    Path file = folder.resolve(RunFolder.CUTS).resolve(CutsTable.fileName(model));
     Optional<CutsTable> table = cutsCache.get(file);
     if (table == null) {
       table = Files.isRegularFile(file) ? Optional.of(CutsTable.read(file)) : Optional.empty();

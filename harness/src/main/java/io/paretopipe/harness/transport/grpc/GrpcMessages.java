@@ -334,25 +334,6 @@ final class GrpcMessages {
 
   // ---- errors ----
 
-  /**
-   * A failed {@code StageSession.process} as the error the head receives: a StageException keeps
-   * its code and message, anything else is INTERNAL.
-   */
-  static io.paretopipe.harness.protocol.ErrorReport report(long requestId, Throwable error) {
-    Throwable cause = error;
-    while ((cause instanceof java.util.concurrent.CompletionException
-            || cause instanceof java.util.concurrent.ExecutionException)
-        && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    if (cause instanceof StageException se) {
-      return new io.paretopipe.harness.protocol.ErrorReport(
-          requestId, se.code(), String.valueOf(se.getMessage()));
-    }
-    return new io.paretopipe.harness.protocol.ErrorReport(
-        requestId, ErrorCode.INTERNAL, "stage failed on request " + requestId + ": " + cause);
-  }
-
   /** A status that ends a call with a connection-level error of this code and message. */
   static StatusRuntimeException toStatus(ErrorCode code, String message) {
     Metadata trailers = new Metadata();

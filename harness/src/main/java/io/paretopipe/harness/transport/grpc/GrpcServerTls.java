@@ -1,8 +1,6 @@
 package io.paretopipe.harness.transport.grpc;
 
-import io.grpc.ServerCredentials;
-import io.grpc.TlsServerCredentials;
-import java.io.IOException;
+import io.paretopipe.harness.server.ServerTls;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -22,7 +20,7 @@ import java.util.Objects;
  * @param certificateChain PEM file with the stage's certificate first
  * @param privateKey PEM file with the PKCS#8 private key of that certificate
  */
-public record GrpcServerTls(Path certificateChain, Path privateKey) {
+public record GrpcServerTls(Path certificateChain, Path privateKey) implements ServerTls {
   /**
    * Validates the files, see the class comment.
    *
@@ -46,21 +44,5 @@ public record GrpcServerTls(Path certificateChain, Path privateKey) {
    */
   public static GrpcServerTls of(Path chain, Path key) {
     return new GrpcServerTls(chain, key);
-  }
-
-  /** grpc's credentials for these files, read now. */
-  ServerCredentials credentials() throws IOException {
-    try {
-      return TlsServerCredentials.create(certificateChain.toFile(), privateKey.toFile());
-    } catch (IOException | RuntimeException e) {
-      throw new IOException(
-          "cannot read the TLS certificate chain "
-              + certificateChain
-              + " and key "
-              + privateKey
-              + ": "
-              + e.getMessage(),
-          e);
-    }
   }
 }

@@ -3,6 +3,7 @@ package io.paretopipe.harness.transport.grpc;
 import io.paretopipe.harness.auth.Authenticator;
 import io.paretopipe.harness.protocol.Limits;
 import io.paretopipe.harness.transport.Transport;
+import io.paretopipe.harness.transport.TransportKind;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
@@ -13,9 +14,6 @@ import java.util.Objects;
  * connection, plaintext or TLS, authenticating every call or not, as configured here.
  */
 public final class GrpcTransport implements Transport {
-  /** The transport's name, "grpc". */
-  public static final String NAME = "grpc";
-
   private final Limits limits;
   private final Authenticator authenticator;
   private final GrpcClientTls tls;
@@ -51,8 +49,8 @@ public final class GrpcTransport implements Transport {
   }
 
   @Override
-  public String name() {
-    return NAME;
+  public TransportKind kind() {
+    return TransportKind.GRPC;
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.paretopipe.harness.transport.grpc;
 
-import io.paretopipe.harness.protocol.BufferPool;
+import io.paretopipe.harness.memory.BufferPool;
+import io.paretopipe.harness.memory.Reservation;
 import java.nio.ByteBuffer;
 
 /**

@@ -2,7 +2,6 @@ package io.paretopipe.harness.transport.grpc;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,7 +22,8 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
-import io.paretopipe.harness.protocol.BufferPool;
+import io.paretopipe.harness.memory.BufferPool;
+import io.paretopipe.harness.memory.MemoryBudget;
 import io.paretopipe.harness.protocol.DType;
 import io.paretopipe.harness.protocol.ErrorCode;
 import io.paretopipe.harness.protocol.Handshake;
@@ -31,10 +31,9 @@ import io.paretopipe.harness.protocol.HandshakeReply;
 import io.paretopipe.harness.protocol.InferenceRequest;
 import io.paretopipe.harness.protocol.InferenceResult;
 import io.paretopipe.harness.protocol.Limits;
-import io.paretopipe.harness.protocol.MemoryBudget;
-import io.paretopipe.harness.protocol.StageException;
 import io.paretopipe.harness.protocol.StageTiming;
 import io.paretopipe.harness.protocol.Tensor;
+import io.paretopipe.harness.server.StageServerOptions;
 import io.paretopipe.harness.transport.StageService;
 import io.paretopipe.harness.transport.StageSession;
 import io.paretopipe.harness.transport.TestStages;
@@ -85,8 +84,9 @@ class GrpcMemoryBudgetTest {
     }
   }
 
-  private GrpcStageServer stage(GrpcStageServer.Builder builder) throws IOException {
-    GrpcStageServer server = builder.start();
+  private GrpcStageServer stage(StageService service, StageServerOptions options)
+      throws IOException {
+    GrpcStageServer server = GrpcStageServer.start(service, options);
     toClose.add(server);
     return server;
   }
@@ -98,125 +98,14 @@ class GrpcMemoryBudgetTest {
     return channel;
   }
 
-  @Test
-  void requestsOverTheStageWideBudgetGetBusyWithoutBeingCopiedAndEverySessionGoesOn()
-      throws Exception {
-    GrpcStageServer server = stage(GrpcStageServer.builder(service).optMaxRequestBytes(BUDGET));
-    assertEquals(BUDGET, server.requestMemoryCapacityBytes());
-    assertEquals(0, server.requestMemoryReservedBytes());
-    GrpcStageChannel a = session(server);
-    GrpcStageChannel b = session(server);
-    PairingSession sessionA = service.sessions.get(0);
-    PairingSession sessionB = service.sessions.get(1);
-    Tensor big = randomTensor(new long[] {256, 1024}, 1); // 1 MiB of float32
-    Tensor small = randomTensor(new long[] {256}, 2);
-
-    a.send(new InferenceRequest(1, big));
-    assertEquals(
-        1L, sessionA.arrivals.poll(10, TimeUnit.SECONDS)); // held: its message stays reserved
-    assertEquals(messageBytes(1, big), server.requestMemoryReservedBytes());
-
-    b.send(new InferenceRequest(10, big)); // does not fit next to A's, on another session
-    StageException refused = assertThrows(StageException.class, () -> b.receive(TIMEOUT));
-    assertEquals(ErrorCode.BUSY, refused.code());
-    assertEquals(10, refused.requestId());
-    assertEquals(
-        "request 10 refused: its 1048576-byte tensor (a "
-            + messageBytes(10, big)
-            + "-byte message) does"
-            + " not fit the stage's request memory ("
-            + (BUDGET - messageBytes(1, big))
-            + " of "
-            + BUDGET
-            + " bytes free,"
-            + " shared by all sessions); retry when earlier requests are answered, or raise the stage's limit",
-        refused.getMessage());
-    assertNull(sessionB.arrivals.poll(), "a refused request must not reach the stage");
-    assertEquals(
-        messageBytes(1, big),
-        server.requestMemoryReservedBytes(),
-        "a refused request reserves nothing");
-
-    b.send(
-        new InferenceRequest(
-            11, small)); // B's stream goes on: this one fits and reaches B's session
-    assertEquals(11L, sessionB.arrivals.poll(10, TimeUnit.SECONDS));
-    assertEquals(
-        messageBytes(1, big) + messageBytes(11, small), server.requestMemoryReservedBytes());
-
-    a.send(
-        new InferenceRequest(2, small)); // completes A's pair: both answered, A's memory released
-    assertEcho(a.receive(TIMEOUT), 1, big, a);
-    assertEcho(a.receive(TIMEOUT), 2, small, a);
-    awaitReserved(server, messageBytes(11, small));
-
-    b.send(new InferenceRequest(12, big)); // fits now, and completes B's pair
-    assertEcho(b.receive(TIMEOUT), 11, small, b);
-    assertEcho(b.receive(TIMEOUT), 12, big, b);
-    awaitReserved(server, 0);
-    assertEquals(List.of(1L, 2L), sessionA.processed);
-    assertEquals(List.of(11L, 12L), sessionB.processed);
-  }
-
-  @Test
-  void closingAStreamWithAHeldRequestReleasesItsReservation() throws Exception {
-    GrpcStageServer server = stage(GrpcStageServer.builder(service).optMaxRequestBytes(BUDGET));
-    GrpcStageChannel a = session(server);
-    Tensor big = randomTensor(new long[] {256, 1024}, 3);
-    a.send(new InferenceRequest(1, big));
-    PairingSession sessionA = service.sessions.get(0);
-    assertEquals(1L, sessionA.arrivals.poll(10, TimeUnit.SECONDS));
-    assertEquals(messageBytes(1, big), server.requestMemoryReservedBytes());
-
-    a.close(); // cancels the stream; the session is closed with the request still held (never
-    // answered)
-    assertTrue(
-        sessionA.closed.await(10, TimeUnit.SECONDS), "A's session was not closed within 10 s");
-    awaitReserved(server, 0);
-    assertFalse(
-        sessionA.anyAnswered(),
-        "the held request was never answered: the stream's end released it");
-
-    // the memory is usable again: another session's 1 MiB request is accepted (held, not refused)
-    GrpcStageChannel c = session(server);
-    PairingSession sessionC = service.sessions.get(1);
-    c.send(new InferenceRequest(2, big));
-    assertEquals(2L, sessionC.arrivals.poll(10, TimeUnit.SECONDS));
-    assertEquals(messageBytes(2, big), server.requestMemoryReservedBytes());
-
-    server.close(); // ends C's stream with its request held
-    assertEquals(0, server.requestMemoryReservedBytes());
-  }
-
-  @Test
-  void aRequestRefusedByMaxInFlightGivesItsReservationBack() throws Exception {
-    GrpcStageServer server =
-        stage(GrpcStageServer.builder(service).optMaxRequestBytes(BUDGET).optMaxInFlight(1));
-    GrpcStageChannel a = session(server);
-    Tensor big = randomTensor(new long[] {256, 1024}, 4);
-    a.send(new InferenceRequest(1, big));
-    assertEquals(1L, service.sessions.get(0).arrivals.poll(10, TimeUnit.SECONDS));
-    Tensor small = randomTensor(new long[] {1024}, 5);
-    a.send(new InferenceRequest(2, small));
-    StageException busy = assertThrows(StageException.class, () -> a.receive(TIMEOUT));
-    assertEquals(ErrorCode.BUSY, busy.code());
-    assertEquals(2, busy.requestId());
-    assertTrue(busy.getMessage().contains("(maxInFlight)"), busy.getMessage());
-    assertEquals(
-        messageBytes(1, big),
-        server.requestMemoryReservedBytes(),
-        "the refused request's reservation must be released before its BUSY is written");
-    a.close();
-    awaitReserved(server, 0);
-  }
-
   /**
    * A refused request is read without its data and still checked like an accepted one: a valid one
    * gets BUSY, an invalid one ends the stream with the same typed error it would get if it fitted.
    */
   @Test
   void aRefusedRequestIsCheckedLikeAnAcceptedOne() throws Exception {
-    GrpcStageServer server = stage(GrpcStageServer.builder(service).optMaxRequestBytes(64 << 10));
+    GrpcStageServer server =
+        stage(service, StageServerOptions.builder().optMaxRequestBytes(64 << 10).build());
     ManagedChannel raw =
         NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     toClose.add(() -> raw.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
@@ -263,7 +152,7 @@ class GrpcMemoryBudgetTest {
    */
   @Test
   void compressedCallsAreRefused() throws Exception {
-    GrpcStageServer server = stage(GrpcStageServer.builder(service));
+    GrpcStageServer server = stage(service, StageServerOptions.builder().build());
     ManagedChannel raw =
         NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     toClose.add(() -> raw.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
@@ -277,7 +166,7 @@ class GrpcMemoryBudgetTest {
                     .handshake(GrpcMessages.toProto(handshake())));
     assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode(), e.toString());
     assertTrue(e.getStatus().getDescription().contains("gzip"), e.toString());
-    assertEquals(0, server.sessionsOpened());
+    assertEquals(0, server.admission().headsAdmitted());
     // the same call uncompressed is served
     HandshakeResponse ok =
         StageGrpc.newBlockingStub(raw)
@@ -414,11 +303,11 @@ class GrpcMemoryBudgetTest {
   private static void awaitReserved(GrpcStageServer server, long expected)
       throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (server.requestMemoryReservedBytes() != expected) {
+    while (server.admission().reservedBytes() != expected) {
       if (System.nanoTime() > deadline) {
         fail(
             "request memory reserved: "
-                + server.requestMemoryReservedBytes()
+                + server.admission().reservedBytes()
                 + " bytes, expected "
                 + expected
                 + " within 10 s");

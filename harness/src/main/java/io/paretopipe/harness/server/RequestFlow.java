@@ -1,0 +1,146 @@
+package io.paretopipe.harness.server;
+
+import io.paretopipe.harness.protocol.ErrorCode;
+import io.paretopipe.harness.protocol.ErrorReport;
+import io.paretopipe.harness.protocol.InferenceRequest;
+import io.paretopipe.harness.protocol.Message;
+import io.paretopipe.harness.transport.StageSession;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The requests of one connection (a {@code grpc} session's stream) between arrival and answer:
+ * every request handed to {@link #submit} or {@link #refuse} gets exactly one answer through the
+ * transport's {@link Replies}: the result, a typed error from the session, or {@code BUSY} when the
+ * connection already has {@link Admission#maxInFlight()} requests unanswered. How an admitted
+ * request reaches the compute is the server's {@link DispatchStrategy}.
+ *
+ * <p>Threads: {@link #submit}, {@link #refuse} and {@link #endOfInput} are called by the
+ * connection's reading thread, in arrival order; answers are sent from whichever thread completes
+ * the request; {@link #close} from any thread.
+ *
+ * <p>Memory: the flow holds each submitted request's {@link HeldRequest} until its answer is sent;
+ * {@link #close} (the connection ended) gives back the reservations of the requests still
+ * computing, since their answers will never be written (a session that still finishes one does so
+ * outside the request memory).
+ */
+public final class RequestFlow {
+  /** How a transport sends one answer. */
+  @FunctionalInterface
+  public interface Replies {
+    /**
+     * Sends {@code answer} (an {@link io.paretopipe.harness.protocol.InferenceResult} or an {@link
+     * ErrorReport} about one request) and then calls {@code request.written()} once its bytes are
+     * out, or {@code request.dropped()} if the connection is gone. Called once per request, from
+     * any thread; must not block on a slow peer longer than the transport's own writes do.
+     */
+    void send(Message answer, HeldRequest request);
+  }
+
+  private final Admission admission;
+  private final StageSession session;
+  private final Replies replies;
+  private final DispatchStrategy strategy;
+  private final boolean sessionReleasesRequests;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final Set<HeldRequest> held = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean drained = new AtomicBoolean();
+  private volatile Runnable whenDrained;
+
+  /**
+   * @param session the session the requests go to; not owned (the transport closes it)
+   * @param replies how answers go back
+   */
+  public RequestFlow(
+      Admission admission, StageSession session, Replies replies, DispatchStrategy strategy) {
+    this.admission = Objects.requireNonNull(admission, "admission");
+    this.session = Objects.requireNonNull(session, "session");
+    this.replies = Objects.requireNonNull(replies, "replies");
+    this.strategy = Objects.requireNonNull(strategy, "strategy");
+    boolean releases;
+    try {
+      releases = session.releasesRequestTensorOnCompletion();
+    } catch (RuntimeException e) {
+      releases = false;
+    }
+    this.sessionReleasesRequests = releases;
+  }
+
+  /**
+   * Admits {@code request} (whose memory {@code memory} holds) and starts it, or refuses it with a
+   * request-level {@code BUSY} if the connection has {@link Admission#maxInFlight()} unanswered.
+   * Exactly one answer follows either way.
+   */
+  public void submit(InferenceRequest request, HeldRequest memory) {
+    long requestId = request.requestId();
+    if (inFlight.get() >= admission.maxInFlight()) {
+      memory.discard();
+      replies.send(admission.inFlightRefusal(requestId), HeldRequest.NONE);
+      return;
+    }
+    inFlight.incrementAndGet();
+    memory.recyclable(sessionReleasesRequests);
+    held.add(memory);
+    if (closed.get()) {
+      memory.dropped();
+    }
+    Outcomes.dispatch(
+        strategy,
+        session,
+        request,
+        answer -> {
+          held.remove(memory);
+          replies.send(answer, memory);
+          if (inFlight.decrementAndGet() == 0) {
+            runIfDrained();
+          }
+        });
+  }
+
+  /**
+   * Answers a request that was refused before it could be submitted (e.g. its tensor did not fit
+   * the request memory and was never allocated).
+   */
+  public void refuse(long requestId, ErrorCode code, String message) {
+    replies.send(new ErrorReport(requestId, code, message), HeldRequest.NONE);
+  }
+
+  /**
+   * No more requests will come: {@code whenDrained} runs once every admitted request is answered
+   * (at once if none is open), on the thread that sends the last answer. Called at most once.
+   */
+  public void endOfInput(Runnable whenDrained) {
+    this.whenDrained = Objects.requireNonNull(whenDrained, "whenDrained");
+    if (inFlight.get() == 0) {
+      runIfDrained();
+    }
+  }
+
+  private void runIfDrained() {
+    Runnable r = whenDrained;
+    if (r != null && inFlight.get() == 0 && drained.compareAndSet(false, true)) {
+      r.run();
+    }
+  }
+
+  /** Requests admitted and not yet answered. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /**
+   * The connection has ended: the reservations of the requests still held are given back. Later
+   * answers are still handed to {@link Replies}, which drops them. Idempotent; any thread.
+   */
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      for (HeldRequest r : held) {
+        r.dropped();
+      }
+    }
+  }
+}

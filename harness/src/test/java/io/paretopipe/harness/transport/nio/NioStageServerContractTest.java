@@ -1,0 +1,98 @@
+package io.paretopipe.harness.transport.nio;
+
+import static io.paretopipe.harness.transport.TestStages.handshake;
+import static io.paretopipe.harness.transport.TestStages.randomTensor;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.paretopipe.harness.auth.Authenticator;
+import io.paretopipe.harness.protocol.DType;
+import io.paretopipe.harness.protocol.ErrorReport;
+import io.paretopipe.harness.protocol.HandshakeReply;
+import io.paretopipe.harness.protocol.InferenceRequest;
+import io.paretopipe.harness.protocol.Limits;
+import io.paretopipe.harness.protocol.Message;
+import io.paretopipe.harness.protocol.StageException;
+import io.paretopipe.harness.server.StageServer;
+import io.paretopipe.harness.server.StageServerContractTest;
+import io.paretopipe.harness.transport.Transport;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.util.Arrays;
+
+/**
+ * The stage-server contract over {@code nio}: raw frames on real sockets where a head would not.
+ */
+class NioStageServerContractTest extends StageServerContractTest {
+
+  @Override
+  protected StageServer.Factory factory() {
+    return NioStageServer::start;
+  }
+
+  @Override
+  protected Transport head(Authenticator authenticator) {
+    return new NioTransport(authenticator);
+  }
+
+  private static Socket rawClient(StageServer server) throws IOException {
+    Socket s = new Socket(server.localAddress().getAddress(), server.port());
+    s.setSoTimeout((int) TIMEOUT.toMillis());
+    s.setTcpNoDelay(true);
+    return s;
+  }
+
+  private static byte[] frame(Message m) throws StageException {
+    ByteBuffer b = FrameCodec.encode(m, Limits.DEFAULT);
+    byte[] out = new byte[b.remaining()];
+    b.get(out);
+    return out;
+  }
+
+  @Override
+  protected AutoCloseable stallBeforeReady(StageServer server) throws Exception {
+    Socket s = rawClient(server);
+    s.getOutputStream().write(Arrays.copyOf(frame(handshake("resnet18")), 7));
+    return s;
+  }
+
+  /** The ERROR frame the server answers with, after which it must close the connection. */
+  private static StageException errorThenClose(Socket s) throws Exception {
+    FrameReader reader = new FrameReader(Channels.newChannel(s.getInputStream()), Limits.DEFAULT);
+    Message m = reader.read();
+    assertTrue(m instanceof ErrorReport, "expected an ERROR frame, got " + m);
+    try {
+      assertNull(reader.read(), "the server must close the connection after the error");
+    } catch (SocketException reset) {
+      // a reset is a close too
+    }
+    return ((ErrorReport) m).toException();
+  }
+
+  @Override
+  protected StageException sendMalformedRequest(StageServer server) throws Exception {
+    try (Socket s = rawClient(server)) {
+      s.getOutputStream().write(frame(handshake("resnet18")));
+      FrameReader reader = new FrameReader(Channels.newChannel(s.getInputStream()), Limits.DEFAULT);
+      assertTrue(reader.read() instanceof HandshakeReply);
+      byte[] good = frame(new InferenceRequest(1, randomTensor(DType.FLOAT32, new long[] {10}, 1)));
+      // the same REQUEST with a payload one byte longer than its shape: 10 x float32 is 40 bytes
+      byte[] bad = Arrays.copyOf(good, good.length + 1);
+      ByteBuffer.wrap(bad).putLong(12, 41);
+      s.getOutputStream().write(bad);
+      return errorThenClose(s);
+    }
+  }
+
+  @Override
+  protected StageException sendRequestBeforeHandshake(StageServer server) throws Exception {
+    try (Socket s = rawClient(server)) {
+      s.getOutputStream()
+          .write(frame(new InferenceRequest(4, randomTensor(DType.FLOAT32, new long[] {4}, 4))));
+      return errorThenClose(s);
+    }
+  }
+}
