@@ -151,13 +151,16 @@ public final class PipelineDriver implements AutoCloseable {
   public void awaitIdle() throws PipelineFailedException {
     try {
       if (!window.tryAcquire(depth, timeoutNanos, TimeUnit.NANOSECONDS)) {
+        checkOverdue();
+        checkFailure();
         fail(
-            "results stopped: "
+            "results stopped: no result for "
                 + inFlight.size()
-                + " requests still in flight after "
+                + " requests in flight from "
+                + stageName()
+                + " within "
                 + pipeline.spec().timeout().toMillis()
-                + " ms at "
-                + stageName(),
+                + " ms",
             null);
       }
       window.release(depth);
