@@ -9,6 +9,7 @@ import io.paretopipe.reports.render.CompareRenderers;
 import io.paretopipe.reports.render.Numbers;
 import io.paretopipe.reports.render.ReportWriter;
 import io.paretopipe.reports.run.RunLoader;
+import io.paretopipe.reports.stats.IntervalMethod;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -92,6 +93,8 @@ final class CompareCommand implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   String minCompared;
 
+  @Mixin IntervalOption intervalOption;
+
   @Option(
       names = "--out",
       paramLabel = "DIR",
@@ -103,9 +106,12 @@ final class CompareCommand implements Callable<Integer> {
   @Override
   public Integer call() throws ReportInputException {
     RunComparator comparator;
+    IntervalMethod method;
     try {
+      method = intervalOption.method();
       comparator =
-          new RunComparator(parsePercent(threshold), alpha, parsePercent(minCompared) / 100);
+          new RunComparator(
+              parsePercent(threshold), alpha, parsePercent(minCompared) / 100, method);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -121,7 +127,7 @@ final class CompareCommand implements Callable<Integer> {
       }
       List<Run> loaded = new ArrayList<>();
       for (Path run : historyRuns(history)) {
-        loaded.add(new RunLoader().load(List.of(run)));
+        loaded.add(new RunLoader(method).load(List.of(run)));
       }
       comparison = comparator.compareHistory(loaded, window);
     } else {
@@ -130,8 +136,8 @@ final class CompareCommand implements Callable<Integer> {
             spec.commandLine(),
             "expected BASELINE and CURRENT (or --history DIR), got " + runs.size() + " path(s)");
       }
-      Run baseline = new RunLoader().load(List.of(runs.get(0)));
-      Run current = new RunLoader().load(List.of(runs.get(1)));
+      Run baseline = new RunLoader(method).load(List.of(runs.get(0)));
+      Run current = new RunLoader(method).load(List.of(runs.get(1)));
       comparison = comparator.compare(baseline, current);
     }
     PrintWriter stdout = spec.commandLine().getOut();

@@ -13,6 +13,7 @@ import io.paretopipe.reports.render.ParetoReport;
 import io.paretopipe.reports.render.Renderer;
 import io.paretopipe.reports.render.ReportWriter;
 import io.paretopipe.reports.run.RunLoader;
+import io.paretopipe.reports.stats.IntervalMethod;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -126,6 +127,8 @@ final class ParetoCommand implements Callable<Integer> {
               + " 'none' for none. The --latency statistic is always required when it is a percentile.")
   List<String> requiredPercentiles;
 
+  @Mixin IntervalOption intervalOption;
+
   @Option(
       names = "--formats",
       paramLabel = "LIST",
@@ -144,6 +147,7 @@ final class ParetoCommand implements Callable<Integer> {
     Frontier.Method method;
     Convergence convergence;
     List<Renderer<ParetoReport>> renderers;
+    IntervalMethod intervalMethod;
     try {
       statistic = LatencyStatistic.parse(latency);
       for (String name : objectives) {
@@ -176,11 +180,12 @@ final class ParetoCommand implements Callable<Integer> {
         required.add(statistic.percentile());
       }
       convergence = new Convergence(CompareCommand.parsePercent(targetHalfWidth), required);
+      intervalMethod = intervalOption.method();
       renderers = ReportWriter.paretoRenderers(formats);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    Run run = new RunLoader().load(inputs);
+    Run run = new RunLoader(intervalMethod).load(inputs);
     if (run.points().isEmpty()) {
       throw new ReportInputException(
           inputs.get(0),

@@ -11,8 +11,13 @@ import io.paretopipe.reports.run.ResultIdentity;
 import io.paretopipe.reports.run.RunLoader;
 import io.paretopipe.reports.run.Units;
 import io.paretopipe.reports.stats.Holm;
+import io.paretopipe.reports.stats.IntervalMethod;
+import io.paretopipe.reports.stats.VarianceModeration;
+import io.paretopipe.reports.stats.VarianceModeration.Member;
+import io.paretopipe.reports.stats.VarianceModeration.Moderated;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +42,14 @@ import org.apache.commons.math3.stat.inference.TTest;
  * result keeps the chance of any false alarm in the whole comparison at most {@code alpha}. A
  * regression is called only when the corrected {@code p < alpha} and the result is worse by more
  * than the threshold.
+ *
+ * <p>The splits of one benchmark and setting ({@link #family}: the same params but {@code split})
+ * are measured alike, in the same interleaved passes: the variance of each result's logs is
+ * moderated with the others' of its run ({@link VarianceModeration}), so a result measured in two
+ * or three passes is tested with the degrees of freedom of its family, not with one or two. The
+ * test is then Welch's on the logs with the moderated variances and degrees of freedom, and the
+ * ratio's interval is {@code ratio x exp(+-t x SE)} on the log scale. A result whose variance
+ * exceeds its family's keeps its own.
  */
 public final class RunComparator {
   /** Default share of the baseline's results that must be compared: 90%. */
@@ -45,6 +58,7 @@ public final class RunComparator {
   private final double thresholdPercent;
   private final double alpha;
   private final double minComparedShare;
+  private final IntervalMethod intervals;
 
   /**
    * @param thresholdPercent how much worse (in percent, >= 0) a result must be to count, e.g. 5
@@ -60,6 +74,18 @@ public final class RunComparator {
    * @param minComparedShare the share in [0, 1] of the baseline's results that must get a verdict
    */
   public RunComparator(double thresholdPercent, double alpha, double minComparedShare) {
+    this(thresholdPercent, alpha, minComparedShare, IntervalMethod.MODERATED);
+  }
+
+  /**
+   * @param thresholdPercent how much worse (in percent, >= 0) a result must be to count, e.g. 5
+   * @param alpha significance level in (0, 1), e.g. 0.05
+   * @param minComparedShare the share in [0, 1] of the baseline's results that must get a verdict
+   * @param intervals whether each result's variance is moderated with its family's or its own
+   */
+  public RunComparator(
+      double thresholdPercent, double alpha, double minComparedShare, IntervalMethod intervals) {
+    this.intervals = java.util.Objects.requireNonNull(intervals, "intervals");
     if (!(minComparedShare >= 0 && minComparedShare <= 1)) {
       throw new IllegalArgumentException(
           "minimum compared share: " + minComparedShare * 100 + "% (expected: 0% to 100%)");
@@ -131,9 +157,17 @@ public final class RunComparator {
     }
     TreeSet<String> keys = new TreeSet<>(base.keySet());
     keys.addAll(cur.keySet());
+    boolean moderate = intervals == IntervalMethod.MODERATED;
+    Map<String, Moderated> moderatedBase = moderate ? moderate(base) : Map.of();
+    Map<String, Moderated> moderatedCur = moderate ? moderate(cur) : Map.of();
     List<ResultComparison> raw = new ArrayList<>();
     for (String key : keys) {
-      raw.add(compareOne(base.getOrDefault(key, List.of()), cur.getOrDefault(key, List.of())));
+      raw.add(
+          compareOne(
+              base.getOrDefault(key, List.of()),
+              cur.getOrDefault(key, List.of()),
+              moderatedBase.get(key),
+              moderatedCur.get(key)));
     }
     double[] adjusted = Holm.adjust(raw.stream().mapToDouble(ResultComparison::pValue).toArray());
     List<ResultComparison> results = new ArrayList<>();
@@ -208,7 +242,50 @@ public final class RunComparator {
         pAdjusted);
   }
 
-  private ResultComparison compareOne(List<JmhResult> baseline, List<JmhResult> current) {
+  /**
+   * The variances of the logs of each result's samples, moderated with those of the other splits of
+   * its family ({@link #family}) in the same run(s) ({@link VarianceModeration}); results with a
+   * non-positive sample or fewer than two are absent.
+   */
+  private static Map<String, Moderated> moderate(Map<String, List<JmhResult>> byKey) {
+    Map<String, List<String>> families = new LinkedHashMap<>();
+    byKey.forEach(
+        (key, list) ->
+            families.computeIfAbsent(family(list.get(0)), f -> new ArrayList<>()).add(key));
+    Map<String, Moderated> result = new HashMap<>();
+    for (List<String> keys : families.values()) {
+      List<Member> members = new ArrayList<>();
+      for (String key : keys) {
+        double[] v = samples(byKey.get(key));
+        boolean positive = v.length >= 2 && Arrays.stream(v).allMatch(x -> x > 0);
+        members.add(
+            positive
+                ? new Member(
+                    StatUtils.variance(Arrays.stream(v).map(Math::log).toArray()), v.length - 1)
+                : new Member(Double.NaN, 0));
+      }
+      List<Moderated> moderated = VarianceModeration.moderate(members);
+      for (int i = 0; i < keys.size(); i++) {
+        if (moderated.get(i).degreesOfFreedom() >= 1) {
+          result.put(keys.get(i), moderated.get(i));
+        }
+      }
+    }
+    return result;
+  }
+
+  /** The results measured alike: the same benchmark, mode and params but {@code split}. */
+  static String family(JmhResult r) {
+    SortedMap<String, String> params = ResultIdentity.params(r.params());
+    params.remove("split");
+    return r.simpleName() + " " + r.mode() + " " + params;
+  }
+
+  private ResultComparison compareOne(
+      List<JmhResult> baseline,
+      List<JmhResult> current,
+      Moderated moderatedBaseline,
+      Moderated moderatedCurrent) {
     JmhResult any = current.isEmpty() ? baseline.get(0) : current.get(0);
     String unit = any.primary().unit();
     Units.Direction direction = Units.direction(unit);
@@ -249,6 +326,29 @@ public final class RunComparator {
       ratioLow = ratio - t * se;
       ratioHigh = ratio + t * se;
       p = welchP(b, c);
+      if (moderatedBaseline != null
+          && moderatedCurrent != null
+          && (moderatedBaseline.pooled() || moderatedCurrent.pooled())) {
+        double vlb = moderatedBaseline.relativeVariance() / b.length;
+        double vlc = moderatedCurrent.relativeVariance() / c.length;
+        double seLog = Math.sqrt(vlb + vlc);
+        double dfLog =
+            seLog == 0
+                ? moderatedBaseline.degreesOfFreedom() + moderatedCurrent.degreesOfFreedom()
+                : (vlb + vlc)
+                    * (vlb + vlc)
+                    / (vlb * vlb / moderatedBaseline.degreesOfFreedom()
+                        + vlc * vlc / moderatedCurrent.degreesOfFreedom());
+        TDistribution td = new TDistribution(null, Math.max(1, dfLog));
+        double diff = meanLog(c) - meanLog(b);
+        double tq = td.inverseCumulativeProbability(1 - alpha / 2);
+        ratioLow = ratio * Math.exp(-tq * seLog);
+        ratioHigh = ratio * Math.exp(tq * seLog);
+        p =
+            seLog == 0
+                ? (diff == 0 ? 1 : 0)
+                : 2 * (1 - td.cumulativeProbability(Math.abs(diff) / seLog));
+      }
     }
     double worse =
         switch (direction) {
@@ -299,6 +399,10 @@ public final class RunComparator {
       return StatUtils.mean(b) == StatUtils.mean(c) ? 1 : 0;
     }
     return new TTest().tTest(b, c);
+  }
+
+  private static double meanLog(double[] v) {
+    return Arrays.stream(v).map(Math::log).average().orElse(Double.NaN);
   }
 
   private static double welchDegreesOfFreedom(double vb, double vc, int nb, int nc) {

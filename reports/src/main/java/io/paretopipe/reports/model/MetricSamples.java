@@ -39,6 +39,20 @@ public record MetricSamples(
   }
 
   /**
+   * @return the units' effective number, {@code W^2 / sum w^2} (Kish): k for equal weights, less
+   *     when a few units carry most of the weight; 0 without units
+   */
+  public double effectiveUnits() {
+    double total = 0;
+    double squares = 0;
+    for (SampleUnit u : units) {
+      total += u.weight();
+      squares += u.weight() * u.weight();
+    }
+    return squares == 0 ? 0 : total * total / squares;
+  }
+
+  /**
    * @param estimate the reported mean
    * @return its 95% interval over the units
    */

@@ -62,6 +62,26 @@ public record Point(
     java.util.Objects.requireNonNull(samples, "samples");
   }
 
+  /**
+   * @return this point with other samples (e.g. moderated intervals), everything else the same
+   */
+  public Point withSamples(PointSamples newSamples) {
+    return new Point(
+        group,
+        split,
+        depth,
+        latencyMeanMs,
+        latencyMeanLowMs,
+        latencyMeanHighMs,
+        latencyPercentilesMs,
+        throughputImgS,
+        throughputLowImgS,
+        throughputHighImgS,
+        bytes,
+        phaseMeanMs,
+        newSamples);
+  }
+
   /** A point without samples ({@link PointSamples#NONE}): its intervals and counts are unknown. */
   public Point(
       GroupKey group,

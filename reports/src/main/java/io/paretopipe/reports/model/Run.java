@@ -1,6 +1,7 @@
 package io.paretopipe.reports.model;
 
 import io.paretopipe.reports.jmh.JmhResult;
+import io.paretopipe.reports.stats.IntervalMethod;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,9 +18,20 @@ import java.util.TreeMap;
  * @param points the partition points, in {@link Point#ORDER}
  * @param warnings things that were ignored or could not be matched (e.g. an hlog with no JMH
  *     result)
+ * @param intervals where the points' mean intervals took their variance from
  */
 public record Run(
-    List<Path> inputs, List<JmhResult> results, List<Point> points, List<String> warnings) {
+    List<Path> inputs,
+    List<JmhResult> results,
+    List<Point> points,
+    List<String> warnings,
+    IntervalMethod intervals) {
+
+  /** A run whose points carry their own intervals ({@link IntervalMethod#OWN}). */
+  public Run(
+      List<Path> inputs, List<JmhResult> results, List<Point> points, List<String> warnings) {
+    this(inputs, results, points, warnings, IntervalMethod.OWN);
+  }
 
   public Run {
     inputs = List.copyOf(inputs);

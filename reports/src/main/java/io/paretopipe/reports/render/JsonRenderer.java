@@ -162,6 +162,7 @@ public final class JsonRenderer implements Renderer<ParetoReport> {
       agreement(g, report.prediction().overall().orElse(null));
       g.writeStringField("frontier_method", report.frontier().method().label());
       number(g, "confidence_level", MeanInterval.LEVEL);
+      g.writeStringField("intervals", report.run().intervals().label());
       g.writeNumberField("resamples", report.frontier().resamples());
       g.writeNumberField("seed", report.frontier().seed());
       number(g, "target_half_width_pct", report.convergence().targetHalfWidthPercent());

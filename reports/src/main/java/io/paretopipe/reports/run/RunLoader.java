@@ -15,6 +15,7 @@ import io.paretopipe.reports.model.Point;
 import io.paretopipe.reports.model.PointSamples;
 import io.paretopipe.reports.model.Run;
 import io.paretopipe.reports.model.SampleUnit;
+import io.paretopipe.reports.stats.IntervalMethod;
 import io.paretopipe.reports.stats.MeanInterval;
 import io.paretopipe.reports.stats.PercentileEstimate;
 import io.paretopipe.reports.stats.ValueCounts;
@@ -69,6 +70,7 @@ public final class RunLoader {
 
   private static final String SEPARATOR = "__";
 
+  private final IntervalMethod intervals;
   private final JmhJsonReader jmhReader = new JmhJsonReader();
   private final HlogReader hlogReader = new HlogReader();
   private final Map<Path, Map<String, List<Path>>> hlogIndex = new HashMap<>();
@@ -76,6 +78,18 @@ public final class RunLoader {
   private final Map<Path, Optional<CutsTable>> cutsCache = new HashMap<>();
   private final Map<Path, Path> runFolderOfFile = new HashMap<>();
   private final List<String> warnings = new ArrayList<>();
+
+  /** A loader whose points carry {@linkplain IntervalMethod#MODERATED moderated} intervals. */
+  public RunLoader() {
+    this(IntervalMethod.MODERATED);
+  }
+
+  /**
+   * @param intervals where the points' mean intervals take their variance from
+   */
+  public RunLoader(IntervalMethod intervals) {
+    this.intervals = java.util.Objects.requireNonNull(intervals, "intervals");
+  }
 
   /**
    * @param inputs files or folders, at least one
@@ -160,7 +174,9 @@ public final class RunLoader {
         }
       }
     }
-    return new Run(inputs, results, points, warnings);
+    return intervals == IntervalMethod.MODERATED
+        ? new Run(inputs, results, IntervalModeration.apply(points), warnings, intervals)
+        : new Run(inputs, results, points, warnings, intervals);
   }
 
   private static Path realPath(Path file) throws ReportInputException {

@@ -11,16 +11,25 @@ import org.apache.commons.math3.distribution.TDistribution;
  * machine is between units, not between the requests of one unit (Kalibera and Jones, "Rigorous
  * Benchmarking in Reasonable Time"): a unit's mean already holds its requests' noise, so the
  * requests never count as independent observations. With one unit the between-unit variance is
- * unknown and so is the interval. Immutable.
+ * unknown and so is the interval. A point measured alike with others (the splits of one group) may
+ * carry a {@linkplain #moderated moderated} standard error instead, with more degrees of freedom
+ * ({@link VarianceModeration}). Immutable.
  *
  * @param estimate the mean being bounded
  * @param low lower end, NaN when unknown
  * @param high upper end, NaN when unknown
  * @param units the number of units k
  * @param standardError the standard error, NaN when unknown
+ * @param degreesOfFreedom those of the t quantile: {@code k - 1} for the point's own variance, more
+ *     when moderated with its family's; 0 when unknown
  */
 public record MeanInterval(
-    double estimate, double low, double high, int units, double standardError) {
+    double estimate,
+    double low,
+    double high,
+    int units,
+    double standardError,
+    int degreesOfFreedom) {
 
   /** Confidence level. */
   public static final double LEVEL = 0.95;
@@ -37,7 +46,7 @@ public record MeanInterval(
   public static MeanInterval of(double estimate, double[] weights, double[] means) {
     int k = means.length;
     if (k < 2 || !Double.isFinite(estimate)) {
-      return new MeanInterval(estimate, Double.NaN, Double.NaN, k, Double.NaN);
+      return new MeanInterval(estimate, Double.NaN, Double.NaN, k, Double.NaN, 0);
     }
     double total = 0;
     double weighted = 0;
@@ -54,7 +63,35 @@ public record MeanInterval(
     }
     double se = Math.sqrt(k / (k - 1.0) * sum);
     double half = t975(k - 1) * se;
-    return new MeanInterval(estimate, estimate - half, estimate + half, k, se);
+    return new MeanInterval(estimate, estimate - half, estimate + half, k, se, k - 1);
+  }
+
+  /**
+   * This interval with a moderated standard error: {@code estimate x sqrt(relativeVariance / n)},
+   * {@code n} the units' effective number (Kish: {@code W^2 / sum w^2}, k for equal weights), and
+   * the t quantile of {@code degreesOfFreedom}.
+   *
+   * @param relativeVariance a unit's moderated variance relative to the squared mean
+   * @param effectiveUnits the effective number of units, > 0
+   * @param degreesOfFreedom >= 1
+   * @return the moderated interval; this one when it is unknown
+   */
+  public MeanInterval moderated(
+      double relativeVariance, double effectiveUnits, int degreesOfFreedom) {
+    if (!known() || !(relativeVariance >= 0) || !(effectiveUnits > 0) || degreesOfFreedom < 1) {
+      return this;
+    }
+    double se = Math.abs(estimate) * Math.sqrt(relativeVariance / effectiveUnits);
+    double half = t975(degreesOfFreedom) * se;
+    return new MeanInterval(
+        estimate, estimate - half, estimate + half, units, se, degreesOfFreedom);
+  }
+
+  /**
+   * @return whether the interval's degrees of freedom come from more than its own units
+   */
+  public boolean isModerated() {
+    return degreesOfFreedom > units - 1;
   }
 
   /**

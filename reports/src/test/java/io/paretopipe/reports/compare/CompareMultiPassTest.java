@@ -7,6 +7,7 @@ import io.paretopipe.reports.cli.ExitCodes;
 import io.paretopipe.reports.fixtures.CliRunner;
 import io.paretopipe.reports.fixtures.RunFolderGenerator;
 import io.paretopipe.reports.run.RunLoader;
+import io.paretopipe.reports.stats.IntervalMethod;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,6 +84,69 @@ class CompareMultiPassTest {
     }
     String csv = Files.readString(out.resolve("compare.csv"));
     assertTrue(csv.lines().findFirst().orElseThrow().endsWith(",verdict,p_adjusted"), csv);
+  }
+
+  /**
+   * The quick setting's reality: two or three passes per point. On its own a result then has one or
+   * two degrees of freedom, and Holm over every result could never call anything; the variance of
+   * the other splits of its group (measured alike, {@code VarianceModeration}) gives the test its
+   * power: the slowed splits are named, and an A/A pair stays clean.
+   */
+  @Test
+  void withThreePassesTheFamilyVarianceFindsTheSlowedSplitsAndNothingElse() throws Exception {
+    Path base = threePasses("base3", 11);
+    Path again = threePasses("again3", 12);
+    Path slow = threePasses("slow3", 13, 0, 1);
+    var aa = CliRunner.run("compare", base.toString(), again.toString());
+    assertEquals(ExitCodes.OK, aa.code(), aa.out() + aa.err());
+    var ab = CliRunner.run("compare", base.toString(), slow.toString());
+    assertEquals(ExitCodes.REGRESSION, ab.code(), ab.out() + ab.err());
+    Comparison c =
+        new RunComparator(5, 0.05)
+            .compare(new RunLoader().load(List.of(base)), new RunLoader().load(List.of(slow)));
+    Set<String> flagged =
+        c.regressions().stream().map(r -> r.params().get("split")).collect(Collectors.toSet());
+    assertEquals(Set.of("0", "1"), flagged, c.regressions().toString());
+    assertTrue(c.results().stream().allMatch(r -> r.baselineSamples() == 3), "3 passes pooled");
+    Comparison own =
+        new RunComparator(5, 0.05, RunComparator.DEFAULT_MIN_COMPARED_SHARE, IntervalMethod.OWN)
+            .compare(
+                new RunLoader(IntervalMethod.OWN).load(List.of(base)),
+                new RunLoader(IntervalMethod.OWN).load(List.of(again)));
+    Comparison moderated =
+        new RunComparator(5, 0.05)
+            .compare(new RunLoader().load(List.of(base)), new RunLoader().load(List.of(again)));
+    double ownWidth = meanLogWidth(own);
+    double moderatedWidth = meanLogWidth(moderated);
+    System.out.printf(
+        "A/A of 3 passes: mean ratio-interval width %.4f with own variances, %.4f moderated%n",
+        ownWidth, moderatedWidth);
+    assertTrue(
+        moderatedWidth < 0.7 * ownWidth,
+        "moderated width " + moderatedWidth + " vs own " + ownWidth + " (log ratio)");
+  }
+
+  private static double meanLogWidth(Comparison c) {
+    return c.results().stream()
+        .filter(r -> r.ratioLow() > 0 && Double.isFinite(r.ratioHigh()))
+        .mapToDouble(r -> Math.log(r.ratioHigh() / r.ratioLow()))
+        .average()
+        .orElseThrow();
+  }
+
+  private Path threePasses(String name, long seed, int... slowTailSplits) throws IOException {
+    RunFolderGenerator g =
+        new RunFolderGenerator(seed)
+            .optLinks("none", "delay:20ms+rate:50mbit")
+            .optForksIterations(1, 1)
+            .optPasses(3, 0.05, 0.03)
+            .optEphemeralTails(true);
+    for (int split : slowTailSplits) {
+      g.optTailSlowdown(split, 2.0);
+    }
+    Path dir = tmp.resolve(name);
+    g.write(dir);
+    return dir;
   }
 
   @Test
