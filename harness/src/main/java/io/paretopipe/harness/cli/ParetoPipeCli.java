@@ -50,12 +50,13 @@ public final class ParetoPipeCli implements Runnable {
     cli.setErr(err);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
+          String message = e.getMessage() == null ? e.toString() : e.getMessage();
           if (e instanceof IllegalArgumentException
               || e instanceof io.paretopipe.harness.auth.SecretException) {
-            commandLine.getErr().println("error: " + e.getMessage());
+            commandLine.getErr().println("error: " + message);
             return EXIT_USAGE;
           }
-          commandLine.getErr().println("error: " + e.getMessage());
+          commandLine.getErr().println("error: " + message);
           if (Boolean.getBoolean("paretopipe.verbose")) {
             e.printStackTrace(commandLine.getErr());
           }

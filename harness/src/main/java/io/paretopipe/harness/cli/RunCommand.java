@@ -160,6 +160,13 @@ final class RunCommand implements Callable<Integer> {
               + " host of --tail).")
   String tlsAuthority;
 
+  @Option(
+      names = "--keep-logs",
+      description =
+          "Keep the logs of the spawned stage servers (/tmp/paretopipe-stage-*.log) after a clean"
+              + " run too; a failed run always keeps them and names them in the error.")
+  boolean keepLogs;
+
   @Override
   public Integer call() throws Exception {
     if (requests < 1 || warmup < 0) {
@@ -205,9 +212,31 @@ final class RunCommand implements Callable<Integer> {
                           + s.source()
                           + ")"));
     }
+    if (keepLogs) {
+      System.setProperty(StageServerProcess.KEEP_LOGS_PROPERTY, "true");
+    }
     PhaseRecorder recorder = new PhaseRecorder();
-    try (Pipeline pipeline = Pipeline.open(pipelineSpec, credentials);
-        PipelineDriver driver = new PipelineDriver(pipeline, depth, recorder)) {
+    try (Pipeline pipeline = Pipeline.open(pipelineSpec, credentials)) {
+      try {
+        measure(pipeline, recorder, err);
+      } catch (Exception e) {
+        String note = Pipeline.logsNote(pipeline.keepStageLogs());
+        if (note.isEmpty()) {
+          throw e;
+        }
+        throw new java.io.IOException(
+            (e.getMessage() == null ? e.toString() : e.getMessage()) + note, e);
+      }
+      if (keepLogs && !json) {
+        pipeline.servers().forEach(s -> err.println("stage log kept: " + s.log()));
+      }
+    }
+    return 0;
+  }
+
+  private void measure(Pipeline pipeline, PhaseRecorder recorder, PrintWriter err)
+      throws Exception {
+    try (PipelineDriver driver = new PipelineDriver(pipeline, depth, recorder)) {
       if (!json) {
         err.println("warming up (" + warmup + " requests)...");
       }
@@ -238,7 +267,6 @@ final class RunCommand implements Callable<Integer> {
       }
       out.flush();
     }
-    return 0;
   }
 
   private Map<String, String> config(Pipeline pipeline) {

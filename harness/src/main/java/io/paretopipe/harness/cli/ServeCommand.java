@@ -200,7 +200,7 @@ final class ServeCommand implements Callable<Integer> {
     io.paretopipe.harness.protocol.Limits limits =
         io.paretopipe.harness.protocol.Limits.DEFAULT.withMaxTensorBytes((long) maxTensorMib << 20);
     java.net.InetSocketAddress bind = io.paretopipe.harness.transport.HostPort.parse(listen);
-    java.net.InetAddress bindAddress = java.net.InetAddress.getByName(bind.getHostString());
+    java.net.InetAddress bindAddress = ListenAddress.resolve(listen, bind);
     boolean grpc = kind == TransportKind.GRPC;
     Credentials credentials;
     GrpcServerTls serverTls = null;
@@ -264,7 +264,13 @@ final class ServeCommand implements Callable<Integer> {
           case GRPC -> GrpcStageServer::start;
           case LOCAL -> throw new IllegalStateException("local is refused above");
         };
-    StageServer server = factory.start(service, options);
+    StageServer server;
+    try {
+      server = factory.start(service, options);
+    } catch (java.io.IOException | RuntimeException e) {
+      service.close();
+      throw ListenAddress.failure(listen, bind, e);
+    }
     String address = server.address();
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime()

@@ -121,10 +121,43 @@ public final class Pipeline implements AutoCloseable {
     try {
       p.start(spawn);
       return p;
-    } catch (IOException | StageException | RuntimeException e) {
+    } catch (IOException e) {
+      String note = logsNote(p.keepStageLogs());
+      p.close();
+      throw note.isEmpty() ? e : new IOException(e.getMessage() + note, e);
+    } catch (StageException e) {
+      String note = logsNote(p.keepStageLogs());
+      p.close();
+      throw note.isEmpty()
+          ? e
+          : new StageException(e.code(), e.getMessage() + note, e.requestId(), e);
+    } catch (RuntimeException e) {
+      p.keepStageLogs();
       p.close();
       throw e;
     }
+  }
+
+  /**
+   * Keeps the logs of the spawned stage servers past {@link #close()}: the owner saw a failure they
+   * may explain.
+   *
+   * @return their paths, in pipeline order (empty when none were spawned)
+   */
+  public List<java.nio.file.Path> keepStageLogs() {
+    return servers.stream().map(StageServerProcess::keepLog).toList();
+  }
+
+  /**
+   * {@code "; stage log /tmp/paretopipe-stage-1.log"} (or {@code logs A, B}) for an error message;
+   * empty for none.
+   */
+  public static String logsNote(List<java.nio.file.Path> logs) {
+    if (logs.isEmpty()) {
+      return "";
+    }
+    return (logs.size() == 1 ? "; stage log " : "; stage logs ")
+        + String.join(", ", logs.stream().map(java.nio.file.Path::toString).toList());
   }
 
   private void start(boolean spawn) throws IOException, StageException {

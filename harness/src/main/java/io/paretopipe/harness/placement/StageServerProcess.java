@@ -24,11 +24,21 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>It dies with its owner, whatever happens: {@link #close()} ends it (idempotent); a JVM
  * shutdown hook ends it on Ctrl-C or an exception that ends the owner; and it watches its standard
  * input, which only its owner holds open, so even a {@code kill -9} of the owner makes it exit.
+ *
+ * <p>Its standard output and error go to a log, {@code /tmp/paretopipe-stage-*.log} ({@link
+ * #log()}). The log is deleted by {@link #close()} when the server ended cleanly (it was alive
+ * until closed and exited with 0); it is kept when the server failed to start (the exception names
+ * it), died on its own, exited with an error, when the owner saw a failure and called {@link
+ * #keepLog()}, or when it was started with {@link Builder#optKeepLog(boolean) optKeepLog(true)}
+ * (default: the system property {@value #KEEP_LOGS_PROPERTY}, set by {@code --keep-logs}).
  */
 public final class StageServerProcess implements AutoCloseable {
 
   /** The line the server prints on standard output once it accepts connections. */
   public static final String READY_PREFIX = "paretopipe stage server listening on ";
+
+  /** {@code true}: every spawned server keeps its log (the builder's default). */
+  public static final String KEEP_LOGS_PROPERTY = "paretopipe.keepLogs";
 
   private final Process process;
   private final String address;
@@ -37,9 +47,12 @@ public final class StageServerProcess implements AutoCloseable {
   private final int threads;
   private final Thread shutdownHook;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean keepLog = new AtomicBoolean();
 
-  private StageServerProcess(Process process, String address, Path log, CpuSet cpus, int threads) {
+  private StageServerProcess(
+      Process process, String address, Path log, CpuSet cpus, int threads, boolean keepLog) {
     this.process = process;
+    this.keepLog.set(keepLog);
     this.address = address;
     this.log = log;
     this.cpus = cpus;
@@ -71,20 +84,42 @@ public final class StageServerProcess implements AutoCloseable {
     return threads;
   }
 
-  /** Its stdout and stderr. */
+  /** Its stdout and stderr; deleted by {@link #close()} after a clean end (see the class doc). */
   public Path log() {
     return log;
+  }
+
+  /**
+   * Keeps the log past {@link #close()}: the owner saw a failure this server may explain.
+   * Thread-safe.
+   *
+   * @return the log, for the owner's error message
+   */
+  public Path keepLog() {
+    keepLog.set(true);
+    return log;
+  }
+
+  /** Whether {@link #close()} keeps (or kept) the log. */
+  public boolean keepsLog() {
+    return keepLog.get();
   }
 
   public boolean isAlive() {
     return process.isAlive();
   }
 
-  /** Ends the server: closes its standard input, then terminates it if it lingers. Idempotent. */
+  /**
+   * Ends the server: closes its standard input, then terminates it if it lingers; deletes its log
+   * after a clean end (class doc). Idempotent.
+   */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
+    }
+    if (!process.isAlive()) {
+      keepLog.set(true);
     }
     try {
       process.getOutputStream().close();
@@ -106,6 +141,16 @@ public final class StageServerProcess implements AutoCloseable {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException ignored) {
       // shutting down already: the hook runs anyway
+    }
+    if (process.isAlive() || process.exitValue() != 0) {
+      keepLog.set(true);
+    }
+    if (!keepLog.get()) {
+      try {
+        Files.deleteIfExists(log);
+      } catch (IOException ignored) {
+        // a log left behind is the only harm
+      }
     }
   }
 
@@ -134,8 +179,18 @@ public final class StageServerProcess implements AutoCloseable {
     private final List<Path> modelDirectories = new ArrayList<>();
     private io.paretopipe.harness.auth.SharedSecret secret;
     private final List<String> serveOptions = new ArrayList<>();
+    private boolean keepLog = Boolean.getBoolean(KEEP_LOGS_PROPERTY);
 
     private Builder() {}
+
+    /**
+     * Keep the log after a clean end too (default: the system property {@value
+     * #KEEP_LOGS_PROPERTY}).
+     */
+    public Builder optKeepLog(boolean keepLog) {
+      this.keepLog = keepLog;
+      return this;
+    }
 
     /**
      * More {@code serve} options, appended to the command line as given (e.g. {@code --tls-cert
@@ -288,7 +343,7 @@ public final class StageServerProcess implements AutoCloseable {
         Process process = pb.start();
         try {
           String address = awaitReady(process, log);
-          return new StageServerProcess(process, address, log, cpus, threads);
+          return new StageServerProcess(process, address, log, cpus, threads, keepLog);
         } catch (IOException | RuntimeException e) {
           process.destroyForcibly();
           throw e;
