@@ -81,8 +81,8 @@ final class OpenLoopOptions {
       names = "--min-queries",
       defaultValue = "662",
       description =
-          "Validity flag: the least number of scheduled requests (default: ${DEFAULT-VALUE},"
-              + " LoadGen's floor for a p99 claim).")
+          "The least number of scheduled requests: a run goes on past --duration until it has"
+              + " them (default: ${DEFAULT-VALUE}, LoadGen's floor for a p99 claim).")
   long minQueries;
 
   @Option(
@@ -236,7 +236,7 @@ final class OpenLoopOptions {
       throws java.io.IOException {
     recorder.reset();
     try (OpenLoopDriver driver = new OpenLoopDriver(target, schedule, maxOutstanding, recorder)) {
-      return driver.run(length);
+      return driver.run(length, minQueries);
     }
   }
 

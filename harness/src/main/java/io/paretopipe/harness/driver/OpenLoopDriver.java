@@ -57,6 +57,7 @@ public final class OpenLoopDriver implements AutoCloseable {
   private ArrivalSchedule.Arrivals arrivals;
   private volatile long epochNanos;
   private long lastIntendedOffset;
+  private long spanNanos;
   private long released;
   private long dropped;
   private long maxReleaseLagNanos;
@@ -128,6 +129,7 @@ public final class OpenLoopDriver implements AutoCloseable {
     dropped = 0;
     maxReleaseLagNanos = 0;
     lastIntendedOffset = 0;
+    spanNanos = 0;
     epochNanos = System.nanoTime();
   }
 
@@ -208,14 +210,24 @@ public final class OpenLoopDriver implements AutoCloseable {
    * which this calls first), then waits for the answers.
    */
   public OpenLoopResult run(Duration duration) throws PipelineFailedException {
+    return run(duration, 0);
+  }
+
+  /**
+   * As {@link #run(Duration)}, but goes on past {@code duration} until at least {@code minQueries}
+   * arrivals were scheduled (as LoadGen generates queries until both its minimum duration and its
+   * minimum query count are reached); the result's span is then the last arrival's offset.
+   */
+  public OpenLoopResult run(Duration duration, long minQueries) throws PipelineFailedException {
     if (duration.isNegative() || duration.isZero()) {
       throw new IllegalArgumentException("duration: " + duration + " (expected: > 0)");
     }
     start();
     long limit = duration.toNanos();
-    while (arrivals.peekNanos() < limit) {
+    while (arrivals.peekNanos() < limit || arrivals.index() < minQueries) {
       releaseNext();
     }
+    spanNanos = Math.max(limit, lastIntendedOffset);
     drain();
     return result();
   }
@@ -261,6 +273,7 @@ public final class OpenLoopDriver implements AutoCloseable {
         schedule,
         maxOutstanding,
         lastIntendedOffset,
+        spanNanos == 0 ? lastIntendedOffset : spanNanos,
         released,
         dropped,
         maxReleaseLagNanos,

@@ -21,7 +21,9 @@ import org.HdrHistogram.Histogram;
  *
  * @param schedule what was offered
  * @param maxOutstanding the bound beyond which releases were dropped
- * @param lastIntendedNanos intended offset of the last scheduled request (the schedule's span)
+ * @param lastIntendedNanos intended offset of the last scheduled request
+ * @param spanNanos the stretch of schedule the run covered: every arrival due before it was
+ *     scheduled (the requested duration, or longer when a minimum query count extended the run)
  * @param released requests sent
  * @param dropped requests not sent because {@code maxOutstanding} were unanswered
  * @param maxReleaseLagNanos the largest delay of a release behind its intended time (the head or
@@ -32,6 +34,7 @@ public record OpenLoopResult(
     ArrivalSchedule schedule,
     int maxOutstanding,
     long lastIntendedNanos,
+    long spanNanos,
     long released,
     long dropped,
     long maxReleaseLagNanos,
@@ -89,7 +92,7 @@ public record OpenLoopResult(
 
   /** Completed requests per second of the schedule's span. */
   public double completedPerSecond() {
-    return lastIntendedNanos <= 0 ? 0 : completed() / (lastIntendedNanos / 1e9);
+    return spanNanos <= 0 ? 0 : completed() / (spanNanos / 1e9);
   }
 
   /**
@@ -128,7 +131,7 @@ public record OpenLoopResult(
     root.put("rate_per_s", schedule.ratePerSecond());
     root.put("seed", schedule.seed());
     root.put("max_outstanding", maxOutstanding);
-    root.put("schedule_s", lastIntendedNanos / 1e9);
+    root.put("schedule_s", spanNanos / 1e9);
     root.put("scheduled", scheduled());
     root.put("released", released);
     root.put("dropped", dropped);
@@ -160,7 +163,7 @@ public record OpenLoopResult(
             + " from intended p50 %s p99 %s ms (from send p99 %.2f ms); max release lag %.2f ms",
         schedule.process().label(),
         schedule.ratePerSecond(),
-        lastIntendedNanos / 1e9,
+        spanNanos / 1e9,
         scheduled(),
         released,
         dropped,

@@ -9,9 +9,10 @@ import java.util.Locale;
  * Whether one open-loop run meets a {@link LatencySlo}, with MLPerf's validity flags: the SLO's
  * percentile (drops counted as infinitely late) within the bound; the early-stopping bound ({@link
  * EarlyStopping}: enough within-bound queries for the over-bound ones seen); the schedule at least
- * {@code minDuration} long; at least {@code minQueries} scheduled. A rate <em>passes</em> when the
- * SLO and early stopping are met (the statistical claim holds); it is <em>valid</em> when, in
- * addition, the minimum duration and query count are met, as LoadGen prints VALID.
+ * {@code minDuration} long ({@link OpenLoopResult#spanNanos()}); at least {@code minQueries}
+ * scheduled. A rate <em>passes</em> when the SLO and early stopping are met (the statistical claim
+ * holds); it is <em>valid</em> when, in addition, the minimum duration and query count are met, as
+ * LoadGen prints VALID.
  *
  * @param percentileNanos the SLO's percentile, {@link Long#MAX_VALUE} if it falls among drops
  * @param overBound scheduled requests later than the bound, drops included
@@ -49,7 +50,7 @@ public record ServerVerdict(
   }
 
   public boolean minDurationMet() {
-    return result.lastIntendedNanos() >= minDuration.toNanos();
+    return result.spanNanos() >= minDuration.toNanos();
   }
 
   public boolean minQueriesMet() {

@@ -133,6 +133,7 @@ class OpenLoopScheduleTest {
             ArrivalSchedule.of(ArrivalSchedule.Process.POISSON, rate, 1),
             64,
             999 * gap,
+            1000 * gap,
             1000,
             0,
             0,
