@@ -55,10 +55,11 @@ final class OpenLoopOptions {
 
   @Option(
       names = "--max-outstanding",
-      defaultValue = "64",
+      defaultValue = "16",
       description =
-          "Open loop: requests released and unanswered beyond which a release is dropped"
-              + " (default: ${DEFAULT-VALUE}).")
+          "Open loop: requests released and unanswered beyond which a release is dropped; at most"
+              + " the stage's --max-in-flight, which answers BUSY beyond it (default:"
+              + " ${DEFAULT-VALUE}).")
   int maxOutstanding;
 
   @Option(
