@@ -112,6 +112,8 @@ final class RunCommand implements Callable<Integer> {
 
   @Mixin PlacementOptions placement = new PlacementOptions();
 
+  @Mixin OpenLoopOptions openLoop = new OpenLoopOptions();
+
   @Option(names = "--classes", defaultValue = "10", description = "Default: ${DEFAULT-VALUE}.")
   int classes;
 
@@ -177,6 +179,9 @@ final class RunCommand implements Callable<Integer> {
               + warmup
               + " (expected: requests >= 1, warmup >= 0)");
     }
+    if (openLoop.enabled()) {
+      openLoop.validate();
+    }
     ModelOptions options =
         ModelOptions.builder()
             .optClasses(classes)
@@ -214,6 +219,13 @@ final class RunCommand implements Callable<Integer> {
     }
     if (keepLogs) {
       System.setProperty(StageServerProcess.KEEP_LOGS_PROPERTY, "true");
+    }
+    if (openLoop.enabled()) {
+      try (Pipeline pipeline = Pipeline.open(pipelineSpec, credentials)) {
+        openLoop.run(pipeline, warmup, json, spec.commandLine().getOut(), err);
+        spec.commandLine().getOut().flush();
+      }
+      return 0;
     }
     PhaseRecorder recorder = new PhaseRecorder();
     try (Pipeline pipeline = Pipeline.open(pipelineSpec, credentials)) {

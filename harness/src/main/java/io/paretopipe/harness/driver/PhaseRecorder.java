@@ -53,6 +53,16 @@ public final class PhaseRecorder {
     return new Histogram(LOWEST_NANOS, HIGHEST_NANOS, DIGITS);
   }
 
+  /** A histogram with this recorder's range and precision (1 us to 1 h, 3 digits). */
+  static Histogram newLatencyHistogram() {
+    return newHistogram();
+  }
+
+  /** Records {@code nanos} into {@code h}, clamped into the recorder's range. */
+  static void recordClamped(Histogram h, long nanos) {
+    h.recordValue(Math.min(HIGHEST_NANOS, Math.max(LOWEST_NANOS, nanos)));
+  }
+
   /** Records one request. */
   public synchronized void record(RequestTiming timing) {
     for (Phase p : Phase.values()) {

@@ -1,0 +1,110 @@
+package io.paretopipe.harness.driver;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * Whether one open-loop run meets a {@link LatencySlo}, with MLPerf's validity flags: the SLO's
+ * percentile (drops counted as infinitely late) within the bound; the early-stopping bound ({@link
+ * EarlyStopping}: enough within-bound queries for the over-bound ones seen); the schedule at least
+ * {@code minDuration} long ({@link OpenLoopResult#spanNanos()}); at least {@code minQueries}
+ * scheduled. A rate <em>passes</em> when the SLO and early stopping are met (the statistical claim
+ * holds); it is <em>valid</em> when, in addition, the minimum duration and query count are met, as
+ * LoadGen prints VALID.
+ *
+ * @param percentileNanos the SLO's percentile, {@link Long#MAX_VALUE} if it falls among drops
+ * @param overBound scheduled requests later than the bound, drops included
+ * @param earlyStoppingQueries queries early stopping needs with {@code overBound} over the bound
+ */
+public record ServerVerdict(
+    LatencySlo slo,
+    OpenLoopResult result,
+    long percentileNanos,
+    long overBound,
+    long earlyStoppingQueries,
+    Duration minDuration,
+    long minQueries) {
+
+  /** Judges {@code result} against {@code slo}. */
+  public static ServerVerdict of(
+      OpenLoopResult result, LatencySlo slo, Duration minDuration, long minQueries) {
+    long over = result.overBound(slo.boundNanos());
+    return new ServerVerdict(
+        slo,
+        result,
+        result.percentileNanosCountingDrops(slo.percentile()),
+        over,
+        EarlyStopping.minQueries(over, slo.fraction()),
+        minDuration,
+        minQueries);
+  }
+
+  public boolean sloMet() {
+    return percentileNanos <= slo.boundNanos();
+  }
+
+  public boolean earlyStoppingMet() {
+    return result.scheduled() >= earlyStoppingQueries;
+  }
+
+  public boolean minDurationMet() {
+    return result.spanNanos() >= minDuration.toNanos();
+  }
+
+  public boolean minQueriesMet() {
+    return result.scheduled() >= minQueries;
+  }
+
+  /** The SLO holds with early stopping's confidence. */
+  public boolean passes() {
+    return sloMet() && earlyStoppingMet();
+  }
+
+  /** {@link #passes()} and the run was long enough. */
+  public boolean valid() {
+    return passes() && minDurationMet() && minQueriesMet();
+  }
+
+  public ObjectNode toJson() {
+    ObjectNode n = new ObjectMapper().createObjectNode();
+    n.put("slo", slo.toString());
+    n.put("rate_per_s", result.schedule().ratePerSecond());
+    if (percentileNanos == Long.MAX_VALUE) {
+      n.putNull("percentile_ms");
+    } else {
+      n.put("percentile_ms", percentileNanos / 1e6);
+    }
+    n.put("over_bound", overBound);
+    n.put("scheduled", result.scheduled());
+    n.put("dropped", result.dropped());
+    n.put("early_stopping_queries", earlyStoppingQueries);
+    n.put("slo_met", sloMet());
+    n.put("early_stopping_met", earlyStoppingMet());
+    n.put("min_duration_met", minDurationMet());
+    n.put("min_queries_met", minQueriesMet());
+    n.put("passes", passes());
+    n.put("valid", valid());
+    return n;
+  }
+
+  public String toText() {
+    return String.format(
+        Locale.ROOT,
+        "%.2f/s: %s %s ms (%s), %d of %d over the bound, %d dropped; early stopping needs %d (%s),"
+            + " min duration %s, min queries %s -> %s",
+        result.schedule().ratePerSecond(),
+        slo,
+        OpenLoopResult.ms(percentileNanos),
+        sloMet() ? "met" : "MISSED",
+        overBound,
+        result.scheduled(),
+        result.dropped(),
+        earlyStoppingQueries,
+        earlyStoppingMet() ? "met" : "NOT met",
+        minDurationMet() ? "met" : "NOT met",
+        minQueriesMet() ? "met" : "NOT met",
+        valid() ? "VALID" : passes() ? "passes, INVALID (too short)" : "FAILS");
+  }
+}

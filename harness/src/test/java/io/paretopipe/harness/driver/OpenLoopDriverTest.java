@@ -1,0 +1,235 @@
+package io.paretopipe.harness.driver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.paretopipe.harness.protocol.DType;
+import io.paretopipe.harness.protocol.Handshake;
+import io.paretopipe.harness.protocol.HandshakeReply;
+import io.paretopipe.harness.protocol.InferenceRequest;
+import io.paretopipe.harness.protocol.InferenceResult;
+import io.paretopipe.harness.protocol.StageTiming;
+import io.paretopipe.harness.protocol.Tensor;
+import io.paretopipe.harness.transport.StageChannel;
+import io.paretopipe.harness.transport.StageService;
+import io.paretopipe.harness.transport.StageSession;
+import io.paretopipe.harness.transport.local.LocalTransport;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The open-loop driver against a real local stage (the {@code local} transport) whose one compute
+ * thread does real arithmetic per request and can be paused before one chosen request: by a latch
+ * the test opens (drops) or for a fixed stall (coordinated omission). Assertions are on counts and
+ * on latencies against the stall's length, never on two wall times compared.
+ */
+class OpenLoopDriverTest {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  @Test
+  void requestsBeyondTheOutstandingBoundAreDroppedNotWaitedFor() throws Exception {
+    CountDownLatch gate = new CountDownLatch(1);
+    WorkStage stage = new WorkStage(1_000, 0, gate, null);
+    try (StageChannel channel = stage.connect();
+        OpenLoopDriver driver =
+            new OpenLoopDriver(
+                stage.target(channel),
+                ArrivalSchedule.of(ArrivalSchedule.Process.CONSTANT, 200, 0),
+                5,
+                new PhaseRecorder())) {
+      driver.start();
+      for (int i = 0; i < 100; i++) {
+        driver.releaseNext();
+      }
+      gate.countDown();
+      driver.drain();
+      OpenLoopResult r = driver.result();
+      assertEquals(5, r.released());
+      assertEquals(95, r.dropped());
+      assertEquals(100, r.raw().size());
+      assertEquals(5, r.completed());
+      assertTrue(r.raw().subList(0, 5).stream().noneMatch(OpenLoopResult.RawQuery::dropped));
+      assertTrue(r.raw().subList(5, 100).stream().allMatch(OpenLoopResult.RawQuery::dropped));
+      assertEquals(Long.MAX_VALUE, r.percentileNanosCountingDrops(99));
+      assertEquals(95, r.overBound(TimeUnit.SECONDS.toNanos(60)));
+      ServerVerdict v = ServerVerdict.of(r, LatencySlo.parse("p99=500ms"), Duration.ZERO, 0);
+      assertFalse(v.sloMet());
+      assertFalse(v.earlyStoppingMet());
+    }
+  }
+
+  @Test
+  void latencyCountsFromTheIntendedTimeSoAStallShowsInEveryRequestItDelays() throws Exception {
+    long stallMillis = 400;
+    int stalledRequest = 20;
+    int requests = 150;
+    double rate = 100;
+
+    WorkStage open = new WorkStage(20_000, stalledRequest, null, stallMillis);
+    long[] openLatencies;
+    try (StageChannel channel = open.connect();
+        OpenLoopDriver driver =
+            new OpenLoopDriver(
+                open.target(channel),
+                ArrivalSchedule.of(ArrivalSchedule.Process.CONSTANT, rate, 0),
+                1_000,
+                new PhaseRecorder())) {
+      OpenLoopResult r = driver.run(Duration.ofMillis((long) (requests * 1000 / rate)));
+      assertEquals(requests, r.scheduled());
+      assertEquals(0, r.dropped());
+      openLatencies = r.raw().stream().mapToLong(OpenLoopResult.RawQuery::latencyNanos).toArray();
+    }
+
+    WorkStage closed = new WorkStage(20_000, stalledRequest, null, stallMillis);
+    long[] closedLatencies = new long[requests];
+    try (StageChannel channel = closed.connect()) {
+      LoadTarget target = closed.target(channel);
+      for (int i = 0; i < requests; i++) {
+        long start = System.nanoTime();
+        channel.send(target.prepare(i).request());
+        channel.receive(TIMEOUT);
+        closedLatencies[i] = System.nanoTime() - start;
+      }
+    }
+
+    long half = TimeUnit.MILLISECONDS.toNanos(stallMillis / 2);
+    long openDelayed = Arrays.stream(openLatencies).filter(l -> l >= half).count();
+    long closedDelayed = Arrays.stream(closedLatencies).filter(l -> l >= half).count();
+    long openP99 = nearestRank(openLatencies, 99);
+    long closedP99 = nearestRank(closedLatencies, 99);
+    System.out.printf(
+        "stall %d ms at request %d of %d, %.0f/s: >= %d ms open-loop %d, closed-loop %d;"
+            + " p99 open-loop %.1f ms, closed-loop %.1f ms%n",
+        stallMillis,
+        stalledRequest,
+        requests,
+        rate,
+        stallMillis / 2,
+        openDelayed,
+        closedDelayed,
+        openP99 / 1e6,
+        closedP99 / 1e6);
+    // Every request due in the first half of the stall waits past its end: rate x stall / 2 of
+    // them.
+    assertTrue(openDelayed >= (long) (rate * stallMillis / 2000), "open-loop " + openDelayed);
+    // The closed loop sends nothing while the stalled request is out: one request sees the stall.
+    assertTrue(closedDelayed <= 2, "closed-loop " + closedDelayed);
+    assertTrue(openP99 >= half, "open-loop p99 " + openP99 / 1e6 + " ms");
+    assertTrue(closedP99 < half, "closed-loop p99 " + closedP99 / 1e6 + " ms");
+  }
+
+  private static long nearestRank(long[] values, double percentile) {
+    long[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[(int) Math.ceil(percentile / 100 * sorted.length) - 1];
+  }
+
+  /**
+   * A local stage: one compute thread; per request {@code iterations} rounds of an xorshift over
+   * the payload (real work, its result in the answer); before request {@code pauseAt} it waits on
+   * {@code gate} or for {@code stallMillis}.
+   */
+  private static final class WorkStage implements StageService {
+    private final int iterations;
+    private final long pauseAt;
+    private final CountDownLatch gate;
+    private final Long stallMillis;
+
+    WorkStage(int iterations, long pauseAt, CountDownLatch gate, Long stallMillis) {
+      this.iterations = iterations;
+      this.pauseAt = pauseAt;
+      this.gate = gate;
+      this.stallMillis = stallMillis;
+    }
+
+    StageChannel connect() throws Exception {
+      StageChannel c = new LocalTransport(this).connect("local", TIMEOUT);
+      c.handshake(
+          new Handshake(
+              "work", 1, new int[] {1, 1, 4}, 0, 1, 1, DType.FLOAT32, 0, 1, "", List.of()),
+          TIMEOUT);
+      return c;
+    }
+
+    LoadTarget target(StageChannel channel) {
+      Tensor payload = Tensor.allocate(DType.FLOAT32, 1, 4);
+      return LoadTarget.ofPayload(channel, payload, TIMEOUT, "work stage");
+    }
+
+    @Override
+    public StageSession open(Handshake h) {
+      ExecutorService compute = Executors.newSingleThreadExecutor();
+      HandshakeReply reply =
+          new HandshakeReply(
+              "work",
+              List.of("work"),
+              new long[] {1, 4},
+              new long[] {1, 4},
+              0,
+              ProcessHandle.current().pid(),
+              "",
+              1,
+              "java");
+      return new StageSession() {
+        @Override
+        public HandshakeReply reply() {
+          return reply;
+        }
+
+        @Override
+        public CompletableFuture<InferenceResult> process(InferenceRequest request) {
+          long queued = System.nanoTime();
+          return CompletableFuture.supplyAsync(
+              () -> {
+                if (request.requestId() == pauseAt) {
+                  pause();
+                }
+                long start = System.nanoTime();
+                long x = request.requestId() + 1;
+                for (int i = 0; i < iterations; i++) {
+                  x ^= x << 13;
+                  x ^= x >>> 7;
+                  x ^= x << 17;
+                }
+                ByteBuffer out = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
+                out.putFloat(0, (float) (x & 0xFFFF));
+                long end = System.nanoTime();
+                return new InferenceResult(
+                    request.requestId(),
+                    new Tensor(DType.FLOAT32, new long[] {1, 4}, out),
+                    List.of(new StageTiming(end - start, start - queued)));
+              },
+              compute);
+        }
+
+        @Override
+        public void close() {
+          compute.shutdownNow();
+        }
+      };
+    }
+
+    private void pause() {
+      try {
+        if (gate != null) {
+          gate.await();
+        } else {
+          Thread.sleep(stallMillis);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
