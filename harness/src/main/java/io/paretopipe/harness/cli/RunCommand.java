@@ -169,6 +169,15 @@ final class RunCommand implements Callable<Integer> {
               + " run too; a failed run always keeps them and names them in the error.")
   boolean keepLogs;
 
+  @Option(
+      names = "--energy",
+      defaultValue = "auto",
+      description =
+          "Energy per image: auto, rapl, perf, csv:FILE[@OFFSET_S], model, model:NAME (pi4, pi5)"
+              + " or off; every figure is labelled measured, imported, estimated or unavailable"
+              + " (docs/ENERGY.md; default: ${DEFAULT-VALUE}).")
+  String energy;
+
   @Override
   public Integer call() throws Exception {
     if (requests < 1 || warmup < 0) {
@@ -257,12 +266,19 @@ final class RunCommand implements Callable<Integer> {
       }
       driver.awaitIdle();
       recorder.reset();
+      RunEnergy meters = RunEnergy.open(pipeline, energy, placement);
       long start = System.nanoTime();
-      for (int i = 0; i < requests; i++) {
-        driver.submit();
+      try {
+        for (int i = 0; i < requests; i++) {
+          driver.submit();
+        }
+        driver.awaitIdle();
+      } catch (Exception | Error e) {
+        meters.abandon();
+        throw e;
       }
-      driver.awaitIdle();
       double seconds = (System.nanoTime() - start) / 1e9;
+      RunEnergy.Result cost = meters.stop((long) requests * batch);
       RunSummary summary =
           RunSummary.of(config(pipeline), recorder, batch, seconds, pipeline.bytesPerRequest());
       if (hlog != null) {
@@ -273,9 +289,10 @@ final class RunCommand implements Callable<Integer> {
         out.println(
             new ObjectMapper()
                 .writerWithDefaultPrettyPrinter()
-                .writeValueAsString(summary.toJson()));
+                .writeValueAsString(cost.addTo(summary.toJson())));
       } else {
         out.print(summary.toText());
+        out.print(cost.toText());
       }
       out.flush();
     }

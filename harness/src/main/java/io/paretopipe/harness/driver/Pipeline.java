@@ -41,6 +41,8 @@ public final class Pipeline implements AutoCloseable {
   private final Partition partition;
   private final List<AutoCloseable> owned = new ArrayList<>();
   private final List<StageServerProcess> servers = new ArrayList<>();
+  private final java.util.Map<Long, java.nio.file.Path> quotaDirectories =
+      new java.util.HashMap<>();
   private final Credentials credentials;
   private StageModel head;
   private NDManager manager;
@@ -267,6 +269,7 @@ public final class Pipeline implements AutoCloseable {
       CpuQuota quota = CpuQuota.create(percent);
       owned.add(quota);
       quota.addProcess(pid);
+      quotaDirectories.put(pid, quota.directory());
     }
   }
 
@@ -328,6 +331,14 @@ public final class Pipeline implements AutoCloseable {
   /** Spawned stage servers, in pipeline order (empty when none were spawned). */
   public List<StageServerProcess> servers() {
     return List.copyOf(servers);
+  }
+
+  /**
+   * The CPU-quota cgroup this pipeline put process {@code pid} in (the head's own pid or a spawned
+   * server's), or empty when that process runs without a quota.
+   */
+  public java.util.Optional<java.nio.file.Path> cpuQuotaDirectory(long pid) {
+    return java.util.Optional.ofNullable(quotaDirectories.get(pid));
   }
 
   /** The proxy shaping the first hop, or null when the spec's link is {@code none}. */
