@@ -267,6 +267,7 @@ public final class ModelStageService implements StageService, AutoCloseable {
 
   private StageKey key(Handshake h) throws StageException {
     checkServable(h.model());
+    HandshakeBounds.check(h);
     ModelBlueprint blueprint;
     ModelOptions options;
     try {
@@ -277,6 +278,10 @@ public final class ModelStageService implements StageService, AutoCloseable {
               .optSeed(h.seed())
               .build();
       blueprint = ModelCatalog.blueprint(h.model(), options);
+    } catch (ArithmeticException e) {
+      throw new StageException(
+          ErrorCode.BAD_HANDSHAKE,
+          "the model the handshake asks for is too large to cost (" + e.getMessage() + ")");
     } catch (IllegalArgumentException e) {
       ErrorCode code =
           e.getMessage().startsWith("unknown model")

@@ -140,6 +140,16 @@ final class ModelStageSession implements io.paretopipe.harness.transport.StageSe
       NDManager manager)
       throws StageException {
     long id = request.requestId();
+    if (request.tensor().dtype() != io.paretopipe.harness.protocol.DType.FLOAT32) {
+      throw new StageException(
+          ErrorCode.UNSUPPORTED,
+          "request "
+              + id
+              + " carries a "
+              + request.tensor().dtype()
+              + " tensor: this stage computes in FLOAT32 only",
+          id);
+    }
     NDArray input = TensorBridge.wrap(request.tensor(), manager);
     try {
       stage.checkInput(input.getShape(), input.getDataType());

@@ -90,6 +90,48 @@ class ModelStageServerTest {
         threads.getMessage());
   }
 
+  /** Handshake fields that would make the server build a huge model are refused, typed. */
+  @Test
+  void handshakeFieldsOutOfTheirBoundsAreBadHandshakeAndBuildNothing() throws Exception {
+    int cached = service.cachedStages();
+    StageException classes =
+        refused(
+            new Handshake(
+                "resnet18",
+                Integer.MAX_VALUE,
+                new int[] {3, 224, 224},
+                3,
+                8,
+                1,
+                DType.FLOAT32,
+                42,
+                0,
+                "",
+                List.of()));
+    assertEquals(ErrorCode.BAD_HANDSHAKE, classes.code(), classes.getMessage());
+    assertEquals(
+        "handshake classes 2147483647 is out of range: a stage server builds models with classes"
+            + " 1..100000",
+        classes.getMessage());
+    StageException side =
+        refused(
+            new Handshake(
+                "mobilenetv2",
+                10,
+                new int[] {3, Integer.MAX_VALUE, Integer.MAX_VALUE},
+                3,
+                19,
+                1,
+                DType.FLOAT32,
+                42,
+                0,
+                "",
+                List.of()));
+    assertEquals(ErrorCode.BAD_HANDSHAKE, side.code(), side.getMessage());
+    assertTrue(side.getMessage().contains("input shape dim 1 2147483647"), side.getMessage());
+    assertEquals(cached, service.cachedStages());
+  }
+
   @Test
   void aDownstreamAddressThatIsNotHostPortIsRefusedBeforeAnythingIsContacted() throws Exception {
     for (String address :
@@ -313,7 +355,8 @@ class ModelStageServerTest {
   }
 
   @Test
-  void aTensorThatDoesNotFitGetsShapeMismatchAndTheConnectionGoesOn() throws Exception {
+  void aTensorThatDoesNotFitGetsShapeMismatchOrUnsupportedAndTheConnectionGoesOn()
+      throws Exception {
     try (StageChannel channel = new NioTransport().connect(server.address(), TIMEOUT)) {
       HandshakeReply reply = channel.handshake(handshake("mobilenetv2", 3, 19, 0), TIMEOUT);
       assertArrayEquals(new long[] {1, 24, 56, 56}, reply.expectedInputShape());
@@ -324,6 +367,14 @@ class ModelStageServerTest {
       assertEquals(ErrorCode.SHAPE_MISMATCH, e.code());
       assertEquals(1, e.requestId());
       assertTrue(e.getMessage().endsWith("expected float32 (N, 24, 56, 56)"), e.getMessage());
+
+      channel.send(new InferenceRequest(3, Tensor.allocate(DType.INT32, 1, 24, 56, 56)));
+      StageException dtype = assertThrows(StageException.class, () -> channel.receive(TIMEOUT));
+      assertEquals(ErrorCode.UNSUPPORTED, dtype.code(), dtype.getMessage());
+      assertEquals(3, dtype.requestId());
+      assertEquals(
+          "request 3 carries a INT32 tensor: this stage computes in FLOAT32 only",
+          dtype.getMessage());
 
       channel.send(new InferenceRequest(2, Tensor.allocate(DType.FLOAT32, 1, 24, 56, 56)));
       InferenceResult result = channel.receive(TIMEOUT);

@@ -72,17 +72,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ends for any reason the session is closed and its slot freed, exactly once.
  *
  * <p>Limits: grpc rejects any incoming message over {@code maxTensorBytes + maxMetaBytes} before
- * allocating it ({@code RESOURCE_EXHAUSTED}); tensor ranks, sizes, strings and lists are checked
- * against the {@link Limits} after parsing. Request memory: each {@code InferRequest} message's
- * size is reserved in the shared request memory before the message is copied out of grpc's buffers
- * ({@link PooledMarshaller}); a request that does not fit is not copied but skimmed (its id and
- * tensor header read, its data skipped), checked like any other request, and answered with a
- * request-level {@code BUSY}; its stream goes on. What the budget does not count: the results, and
- * grpc's own (Netty) buffers, in which grpc reassembles each incoming message whole before handing
- * it over; per stream that is the message being reassembled, at most the max inbound message size,
- * freed as soon as it is copied or skipped. So that every message reaches the marshaller at its
- * known size, the server accepts no compressed messages: a call with a {@code grpc-encoding} other
- * than {@code identity} ends with {@code UNIMPLEMENTED} (the head never compresses).
+ * allocating it ({@code RESOURCE_EXHAUSTED}). Before protobuf parses anything: a {@code Handshake}
+ * over {@code maxMetaBytes} is refused by its size ({@link BoundedMarshaller}, {@code
+ * FRAME_TOO_LARGE}), an {@code InferRequest} with more than {@link RequestSkimmer#MAX_FIELDS}
+ * fields (packed shape dims, unknown fields) by its field count ({@link PooledMarshaller}, {@code
+ * FRAME_TOO_LARGE}, the stream ends); a message whose reading runs out of memory ends its call with
+ * {@code BUSY}, its reservation and buffer given back. Tensor ranks, sizes, strings and lists are
+ * checked against the {@link Limits} after parsing. Request memory: each {@code InferRequest}
+ * message's size is reserved in the shared request memory before the message is copied out of
+ * grpc's buffers ({@link PooledMarshaller}); a request that does not fit is not copied but skimmed
+ * (its id and tensor header read, its data skipped), checked like any other request, and answered
+ * with a request-level {@code BUSY}; its stream goes on. What the budget does not count: the
+ * results, and grpc's own (Netty) buffers, in which grpc reassembles each incoming message whole
+ * before handing it over; per stream that is the message being reassembled, at most the max inbound
+ * message size, freed as soon as it is copied or skipped. So that every message reaches the
+ * marshaller at its known size, the server accepts no compressed messages: a call with a {@code
+ * grpc-encoding} other than {@code identity} ends with {@code UNIMPLEMENTED} (the head never
+ * compresses).
  *
  * <p>Threads: grpc's shared Netty event loops, plus a cached pool of daemon threads named {@code
  * paretopipe-grpc-stage-PORT-N} for callbacks and a timer for unclaimed sessions. Thread-safe;
@@ -140,12 +146,22 @@ public final class GrpcStageServer implements StageServer {
                     InferRequest.getDefaultInstance(),
                     admission.pool(),
                     admission.requestMemory(),
-                    RequestSkimmer.INSTANCE),
+                    RequestSkimmer.INSTANCE,
+                    RequestSkimmer.MAX_FIELDS),
                 io.grpc.protobuf.ProtoUtils.marshaller(InferReply.getDefaultInstance()))
             .build();
     ServerServiceDefinition definition =
         ServerServiceDefinition.builder(StageGrpc.SERVICE_NAME)
-            .addMethod(StageGrpc.getHandshakeMethod(), ServerCalls.asyncUnaryCall(this::handshake))
+            .addMethod(
+                StageGrpc.getHandshakeMethod().toBuilder(
+                        new BoundedMarshaller<>(
+                            HandshakeRequest.getDefaultInstance(),
+                            "handshake",
+                            options.limits().maxMetaBytes()),
+                        io.grpc.protobuf.ProtoUtils.marshaller(
+                            HandshakeResponse.getDefaultInstance()))
+                    .build(),
+                ServerCalls.asyncUnaryCall(this::handshake))
             .addMethod(infer, ServerCalls.asyncBidiStreamingCall(this::infer))
             .build();
     Server s;
@@ -311,10 +327,15 @@ public final class GrpcStageServer implements StageServer {
 
   // ---- Handshake ----
 
-  private void handshake(HandshakeRequest request, StreamObserver<HandshakeResponse> out) {
+  private void handshake(
+      BoundedMarshaller.Bounded<HandshakeRequest> request, StreamObserver<HandshakeResponse> out) {
+    if (request.message() == null) {
+      out.onError(GrpcMessages.toStatus(request.refusalCode(), request.refusal()));
+      return;
+    }
     Admission.Slot slot = null;
     try {
-      Handshake h = GrpcMessages.fromProto(request, options.limits());
+      Handshake h = GrpcMessages.fromProto(request.message(), options.limits());
       slot = admission.admit();
       Sessions.Opened opened = Sessions.open(service, h);
       String id = UUID.randomUUID().toString();

@@ -66,7 +66,7 @@ final class GrpcStream implements StreamObserver<Received<InferRequest>> {
   @Override
   public void onNext(Received<InferRequest> received) {
     if (received.malformed() != null) {
-      fail(ErrorCode.BAD_FRAME, received.malformed());
+      fail(received.failureCode(), received.malformed());
       return;
     }
     if (received.refused() != null) {
@@ -79,6 +79,12 @@ final class GrpcStream implements StreamObserver<Received<InferRequest>> {
     } catch (ProtocolException e) {
       received.discard(admission.pool());
       fail(e.code(), String.valueOf(e.getMessage()));
+      return;
+    } catch (RuntimeException | OutOfMemoryError e) {
+      received.discard(admission.pool());
+      fail(
+          e instanceof OutOfMemoryError ? ErrorCode.BUSY : ErrorCode.INTERNAL,
+          "cannot read request: " + e);
       return;
     }
     flow.submit(request, admission.hold(received.reservation(), received.backing()));

@@ -7,11 +7,11 @@ import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.HasByteBuffer;
 import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
-import io.grpc.Status;
 import io.grpc.protobuf.ProtoUtils;
 import io.paretopipe.harness.memory.BufferPool;
 import io.paretopipe.harness.memory.MemoryBudget;
 import io.paretopipe.harness.memory.Reservation;
+import io.paretopipe.harness.protocol.ErrorCode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -42,7 +42,11 @@ import java.util.Objects;
  * a heap array first and only then reserved or refused.
  *
  * <p>Thread-safe (the pool and the budget are). Bytes that are not a valid message come back as
- * {@link Received#malformed}, so the consumer can answer with a typed {@code BAD_FRAME}.
+ * {@link Received#malformed}, so the consumer can answer with a typed {@code BAD_FRAME}; a message
+ * with too many fields, or one whose reading runs out of memory or fails otherwise, comes back
+ * {@link Received#failed} ({@code FRAME_TOO_LARGE}, {@code BUSY}, {@code INTERNAL}). Nothing is
+ * thrown to grpc (which would answer an opaque {@code UNKNOWN}), and in every path but an accepted
+ * message the reservation and the pooled buffer are given back before this returns.
  */
 final class PooledMarshaller<T extends com.google.protobuf.Message>
     implements MethodDescriptor.Marshaller<Received<T>> {
@@ -59,6 +63,9 @@ final class PooledMarshaller<T extends com.google.protobuf.Message>
   private final MemoryBudget budget;
 
   private final Skimmer<T> skimmer;
+
+  /** Most fields a budgeted message may have; see {@link #checkFieldCount}. */
+  private final int maxFields;
 
   /**
    * Reads a message without its large {@code bytes} fields: what a refused message is reduced to.
@@ -80,27 +87,33 @@ final class PooledMarshaller<T extends com.google.protobuf.Message>
    *     of shape kept
    * @param tensorBytes the length of the tensor's data, bytes
    * @param rank the number of dims of the tensor's shape
+   * @param fields every field read, nested ones included (each packed element counts one)
    */
-  record Skim<T>(T header, long tensorBytes, int rank) {}
+  record Skim<T>(T header, long tensorBytes, int rank, long fields) {}
 
   /** Unbudgeted: every message is copied (the head's replies). */
   PooledMarshaller(T defaultInstance, BufferPool pool) {
-    this(defaultInstance, pool, null, null);
+    this(defaultInstance, pool, null, null, Integer.MAX_VALUE);
   }
 
   /**
    * Budgeted: every message is reserved in {@code budget} before it is copied, and one that does
-   * not fit is skimmed with {@code skimmer} instead (see the class comment).
+   * not fit is skimmed with {@code skimmer} instead (see the class comment). One that fits is
+   * skimmed too, in the pooled buffer and before protobuf parses it, and refused with {@code
+   * FRAME_TOO_LARGE} if it has more than {@code maxFields} fields.
    *
-   * @param budget null: no budget (then {@code skimmer} is unused)
+   * @param budget null: no budget (then {@code skimmer} and {@code maxFields} are unused)
+   * @param maxFields most fields (nested ones and each packed element included) of one message
    */
   @SuppressWarnings("unchecked")
-  PooledMarshaller(T defaultInstance, BufferPool pool, MemoryBudget budget, Skimmer<T> skimmer) {
+  PooledMarshaller(
+      T defaultInstance, BufferPool pool, MemoryBudget budget, Skimmer<T> skimmer, int maxFields) {
     this.protobuf = ProtoUtils.marshaller(defaultInstance);
     this.parser = (Parser<T>) defaultInstance.getParserForType();
     this.pool = Objects.requireNonNull(pool, "pool");
     this.budget = budget;
     this.skimmer = budget == null ? null : Objects.requireNonNull(skimmer, "skimmer");
+    this.maxFields = maxFields;
   }
 
   @Override
@@ -110,49 +123,91 @@ final class PooledMarshaller<T extends com.google.protobuf.Message>
 
   @Override
   public Received<T> parse(InputStream in) {
-    ByteBuffer buffer;
+    ByteBuffer buffer = null;
     Reservation reservation = null;
+    long size = -1;
     try {
       if (in instanceof KnownLength) {
-        int size = in.available();
+        size = in.available();
         if (budget != null) {
           if (!budget.tryReserve(size)) {
-            return refuse(CodedInputStream.newInstance(in, SKIM_BUFFER_BYTES), size);
+            return refuse(CodedInputStream.newInstance(in, SKIM_BUFFER_BYTES), (int) size);
           }
           reservation = new Reservation(budget, size);
         }
-        buffer = copyToDirect(in, size);
+        buffer = copyToDirect(in, (int) size);
       } else {
         byte[] all = in.readAllBytes();
+        size = all.length;
         if (budget != null) {
           if (!budget.tryReserve(all.length)) {
             return refuse(CodedInputStream.newInstance(all), all.length);
           }
           reservation = new Reservation(budget, all.length);
         }
-        buffer = pool.acquire(all.length).put(all).flip();
+        buffer = pool.acquire(all.length);
+        buffer.put(all).flip();
       }
-    } catch (IOException | RuntimeException e) {
-      if (reservation != null) {
-        reservation.release();
+      Received<T> tooManyFields = checkFieldCount(buffer);
+      if (tooManyFields != null) {
+        return tooManyFields;
       }
-      throw Status.INTERNAL
-          .withDescription("cannot read a message: " + e)
-          .withCause(e)
-          .asRuntimeException();
-    }
-    try {
       CodedInputStream input = UnsafeByteOperations.unsafeWrap(buffer.duplicate()).newCodedInput();
       input.enableAliasing(true);
       input.setSizeLimit(Integer.MAX_VALUE);
-      return Received.accepted(parser.parseFrom(input), buffer, reservation);
+      Received<T> accepted = Received.accepted(parser.parseFrom(input), buffer, reservation);
+      buffer = null; // the consumer owns both now
+      reservation = null;
+      return accepted;
     } catch (InvalidProtocolBufferException e) {
-      pool.release(buffer);
+      return malformed(size, e);
+    } catch (IOException e) {
+      return Received.malformed("cannot read a message of " + size + " bytes: " + e.getMessage());
+    } catch (OutOfMemoryError e) {
+      // answered and the call ended; what the message held is released below
+      return Received.failed(
+          ErrorCode.BUSY,
+          "the stage ran out of memory reading a message of "
+              + size
+              + " bytes ("
+              + e
+              + "); this call is ended, send smaller requests or fewer at once");
+    } catch (RuntimeException e) {
+      return Received.failed(
+          ErrorCode.INTERNAL, "cannot read a message of " + size + " bytes: " + e);
+    } finally {
+      if (buffer != null) {
+        pool.release(buffer);
+      }
       if (reservation != null) {
         reservation.release();
       }
-      return malformed(buffer.capacity(), e);
     }
+  }
+
+  /**
+   * Null, or the refusal of a message with more fields than {@link #maxFields}: counted by the
+   * {@link Skimmer} before protobuf parses it, since protobuf turns every packed or unknown field
+   * into heap objects costing 4 to 20 times their wire bytes.
+   */
+  private Received<T> checkFieldCount(ByteBuffer buffer) throws IOException {
+    if (skimmer == null) {
+      return null;
+    }
+    Skim<T> skim = skimmer.skim(CodedInputStream.newInstance(buffer.duplicate()));
+    if (skim.fields() <= maxFields) {
+      return null;
+    }
+    return Received.failed(
+        ErrorCode.FRAME_TOO_LARGE,
+        "message of "
+            + buffer.remaining()
+            + " bytes has "
+            + skim.fields()
+            + " fields (shape dims and unknown fields count one each), more than the "
+            + maxFields
+            + " a stage reads; a request has a request id and one tensor of rank <= "
+            + io.paretopipe.harness.protocol.Tensor.MAX_RANK);
   }
 
   /** Skims a message of {@code size} bytes that did not fit the budget. */
@@ -170,7 +225,7 @@ final class PooledMarshaller<T extends com.google.protobuf.Message>
     }
   }
 
-  private Received<T> malformed(int size, InvalidProtocolBufferException e) {
+  private Received<T> malformed(long size, InvalidProtocolBufferException e) {
     // not thrown: grpc would turn it into an opaque UNKNOWN; the consumer answers with BAD_FRAME
     return Received.malformed(
         "message of "

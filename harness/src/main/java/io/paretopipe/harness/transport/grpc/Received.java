@@ -2,6 +2,7 @@ package io.paretopipe.harness.transport.grpc;
 
 import io.paretopipe.harness.memory.BufferPool;
 import io.paretopipe.harness.memory.Reservation;
+import io.paretopipe.harness.protocol.ErrorCode;
 import java.nio.ByteBuffer;
 
 /**
@@ -15,7 +16,10 @@ import java.nio.ByteBuffer;
  *       bytes were skipped without being copied; {@code message} is its small part only (for an
  *       {@code InferRequest}: the request id and the tensor's dtype, byte order and shape, with
  *       empty data), and there is neither a buffer nor a reservation;
- *   <li><b>malformed</b> ({@code malformed} set): the bytes are not a valid message; nothing else.
+ *   <li><b>malformed</b> ({@code malformed} set): the bytes are not a valid message, or could not
+ *       be read within the stage's limits (too many fields, out of memory); {@code failureCode}
+ *       says which ({@code BAD_FRAME}, {@code FRAME_TOO_LARGE}, {@code BUSY}, {@code INTERNAL}) and
+ *       nothing else is held: whatever was reserved or taken for it is already given back.
  * </ul>
  *
  * <p>Ownership: whoever consumes it owns {@code backing} and {@code reservation}; it may hand the
@@ -29,19 +33,30 @@ import java.nio.ByteBuffer;
  *     budgeted marshaller
  * @param malformed null, or why the bytes are not a valid message
  * @param refused null, or why the message was refused without being copied
+ * @param failureCode null unless {@code malformed} is set: the typed error it is answered with
  */
 record Received<T>(
-    T message, ByteBuffer backing, Reservation reservation, String malformed, Refusal refused) {
+    T message,
+    ByteBuffer backing,
+    Reservation reservation,
+    String malformed,
+    Refusal refused,
+    ErrorCode failureCode) {
   static <T> Received<T> accepted(T message, ByteBuffer backing, Reservation reservation) {
-    return new Received<>(message, backing, reservation, null, null);
+    return new Received<>(message, backing, reservation, null, null, null);
   }
 
   static <T> Received<T> malformed(String why) {
-    return new Received<>(null, null, null, why, null);
+    return failed(ErrorCode.BAD_FRAME, why);
+  }
+
+  /** A message that could not be read within the stage's limits; {@code code} says which. */
+  static <T> Received<T> failed(ErrorCode code, String why) {
+    return new Received<>(null, null, null, why, null, code);
   }
 
   static <T> Received<T> refused(T header, Refusal refusal) {
-    return new Received<>(header, null, null, null, refusal);
+    return new Received<>(header, null, null, null, refusal, null);
   }
 
   /**

@@ -15,10 +15,19 @@ import java.io.IOException;
  * moves the read position without copying; nothing of the tensor's size is allocated. Follows
  * protobuf's merge rules: the last request id and data win, a repeated {@code tensor} field merges,
  * shape dims accumulate (packed or not). At most {@link Tensor#MAX_RANK} dims are kept, the rest
- * only counted. Stateless and thread-safe.
+ * only counted, and every field read is counted ({@link PooledMarshaller.Skim#fields}), so that a
+ * request with millions of packed dims or unknown fields is refused before protobuf turns them into
+ * heap objects ({@link #MAX_FIELDS}). Stateless and thread-safe.
  */
 final class RequestSkimmer implements PooledMarshaller.Skimmer<InferRequest> {
   static final RequestSkimmer INSTANCE = new RequestSkimmer();
+
+  /**
+   * Most fields a stage reads in one {@code InferRequest}: a request id and one tensor (dtype, byte
+   * order, data, at most {@link Tensor#MAX_RANK} dims) are 12, the rest is room for fields a newer
+   * head may add.
+   */
+  static final int MAX_FIELDS = 256;
 
   private static final int REQUEST_ID =
       tag(InferRequest.REQUEST_ID_FIELD_NUMBER, WireFormat.WIRETYPE_VARINT);
@@ -55,7 +64,9 @@ final class RequestSkimmer implements PooledMarshaller.Skimmer<InferRequest> {
   public PooledMarshaller.Skim<InferRequest> skim(CodedInputStream in) throws IOException {
     InferRequest.Builder request = InferRequest.newBuilder();
     TensorSkim tensor = null;
+    long fields = 0;
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+      fields++;
       if (tag == REQUEST_ID) {
         request.setRequestId(in.readInt64());
       } else if (tag == TENSOR) {
@@ -70,8 +81,9 @@ final class RequestSkimmer implements PooledMarshaller.Skimmer<InferRequest> {
       }
     }
     return tensor == null
-        ? new PooledMarshaller.Skim<>(request.build(), 0, 0)
-        : new PooledMarshaller.Skim<>(request.build(), tensor.dataBytes, tensor.rank);
+        ? new PooledMarshaller.Skim<>(request.build(), 0, 0, fields)
+        : new PooledMarshaller.Skim<>(
+            request.build(), tensor.dataBytes, tensor.rank, fields + tensor.fields);
   }
 
   private static InvalidProtocolBufferException endGroup() {
@@ -84,6 +96,7 @@ final class RequestSkimmer implements PooledMarshaller.Skimmer<InferRequest> {
     private final io.paretopipe.harness.transport.grpc.proto.Tensor.Builder builder;
     private long dataBytes;
     private int rank;
+    private long fields;
 
     TensorSkim(io.paretopipe.harness.transport.grpc.proto.Tensor.Builder builder) {
       this.builder = builder;
@@ -92,6 +105,7 @@ final class RequestSkimmer implements PooledMarshaller.Skimmer<InferRequest> {
     /** Reads one occurrence of the tensor field, up to the current limit. */
     void merge(CodedInputStream in) throws IOException {
       for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+        fields++;
         if (tag == DTYPE) {
           builder.setDtype(in.readUInt32());
         } else if (tag == LITTLE_ENDIAN) {
@@ -115,6 +129,7 @@ final class RequestSkimmer implements PooledMarshaller.Skimmer<InferRequest> {
     }
 
     private void addDim(long dim) {
+      fields++;
       if (rank < Tensor.MAX_RANK) {
         builder.addShape(dim);
       }

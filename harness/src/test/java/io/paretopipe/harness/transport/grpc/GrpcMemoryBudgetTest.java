@@ -185,7 +185,11 @@ class GrpcMemoryBudgetTest {
     BufferPool pool = new BufferPool(4 * MIB);
     PooledMarshaller<InferRequest> marshaller =
         new PooledMarshaller<>(
-            InferRequest.getDefaultInstance(), pool, budget, RequestSkimmer.INSTANCE);
+            InferRequest.getDefaultInstance(),
+            pool,
+            budget,
+            RequestSkimmer.INSTANCE,
+            RequestSkimmer.MAX_FIELDS);
     InferenceRequest bigRequest = new InferenceRequest(42, randomTensor(new long[] {2, 131072}, 6));
     byte[] bytes = GrpcMessages.toProto(bigRequest).toByteArray();
     assertTrue(budget.tryReserve(100)); // someone else holds 100 of the 1000 bytes

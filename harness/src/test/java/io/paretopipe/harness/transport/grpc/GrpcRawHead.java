@@ -77,21 +77,28 @@ final class GrpcRawHead implements AutoCloseable {
 
   /** A Handshake call for resnet18 units [4, 9); returns the session id. */
   String openSession() {
+    return handshake(handshakeRequest().build()).getSessionId();
+  }
+
+  /** The Handshake call {@code request}, with a 10 s deadline. */
+  io.paretopipe.harness.transport.grpc.proto.HandshakeResponse handshake(HandshakeRequest request) {
     return StageGrpc.newBlockingStub(channel)
         .withDeadlineAfter(10, TimeUnit.SECONDS)
-        .handshake(
-            HandshakeRequest.newBuilder()
-                .setModel("resnet18")
-                .setClasses(1000)
-                .addInputShape(3)
-                .addInputShape(224)
-                .addInputShape(224)
-                .setUnitStart(4)
-                .setUnitEnd(9)
-                .setBatch(8)
-                .setDtype(DType.FLOAT32.code())
-                .build())
-        .getSessionId();
+        .handshake(request);
+  }
+
+  /** A valid handshake for resnet18 units [4, 9), batch 8, to build on. */
+  static HandshakeRequest.Builder handshakeRequest() {
+    return HandshakeRequest.newBuilder()
+        .setModel("resnet18")
+        .setClasses(1000)
+        .addInputShape(3)
+        .addInputShape(224)
+        .addInputShape(224)
+        .setUnitStart(4)
+        .setUnitEnd(9)
+        .setBatch(8)
+        .setDtype(DType.FLOAT32.code());
   }
 
   /** An Infer call naming {@code sessionId} in its header (none when null). */

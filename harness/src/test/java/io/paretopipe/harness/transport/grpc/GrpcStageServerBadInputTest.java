@@ -143,6 +143,64 @@ class GrpcStageServerBadInputTest {
     assertError(call.awaitError(), ErrorCode.FRAME_TOO_LARGE, "rank 20", "maxRank=8");
   }
 
+  /**
+   * A million packed shape dims (1 MB on the wire, 8 MB and more as protobuf's list) are refused by
+   * their count before protobuf parses them, and the request memory the message reserved is given
+   * back.
+   */
+  @Test
+  void aRequestWithAMillionPackedShapeDimsIsRefusedByItsFieldCountBeforeParsing() throws Exception {
+    GrpcRawHead.Call call = head.infer(head.openSession());
+    call.requests.onNext(GrpcRawHead.request(1, DType.FLOAT32, new long[1_000_000], 0));
+    assertError(
+        call.awaitError(),
+        ErrorCode.FRAME_TOO_LARGE,
+        "fields (shape dims and unknown fields count one each)",
+        "more than the " + RequestSkimmer.MAX_FIELDS);
+    assertTrue(
+        service.sessions.get(0).closed.await(10, TimeUnit.SECONDS),
+        "session not closed after the error");
+    assertEquals(0, server.admission().reservedBytes());
+  }
+
+  /**
+   * A handshake over {@code maxMetaBytes} (here 1.5 MiB of an unknown field, which protobuf would
+   * keep) is refused by its size, before it is parsed, and opens no session.
+   */
+  @Test
+  void aHandshakeOverMaxMetaBytesIsFrameTooLargeAndOpensNoSession() {
+    HandshakeRequest big =
+        GrpcRawHead.handshakeRequest()
+            .setUnknownFields(
+                com.google.protobuf.UnknownFieldSet.newBuilder()
+                    .addField(
+                        99,
+                        com.google.protobuf.UnknownFieldSet.Field.newBuilder()
+                            .addLengthDelimited(
+                                com.google.protobuf.ByteString.copyFrom(new byte[3 << 19]))
+                            .build())
+                    .build())
+            .build();
+    io.grpc.StatusRuntimeException e =
+        assertThrows(io.grpc.StatusRuntimeException.class, () -> head.handshake(big));
+    assertEquals(
+        Integer.toString(ErrorCode.FRAME_TOO_LARGE.code()),
+        e.getTrailers()
+            .get(Metadata.Key.of("paretopipe-error-code", Metadata.ASCII_STRING_MARSHALLER)));
+    assertTrue(
+        e.getStatus()
+            .getDescription()
+            .contains(
+                "a handshake of "
+                    + big.getSerializedSize()
+                    + " bytes is larger than the "
+                    + LIMITS.maxMetaBytes()
+                    + " bytes"),
+        e.getStatus().toString());
+    assertEquals(0, service.sessions.size());
+    assertEquals(0, server.admission().heads());
+  }
+
   @Test
   void unknownDtypeIsBadFrame() throws Exception {
     GrpcRawHead.Call call = head.infer(head.openSession());
