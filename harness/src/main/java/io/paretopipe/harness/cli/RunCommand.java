@@ -8,6 +8,7 @@ import io.paretopipe.harness.driver.Pipeline;
 import io.paretopipe.harness.driver.PipelineDriver;
 import io.paretopipe.harness.driver.PipelineSpec;
 import io.paretopipe.harness.driver.RunSummary;
+import io.paretopipe.harness.driver.ServeSettings;
 import io.paretopipe.harness.placement.StageServerProcess;
 import io.paretopipe.harness.transport.TransportKind;
 import io.paretopipe.harness.transport.grpc.GrpcClientTls;
@@ -160,6 +161,22 @@ final class RunCommand implements Callable<Integer> {
               + " host of --tail).")
   String tlsAuthority;
 
+  @Option(
+      names = "--dispatch",
+      defaultValue = "run-to-completion",
+      description =
+          "Spawned stages: how a request reaches the compute, run-to-completion or pipelined (see"
+              + " 'serve --dispatch'; default: ${DEFAULT-VALUE}).")
+  String dispatch;
+
+  @Option(
+      names = "--grpc-tuning",
+      defaultValue = "default",
+      description =
+          "grpc: HTTP/2 settings of the head's channel and of spawned stages: default, tuned, window,"
+              + " allocator, direct-executor (see 'serve --grpc-tuning'; default: ${DEFAULT-VALUE}).")
+  String grpcTuning;
+
   @Override
   public Integer call() throws Exception {
     if (requests < 1 || warmup < 0) {
@@ -206,7 +223,9 @@ final class RunCommand implements Callable<Integer> {
                           + ")"));
     }
     PhaseRecorder recorder = new PhaseRecorder();
-    try (Pipeline pipeline = Pipeline.open(pipelineSpec, credentials);
+    ServeSettings serveSettings =
+        new ServeSettings(dispatch, io.paretopipe.harness.server.GrpcTuning.parse(grpcTuning));
+    try (Pipeline pipeline = Pipeline.open(pipelineSpec, credentials, serveSettings);
         PipelineDriver driver = new PipelineDriver(pipeline, depth, recorder)) {
       if (!json) {
         err.println("warming up (" + warmup + " requests)...");
