@@ -116,7 +116,7 @@ class RunToCompletionTest {
     EchoSession session = new EchoSession();
     session.hold = new CountDownLatch(1);
     CompletableFuture<Message> first = new CompletableFuture<>();
-    Outcomes.dispatch(DispatchStrategy.RUN_TO_COMPLETION, session, request(1), first::complete);
+    Outcomes.dispatch(DispatchStrategy.PIPELINED, session, request(1), first::complete);
     CompletableFuture<Message> second = new CompletableFuture<>();
     Outcomes.dispatch(DispatchStrategy.RUN_TO_COMPLETION, session, request(2), second::complete);
     session.hold.countDown();
