@@ -4,24 +4,27 @@
 # figures taken side by side compare). See docs/OVERHEAD.md.
 #
 #   benchmarks/scripts/overhead-compare.sh [--model resnet18|mobilenetv2] [--split K] [--rounds N] [--out DIR]
+#                                          [--dispatch run-to-completion|pipelined]
 #
 # Each round runs, head on CPU 0 and tail on CPU 1, 1 thread each, batch 8, 30 requests after 5 warm-up:
 #   ours       paretopipe.jar run --transport nio --tail spawn --json        (overhead_ms, phases)
 #   reference  twoproc.py head/tail --nodelay from $REFERENCE_DIR            (Python torch 1.13, pickle)
 #   floor      SocketFloor cold, fresh and hot (two JVMs, a plain blocking SocketChannel, the tensor's bytes)
+# (--dispatch: how the spawned stage dispatches, passed to run; default run-to-completion)
 # and the summary prints one row per round, the medians, and where ours spends its overhead (the step
 # trace of the last round, benchmarks/scripts/step-trace.py). Needs the jars built (mvn -B -DskipTests
 # install) and, for the reference, Debian's python3-torch and python3-torchvision.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-model=resnet18 split=4 rounds=3 out=
+model=resnet18 split=4 rounds=3 out= dispatch=run-to-completion
 while [ $# -gt 0 ]; do
   case "$1" in
     --model) model=$2; shift 2 ;;
     --split) split=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --dispatch) dispatch=$2; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -65,7 +68,7 @@ for r in $(seq "$rounds"); do
   echo "round $r/$rounds: ours" >&2
   mkdir -p "$out/steps-$r"
   PARETOPIPE_STEP_TRACE="$out/steps-$r" java -jar "$harness_jar" run --model "$model" --split "$split" --transport nio --tail spawn --batch 8 \
-      --depth 1 --requests 30 --warmup 5 --head-cpus 0 --tail-cpus 1 --json > "$out/ours-$r.json"
+      --depth 1 --requests 30 --warmup 5 --head-cpus 0 --tail-cpus 1 --dispatch "$dispatch" --json > "$out/ours-$r.json"
   bytes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bytes_per_request"])' "$out/ours-$r.json")
   if [ -n "$REFERENCE_DIR" ]; then
     echo "round $r/$rounds: reference" >&2

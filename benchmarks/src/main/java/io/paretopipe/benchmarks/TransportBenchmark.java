@@ -5,7 +5,11 @@ import io.paretopipe.harness.protocol.Handshake;
 import io.paretopipe.harness.protocol.HandshakeReply;
 import io.paretopipe.harness.protocol.InferenceRequest;
 import io.paretopipe.harness.protocol.InferenceResult;
+import io.paretopipe.harness.protocol.Limits;
 import io.paretopipe.harness.protocol.Tensor;
+import io.paretopipe.harness.server.DispatchStrategy;
+import io.paretopipe.harness.server.GrpcTuning;
+import io.paretopipe.harness.server.StageServerOptions;
 import io.paretopipe.harness.transport.StageChannel;
 import io.paretopipe.harness.transport.grpc.GrpcStageServer;
 import io.paretopipe.harness.transport.grpc.GrpcTransport;
@@ -50,9 +54,14 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code local}: {@link LocalTransport}, the stage called in-process: no bytes move at all.
  * </ul>
  *
- * With {@code -p pin=true} the benchmark thread is pinned to CPU 0 and every server thread to CPU 1
- * (via {@code taskset}), so client and server never share a core. Results and the command are in
- * {@code docs/TRANSPORT.md}.
+ * With {@code -p grpcTuning=tuned} (or one knob: {@code window}, {@code allocator}, {@code
+ * direct-executor}) both the grpc server and channel use that {@link GrpcTuning}; {@code default}
+ * is grpc-java's own settings; the other transports ignore it. The nio server dispatches with
+ * {@code -p dispatch} ({@code run-to-completion}, the default, or {@code pipelined}).
+ *
+ * <p>With {@code -p pin=true} the benchmark thread is pinned to CPU 0 and every server thread to
+ * CPU 1 (via {@code taskset}), so client and server never share a core. Results and the command are
+ * in {@code docs/TRANSPORT.md}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -71,6 +80,14 @@ public class TransportBenchmark {
 
   @Param({"echo", "nio", "grpc", "local"})
   public String transport;
+
+  /** The grpc transport's HTTP/2 settings, a {@link GrpcTuning} name. */
+  @Param({"default"})
+  public String grpcTuning;
+
+  /** How the nio and grpc servers dispatch, a {@link DispatchStrategy} name. */
+  @Param({"run-to-completion"})
+  public String dispatch;
 
   /** "true": benchmark thread on CPU 0, server threads on CPU 1 (needs taskset and 2 CPUs). */
   @Param({"false"})
@@ -106,6 +123,12 @@ public class TransportBenchmark {
             "",
             1,
             "none");
+    GrpcTuning tuning = GrpcTuning.parse(grpcTuning);
+    StageServerOptions options =
+        StageServerOptions.builder()
+            .optGrpcTuning(tuning)
+            .optDispatch(DispatchStrategy.named(dispatch))
+            .build();
     switch (transport) {
       case "echo" -> {
         echoServer = new TransportBenchSupport.RawEchoServer(bytes);
@@ -114,13 +137,15 @@ public class TransportBenchmark {
         echoBuffer = data;
       }
       case "nio" -> {
-        nioServer = NioStageServer.start(new TransportBenchSupport.EchoStage(reply));
+        nioServer = NioStageServer.start(new TransportBenchSupport.EchoStage(reply), options);
         channel = new NioTransport().connect(nioServer.address(), TIMEOUT);
         channel.handshake(handshake, TIMEOUT);
       }
       case "grpc" -> {
-        grpcServer = GrpcStageServer.start(new TransportBenchSupport.EchoStage(reply));
-        channel = new GrpcTransport().connect(grpcServer.address(), TIMEOUT);
+        grpcServer = GrpcStageServer.start(new TransportBenchSupport.EchoStage(reply), options);
+        channel =
+            new GrpcTransport(Limits.DEFAULT, null, null, tuning)
+                .connect(grpcServer.address(), TIMEOUT);
         channel.handshake(handshake, TIMEOUT);
       }
       case "local" -> {

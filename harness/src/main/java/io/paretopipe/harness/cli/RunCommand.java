@@ -8,6 +8,7 @@ import io.paretopipe.harness.driver.Pipeline;
 import io.paretopipe.harness.driver.PipelineDriver;
 import io.paretopipe.harness.driver.PipelineSpec;
 import io.paretopipe.harness.driver.RunSummary;
+import io.paretopipe.harness.driver.ServeSettings;
 import io.paretopipe.harness.placement.StageServerProcess;
 import io.paretopipe.harness.transport.TransportKind;
 import io.paretopipe.harness.transport.grpc.GrpcClientTls;
@@ -178,6 +179,22 @@ final class RunCommand implements Callable<Integer> {
               + " (docs/ENERGY.md; default: ${DEFAULT-VALUE}).")
   String energy;
 
+  @Option(
+      names = "--dispatch",
+      defaultValue = "run-to-completion",
+      description =
+          "Spawned stages: how a request reaches the compute, run-to-completion or pipelined (see"
+              + " 'serve --dispatch'; default: ${DEFAULT-VALUE}).")
+  String dispatch;
+
+  @Option(
+      names = "--grpc-tuning",
+      defaultValue = "default",
+      description =
+          "grpc: HTTP/2 settings of the head's channel and of spawned stages: default, tuned, window,"
+              + " allocator, direct-executor (see 'serve --grpc-tuning'; default: ${DEFAULT-VALUE}).")
+  String grpcTuning;
+
   @Override
   public Integer call() throws Exception {
     if (requests < 1 || warmup < 0) {
@@ -229,15 +246,17 @@ final class RunCommand implements Callable<Integer> {
     if (keepLogs) {
       System.setProperty(StageServerProcess.KEEP_LOGS_PROPERTY, "true");
     }
+    ServeSettings serveSettings =
+        new ServeSettings(dispatch, io.paretopipe.harness.server.GrpcTuning.parse(grpcTuning));
     if (openLoop.enabled()) {
-      try (Pipeline pipeline = Pipeline.open(pipelineSpec, credentials)) {
+      try (Pipeline pipeline = Pipeline.open(pipelineSpec, credentials, serveSettings)) {
         openLoop.run(pipeline, warmup, json, spec.commandLine().getOut(), err);
         spec.commandLine().getOut().flush();
       }
       return 0;
     }
     PhaseRecorder recorder = new PhaseRecorder();
-    try (Pipeline pipeline = Pipeline.open(pipelineSpec, credentials)) {
+    try (Pipeline pipeline = Pipeline.open(pipelineSpec, credentials, serveSettings)) {
       try {
         measure(pipeline, recorder, err);
       } catch (Exception e) {

@@ -138,6 +138,24 @@ final class ServeCommand implements Callable<Integer> {
   boolean insecure;
 
   @Option(
+      names = "--dispatch",
+      defaultValue = "run-to-completion",
+      description =
+          "How a request reaches the compute: run-to-completion (the reading thread computes when the"
+              + " stage is idle, pipelined when requests queue) or pipelined (always the session's"
+              + " compute thread) (default: ${DEFAULT-VALUE}).")
+  String dispatch;
+
+  @Option(
+      names = "--grpc-tuning",
+      defaultValue = "default",
+      description =
+          "grpc only: HTTP/2 settings: default (grpc-java's), tuned (16 MiB flow-control window,"
+              + " pooled direct allocator with 16 MiB chunks), or one knob: window, allocator,"
+              + " direct-executor (default: ${DEFAULT-VALUE}).")
+  String grpcTuning;
+
+  @Option(
       names = "--exit-with-parent",
       description = "Exit when standard input closes (used when spawned).")
   boolean exitWithParent;
@@ -149,6 +167,24 @@ final class ServeCommand implements Callable<Integer> {
    */
   private static final java.util.logging.Logger GRPC_LOG =
       java.util.logging.Logger.getLogger("io.grpc");
+
+  private io.paretopipe.harness.server.DispatchStrategy dispatchStrategy() {
+    try {
+      return io.paretopipe.harness.server.DispatchStrategy.named(dispatch);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--dispatch: " + e.getMessage());
+    }
+  }
+
+  private io.paretopipe.harness.server.GrpcTuning grpcTuningOption() {
+    try {
+      return io.paretopipe.harness.server.GrpcTuning.parse(grpcTuning);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--grpc-tuning: " + e.getMessage());
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -257,6 +293,8 @@ final class ServeCommand implements Callable<Integer> {
             .optMaxRequestBytes(maxRequestBytes)
             .optAuthenticator(credentials.authenticator())
             .optTls(serverTls)
+            .optDispatch(dispatchStrategy())
+            .optGrpcTuning(grpcTuningOption())
             .build();
     StageServer.Factory factory =
         switch (kind) {

@@ -44,6 +44,7 @@ public final class Pipeline implements AutoCloseable {
   private final java.util.Map<Long, java.nio.file.Path> quotaDirectories =
       new java.util.HashMap<>();
   private final Credentials credentials;
+  private final ServeSettings serveSettings;
   private StageModel head;
   private NDManager manager;
   private NDArray input;
@@ -53,10 +54,12 @@ public final class Pipeline implements AutoCloseable {
   private long bytesPerRequest;
   private boolean closed;
 
-  private Pipeline(PipelineSpec spec, Partition partition, Credentials credentials) {
+  private Pipeline(
+      PipelineSpec spec, Partition partition, Credentials credentials, ServeSettings settings) {
     this.spec = spec;
     this.partition = partition;
     this.credentials = credentials;
+    this.serveSettings = settings;
   }
 
   /**
@@ -81,7 +84,18 @@ public final class Pipeline implements AutoCloseable {
    */
   public static Pipeline open(PipelineSpec spec, Credentials credentials)
       throws IOException, StageException {
+    return open(spec, credentials, ServeSettings.DEFAULT);
+  }
+
+  /**
+   * As {@link #open(PipelineSpec, Credentials)}, with the stages' dispatch and the grpc tuning of
+   * {@code settings}: the head's grpc channel uses its tuning, spawned stage servers get both as
+   * {@code serve} options (remote stages keep what they were started with).
+   */
+  public static Pipeline open(PipelineSpec spec, Credentials credentials, ServeSettings settings)
+      throws IOException, StageException {
     java.util.Objects.requireNonNull(credentials, "credentials");
+    java.util.Objects.requireNonNull(settings, "settings");
     Partition partition = spec.partition();
     int remote = partition.stageCount() - 1;
     boolean spawn = spec.spawnsTails();
@@ -119,7 +133,7 @@ public final class Pipeline implements AutoCloseable {
               + " (spawned stages listen on loopback without"
               + " TLS; nio has none)");
     }
-    Pipeline p = new Pipeline(spec, partition, credentials);
+    Pipeline p = new Pipeline(spec, partition, credentials, settings);
     try {
       p.start(spawn);
       return p;
@@ -188,7 +202,7 @@ public final class Pipeline implements AutoCloseable {
         addresses.add("local");
       }
     } else {
-      transport = Transports.network(spec.transport(), credentials);
+      transport = Transports.network(spec.transport(), credentials, serveSettings.grpcTuning());
       if (spawn) {
         List<java.nio.file.Path> modelDirectories =
             model.isDirectory() ? List.of(java.nio.file.Path.of(model.name())) : List.of();
@@ -200,6 +214,7 @@ public final class Pipeline implements AutoCloseable {
                   .optTransport(spec.transport())
                   .optModelDirectories(modelDirectories)
                   .optSecret(credentials.secret().orElse(null))
+                  .optServeOptions(serveSettings.serveOptions())
                   .start();
           servers.add(server);
           owned.add(server);

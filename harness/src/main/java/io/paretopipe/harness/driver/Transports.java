@@ -1,6 +1,7 @@
 package io.paretopipe.harness.driver;
 
 import io.paretopipe.harness.protocol.Limits;
+import io.paretopipe.harness.server.GrpcTuning;
 import io.paretopipe.harness.transport.Transport;
 import io.paretopipe.harness.transport.TransportKind;
 import io.paretopipe.harness.transport.grpc.GrpcTransport;
@@ -22,11 +23,18 @@ public final class Transports {
    *     has none)
    */
   public static Transport network(TransportKind kind, Credentials credentials) {
+    return network(kind, credentials, GrpcTuning.DEFAULT);
+  }
+
+  /**
+   * As {@link #network(TransportKind, Credentials)}, a grpc channel configured by {@code tuning}.
+   */
+  public static Transport network(TransportKind kind, Credentials credentials, GrpcTuning tuning) {
     Objects.requireNonNull(kind, "kind");
     return switch (kind) {
       case GRPC ->
           new GrpcTransport(
-              Limits.DEFAULT, credentials.authenticator(), credentials.tls().orElse(null));
+              Limits.DEFAULT, credentials.authenticator(), credentials.tls().orElse(null), tuning);
       case NIO -> {
         if (credentials.tls().isPresent()) {
           throw new IllegalArgumentException(

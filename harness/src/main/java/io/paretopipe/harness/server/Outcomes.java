@@ -30,19 +30,27 @@ public final class Outcomes {
       StageSession session,
       InferenceRequest request,
       Consumer<Message> answer) {
+    dispatch(strategy, session, request, false, answer);
+  }
+
+  /**
+   * As {@link #dispatch(DispatchStrategy, StageSession, InferenceRequest, Consumer)}, telling the
+   * strategy whether the transport saw more input waiting ({@link DispatchStrategy#dispatch}).
+   */
+  public static void dispatch(
+      DispatchStrategy strategy,
+      StageSession session,
+      InferenceRequest request,
+      boolean inputWaiting,
+      Consumer<Message> answer) {
     long requestId = request.requestId();
-    CompletableFuture<InferenceResult> future;
+    CompletableFuture<InferenceResult> outcome = new CompletableFuture<>();
+    outcome.whenComplete((result, error) -> answer.accept(of(requestId, result, error)));
     try {
-      future = strategy.start(session, request);
+      strategy.dispatch(session, request, inputWaiting, outcome);
     } catch (RuntimeException e) {
-      future = CompletableFuture.failedFuture(e);
+      outcome.completeExceptionally(e);
     }
-    if (future == null) {
-      future =
-          CompletableFuture.failedFuture(
-              new NullPointerException("StageSession.process returned null"));
-    }
-    future.whenComplete((result, error) -> answer.accept(of(requestId, result, error)));
   }
 
   /**

@@ -76,6 +76,15 @@ public final class RequestFlow {
    * Exactly one answer follows either way.
    */
   public void submit(InferenceRequest request, HeldRequest memory) {
+    submit(request, memory, false);
+  }
+
+  /**
+   * As {@link #submit(InferenceRequest, HeldRequest)}; {@code inputWaiting}: the transport saw more
+   * input already waiting when it read this request (requests queue), see {@link
+   * DispatchStrategy#dispatch}.
+   */
+  public void submit(InferenceRequest request, HeldRequest memory, boolean inputWaiting) {
     long requestId = request.requestId();
     if (inFlight.get() >= admission.maxInFlight()) {
       memory.discard();
@@ -92,6 +101,7 @@ public final class RequestFlow {
         strategy,
         session,
         request,
+        inputWaiting,
         answer -> {
           held.remove(memory);
           replies.send(answer, memory);

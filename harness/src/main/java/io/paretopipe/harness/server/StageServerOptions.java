@@ -36,6 +36,7 @@ public final class StageServerOptions {
   private final ServerTls tls;
   private final int socketBufferBytes;
   private final DispatchStrategy dispatch;
+  private final GrpcTuning grpcTuning;
 
   private StageServerOptions(Builder b) {
     this.bindAddress = b.bindAddress;
@@ -48,6 +49,7 @@ public final class StageServerOptions {
     this.tls = b.tls;
     this.socketBufferBytes = b.socketBufferBytes;
     this.dispatch = b.dispatch;
+    this.grpcTuning = b.grpcTuning;
   }
 
   public static Builder builder() {
@@ -109,6 +111,11 @@ public final class StageServerOptions {
     return dispatch;
   }
 
+  /** How the {@code grpc} server's HTTP/2 layer is configured ({@code grpc} only). */
+  public GrpcTuning grpcTuning() {
+    return grpcTuning;
+  }
+
   /** Options of a stage server; every {@code opt*} is optional. */
   public static final class Builder {
     private InetSocketAddress bindAddress =
@@ -121,7 +128,8 @@ public final class StageServerOptions {
     private Authenticator authenticator;
     private ServerTls tls;
     private int socketBufferBytes;
-    private DispatchStrategy dispatch = DispatchStrategy.PIPELINED;
+    private DispatchStrategy dispatch = DispatchStrategy.RUN_TO_COMPLETION;
+    private GrpcTuning grpcTuning = GrpcTuning.DEFAULT;
 
     private Builder() {}
 
@@ -240,9 +248,20 @@ public final class StageServerOptions {
       return this;
     }
 
-    /** How decoded requests reach the compute; default {@link DispatchStrategy#PIPELINED}. */
+    /**
+     * How decoded requests reach the compute; default {@link DispatchStrategy#RUN_TO_COMPLETION}.
+     */
     public Builder optDispatch(DispatchStrategy dispatch) {
       this.dispatch = Objects.requireNonNull(dispatch, "dispatch");
+      return this;
+    }
+
+    /**
+     * How the {@code grpc} server's HTTP/2 layer is configured ({@code grpc} only; the {@code nio}
+     * server ignores it); default {@link GrpcTuning#DEFAULT}, grpc-java's own settings.
+     */
+    public Builder optGrpcTuning(GrpcTuning tuning) {
+      this.grpcTuning = Objects.requireNonNull(tuning, "tuning");
       return this;
     }
 

@@ -2,12 +2,16 @@ package io.paretopipe.harness.stage;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.paretopipe.harness.protocol.DType;
 import io.paretopipe.harness.protocol.ErrorCode;
 import io.paretopipe.harness.protocol.HandshakeReply;
 import io.paretopipe.harness.protocol.InferenceRequest;
 import io.paretopipe.harness.protocol.InferenceResult;
 import io.paretopipe.harness.protocol.StageException;
 import io.paretopipe.harness.protocol.StageTiming;
+import io.paretopipe.harness.protocol.Tensor;
 import io.paretopipe.harness.tensor.TensorBridge;
 import io.paretopipe.harness.trace.StepTrace;
 import io.paretopipe.harness.transport.StageChannel;
@@ -25,6 +29,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One connection's work on a stage: requests are computed in arrival order on the session's own
@@ -32,8 +38,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * answers with its output; a middle stage sends its output to the next stage and answers when the
  * next stage's result comes back, adding its own timing in front of the downstream ones.
  *
+ * <p>Run to completion ({@link #tryProcessInline}): when nothing is queued or computing, the
+ * calling thread (the connection's reader) computes the request itself, with no hand-off; one lock
+ * keeps every compute of the session, inline or on the compute thread, one at a time and in arrival
+ * order.
+ *
  * <p>Timing, on this stage's clock: {@code queueNanos} from the request's arrival (the {@link
- * #process} call) to the start of its compute, {@code computeNanos} the forward itself.
+ * #process} or {@link #tryProcessInline} call) to the start of its compute, {@code computeNanos}
+ * the forward itself.
  */
 final class ModelStageSession implements io.paretopipe.harness.transport.StageSession {
 
@@ -45,6 +57,15 @@ final class ModelStageSession implements io.paretopipe.harness.transport.StageSe
   private final ExecutorService compute;
   private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+
+  /** Requests handed to the compute thread whose output is not yet handed on. */
+  private final AtomicInteger queued = new AtomicInteger();
+
+  /**
+   * Held by whichever thread computes a request, from its start until its temporaries are freed.
+   */
+  private final ReentrantLock computing = new ReentrantLock();
+
   private final Thread receiver;
   private volatile StageException downstreamFailure;
 
@@ -92,29 +113,71 @@ final class ModelStageSession implements io.paretopipe.harness.transport.StageSe
     long arrival = System.nanoTime();
     StepTrace.mark("stage.request.dispatched");
     CompletableFuture<InferenceResult> future = new CompletableFuture<>();
+    queued.incrementAndGet();
     try {
-      compute.execute(() -> compute(request, arrival, future));
+      compute.execute(
+          () -> {
+            computing.lock();
+            try {
+              compute(request, arrival, future, queued::decrementAndGet);
+            } finally {
+              computing.unlock();
+            }
+          });
     } catch (RejectedExecutionException e) {
+      queued.decrementAndGet();
       future.completeExceptionally(
           new StageException(ErrorCode.CLOSED, "stage session is closed", request.requestId()));
     }
     return future;
   }
 
+  @Override
+  public boolean tryProcessInline(
+      InferenceRequest request, CompletableFuture<InferenceResult> outcome) {
+    if (closed.get() || queued.get() != 0 || !computing.tryLock()) {
+      return false;
+    }
+    try {
+      if (queued.get() != 0) {
+        return false;
+      }
+      long arrival = System.nanoTime();
+      StepTrace.mark("stage.request.inline");
+      compute(request, arrival, outcome, () -> {});
+      return true;
+    } finally {
+      computing.unlock();
+    }
+  }
+
+  @Override
+  public boolean onlyFinishing() {
+    return queued.get() == 0 && computing.isLocked();
+  }
+
   /**
-   * Computes one request. The result is handed to the transport before the request's arrays are
-   * freed, so freeing them (native calls that are slow right after a forward has evicted the
-   * caches) overlaps with sending instead of delaying it. Freeing touches no tensor data, so the
-   * transport may already reuse the request's buffer.
+   * Computes one request on the calling thread. The result is handed to the transport before the
+   * request's arrays are freed, so freeing them (native calls that are slow right after a forward
+   * has evicted the caches) overlaps with sending instead of delaying it. Freeing touches no tensor
+   * data, so the transport may already reuse the request's buffer.
    */
   private void compute(
-      InferenceRequest request, long arrival, CompletableFuture<InferenceResult> future) {
+      InferenceRequest request,
+      long arrival,
+      CompletableFuture<InferenceResult> future,
+      Runnable handedOn) {
     long id = request.requestId();
     long start = System.nanoTime();
     StepTrace.mark("stage.compute.start");
     NDManager manager = NDManager.newBaseManager(Engines.pytorch().getEngineName());
     try {
-      InferenceResult result = computeAndForward(request, arrival, start, future, manager);
+      InferenceResult result;
+      try {
+        result = computeAndForward(request, arrival, start, future, manager);
+      } finally {
+        handedOn.run();
+      }
       if (result != null) {
         future.complete(result);
       }
@@ -140,22 +203,24 @@ final class ModelStageSession implements io.paretopipe.harness.transport.StageSe
       NDManager manager)
       throws StageException {
     long id = request.requestId();
-    if (request.tensor().dtype() != io.paretopipe.harness.protocol.DType.FLOAT32) {
+    Tensor wire = request.tensor();
+    if (wire.dtype() != DType.FLOAT32) {
       throw new StageException(
           ErrorCode.UNSUPPORTED,
           "request "
               + id
               + " carries a "
-              + request.tensor().dtype()
+              + wire.dtype()
               + " tensor: this stage computes in FLOAT32 only",
           id);
     }
-    NDArray input = TensorBridge.wrap(request.tensor(), manager);
+    // checked on the wire header (plain Java), not on the wrapped array (an engine call)
     try {
-      stage.checkInput(input.getShape(), input.getDataType());
+      stage.checkInput(new Shape(wire.shape()), DataType.FLOAT32);
     } catch (IllegalArgumentException e) {
       throw new StageException(ErrorCode.SHAPE_MISMATCH, e.getMessage(), id);
     }
+    NDArray input = TensorBridge.wrap(wire, manager);
     StepTrace.mark("stage.input.wrapped");
     NDArray output = stage.forward(input);
     StepTrace.mark("stage.forward.end");

@@ -31,6 +31,30 @@ public interface StageSession extends AutoCloseable {
   CompletableFuture<InferenceResult> process(InferenceRequest request);
 
   /**
+   * Computes {@code request} on the calling thread if the session is idle (no request queued or
+   * computing), completing {@code outcome} with its result or error; {@code outcome} carries the
+   * answer's callback, so the answer is written before the request's temporaries are freed. A last
+   * stage completes {@code outcome} before returning; a middle stage when the next stage answers.
+   * Called like {@link #process}: on the connection's reading thread, in arrival order.
+   *
+   * @return false, without touching {@code request} or {@code outcome}, if the session is busy or
+   *     cannot compute on other threads; the caller then uses {@link #process}. Default false.
+   */
+  default boolean tryProcessInline(
+      InferenceRequest request, CompletableFuture<InferenceResult> outcome) {
+    return false;
+  }
+
+  /**
+   * True while the session has no request queued or computing and is only freeing the temporaries
+   * of requests it has already answered: it will be idle within a fraction of a millisecond.
+   * Default false.
+   */
+  default boolean onlyFinishing() {
+    return false;
+  }
+
+  /**
    * Releases what the session holds. Called exactly once by the transport when the connection ends
    * for any reason, possibly while futures are still pending; must be idempotent anyway. Every
    * future still pending must complete soon after (normally exceptionally, {@code CLOSED}): the

@@ -29,6 +29,7 @@ import io.paretopipe.harness.protocol.Limits;
 import io.paretopipe.harness.protocol.ProtocolException;
 import io.paretopipe.harness.protocol.StageException;
 import io.paretopipe.harness.protocol.Tensor;
+import io.paretopipe.harness.server.GrpcTuning;
 import io.paretopipe.harness.transport.ChannelLifecycle;
 import io.paretopipe.harness.transport.HostPort;
 import io.paretopipe.harness.transport.StageChannel;
@@ -154,7 +155,7 @@ public final class GrpcStageChannel implements StageChannel {
   /** Plaintext and unauthenticated: the five-argument {@code connect} with nulls. */
   static GrpcStageChannel connect(String address, Duration connectTimeout, Limits limits)
       throws IOException {
-    return connect(address, connectTimeout, limits, null, null);
+    return connect(address, connectTimeout, limits, null, null, GrpcTuning.DEFAULT);
   }
 
   /**
@@ -163,6 +164,7 @@ public final class GrpcStageChannel implements StageChannel {
    *
    * @param authenticator null, or the secret every call proves (see the class comment)
    * @param tls null for plaintext
+   * @param tuning the HTTP/2 settings of the channel
    * @throws IOException naming the address if it cannot be reached within {@code connectTimeout},
    *     and, when the failure is about TLS, what went wrong with it and what to do
    */
@@ -171,7 +173,8 @@ public final class GrpcStageChannel implements StageChannel {
       Duration connectTimeout,
       Limits limits,
       Authenticator authenticator,
-      GrpcClientTls tls)
+      GrpcClientTls tls,
+      GrpcTuning tuning)
       throws IOException {
     InetSocketAddress target = HostPort.parse(address);
     long timeoutMillis = Math.max(1, connectTimeout.toMillis());
@@ -187,6 +190,7 @@ public final class GrpcStageChannel implements StageChannel {
         builder.overrideAuthority(tls.authorityOverride());
       }
     }
+    GrpcTuningKnobs.apply(tuning, builder);
     ManagedChannel channel =
         builder
             .directExecutor()

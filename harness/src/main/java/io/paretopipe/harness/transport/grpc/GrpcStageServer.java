@@ -216,8 +216,13 @@ public final class GrpcStageServer implements StageServer {
         credentials == null
             ? NettyServerBuilder.forAddress(options.bindAddress())
             : NettyServerBuilder.forAddress(options.bindAddress(), credentials);
-    nb.executor(executor)
-        .maxInboundMessageSize(maxMessageBytes(options.limits()))
+    if (options.grpcTuning().directExecutor()) {
+      nb.directExecutor();
+    } else {
+      nb.executor(executor);
+    }
+    GrpcTuningKnobs.apply(options.grpcTuning(), nb);
+    nb.maxInboundMessageSize(maxMessageBytes(options.limits()))
         .maxInboundMetadataSize(64 << 10)
         // no decompressors: every message then reaches PooledMarshaller at its known size (see the
         // class comment)

@@ -2,6 +2,7 @@ package io.paretopipe.harness.transport.grpc;
 
 import io.paretopipe.harness.auth.Authenticator;
 import io.paretopipe.harness.protocol.Limits;
+import io.paretopipe.harness.server.GrpcTuning;
 import io.paretopipe.harness.transport.Transport;
 import io.paretopipe.harness.transport.TransportKind;
 import java.io.IOException;
@@ -17,6 +18,7 @@ public final class GrpcTransport implements Transport {
   private final Limits limits;
   private final Authenticator authenticator;
   private final GrpcClientTls tls;
+  private final GrpcTuning tuning;
 
   /** Default limits, plaintext, no authentication. */
   public GrpcTransport() {
@@ -43,9 +45,20 @@ public final class GrpcTransport implements Transport {
    * @param tls null for plaintext HTTP/2; else TLS, trusting only the certificates it names
    */
   public GrpcTransport(Limits limits, Authenticator authenticator, GrpcClientTls tls) {
+    this(limits, authenticator, tls, GrpcTuning.DEFAULT);
+  }
+
+  /**
+   * As {@link #GrpcTransport(Limits, Authenticator, GrpcClientTls)}, with the channel's HTTP/2
+   * layer configured by {@code tuning} (the stage server's is its own {@link
+   * io.paretopipe.harness.server.StageServerOptions#grpcTuning()}).
+   */
+  public GrpcTransport(
+      Limits limits, Authenticator authenticator, GrpcClientTls tls, GrpcTuning tuning) {
     this.limits = Objects.requireNonNull(limits, "limits");
     this.authenticator = authenticator;
     this.tls = tls;
+    this.tuning = Objects.requireNonNull(tuning, "tuning");
   }
 
   @Override
@@ -64,6 +77,6 @@ public final class GrpcTransport implements Transport {
    */
   @Override
   public GrpcStageChannel connect(String address, Duration connectTimeout) throws IOException {
-    return GrpcStageChannel.connect(address, connectTimeout, limits, authenticator, tls);
+    return GrpcStageChannel.connect(address, connectTimeout, limits, authenticator, tls, tuning);
   }
 }

@@ -184,8 +184,10 @@ final class NioConnection {
   }
 
   private void serveRequests() throws IOException, ProtocolException {
+    InputBacklog backlog = new InputBacklog(socket);
     while (true) {
       Message m;
+      boolean waitingBefore = backlog.waiting();
       try {
         m = reader.read(ONLY_REQUEST);
       } catch (PayloadRefusedException e) {
@@ -209,7 +211,7 @@ final class NioConnection {
       // the reader reserved the tensor's bytes in the request memory before allocating them
       Reservation reservation =
           new Reservation(admission.requestMemory(), request.tensor().byteSize());
-      flow.submit(request, admission.hold(reservation, data));
+      flow.submit(request, admission.hold(reservation, data), waitingBefore || backlog.waiting());
     }
   }
 

@@ -1,5 +1,8 @@
 package io.paretopipe.harness.transport.grpc;
 
+import io.paretopipe.harness.protocol.Limits;
+import io.paretopipe.harness.server.GrpcTuning;
+import io.paretopipe.harness.server.StageServerOptions;
 import io.paretopipe.harness.transport.StageChannel;
 import io.paretopipe.harness.transport.StageService;
 import io.paretopipe.harness.transport.TransportContractTest;
@@ -13,8 +16,10 @@ import java.time.Duration;
 class GrpcTransportContractTest extends TransportContractTest {
   @Override
   protected Stage start(StageService service) throws Exception {
-    GrpcStageServer server = GrpcStageServer.start(service);
-    GrpcTransport transport = new GrpcTransport();
+    GrpcStageServer server =
+        GrpcStageServer.start(
+            service, StageServerOptions.builder().optGrpcTuning(tuning()).build());
+    GrpcTransport transport = new GrpcTransport(Limits.DEFAULT, null, null, tuning());
     return new Stage() {
       @Override
       public StageChannel connect() throws Exception {
@@ -26,6 +31,11 @@ class GrpcTransportContractTest extends TransportContractTest {
         server.close();
       }
     };
+  }
+
+  /** Both ends' HTTP/2 settings. */
+  protected GrpcTuning tuning() {
+    return GrpcTuning.DEFAULT;
   }
 
   @Override

@@ -1,0 +1,101 @@
+package io.paretopipe.harness.server;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * How the {@code grpc} transport's Netty/HTTP/2 layer is configured, on both the stage server and
+ * the head's channel: grpc-java's defaults, each knob alone (to measure it), or all knobs that help
+ * large tensors ({@link #TUNED}). Names as {@code serve --grpc-tuning} and the JMH parameter {@code
+ * grpcTuning} spell them.
+ *
+ * <p>The knobs (docs/TRANSPORT.md has what each one measured):
+ *
+ * <ul>
+ *   <li>{@code window}: a fixed HTTP/2 flow-control window of {@value #TUNED_WINDOW_BYTES} bytes
+ *       per stream and connection, instead of grpc-java's 1 MiB that its BDP estimator grows from
+ *       pings. A stream can then have a whole 16 MiB tensor on the wire without waiting for a
+ *       WINDOW_UPDATE; the memory a peer can make the other side buffer grows to the same bound.
+ *   <li>{@code allocator}: Netty's pooled direct allocator with {@value #TUNED_ALLOCATOR_MAX_ORDER}
+ *       as max order (8 KiB pages, 16 MiB chunks) instead of the allocator grpc-java shares between
+ *       its channels, so the buffers a large message is written into come from the pool instead of
+ *       being allocated and freed per message.
+ *   <li>{@code direct-executor}: the stage server runs grpc's callbacks (and with {@link
+ *       DispatchStrategy#RUN_TO_COMPLETION} the compute) on Netty's event loop instead of handing
+ *       each to a pooled thread. Measured only: a forward on the event loop holds up every other
+ *       stream of that loop, so {@link #TUNED} leaves it off.
+ * </ul>
+ *
+ * What grpc-java does not offer: the HTTP/2 max frame size (it keeps Netty's 16 KiB DATA frames; no
+ * builder option sets SETTINGS_MAX_FRAME_SIZE) and sending a message's bytes without copying them
+ * into its own buffers (a protobuf message is drained into grpc's buffers once).
+ */
+public enum GrpcTuning {
+  DEFAULT(false, false, false),
+  WINDOW(true, false, false),
+  ALLOCATOR(false, true, false),
+  DIRECT_EXECUTOR(false, false, true),
+  TUNED(true, true, false);
+
+  /** Flow-control window of {@code window}, bytes: 16 MiB. */
+  public static final int TUNED_WINDOW_BYTES = 16 << 20;
+
+  /** Max order of the {@code allocator} knob's pool: 8 KiB << 11 = 16 MiB chunks. */
+  public static final int TUNED_ALLOCATOR_MAX_ORDER = 11;
+
+  private final boolean fixedWindow;
+  private final boolean pooledAllocator;
+  private final boolean directExecutor;
+
+  GrpcTuning(boolean fixedWindow, boolean pooledAllocator, boolean directExecutor) {
+    this.fixedWindow = fixedWindow;
+    this.pooledAllocator = pooledAllocator;
+    this.directExecutor = directExecutor;
+  }
+
+  /** True: a fixed {@value #TUNED_WINDOW_BYTES}-byte flow-control window, no BDP estimation. */
+  public boolean fixedWindow() {
+    return fixedWindow;
+  }
+
+  /** True: Netty's pooled direct allocator with 16 MiB chunks on both sides. */
+  public boolean pooledAllocator() {
+    return pooledAllocator;
+  }
+
+  /** True: the server's callbacks run on Netty's event loop. */
+  public boolean directExecutor() {
+    return directExecutor;
+  }
+
+  /** The name as {@code --grpc-tuning} and {@code -p grpcTuning} spell it. */
+  public String cliName() {
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  /** Every name {@link #parse} accepts, comma-separated. */
+  public static String names() {
+    return Arrays.stream(values()).map(GrpcTuning::cliName).collect(Collectors.joining(", "));
+  }
+
+  /**
+   * The tuning called {@code name}, case-insensitive.
+   *
+   * @throws IllegalArgumentException naming the valid names
+   */
+  public static GrpcTuning parse(String name) {
+    for (GrpcTuning t : values()) {
+      if (t.cliName().equalsIgnoreCase(name)) {
+        return t;
+      }
+    }
+    throw new IllegalArgumentException(
+        "grpc tuning \"" + name + "\" is unknown: valid names are " + names());
+  }
+
+  @Override
+  public String toString() {
+    return cliName();
+  }
+}
