@@ -76,7 +76,12 @@ final class PassLoop {
   void run() throws IOException, InterruptedException {
     PassPlanner planner = new PassPlanner(setting);
     state.passes().forEach(planner::observe);
-    Progress progress = new Progress(console, System::nanoTime, budget::spentSeconds);
+    Progress progress =
+        new Progress(
+            console,
+            System::nanoTime,
+            budget::spentSeconds,
+            runner.verbose() ? 0 : Progress.QUIET_GAP_SECONDS);
     boolean decide = setting.adaptive() && launcher != null;
     if (setting.adaptive() && launcher == null) {
       console.println("--no-report: no verdicts between passes, every point runs until the budget");

@@ -81,6 +81,11 @@ final class PassRunner {
     this.verbose = verbose;
   }
 
+  /** Whether JMH's own output and every trial line go to the console ({@code --verbose}). */
+  boolean verbose() {
+    return verbose;
+  }
+
   /**
    * Measures {@code splits} of {@code group} once (both methods, in the given order).
    *

@@ -131,7 +131,9 @@ public final class SweepOptions {
   @Option(names = "--no-report", description = "Measure only; do not run the post-processor.")
   boolean noReport;
 
-  @Option(names = "--verbose", description = "Show JMH's own output on the console too.")
+  @Option(
+      names = "--verbose",
+      description = "Show JMH's own output and a line for every trial on the console too.")
   boolean verbose;
 
   /** The setting with {@code --forks}, {@code --max-passes} and {@code --budget} applied. */

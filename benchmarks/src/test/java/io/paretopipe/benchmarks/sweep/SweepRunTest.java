@@ -44,7 +44,9 @@ class SweepRunTest {
             "--budget",
             "none",
             "--no-unit-profile",
-            "--no-report");
+            "--no-report",
+            "--verbose");
+    // --verbose: every trial's line, so the kill below sees the third trial of pass 2
     // killed (as kill -9 does) while local's pass 2 runs: nio's pass 2 and local's throughput hlog
     // have landed, local's JSON has not
     List<String> args = new ArrayList<>(options);
