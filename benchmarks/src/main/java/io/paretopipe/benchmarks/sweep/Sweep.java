@@ -160,6 +160,11 @@ public final class Sweep implements Callable<Integer> {
           Math.max(
               code,
               new ReportLauncher(o.reportsJar, console).report(folder.root(), folder.report()));
+      try {
+        FrontierSummary.lines(folder.report().resolve("frontier.json")).forEach(console::println);
+      } catch (IOException e) {
+        console.println("frontier summary: " + e.getMessage());
+      }
     }
     console.println("run folder: " + folder.root().toAbsolutePath());
     return code;

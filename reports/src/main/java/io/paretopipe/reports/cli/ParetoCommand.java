@@ -215,7 +215,24 @@ final class ParetoCommand implements Callable<Integer> {
         frontier.confidence().values().stream()
             .filter(c -> c.frontierClass() == FrontierClass.DOMINATED)
             .count();
+    long possible =
+        frontier.confidence().values().stream()
+            .filter(c -> c.frontierClass() == FrontierClass.POSSIBLE)
+            .count();
     long converged = run.points().stream().filter(convergence::converged).count();
+    String onFrontier =
+        method == Frontier.Method.PROBABILISTIC
+            ? "frontier (probabilistic): "
+                + certain
+                + " frontier with P >= 0.95, "
+                + possible
+                + " possible, "
+            : frontier.frontierByGroup().values().stream().mapToInt(List::size).sum()
+                + " on a frontier ("
+                + method.label()
+                + "): "
+                + certain
+                + " frontier with P >= 0.95, ";
     stdout.println(
         "wrote "
             + (formats.stream().anyMatch(f -> f.trim().equalsIgnoreCase("html"))
@@ -226,12 +243,7 @@ final class ParetoCommand implements Callable<Integer> {
             + " points, "
             + frontier.frontierByGroup().size()
             + " groups, "
-            + frontier.frontierByGroup().values().stream().mapToInt(List::size).sum()
-            + " on a frontier ("
-            + method.label()
-            + "): "
-            + certain
-            + " frontier with P >= 0.95, "
+            + onFrontier
             + dominated
             + " dominated beyond doubt; "
             + converged

@@ -99,6 +99,7 @@ public final class JsonRenderer implements Renderer<ParetoReport> {
         g.writeStringField("link", key.link());
         g.writeNumberField("batch", key.batch());
         g.writeStringField("variant", key.variant());
+        g.writeStringField("title", GroupTitles.title(key));
         g.writeArrayFieldStart("frontier_splits");
         for (Point p : report.frontier().frontierByGroup().getOrDefault(key, List.of())) {
           g.writeString(p.split());
