@@ -86,6 +86,16 @@ final class ServeCommand implements Callable<Integer> {
   Integer maxRequestMib;
 
   @Option(
+      names = "--max-model-mib",
+      defaultValue = "1024",
+      description =
+          "Weights of the stages kept loaded, MiB (4 bytes per parameter); idle stages are evicted,"
+              + " least recently used first, to make room; a handshake whose stage cannot fit gets"
+              + " BAD_HANDSHAKE (larger than the bound) or BUSY (the stages in use leave no room)"
+              + " (default: ${DEFAULT-VALUE}).")
+  long maxModelMib;
+
+  @Option(
       names = "--transport",
       defaultValue = "nio",
       description =
@@ -280,7 +290,7 @@ final class ServeCommand implements Callable<Integer> {
     // a middle stage reaches its downstream stage over the same transport and with the same secret
     ModelStageService service = new ModelStageService(Transports.network(kind, credentials), n);
     try {
-      service.serveModelDirectories(modelDirs);
+      service.serveModelDirectories(modelDirs).limitModelMemory(maxModelMib);
     } catch (IllegalArgumentException e) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -21,8 +21,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -32,7 +30,8 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Threads: torch's intra-op thread count is process-wide, so it is fixed when the service is
  * created; a handshake asking for a different count is refused. Thread-safe. Owns the cached
- * stages; {@link #close()} frees them.
+ * stages, bounded by their weights ({@link #limitModelMemory}, default {@value
+ * StageCache#DEFAULT_MAX_MIB} MiB); {@link #close()} frees them.
  */
 public final class ModelStageService implements StageService, AutoCloseable {
 
@@ -64,7 +63,7 @@ public final class ModelStageService implements StageService, AutoCloseable {
   private volatile List<java.nio.file.Path> modelRootsGiven = List.of();
 
   private volatile boolean anyModelDirectory;
-  private final Map<StageKey, StageModel> cache = new ConcurrentHashMap<>();
+  private volatile StageCache cache = new StageCache(StageCache.DEFAULT_MAX_MIB << 20);
   private volatile boolean closed;
 
   /**
@@ -117,6 +116,31 @@ public final class ModelStageService implements StageService, AutoCloseable {
     return this;
   }
 
+  /**
+   * Bounds the weights of the stages this service keeps loaded ({@code serve --max-model-mib});
+   * idle stages are evicted, least recently used first, to make room (see {@link StageCache}).
+   * Call before the first handshake.
+   *
+   * @param mib >= 1
+   * @return this
+   * @throws IllegalArgumentException for a bound below 1 MiB or above 2^40 MiB
+   */
+  public ModelStageService limitModelMemory(long mib) {
+    if (mib < 1 || mib > (1L << 40)) {
+      throw new IllegalArgumentException(
+          "--max-model-mib " + mib + " (expected: 1.." + (1L << 40) + " MiB)");
+    }
+    StageCache old = cache;
+    cache = new StageCache(mib << 20);
+    old.close();
+    return this;
+  }
+
+  /** Bytes of weights of the stages loaded now. */
+  public long cachedStageBytes() {
+    return cache.bytes();
+  }
+
   /** Intra-op threads this service computes with. */
   public int threads() {
     return threads;
@@ -150,14 +174,14 @@ public final class ModelStageService implements StageService, AutoCloseable {
               + h.threads());
     }
     StageKey key = key(h);
-    StageModel stage;
+    StageCache.Lease lease;
     try {
-      stage =
-          cache.computeIfAbsent(
+      ModelBlueprint blueprint = ModelCatalog.blueprint(key.model(), key.options());
+      lease =
+          cache.acquire(
               key,
-              k ->
-                  StageModel.load(
-                      ModelCatalog.blueprint(k.model(), k.options()).instantiate(), k.range()));
+              weightBytes(blueprint, key.range()),
+              () -> StageModel.load(blueprint.instantiate(), key.range()));
     } catch (RuntimeException e) {
       throw new StageException(
           ErrorCode.INTERNAL,
@@ -170,6 +194,16 @@ public final class ModelStageService implements StageService, AutoCloseable {
               + ") failed: "
               + e);
     }
+    try {
+      return openWith(h, lease);
+    } catch (StageException | RuntimeException e) {
+      lease.close();
+      throw e;
+    }
+  }
+
+  private StageSession openWith(Handshake h, StageCache.Lease lease) throws StageException {
+    StageModel stage = lease.model();
     StageChannel downstream = null;
     HandshakeReply downstreamReply = null;
     if (!h.downstream().isEmpty()) {
@@ -202,7 +236,27 @@ public final class ModelStageService implements StageService, AutoCloseable {
       }
     }
     HandshakeReply reply = reply(h, stage, downstreamReply);
-    return new ModelStageSession(stage, h.batch(), reply, downstream);
+    return new ModelStageSession(stage, lease, h.batch(), reply, downstream);
+  }
+
+  /**
+   * The bytes of a stage's weights (4 per trainable parameter), from the blueprint's static costs,
+   * before anything is built.
+   */
+  static long weightBytes(ModelBlueprint blueprint, StageRange range) {
+    List<io.paretopipe.models.UnitCost> all = blueprint.costs();
+    int offset = blueprint.hasPrefix() ? 1 : 0;
+    long params = 0;
+    if (range.prefix() && blueprint.hasPrefix()) {
+      params += all.get(0).params();
+    }
+    for (int i = range.unitStart(); i < range.unitEnd(); i++) {
+      params += all.get(offset + i).params();
+    }
+    if (range.suffix()) {
+      params += all.get(all.size() - 1).params();
+    }
+    return params * Float.BYTES;
   }
 
   /** Refuses a model directory outside the served roots, before touching the file system for it. */
@@ -411,9 +465,6 @@ public final class ModelStageService implements StageService, AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    for (StageModel stage : cache.values()) {
-      stage.close();
-    }
-    cache.clear();
+    cache.close();
   }
 }

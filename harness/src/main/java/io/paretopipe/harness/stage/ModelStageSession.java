@@ -25,8 +25,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,6 +48,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Timing, on this stage's clock: {@code queueNanos} from the request's arrival (the {@link
  * #process} or {@link #tryProcessInline} call) to the start of its compute, {@code computeNanos}
  * the forward itself.
+ *
+ * <p>The session leases its stage from the server's {@link StageCache}; the lease is released only
+ * once no compute of the session can run any more (its compute thread has ended and no inline
+ * compute holds the lock), so an evicted stage is never freed under a running forward.
  */
 final class ModelStageSession implements io.paretopipe.harness.transport.StageSession {
 
@@ -71,7 +77,15 @@ final class ModelStageSession implements io.paretopipe.harness.transport.StageSe
 
   private record Pending(CompletableFuture<InferenceResult> future, StageTiming timing) {}
 
-  ModelStageSession(StageModel stage, int batch, HandshakeReply reply, StageChannel downstream) {
+  /**
+   * @param lease this session's use of {@code stage}, closed once the session can compute no more
+   */
+  ModelStageSession(
+      StageModel stage,
+      AutoCloseable lease,
+      int batch,
+      HandshakeReply reply,
+      StageChannel downstream) {
     this.stage = stage;
     this.reply = reply;
     this.downstream = downstream;
@@ -83,12 +97,29 @@ final class ModelStageSession implements io.paretopipe.harness.transport.StageSe
             + "-"
             + stage.range().unitEnd();
     this.compute =
-        Executors.newSingleThreadExecutor(
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(),
             r -> {
               Thread t = new Thread(r, name);
               t.setDaemon(true);
               return t;
-            });
+            }) {
+          @Override
+          protected void terminated() {
+            computing.lock();
+            try {
+              lease.close();
+            } catch (Exception e) {
+              // a lease's close throws nothing; the session is gone either way
+            } finally {
+              computing.unlock();
+            }
+          }
+        };
     if (downstream != null) {
       receiver = new Thread(this::receiveDownstream, name + "-downstream");
       receiver.setDaemon(true);
@@ -139,7 +170,7 @@ final class ModelStageSession implements io.paretopipe.harness.transport.StageSe
       return false;
     }
     try {
-      if (queued.get() != 0) {
+      if (queued.get() != 0 || closed.get()) {
         return false;
       }
       long arrival = System.nanoTime();
