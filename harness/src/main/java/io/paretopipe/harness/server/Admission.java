@@ -31,6 +31,11 @@ public final class Admission {
   private final BufferPool pool;
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicInteger admitted = new AtomicInteger();
+  private final AtomicInteger displaced = new AtomicInteger();
+
+  /** Slots of connections that have not proved themselves yet, oldest first. */
+  private final java.util.concurrent.ConcurrentLinkedDeque<Slot> pending =
+      new java.util.concurrent.ConcurrentLinkedDeque<>();
 
   public Admission(StageServerOptions options) {
     this.maxConnections = options.maxConnections();
@@ -45,9 +50,46 @@ public final class Admission {
    * @throws StageException {@code BUSY} naming the limit when every slot is taken
    */
   public Slot admit() throws StageException {
+    Slot slot = take(null);
+    slot.ready();
+    return slot;
+  }
+
+  /**
+   * A slot for a connection that has not yet proved itself (its handshake and, with a secret, its
+   * authentication are still to come). When every slot is taken, the oldest such connection is
+   * displaced to make room: {@code displace} of its slot runs (it should refuse the connection with
+   * {@code BUSY} and close it) and its slot passes to the newcomer. Connections that never complete
+   * a handshake thus cannot keep a head out: to displace a head's connection in the few
+   * milliseconds its handshake takes, a peer would have to open every slot's worth of connections
+   * within them. Slots of {@linkplain Slot#ready() ready} heads are never displaced.
+   *
+   * @param displace what the connection does when displaced; runs at most once, on the admitting
+   *     thread of the newcomer
+   * @throws StageException {@code BUSY} naming the limit when every slot is held by a ready head
+   */
+  public Slot admitPending(Runnable displace) throws StageException {
+    return take(java.util.Objects.requireNonNull(displace, "displace"));
+  }
+
+  private Slot take(Runnable displace) throws StageException {
     while (true) {
       int now = open.get();
       if (now >= maxConnections) {
+        Slot oldest;
+        while ((oldest = pending.pollFirst()) != null) {
+          if (oldest.state.compareAndSet(Slot.PENDING, Slot.DISPLACED)) {
+            displaced.incrementAndGet();
+            oldest.displace.run();
+            // the displaced connection's place passes to the newcomer: open stays as it is
+            Slot slot = new Slot(displace);
+            admitted.incrementAndGet();
+            if (displace != null) {
+              pending.addLast(slot);
+            }
+            return slot;
+          }
+        }
         throw new StageException(
             ErrorCode.BUSY,
             "stage server already serves "
@@ -58,9 +100,18 @@ public final class Admission {
       }
       if (open.compareAndSet(now, now + 1)) {
         admitted.incrementAndGet();
-        return new Slot();
+        Slot slot = new Slot(displace);
+        if (displace != null) {
+          pending.addLast(slot);
+        }
+        return slot;
       }
     }
+  }
+
+  /** Connections displaced by newer ones since the server started. */
+  public int displaced() {
+    return displaced.get();
   }
 
   /** Heads holding a slot now. */
@@ -119,16 +170,45 @@ public final class Admission {
     return new HeldRequest(reservation, backing, pool);
   }
 
-  /** One head's place among {@link StageServerOptions#maxConnections()}; released once. */
+  /**
+   * One head's place among {@link StageServerOptions#maxConnections()}; released once. A slot from
+   * {@link #admitPending} is pending until {@link #ready()}; a pending slot may be displaced.
+   */
   public final class Slot {
+    private static final int PENDING = 0;
+    private static final int READY = 1;
+    private static final int DISPLACED = 2;
+
     private final AtomicBoolean released = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicInteger state =
+        new java.util.concurrent.atomic.AtomicInteger(PENDING);
+    private final Runnable displace;
 
-    private Slot() {}
+    private Slot(Runnable displace) {
+      this.displace = displace;
+    }
 
-    /** Frees the slot; only the first call does anything. */
+    /**
+     * Marks the head ready (its handshake and authentication are done): its slot can no longer be
+     * displaced.
+     *
+     * @return false if the slot was displaced first (the connection is being refused)
+     */
+    public boolean ready() {
+      boolean won = state.compareAndSet(PENDING, READY) || state.get() == READY;
+      if (won && displace != null) {
+        pending.remove(this);
+      }
+      return won;
+    }
+
+    /** Frees the slot; only the first call does anything (nothing for a displaced slot). */
     public void release() {
       if (released.compareAndSet(false, true)) {
-        open.decrementAndGet();
+        pending.remove(this);
+        if (state.getAndSet(DISPLACED) != DISPLACED) {
+          open.decrementAndGet();
+        }
       }
     }
   }

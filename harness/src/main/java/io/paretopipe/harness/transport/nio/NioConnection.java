@@ -145,6 +145,9 @@ final class NioConnection {
       if (authenticator != null && !authenticate(authenticator, handshake)) {
         return;
       }
+      if (!slot.ready()) {
+        return; // displaced by a newer connection, which sent BUSY
+      }
       handshakeRead = true;
       if (fatalSent || !openSession(handshake)) {
         return;
@@ -288,6 +291,23 @@ final class NioConnection {
         new RequestFlow(admission, opened.session(), writer::answer, server.options().dispatch());
     writer.send(opened.reply());
     return true;
+  }
+
+  /**
+   * Refuses this connection, which has not completed its handshake, because a newer one took its
+   * slot ({@link Admission#admitPending}).
+   */
+  void displaced(int maxConnections) {
+    fatal(
+        new ErrorReport(
+            StageException.NO_REQUEST,
+            ErrorCode.BUSY,
+            "every one of the stage server's "
+                + maxConnections
+                + " connection slots (serve --max-connections) was taken and this connection, the"
+                + " oldest without a complete handshake"
+                + (server.options().authenticator() == null ? "" : " and authentication")
+                + ", gave its slot to a newer one; connect again"));
   }
 
   /** Queues a connection-level error; the writer sends it and then closes the connection. */

@@ -34,10 +34,13 @@ import java.util.concurrent.TimeUnit;
  * handshake deadlines, and per connection a reader and a writer thread (see {@link NioConnection}).
  *
  * <p>Slots: a connection takes one of {@link StageServerOptions#maxConnections()} when it is
- * accepted, before its handshake, and gives it back when it ends; one more connection gets a {@code
- * BUSY} ERROR frame and is closed. A connection that has not completed its HANDSHAKE (and, with a
- * shared secret, its AUTH_PROOF) within {@link StageServerOptions#handshakeTimeoutMillis()} gets
- * {@code TIMEOUT} and is closed, so idle connections cannot hold every slot.
+ * accepted, before its handshake, and gives it back when it ends. When every slot is taken, a new
+ * connection displaces the oldest connection that has not completed its HANDSHAKE (and, with a
+ * shared secret, its AUTH_PROOF): that one gets a {@code BUSY} ERROR frame and is closed ({@link
+ * Admission#admitPending}); only when every slot is held by a ready head does the new connection
+ * get {@code BUSY}. A connection that has not completed its handshake within {@link
+ * StageServerOptions#handshakeTimeoutMillis()} gets {@code TIMEOUT} and is closed. So connections
+ * that never prove themselves cannot keep a head out.
  *
  * <p>Thread-safe. {@link #close} stops accepting, closes every connection (and with it its session)
  * and joins all threads; closing twice is harmless.
@@ -211,12 +214,22 @@ public final class NioStageServer implements StageServer {
         socket.setOption(StandardSocketOptions.SO_RCVBUF, options.socketBufferBytes());
       }
       ErrorReport refusal = null;
+      java.util.concurrent.atomic.AtomicReference<NioConnection> self =
+          new java.util.concurrent.atomic.AtomicReference<>();
       try {
-        slot = admission.admit();
+        slot =
+            admission.admitPending(
+                () -> {
+                  NioConnection displaced = self.get();
+                  if (displaced != null) {
+                    displaced.displaced(options.maxConnections());
+                  }
+                });
       } catch (StageException busy) {
         refusal = new ErrorReport(StageException.NO_REQUEST, busy.code(), busy.getMessage());
       }
       NioConnection c = new NioConnection(this, socket, slot, refusal);
+      self.set(c);
       connections.add(c);
       if (lifecycle.isClosed()) {
         c.close();

@@ -103,6 +103,62 @@ class NioAuthenticationTest {
     }
   }
 
+  /**
+   * Connections that never complete a handshake hold every slot (with a deadline far away, so only
+   * displacement can let anyone in): a head with the secret is still served, the oldest idle
+   * connection is refused with BUSY, and a ready head's slot is never taken.
+   */
+  @Test
+  void idleConnectionsHoldingEverySlotCannotKeepAnAuthenticatedHeadOut() throws Exception {
+    server.close();
+    server =
+        NioStageServer.start(
+            service,
+            StageServerOptions.builder()
+                .optAuthenticator(Authenticator.create(SECRET))
+                .optHandshakeTimeoutMillis(600_000)
+                .optMaxConnections(2)
+                .build());
+    try (RawClient oldest = new RawClient()) {
+      oldest.out.write('P'); // one byte of a frame header, then nothing
+      oldest.out.flush();
+      awaitHeads(1);
+      try (RawClient newer = new RawClient()) {
+        newer.out.write('P');
+        newer.out.flush();
+        awaitHeads(2);
+        NioTransport head = new NioTransport(Authenticator.create(SECRET));
+        try (StageChannel ready = head.connect(server.address(), TIMEOUT)) {
+          ready.handshake(handshake("resnet18"), TIMEOUT);
+          ErrorReport e = oldest.expectErrorAndClose();
+          assertEquals(ErrorCode.BUSY, e.code());
+          assertTrue(
+              e.message().contains("the oldest without a complete handshake and authentication"),
+              e.message());
+          assertEquals(1, server.admission().displaced());
+          // the ready head keeps its slot: the next newcomer displaces the idle one, not it
+          roundTrip(head, server.address());
+          ErrorReport second = newer.expectErrorAndClose();
+          assertEquals(ErrorCode.BUSY, second.code());
+          Tensor sent = randomTensor(DType.FLOAT32, new long[] {2, 64}, 9);
+          ready.send(new InferenceRequest(2, sent));
+          assertTrue(ready.receive(TIMEOUT).tensor().equalsBytes(sent));
+        }
+      }
+    }
+    awaitHeads(0);
+  }
+
+  private void awaitHeads(int expected) throws InterruptedException {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (server.admission().heads() != expected) {
+      assertTrue(
+          System.nanoTime() < deadline,
+          "heads " + server.admission().heads() + ", expected " + expected);
+      Thread.sleep(5);
+    }
+  }
+
   @Test
   void aHeadWithASecretRefusesAStageWithoutOne() throws Exception {
     TestStages.EchoService open = new TestStages.EchoService(1);
