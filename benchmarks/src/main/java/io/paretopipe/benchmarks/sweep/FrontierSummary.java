@@ -12,9 +12,9 @@ import java.util.Locale;
 
 /**
  * The sweep's closing lines, one per group of the report's {@code frontier.json} (named by its
- * {@code title}, or model, transport, link and batch without one): the splits on the
- * frontier (P >= 0.95), how many are only possibly on it with the two most likely and their
- * probability, the dominated ones, the converged count and the requests and passes behind them:
+ * {@code title}, or model, transport, link and batch without one): the splits on the frontier (P >=
+ * 0.95), how many are only possibly on it with the two most likely and their probability, the
+ * dominated ones, the converged count and the requests and passes behind them:
  *
  * <pre>
  * mobilenetv2 nio, link none, batch 8: frontier none; possible 17 (most likely 13 P=0.53, 9 P=0.47); dominated 0, 1, 3; converged 0 of 20; 2-3 passes, 404 requests

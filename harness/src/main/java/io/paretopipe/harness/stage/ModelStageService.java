@@ -118,8 +118,8 @@ public final class ModelStageService implements StageService, AutoCloseable {
 
   /**
    * Bounds the weights of the stages this service keeps loaded ({@code serve --max-model-mib});
-   * idle stages are evicted, least recently used first, to make room (see {@link StageCache}).
-   * Call before the first handshake.
+   * idle stages are evicted, least recently used first, to make room (see {@link StageCache}). Call
+   * before the first handshake.
    *
    * @param mib >= 1
    * @return this

@@ -11,7 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Slots, pending and ready, counted exactly; the oldest pending one is displaced, never a ready one. */
+/**
+ * Slots, pending and ready, counted exactly; the oldest pending one is displaced, never a ready
+ * one.
+ */
 class AdmissionTest {
 
   @Test
@@ -34,7 +37,8 @@ class AdmissionTest {
     StageException busy =
         assertThrows(StageException.class, () -> admission.admitPending(() -> displaced.add("d")));
     assertEquals(ErrorCode.BUSY, busy.code());
-    assertTrue(busy.getMessage().startsWith("stage server already serves 2 heads"), busy.getMessage());
+    assertTrue(
+        busy.getMessage().startsWith("stage server already serves 2 heads"), busy.getMessage());
     assertEquals(List.of("a"), displaced, "ready heads are never displaced");
 
     b.release();

@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import io.paretopipe.harness.protocol.DType;
 import io.paretopipe.harness.protocol.ErrorCode;
 import io.paretopipe.harness.protocol.Handshake;
 import io.paretopipe.harness.protocol.StageException;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import io.paretopipe.models.Engines;
 import io.paretopipe.models.ModelCatalog;
 import io.paretopipe.models.ModelOptions;
@@ -171,11 +171,10 @@ class StageCacheTest {
       assertEquals(ErrorCode.BAD_HANDSHAKE, e.code(), e.getMessage());
       assertTrue(
           e.getMessage()
-              .contains(
-                  String.format(
-                      java.util.Locale.ROOT,
-                      "holds %.1f MiB of weights, more than this stage server keeps loaded (1.0 MiB",
-                      estimate / (double) MIB)),
+              .matches(
+                  "the stage asked for \\(mobilenetv2 units \\[18, 19\\)\\) holds [0-9]+\\.[0-9] MiB of"
+                      + " weights, more than this stage server keeps loaded \\(1\\.0 MiB, serve"
+                      + " --max-model-mib\\)"),
           e.getMessage());
       assertEquals(0, service.cachedStages());
       assertThrows(IllegalArgumentException.class, () -> service.limitModelMemory(0));
