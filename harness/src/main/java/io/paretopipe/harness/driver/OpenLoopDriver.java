@@ -61,7 +61,7 @@ public final class OpenLoopDriver implements AutoCloseable {
   private long released;
   private long dropped;
   private long maxReleaseLagNanos;
-  private volatile PipelineFailedException failure;
+  private final FirstFailure failure = new FirstFailure();
   private volatile boolean closed;
 
   /**
@@ -295,7 +295,7 @@ public final class OpenLoopDriver implements AutoCloseable {
 
   private void receiveLoop() {
     StageChannel channel = target.channel();
-    while (!closed && failure == null) {
+    while (!closed && !failure.isSet()) {
       InferenceResult result;
       try {
         result = channel.receive(POLL);
@@ -394,21 +394,16 @@ public final class OpenLoopDriver implements AutoCloseable {
   }
 
   private void failQuietly(String message, Throwable cause) {
-    if (failure == null) {
-      failure = new PipelineFailedException(message, cause);
-    }
+    failure.record(message, cause);
   }
 
   private void fail(String message, Throwable cause) throws PipelineFailedException {
     failQuietly(message, cause);
-    throw failure;
+    throw failure.raise(message, cause);
   }
 
   private void checkFailure() throws PipelineFailedException {
-    PipelineFailedException f = failure;
-    if (f != null) {
-      throw new PipelineFailedException(f.getMessage(), f);
-    }
+    failure.check();
   }
 
   /** Stops receiving; requests still in flight are abandoned (not recorded). Idempotent. */

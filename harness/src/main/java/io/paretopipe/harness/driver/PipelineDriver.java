@@ -42,7 +42,7 @@ public final class PipelineDriver implements AutoCloseable {
   private final AtomicLong overlappedHeadComputes = new AtomicLong();
   private final Thread receiver;
   private final long timeoutNanos;
-  private volatile PipelineFailedException failure;
+  private final FirstFailure failure = new FirstFailure();
   private volatile boolean closed;
   private volatile float[] lastOutput;
 
@@ -173,7 +173,7 @@ public final class PipelineDriver implements AutoCloseable {
 
   private void receiveLoop() {
     StageChannel channel = pipeline.channel();
-    while (!closed && failure == null) {
+    while (!closed && !failure.isSet()) {
       InferenceResult result;
       try {
         result = channel.receive(POLL);
@@ -265,22 +265,17 @@ public final class PipelineDriver implements AutoCloseable {
   }
 
   private void failQuietly(String message, Throwable cause) {
-    if (failure == null) {
-      failure = new PipelineFailedException(message, cause);
-    }
+    failure.record(message, cause);
     window.release(depth);
   }
 
   private void fail(String message, Throwable cause) throws PipelineFailedException {
     failQuietly(message, cause);
-    throw failure;
+    throw failure.raise(message, cause);
   }
 
   private void checkFailure() throws PipelineFailedException {
-    PipelineFailedException f = failure;
-    if (f != null) {
-      throw new PipelineFailedException(f.getMessage(), f);
-    }
+    failure.check();
   }
 
   /** Stops receiving; requests still in flight are abandoned (not recorded). Idempotent. */

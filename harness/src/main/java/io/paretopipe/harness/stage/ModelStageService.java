@@ -136,11 +136,6 @@ public final class ModelStageService implements StageService, AutoCloseable {
     return this;
   }
 
-  /** Bytes of weights of the stages loaded now. */
-  public long cachedStageBytes() {
-    return cache.bytes();
-  }
-
   /** Intra-op threads this service computes with. */
   public int threads() {
     return threads;

@@ -199,11 +199,6 @@ final class StageCache implements AutoCloseable {
     return bytes;
   }
 
-  /** The bound, in bytes. */
-  long maxBytes() {
-    return maxBytes;
-  }
-
   private static String mib(long b) {
     return String.format(java.util.Locale.ROOT, "%.1f", b / (1024.0 * 1024.0));
   }

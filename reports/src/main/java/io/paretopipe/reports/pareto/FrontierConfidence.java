@@ -54,8 +54,6 @@ public final class FrontierConfidence {
    */
   public static final double TOLD_APART = 0.975;
 
-  private static final double Z = 1.959963984540054;
-
   private FrontierConfidence() {}
 
   /**
@@ -260,7 +258,7 @@ public final class FrontierConfidence {
                     units.stream().mapToDouble(SampleUnit::weight).toArray(),
                     units.stream().mapToDouble(SampleUnit::mean).toArray())
                 .standardError();
-        double tScale = MeanInterval.t975(interval.degreesOfFreedom()) / Z;
+        double tScale = MeanInterval.normalScale(interval.degreesOfFreedom());
         ownScale = tScale * Math.sqrt(k / (k - 1.0));
         double moderated = interval.standardError();
         parametric = tScale * Math.sqrt(Math.max(0, moderated * moderated - own * own));

@@ -62,10 +62,12 @@ public final class IntervalModeration {
     }
     for (List<Integer> indices : families.values()) {
       List<Member> members = new ArrayList<>();
-      for (int i : indices) {
-        PointSamples s = points.get(i).samples();
+      double[] effectiveUnits = new double[indices.size()];
+      for (int j = 0; j < indices.size(); j++) {
+        PointSamples s = points.get(indices.get(j)).samples();
         MeanInterval interval = metric.interval(s);
         double n = metric.samples(s).effectiveUnits();
+        effectiveUnits[j] = n;
         double v =
             interval.known() && interval.estimate() != 0
                 ? interval.standardError()
@@ -87,8 +89,7 @@ public final class IntervalModeration {
         MeanInterval interval =
             metric
                 .interval(s)
-                .moderated(
-                    m.relativeVariance(), metric.samples(s).effectiveUnits(), m.degreesOfFreedom());
+                .moderated(m.relativeVariance(), effectiveUnits[j], m.degreesOfFreedom());
         points.set(i, p.withSamples(metric.with(s, interval)));
       }
     }

@@ -120,6 +120,16 @@ public record MeanInterval(
   }
 
   /**
+   * How much wider Student's 95% quantile is than the normal's.
+   *
+   * @param degreesOfFreedom >= 1
+   * @return {@code t(0.975, degreesOfFreedom) / z(0.975)}
+   */
+  public static double normalScale(int degreesOfFreedom) {
+    return t975(degreesOfFreedom) / Z;
+  }
+
+  /**
    * The factor the bootstrap scales a point's resampled deviations by, so that its 95% spread
    * equals this interval's: the plain bootstrap of k units has a variance (k - 1) / k too small and
    * normal tails where Student's t has heavier ones.
@@ -128,6 +138,6 @@ public record MeanInterval(
    * @return {@code t(0.975, k - 1) / z(0.975) x sqrt(k / (k - 1))}
    */
   public static double bootstrapScale(int units) {
-    return t975(units - 1) / Z * Math.sqrt(units / (units - 1.0));
+    return normalScale(units - 1) * Math.sqrt(units / (units - 1.0));
   }
 }
