@@ -257,7 +257,8 @@ final class HistoryCommand implements Callable<Integer> {
       description = {
         "Finds change points in every series (one figure of one point on one host fingerprint, one value per"
             + " run): E-divisive means with a t test, significance --alpha, at least --min-change, the first"
-            + " --buffer runs a baseline. A change in the worse direction (from the unit) lasting --persistence"
+            + " --buffer runs a baseline; the t test's variance is moderated by what the same figure of the"
+            + " other points on the host says about run-to-run noise. A change in the worse direction (from the unit) lasting --persistence"
             + " runs is a regression; so is a point whose frontier class dropped. Exit 0: no open regression,"
             + " 1: open regressions (listed), 2: bad input."
       })

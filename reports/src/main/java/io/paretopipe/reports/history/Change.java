@@ -1,5 +1,6 @@
 package io.paretopipe.reports.history;
 
+import io.paretopipe.reports.stats.VarianceModeration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -56,10 +57,27 @@ public record Change(ChangePointDetector.ChangePoint point, Kind kind, boolean o
       FigureValue.Better better,
       ChangePointDetector detector,
       int persistence) {
+    return analyze(values, relativeStandardErrors, null, better, detector, persistence);
+  }
+
+  /**
+   * The same with the family's prior for the run-to-run noise ({@link
+   * ChangePointDetector#detect(double[], double[], VarianceModeration.Prior)}).
+   *
+   * @param prior the family's prior, null for none
+   */
+  public static List<Change> analyze(
+      double[] values,
+      double[] relativeStandardErrors,
+      VarianceModeration.Prior prior,
+      FigureValue.Better better,
+      ChangePointDetector detector,
+      int persistence) {
     if (persistence < 1) {
       throw new IllegalArgumentException("persistence: " + persistence + " (expected: >= 1)");
     }
-    List<ChangePointDetector.ChangePoint> points = detector.detect(values, relativeStandardErrors);
+    List<ChangePointDetector.ChangePoint> points =
+        detector.detect(values, relativeStandardErrors, prior);
     List<Change> changes = new ArrayList<>();
     if (points.isEmpty()) {
       return changes;

@@ -1,5 +1,6 @@
 package io.paretopipe.reports.history;
 
+import io.paretopipe.reports.stats.VarianceModeration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,7 +13,9 @@ import java.util.TreeMap;
  * fingerprint, one value per run, oldest first) through the {@link ChangePointDetector}, each
  * change classified ({@link Change}), plus the drift of every point's frontier class. Where a run
  * stored a 95% interval over two or more units for a mean figure, its standard error is the
- * detector's noise floor for that value. Stateless.
+ * detector's noise floor for that value. Each series is tested with the prior for its run-to-run
+ * noise that the other series of its family give (the same benchmark and figure on the same host
+ * fingerprint, {@link FamilyNoise}). Stateless.
  *
  * <p>Frontier drift, per point and host: the newest transition {@code t} (at least {@link
  * ChangePointDetector.Settings#buffer()} runs in) such that the {@code buffer} runs before it all
@@ -192,6 +195,35 @@ public final class HistoryCheck {
   private HistoryCheck() {}
 
   /**
+   * Each series' prior for its run-to-run noise from the other series of its family: the same
+   * benchmark and figure on the same host fingerprint ({@link FamilyNoise}).
+   */
+  private static Map<SeriesKey, VarianceModeration.Prior> familyPriors(
+      TreeMap<SeriesKey, List<Observation>> values) {
+    Map<List<String>, List<SeriesKey>> families = new LinkedHashMap<>();
+    values.forEach(
+        (key, observations) ->
+            families
+                .computeIfAbsent(
+                    List.of(key.benchmark(), key.figure(), key.hostId()), f -> new ArrayList<>())
+                .add(key));
+    Map<SeriesKey, VarianceModeration.Prior> priors = new LinkedHashMap<>();
+    for (List<SeriesKey> family : families.values()) {
+      List<double[]> series = new ArrayList<>();
+      for (SeriesKey key : family) {
+        series.add(values.get(key).stream().mapToDouble(Observation::value).toArray());
+      }
+      List<VarianceModeration.Prior> estimated = FamilyNoise.priors(series);
+      for (int i = 0; i < family.size(); i++) {
+        if (estimated.get(i) != null) {
+          priors.put(family.get(i), estimated.get(i));
+        }
+      }
+    }
+    return priors;
+  }
+
+  /**
    * Checks a whole history database.
    *
    * @param db the database
@@ -259,6 +291,7 @@ public final class HistoryCheck {
       }
     }
     ChangePointDetector detector = new ChangePointDetector(options.settings());
+    Map<SeriesKey, VarianceModeration.Prior> priors = familyPriors(values);
     List<SeriesResult> series = new ArrayList<>();
     values.forEach(
         (key, observations) -> {
@@ -267,7 +300,13 @@ public final class HistoryCheck {
               observations.stream().mapToDouble(Observation::relativeStandardError).toArray();
           String unit = units.get(key);
           List<Change> changes =
-              Change.analyze(x, se, FigureValue.better(unit), detector, options.persistence());
+              Change.analyze(
+                  x,
+                  se,
+                  priors.get(key),
+                  FigureValue.better(unit),
+                  detector,
+                  options.persistence());
           series.add(
               new SeriesResult(
                   key,

@@ -2,6 +2,7 @@ package io.paretopipe.reports.stats;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paretopipe.reports.stats.VarianceModeration.Member;
@@ -9,6 +10,8 @@ import io.paretopipe.reports.stats.VarianceModeration.Moderated;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.apache.commons.math3.distribution.ChiSquaredDistribution;
+import org.apache.commons.math3.random.Well19937c;
 import org.junit.jupiter.api.Test;
 
 class VarianceModerationTest {
@@ -113,5 +116,49 @@ class VarianceModerationTest {
     assertTrue(
         moderatedWidth < 0.6 * ownWidth,
         "moderated width " + moderatedWidth / cases + " vs own " + ownWidth / cases);
+  }
+
+  /** Observed variances of {@code count} members with {@code d} df each, true variances given. */
+  private static List<Member> observed(double[] trueVariances, int d, long seed) {
+    ChiSquaredDistribution chi = new ChiSquaredDistribution(new Well19937c(seed), d);
+    List<Member> members = new ArrayList<>();
+    for (double v : trueVariances) {
+      members.add(new Member(v * chi.sample() / d, d));
+    }
+    return members;
+  }
+
+  @Test
+  void aFamilyWithOneTrueVarianceGivesThatVarianceAsAPriorOfManyDegreesOfFreedom() {
+    double[] truth = new double[2000];
+    java.util.Arrays.fill(truth, 0.0025);
+    VarianceModeration.Prior prior = VarianceModeration.prior(observed(truth, 10, 5));
+    assertEquals(0.0025, prior.variance(), 0.0025 * 0.03, prior.toString());
+    assertTrue(prior.degreesOfFreedom() >= 200, prior.toString());
+  }
+
+  @Test
+  void aFamilyWhoseTrueVariancesDifferGivesTheirSpreadAsDegreesOfFreedom() {
+    int d0 = 8;
+    double s0 = 0.0025;
+    ChiSquaredDistribution chi = new ChiSquaredDistribution(new Well19937c(7), d0);
+    double[] truth = new double[4000];
+    for (int i = 0; i < truth.length; i++) {
+      truth[i] = d0 * s0 / chi.sample();
+    }
+    VarianceModeration.Prior prior = VarianceModeration.prior(observed(truth, 10, 8));
+    assertEquals(d0, prior.degreesOfFreedom(), 2.5, prior.toString());
+    assertEquals(s0, prior.variance(), s0 * 0.1, prior.toString());
+  }
+
+  @Test
+  void aPriorNeedsThreeUsableMembersAndAMuchNoisierMemberExceedsIt() {
+    assertNull(
+        VarianceModeration.prior(
+            List.of(new Member(0.01, 3), new Member(0.02, 3), new Member(Double.NaN, 0))));
+    VarianceModeration.Prior prior = new VarianceModeration.Prior(0.0004, 1000);
+    assertTrue(VarianceModeration.exceeds(0.0016, 10, prior));
+    assertFalse(VarianceModeration.exceeds(0.0005, 10, prior));
+    assertFalse(VarianceModeration.exceeds(1, 0, prior));
   }
 }
