@@ -155,11 +155,6 @@ public final class StageModel implements AutoCloseable {
     return units.stream().map(Unit::name).toList();
   }
 
-  /** Costs of the pieces this stage runs, in order. */
-  public List<UnitCost> unitCosts() {
-    return costs;
-  }
-
   /** Per-image input shape this stage expects. */
   public long[] inputShapePerImage() {
     return inputShapePerImage.clone();

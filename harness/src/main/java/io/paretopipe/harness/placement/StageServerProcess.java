@@ -40,6 +40,12 @@ public final class StageServerProcess implements AutoCloseable {
   /** {@code true}: every spawned server keeps its log (the builder's default). */
   public static final String KEEP_LOGS_PROPERTY = "paretopipe.keepLogs";
 
+  /** The spawned JVM's maximum Java heap; models and request buffers live off-heap. */
+  private static final String HEAP = "1g";
+
+  /** How long to wait for a spawned server to print its ready line, in milliseconds. */
+  private static final long START_TIMEOUT_MILLIS = 120_000;
+
   private final Process process;
   private final String address;
   private final Path log;
@@ -171,8 +177,6 @@ public final class StageServerProcess implements AutoCloseable {
   public static final class Builder {
     private CpuSet cpus = CpuSet.UNPINNED;
     private int threads = 1;
-    private String heap = "1g";
-    private long startTimeoutMillis = 120_000;
     private final List<String> prefix = new ArrayList<>();
     private String listenHost = "127.0.0.1";
     private TransportKind transport = TransportKind.NIO;
@@ -214,18 +218,6 @@ public final class StageServerProcess implements AutoCloseable {
         throw new IllegalArgumentException("threads: " + threads + " (expected: >= 1)");
       }
       this.threads = threads;
-      return this;
-    }
-
-    /** Maximum Java heap, e.g. {@code 1g} (default); models live off-heap. */
-    public Builder optHeap(String heap) {
-      this.heap = heap;
-      return this;
-    }
-
-    /** How long to wait for the server to listen (default 120 s). */
-    public Builder optStartTimeoutMillis(long millis) {
-      this.startTimeoutMillis = millis;
       return this;
     }
 
@@ -292,7 +284,7 @@ public final class StageServerProcess implements AutoCloseable {
         command.addAll(List.of("taskset", "-c", cpus.list()));
       }
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      command.add("-Xmx" + heap);
+      command.add("-Xmx" + HEAP);
       command.add("-Dai.djl.offline=true");
       command.add("-cp");
       command.add(System.getProperty("java.class.path"));
@@ -386,11 +378,11 @@ public final class StageServerProcess implements AutoCloseable {
               });
       String address;
       try {
-        address = ready.get(startTimeoutMillis, TimeUnit.MILLISECONDS);
+        address = ready.get(START_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
         throw new IOException(
             "stage server did not start listening within "
-                + startTimeoutMillis
+                + START_TIMEOUT_MILLIS
                 + " ms; log "
                 + log
                 + ":\n"

@@ -142,11 +142,6 @@ public final class Tensor {
     return shape[axis];
   }
 
-  /** Number of elements: the product of the dimensions (1 for rank 0). */
-  public long elementCount() {
-    return byteSize() / dtype.byteSize();
-  }
-
   /** Size of the payload in bytes. */
   public long byteSize() {
     return data.capacity();

@@ -112,13 +112,6 @@ public final class CpuQuota implements AutoCloseable {
     return quota;
   }
 
-  /** For a {@link DeviceProfile} with a quota: the quota; empty for a profile without one. */
-  public static Optional<CpuQuota> forProfile(DeviceProfile profile) {
-    return profile.cpuQuotaPercent() == null
-        ? Optional.empty()
-        : Optional.of(create(profile.cpuQuotaPercent()));
-  }
-
   /** Why a quota cannot be created here, or empty when it can. */
   public static Optional<String> unavailableReason() {
     if (!Commands.isRoot()) {
