@@ -10,15 +10,16 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import com.sun.management.ThreadMXBean;
 import io.paretopipe.models.Engines;
 import io.paretopipe.models.ModelCatalog;
 import io.paretopipe.models.StageModel;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -26,7 +27,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -247,20 +250,53 @@ public final class ModelForwardSupport {
    */
   public static long minorFaults() {
     try {
-      String stat = Files.readString(Paths.get("/proc/self/stat"), StandardCharsets.US_ASCII);
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-      return Long.parseLong(
-          fields[7]); // fields after ")" start at field 3 (state); minflt is field 10
+      return minorFaultsOf(
+          Files.readString(Paths.get("/proc/self/stat"), StandardCharsets.US_ASCII));
     } catch (IOException | RuntimeException e) {
       return -1;
     }
   }
 
   /**
+   * Minor page faults so far of each thread of this process, by {@code /proc/self/task/TID}: key
+   * {@code "TID name"} (the kernel's 15-character thread name), value the count; empty without
+   * procfs. Threads that exit between listing and reading are left out.
+   */
+  static Map<String, Long> minorFaultsByThread() {
+    Map<String, Long> faults = new TreeMap<>();
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Paths.get("/proc/self/task"))) {
+      for (Path task : tasks) {
+        try {
+          String stat = Files.readString(task.resolve("stat"), StandardCharsets.US_ASCII);
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          faults.put(task.getFileName() + " " + name, minorFaultsOf(stat));
+        } catch (IOException | RuntimeException e) {
+          // the thread ended while we read
+        }
+      }
+    } catch (IOException e) {
+      return Map.of();
+    }
+    return faults;
+  }
+
+  /**
+   * Field 10 (minflt) of a {@code stat} line of procfs; the name in parentheses may hold spaces.
+   */
+  private static long minorFaultsOf(String stat) {
+    // the fields after ")" start at field 3 (state)
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+    return Long.parseLong(fields[7]);
+  }
+
+  /**
    * Interleaved probe: {@code MODEL THREADS FORWARDS [BATCH [IMPL...]]}. Loads every impl (default
    * blocks and torchscript), warms each up with 5 forwards, then runs {@code FORWARDS} rounds, each
    * round one forward of every impl in turn. Prints one line per impl: wall and calling-thread CPU
-   * time (median, p10, p90, ms) and minor faults per forward; then, for the first impl against each
+   * time (median, p10, p90, ms), minor faults of the whole process per forward (mean and median
+   * over the rounds) and the Java heap the calling thread allocated per forward (KB); one line of
+   * minor faults per round by thread (all impls together, which thread touches new pages: the
+   * calling thread, torch's workers, the JIT compilers, GC); then, for the first impl against each
    * other, the ratio of medians and the median of the per-round (paired) ratios with its
    * distribution-free 95 % interval, for wall and for CPU time.
    */
@@ -293,26 +329,32 @@ public final class ModelForwardSupport {
       }
       long[][] nanos = new long[impls.size()][rounds];
       long[][] cpuNanos = new long[impls.size()][rounds];
-      ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
-      long[] faults = new long[impls.size()];
+      ThreadMXBean cpu = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+      long[][] faults = new long[impls.size()][rounds];
+      long[] heapBytes = new long[impls.size()];
+      long self = Thread.currentThread().getId();
       for (int w = 0; w < 5; w++) {
         for (Forward f : forwards) {
           f.forward(input).close();
         }
       }
+      Map<String, Long> threadFaultsBefore = minorFaultsByThread();
       for (int r = 0; r < rounds; r++) {
         for (int i = 0; i < forwards.size(); i++) {
           long f0 = minorFaults();
+          long a0 = cpu.getThreadAllocatedBytes(self);
           long c0 = cpu.getCurrentThreadCpuTime();
           long t0 = System.nanoTime();
           NDArray out = forwards.get(i).forward(input);
           long t1 = System.nanoTime();
           cpuNanos[i][r] = cpu.getCurrentThreadCpuTime() - c0;
+          heapBytes[i] += cpu.getThreadAllocatedBytes(self) - a0;
           out.close();
-          faults[i] += minorFaults() - f0;
+          faults[i][r] = minorFaults() - f0;
           nanos[i][r] = t1 - t0;
         }
       }
+      Map<String, Long> threadFaultsAfter = minorFaultsByThread();
       System.out.printf(
           Locale.ROOT,
           "%s batch %d threads %d, %d interleaved rounds, %s, allocator env %s%n",
@@ -328,7 +370,7 @@ public final class ModelForwardSupport {
         System.out.printf(
             Locale.ROOT,
             "  %-18s wall median %8.1f ms (p10 %8.1f, p90 %8.1f)  calling-thread CPU median %8.1f"
-                + " ms (p10 %8.1f, p90 %8.1f)  minflt/forward %8.0f%n",
+                + " ms (p10 %8.1f, p90 %8.1f)  minflt/forward mean %6.0f median %6.0f  Java heap KB/forward %7.1f%n",
             impls.get(i),
             quantile(wall, 0.5),
             quantile(wall, 0.1),
@@ -336,8 +378,13 @@ public final class ModelForwardSupport {
             quantile(cpuMs, 0.5),
             quantile(cpuMs, 0.1),
             quantile(cpuMs, 0.9),
-            faults[i] / (double) rounds);
+            Arrays.stream(faults[i]).average().orElse(0),
+            quantile(Arrays.stream(faults[i]).asDoubleStream().toArray(), 0.5),
+            heapBytes[i] / 1024.0 / rounds);
       }
+      System.out.println(
+          "  minflt per round by thread (all impls together; threads with none left out): "
+              + faultsPerRound(threadFaultsBefore, threadFaultsAfter, rounds));
       for (int i = 1; i < impls.size(); i++) {
         printRatio("wall", impls.get(0), impls.get(i), nanos[0], nanos[i]);
         printRatio("CPU ", impls.get(0), impls.get(i), cpuNanos[0], cpuNanos[i]);
@@ -347,6 +394,20 @@ public final class ModelForwardSupport {
         f.close();
       }
     }
+  }
+
+  /** {@code "name count, ..."}: each thread's faults between the two snapshots per round. */
+  private static String faultsPerRound(
+      Map<String, Long> before, Map<String, Long> after, int rounds) {
+    List<String> parts = new ArrayList<>();
+    after.forEach(
+        (thread, count) -> {
+          long delta = count - before.getOrDefault(thread, 0L);
+          if (delta > 0) {
+            parts.add(String.format(Locale.ROOT, "%s %.1f", thread, delta / (double) rounds));
+          }
+        });
+    return parts.isEmpty() ? "none" : String.join(", ", parts);
   }
 
   private static void printRatio(String what, String a, String b, long[] aNanos, long[] bNanos) {
