@@ -266,7 +266,7 @@ public abstract class StageServerContractTest {
             service,
             StageServerOptions.builder()
                 .optMaxConnections(2)
-                .optIdleTimeoutMillis(1_000)
+                .optIdleTimeoutMillis(3_000)
                 .optSocketBufferBytes(64 << 10));
     long capacity = server.admission().capacityBytes();
     try (StalledHead stalled = stopReading(server, 4, (int) (MIB / 4))) {
@@ -294,7 +294,7 @@ public abstract class StageServerContractTest {
     StageChannel idle = ready(server);
     assertEchoes(idle, 1);
     StageException e = assertThrows(StageException.class, () -> idle.receive(TIMEOUT));
-    assertMessage(e, ErrorCode.TIMEOUT, "no request for 300 ms", "serve --idle-timeout");
+    assertMessage(e, ErrorCode.TIMEOUT, "no request for 1000 ms", "serve --idle-timeout");
     assertTrue(
         service.sessions.get(0).closed.await(10, TimeUnit.SECONDS),
         "the idle head's session is still open");
@@ -306,11 +306,11 @@ public abstract class StageServerContractTest {
   void aRequestThatComputesLongerThanTheIdleTimeoutIsNotCut() throws Exception {
     // the echo stage holds the first request until the second comes
     TestStages.EchoService service = new TestStages.EchoService(2);
-    StageServer server = start(service, StageServerOptions.builder().optIdleTimeoutMillis(500));
+    StageServer server = start(service, StageServerOptions.builder().optIdleTimeoutMillis(1_000));
     StageChannel channel = ready(server);
     Tensor first = randomTensor(DType.FLOAT32, new long[] {8}, 1);
     channel.send(new InferenceRequest(1, first));
-    Thread.sleep(1_500); // three idle timeouts with the request in flight
+    Thread.sleep(3_000); // three idle timeouts with the request in flight
     Tensor second = randomTensor(DType.FLOAT32, new long[] {8}, 2);
     channel.send(new InferenceRequest(2, second));
     Set<Long> ids =
