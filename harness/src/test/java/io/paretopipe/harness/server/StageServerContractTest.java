@@ -290,7 +290,9 @@ public abstract class StageServerContractTest {
   void aReadyHeadThatSendsNothingGetsTimeoutAtTheIdleDeadlineAndItsSlotIsFree() throws Exception {
     TestStages.EchoService service = new TestStages.EchoService(1);
     StageServer server =
-        start(service, StageServerOptions.builder().optMaxConnections(1).optIdleTimeoutMillis(1_000));
+        start(
+            service,
+            StageServerOptions.builder().optMaxConnections(1).optIdleTimeoutMillis(1_000));
     StageChannel idle = ready(server);
     assertEchoes(idle, 1);
     StageException e = assertThrows(StageException.class, () -> idle.receive(TIMEOUT));
