@@ -138,6 +138,7 @@ public final class SharedSecret {
       } catch (IOException e) {
         throw new SecretException("cannot read the permissions of " + name + ": " + e, e);
       }
+      checkOwner(file, name);
       if (permissions.stream().anyMatch(OTHERS::contains)) {
         throw new SecretException(
             name
@@ -170,6 +171,36 @@ public final class SharedSecret {
     }
     return new SharedSecret(
         checkLength(secret, name, HOW_TO_CREATE.replace("FILE", file.toString())), name);
+  }
+
+  /**
+   * Refuses a secret file owned by another user than the one running this process, as OpenSSH
+   * refuses such keys: its owner can read and replace the secret whatever the mode says. Only where
+   * the file system reports numeric owners ({@code unix:uid}); elsewhere nothing is checked.
+   */
+  private static void checkOwner(Path file, String name) throws SecretException {
+    int owner;
+    try {
+      owner = (Integer) Files.getAttribute(file, "unix:uid");
+    } catch (UnsupportedOperationException | IllegalArgumentException e) {
+      return; // no numeric owners on this file system
+    } catch (IOException e) {
+      throw new SecretException("cannot read the owner of " + name + ": " + e, e);
+    }
+    long self = new com.sun.security.auth.module.UnixSystem().getUid();
+    if (owner != self) {
+      throw new SecretException(
+          name
+              + " is owned by uid "
+              + owner
+              + ", not by uid "
+              + self
+              + " who runs this: its owner can read and replace the secret; a secret file must"
+              + " belong to the user that uses it (mode 0600); copy it, or run: chown "
+              + self
+              + " "
+              + file);
+    }
   }
 
   /**

@@ -72,6 +72,24 @@ final class ServeCommand implements Callable<Integer> {
   int maxInFlight;
 
   @Option(
+      names = "--idle-timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "300",
+      description =
+          "A head that does not read its results, or sends no request with nothing in flight, for"
+              + " this long loses its connection (grpc: stream) and its request memory; a request"
+              + " computing longer is not cut (default: ${DEFAULT-VALUE}).")
+  long idleTimeoutSeconds;
+
+  @Option(
+      names = "--max-calls-per-connection",
+      defaultValue = "8",
+      description =
+          "grpc only: calls (HTTP/2 streams) open at once on one connection; more wait for a free"
+              + " one (default: ${DEFAULT-VALUE}).")
+  int maxCallsPerConnection;
+
+  @Option(
       names = "--max-tensor-mib",
       defaultValue = "512",
       description =
@@ -216,6 +234,15 @@ final class ServeCommand implements Callable<Integer> {
           spec.commandLine(),
           "--transport " + transport + " is not served: valid transports are nio, grpc");
     }
+    if (idleTimeoutSeconds < 1 || idleTimeoutSeconds > 86_400 || maxCallsPerConnection < 1) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
+          "--idle-timeout "
+              + idleTimeoutSeconds
+              + ", --max-calls-per-connection "
+              + maxCallsPerConnection
+              + " (expected: --idle-timeout 1..86400 seconds, --max-calls-per-connection >= 1)");
+    }
     if (maxConnections < 1 || maxInFlight < 1 || maxTensorMib < 1 || maxTensorMib > 2047) {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(),
@@ -301,6 +328,8 @@ final class ServeCommand implements Callable<Integer> {
             .optMaxConnections(maxConnections)
             .optMaxInFlight(maxInFlight)
             .optMaxRequestBytes(maxRequestBytes)
+            .optIdleTimeoutMillis(idleTimeoutSeconds * 1000)
+            .optMaxCallsPerConnection(maxCallsPerConnection)
             .optAuthenticator(credentials.authenticator())
             .optTls(serverTls)
             .optDispatch(dispatchStrategy())

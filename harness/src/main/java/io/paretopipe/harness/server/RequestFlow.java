@@ -49,14 +49,37 @@ public final class RequestFlow {
   private final Set<HeldRequest> held = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean drained = new AtomicBoolean();
+  private final ProgressDeadline deadline;
   private volatile Runnable whenDrained;
 
   /**
+   * A flow without a deadline after the handshake.
+   *
    * @param session the session the requests go to; not owned (the transport closes it)
    * @param replies how answers go back
    */
   public RequestFlow(
       Admission admission, StageSession session, Replies replies, DispatchStrategy strategy) {
+    this(admission, session, replies, strategy, null, 0, null);
+  }
+
+  /**
+   * A flow whose connection must make progress ({@link ProgressDeadline}): {@code expiry} runs
+   * once, on {@code lifecycle}'s timer, when it has not for {@code idleTimeoutMillis}; it must end
+   * the connection without blocking (which then calls {@link #close}).
+   *
+   * @param session the session the requests go to; not owned (the transport closes it)
+   * @param replies how answers go back; it must call {@link HeldRequest#written()} only once an
+   *     answer has left for the head (or is about to), else a stalled head is never noticed
+   */
+  public RequestFlow(
+      Admission admission,
+      StageSession session,
+      Replies replies,
+      DispatchStrategy strategy,
+      ServerLifecycle lifecycle,
+      long idleTimeoutMillis,
+      ProgressDeadline.Expiry expiry) {
     this.admission = Objects.requireNonNull(admission, "admission");
     this.session = Objects.requireNonNull(session, "session");
     this.replies = Objects.requireNonNull(replies, "replies");
@@ -68,6 +91,30 @@ public final class RequestFlow {
       releases = false;
     }
     this.sessionReleasesRequests = releases;
+    this.deadline =
+        lifecycle == null
+            ? null
+            : new ProgressDeadline(lifecycle, idleTimeoutMillis, inFlight::get, expiry);
+  }
+
+  /** Hands {@code answer} to the transport, following it for the deadline. */
+  private void send(Message answer, HeldRequest request) {
+    if (deadline != null) {
+      deadline.answerPending();
+      request.whenDone(deadline::answerDone);
+    }
+    replies.send(answer, request);
+  }
+
+  private void arrived() {
+    if (deadline != null) {
+      deadline.arrived();
+    }
+  }
+
+  /** Answers handed to the transport and not yet written (0 without a deadline). */
+  public int unwritten() {
+    return deadline == null ? 0 : deadline.unwritten();
   }
 
   /**
@@ -86,9 +133,10 @@ public final class RequestFlow {
    */
   public void submit(InferenceRequest request, HeldRequest memory, boolean inputWaiting) {
     long requestId = request.requestId();
+    arrived();
     if (inFlight.get() >= admission.maxInFlight()) {
       memory.discard();
-      replies.send(admission.inFlightRefusal(requestId), HeldRequest.NONE);
+      send(admission.inFlightRefusal(requestId), HeldRequest.empty());
       return;
     }
     inFlight.incrementAndGet();
@@ -104,7 +152,7 @@ public final class RequestFlow {
         inputWaiting,
         answer -> {
           held.remove(memory);
-          replies.send(answer, memory);
+          send(answer, memory);
           if (inFlight.decrementAndGet() == 0) {
             runIfDrained();
           }
@@ -116,7 +164,8 @@ public final class RequestFlow {
    * the request memory and was never allocated).
    */
   public void refuse(long requestId, ErrorCode code, String message) {
-    replies.send(new ErrorReport(requestId, code, message), HeldRequest.NONE);
+    arrived();
+    send(new ErrorReport(requestId, code, message), HeldRequest.empty());
   }
 
   /**
@@ -148,6 +197,9 @@ public final class RequestFlow {
    */
   public void close() {
     if (closed.compareAndSet(false, true)) {
+      if (deadline != null) {
+        deadline.cancel();
+      }
       for (HeldRequest r : held) {
         r.dropped();
       }

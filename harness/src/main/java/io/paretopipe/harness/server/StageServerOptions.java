@@ -26,12 +26,20 @@ public final class StageServerOptions {
   /** Default of {@link Builder#optHandshakeTimeoutMillis}. */
   public static final long DEFAULT_HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
+  /** Default of {@link Builder#optIdleTimeoutMillis}: 5 minutes (Envoy's stream idle timeout). */
+  public static final long DEFAULT_IDLE_TIMEOUT_MILLIS = 300_000;
+
+  /** Default of {@link Builder#optMaxCallsPerConnection}. */
+  public static final int DEFAULT_MAX_CALLS_PER_CONNECTION = 8;
+
   private final InetSocketAddress bindAddress;
   private final Limits limits;
   private final int maxConnections;
   private final int maxInFlight;
   private final long maxRequestBytes;
   private final long handshakeTimeoutMillis;
+  private final long idleTimeoutMillis;
+  private final int maxCallsPerConnection;
   private final Authenticator authenticator;
   private final ServerTls tls;
   private final int socketBufferBytes;
@@ -45,6 +53,8 @@ public final class StageServerOptions {
     this.maxInFlight = b.maxInFlight;
     this.maxRequestBytes = b.maxRequestBytes;
     this.handshakeTimeoutMillis = b.handshakeTimeoutMillis;
+    this.idleTimeoutMillis = b.idleTimeoutMillis;
+    this.maxCallsPerConnection = b.maxCallsPerConnection;
     this.authenticator = b.authenticator;
     this.tls = b.tls;
     this.socketBufferBytes = b.socketBufferBytes;
@@ -91,6 +101,19 @@ public final class StageServerOptions {
     return handshakeTimeoutMillis;
   }
 
+  /**
+   * How long a ready connection may make no progress (results unread, or idle with nothing in
+   * flight) before it is ended, ms; see {@link ProgressDeadline}.
+   */
+  public long idleTimeoutMillis() {
+    return idleTimeoutMillis;
+  }
+
+  /** Calls (HTTP/2 streams) open at once on one {@code grpc} connection ({@code grpc} only). */
+  public int maxCallsPerConnection() {
+    return maxCallsPerConnection;
+  }
+
   /** The shared secret heads must prove, or null: anyone who connects is served. */
   public Authenticator authenticator() {
     return authenticator;
@@ -125,6 +148,8 @@ public final class StageServerOptions {
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
     private long maxRequestBytes = MemoryBudget.defaultCapacityBytes();
     private long handshakeTimeoutMillis = DEFAULT_HANDSHAKE_TIMEOUT_MILLIS;
+    private long idleTimeoutMillis = DEFAULT_IDLE_TIMEOUT_MILLIS;
+    private int maxCallsPerConnection = DEFAULT_MAX_CALLS_PER_CONNECTION;
     private Authenticator authenticator;
     private ServerTls tls;
     private int socketBufferBytes;
@@ -203,8 +228,10 @@ public final class StageServerOptions {
      * the accepted connection to its whole HANDSHAKE (and AUTH_PROOF) frame, on {@code grpc} from
      * its Handshake call to the Infer stream that claims the session. After that it gets {@code
      * TIMEOUT} (nio; grpc closes the unclaimed session) and its slot is free again, so idle
-     * connections cannot hold every slot. Default {@value
-     * StageServerOptions#DEFAULT_HANDSHAKE_TIMEOUT_MILLIS} ms.
+     * connections cannot hold every slot. On {@code grpc} it also bounds the HTTP/2 (and TLS)
+     * negotiation of a new connection and how long a connection may stay open with no call at all
+     * ({@code maxConnectionIdle}: it gets GOAWAY, which grpc clients follow by reconnecting).
+     * Default {@value StageServerOptions#DEFAULT_HANDSHAKE_TIMEOUT_MILLIS} ms.
      */
     public Builder optHandshakeTimeoutMillis(long millis) {
       if (millis < 1) {
@@ -212,6 +239,36 @@ public final class StageServerOptions {
             "handshakeTimeoutMillis: " + millis + " (expected: >= 1)");
       }
       this.handshakeTimeoutMillis = millis;
+      return this;
+    }
+
+    /**
+     * How long a connection that has completed its handshake may make no progress before it is
+     * ended ({@link ProgressDeadline}): a head that does not read its results for this long loses
+     * its connection at once and the request memory of its unwritten answers; a head with nothing
+     * in flight that sends no request for this long gets {@code TIMEOUT} and its connection (grpc:
+     * its stream) is ended, freeing its slot and session. A request computing for longer is not
+     * cut. Default {@value StageServerOptions#DEFAULT_IDLE_TIMEOUT_MILLIS} ms.
+     */
+    public Builder optIdleTimeoutMillis(long millis) {
+      if (millis < 1) {
+        throw new IllegalArgumentException("idleTimeoutMillis: " + millis + " (expected: >= 1)");
+      }
+      this.idleTimeoutMillis = millis;
+      return this;
+    }
+
+    /**
+     * Calls (HTTP/2 streams) one {@code grpc} connection may have open at once; more are refused by
+     * grpc ({@code REFUSED_STREAM}) before anything is read ({@code grpc} only; a head needs one
+     * stream per session plus one short call). Default {@value
+     * StageServerOptions#DEFAULT_MAX_CALLS_PER_CONNECTION}.
+     */
+    public Builder optMaxCallsPerConnection(int calls) {
+      if (calls < 1) {
+        throw new IllegalArgumentException("maxCallsPerConnection: " + calls + " (expected: >= 1)");
+      }
+      this.maxCallsPerConnection = calls;
       return this;
     }
 

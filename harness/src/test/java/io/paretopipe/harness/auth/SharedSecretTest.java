@@ -204,4 +204,31 @@ class SharedSecretTest {
         assertThrows(SecretException.class, () -> SharedSecret.of(new byte[3], "test"))
             .getMessage());
   }
+
+  @Test
+  void aPrivateFileOwnedByAnotherUserIsRefusedNamingBothOwners() throws Exception {
+    Path f = secretFile("foreign", HEX64 + "\n", "rw-------");
+    long self = new com.sun.security.auth.module.UnixSystem().getUid();
+    int other = self == 65534 ? 65533 : 65534;
+    try {
+      Files.setAttribute(f, "unix:uid", other);
+    } catch (IOException | UnsupportedOperationException e) {
+      org.junit.jupiter.api.Assumptions.abort(
+          "cannot give a file to another user here (needs root or CAP_CHOWN): " + e);
+    }
+    SecretException e = assertThrows(SecretException.class, () -> SharedSecret.fromFile(f));
+    assertEquals(
+        "secret file "
+            + f
+            + " is owned by uid "
+            + other
+            + ", not by uid "
+            + self
+            + " who runs this: its owner can read and replace the secret; a secret file must"
+            + " belong to the user that uses it (mode 0600); copy it, or run: chown "
+            + self
+            + " "
+            + f,
+        e.getMessage());
+  }
 }

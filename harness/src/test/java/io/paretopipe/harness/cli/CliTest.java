@@ -120,6 +120,18 @@ class CliTest {
   }
 
   @Test
+  void serveRefusesAnIdleTimeoutOutOfRange() {
+    Result zero = run("serve", "--idle-timeout", "0");
+    assertEquals(2, zero.exit());
+    assertTrue(
+        zero.err()
+            .contains(
+                "--idle-timeout 0, --max-calls-per-connection 8 (expected: --idle-timeout"
+                    + " 1..86400 seconds"),
+        zero.err());
+  }
+
+  @Test
   void serveRefusesANetworkAddressWithoutInsecureAndAMissingModelsDir() {
     Result open = run("serve", "--listen", "0.0.0.0:0");
     assertEquals(2, open.exit());

@@ -56,7 +56,7 @@ import java.util.Set;
  * <p>Violations are {@link AssertionError}s carrying the input in hex, so Jazzer reports them as
  * findings and JUnit as failures. Stateless; thread-safe.
  */
-final class DecoderContract {
+public final class DecoderContract {
   /**
    * Small limits, so that the budgets are tight and a decoder that allocates by a declared length
    * instead of a checked one is caught at once: 8 KiB metadata, 64 KiB tensors, rank 8, 256-byte
@@ -455,7 +455,8 @@ final class DecoderContract {
         && a.getMessage().equals(b.getMessage());
   }
 
-  static AssertionError violation(String what, byte[] input, int offset, Throwable cause) {
+  /** The failure a fuzz target reports: what broke the contract and the input (hex, 512 bytes). */
+  public static AssertionError violation(String what, byte[] input, int offset, Throwable cause) {
     String hex = HexFormat.of().formatHex(input, offset, Math.min(input.length, offset + 512));
     return new AssertionError(
         "decoder contract violated: "

@@ -15,7 +15,7 @@ import java.time.Duration;
  * <p>JUnit's {@code @Timeout} cannot do this: on a {@code @FuzzTest} it would also bound the whole
  * fuzzing run.
  */
-final class TimeLimit {
+public final class TimeLimit {
   /** Longest any single input may take, seconds: decoding a few KiB takes microseconds. */
   static final int SECONDS = 10;
 
@@ -24,7 +24,7 @@ final class TimeLimit {
   private TimeLimit() {}
 
   /** Runs {@code body} for one input, failing if it takes longer than {@value #SECONDS} s. */
-  static void run(byte[] input, Runnable body) {
+  public static void run(byte[] input, Runnable body) {
     if (FUZZING) {
       body.run();
       return;

@@ -5,10 +5,13 @@
  * io.paretopipe.harness.fuzz.FrameMetadataFuzzTest} (the metadata of every frame type against an
  * independent decoder written from {@code docs/PROTOCOL.md}) and {@link
  * io.paretopipe.harness.fuzz.HandshakeFuzzTest} (the handshake parser and the authentication
- * context and proof parser). Every target checks the {@link
- * io.paretopipe.harness.fuzz.DecoderContract}: typed rejections only, allocation bounded by the
- * limits, what is accepted is within the limits and re-encodes canonically, and no input takes
- * longer than {@link io.paretopipe.harness.fuzz.TimeLimit}.
+ * context and proof parser), {@link io.paretopipe.harness.fuzz.ManifestFuzzTest} (the TorchScript
+ * manifest parser) and, in its package because what it fuzzes is package-private, {@code
+ * transport.grpc.GrpcMessageFuzzTest} (the grpc message path: marshallers, skimmer, conversions).
+ * Every frame target checks the {@link io.paretopipe.harness.fuzz.DecoderContract}: typed
+ * rejections only, allocation bounded by the limits, what is accepted is within the limits and
+ * re-encodes canonically, and no input takes longer than {@link
+ * io.paretopipe.harness.fuzz.TimeLimit}.
  *
  * <p>Two ways to run them. {@code mvn verify} runs Jazzer's regression mode: each target once per
  * committed input under {@code

@@ -70,6 +70,23 @@ public abstract class StageServerContractTest {
   /** Sends a request with no handshake before it; returns the error the server answered with. */
   protected abstract StageException sendRequestBeforeHandshake(StageServer server) throws Exception;
 
+  /**
+   * A head that handshakes, sends {@code requests} requests of {@code floats} float32 elements
+   * each, and never reads a result (nio: a socket with a small receive buffer that is never read;
+   * grpc: an Infer call that requests no message).
+   */
+  protected abstract StalledHead stopReading(StageServer server, int requests, int floats)
+      throws Exception;
+
+  /** A head that does not read its results. */
+  protected interface StalledHead extends AutoCloseable {
+    /** Returns once the head sees its connection (stream) ended by the server; fails otherwise. */
+    void awaitEnded() throws Exception;
+
+    @Override
+    void close() throws IOException;
+  }
+
   private final List<AutoCloseable> toClose = new ArrayList<>();
 
   @AfterEach
@@ -238,6 +255,70 @@ public abstract class StageServerContractTest {
       }
       assertEchoes(ready(server), 1);
     }
+  }
+
+  @Test
+  void aHeadThatStopsReadingItsResultsLosesItsConnectionAndRequestMemoryAtTheIdleDeadline()
+      throws Exception {
+    TestStages.EchoService service = new TestStages.EchoService(1);
+    StageServer server =
+        start(
+            service,
+            StageServerOptions.builder()
+                .optMaxConnections(2)
+                .optIdleTimeoutMillis(3_000)
+                .optSocketBufferBytes(64 << 10));
+    long capacity = server.admission().capacityBytes();
+    try (StalledHead stalled = stopReading(server, 4, (int) (MIB / 4))) {
+      // the results it does not read keep their requests' memory reserved until the deadline
+      awaitAtLeast("request memory held by unread results", server.admission()::reservedBytes, MIB);
+      StageChannel other = ready(server);
+      assertEchoes(other, 1); // another head is served meanwhile
+      other.close();
+      assertTrue(
+          service.sessions.get(0).closed.await(10, TimeUnit.SECONDS),
+          "the stalled head's session is still open");
+      await("reserved request memory", server.admission()::reservedBytes, 0);
+      assertEquals(capacity, server.admission().requestMemory().freeBytes());
+      await("heads", () -> server.admission().heads(), 0);
+      stalled.awaitEnded();
+      assertEchoes(ready(server), 2);
+    }
+  }
+
+  @Test
+  void aReadyHeadThatSendsNothingGetsTimeoutAtTheIdleDeadlineAndItsSlotIsFree() throws Exception {
+    TestStages.EchoService service = new TestStages.EchoService(1);
+    StageServer server =
+        start(
+            service,
+            StageServerOptions.builder().optMaxConnections(1).optIdleTimeoutMillis(1_000));
+    StageChannel idle = ready(server);
+    assertEchoes(idle, 1);
+    StageException e = assertThrows(StageException.class, () -> idle.receive(TIMEOUT));
+    assertMessage(e, ErrorCode.TIMEOUT, "no request for 1000 ms", "serve --idle-timeout");
+    assertTrue(
+        service.sessions.get(0).closed.await(10, TimeUnit.SECONDS),
+        "the idle head's session is still open");
+    await("heads", () -> server.admission().heads(), 0);
+    assertEchoes(ready(server), 2);
+  }
+
+  @Test
+  void aRequestThatComputesLongerThanTheIdleTimeoutIsNotCut() throws Exception {
+    // the echo stage holds the first request until the second comes
+    TestStages.EchoService service = new TestStages.EchoService(2);
+    StageServer server = start(service, StageServerOptions.builder().optIdleTimeoutMillis(1_000));
+    StageChannel channel = ready(server);
+    Tensor first = randomTensor(DType.FLOAT32, new long[] {8}, 1);
+    channel.send(new InferenceRequest(1, first));
+    Thread.sleep(3_000); // three idle timeouts with the request in flight
+    Tensor second = randomTensor(DType.FLOAT32, new long[] {8}, 2);
+    channel.send(new InferenceRequest(2, second));
+    Set<Long> ids =
+        Set.of(channel.receive(TIMEOUT).requestId(), channel.receive(TIMEOUT).requestId());
+    assertEquals(Set.of(1L, 2L), ids);
+    assertEquals(0, service.sessions.get(0).closeCount.get(), "the session was closed");
   }
 
   @Test

@@ -98,6 +98,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class GrpcStageServer implements StageServer {
   private static final long TERMINATION_MILLIS = 5_000;
 
+  /** Seconds of silence on a connection before the stage pings it. */
+  static final long KEEPALIVE_TIME_SECONDS = 60;
+
+  /** Seconds a ping may go unanswered before the connection is closed. */
+  static final long KEEPALIVE_TIMEOUT_SECONDS = 20;
+
+  /** The shortest interval between a head's own pings that the stage tolerates, seconds. */
+  static final long PERMIT_KEEPALIVE_SECONDS = 10;
+
   private static final Context.Key<String> SESSION_ID = Context.key("paretopipe-session");
 
   private final StageService service;
@@ -224,6 +233,19 @@ public final class GrpcStageServer implements StageServer {
     GrpcTuningKnobs.apply(options.grpcTuning(), nb);
     nb.maxInboundMessageSize(maxMessageBytes(options.limits()))
         .maxInboundMetadataSize(64 << 10)
+        .addStreamTracerFactory(new GrpcCallLimits(options.limits()))
+        .maxConcurrentCallsPerConnection(options.maxCallsPerConnection())
+        // a connection that has not finished its HTTP/2 (and TLS) negotiation, or has no call
+        // open, within the handshake deadline is closed: it holds no slot, but costs a socket
+        .handshakeTimeout(options.handshakeTimeoutMillis(), TimeUnit.MILLISECONDS)
+        .maxConnectionIdle(options.handshakeTimeoutMillis(), TimeUnit.MILLISECONDS)
+        // the stage pings a silent connection and closes it when the ping is not answered: a head
+        // that vanished without a FIN
+        .keepAliveTime(KEEPALIVE_TIME_SECONDS, TimeUnit.SECONDS)
+        .keepAliveTimeout(KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+        // heads may ping this often, even with no call open; more often gets GOAWAY
+        .permitKeepAliveTime(PERMIT_KEEPALIVE_SECONDS, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true)
         // no decompressors: every message then reaches PooledMarshaller at its known size (see the
         // class comment)
         .decompressorRegistry(
@@ -300,6 +322,19 @@ public final class GrpcStageServer implements StageServer {
 
   boolean isClosed() {
     return lifecycle.isClosed();
+  }
+
+  ServerLifecycle lifecycle() {
+    return lifecycle;
+  }
+
+  /** Runs {@code task} on the server's callback threads (e.g. what a timer decided). */
+  void execute(Runnable task) {
+    try {
+      executor.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      // the server is closing and ends every stream itself
+    }
   }
 
   void ended(GrpcStream stream) {
@@ -391,9 +426,12 @@ public final class GrpcStageServer implements StageServer {
       return new Discard();
     }
     p.expiry().cancel(false);
-    GrpcStream stream = new GrpcStream(this, admission, options, p.session(), p.slot(), call);
+    GrpcStream stream =
+        new GrpcStream(
+            this, admission, options, p.session(), p.slot(), call, GrpcCallLimits.resetter());
     streams.add(stream);
     call.setOnCancelHandler(stream::end);
+    stream.start();
     if (lifecycle.isClosed()) {
       stream.end();
     }

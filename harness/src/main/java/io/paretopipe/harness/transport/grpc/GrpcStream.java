@@ -29,8 +29,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * status whose trailers carry the {@link ErrorCode} (see {@link GrpcMessages}).
  *
  * <p>The stream ends exactly once, whatever ends it (the head half-closes and every answer is
- * written, the head cancels or vanishes, a connection-level error, the server closes): the session
- * is closed, the flow gives back the reservations of requests still computing, the slot is freed.
+ * written, the head cancels or vanishes, a connection-level error, the server closes, the idle
+ * deadline): the session is closed, the flow gives back the reservations of requests still
+ * computing, the slot is freed.
+ *
+ * <p>Backpressure: grpc never blocks a write, it buffers. An answer counts as written (its request
+ * memory released, progress for the {@link io.paretopipe.harness.server.ProgressDeadline}) only
+ * once grpc's outbound buffer for the stream is below its ready threshold ({@code isReady}), and
+ * while {@link StageServerOptions#maxInFlight()} answers wait for that, no further request is read.
+ * So a head that stops reading its results makes the stage buffer at most {@code maxInFlight}
+ * results, holds their request memory, and at the idle deadline its stream is reset ({@link
+ * GrpcCallLimits}) and everything given back.
  */
 final class GrpcStream implements StreamObserver<Received<InferRequest>> {
   private final GrpcStageServer server;
@@ -41,11 +50,18 @@ final class GrpcStream implements StreamObserver<Received<InferRequest>> {
   private final ServerCallStreamObserver<InferReply> out;
   private final RequestFlow flow;
   private final AtomicBoolean ended = new AtomicBoolean();
+  private final GrpcCallLimits.Resetter resetter;
 
-  /** Guards {@code out} (grpc observers are not thread-safe) and {@link #finished}. */
+  /** Guards {@code out} (grpc observers are not thread-safe), {@link #finished} and below. */
   private final Object writeLock = new Object();
 
   private boolean finished;
+
+  /** Answers handed to grpc while it was not ready: written once it is. */
+  private final java.util.ArrayDeque<HeldRequest> unflushed = new java.util.ArrayDeque<>();
+
+  /** A request is to be read once grpc is ready again. */
+  private boolean readWhenReady;
 
   GrpcStream(
       GrpcStageServer server,
@@ -53,18 +69,91 @@ final class GrpcStream implements StreamObserver<Received<InferRequest>> {
       StageServerOptions options,
       StageSession session,
       Admission.Slot slot,
-      ServerCallStreamObserver<InferReply> out) {
+      ServerCallStreamObserver<InferReply> out,
+      GrpcCallLimits.Resetter resetter) {
     this.server = server;
+    this.resetter = resetter;
     this.admission = admission;
     this.options = options;
     this.session = session;
     this.slot = slot;
     this.out = out;
-    this.flow = new RequestFlow(admission, session, this::answer, options.dispatch());
+    this.flow =
+        new RequestFlow(
+            admission,
+            session,
+            this::answer,
+            options.dispatch(),
+            server.lifecycle(),
+            options.idleTimeoutMillis(),
+            this::noProgress);
+  }
+
+  /** Takes over the call's flow control and reads the first request; call within the handler. */
+  void start() {
+    out.disableAutoRequest();
+    out.setOnReadyHandler(this::onReady);
+    out.request(1);
+  }
+
+  /** Reads the next request now, or once grpc is ready again if too many answers wait for it. */
+  private void readNext() {
+    synchronized (writeLock) {
+      if (finished) {
+        return;
+      }
+      if (unflushed.size() >= options.maxInFlight()) {
+        readWhenReady = true;
+        return;
+      }
+    }
+    out.request(1);
+  }
+
+  /** grpc's outbound buffer dropped below its threshold: what waited for it is written. */
+  private void onReady() {
+    java.util.List<HeldRequest> flushed;
+    boolean read;
+    synchronized (writeLock) {
+      flushed = new java.util.ArrayList<>(unflushed);
+      unflushed.clear();
+      read = readWhenReady && !finished;
+      readWhenReady = false;
+    }
+    for (HeldRequest r : flushed) {
+      r.written();
+    }
+    if (read) {
+      out.request(1);
+    }
+  }
+
+  /**
+   * The idle deadline expired (on the server's timer): the stream ends with {@code TIMEOUT}; a
+   * stalled one, whose trailers would wait behind the results it does not read, is also reset.
+   */
+  private void noProgress(
+      io.paretopipe.harness.server.ProgressDeadline.Kind kind,
+      io.paretopipe.harness.protocol.ErrorReport report) {
+    server.execute(
+        () -> {
+          fail(report.code(), report.message());
+          if (kind == io.paretopipe.harness.server.ProgressDeadline.Kind.STALLED) {
+            resetter.reset(report.message());
+          }
+        });
   }
 
   @Override
   public void onNext(Received<InferRequest> received) {
+    try {
+      take(received);
+    } finally {
+      readNext();
+    }
+  }
+
+  private void take(Received<InferRequest> received) {
     if (received.malformed() != null) {
       fail(received.failureCode(), received.malformed());
       return;
@@ -120,18 +209,31 @@ final class GrpcStream implements StreamObserver<Received<InferRequest>> {
             ? GrpcMessages.toProto(result)
             : errorReply((ErrorReport) answer);
     boolean written = false;
+    java.util.List<HeldRequest> flushed = java.util.List.of();
     synchronized (writeLock) {
       if (!finished) {
         try {
           out.onNext(reply);
-          written = true;
+          if (out.isReady()) {
+            written = true;
+            if (!unflushed.isEmpty()) {
+              flushed = new java.util.ArrayList<>(unflushed);
+              unflushed.clear();
+            }
+          } else {
+            unflushed.add(request); // written once grpc is ready again (onReady)
+            return;
+          }
         } catch (RuntimeException e) {
           // cancelled meanwhile: the cancel handler ends the stream
         }
       }
     }
+    for (HeldRequest r : flushed) {
+      r.written();
+    }
     if (written) {
-      request.written(); // serialized: its bytes are in grpc's buffers now
+      request.written(); // serialized: its bytes are in grpc's buffers now, and they drain
     } else {
       request.dropped();
     }
@@ -186,6 +288,14 @@ final class GrpcStream implements StreamObserver<Received<InferRequest>> {
           }
         }
       }
+    }
+    java.util.List<HeldRequest> unwritten;
+    synchronized (writeLock) {
+      unwritten = new java.util.ArrayList<>(unflushed);
+      unflushed.clear();
+    }
+    for (HeldRequest r : unwritten) {
+      r.dropped();
     }
     server.ended(this);
     flow.close();

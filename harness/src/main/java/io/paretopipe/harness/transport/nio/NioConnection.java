@@ -12,6 +12,7 @@ import io.paretopipe.harness.protocol.Message;
 import io.paretopipe.harness.protocol.ProtocolException;
 import io.paretopipe.harness.protocol.StageException;
 import io.paretopipe.harness.server.Admission;
+import io.paretopipe.harness.server.ProgressDeadline;
 import io.paretopipe.harness.server.RequestFlow;
 import io.paretopipe.harness.server.Sessions;
 import io.paretopipe.harness.transport.HostPort;
@@ -288,9 +289,34 @@ final class NioConnection {
       return false;
     }
     flow =
-        new RequestFlow(admission, opened.session(), writer::answer, server.options().dispatch());
+        new RequestFlow(
+            admission,
+            opened.session(),
+            writer::answer,
+            server.options().dispatch(),
+            server.lifecycle(),
+            server.options().idleTimeoutMillis(),
+            this::noProgress);
     writer.send(opened.reply());
     return true;
+  }
+
+  /**
+   * Ends a ready connection that made no progress for the idle timeout: an idle one gets the {@code
+   * TIMEOUT} ERROR frame; a stalled one (answers not read) cannot take another frame, so its socket
+   * is closed at once, which ends its blocked writes and with them the connection. Runs on the
+   * server's timer: does not block.
+   */
+  private void noProgress(ProgressDeadline.Kind kind, ErrorReport report) {
+    if (kind == ProgressDeadline.Kind.IDLE) {
+      fatal(report);
+      return;
+    }
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // closed already
+    }
   }
 
   /**
@@ -322,6 +348,10 @@ final class NioConnection {
 
   boolean isClosed() {
     return closed.get();
+  }
+
+  <T> T socketOption(java.net.SocketOption<T> option) throws IOException {
+    return socket.getOption(option);
   }
 
   /** Waits at most {@code millis} for the reader thread to end (it drains input after an error). */

@@ -31,10 +31,7 @@ import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.paretopipe.harness.auth.Authenticator;
 import io.paretopipe.harness.auth.AuthenticatorTest;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -58,22 +55,7 @@ class GrpcAuthTest {
   private static final Metadata.Key<String> SESSION =
       Metadata.Key.of("paretopipe-session", Metadata.ASCII_STRING_MARSHALLER);
 
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES =
-      new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-          return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-          try (stream) {
-            return stream.readAllBytes();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      };
+  private static final MethodDescriptor.Marshaller<byte[]> BYTES = GrpcRawHead.BYTES;
   private static final MethodDescriptor<byte[], byte[]> SAY =
       method("Say", MethodDescriptor.MethodType.UNARY);
   private static final MethodDescriptor<byte[], byte[]> FAIL =

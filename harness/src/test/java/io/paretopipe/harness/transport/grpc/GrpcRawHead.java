@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
@@ -17,6 +18,10 @@ import io.paretopipe.harness.transport.grpc.proto.InferReply;
 import io.paretopipe.harness.transport.grpc.proto.InferRequest;
 import io.paretopipe.harness.transport.grpc.proto.StageGrpc;
 import io.paretopipe.harness.transport.grpc.proto.Tensor;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +33,24 @@ import java.util.concurrent.TimeUnit;
  */
 final class GrpcRawHead implements AutoCloseable {
   static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+  /** Raw bytes as a message, any size: what a hostile peer sends. */
+  static final MethodDescriptor.Marshaller<byte[]> BYTES =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+          return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+          try (stream) {
+            return stream.readAllBytes();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      };
 
   final ManagedChannel channel;
 
@@ -126,6 +149,19 @@ final class GrpcRawHead implements AutoCloseable {
       t.addShape(d);
     }
     return InferRequest.newBuilder().setRequestId(id).setTensor(t).build();
+  }
+
+  /** A head of {@code transport} handshakes with the server at {@code address} and is served. */
+  static void assertServed(GrpcTransport transport, String address) throws Exception {
+    try (io.paretopipe.harness.transport.StageChannel channel =
+        transport.connect(address, Duration.ofSeconds(5))) {
+      channel.handshake(io.paretopipe.harness.transport.TestStages.handshake("resnet18"), TIMEOUT);
+      io.paretopipe.harness.protocol.Tensor t =
+          io.paretopipe.harness.transport.TestStages.randomTensor(
+              DType.FLOAT32, new long[] {2, 8}, 9);
+      channel.send(new io.paretopipe.harness.protocol.InferenceRequest(9, t));
+      assertTrue(channel.receive(TIMEOUT).tensor().equalsBytes(t));
+    }
   }
 
   @Override

@@ -27,9 +27,7 @@ import io.paretopipe.harness.transport.grpc.proto.HandshakeRequest;
 import io.paretopipe.harness.transport.grpc.proto.InferRequest;
 import io.paretopipe.harness.transport.grpc.proto.StageGrpc;
 import io.paretopipe.harness.transport.grpc.proto.Tensor;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
@@ -72,15 +70,8 @@ class GrpcStageServerBadInputTest {
 
   @AfterEach
   void serverStillServes() throws Exception {
-    try (StageChannel channel =
-        new GrpcTransport().connect(server.address(), Duration.ofSeconds(5))) {
-      channel.handshake(handshake("resnet18"), TIMEOUT);
-      channel.send(new InferenceRequest(9, randomTensor(DType.FLOAT32, new long[] {2, 8}, 9)));
-      assertTrue(
-          channel
-              .receive(TIMEOUT)
-              .tensor()
-              .equalsBytes(randomTensor(DType.FLOAT32, new long[] {2, 8}, 9)));
+    try {
+      GrpcRawHead.assertServed(new GrpcTransport(), server.address());
     } finally {
       head.close();
       server.close();
@@ -214,22 +205,7 @@ class GrpcStageServerBadInputTest {
 
   @Test
   void garbageMessageIsBadFrame() throws Exception {
-    MethodDescriptor.Marshaller<byte[]> bytes =
-        new MethodDescriptor.Marshaller<>() {
-          @Override
-          public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-          }
-
-          @Override
-          public byte[] parse(InputStream stream) {
-            try {
-              return stream.readAllBytes();
-            } catch (IOException e) {
-              throw new IllegalStateException(e);
-            }
-          }
-        };
+    MethodDescriptor.Marshaller<byte[]> bytes = GrpcRawHead.BYTES;
     MethodDescriptor<byte[], byte[]> method =
         StageGrpc.getInferMethod().toBuilder(bytes, bytes).build();
     Metadata headers = new Metadata();

@@ -1,5 +1,12 @@
 package io.paretopipe.harness.transport.grpc;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.Metadata;
+import io.grpc.Status;
 import io.paretopipe.harness.auth.Authenticator;
 import io.paretopipe.harness.protocol.DType;
 import io.paretopipe.harness.protocol.Limits;
@@ -7,6 +14,11 @@ import io.paretopipe.harness.protocol.StageException;
 import io.paretopipe.harness.server.StageServer;
 import io.paretopipe.harness.server.StageServerContractTest;
 import io.paretopipe.harness.transport.Transport;
+import io.paretopipe.harness.transport.grpc.proto.InferReply;
+import io.paretopipe.harness.transport.grpc.proto.InferRequest;
+import io.paretopipe.harness.transport.grpc.proto.StageGrpc;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The stage-server contract over {@code grpc}: raw stub calls ({@link GrpcRawHead}) where a head
@@ -38,6 +50,44 @@ class GrpcStageServerContractTest extends StageServerContractTest {
       call.requests.onNext(GrpcRawHead.request(1, DType.FLOAT32, new long[] {10}, 41));
       return call.awaitError(); // an error status ends the call
     }
+  }
+
+  @Override
+  protected StalledHead stopReading(StageServer server, int requests, int floats) {
+    GrpcRawHead raw = new GrpcRawHead(server.address());
+    Metadata headers = new Metadata();
+    headers.put(
+        Metadata.Key.of("paretopipe-session", Metadata.ASCII_STRING_MARSHALLER), raw.openSession());
+    ClientCall<InferRequest, InferReply> call =
+        raw.channel.newCall(StageGrpc.getInferMethod(), CallOptions.DEFAULT);
+    LinkedBlockingQueue<Status> end = new LinkedBlockingQueue<>();
+    call.start(
+        new ClientCall.Listener<>() {
+          @Override
+          public void onClose(Status status, Metadata trailers) {
+            end.add(status);
+          }
+        },
+        headers);
+    // no call.request(n): the results stay in the transport, unread
+    for (int id = 1; id <= requests; id++) {
+      call.sendMessage(GrpcRawHead.request(id, DType.FLOAT32, new long[] {floats}, floats * 4));
+    }
+    return new StalledHead() {
+      @Override
+      public void awaitEnded() throws Exception {
+        call.request(Integer.MAX_VALUE); // read what is left, up to the end
+        Status status = end.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        assertNotNull(status, "the stalled call did not end");
+        assertFalse(status.isOk(), "the stalled call ended OK");
+      }
+
+      @Override
+      public void close() {
+        call.cancel("test over", null);
+        raw.close();
+      }
+    };
   }
 
   @Override

@@ -24,14 +24,17 @@ import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -447,6 +450,30 @@ class NioStageServerBadInputTest {
                 + expected);
       }
       TimeUnit.MILLISECONDS.sleep(10);
+    }
+  }
+
+  @Test
+  void acceptedSocketsProbeASilentPeerWithTcpKeepalive() throws Exception {
+    try (Socket s = rawClient()) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (server.acceptedSocketOption(StandardSocketOptions.SO_KEEPALIVE).isEmpty()) {
+        assertTrue(System.nanoTime() < deadline, "the connection was never accepted");
+        Thread.sleep(5);
+      }
+      assertEquals(List.of(true), server.acceptedSocketOption(StandardSocketOptions.SO_KEEPALIVE));
+      Assumptions.assumeTrue(
+          s.supportedOptions().contains(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE),
+          "this OS does not let Java set the keepalive timings");
+      assertEquals(
+          List.of(NioStageServer.KEEPALIVE_IDLE_SECONDS),
+          server.acceptedSocketOption(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE));
+      assertEquals(
+          List.of(NioStageServer.KEEPALIVE_INTERVAL_SECONDS),
+          server.acceptedSocketOption(jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL));
+      assertEquals(
+          List.of(NioStageServer.KEEPALIVE_PROBES),
+          server.acceptedSocketOption(jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT));
     }
   }
 }

@@ -88,6 +88,60 @@ class NioStageServerContractTest extends StageServerContractTest {
   }
 
   @Override
+  protected StalledHead stopReading(StageServer server, int requests, int floats) throws Exception {
+    Socket s = new Socket();
+    s.setReceiveBufferSize(4096); // before connecting, so that the window stays small
+    s.setSoTimeout((int) TIMEOUT.toMillis());
+    s.connect(server.localAddress());
+    s.getOutputStream().write(frame(handshake("resnet18")));
+    FrameReader reader = new FrameReader(Channels.newChannel(s.getInputStream()), Limits.DEFAULT);
+    assertTrue(reader.read() instanceof HandshakeReply);
+    // the stage stops reading too once its writes block, so the requests go from another thread
+    Thread sender =
+        new Thread(
+            () -> {
+              try {
+                for (int id = 1; id <= requests; id++) {
+                  s.getOutputStream()
+                      .write(
+                          frame(
+                              new InferenceRequest(
+                                  id, randomTensor(DType.FLOAT32, new long[] {floats}, id))));
+                }
+              } catch (IOException | StageException e) {
+                // the stage closed the connection
+              }
+            },
+            "stalled-head-sender");
+    sender.setDaemon(true);
+    sender.start();
+    return new StalledHead() {
+      @Override
+      public void awaitEnded() throws Exception {
+        // what the stage wrote before it gave up, then the end (a close or a reset)
+        byte[] sink = new byte[64 << 10];
+        try {
+          while (s.getInputStream().read(sink) >= 0) {
+            // discard
+          }
+        } catch (SocketException reset) {
+          // a reset is an end too
+        }
+      }
+
+      @Override
+      public void close() throws IOException {
+        s.close();
+        try {
+          sender.join(TIMEOUT.toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+  }
+
+  @Override
   protected StageException sendRequestBeforeHandshake(StageServer server) throws Exception {
     try (Socket s = rawClient(server)) {
       s.getOutputStream()
