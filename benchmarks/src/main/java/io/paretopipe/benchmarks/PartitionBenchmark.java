@@ -131,8 +131,9 @@ public class PartitionBenchmark {
    * {@code closed} (default: {@link #latency} and {@link #throughput} as documented above) or
    * {@code server}: MLPerf's Server scenario ({@link ServerScenario}), run by {@link #throughput}
    * only, one operation per scheduled Poisson arrival at {@code rate}; latency from each request's
-   * intended release, judged against {@code slo}, goes to {@code <dir>/<name>.server.json} and its
-   * raw log to {@code .raw.csv} (no {@code .hlog}; see docs/OPEN-LOOP.md).
+   * intended release, judged against {@code slo}, goes to {@code
+   * <dir>/PartitionBenchmark.server__model=...__slo=....server.json} and its raw log to {@code
+   * .raw.csv} (no {@code .hlog}; see docs/OPEN-LOOP.md).
    */
   @Param(ServerScenario.CLOSED)
   public String scenario;
@@ -297,7 +298,13 @@ public class PartitionBenchmark {
       }
       Path dir = Path.of(System.getProperty(HLOG_DIR_PROPERTY, RunFolder.HLOG));
       if (server != null) {
-        String name = HlogFileName.ofBenchmark(benchmark.getBenchmark(), params);
+        Map<String, String> named = new LinkedHashMap<>();
+        for (String key :
+            java.util.List.of("model", "split", "transport", "link", "batch", "rate", "slo")) {
+          named.put(key, params.get(key));
+        }
+        // the identifying params only: every param would pass the 255-byte file-name limit
+        String name = HlogFileName.of("PartitionBenchmark.server", named);
         server.writeJson(
             server.finish(),
             Duration.ZERO,

@@ -163,7 +163,9 @@ class PartitionBenchmarkSmokeTest {
         .forks(1)
         .shouldFailOnError(true)
         .jvmArgsAppend(
-            "-Xmx1g", "-Dai.djl.offline=true", "-D" + PartitionBenchmark.HLOG_DIR_PROPERTY + "=" + hlogDir)
+            "-Xmx1g",
+            "-Dai.djl.offline=true",
+            "-D" + PartitionBenchmark.HLOG_DIR_PROPERTY + "=" + hlogDir)
         .verbosity(VerboseMode.SILENT);
   }
 

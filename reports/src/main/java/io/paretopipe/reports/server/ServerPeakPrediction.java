@@ -27,8 +27,14 @@ public final class ServerPeakPrediction {
 
   private ServerPeakPrediction() {}
 
-  /** Predicts {@code point}'s peak under {@code percentile} / {@code boundMs}. */
+  /**
+   * Predicts {@code point}'s peak under {@code percentile} / {@code boundMs}; bottleneck {@code
+   * unknown} and NaN when the file has no phases of requests sent alone.
+   */
   public static Prediction of(ServerScenarioFile.Point point, double percentile, double boundMs) {
+    if (point.closedLoopMs().isEmpty()) {
+      return new Prediction(Double.NaN, "unknown", Double.NaN, Double.NaN);
+    }
     double head =
         point.closedLoopMs().getOrDefault("head_compute", 0.0)
             + point.closedLoopMs().getOrDefault("encode", 0.0);

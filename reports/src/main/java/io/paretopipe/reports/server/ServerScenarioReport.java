@@ -82,11 +82,11 @@ public final class ServerScenarioReport {
       sloRates[i] = p.peakPerS();
       sloLatencies[i] = p.atPeak() == null ? Double.NaN : p.atPeak().sloPercentileMs();
       closedRates[i] = p.closedLoopPerS();
-      closedLatencies[i] = p.closedLoopMs().getOrDefault("e2e", Double.NaN);
+      closedLatencies[i] = p.closedLoopMs().getOrDefault("e2e", 1e3 / p.closedLoopPerS());
       md.append(
           String.format(
               Locale.ROOT,
-              "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s %s ms | %s | %s |%n",
+              "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
               p.split(),
               p.transport(),
               p.link(),
@@ -96,8 +96,9 @@ public final class ServerScenarioReport {
               num(sloLatencies[i]),
               num(closedLatencies[i]),
               num(p.closedLoopPerS()),
-              pred.bottleneck(),
-              num(pred.bottleneckMs()),
+              Double.isNaN(pred.bottleneckMs())
+                  ? "-"
+                  : pred.bottleneck() + " " + num(pred.bottleneckMs()) + " ms",
               num(pred.peakPerS()),
               agreement(pred.peakPerS(), p.peakPerS(), p.failingPerS())));
     }

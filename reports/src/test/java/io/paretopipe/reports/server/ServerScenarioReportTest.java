@@ -54,8 +54,15 @@ class ServerScenarioReportTest {
     assertEquals(
         "mobilenetv2,nio,none,0,42.0000,41.0000,40.0000,200.0000,,,662,2,false,false", csv.get(1));
     String md = report.markdown();
-    assertTrue(md.contains("| 0 | nio | none | 40.00 | 42.00 | yes | 225.50 | 25.00 | 40.00 | tail 20.00 ms |"), md);
-    assertTrue(md.contains("SLO frontier (peak rate meeting the SLO up, the SLO percentile at that rate down): split 0 (none)."), md);
+    assertTrue(
+        md.contains(
+            "| 0 | nio | none | 40.00 | 42.00 | yes | 225.50 | 25.00 | 40.00 | tail 20.00 ms |"),
+        md);
+    assertTrue(
+        md.contains(
+            "SLO frontier (peak rate meeting the SLO up, the SLO percentile at that rate down):"
+                + " split 0 (none)."),
+        md);
     // pi-link: a request alone (600 ms) already misses 500 ms: no prediction.
     assertTrue(md.contains("| 19 | nio | pi-link | - | 2.00 | no |"), md);
     assertTrue(md.contains("no prediction"), md);
