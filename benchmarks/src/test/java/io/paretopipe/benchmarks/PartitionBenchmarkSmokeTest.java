@@ -150,7 +150,7 @@ class PartitionBenchmarkSmokeTest {
     assertTrue(scheduled > 0, "scheduled " + scheduled);
     assertEquals("p90=2000ms", root.path("verdict").path("slo").asText());
     assertEquals(scheduled, root.path("verdict").path("scheduled").asLong());
-    String raw = json.getFileName().toString().replace(".server.json", ".raw.csv");
+    String raw = json.getFileName().toString().replace(".server.json", ".server.raw.csv");
     assertEquals(scheduled + 1, Files.readAllLines(hlogDir.resolve(raw)).size());
   }
 
