@@ -4,6 +4,7 @@ import io.paretopipe.format.HlogFileName;
 import io.paretopipe.format.RunFolder;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -71,6 +72,13 @@ public class PartitionBenchmark {
    */
   public static final String HLOG_DIR_PROPERTY = "paretopipe.hlog.dir";
 
+  /**
+   * The params of the Server scenario, left out of closed-loop hlog names and comments, so those
+   * stay what they were before the params existed.
+   */
+  public static final java.util.List<String> SCENARIO_PARAMS =
+      java.util.List.of("scenario", "rate", "slo");
+
   @Param("mobilenetv2")
   public String model;
 
@@ -120,6 +128,25 @@ public class PartitionBenchmark {
   public String tailDevice;
 
   /**
+   * {@code closed} (default: {@link #latency} and {@link #throughput} as documented above) or
+   * {@code server}: MLPerf's Server scenario ({@link ServerScenario}), run by {@link #throughput}
+   * only, one operation per scheduled Poisson arrival at {@code rate}; latency from each request's
+   * intended release, judged against {@code slo}, goes to {@code
+   * <dir>/PartitionBenchmark.server__model=...__slo=....server.json} and its raw log to {@code
+   * .raw.csv} (no {@code .hlog}; see docs/OPEN-LOOP.md).
+   */
+  @Param(ServerScenario.CLOSED)
+  public String scenario;
+
+  /** Arrivals per second of {@code scenario=server}, e.g. {@code 12/s}; unused when closed. */
+  @Param(ServerScenario.NONE)
+  public String rate;
+
+  /** The SLO {@code scenario=server} is judged against, e.g. {@code p99:500ms}, or none. */
+  @Param(ServerScenario.NONE)
+  public String slo;
+
+  /**
    * System property: requests each trial sends after its set-up and before JMH's first iteration,
    * default 0. Their timings are discarded, except that {@link #throughput} leaves up to {@code
    * depth} of them in flight, so its first iteration starts with a full window as every later one
@@ -130,6 +157,7 @@ public class PartitionBenchmark {
   public static final String WARMUP_REQUESTS_PROPERTY = "paretopipe.warmupRequests";
 
   private PartitionFixture fixture;
+  private ServerScenario server;
   private boolean warmupIteration;
   private boolean lastMeasurementIteration;
   private int measurementIterationsStarted;
@@ -165,6 +193,21 @@ public class PartitionBenchmark {
             headDevice,
             tailDevice);
     int inFlight = benchmark.getBenchmark().endsWith(".latency") ? 1 : depth;
+    if (ServerScenario.validate(scenario, rate, slo)) {
+      if (inFlight == 1) {
+        throw new IllegalArgumentException(
+            "scenario=server runs in PartitionBenchmark.throughput (one op per scheduled arrival);"
+                + " latency keeps one request in flight: select throughput or -p scenario=closed");
+      }
+      fixture = PartitionFixture.open(config, 0);
+      server =
+          new ServerScenario(
+              io.paretopipe.harness.driver.LoadTarget.of(fixture.pipeline()),
+              ServerScenario.schedule(io.paretopipe.harness.driver.ArrivalSchedule.parseRate(rate)),
+              ServerScenario.parseSlo(slo));
+      measurementIterationsStarted = 0;
+      return;
+    }
     fixture = PartitionFixture.open(config, inFlight);
     int warmupRequests = Integer.getInteger(WARMUP_REQUESTS_PROPERTY, 0);
     if (warmupRequests < 0) {
@@ -183,13 +226,20 @@ public class PartitionBenchmark {
   }
 
   @Setup(Level.Iteration)
-  public void startIteration(IterationParams iteration) {
+  public void startIteration(IterationParams iteration) throws IOException {
     warmupIteration = iteration.getType() == IterationType.WARMUP;
     if (!warmupIteration) {
       measurementIterationsStarted++;
     }
     lastMeasurementIteration =
         !warmupIteration && measurementIterationsStarted == iteration.getCount();
+    if (server != null) {
+      if (measurementIterationsStarted == 1 && !warmupIteration) {
+        server.start();
+      } else {
+        server.resume();
+      }
+    }
   }
 
   /** One batch end to end, alone in the pipeline. */
@@ -206,6 +256,11 @@ public class PartitionBenchmark {
   @BenchmarkMode(Mode.Throughput)
   @OutputTimeUnit(TimeUnit.SECONDS)
   public void throughput(ImageCounter counter) throws IOException {
+    if (server != null) {
+      server.release();
+      counter.images += batch;
+      return;
+    }
     fixture.driver().submit();
     counter.images += batch;
   }
@@ -218,6 +273,9 @@ public class PartitionBenchmark {
    */
   @TearDown(Level.Iteration)
   public void endIteration() throws IOException {
+    if (server != null) {
+      return;
+    }
     if (warmupIteration) {
       fixture.recorder().reset();
     } else {
@@ -234,15 +292,36 @@ public class PartitionBenchmark {
       return;
     }
     try {
-      fixture.driver().awaitIdle();
       Map<String, String> params = new LinkedHashMap<>();
       for (String key : benchmark.getParamsKeys()) {
         params.put(key, benchmark.getParam(key));
       }
       Path dir = Path.of(System.getProperty(HLOG_DIR_PROPERTY, RunFolder.HLOG));
+      if (server != null) {
+        Map<String, String> named = new LinkedHashMap<>();
+        for (String key :
+            java.util.List.of("model", "split", "transport", "link", "batch", "rate", "slo")) {
+          named.put(key, params.get(key));
+        }
+        // the identifying params only: every param would pass the 255-byte file-name limit
+        String name = HlogFileName.of("PartitionBenchmark.server", named);
+        server.writeJson(
+            server.finish(),
+            Duration.ZERO,
+            dir.resolve(
+                name.substring(0, name.length() - HlogFileName.EXTENSION.length())
+                    + ".server.json"));
+        return;
+      }
+      params.keySet().removeAll(SCENARIO_PARAMS);
+      fixture.driver().awaitIdle();
       fixture.writeHlog(
           dir.resolve(HlogFileName.ofBenchmark(benchmark.getBenchmark(), params)), params);
     } finally {
+      if (server != null) {
+        server.close();
+        server = null;
+      }
       fixture.close();
       fixture = null;
     }

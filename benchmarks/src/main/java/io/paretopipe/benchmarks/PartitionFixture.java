@@ -55,7 +55,8 @@ public final class PartitionFixture implements AutoCloseable {
    * Validates {@code config}, brings the tail up, loads the head and handshakes.
    *
    * @param inFlight requests the driver keeps in flight (1 for latency, {@code depth} for
-   *     throughput)
+   *     throughput); 0 for no closed-loop driver (the open-loop {@link ServerScenario} receives on
+   *     the pipeline's channel instead, and {@link #driver()} is null)
    * @throws IllegalArgumentException for a bad parameter, before anything is started
    */
   public static PartitionFixture open(PartitionConfig config, int inFlight)
@@ -92,7 +93,7 @@ public final class PartitionFixture implements AutoCloseable {
         bytesPerRequest += cuts.cuts().get(k).bytes();
       }
     }
-    driver = new PipelineDriver(pipeline, inFlight, recorder);
+    driver = inFlight == 0 ? null : new PipelineDriver(pipeline, inFlight, recorder);
   }
 
   /**

@@ -45,23 +45,13 @@ class PartitionBenchmarkSmokeTest {
     Path hlogDir = dir.resolve("hlog");
     Collection<RunResult> results =
         new Runner(
-                new OptionsBuilder()
+                tiny(hlogDir)
                     .include(
                         "^"
                             + PartitionBenchmark.class.getName().replace(".", "\\.")
                             + "\\.(latency|throughput)$")
                     .param("split", SPLIT)
                     .param("transport", "nio")
-                    .warmupIterations(0)
-                    .measurementIterations(1)
-                    .measurementTime(TimeValue.seconds(2))
-                    .forks(1)
-                    .shouldFailOnError(true)
-                    .jvmArgsAppend(
-                        "-Xmx1g",
-                        "-Dai.djl.offline=true",
-                        "-D" + PartitionBenchmark.HLOG_DIR_PROPERTY + "=" + hlogDir)
-                    .verbosity(VerboseMode.SILENT)
                     .build())
             .run();
 
@@ -92,6 +82,7 @@ class PartitionBenchmarkSmokeTest {
       for (String k : r.getParams().getParamsKeys()) {
         params.put(k, r.getParams().getParam(k));
       }
+      params.keySet().removeAll(PartitionBenchmark.SCENARIO_PARAMS);
       Path hlog = hlogDir.resolve(HlogFileName.ofBenchmark(r.getParams().getBenchmark(), params));
       assertTrue(Files.isRegularFile(hlog), "missing " + hlog + "; have " + list(hlogDir));
       Map<String, String> comments = comments(hlog);
@@ -120,6 +111,62 @@ class PartitionBenchmarkSmokeTest {
           e2eIntervals(hlog),
           "one interval per measured iteration (the requests in flight at the end included)");
     }
+  }
+
+  /**
+   * {@code -p scenario=server}: throughput releases on a seeded Poisson schedule; the trial writes
+   * its verdict and raw log instead of an hlog.
+   */
+  @Test
+  void serverScenarioWritesItsVerdictAndRawLog(@TempDir Path dir) throws Exception {
+    Path hlogDir = dir.resolve("hlog");
+    Collection<RunResult> results =
+        new Runner(
+                tiny(hlogDir)
+                    .include(
+                        "^"
+                            + PartitionBenchmark.class.getName().replace(".", "\\.")
+                            + "\\.throughput$")
+                    .param("split", SPLIT)
+                    .param("transport", "nio")
+                    .param("batch", "1")
+                    .param("scenario", "server")
+                    .param("rate", "20/s")
+                    .param("slo", "p90:2s")
+                    .build())
+            .run();
+    assertEquals(1, results.size());
+    List<String> files = list(hlogDir);
+    assertTrue(files.stream().noneMatch(f -> f.endsWith(".hlog")), files.toString());
+    Path json =
+        hlogDir.resolve(
+            files.stream().filter(f -> f.endsWith(".server.json")).findFirst().orElseThrow());
+    com.fasterxml.jackson.databind.JsonNode root =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
+    assertEquals(1, root.path("format_version").asInt());
+    assertEquals("poisson", root.path("run").path("arrival").asText());
+    assertEquals(20.0, root.path("run").path("rate_per_s").asDouble(), 1e-9);
+    long scheduled = root.path("run").path("scheduled").asLong();
+    assertTrue(scheduled > 0, "scheduled " + scheduled);
+    assertEquals("p90=2000ms", root.path("verdict").path("slo").asText());
+    assertEquals(scheduled, root.path("verdict").path("scheduled").asLong());
+    String raw = json.getFileName().toString().replace(".server.json", ".server.raw.csv");
+    assertEquals(scheduled + 1, Files.readAllLines(hlogDir.resolve(raw)).size());
+  }
+
+  /** One fork, no warm-up, one 2 s iteration, failing on error, hlogs to {@code hlogDir}. */
+  private static org.openjdk.jmh.runner.options.ChainedOptionsBuilder tiny(Path hlogDir) {
+    return new OptionsBuilder()
+        .warmupIterations(0)
+        .measurementIterations(1)
+        .measurementTime(TimeValue.seconds(2))
+        .forks(1)
+        .shouldFailOnError(true)
+        .jvmArgsAppend(
+            "-Xmx1g",
+            "-Dai.djl.offline=true",
+            "-D" + PartitionBenchmark.HLOG_DIR_PROPERTY + "=" + hlogDir)
+        .verbosity(VerboseMode.SILENT);
   }
 
   private static Map<String, String> comments(Path hlog) throws Exception {

@@ -65,6 +65,9 @@ public final class Sweep implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (o.serverScenario()) {
+      return new ServerSweep(o, plan(), console).run();
+    }
     SweepSetting setting = o.setting();
     SweepPlan plan = plan();
     Integer tailQuota = validatePlacement();

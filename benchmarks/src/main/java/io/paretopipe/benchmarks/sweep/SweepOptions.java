@@ -136,6 +136,112 @@ public final class SweepOptions {
       description = "Show JMH's own output and a line for every trial on the console too.")
   boolean verbose;
 
+  @Option(
+      names = "--scenario",
+      defaultValue = "closed",
+      description =
+          "closed (JMH's latency and throughput passes) or server (MLPerf's Server scenario: per"
+              + " point the peak Poisson rate meeting --slo, and its latency-vs-load curve, in"
+              + " server-scenario.json) (default: ${DEFAULT-VALUE}).")
+  String scenario;
+
+  @Option(
+      names = "--slo",
+      defaultValue = "none",
+      description = "The server scenario's SLO, e.g. p99:500ms (default: ${DEFAULT-VALUE}).")
+  String slo;
+
+  @Option(
+      names = "--rate",
+      defaultValue = "auto",
+      description =
+          "Start rate of each peak search, e.g. 12/s, or auto (what one request at a time"
+              + " sustains) (default: ${DEFAULT-VALUE}).")
+  String rate;
+
+  @Option(
+      names = "--probe-duration",
+      defaultValue = "10s",
+      description =
+          "Each probe's minimum schedule (LoadGen's min duration), e.g. 10s, 1m (default: ${DEFAULT-VALUE}).")
+  String probeDuration;
+
+  @Option(
+      names = "--min-queries",
+      defaultValue = "auto",
+      description =
+          "Each probe's minimum arrivals, or auto (LoadGen's early-stopping floor for the SLO's"
+              + " percentile: 662 for p99, 64 for p90) (default: ${DEFAULT-VALUE}).")
+  String minQueries;
+
+  @Option(
+      names = "--peak-precision",
+      defaultValue = "0.1",
+      description =
+          "Stop a peak search when (failing - passing) / passing <= this (default: ${DEFAULT-VALUE}).")
+  double peakPrecision;
+
+  @Option(
+      names = "--max-probes",
+      defaultValue = "8",
+      description = "Probes per peak search at most, 1..16 (default: ${DEFAULT-VALUE}).")
+  int maxProbes;
+
+  /**
+   * @return whether {@code --scenario server}
+   * @throws IllegalArgumentException for another value than closed or server
+   */
+  boolean serverScenario() {
+    return io.paretopipe.benchmarks.ServerScenario.validate(
+        scenario, "1", slo == null || slo.trim().equals("none") ? "none" : slo);
+  }
+
+  /**
+   * @throws IllegalArgumentException when {@code --slo} is missing or malformed
+   */
+  io.paretopipe.harness.driver.LatencySlo serverSlo() {
+    io.paretopipe.harness.driver.LatencySlo parsed =
+        io.paretopipe.benchmarks.ServerScenario.parseSlo(slo);
+    if (parsed == null) {
+      throw new IllegalArgumentException(
+          "--scenario server needs --slo (-Dbench.slo), e.g. p99:500ms");
+    }
+    return parsed;
+  }
+
+  Duration probeDuration() {
+    try {
+      return SweepSetting.parseBudget(probeDuration);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "--probe-duration '" + probeDuration + "' (expected: a duration such as 10s, 1m)");
+    }
+  }
+
+  long minQueries(io.paretopipe.harness.driver.LatencySlo objective) {
+    String t = minQueries.trim();
+    if (t.equals("auto")) {
+      return io.paretopipe.benchmarks.ServerScenario.minQueries(objective);
+    }
+    try {
+      long n = Long.parseLong(t);
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException ignored) {
+      // falls through to the message
+    }
+    throw new IllegalArgumentException(
+        "--min-queries '" + minQueries + "' (expected: auto or a number >= 1)");
+  }
+
+  /** {@code --rate}, NaN for auto. */
+  double startRate() {
+    return rate.trim().equals("auto")
+        ? Double.NaN
+        : io.paretopipe.harness.driver.ArrivalSchedule.parseRate(rate);
+  }
+
   /** The setting with {@code --forks}, {@code --max-passes} and {@code --budget} applied. */
   SweepSetting setting() {
     SweepSetting chosen = SweepSetting.parse(setting);

@@ -149,6 +149,14 @@ public final class OpenLoopDriver implements AutoCloseable {
     }
   }
 
+  /**
+   * The schedule's start on {@link System#nanoTime}'s clock (0 before the first release): the raw
+   * log's offsets are from here.
+   */
+  public long startNanos() {
+    return epochNanos;
+  }
+
   /** Offset of the next arrival from the schedule's start, in nanoseconds. */
   public long nextOffsetNanos() {
     return arrivals.peekNanos();

@@ -4,26 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.paretopipe.harness.protocol.DType;
-import io.paretopipe.harness.protocol.Handshake;
-import io.paretopipe.harness.protocol.HandshakeReply;
-import io.paretopipe.harness.protocol.InferenceRequest;
-import io.paretopipe.harness.protocol.InferenceResult;
-import io.paretopipe.harness.protocol.StageTiming;
-import io.paretopipe.harness.protocol.Tensor;
 import io.paretopipe.harness.transport.StageChannel;
-import io.paretopipe.harness.transport.StageService;
-import io.paretopipe.harness.transport.StageSession;
-import io.paretopipe.harness.transport.local.LocalTransport;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -133,103 +117,5 @@ class OpenLoopDriverTest {
     long[] sorted = values.clone();
     Arrays.sort(sorted);
     return sorted[(int) Math.ceil(percentile / 100 * sorted.length) - 1];
-  }
-
-  /**
-   * A local stage: one compute thread; per request {@code iterations} rounds of an xorshift over
-   * the payload (real work, its result in the answer); before request {@code pauseAt} it waits on
-   * {@code gate} or for {@code stallMillis}.
-   */
-  private static final class WorkStage implements StageService {
-    private final int iterations;
-    private final long pauseAt;
-    private final CountDownLatch gate;
-    private final Long stallMillis;
-
-    WorkStage(int iterations, long pauseAt, CountDownLatch gate, Long stallMillis) {
-      this.iterations = iterations;
-      this.pauseAt = pauseAt;
-      this.gate = gate;
-      this.stallMillis = stallMillis;
-    }
-
-    StageChannel connect() throws Exception {
-      StageChannel c = new LocalTransport(this).connect("local", TIMEOUT);
-      c.handshake(
-          new Handshake(
-              "work", 1, new int[] {1, 1, 4}, 0, 1, 1, DType.FLOAT32, 0, 1, "", List.of()),
-          TIMEOUT);
-      return c;
-    }
-
-    LoadTarget target(StageChannel channel) {
-      Tensor payload = Tensor.allocate(DType.FLOAT32, 1, 4);
-      return LoadTarget.ofPayload(channel, payload, TIMEOUT, "work stage");
-    }
-
-    @Override
-    public StageSession open(Handshake h) {
-      ExecutorService compute = Executors.newSingleThreadExecutor();
-      HandshakeReply reply =
-          new HandshakeReply(
-              "work",
-              List.of("work"),
-              new long[] {1, 4},
-              new long[] {1, 4},
-              0,
-              ProcessHandle.current().pid(),
-              "",
-              1,
-              "java");
-      return new StageSession() {
-        @Override
-        public HandshakeReply reply() {
-          return reply;
-        }
-
-        @Override
-        public CompletableFuture<InferenceResult> process(InferenceRequest request) {
-          long queued = System.nanoTime();
-          return CompletableFuture.supplyAsync(
-              () -> {
-                if (request.requestId() == pauseAt) {
-                  pause();
-                }
-                long start = System.nanoTime();
-                long x = request.requestId() + 1;
-                for (int i = 0; i < iterations; i++) {
-                  x ^= x << 13;
-                  x ^= x >>> 7;
-                  x ^= x << 17;
-                }
-                ByteBuffer out = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
-                out.putFloat(0, (float) (x & 0xFFFF));
-                long end = System.nanoTime();
-                return new InferenceResult(
-                    request.requestId(),
-                    new Tensor(DType.FLOAT32, new long[] {1, 4}, out),
-                    List.of(new StageTiming(end - start, start - queued)));
-              },
-              compute);
-        }
-
-        @Override
-        public void close() {
-          compute.shutdownNow();
-        }
-      };
-    }
-
-    private void pause() {
-      try {
-        if (gate != null) {
-          gate.await();
-        } else {
-          Thread.sleep(stallMillis);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 }

@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
       CompareCommand.class,
       PredictCommand.class,
       HistoryCommand.class,
+      ServerCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

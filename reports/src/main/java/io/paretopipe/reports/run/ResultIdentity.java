@@ -7,14 +7,23 @@ import java.util.TreeMap;
 
 /**
  * What identifies a measurement across files, forks, passes and runs: the benchmark method, the
- * mode and every param except {@code tail}. {@code tail} names where a stage server was reached
- * ({@code spawn}, or the {@code HOST:PORT} of a shared server, whose port is ephemeral), not what
- * was measured, so it never identifies a point, a group, a comparison or an hlog; it is kept only
- * as information. Stateless.
+ * mode and every param except {@code tail} (and the closed-loop defaults of {@link #SCENARIO}).
+ * {@code tail} names where a stage server was reached ({@code spawn}, or the {@code HOST:PORT} of a
+ * shared server, whose port is ephemeral), not what was measured, so it never identifies a point, a
+ * group, a comparison or an hlog; it is kept only as information. Stateless.
  */
 public final class ResultIdentity {
   /** The param that never identifies a measurement. */
   public static final String TAIL = "tail";
+
+  /**
+   * PartitionBenchmark's scenario param. At its default ({@code closed}, with {@code rate} and
+   * {@code slo} at {@code none}) the three identify nothing, so results from before the params
+   * existed and after pool together and match the same hlogs.
+   */
+  public static final String SCENARIO = "scenario";
+
+  private static final String CLOSED_SCENARIO = "closed";
 
   private ResultIdentity() {}
 
@@ -25,7 +34,22 @@ public final class ResultIdentity {
   public static SortedMap<String, String> params(Map<String, String> params) {
     SortedMap<String, String> identity = new TreeMap<>(params);
     identity.remove(TAIL);
+    if (CLOSED_SCENARIO.equals(identity.get(SCENARIO))) {
+      identity.remove(SCENARIO);
+      identity.remove("rate", "none");
+      identity.remove("slo", "none");
+    }
     return identity;
+  }
+
+  /**
+   * Whether {@code params} are of an open-loop Server-scenario trial ({@code scenario=server}): its
+   * JMH score is the release rate and its latencies are in its {@code .server.json}, so it is no
+   * closed-loop point.
+   */
+  public static boolean openLoop(Map<String, String> params) {
+    String s = params.get(SCENARIO);
+    return s != null && !s.equals(CLOSED_SCENARIO);
   }
 
   /**

@@ -120,6 +120,14 @@ public final class RunLoader {
       if (!PARTITION_BENCHMARK.equals(r.className())) {
         continue;
       }
+      if (ResultIdentity.openLoop(r.params())) {
+        warnings.add(
+            r.file()
+                + ": ignored "
+                + r.label()
+                + ": an open-loop scenario=server trial (its latencies are in its .server.json)");
+        continue;
+      }
       if (!r.method().equals("latency") && !r.method().equals("throughput")) {
         warnings.add(r.file() + ": ignored " + r.label() + ": not a latency or throughput method");
         continue;
@@ -258,7 +266,7 @@ public final class RunLoader {
               + "\": expected a positive integer");
     }
     StringBuilder variant = new StringBuilder();
-    r.params()
+    ResultIdentity.params(r.params())
         .forEach(
             (k, v) -> {
               if (!KEY_PARAMS.contains(k)) {

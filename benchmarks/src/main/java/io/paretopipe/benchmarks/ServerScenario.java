@@ -1,0 +1,241 @@
+package io.paretopipe.benchmarks;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.paretopipe.harness.driver.ArrivalSchedule;
+import io.paretopipe.harness.driver.EarlyStopping;
+import io.paretopipe.harness.driver.LatencySlo;
+import io.paretopipe.harness.driver.LoadTarget;
+import io.paretopipe.harness.driver.OpenLoopDriver;
+import io.paretopipe.harness.driver.OpenLoopResult;
+import io.paretopipe.harness.driver.PeakSearch;
+import io.paretopipe.harness.driver.PhaseRecorder;
+import io.paretopipe.harness.driver.ServerVerdict;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * The MLPerf Server scenario for one partition point: the {@link OpenLoopDriver} on a {@link
+ * PartitionFixture}'s pipeline, seeded Poisson arrivals at a rate, latency from the intended
+ * release time, judged against a {@link LatencySlo} with LoadGen's validity flags. Used by {@link
+ * PartitionBenchmark} under {@code -p scenario=server} (one JMH operation = one scheduled arrival)
+ * and by the sweep's {@code --scenario server} ({@link #findPeak}: the highest passing rate and the
+ * latency-vs-offered-load curve of its probes).
+ *
+ * <p>Seed and outstanding bound come from {@value #SEED_PROPERTY} (default 42) and {@value
+ * #MAX_OUTSTANDING_PROPERTY} (default 16, a stage server's default per-connection in-flight limit).
+ */
+public final class ServerScenario implements AutoCloseable {
+
+  /** {@code scenario} param value of today's closed loops (the default). */
+  public static final String CLOSED = "closed";
+
+  /** {@code scenario} param value of the open-loop Server scenario. */
+  public static final String SERVER = "server";
+
+  /** {@code rate} and {@code slo} param value when not given. */
+  public static final String NONE = "none";
+
+  /** System property: the Poisson arrivals' seed. */
+  public static final String SEED_PROPERTY = "paretopipe.arrivalSeed";
+
+  /** System property: requests released and unanswered at most; beyond, arrivals are dropped. */
+  public static final String MAX_OUTSTANDING_PROPERTY = "paretopipe.maxOutstanding";
+
+  /** Version of the JSON written by {@link #writeJson} and {@link #findPeak}. */
+  public static final int FORMAT_VERSION = 1;
+
+  private final OpenLoopDriver driver;
+  private final LatencySlo slo;
+
+  /**
+   * @param slo what the run is judged against, null for none
+   */
+  public ServerScenario(LoadTarget target, ArrivalSchedule schedule, LatencySlo slo) {
+    this.driver = new OpenLoopDriver(target, schedule, maxOutstanding(), new PhaseRecorder());
+    this.slo = slo;
+  }
+
+  /**
+   * Checks the three params together.
+   *
+   * @return whether {@code scenario} is {@link #SERVER}
+   * @throws IllegalArgumentException naming the param, the value and the valid ones
+   */
+  public static boolean validate(String scenario, String rate, String slo) {
+    String s = scenario == null ? "" : scenario.trim();
+    if (s.equals(CLOSED)) {
+      return false;
+    }
+    if (!s.equals(SERVER)) {
+      throw new IllegalArgumentException(
+          "scenario '" + scenario + "' is unknown: valid scenarios are closed, server");
+    }
+    if (rate == null || rate.trim().equals(NONE)) {
+      throw new IllegalArgumentException(
+          "scenario=server needs -p rate=R (arrivals per second, e.g. 12/s)");
+    }
+    ArrivalSchedule.parseRate(rate);
+    parseSlo(slo);
+    return true;
+  }
+
+  /** {@code slo} param: null for {@link #NONE}, else {@code p99:500ms} or {@code p99=500ms}. */
+  public static LatencySlo parseSlo(String slo) {
+    return slo == null || slo.trim().equals(NONE) ? null : LatencySlo.parse(slo);
+  }
+
+  /** The Poisson schedule at {@code rate} with {@value #SEED_PROPERTY}'s seed. */
+  public static ArrivalSchedule schedule(double rate) {
+    return ArrivalSchedule.of(
+        ArrivalSchedule.Process.POISSON, rate, Long.getLong(SEED_PROPERTY, 42));
+  }
+
+  static int maxOutstanding() {
+    int n = Integer.getInteger(MAX_OUTSTANDING_PROPERTY, 16);
+    if (n < 1) {
+      throw new IllegalArgumentException(
+          "-D" + MAX_OUTSTANDING_PROPERTY + "=" + n + " (expected: >= 1)");
+    }
+    return n;
+  }
+
+  /** Restarts the schedule (the first measured iteration): earlier releases are forgotten. */
+  public void start() throws IOException {
+    driver.start();
+  }
+
+  /** Shifts the schedule over a pause between iterations, which no request is charged for. */
+  public void resume() {
+    driver.resume();
+  }
+
+  /** Waits for the next arrival and releases it (or drops it beyond the outstanding bound). */
+  public void release() throws IOException {
+    driver.releaseNext();
+  }
+
+  /** Waits for every answer and returns what was measured since {@link #start()}. */
+  public OpenLoopResult finish() throws IOException {
+    driver.drain();
+    return driver.result();
+  }
+
+  /**
+   * Writes {@code result} (and its verdict, with the minimums of {@code minDuration} and the SLO's
+   * early-stopping floor) as JSON to {@code file}, and its raw log beside it ({@code .raw.csv}).
+   */
+  public void writeJson(OpenLoopResult result, Duration minDuration, Path file) throws IOException {
+    ObjectNode root = new ObjectMapper().createObjectNode();
+    root.put("format_version", FORMAT_VERSION);
+    root.set("run", result.toJson());
+    if (slo != null) {
+      root.set("verdict", ServerVerdict.of(result, slo, minDuration, minQueries(slo)).toJson());
+    }
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
+    String name = file.getFileName().toString().replaceFirst("\\.json$", "");
+    result.writeRawLog(file.resolveSibling(name + ".raw.csv"));
+  }
+
+  /**
+   * LoadGen's minimum query count for a claim on {@code slo}'s percentile: the early-stopping
+   * queries with one request over the bound (662 for p99, 64 for p90 as LoadGen's floor is for
+   * one).
+   */
+  public static long minQueries(LatencySlo slo) {
+    return EarlyStopping.minQueries(1, slo.fraction());
+  }
+
+  /**
+   * LoadGen's {@code FindPeakPerformance} on {@code target}: probes of at least {@code probe} and
+   * {@code minQueries} arrivals on the same seeded Poisson schedule, from {@code startRate}, until
+   * the bracket is within {@code precision}.
+   *
+   * @return {@code slo}, the bracket {@code [peak_rate_per_s, lowest_failing_rate_per_s)}, the
+   *     verdict at the peak, and every probe (its rate, the latency percentiles from the intended
+   *     time, completed rate, drops and flags): the latency-vs-offered-load curve
+   */
+  public static ObjectNode findPeak(
+      LoadTarget target,
+      LatencySlo slo,
+      double startRate,
+      Duration probe,
+      long minQueries,
+      double precision,
+      int maxProbes,
+      Consumer<String> progress)
+      throws IOException {
+    PhaseRecorder recorder = new PhaseRecorder();
+    PeakSearch.Peak peak =
+        PeakSearch.find(
+            rate -> {
+              recorder.reset();
+              try (OpenLoopDriver d =
+                  new OpenLoopDriver(target, schedule(rate), maxOutstanding(), recorder)) {
+                ServerVerdict v =
+                    ServerVerdict.of(d.run(probe, minQueries), slo, probe, minQueries);
+                progress.accept(v.toText());
+                return v;
+              }
+            },
+            startRate,
+            startRate / 64,
+            precision,
+            maxProbes);
+    ObjectNode root = new ObjectMapper().createObjectNode();
+    root.put("slo", slo.toString());
+    putRate(root, "peak_rate_per_s", peak.passingRate());
+    putRate(root, "lowest_failing_rate_per_s", peak.failingRate());
+    root.put("bracketed", peak.bracketed());
+    root.put("valid", peak.atPeak() != null && peak.atPeak().valid());
+    if (peak.atPeak() != null) {
+      root.set("at_peak", probeJson(peak.atPeak()));
+    }
+    ArrayNode probes = root.putArray("probes");
+    peak.steps().forEach(s -> probes.add(probeJson(s.verdict())));
+    return root;
+  }
+
+  /** One probe: the verdict's flags with the run's latencies from the intended time. */
+  static ObjectNode probeJson(ServerVerdict v) {
+    ObjectNode n = v.toJson();
+    ObjectNode run = v.result().toJson();
+    n.put("completed_per_s", run.path("completed_per_s").asDouble());
+    n.set("latency_from_intended_ms", run.get("latency_from_intended_ms"));
+    n.put("max_release_lag_ms", run.path("max_release_lag_ms").asDouble());
+    return n;
+  }
+
+  private static void putRate(ObjectNode n, String key, double v) {
+    if (Double.isNaN(v)) {
+      n.putNull(key);
+    } else {
+      n.put(key, v);
+    }
+  }
+
+  /** The bracket as text, e.g. {@code [24.0, 26.3)/s}. */
+  public static String bracket(ObjectNode peak) {
+    return String.format(
+        Locale.ROOT,
+        "[%s, %s)/s",
+        peak.path("peak_rate_per_s").isNull()
+            ? "none"
+            : String.format(Locale.ROOT, "%.2f", peak.path("peak_rate_per_s").asDouble()),
+        peak.path("lowest_failing_rate_per_s").isNull()
+            ? "none"
+            : String.format(
+                Locale.ROOT, "%.2f", peak.path("lowest_failing_rate_per_s").asDouble()));
+  }
+
+  @Override
+  public void close() {
+    driver.close();
+  }
+}

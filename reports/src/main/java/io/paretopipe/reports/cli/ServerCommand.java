@@ -1,0 +1,82 @@
+package io.paretopipe.reports.cli;
+
+import io.paretopipe.reports.ReportInputException;
+import io.paretopipe.reports.server.ServerScenarioFile;
+import io.paretopipe.reports.server.ServerScenarioReport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code server RUN... [--out DIR]}: the Server scenario's report of a sweep run with {@code
+ * --scenario server}: per split the peak rate meeting the SLO, its bracket, flags and predicted
+ * peak, the SLO frontier and the latency-vs-offered-load curves (docs/OPEN-LOOP.md).
+ */
+@Command(
+    name = "server",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Reports a server-scenario sweep (server-scenario.json in RUN): per split the peak Poisson"
+          + " rate meeting the SLO with its bracket and validity, the peak predicted from the"
+          + " bottleneck stage (M/D/1) and how well it agrees, the SLO frontier beside the"
+          + " closed-loop one, and latency against offered load. Writes server-scenario.md and"
+          + " server-knee.csv into DIR, or prints the Markdown without --out."
+    })
+final class ServerCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(
+      arity = "1..*",
+      paramLabel = "RUN",
+      description =
+          "Run folders or their server-scenario.json, of the same SLO; their points are reported"
+              + " together.")
+  List<Path> runs;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Where the files go.")
+  Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    List<ServerScenarioFile> files = new ArrayList<>();
+    for (Path run : runs) {
+      Path file = Files.isDirectory(run) ? run.resolve(ServerScenarioFile.FILE) : run;
+      if (!Files.isRegularFile(file)) {
+        throw new ReportInputException(
+            file, "not found: give a run folder of a sweep with --scenario server, or its file");
+      }
+      ServerScenarioFile read = ServerScenarioFile.read(file);
+      if (!files.isEmpty() && !files.get(0).slo().equals(read.slo())) {
+        throw new ReportInputException(
+            file,
+            "its SLO "
+                + read.slo()
+                + " differs from "
+                + files.get(0).slo()
+                + " of the first run: report runs of one SLO together");
+      }
+      files.add(read);
+    }
+    List<ServerScenarioFile.Point> points = new ArrayList<>();
+    files.forEach(f -> points.addAll(f.points()));
+    ServerScenarioFile first = files.get(0);
+    ServerScenarioReport report =
+        new ServerScenarioReport(
+            new ServerScenarioFile(
+                first.slo(), first.percentile(), first.boundMs(), first.batch(), points));
+    if (out == null) {
+      spec.commandLine().getOut().print(report.markdown());
+      spec.commandLine().getOut().flush();
+    } else {
+      report.write(out);
+    }
+    return ExitCodes.OK;
+  }
+}
