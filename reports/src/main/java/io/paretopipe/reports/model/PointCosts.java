@@ -74,9 +74,6 @@ public record PointCosts(
   public double cpuTailValue() {
     return sumOfStages(cpuMsPerImage);
   }
-    }
-    return any ? sum : Double.NaN;
-  }
 
   /**
    * @return the head's joules per image ({@code head} part), {@link CostFigure#NONE} when the tier
@@ -103,9 +100,6 @@ public record PointCosts(
         sum += e.getValue().value();
         any = true;
       }
-    }
-    return any ? sum : Double.NaN;
-  }
     }
     return any ? sum : Double.NaN;
   }
