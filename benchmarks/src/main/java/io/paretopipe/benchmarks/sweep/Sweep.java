@@ -66,6 +66,7 @@ public final class Sweep implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     SweepSetting setting = o.setting();
+    String energy = o.energy();
     SweepPlan plan = plan();
     Integer tailQuota = validatePlacement();
     if (!o.noReport) {
@@ -124,7 +125,7 @@ public final class Sweep implements Callable<Integer> {
                   cpus[1],
                   o.placement.headDevice(),
                   o.placement.tailDevice(),
-                  o.energy()),
+                  energy),
               setting,
               folder,
               servers,
