@@ -54,6 +54,14 @@ import org.openjdk.jmh.runner.IterationType;
  * of range) fails the trial in setup, before any stage is started, with the valid values in the
  * message.
  *
+ * <p>CPU time and energy (docs/ENERGY.md): one window per trial, from the first measurement
+ * iteration to the last request back, per stage ({@code head}, {@code stage1}, ..., {@code total})
+ * in CPU ms per image and, as {@code -Dparetopipe.energy} asks (default {@code auto}), energy in J
+ * per image with its label. They go into the hlog's comments ({@link
+ * io.paretopipe.format.CostComments}), not JMH secondary metrics: a secondary metric is a number
+ * per iteration and cannot carry the label ({@code estimated}, {@code unavailable}) or say that a
+ * figure is unknown rather than 0.
+ *
  * <p>Coordinated omission: {@code latency} never has more than one request outstanding, so none is
  * omitted; {@code throughput}'s recorded end-to-end times include the wait for a window slot, the
  * latency a pipelined client sees.
@@ -230,6 +238,7 @@ public class PartitionBenchmark {
     warmupIteration = iteration.getType() == IterationType.WARMUP;
     if (!warmupIteration) {
       measurementIterationsStarted++;
+      fixture.startCostWindow();
     }
     lastMeasurementIteration =
         !warmupIteration && measurementIterationsStarted == iteration.getCount();
@@ -315,6 +324,7 @@ public class PartitionBenchmark {
       }
       params.keySet().removeAll(SCENARIO_PARAMS);
       fixture.driver().awaitIdle();
+      fixture.stopCostWindow();
       fixture.writeHlog(
           dir.resolve(HlogFileName.ofBenchmark(benchmark.getBenchmark(), params)), params);
     } finally {

@@ -4,6 +4,8 @@ import io.paretopipe.harness.driver.PhaseRecorder;
 import io.paretopipe.harness.driver.Pipeline;
 import io.paretopipe.harness.driver.PipelineDriver;
 import io.paretopipe.harness.driver.PipelineSpec;
+import io.paretopipe.harness.energy.EnergyMeters;
+import io.paretopipe.harness.energy.PipelineCostMeter;
 import io.paretopipe.harness.placement.CpuAffinity;
 import io.paretopipe.harness.placement.Placement;
 import io.paretopipe.harness.placement.StageServerProcess;
@@ -39,12 +41,23 @@ public final class PartitionFixture implements AutoCloseable {
   /** Default of {@value #TIMEOUT_PROPERTY}. */
   public static final long DEFAULT_TIMEOUT_SECONDS = 30;
 
+  /**
+   * System property: how the energy of the measured window is had, a {@code run --energy} value
+   * ({@link EnergyMeters#VALID}), default {@value #DEFAULT_ENERGY}; the sweep's {@code --energy}.
+   */
+  public static final String ENERGY_PROPERTY = "paretopipe.energy";
+
+  /** Default of {@value #ENERGY_PROPERTY}. */
+  public static final String DEFAULT_ENERGY = "auto";
+
   private final PartitionConfig config;
   private final PhaseRecorder recorder = new PhaseRecorder();
   private Pipeline pipeline;
   private PipelineDriver driver;
   private long bytesPerRequest;
   private String headCpus = "";
+  private PipelineCostMeter costWindow;
+  private PipelineCostMeter.Result costs;
   private boolean closed;
 
   private PartitionFixture(PartitionConfig config) {
@@ -187,7 +200,54 @@ public final class PartitionFixture implements AutoCloseable {
         "link_condition", pipeline.link() == null ? "none" : pipeline.link().condition().toSpec());
     c.put("engine", Engines.versions());
     c.put("allocator", Engines.allocatorSettings().toString());
+    if (costs != null) {
+      c.putAll(costs.comments());
+    }
     return c;
+  }
+
+  /**
+   * Opens the CPU and energy window of the measured requests ({@link PipelineCostMeter}); a second
+   * call while one is open does nothing.
+   *
+   * @throws IllegalArgumentException for a bad {@value #ENERGY_PROPERTY}
+   */
+  public void startCostWindow() throws IOException {
+    if (costWindow != null) {
+      return;
+    }
+    int stages = pipeline.partition().stageCount();
+    List<Long> stagePids = pipeline.servers().stream().map(StageServerProcess::pid).toList();
+    Integer tailQuota = pipeline.spec().tail().cpuQuotaPercent();
+    if (config.sharedTail()) {
+      stagePids = SharedTail.pid(config.transport()).stream().toList();
+      tailQuota = SharedTail.cpuQuotaPercent(config.transport()).orElse(null);
+    }
+    costWindow =
+        PipelineCostMeter.open(
+            pipeline,
+            stagePids,
+            System.getProperty(ENERGY_PROPERTY, DEFAULT_ENERGY),
+            PipelineCostMeter.devicesPerStage(stages, config.headDevice(), config.tailDevice()),
+            PipelineCostMeter.quotasPerStage(
+                stages, pipeline.spec().head().cpuQuotaPercent(), tailQuota));
+  }
+
+  /**
+   * Closes the window over the images the recorder holds (call after the last request is back); its
+   * figures go into the hlog's comments. Without recorded images the window is discarded.
+   */
+  public void stopCostWindow() {
+    if (costWindow == null) {
+      return;
+    }
+    long images = recorder.count() * config.batch();
+    if (images > 0) {
+      costs = costWindow.stop(images);
+    } else {
+      costWindow.abandon();
+    }
+    costWindow = null;
   }
 
   /** Writes the recorder's intervals to {@code file} (atomically) with {@link #comments}. */
@@ -204,6 +264,10 @@ public final class PartitionFixture implements AutoCloseable {
       return;
     }
     closed = true;
+    if (costWindow != null) {
+      costWindow.abandon();
+      costWindow = null;
+    }
     if (driver != null) {
       try {
         driver.awaitIdle();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.paretopipe.format.CostComments;
 import io.paretopipe.format.HlogFileName;
 import io.paretopipe.format.Phase;
 import io.paretopipe.harness.placement.CpuSet;
@@ -107,6 +108,23 @@ class PartitionBenchmarkSmokeTest {
       }
       assertEquals(counts.get("e2e"), counts.get("tail_compute"));
       assertEquals(
+          Long.toString(8 * counts.get("e2e")),
+          comments.get(CostComments.IMAGES),
+          "the cost window holds every recorded request's images");
+      double headCpu = Double.parseDouble(comments.get(CostComments.cpuKey("head")));
+      double tailCpu = Double.parseDouble(comments.get(CostComments.cpuKey("stage1")));
+      double totalCpu = Double.parseDouble(comments.get(CostComments.cpuKey("total")));
+      assertTrue(headCpu > 0 && tailCpu > 0, comments.toString());
+      assertEquals(headCpu + tailCpu, totalCpu, 1e-4 * totalCpu);
+      assertEquals("estimated", comments.get(CostComments.ENERGY_LABEL));
+      assertEquals("model", comments.get(CostComments.ENERGY_TIER));
+      double joules = Double.parseDouble(comments.get(CostComments.ENERGY_J_PER_IMAGE));
+      assertEquals(
+          Double.parseDouble(comments.get(CostComments.energyPartKey("head")))
+              + Double.parseDouble(comments.get(CostComments.energyPartKey("stage1"))),
+          joules,
+          1e-4 * joules);
+      assertEquals(
           1,
           e2eIntervals(hlog),
           "one interval per measured iteration (the requests in flight at the end included)");
@@ -165,7 +183,8 @@ class PartitionBenchmarkSmokeTest {
         .jvmArgsAppend(
             "-Xmx1g",
             "-Dai.djl.offline=true",
-            "-D" + PartitionBenchmark.HLOG_DIR_PROPERTY + "=" + hlogDir)
+            "-D" + PartitionBenchmark.HLOG_DIR_PROPERTY + "=" + hlogDir,
+            "-D" + PartitionFixture.ENERGY_PROPERTY + "=model:pi4")
         .verbosity(VerboseMode.SILENT);
   }
 

@@ -2,6 +2,7 @@ package io.paretopipe.benchmarks.sweep;
 
 import io.paretopipe.benchmarks.PartitionBenchmark;
 import io.paretopipe.benchmarks.PartitionConfig;
+import io.paretopipe.benchmarks.PartitionFixture;
 import io.paretopipe.benchmarks.SharedTail;
 import io.paretopipe.benchmarks.sweep.SweepPlan.Group;
 import io.paretopipe.benchmarks.sweep.SweepState.GroupPass;
@@ -37,10 +38,10 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * recorded with its error, its partial hlog deleted, and the other splits go on.
  *
  * <p>What reaches the benchmark as system properties (of this JVM when forks is 0, else {@code
- * -jvmArgsAppend} of every fork): the hlog folder, the warm-up request count, and where the shared
- * stage server of the group's transport listens ({@link SharedTail}); the {@code tail} param is
- * {@code shared} (or {@code spawn} for {@code local}, which has no server), so a point's params are
- * the same in every pass and run.
+ * -jvmArgsAppend} of every fork): the hlog folder, the warm-up request count, the energy tier, and
+ * where the shared stage server of the group's transport listens ({@link SharedTail}); the {@code
+ * tail} param is {@code shared} (or {@code spawn} for {@code local}, which has no server), so a
+ * point's params are the same in every pass and run.
  */
 final class PassRunner {
 
@@ -48,7 +49,11 @@ final class PassRunner {
   static final String INCLUDE =
       "^" + PartitionBenchmark.class.getName().replace(".", "\\.") + "\\.(latency|throughput)$";
 
-  /** How the points are placed and configured: the sweep's options as JMH params. */
+  /**
+   * How the points are placed and configured: the sweep's options as JMH params, and {@code energy}
+   * ({@code --energy}), which every fork gets as {@value PartitionFixture#ENERGY_PROPERTY}, not as
+   * a param (how energy is read does not change what is measured).
+   */
   record PointParams(
       int batch,
       int depth,
@@ -57,7 +62,8 @@ final class PassRunner {
       String headCpus,
       String tailCpus,
       String headDevice,
-      String tailDevice) {}
+      String tailDevice,
+      String energy) {}
 
   private final PointParams params;
   private final SweepSetting setting;
@@ -98,6 +104,7 @@ final class PassRunner {
     properties.put(
         PartitionBenchmark.WARMUP_REQUESTS_PROPERTY, Integer.toString(setting.warmupRequests()));
     properties.putAll(servers.properties(group.transport()));
+    properties.put(PartitionFixture.ENERGY_PROPERTY, params.energy());
     if (setting.forks() == 0) {
       properties.forEach(System::setProperty);
     }

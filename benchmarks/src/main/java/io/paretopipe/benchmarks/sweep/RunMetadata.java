@@ -66,6 +66,7 @@ final class RunMetadata {
       Integer tailCpuQuotaPercent) {
     ObjectNode sweep = metadata.putObject("sweep");
     sweep.put("setting", s.name());
+    sweep.put("energy", o.energy());
     sweep.put("forks", s.forks());
     if (s.budget() == null) {
       sweep.putNull("budget_seconds");

@@ -69,6 +69,7 @@ public final class Sweep implements Callable<Integer> {
       return new ServerSweep(o, plan(), console).run();
     }
     SweepSetting setting = o.setting();
+    String energy = o.energy();
     SweepPlan plan = plan();
     Integer tailQuota = validatePlacement();
     if (!o.noReport) {
@@ -126,7 +127,8 @@ public final class Sweep implements Callable<Integer> {
                   cpus[0],
                   cpus[1],
                   o.placement.headDevice(),
-                  o.placement.tailDevice()),
+                  o.placement.tailDevice(),
+                  energy),
               setting,
               folder,
               servers,

@@ -2,6 +2,7 @@ package io.paretopipe.benchmarks.sweep;
 
 import io.paretopipe.benchmarks.PartitionConfig;
 import io.paretopipe.harness.cli.PlacementOptions;
+import io.paretopipe.harness.energy.EnergyMeters;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -101,6 +102,15 @@ public final class SweepOptions {
               + " any point's params, e.g. 50 to play a slower tail against a baseline run"
               + " (default: ${DEFAULT-VALUE}).")
   String tailCpuQuota;
+
+  @Option(
+      names = "--energy",
+      defaultValue = "auto",
+      description =
+          "How every point's energy per image is had, a run --energy value: auto, rapl, perf,"
+              + " csv:FILE[@OFFSET_S], model, model:NAME (pi4, pi5), off (docs/ENERGY.md; default:"
+              + " ${DEFAULT-VALUE}). CPU time per stage is always recorded.")
+  String energy;
 
   @Option(
       names = "--out",
@@ -320,6 +330,26 @@ public final class SweepOptions {
               + "% quota) both cap the stage servers: give one of them");
     }
     return percent;
+  }
+
+  /**
+   * {@code --energy}, checked before any pass.
+   *
+   * @throws IllegalArgumentException naming the valid values
+   */
+  String energy() {
+    String e = energy.trim();
+    if (!(e.equals("auto")
+        || e.equals("rapl")
+        || e.equals("perf")
+        || e.equals("off")
+        || e.equals("model")
+        || e.startsWith("model:")
+        || e.startsWith("csv:"))) {
+      throw new IllegalArgumentException(
+          "--energy '" + energy + "' (expected: " + EnergyMeters.VALID + ")");
+    }
+    return e;
   }
 
   /** {@code models ... x transports ... x links ... x splits ...}, for the console. */

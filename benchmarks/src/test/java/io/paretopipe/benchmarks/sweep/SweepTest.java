@@ -102,6 +102,13 @@ class SweepTest {
                     .o
                     .tailCpuQuotaPercent());
     assertTrue(both.getMessage().endsWith("both cap the stage servers: give one of them"));
+    IllegalArgumentException energy =
+        assertThrows(IllegalArgumentException.class, () -> parse("--energy", "watts").o.energy());
+    assertEquals(
+        "--energy 'watts' (expected: auto, rapl, perf, csv:FILE[@OFFSET_S], model, model:NAME, off)",
+        energy.getMessage());
+    assertEquals("auto", parse().o.energy());
+    assertEquals("model:pi4", parse("--energy", "model:pi4").o.energy());
   }
 
   @Test

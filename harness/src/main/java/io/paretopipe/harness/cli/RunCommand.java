@@ -9,6 +9,7 @@ import io.paretopipe.harness.driver.PipelineDriver;
 import io.paretopipe.harness.driver.PipelineSpec;
 import io.paretopipe.harness.driver.RunSummary;
 import io.paretopipe.harness.driver.ServeSettings;
+import io.paretopipe.harness.energy.PipelineCostMeter;
 import io.paretopipe.harness.placement.StageServerProcess;
 import io.paretopipe.harness.transport.TransportKind;
 import io.paretopipe.harness.transport.grpc.GrpcClientTls;
@@ -285,7 +286,18 @@ final class RunCommand implements Callable<Integer> {
       }
       driver.awaitIdle();
       recorder.reset();
-      RunEnergy meters = RunEnergy.open(pipeline, energy, placement);
+      int stages = pipeline.partition().stageCount();
+      PipelineCostMeter meters =
+          PipelineCostMeter.open(
+              pipeline,
+              pipeline.servers().stream().map(StageServerProcess::pid).toList(),
+              energy,
+              PipelineCostMeter.devicesPerStage(
+                  stages, placement.headDevice(), placement.tailDevice()),
+              PipelineCostMeter.quotasPerStage(
+                  stages,
+                  pipeline.spec().head().cpuQuotaPercent(),
+                  pipeline.spec().tail().cpuQuotaPercent()));
       long start = System.nanoTime();
       try {
         for (int i = 0; i < requests; i++) {
@@ -297,7 +309,7 @@ final class RunCommand implements Callable<Integer> {
         throw e;
       }
       double seconds = (System.nanoTime() - start) / 1e9;
-      RunEnergy.Result cost = meters.stop((long) requests * batch);
+      PipelineCostMeter.Result cost = meters.stop((long) requests * batch);
       RunSummary summary =
           RunSummary.of(config(pipeline), recorder, batch, seconds, pipeline.bytesPerRequest());
       if (hlog != null) {

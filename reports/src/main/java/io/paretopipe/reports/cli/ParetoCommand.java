@@ -73,7 +73,8 @@ final class ParetoCommand implements Callable<Integer> {
       split = ",",
       defaultValue = "latency,throughput",
       description =
-          "Objectives: latency, throughput, bytes, head_compute (default: ${DEFAULT-VALUE}).")
+          "Objectives, any subset of: latency, throughput, cpu (CPU ms per image), energy (J per"
+              + " image), bytes, head_compute (default: ${DEFAULT-VALUE}).")
   List<String> objectives;
 
   @Option(
@@ -261,6 +262,21 @@ final class ParetoCommand implements Callable<Integer> {
                         + Numbers.fixed(a.medianAbsThroughputErrorPct(), 1)
                         + "% throughput ("
                         + a.throughputPoints()
+                        + " points)"));
+    prediction
+        .costs()
+        .overall()
+        .ifPresent(
+            a ->
+                stdout.println(
+                    "predicted CPU time and energy: median absolute error "
+                        + Numbers.fixed(a.medianAbsCpuErrorPct(), 1)
+                        + "% CPU ms/image ("
+                        + a.cpuPoints()
+                        + " points), "
+                        + Numbers.fixed(a.medianAbsEnergyErrorPct(), 1)
+                        + "% J/image ("
+                        + a.energyPoints()
                         + " points)"));
     return ExitCodes.OK;
   }

@@ -3,6 +3,7 @@ package io.paretopipe.reports.cli;
 import io.paretopipe.reports.ReportInputException;
 import io.paretopipe.reports.model.Run;
 import io.paretopipe.reports.predict.Calibration;
+import io.paretopipe.reports.predict.CostPrediction;
 import io.paretopipe.reports.predict.DeviceProfiles;
 import io.paretopipe.reports.predict.LinkSpec;
 import io.paretopipe.reports.predict.Overhead;
@@ -11,7 +12,9 @@ import io.paretopipe.reports.predict.PredictionReport.LinkPrediction;
 import io.paretopipe.reports.predict.UnitProfile;
 import io.paretopipe.reports.predict.UnitProfiles;
 import io.paretopipe.reports.render.Numbers;
+import io.paretopipe.reports.render.PredictedCosts;
 import io.paretopipe.reports.render.PredictionRenderers;
+import io.paretopipe.reports.render.Renderer;
 import io.paretopipe.reports.render.ReportWriter;
 import io.paretopipe.reports.run.RunLoader;
 import java.io.IOException;
@@ -221,10 +224,12 @@ final class PredictCommand implements Callable<Integer> {
     }
     Overhead overhead = Overhead.NONE;
     String calibratedTransport = "";
+    PredictedCosts costs = null;
     if (calibrate != null) {
       Run run = new RunLoader().load(List.of(calibrate));
       calibratedTransport = Calibration.chooseTransport(run, calibrate, deviceProfiles, transport);
       overhead = Calibration.fromRun(run, calibrate, deviceProfiles, calibratedTransport);
+      costs = costs(run, deviceProfiles, calibratedTransport);
     }
     long start = System.nanoTime();
     PredictionReport report;
@@ -245,10 +250,17 @@ final class PredictCommand implements Callable<Integer> {
     PrintWriter stdout = spec.commandLine().getOut();
     if (out == null) {
       stdout.print(PredictionRenderers.markdown(report));
+      if (costs != null) {
+        stdout.print(costs.markdown(report));
+      }
       return ExitCodes.OK;
     }
+    List<Renderer<PredictionReport>> renderers = new ArrayList<>(PredictionRenderers.all());
+    if (costs != null) {
+      renderers.add(costs);
+    }
     try {
-      ReportWriter.write(report, PredictionRenderers.all(), out);
+      ReportWriter.write(report, renderers, out);
     } catch (IOException e) {
       throw new ReportInputException(out, "cannot write the prediction: " + e, e);
     }
@@ -309,5 +321,31 @@ final class PredictCommand implements Callable<Integer> {
     }
     return UnitProfiles.select(
         all, sources.get(0), role, model, batch, roleThreads != null ? roleThreads : threads);
+  }
+
+  /**
+   * CPU time and energy per image of every predicted split, fitted on the calibration run's points
+   * of the profiles' model and batch over {@code transport} that recorded them; null when none did.
+   */
+  private PredictedCosts costs(Run run, DeviceProfiles profiles, String transport) {
+    List<io.paretopipe.reports.model.Point> points =
+        run.points().stream()
+            .filter(
+                p ->
+                    p.group().model().equals(profiles.head().model())
+                        && p.group().batch() == profiles.head().batch()
+                        && p.group().transport().equals(transport))
+            .toList();
+    CostPrediction.Fit fit = CostPrediction.fit(points, profiles);
+    if (fit.cpuPoints() == 0) {
+      return null;
+    }
+    String label =
+        points.stream()
+            .filter(p -> p.costs().energyJPerImage().known())
+            .map(p -> p.costs().energyLabel())
+            .findFirst()
+            .orElse("unavailable");
+    return new PredictedCosts(fit, label, calibrate + " (" + transport + ")");
   }
 }

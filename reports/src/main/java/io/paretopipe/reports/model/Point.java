@@ -32,6 +32,7 @@ import java.util.SortedMap;
  * @param phaseMeanMs mean time of each phase per request; empty when there was no hlog
  * @param samples what the figures rest on: sample counts, 95% intervals of both means, percentile
  *     intervals ({@link PointSamples#NONE} when built without samples)
+ * @param costs CPU time and energy per image ({@link PointCosts#NONE} when not recorded)
  */
 public record Point(
     GroupKey group,
@@ -46,7 +47,8 @@ public record Point(
     double throughputHighImgS,
     long bytes,
     Map<Phase, Double> phaseMeanMs,
-    PointSamples samples) {
+    PointSamples samples,
+    PointCosts costs) {
 
   /** Group, then split numerically, then depth numerically. */
   public static final Comparator<Point> ORDER =
@@ -60,6 +62,60 @@ public record Point(
         Collections.unmodifiableMap(
             phaseMeanMs.isEmpty() ? new EnumMap<>(Phase.class) : new EnumMap<>(phaseMeanMs));
     java.util.Objects.requireNonNull(samples, "samples");
+    java.util.Objects.requireNonNull(costs, "costs");
+  }
+
+  /** A point without recorded costs ({@link PointCosts#NONE}). */
+  public Point(
+      GroupKey group,
+      String split,
+      String depth,
+      double latencyMeanMs,
+      double latencyMeanLowMs,
+      double latencyMeanHighMs,
+      SortedMap<Double, Double> latencyPercentilesMs,
+      double throughputImgS,
+      double throughputLowImgS,
+      double throughputHighImgS,
+      long bytes,
+      Map<Phase, Double> phaseMeanMs,
+      PointSamples samples) {
+    this(
+        group,
+        split,
+        depth,
+        latencyMeanMs,
+        latencyMeanLowMs,
+        latencyMeanHighMs,
+        latencyPercentilesMs,
+        throughputImgS,
+        throughputLowImgS,
+        throughputHighImgS,
+        bytes,
+        phaseMeanMs,
+        samples,
+        PointCosts.NONE);
+  }
+
+  /**
+   * @return this point with other costs, everything else the same
+   */
+  public Point withCosts(PointCosts newCosts) {
+    return new Point(
+        group,
+        split,
+        depth,
+        latencyMeanMs,
+        latencyMeanLowMs,
+        latencyMeanHighMs,
+        latencyPercentilesMs,
+        throughputImgS,
+        throughputLowImgS,
+        throughputHighImgS,
+        bytes,
+        phaseMeanMs,
+        samples,
+        newCosts);
   }
 
   /**
@@ -79,7 +135,8 @@ public record Point(
         throughputHighImgS,
         bytes,
         phaseMeanMs,
-        newSamples);
+        newSamples,
+        costs);
   }
 
   /** A point without samples ({@link PointSamples#NONE}): its intervals and counts are unknown. */

@@ -321,6 +321,12 @@ public final class FrontierConfidence {
         case FIXED -> new Sampler(value);
         case LATENCY_MEAN -> units(value, p.samples().latency(), p.samples().latencyMean());
         case THROUGHPUT -> units(value, p.samples().throughput(), p.samples().throughputMean());
+        case CPU -> units(value, p.costs().cpuTotal().samples(), p.costs().cpuTotal().interval());
+        case ENERGY ->
+            units(
+                value,
+                p.costs().energyJPerImage().samples(),
+                p.costs().energyJPerImage().interval());
         case LATENCY_PERCENTILE -> {
           MetricSamples latency = p.samples().latency();
           boolean perRequest = latency.units().stream().allMatch(u -> u.values().total() > 0);

@@ -2,6 +2,7 @@ package io.paretopipe.reports.pareto;
 
 import io.paretopipe.format.Phase;
 import io.paretopipe.reports.model.Point;
+import io.paretopipe.reports.stats.MeanInterval;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 
@@ -33,6 +34,10 @@ public record Objective(
     LATENCY_PERCENTILE,
     /** The throughput: units (passes or iterations). */
     THROUGHPUT,
+    /** The total CPU ms per image: units (passes). */
+    CPU,
+    /** The energy per image: units (passes). */
+    ENERGY,
     /** Nothing: the value is exact (bytes) or taken as it is (mean phase times). */
     FIXED
   }
@@ -87,7 +92,38 @@ public record Objective(
   }
 
   /**
-   * @param name {@code latency}, {@code throughput}, {@code bytes} or {@code head_compute}
+   * @return CPU milliseconds per image over every stage, lower is better
+   */
+  public static Objective cpu() {
+    return new Objective(
+        "cpu_ms_per_image",
+        true,
+        p -> p.costs().cpuTotal().value(),
+        p -> p.costs().cpuTotal().halfWidth(),
+        Sampling.CPU,
+        Double.NaN);
+  }
+
+  /**
+   * @return joules per image of the whole pipeline, lower is better; unknown (never on the
+   *     frontier) where the energy is {@code unavailable}
+   */
+  public static Objective energy() {
+    return new Objective(
+        "energy_j_per_image",
+        true,
+        p -> p.costs().energyJPerImage().value(),
+        p -> p.costs().energyJPerImage().halfWidth(),
+        Sampling.ENERGY,
+        Double.NaN);
+  }
+
+  /** The names {@link #parse} takes, for messages. */
+  public static final String NAMES = "latency, throughput, cpu, energy, bytes, head_compute";
+
+  /**
+   * @param name {@code latency}, {@code throughput}, {@code cpu}, {@code energy}, {@code bytes} or
+   *     {@code head_compute}
    * @param latency the statistic the latency objective uses
    * @return the objective
    * @throws IllegalArgumentException naming the valid names
@@ -102,10 +138,61 @@ public record Objective(
         return bytes();
       case "head_compute":
         return headCompute();
+      case "cpu":
+        return cpu();
+      case "energy":
+        return energy();
       default:
-        throw new IllegalArgumentException(
-            "objective \"" + name + "\" is not one of latency, throughput, bytes, head_compute");
+        throw new IllegalArgumentException("objective \"" + name + "\" is not one of " + NAMES);
     }
+  }
+
+  /**
+   * The 95% interval of the objective's value and the replication units it rests on, as the reports
+   * print it: the mean latency, throughput, CPU and energy over their units (moderated where the
+   * run's intervals are), a percentile's order-statistics interval over its requests; exact values
+   * ({@code bytes}) and values taken as they are ({@code head_compute}) have none.
+   *
+   * @return the interval, {@link MeanInterval#known()} false when there is none
+   */
+  public MeanInterval interval(Point p) {
+    return switch (sampling) {
+      case LATENCY_MEAN -> p.samples().latencyMean();
+      case THROUGHPUT -> p.samples().throughputMean();
+      case CPU -> p.costs().cpuTotal().interval();
+      case ENERGY -> p.costs().energyJPerImage().interval();
+      case LATENCY_PERCENTILE -> {
+        var e = p.samples().percentile(percentile);
+        yield e == null || !e.supported()
+            ? MeanInterval.of(Double.NaN, new double[0], new double[0])
+            : new MeanInterval(value.applyAsDouble(p), e.lowMs(), e.highMs(), 0, Double.NaN, 0);
+      }
+      case FIXED -> MeanInterval.of(value.applyAsDouble(p), new double[0], new double[0]);
+    };
+  }
+
+  /**
+   * @return what the objective's figure of {@code p} rests on, e.g. {@code 3 passes} or {@code 480
+   *     requests}; {@code ""} for exact values
+   */
+  public String samplesText(Point p) {
+    return switch (sampling) {
+      case LATENCY_MEAN, LATENCY_PERCENTILE ->
+          p.samples().latency().requests() >= 0
+              ? p.samples().latency().requests() + " requests"
+              : p.samples().latency().iterations() + " iterations";
+      case THROUGHPUT -> p.samples().throughput().iterations() + " iterations";
+      case CPU -> units(p.costs().cpuTotal().samples());
+      case ENERGY -> units(p.costs().energyJPerImage().samples());
+      case FIXED -> "";
+    };
+  }
+
+  private static String units(io.paretopipe.reports.model.MetricSamples s) {
+    return s.units().size()
+        + (s.units().size() == 1 ? " pass, " : " passes, ")
+        + s.requests()
+        + " images";
   }
 
   /**

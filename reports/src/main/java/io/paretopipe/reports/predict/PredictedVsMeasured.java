@@ -87,6 +87,8 @@ public final class PredictedVsMeasured {
       new PredictedVsMeasured(new IdentityHashMap<>(), new TreeMap<>(), List.of(), List.of(), null);
 
   private final Map<Point, PointPrediction> byPoint;
+  private final Map<Point, Prediction> terms = new IdentityHashMap<>();
+  private CostPrediction costs = CostPrediction.NONE;
   private final SortedMap<GroupKey, Agreement> byGroup;
   private final List<String> profileSources;
   private final List<String> notes;
@@ -139,6 +141,7 @@ public final class PredictedVsMeasured {
             new LinkedHashSet<>(
                 profiles.stream().map(p -> relative(Path.of(p.source()))).toList()));
     Map<Point, PointPrediction> byPoint = new IdentityHashMap<>();
+    Map<Point, Prediction> terms = new IdentityHashMap<>();
     SortedMap<GroupKey, Agreement> byGroup = new TreeMap<>();
     Map<String, List<Point>> calibrationSets = new HashMap<>();
     for (Point p : run.points()) {
@@ -226,6 +229,7 @@ public final class PredictedVsMeasured {
                   depth == null ? Double.NaN : prediction.throughputImgS(),
                   Arrays.stream(prediction.hopOverheadMs()).sum());
           byPoint.put(p, pp);
+          terms.put(p, prediction);
           add(latencyErrors, pp.latencyErrorPct(p));
           add(throughputErrors, pp.throughputErrorPct(p));
         } catch (IllegalArgumentException ex) {
@@ -253,8 +257,12 @@ public final class PredictedVsMeasured {
             allThroughputErrors.size(),
             medianAbs(allThroughputErrors),
             "");
-    return new PredictedVsMeasured(
-        byPoint, byGroup, sources, notes, byGroup.isEmpty() ? null : overall);
+    PredictedVsMeasured result =
+        new PredictedVsMeasured(
+            byPoint, byGroup, sources, notes, byGroup.isEmpty() ? null : overall);
+    result.terms.putAll(terms);
+    result.costs = CostPrediction.of(run, result);
+    return result;
   }
 
   /**
@@ -266,7 +274,7 @@ public final class PredictedVsMeasured {
     return RunLoader.runFolder(absolute).relativize(absolute).toString().replace('\\', '/');
   }
 
-  private static String calibrationKey(GroupKey g) {
+  static String calibrationKey(GroupKey g) {
     return g.model() + "\u0000" + g.transport() + "\u0000" + g.batch() + "\u0000" + g.variant();
   }
 
@@ -292,7 +300,7 @@ public final class PredictedVsMeasured {
     }
   }
 
-  private static void add(List<Double> errors, double error) {
+  static void add(List<Double> errors, double error) {
     if (Double.isFinite(error)) {
       errors.add(error);
     }
@@ -317,6 +325,21 @@ public final class PredictedVsMeasured {
     double[] abs = errors.stream().mapToDouble(Math::abs).sorted().toArray();
     int mid = abs.length / 2;
     return abs.length % 2 == 1 ? abs[mid] : (abs[mid - 1] + abs[mid]) / 2;
+  }
+
+  /**
+   * @return the terms of {@code point}'s prediction (compute per stage, bytes per hop), empty when
+   *     it has none
+   */
+  public Optional<Prediction> terms(Point point) {
+    return Optional.ofNullable(terms.get(point));
+  }
+
+  /**
+   * @return the CPU time and energy predictions of the points that recorded them
+   */
+  public CostPrediction costs() {
+    return costs;
   }
 
   /**

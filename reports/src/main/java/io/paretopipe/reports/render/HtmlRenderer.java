@@ -151,6 +151,7 @@ public final class HtmlRenderer implements Renderer<ParetoReport> {
             rows,
             classes,
             2);
+        CostTables.of(report, group.getKey(), group.getValue()).forEach(t -> t.addTo(page));
       }
     }
     Map<String, List<BestSplitByLink.Entry>> bySection = BestSplitByLink.of(report);
@@ -188,6 +189,7 @@ public final class HtmlRenderer implements Renderer<ParetoReport> {
       }
     }
     predicted(report, page);
+    CostTables.predicted(report).forEach(t -> t.addTo(page));
     if (!interactiveBySection.isEmpty()) {
       page.jsonData("pp-chart-data", InteractiveCharts.dataJson(report));
       page.scripts(List.of(InteractiveCharts.LIBRARY_FILE), InteractiveCharts.script());

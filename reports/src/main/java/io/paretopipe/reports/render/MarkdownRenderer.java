@@ -115,8 +115,10 @@ public final class MarkdownRenderer implements Renderer<ParetoReport> {
             .append(report.frontier().contains(p) ? "yes" : "")
             .append(" |\n");
       }
+      CostTables.of(report, e.getKey(), e.getValue()).forEach(t -> md.append(t.markdown()));
     }
     predicted(report, md);
+    CostTables.predicted(report).forEach(t -> md.append(t.markdown()));
     if (!report.run().warnings().isEmpty()) {
       md.append("\n")
           .append(report.run().warnings().size())

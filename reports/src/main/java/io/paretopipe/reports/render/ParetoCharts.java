@@ -99,6 +99,7 @@ public final class ParetoCharts {
               "best measured split per link, " + section,
               () -> bestSplitByLink(section, entries, report.latency())));
     }
+    specs.addAll(ObjectiveProjections.plan(report));
     return specs;
   }
 
@@ -201,23 +202,34 @@ public final class ParetoCharts {
       XYChart chart, LabelPlacer.Box plotArea, List<LabelPlacer.Placement> labels) {}
 
   static LabelledChart latencyThroughput(FrontierPlot plot) {
-    LatencyStatistic stat = plot.latency();
     GroupKey g = plot.group();
+    return scatter(
+        plot,
+        "Latency vs throughput: "
+            + g.model()
+            + " over "
+            + g.transport()
+            + ", "
+            + GroupTitles.link(g)
+            + ", batch "
+            + g.batch(),
+        "latency, " + plot.latency().label() + " (ms); bars: 95% intervals",
+        "throughput (images/s)");
+  }
+
+  /**
+   * The scatter of a {@link FrontierPlot} whose markers hold any two figures ({@code latencyMs} as
+   * x, {@code throughputImgS} as y): intervals, markers by class, the line of {@code
+   * estimateFrontier}, split labels.
+   */
+  static LabelledChart scatter(FrontierPlot plot, String title, String xTitle, String yTitle) {
     XYChart chart =
         new XYChartBuilder()
             .width(SCATTER_WIDTH)
             .height(SCATTER_HEIGHT)
-            .title(
-                "Latency vs throughput: "
-                    + g.model()
-                    + " over "
-                    + g.transport()
-                    + ", "
-                    + GroupTitles.link(g)
-                    + ", batch "
-                    + g.batch())
-            .xAxisTitle("latency, " + stat.label() + " (ms); bars: 95% intervals")
-            .yAxisTitle("throughput (images/s)")
+            .title(title)
+            .xAxisTitle(xTitle)
+            .yAxisTitle(yTitle)
             .build();
     ChartStyle.apply(chart.getStyler());
     chart.getStyler().setXAxisDecimalPattern("0.###");

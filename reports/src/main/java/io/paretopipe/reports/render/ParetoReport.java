@@ -50,6 +50,7 @@ public record ParetoReport(
         frontier.contains(p),
         prediction.of(p).orElse(null),
         frontier.confidenceOf(p),
-        convergence.converged(p));
+        convergence.converged(p),
+        prediction.costs().of(p).orElse(null));
   }
 }

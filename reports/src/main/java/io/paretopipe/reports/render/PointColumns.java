@@ -44,13 +44,25 @@ public final class PointColumns {
    * @param confidence its bootstrap frontier probability and class
    * @param converged whether its figures are tight enough ({@link
    *     io.paretopipe.reports.pareto.Convergence})
+   * @param costPrediction its predicted CPU time and energy, null when there is none
    */
   public record Row(
       Point point,
       boolean onFrontier,
       PredictedVsMeasured.PointPrediction prediction,
       PointConfidence confidence,
-      boolean converged) {
+      boolean converged,
+      io.paretopipe.reports.predict.CostPrediction.PointCost costPrediction) {
+    /** A row without a CPU and energy prediction. */
+    public Row(
+        Point point,
+        boolean onFrontier,
+        PredictedVsMeasured.PointPrediction prediction,
+        PointConfidence confidence,
+        boolean converged) {
+      this(point, onFrontier, prediction, confidence, converged, null);
+    }
+
     /** A row without a prediction, confidence or convergence. */
     public Row(Point point, boolean onFrontier) {
       this(point, onFrontier, null, PointConfidence.UNKNOWN, false);
@@ -150,6 +162,7 @@ public final class PointColumns {
             Kind.TEXT,
             r -> String.join(";", r.confidence().indistinguishable())));
     c.add(new Column("frontier_note", Kind.TEXT, r -> r.confidence().note()));
+    CostColumns.addTo(c);
     return List.copyOf(c);
   }
 
@@ -189,7 +202,7 @@ public final class PointColumns {
         });
   }
 
-  private static Column number(String name, Function<Point, Double> f) {
+  static Column number(String name, Function<Point, Double> f) {
     return new Column(
         name,
         Kind.NUMBER,

@@ -290,8 +290,10 @@ public final class RunLoader {
     JmhResult any = !latency.isEmpty() ? latency.get(0) : throughput.get(0);
     GroupKey group = group(any);
     String split = any.params().get("split");
-    HlogData latencyLog = hlog(latency);
-    HlogData throughputLog = hlog(throughput);
+    List<HlogData> latencyFiles = hlogFiles(latency);
+    List<HlogData> throughputFiles = hlogFiles(throughput);
+    HlogData latencyLog = latencyFiles.isEmpty() ? null : HlogData.merge(latencyFiles);
+    HlogData throughputLog = throughputFiles.isEmpty() ? null : HlogData.merge(throughputFiles);
 
     double meanMs = Double.NaN;
     double lowMs = Double.NaN;
@@ -519,7 +521,32 @@ public final class RunLoader {
         imgHigh,
         bytes,
         phases,
-        samples);
+        samples,
+        CostReader.read(
+            throughputFiles, latencyFiles, hlog -> unitOfHlog(hlog, latency, throughput)));
+  }
+
+  /**
+   * The replication unit an hlog belongs to, named as its JMH result's units are ({@link #passOf}):
+   * an hlog in {@code hlog/pass-003/} belongs to the pooled result file or folder of {@code jmh/}
+   * whose name is {@code pass-003} or starts with {@code pass-003-} or {@code pass-003.}; otherwise
+   * it is its own unit.
+   */
+  private String unitOfHlog(Path hlog, List<JmhResult> latency, List<JmhResult> throughput) {
+    Path parent = hlog.toAbsolutePath().getParent();
+    String pass = parent == null ? "" : parent.getFileName().toString();
+    if (!pass.equals(RunFolder.HLOG)) {
+      for (List<JmhResult> results : List.of(throughput, latency)) {
+        for (JmhResult r : results) {
+          String source = passOf(r.file());
+          String name = Path.of(source).getFileName().toString();
+          if (name.equals(pass) || name.startsWith(pass + "-") || name.startsWith(pass + ".")) {
+            return source;
+          }
+        }
+      }
+    }
+    return hlog.toString();
   }
 
   /**
@@ -692,8 +719,10 @@ public final class RunLoader {
     return parent;
   }
 
-  /** The merged hlogs of every result of one pooled measurement, or null when there are none. */
-  private HlogData hlog(List<JmhResult> pooled) throws ReportInputException {
+  /**
+   * The hlogs of every result of one pooled measurement, one per file, empty when there are none.
+   */
+  private List<HlogData> hlogFiles(List<JmhResult> pooled) throws ReportInputException {
     Set<Path> files = new TreeSet<>();
     for (JmhResult r : pooled) {
       Path folder = runFolderOfFile.getOrDefault(r.file(), runFolder(r.file()));
@@ -702,7 +731,7 @@ public final class RunLoader {
           index.getOrDefault(ResultIdentity.hlogKey(r.simpleName(), r.params()), List.of()));
     }
     if (files.isEmpty()) {
-      return null;
+      return List.of();
     }
     usedHlogs.addAll(files);
     List<HlogData> parts;
@@ -721,7 +750,7 @@ public final class RunLoader {
     } catch (java.io.UncheckedIOException e) {
       throw (ReportInputException) e.getCause().getCause();
     }
-    return HlogData.merge(parts);
+    return parts;
   }
 
   /** hlogs in {@code dir} and one level below, by {@link ResultIdentity#hlogKey}. */
