@@ -291,8 +291,7 @@ public abstract class StageServerContractTest {
     TestStages.EchoService service = new TestStages.EchoService(1);
     StageServer server =
         start(
-            service,
-            StageServerOptions.builder().optMaxConnections(1).optIdleTimeoutMillis(1_000));
+            service, StageServerOptions.builder().optMaxConnections(1).optIdleTimeoutMillis(1_000));
     StageChannel idle = ready(server);
     assertEchoes(idle, 1);
     StageException e = assertThrows(StageException.class, () -> idle.receive(TIMEOUT));
