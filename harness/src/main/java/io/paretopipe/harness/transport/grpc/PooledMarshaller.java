@@ -194,7 +194,13 @@ final class PooledMarshaller<T extends com.google.protobuf.Message>
     if (skimmer == null) {
       return null;
     }
-    Skim<T> skim = skimmer.skim(CodedInputStream.newInstance(buffer.duplicate()));
+    // a stream decoder, not protobuf's Unsafe decoder over the direct buffer: the fuzzer found
+    // input
+    // that walked that decoder past the buffer's end (SIGSEGV in readTag, GrpcMessageFuzzTest
+    // corpus)
+    Skim<T> skim =
+        skimmer.skim(
+            CodedInputStream.newInstance(new BufferStream(buffer.duplicate()), SKIM_BUFFER_BYTES));
     if (skim.fields() <= maxFields) {
       return null;
     }
@@ -272,5 +278,44 @@ final class PooledMarshaller<T extends com.google.protobuf.Message>
       throw new IOException("message ended after " + dst.position() + " of " + size + " bytes");
     }
     return dst.flip();
+  }
+
+  /** The bytes of a buffer as a stream, without copying what is skipped. */
+  private static final class BufferStream extends InputStream {
+    private final ByteBuffer buffer;
+
+    BufferStream(ByteBuffer buffer) {
+      this.buffer = buffer;
+    }
+
+    @Override
+    public int read() {
+      return buffer.hasRemaining() ? buffer.get() & 0xff : -1;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      if (len == 0) {
+        return 0;
+      }
+      if (!buffer.hasRemaining()) {
+        return -1;
+      }
+      int n = Math.min(len, buffer.remaining());
+      buffer.get(b, off, n);
+      return n;
+    }
+
+    @Override
+    public long skip(long n) {
+      int k = (int) Math.max(0, Math.min(n, buffer.remaining()));
+      buffer.position(buffer.position() + k);
+      return k;
+    }
+
+    @Override
+    public int available() {
+      return buffer.remaining();
+    }
   }
 }
