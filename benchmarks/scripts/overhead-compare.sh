@@ -7,7 +7,7 @@
 #                                          [--dispatch run-to-completion|pipelined]
 #
 # Each round runs, head on CPU 0 and tail on CPU 1, 1 thread each, batch 8, 30 requests after 5 warm-up:
-#   ours       paretopipe.jar run --transport nio --tail spawn --json        (overhead_ms, phases)
+#   ours       paretopipe.jar run --transport nio --tail spawn --json  (overhead_ms, overhead_per_request_ms)
 #   reference  twoproc.py head/tail --nodelay from $REFERENCE_DIR            (Python torch 1.13, pickle)
 #   floor      SocketFloor cold, fresh and hot (two JVMs, a plain blocking SocketChannel, the tensor's bytes)
 # (--dispatch: how the spawned stage dispatches, passed to run; default run-to-completion)
@@ -101,8 +101,11 @@ def floor(mode, r):
 rows = []
 for r in range(1, rounds + 1):
     o = json.load(open(os.path.join(out, f"ours-{r}.json")))
+    per = o.get("overhead_per_request_ms") or {}
     row = {"ours": o["overhead_ms"], "ours_e2e": o["latency_ms"]["mean"],
            "cold": floor("cold", r), "fresh": floor("fresh", r), "hot": floor("hot", r)}
+    if per.get("p50") is not None:
+        row["ours_p50"] = per["p50"]
     if refs:
         x = refs[r - 1]
         # the reference's overhead as ours is defined (end-to-end minus head and tail compute, here from medians)
@@ -110,10 +113,10 @@ for r in range(1, rounds + 1):
         row["ref_steps"] = x["head_dumps_ms"] + x["head_sendall_ms"] + x["tail_recv_payload_ms"] + x["tail_loads_ms"]
         row["ref_e2e"] = x["e2e_ms_median"]
     rows.append(row)
-cols = [("ours", "ours: overhead (mean)"), ("ref", "reference: e2e - head - tail (medians)"),
+cols = [("ours", "ours: overhead (mean)"), ("ours_p50", "ours: overhead per request (p50)"), ("ref", "reference: e2e - head - tail (medians)"),
         ("ref_steps", "reference: dumps + sendall + recv + loads"), ("cold", "socket floor, cold (p50)"),
         ("fresh", "socket floor, fresh (p50)"), ("hot", "socket floor, hot (p50)")]
-cols = [c for c in cols if c[0] in rows[0]]
+cols = [c for c in cols if all(c[0] in row for row in rows)]
 print(f"bytes per request: {o['bytes_per_request']}, model {o['model']} split {o['split']}, ms")
 print("| round | " + " | ".join(h for _, h in cols) + " |")
 print("|---:|" + "---:|" * len(cols))
@@ -125,6 +128,10 @@ if "ref_steps" in med:
     print(f"ours / reference steps: {med['ours'] / med['ref_steps']:.2f}; cold floor / reference steps: "
           f"{med['cold'] / med['ref_steps']:.2f}; hot floor / reference steps: {med['hot'] / med['ref_steps']:.2f}; "
           f"ours / cold floor: {med['ours'] / med['cold']:.2f}")
+    if "ours_p50" in med:
+        # like for like: the reference's figures are medians of its requests
+        print(f"medians: ours p50 / reference steps: {med['ours_p50'] / med['ref_steps']:.2f}; "
+              f"ours p50 / cold floor: {med['ours_p50'] / med['cold']:.2f}")
 PY
 echo
 python3 "$root/benchmarks/scripts/step-trace.py" "$out/steps-$rounds"

@@ -36,6 +36,7 @@ public final class PhaseRecorder {
 
   private final Map<Phase, Histogram> current = new EnumMap<>(Phase.class);
   private final Map<Phase, Histogram> total = new EnumMap<>(Phase.class);
+  private final Histogram overhead = newHistogram();
   private final List<Interval> intervals = new ArrayList<>();
   private long intervalStartMillis = System.currentTimeMillis();
   private long count;
@@ -70,6 +71,7 @@ public final class PhaseRecorder {
       current.get(p).recordValue(v);
       total.get(p).recordValue(v);
     }
+    recordClamped(overhead, timing.overheadNanos());
     count++;
   }
 
@@ -98,6 +100,7 @@ public final class PhaseRecorder {
       current.get(p).reset();
       total.get(p).reset();
     }
+    overhead.reset();
     intervals.clear();
     count = 0;
     intervalStartMillis = System.currentTimeMillis();
@@ -106,6 +109,14 @@ public final class PhaseRecorder {
   /** A copy of the histogram of {@code phase} over everything recorded. */
   public synchronized Histogram total(Phase phase) {
     return total.get(phase).copy();
+  }
+
+  /**
+   * A copy of the histogram of every recorded request's {@link RequestTiming#overheadNanos()}
+   * (nanoseconds, clamped to 1 us .. 1 h). Not written to the hlog, which holds phases only.
+   */
+  public synchronized Histogram overhead() {
+    return overhead.copy();
   }
 
   /**

@@ -21,6 +21,15 @@ public record RequestTiming(
     return Math.max(0, e2eNanos - headComputeNanos - encodeNanos - decodeNanos - stageComputeNanos);
   }
 
+  /**
+   * End-to-end minus head and stage compute: what the harness, the codec and the link cost this
+   * request (encode, decode, network and the stages' queueing); never negative. The per-request
+   * form of {@link RunSummary#overheadMs()}.
+   */
+  public long overheadNanos() {
+    return Math.max(0, e2eNanos - headComputeNanos - stageComputeNanos);
+  }
+
   /** The value of one phase. */
   public long nanos(Phase phase) {
     return switch (phase) {

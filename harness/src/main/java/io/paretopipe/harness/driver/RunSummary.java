@@ -10,6 +10,9 @@ import org.HdrHistogram.Histogram;
 /**
  * The figures of one measured run, in milliseconds and images per second. Its JSON form ({@link
  * #toJson()}) is the stable {@code run --json} interface documented in {@code docs/CLI.md}.
+ *
+ * <p>{@code overhead} holds each request's end-to-end minus head and stage compute, in nanoseconds
+ * ({@link RequestTiming#overheadNanos()}).
  */
 public record RunSummary(
     Map<String, String> config,
@@ -18,7 +21,8 @@ public record RunSummary(
     double wallSeconds,
     Histogram e2e,
     Map<Phase, Double> phaseMeansMs,
-    long bytesPerRequest) {
+    long bytesPerRequest,
+    Histogram overhead) {
 
   private static final double NS_PER_MS = 1e6;
 
@@ -40,7 +44,8 @@ public record RunSummary(
         wallSeconds,
         recorder.total(Phase.E2E),
         means,
-        bytesPerRequest);
+        bytesPerRequest,
+        recorder.overhead());
   }
 
   public double percentileMs(double percentile) {
@@ -56,6 +61,30 @@ public record RunSummary(
     return e2e.getMean() / NS_PER_MS
         - phaseMeansMs.get(Phase.HEAD_COMPUTE)
         - phaseMeansMs.get(Phase.TAIL_COMPUTE);
+  }
+
+  /**
+   * The median of the per-request overhead in milliseconds with its distribution-free 95% interval
+   * {@code [low, high]} (order statistics whose ranks a Binomial(n, 1/2) gives; HdrHistogram's 3
+   * digits resolve them). {@code low} and {@code high} are {@code NaN} when fewer than 6 requests
+   * cannot support a 95% interval; all three are {@code NaN} when nothing was recorded.
+   */
+  public double[] overheadMedianMs() {
+    long n = overhead.getTotalCount();
+    if (n == 0) {
+      return new double[] {Double.NaN, Double.NaN, Double.NaN};
+    }
+    double median = overhead.getValueAtPercentile(50) / NS_PER_MS;
+    long rank = 0;
+    while (rank + 1 <= n / 2 && EarlyStopping.binomialCdf(n, 0.5, rank) <= 0.025) {
+      rank++;
+    }
+    if (rank == 0) {
+      return new double[] {median, Double.NaN, Double.NaN};
+    }
+    double low = overhead.getValueAtPercentile(100.0 * rank / n) / NS_PER_MS;
+    double high = overhead.getValueAtPercentile(100.0 * (n + 1 - rank) / n) / NS_PER_MS;
+    return new double[] {median, low, high};
   }
 
   public ObjectNode toJson() {
@@ -78,8 +107,30 @@ public record RunSummary(
       }
     }
     root.put("overhead_ms", overheadMs());
+    double[] median = overheadMedianMs();
+    ObjectNode perRequest = root.putObject("overhead_per_request_ms");
+    perRequest.put("count", overhead.getTotalCount());
+    putOrNull(perRequest, "p50", median[0]);
+    putOrNull(perRequest, "p50_low", median[1]);
+    putOrNull(perRequest, "p50_high", median[2]);
+    putOrNull(
+        perRequest,
+        "p90",
+        overhead.getTotalCount() == 0 ? Double.NaN : overhead.getValueAtPercentile(90) / NS_PER_MS);
+    putOrNull(
+        perRequest,
+        "mean",
+        overhead.getTotalCount() == 0 ? Double.NaN : overhead.getMean() / NS_PER_MS);
     root.put("bytes_per_request", bytesPerRequest);
     return root;
+  }
+
+  private static void putOrNull(ObjectNode node, String key, double value) {
+    if (Double.isNaN(value)) {
+      node.putNull(key);
+    } else {
+      node.put(key, value);
+    }
   }
 
   /** The human-readable form. */
@@ -112,6 +163,16 @@ public record RunSummary(
             Locale.ROOT,
             "overhead           %.2f ms (end-to-end minus head and tail compute)%n",
             overheadMs()));
+    double[] median = overheadMedianMs();
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "overhead per req.  median %.2f ms, 95%% interval %s (n %d)%n",
+            median[0],
+            Double.isNaN(median[1])
+                ? "unsupported (too few requests)"
+                : String.format(Locale.ROOT, "[%.2f, %.2f]", median[1], median[2]),
+            overhead.getTotalCount()));
     b.append(String.format(Locale.ROOT, "bytes per request  %,d%n", bytesPerRequest));
     return b.toString();
   }
