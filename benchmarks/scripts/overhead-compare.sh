@@ -12,7 +12,9 @@
 #   floor      SocketFloor cold, fresh and hot (two JVMs, a plain blocking SocketChannel, the tensor's bytes)
 # (--dispatch: how the spawned stage dispatches, passed to run; default run-to-completion)
 # and the summary prints one row per round, the medians, and where ours spends its overhead (the step
-# trace of the last round, benchmarks/scripts/step-trace.py). Needs the jars built (mvn -B -DskipTests
+# trace of the last round, benchmarks/scripts/step-trace.py). Beside ours' whole overhead (a round trip) it
+# gives ours over the reference's own span (head send + stage payload read + wrap: its dumps + sendall + recv
+# + loads, one way, no wake-up) and a "like for like" line. Needs the jars built (mvn -B -DskipTests
 # install) and, for the reference, Debian's python3-torch and python3-torchvision.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -24,7 +26,7 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --dispatch) dispatch=$2; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -39,7 +41,14 @@ bench_jar=$root/benchmarks/target/benchmarks.jar
 for jar in "$harness_jar" "$bench_jar"; do
   [ -f "$jar" ] || { echo "error: $jar is missing: build first (mvn -B -DskipTests install)" >&2; exit 2; }
 done
-REFERENCE_DIR=${REFERENCE_DIR:-$root/../shared/reference/pickle-protocol}
+if [ -z "${REFERENCE_DIR:-}" ]; then
+  # beside the checkout, or beside the main checkout when this one is a git worktree
+  REFERENCE_DIR=$root/../shared/reference/pickle-protocol
+  common=$(git -C "$root" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)
+  if [ ! -d "$REFERENCE_DIR" ] && [ -n "$common" ]; then
+    REFERENCE_DIR=$(dirname "$common")/../shared/reference/pickle-protocol
+  fi
+fi
 if [ ! -f "$REFERENCE_DIR/twoproc.py" ] || ! /usr/bin/python3 -c 'import torch, torchvision' 2>/dev/null; then
   echo "note: no reference run (needs $REFERENCE_DIR/twoproc.py and /usr/bin/python3 with torch + torchvision;" \
        "set REFERENCE_DIR)" >&2
@@ -90,9 +99,9 @@ for r in $(seq "$rounds"); do
   floor "$r" hot "$bytes"
 done
 
-python3 - "$out" "$rounds" <<'PY'
-import json, os, re, statistics, sys
-out, rounds = sys.argv[1], int(sys.argv[2])
+python3 - "$out" "$rounds" "$root/benchmarks/scripts/step-trace.py" <<'PY'
+import json, os, re, statistics, subprocess, sys
+out, rounds, step_trace = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 ref_path = os.path.join(out, "reference.jsonl")
 refs = [json.loads(l) for l in open(ref_path)] if os.path.exists(ref_path) else []
 def floor(mode, r):
@@ -106,6 +115,10 @@ for r in range(1, rounds + 1):
            "cold": floor("cold", r), "fresh": floor("fresh", r), "hot": floor("hot", r)}
     if per.get("p50") is not None:
         row["ours_p50"] = per["p50"]
+    trace = subprocess.run([sys.executable, step_trace, os.path.join(out, f"steps-{r}")], capture_output=True, text=True)
+    m = re.search(r"reference steps, ours: ([0-9.]+) ms", trace.stdout)
+    if m:
+        row["ours_steps"] = float(m.group(1))
     if refs:
         x = refs[r - 1]
         # the reference's overhead as ours is defined (end-to-end minus head and tail compute, here from medians)
@@ -113,7 +126,8 @@ for r in range(1, rounds + 1):
         row["ref_steps"] = x["head_dumps_ms"] + x["head_sendall_ms"] + x["tail_recv_payload_ms"] + x["tail_loads_ms"]
         row["ref_e2e"] = x["e2e_ms_median"]
     rows.append(row)
-cols = [("ours", "ours: overhead (mean)"), ("ours_p50", "ours: overhead per request (p50)"), ("ref", "reference: e2e - head - tail (medians)"),
+cols = [("ours", "ours: overhead (mean)"), ("ours_p50", "ours: overhead per request (p50)"),
+        ("ours_steps", "ours: the reference's steps (send + payload read + wrap)"), ("ref", "reference: e2e - head - tail (medians)"),
         ("ref_steps", "reference: dumps + sendall + recv + loads"), ("cold", "socket floor, cold (p50)"),
         ("fresh", "socket floor, fresh (p50)"), ("hot", "socket floor, hot (p50)")]
 cols = [c for c in cols if all(c[0] in row for row in rows)]
@@ -128,6 +142,8 @@ if "ref_steps" in med:
     print(f"ours / reference steps: {med['ours'] / med['ref_steps']:.2f}; cold floor / reference steps: "
           f"{med['cold'] / med['ref_steps']:.2f}; hot floor / reference steps: {med['hot'] / med['ref_steps']:.2f}; "
           f"ours / cold floor: {med['ours'] / med['cold']:.2f}")
+    if "ours_steps" in med:
+        print(f"like for like: ours' same steps / reference steps: {med['ours_steps'] / med['ref_steps']:.2f}")
     if "ours_p50" in med:
         # like for like: the reference's figures are medians of its requests
         print(f"medians: ours p50 / reference steps: {med['ours_p50'] / med['ref_steps']:.2f}; "

@@ -60,3 +60,26 @@ for key in order:
     if len(v) * 5 < len(requests):
         continue  # a rare interleaving, not a step
     print(f"| {key[0]} | {key[1]} | {len(v)} | {statistics.median(v):.3f} | {statistics.mean(v):.3f} |")
+
+# The reference's four steps (twoproc.py: head pickle.dumps + sendall, tail recv of the payload after its 8-byte
+# prefix + pickle.loads), taken on ours per request: head send start -> send end (encode + write), stage header
+# read -> payload read, stage payload read -> input wrapped as a tensor (dispatch + wrap, the analogue of loads).
+# Like the reference's, the wake-up between the send and the first byte read is not in it, and the return path is
+# not either (the reference's tail answers 8 bytes).
+SPAN = [("head:head.send.start", "head:head.send.end"), ("stage1:frame.header.read", "stage1:frame.payload.read"),
+        ("stage1:frame.payload.read", "stage1:stage.input.wrapped")]
+parts = [[] for _ in SPAN]
+for r in requests:
+    first = {}
+    for t, s in r:
+        first.setdefault(s, t)
+    if all(a in first and b in first for a, b in SPAN):
+        for k, (a, b) in enumerate(SPAN):
+            parts[k].append((first[b] - first[a]) / 1e6)
+if parts[0]:
+    summed = sum(statistics.median(p) for p in parts)
+    per_request = statistics.median(sum(x) for x in zip(*parts))
+    # summed as the reference sums its own steps (the sum of each step's median)
+    print(f"\nreference steps, ours: {summed:.3f} ms (n {len(parts[0])}; median of per-request sums "
+          f"{per_request:.3f}): head send + stage payload read + dispatch to input wrapped, the reference's "
+          f"dumps + sendall + recv + loads")

@@ -202,6 +202,7 @@ final class ModelStageSession implements io.paretopipe.harness.transport.StageSe
     long start = System.nanoTime();
     StepTrace.mark("stage.compute.start");
     NDManager manager = NDManager.newBaseManager(Engines.pytorch().getEngineName());
+    StepTrace.mark("stage.manager.opened");
     try {
       InferenceResult result;
       try {
@@ -251,6 +252,7 @@ final class ModelStageSession implements io.paretopipe.harness.transport.StageSe
     } catch (IllegalArgumentException e) {
       throw new StageException(ErrorCode.SHAPE_MISMATCH, e.getMessage(), id);
     }
+    StepTrace.mark("stage.input.checked");
     NDArray input = TensorBridge.wrap(wire, manager);
     StepTrace.mark("stage.input.wrapped");
     NDArray output = stage.forward(input);

@@ -6,6 +6,7 @@ import io.paretopipe.harness.protocol.InferenceResult;
 import io.paretopipe.harness.protocol.Limits;
 import io.paretopipe.harness.protocol.Message;
 import io.paretopipe.harness.protocol.ProtocolException;
+import io.paretopipe.harness.trace.StepTrace;
 import java.io.IOException;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
@@ -50,6 +51,7 @@ public final class FrameWriter {
    */
   public long write(Message message) throws IOException, ProtocolException {
     ByteBuffer head = encode(message);
+    StepTrace.mark("frame.encoded");
     ByteBuffer payload =
         switch (FrameType.of(message)) {
           case REQUEST -> ((InferenceRequest) message).tensor().data();

@@ -87,6 +87,7 @@ final class NioWriter {
    * closed.
    */
   void answer(Message answer, HeldRequest request) {
+    StepTrace.mark("stage.answer.start");
     if (writeInline(answer, request)) {
       return;
     }
