@@ -49,17 +49,7 @@ public record LinkEnergy(
       throw new IllegalArgumentException(
           "label " + label.label() + " (expected: estimated or unavailable)");
     }
-    if ((label == EnergyLabel.UNAVAILABLE) != (joulesPerImage == null)) {
-      throw new IllegalArgumentException(
-          "joulesPerImage "
-              + joulesPerImage
-              + " with label "
-              + label.label()
-              + " (expected: null exactly when unavailable)");
-    }
-    if (label == EnergyLabel.UNAVAILABLE && (reason == null || reason.isBlank())) {
-      throw new IllegalArgumentException("an unavailable link energy needs its reason");
-    }
+    EnergyLabel.checkFigure(label, "joulesPerImage", joulesPerImage, reason);
   }
 
   /** No figure, with the reason. */
