@@ -124,6 +124,13 @@ class PartitionBenchmarkSmokeTest {
               + Double.parseDouble(comments.get(CostComments.energyPartKey("stage1"))),
           joules,
           1e-4 * joules);
+      // the link's energy, apart: (cut tensor out + 10 logits back) per image x Pi 4 at both ends
+      assertEquals("estimated", comments.get(CostComments.ENERGY_LINK_LABEL));
+      double linkBytesPerImage = (cutBytes + 8 * 10 * Float.BYTES) / 8.0;
+      assertEquals(
+          linkBytesPerImage * 2 * 3.85e-8,
+          Double.parseDouble(comments.get(CostComments.ENERGY_LINK_J_PER_IMAGE)),
+          1e-5 * linkBytesPerImage * 2 * 3.85e-8);
       assertEquals(
           1,
           e2eIntervals(hlog),

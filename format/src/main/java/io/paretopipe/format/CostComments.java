@@ -18,7 +18,12 @@ package io.paretopipe.format;
  * #paretopipe.energy_j_per_image=0.41              joules per image
  * #paretopipe.energy_j_per_image.head=0.24         per part (stages for the model tier)
  * #paretopipe.energy_reason=...                    why it is unavailable
+ * #paretopipe.energy_link_label=estimated          the link's energy: estimated or unavailable
+ * #paretopipe.energy_link_j_per_image=0.0077       joules per image moving tensors over the link
+ * #paretopipe.energy_link_reason=...               why the link's energy is unavailable
  * </pre>
+ *
+ * The link's energy is apart from {@code energy_j_per_image}, never included in it.
  */
 public final class CostComments {
 
@@ -48,6 +53,17 @@ public final class CostComments {
 
   /** Why no energy figure could be had. */
   public static final String ENERGY_REASON = "energy_reason";
+
+  /** {@code estimated} or {@code unavailable}: the link's energy (LinkEnergy in the harness). */
+  public static final String ENERGY_LINK_LABEL = "energy_link_label";
+
+  /**
+   * Joules per image of moving the tensors over the link, apart from {@link #ENERGY_J_PER_IMAGE}.
+   */
+  public static final String ENERGY_LINK_J_PER_IMAGE = "energy_link_j_per_image";
+
+  /** Why the link's energy is unavailable. */
+  public static final String ENERGY_LINK_REASON = "energy_link_reason";
 
   /** The value of a figure that could not be had. */
   public static final String UNAVAILABLE = "unavailable";

@@ -16,11 +16,24 @@ import java.util.Properties;
  * are at the board's power input, as published in {@code source} (the built-ins are in {@value
  * #RESOURCE}, cited in docs/ENERGY.md).
  *
+ * <p>{@code linkJoulesPerByte} (optional) is the energy the board spends per byte it sends or
+ * receives over its network interface, as published in {@code linkSource}; {@link LinkEnergy}
+ * applies it to the bytes a run moves over its link. Null where no figure is published (the link's
+ * energy is then {@code unavailable}, never 0).
+ *
  * @param name the profile name ({@code pi4}, {@code pi5}); a device profile of {@code netem
  *     profiles} named {@code NAME} or {@code NAME-tail} uses it
+ * @param linkJoulesPerByte joules per byte of network traffic, or null when none is published
+ * @param linkSource where {@code linkJoulesPerByte} comes from, null exactly when it is null
  */
 public record DevicePower(
-    String name, double idleWatts, double loadWatts, int cores, String source) {
+    String name,
+    double idleWatts,
+    double loadWatts,
+    int cores,
+    String source,
+    Double linkJoulesPerByte,
+    String linkSource) {
 
   /** The class-path resource with the built-in figures. */
   public static final String RESOURCE = "/device-power.properties";
@@ -38,6 +51,26 @@ public record DevicePower(
               + cores
               + " cores (expected: 0 < idle < load, cores >= 1)");
     }
+    if (linkJoulesPerByte != null && !(linkJoulesPerByte > 0 && linkJoulesPerByte < 1e-3)) {
+      throw new IllegalArgumentException(
+          "device power "
+              + name
+              + ": linkJoulesPerByte "
+              + linkJoulesPerByte
+              + " (expected: > 0 and < 1e-3 J/byte, or absent)");
+    }
+    if ((linkJoulesPerByte == null) != (linkSource == null || linkSource.isBlank())) {
+      throw new IllegalArgumentException(
+          "device power " + name + ": a per-byte link figure needs its linkSource, and only it");
+    }
+  }
+
+  /** The names of the built-in profiles that have a per-byte link figure. */
+  public static java.util.List<String> withLinkFigure() {
+    return builtIn().values().stream()
+        .filter(d -> d.linkJoulesPerByte() != null)
+        .map(DevicePower::name)
+        .toList();
   }
 
   /** Watts one fully busy core adds to idle. */
@@ -69,7 +102,11 @@ public record DevicePower(
               Double.parseDouble(p.getProperty(name + ".idleWatts")),
               Double.parseDouble(p.getProperty(name + ".loadWatts")),
               Integer.parseInt(p.getProperty(name + ".cores")),
-              p.getProperty(name + ".source")));
+              p.getProperty(name + ".source"),
+              p.containsKey(name + ".linkJoulesPerByte")
+                  ? Double.valueOf(p.getProperty(name + ".linkJoulesPerByte"))
+                  : null,
+              p.getProperty(name + ".linkSource")));
     }
     return out;
   }

@@ -17,4 +17,26 @@ public enum EnergyLabel {
   public String label() {
     return name().toLowerCase(Locale.ROOT);
   }
+
+  /**
+   * Checks that a figure labelled {@code label} has a number exactly when it is not {@code
+   * UNAVAILABLE}, and a reason when it is.
+   *
+   * @param name the figure's name, for the message
+   * @throws IllegalArgumentException naming the figure, its value and the label otherwise
+   */
+  public static void checkFigure(EnergyLabel label, String name, Double figure, String reason) {
+    if ((label == UNAVAILABLE) != (figure == null)) {
+      throw new IllegalArgumentException(
+          name
+              + " "
+              + figure
+              + " with label "
+              + label.label()
+              + " (expected: null exactly when unavailable)");
+    }
+    if (label == UNAVAILABLE && (reason == null || reason.isBlank())) {
+      throw new IllegalArgumentException("an unavailable " + name + " needs its reason");
+    }
+  }
 }

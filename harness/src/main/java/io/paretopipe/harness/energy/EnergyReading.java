@@ -40,17 +40,7 @@ public record EnergyReading(
     Objects.requireNonNull(label, "label");
     Objects.requireNonNull(tier, "tier");
     parts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(parts));
-    if ((label == EnergyLabel.UNAVAILABLE) != (joules == null)) {
-      throw new IllegalArgumentException(
-          "joules "
-              + joules
-              + " with label "
-              + label.label()
-              + " (expected: null exactly when unavailable)");
-    }
-    if (label == EnergyLabel.UNAVAILABLE && (reason == null || reason.isBlank())) {
-      throw new IllegalArgumentException("an unavailable reading needs its reason");
-    }
+    EnergyLabel.checkFigure(label, "joules", joules, reason);
   }
 
   /** No figure, with the reason. */

@@ -25,10 +25,12 @@ public final class PipelineCostMeter {
 
   private final StageCpuMeter.Window cpu;
   private final EnergyMeter.Window energy;
+  private final LinkEnergy link;
 
-  private PipelineCostMeter(StageCpuMeter.Window cpu, EnergyMeter.Window energy) {
+  private PipelineCostMeter(StageCpuMeter.Window cpu, EnergyMeter.Window energy, LinkEnergy link) {
     this.cpu = cpu;
     this.energy = energy;
+    this.link = link;
   }
 
   /**
@@ -57,8 +59,31 @@ public final class PipelineCostMeter {
             .orElse(null);
     StageCpuMeter cpuMeter =
         new StageCpuMeter(ProcCpu.system(), PipelineCpuSubjects.of(pipeline, stagePids));
+    LinkEnergy link = meter == null ? null : linkEnergy(pipeline, energySpec, devices);
     EnergyMeter.Window e = meter == null ? null : meter.start();
-    return new PipelineCostMeter(cpuMeter.start(), e);
+    return new PipelineCostMeter(cpuMeter.start(), e, link);
+  }
+
+  /**
+   * The link's estimated energy ({@link LinkEnergy}): the ends' devices are those of {@code
+   * model:NAME} when the energy spec names one, else {@code devices}; the bytes per image are the
+   * cut tensor of one request plus the model's output sent back (its class scores, FLOAT32), over
+   * the batch.
+   */
+  static LinkEnergy linkEnergy(Pipeline pipeline, String energySpec, List<String> devices) {
+    String spec = energySpec == null ? "" : energySpec.trim();
+    List<String> ends = new ArrayList<>(devices);
+    if (spec.startsWith("model:")) {
+      ends = java.util.Collections.nCopies(devices.size(), spec.substring("model:".length()));
+    }
+    int batch = pipeline.spec().batch();
+    long resultBytes = (long) batch * pipeline.spec().model().options().classes() * Float.BYTES;
+    double bytesPerImage = (pipeline.bytesPerRequest() + resultBytes) / (double) batch;
+    return LinkEnergy.estimate(
+        pipeline.spec().transport().network(),
+        pipeline.partition().stageCount(),
+        ends,
+        bytesPerImage);
   }
 
   /**
@@ -86,7 +111,7 @@ public final class PipelineCostMeter {
   /** Closes both windows over {@code images} completed images. */
   public Result stop(long images) {
     CpuReport report = cpu.stop(images);
-    return new Result(report, energy == null ? null : energy.stop(report), images);
+    return new Result(report, energy == null ? null : energy.stop(report), link, images);
   }
 
   /** Closes both windows after a failed measurement, discarding the readings. */
@@ -101,21 +126,32 @@ public final class PipelineCostMeter {
     }
   }
 
-  /** The two readings; {@code energy} is null with {@code --energy off}. */
-  public record Result(CpuReport cpu, EnergyReading energy, long images) {
+  /**
+   * The readings; {@code energy} and {@code link} are null with {@code --energy off}. The link's
+   * energy is apart from {@code energy} (which no tier makes include it): never added to it.
+   */
+  public record Result(CpuReport cpu, EnergyReading energy, LinkEnergy link, long images) {
 
-    /** Adds {@code cpu_ms_per_image}, {@code cpu} and {@code energy} to {@code root}. */
+    /**
+     * Adds {@code cpu_ms_per_image}, {@code cpu}, {@code energy} and {@code link_energy} to {@code
+     * root}.
+     */
     public ObjectNode addTo(ObjectNode root) {
       cpu.writeTo(root);
       if (energy != null) {
         energy.writeTo(root, images);
+      }
+      if (link != null) {
+        link.writeTo(root);
       }
       return root;
     }
 
     /** {@code run}'s human-readable lines. */
     public String toText() {
-      return cpu.toText() + (energy == null ? "" : energy.toText(images));
+      return cpu.toText()
+          + (energy == null ? "" : energy.toText(images))
+          + (link == null ? "" : link.toText());
     }
 
     /**
@@ -140,6 +176,13 @@ public final class PipelineCostMeter {
             .forEach((k, v) -> c.put(CostComments.energyPartKey(k), number(v / (double) images)));
         if (energy.reason() != null) {
           c.put(CostComments.ENERGY_REASON, energy.reason().replaceAll("[\\r\\n]+", " "));
+        }
+      }
+      if (link != null) {
+        c.put(CostComments.ENERGY_LINK_LABEL, link.label().label());
+        c.put(CostComments.ENERGY_LINK_J_PER_IMAGE, number(link.joulesPerImage()));
+        if (link.reason() != null) {
+          c.put(CostComments.ENERGY_LINK_REASON, link.reason().replaceAll("[\\r\\n]+", " "));
         }
       }
       return c;

@@ -21,6 +21,12 @@ import java.util.Objects;
  * @param energyNote the tier, and for {@code unavailable} why; {@code ""} when none
  * @param method the benchmark method whose windows these are ({@code throughput}, else {@code
  *     latency}), {@code ""} when none
+ * @param energyLinkJPerImage joules per image of moving the tensors over the link, estimated apart
+ *     from {@code energyJPerImage} and not included in it ({@link CostFigure#NONE} when not a
+ *     number)
+ * @param energyLinkLabel {@code estimated}, {@code unavailable}, or {@code ""} when the run
+ *     recorded none
+ * @param energyLinkNote why the link's energy is unavailable, {@code ""} otherwise
  */
 public record PointCosts(
     Map<String, CostFigure> cpuMsPerImage,
@@ -28,7 +34,10 @@ public record PointCosts(
     Map<String, CostFigure> energyPartsJPerImage,
     String energyLabel,
     String energyNote,
-    String method) {
+    String method,
+    CostFigure energyLinkJPerImage,
+    String energyLinkLabel,
+    String energyLinkNote) {
 
   /** Stage name of the total. */
   public static final String TOTAL = io.paretopipe.format.CostComments.TOTAL;
@@ -43,6 +52,26 @@ public record PointCosts(
   public static final PointCosts NONE =
       new PointCosts(Map.of(), CostFigure.NONE, Map.of(), "", "", "");
 
+  /** Costs without a link energy recorded. */
+  public PointCosts(
+      Map<String, CostFigure> cpuMsPerImage,
+      CostFigure energyJPerImage,
+      Map<String, CostFigure> energyPartsJPerImage,
+      String energyLabel,
+      String energyNote,
+      String method) {
+    this(
+        cpuMsPerImage,
+        energyJPerImage,
+        energyPartsJPerImage,
+        energyLabel,
+        energyNote,
+        method,
+        CostFigure.NONE,
+        "",
+        "");
+  }
+
   public PointCosts {
     cpuMsPerImage = Collections.unmodifiableMap(new LinkedHashMap<>(cpuMsPerImage));
     Objects.requireNonNull(energyJPerImage, "energyJPerImage");
@@ -50,6 +79,17 @@ public record PointCosts(
     Objects.requireNonNull(energyLabel, "energyLabel");
     Objects.requireNonNull(energyNote, "energyNote");
     Objects.requireNonNull(method, "method");
+    Objects.requireNonNull(energyLinkJPerImage, "energyLinkJPerImage");
+    Objects.requireNonNull(energyLinkLabel, "energyLinkLabel");
+    Objects.requireNonNull(energyLinkNote, "energyLinkNote");
+  }
+
+  /**
+   * @return the link energy's label to show: {@link #energyLinkLabel}, or {@code unavailable} when
+   *     the run recorded none (never an empty cell that reads as 0)
+   */
+  public String energyLinkLabelShown() {
+    return energyLinkLabel.isEmpty() ? UNAVAILABLE : energyLinkLabel;
   }
 
   /**
@@ -141,6 +181,15 @@ public record PointCosts(
     } else if (name.startsWith("energy.")) {
       parts.computeIfPresent(name.substring(7), (k, f) -> f.withInterval(interval));
     }
-    return new PointCosts(cpu, energy, parts, energyLabel, energyNote, method);
+    return new PointCosts(
+        cpu,
+        energy,
+        parts,
+        energyLabel,
+        energyNote,
+        method,
+        energyLinkJPerImage,
+        energyLinkLabel,
+        energyLinkNote);
   }
 }

@@ -13,7 +13,8 @@ import java.util.function.Function;
  * The CPU time and energy columns appended to {@link PointColumns} (docs/REPORTS.md,
  * docs/ENERGY.md): per image, with their 95% intervals and the passes and images behind them, the
  * energy's label ({@code unavailable} where no tier gave a figure, the number then empty, never 0),
- * and their predictions from the unit profiles. Stateless.
+ * their predictions from the unit profiles, and last the link's estimated energy (apart from the
+ * energy, not included in it) with its label and why it is unavailable. Stateless.
  */
 final class CostColumns {
 
@@ -42,6 +43,19 @@ final class CostColumns {
     predicted(c, "predicted_cpu_error_pct", null);
     predicted(c, "predicted_energy_j_per_image", CostPrediction.PointCost::energyJPerImage);
     predicted(c, "predicted_energy_error_pct", null);
+    c.add(
+        PointColumns.number(
+            "energy_link_j_per_image", p -> p.costs().energyLinkJPerImage().value()));
+    c.add(
+        new Column("energy_link_label", Kind.TEXT, r -> r.point().costs().energyLinkLabelShown()));
+    c.add(
+        new Column(
+            "energy_link_note",
+            Kind.TEXT,
+            r ->
+                r.point().costs().energyLinkLabel().isEmpty()
+                    ? "not recorded by this run"
+                    : r.point().costs().energyLinkNote()));
   }
 
   private static void figure(List<Column> c, String name, Function<Point, CostFigure> f) {

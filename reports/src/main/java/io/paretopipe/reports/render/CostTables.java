@@ -186,6 +186,7 @@ public final class CostTables {
     List<List<String>> rows = new ArrayList<>();
     List<String> classes = new ArrayList<>();
     List<String> notes = new ArrayList<>();
+    List<String> linkNotes = new ArrayList<>();
     for (Point p : points) {
       PointCosts c = p.costs();
       String label = c.energyLabelShown();
@@ -203,7 +204,9 @@ public final class CostTables {
               energyKnown ? figure(c.energyJPerImage(), 4) : PointCosts.UNAVAILABLE,
               label,
               energyKnown ? number(c.energyHead().value(), 4) : PointCosts.UNAVAILABLE,
-              PointCosts.UNAVAILABLE,
+              c.energyLinkJPerImage().known()
+                  ? number(c.energyLinkJPerImage().value(), 6)
+                  : PointCosts.UNAVAILABLE,
               energyKnown ? number(c.energyTailValue(), 4) : PointCosts.UNAVAILABLE,
               number(p.phaseMs(Phase.HEAD_COMPUTE), 3),
               number(p.phaseMs(Phase.NETWORK), 3),
@@ -211,6 +214,11 @@ public final class CostTables {
       classes.add(report.frontier().contains(p) ? "on" : "");
       if (!c.energyNote().isEmpty() && !notes.contains(c.energyNote())) {
         notes.add(c.energyNote());
+      }
+      String linkNote =
+          c.energyLinkLabel().isEmpty() ? "not recorded by this run" : c.energyLinkNote();
+      if (!linkNote.isEmpty() && !linkNotes.contains(linkNote)) {
+        linkNotes.add(linkNote);
       }
     }
     String method =
@@ -226,9 +234,11 @@ public final class CostTables {
             + " the passes, moderated with the group's like the latency's; a single pass has none)."
             + " CPU: user + system time of each stage's process (or its threads); tail = every"
             + " remote stage. Energy by stage beside the time by phase (ms per request): the"
-            + " link's energy is unavailable, no tier measures it (the model tier counts CPU work"
-            + " only). Energy tier: "
+            + " link's energy is estimated apart (bytes over the link x the devices' published"
+            + " J/byte), not part of the energy column, and unavailable where no figure applies."
+            + " Energy tier: "
             + (notes.isEmpty() ? "none recorded" : String.join("; ", notes))
+            + (linkNotes.isEmpty() ? "" : ". Link: " + String.join("; ", linkNotes))
             + ".";
     return new Table(
         "CPU time and energy per image, " + GroupTitles.link(group),

@@ -51,6 +51,8 @@ final class CostReader {
     Set<String> parts = new LinkedHashSet<>();
     Set<String> labels = new LinkedHashSet<>();
     Set<String> notes = new LinkedHashSet<>();
+    Set<String> linkLabels = new LinkedHashSet<>();
+    Set<String> linkNotes = new LinkedHashSet<>();
     String partPrefix = CostComments.ENERGY_J_PER_IMAGE + ".";
     for (HlogData f : files) {
       for (String key : f.comments().keySet()) {
@@ -67,6 +69,14 @@ final class CostReader {
         String tier = f.comments().getOrDefault(CostComments.ENERGY_TIER, "");
         String reason = f.comments().get(CostComments.ENERGY_REASON);
         notes.add(reason == null ? tier : tier + ": " + reason);
+      }
+      String linkLabel = f.comments().get(CostComments.ENERGY_LINK_LABEL);
+      if (linkLabel != null) {
+        linkLabels.add(linkLabel);
+        String reason = f.comments().get(CostComments.ENERGY_LINK_REASON);
+        if (reason != null) {
+          linkNotes.add(reason);
+        }
       }
     }
     stages.add(CostComments.TOTAL);
@@ -87,7 +97,22 @@ final class CostReader {
     if (!energy.known() && !notes.isEmpty()) {
       label = CostComments.UNAVAILABLE;
     }
-    return new PointCosts(cpu, energy, energyParts, label, String.join("; ", notes), method);
+    CostFigure link = figure(files, CostComments.ENERGY_LINK_J_PER_IMAGE, sourceOf);
+    linkLabels.remove(CostComments.UNAVAILABLE);
+    String linkLabel =
+        link.known()
+            ? String.join("+", linkLabels)
+            : (linkLabels.isEmpty() && linkNotes.isEmpty() ? "" : CostComments.UNAVAILABLE);
+    return new PointCosts(
+        cpu,
+        energy,
+        energyParts,
+        label,
+        String.join("; ", notes),
+        method,
+        link,
+        linkLabel,
+        link.known() ? "" : String.join("; ", linkNotes));
   }
 
   private static List<HlogData> withCosts(List<HlogData> files) {

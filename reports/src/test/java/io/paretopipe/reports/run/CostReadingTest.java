@@ -76,6 +76,11 @@ class CostReadingTest {
       assertEquals(throughputSources, costSources, "units named as the JMH passes are");
       assertEquals(c.cpu("head").value() + c.cpu("stage1").value(), c.cpuTotal().value(), 1e-4);
       assertEquals(c.energyHead().value() + c.energyTailValue(), c.energyJPerImage().value(), 1e-4);
+      assertEquals("estimated", c.energyLinkLabel());
+      assertEquals(
+          RunFolderGenerator.LINK_J_PER_IMAGE, c.energyLinkJPerImage().value(), 1e-12, p.label());
+      assertEquals(4, c.energyLinkJPerImage().samples().units().size());
+      assertEquals("", c.energyLinkNote());
     }
   }
 
@@ -101,6 +106,9 @@ class CostReadingTest {
       String[] cells = line.split(",", -1);
       assertEquals("unavailable", cells[label], line);
       assertEquals("", cells[joules], line);
+      assertEquals("unavailable", cells[header.indexOf("energy_link_label")], line);
+      assertEquals("", cells[header.indexOf("energy_link_j_per_image")], line);
+      assertEquals("head has no device profile", cells[header.indexOf("energy_link_note")], line);
       assertEquals("", cells[cls], line);
       assertTrue(Double.parseDouble(cells[cpu]) > 0, line);
     }
@@ -141,8 +149,21 @@ class CostReadingTest {
                 + "energy_j_per_image,energy_j_per_image_ci95_low,energy_j_per_image_ci95_high,"
                 + "energy_label,energy_head_j_per_image,energy_tail_j_per_image,energy_passes,"
                 + "energy_images,energy_note,predicted_cpu_ms_per_image,predicted_cpu_error_pct,"
-                + "predicted_energy_j_per_image,predicted_energy_error_pct"),
+                + "predicted_energy_j_per_image,predicted_energy_error_pct,"
+                + "energy_link_j_per_image,energy_link_label,energy_link_note"),
         header);
+    List<String> rows = Files.readAllLines(out.resolve("points.csv"));
+    List<String> columns = Arrays.asList(header.split(","));
+    for (String line : rows.subList(1, rows.size())) {
+      String[] cells = line.split(",", -1);
+      assertEquals(
+          RunFolderGenerator.LINK_J_PER_IMAGE,
+          Double.parseDouble(cells[columns.indexOf("energy_link_j_per_image")]),
+          1e-12,
+          line);
+      assertEquals("estimated", cells[columns.indexOf("energy_link_label")], line);
+    }
+    assertTrue(md.contains("| 0.003867 |"), "the link's energy by stage: " + md);
   }
 
   @Test
