@@ -192,6 +192,15 @@ public final class SweepOptions {
   double peakPrecision;
 
   @Option(
+      names = "--max-outstanding",
+      defaultValue = "64",
+      description =
+          "Server scenario: requests released and unanswered at most (beyond, an arrival is"
+              + " dropped and counts as infinitely late); the spawned stage servers get the same"
+              + " --max-in-flight (default: ${DEFAULT-VALUE}).")
+  int maxOutstanding;
+
+  @Option(
       names = "--max-probes",
       defaultValue = "8",
       description = "Probes per peak search at most, 1..16 (default: ${DEFAULT-VALUE}).")
