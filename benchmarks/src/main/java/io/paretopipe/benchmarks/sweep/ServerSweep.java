@@ -92,6 +92,10 @@ final class ServerSweep {
               + PROBE_LIMIT
               + ")");
     }
+    if (o.warmupRequests < 0) {
+      throw new IllegalArgumentException(
+          "--warmup-requests " + o.warmupRequests + " (expected: >= 0)");
+    }
     if (o.maxOutstanding < 1) {
       throw new IllegalArgumentException(
           "--max-outstanding " + o.maxOutstanding + " (expected: >= 1)");
@@ -178,7 +182,7 @@ final class ServerSweep {
     try (PartitionFixture fixture = PartitionFixture.open(config, 0, o.maxOutstanding)) {
       LoadTarget target = LoadTarget.of(fixture.pipeline());
       PhaseRecorder alone = new PhaseRecorder();
-      sendAlone(target, alone, FIRST_WARMUP);
+      sendAlone(target, alone, FIRST_WARMUP + o.warmupRequests);
       ClosedLoopWarmup.Result warmup =
           ClosedLoopWarmup.settle(
               () -> {
@@ -204,7 +208,8 @@ final class ServerSweep {
       point.put("split", p.split());
       point.put("bytes_per_request", fixture.bytesPerRequest());
       point.put("closed_loop_rate_per_s", closedLoopRate);
-      point.put("warmup_requests", FIRST_WARMUP + BLOCK * warmup.readings().size());
+      int warmupRequests = FIRST_WARMUP + o.warmupRequests + BLOCK * warmup.readings().size();
+      point.put("warmup_requests", warmupRequests);
       point.put("warmed_up", warmup.settled());
       ArrayNode readings = point.putArray("warmup_rates_per_s");
       warmup.readings().forEach(readings::add);
@@ -231,7 +236,7 @@ final class ServerSweep {
           Locale.ROOT,
           "  one at a time: %.2f/s before the search (%d warm-up requests%s), %.2f/s after%n",
           closedLoopRate,
-          FIRST_WARMUP + BLOCK * warmup.readings().size(),
+          warmupRequests,
           warmup.settled() ? "" : ", NOT settled",
           after);
       return point;

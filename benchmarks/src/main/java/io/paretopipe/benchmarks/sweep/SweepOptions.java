@@ -192,6 +192,14 @@ public final class SweepOptions {
   double peakPrecision;
 
   @Option(
+      names = "--warmup-requests",
+      defaultValue = "0",
+      description =
+          "Server scenario: requests sent one at a time before the settling blocks of the warm-up,"
+              + " on top of the 3 that always go first (default: ${DEFAULT-VALUE}).")
+  int warmupRequests;
+
+  @Option(
       names = "--max-outstanding",
       defaultValue = "64",
       description =
