@@ -74,10 +74,29 @@ public final class PartitionFixture implements AutoCloseable {
    */
   public static PartitionFixture open(PartitionConfig config, int inFlight)
       throws IOException, StageException {
+    return open(
+        config,
+        inFlight,
+        inFlight == 0
+            ? ServerScenario.maxOutstanding()
+            : io.paretopipe.harness.server.StageServerOptions.DEFAULT_MAX_IN_FLIGHT);
+  }
+
+  /**
+   * As {@link #open(PartitionConfig, int)}, with spawned stage servers admitting {@code
+   * stageMaxInFlight} unanswered requests per connection ({@code serve --max-in-flight}): an
+   * open-loop driver with that many outstanding then drops beyond its own bound instead of failing
+   * on a {@code BUSY}. The two-argument form uses {@value ServerScenario#MAX_OUTSTANDING_PROPERTY}
+   * (default 16) for {@code inFlight} 0 and the stage default otherwise.
+   */
+  public static PartitionFixture open(PartitionConfig config, int inFlight, int stageMaxInFlight)
+      throws IOException, StageException {
     PartitionConfig.Validated valid = config.validate();
+    io.paretopipe.harness.driver.ServeSettings settings =
+        io.paretopipe.harness.driver.ServeSettings.DEFAULT.withMaxInFlight(stageMaxInFlight);
     PartitionFixture f = new PartitionFixture(config);
     try {
-      f.start(valid, inFlight);
+      f.start(valid, inFlight, settings);
       return f;
     } catch (IOException | StageException | RuntimeException e) {
       f.close();
@@ -85,7 +104,10 @@ public final class PartitionFixture implements AutoCloseable {
     }
   }
 
-  private void start(PartitionConfig.Validated valid, int inFlight)
+  private void start(
+      PartitionConfig.Validated valid,
+      int inFlight,
+      io.paretopipe.harness.driver.ServeSettings settings)
       throws IOException, StageException {
     PipelineSpec spec =
         PipelineSpec.defaults(valid.model(), valid.partition())
@@ -95,7 +117,8 @@ public final class PartitionFixture implements AutoCloseable {
             .withBatch(config.batch())
             .withPlacement(valid.head(), config.sharedTail() ? Placement.DEFAULT : valid.tail())
             .withTimeout(timeout(config, valid));
-    pipeline = Pipeline.open(spec);
+    pipeline =
+        Pipeline.open(spec, io.paretopipe.harness.driver.Credentials.fromEnvironment(), settings);
     headCpus = CpuAffinity.allowedCpus(ProcessHandle.current().pid());
     int[] cutPoints = valid.partition().cuts();
     if (cutPoints.length == 1) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.paretopipe.harness.driver.ArrivalSchedule;
+import io.paretopipe.harness.driver.BracketRecheck;
 import io.paretopipe.harness.driver.EarlyStopping;
 import io.paretopipe.harness.driver.LatencySlo;
 import io.paretopipe.harness.driver.LoadTarget;
@@ -154,12 +155,17 @@ public final class ServerScenario implements AutoCloseable {
 
   /**
    * LoadGen's {@code FindPeakPerformance} on {@code target}: probes of at least {@code probe} and
-   * {@code minQueries} arrivals on the same seeded Poisson schedule, from {@code startRate}, until
-   * the bracket is within {@code precision}.
+   * {@code minQueries} arrivals on the same seeded Poisson schedule ({@code seed}), from {@code
+   * startRate}, until the bracket is within {@code precision}; then the bracket is re-probed on a
+   * second schedule ({@code seed + 1}, {@link BracketRecheck}) and widened where it disagrees.
    *
-   * @return {@code slo}, the bracket {@code [peak_rate_per_s, lowest_failing_rate_per_s)}, the
-   *     verdict at the peak, and every probe (its rate, the latency percentiles from the intended
-   *     time, completed rate, drops and flags): the latency-vs-offered-load curve
+   * @param maxOutstanding requests unanswered at most; beyond, arrivals are dropped
+   * @return {@code slo}, the rechecked interval {@code [peak_rate_per_s,
+   *     lowest_failing_rate_per_s)}, the search's own ({@code search_peak_rate_per_s}, {@code
+   *     search_lowest_failing_rate_per_s}), {@code recheck_seed}, {@code bracket_confirmed}, the
+   *     verdict at the peak, and every probe with its {@code seed} (its rate, the latency
+   *     percentiles from the intended time, completed rate, drops and flags): the
+   *     latency-vs-offered-load curve
    */
   public static ObjectNode findPeak(
       LoadTarget target,
@@ -169,42 +175,53 @@ public final class ServerScenario implements AutoCloseable {
       long minQueries,
       double precision,
       int maxProbes,
+      int maxOutstanding,
+      long seed,
       Consumer<String> progress)
       throws IOException {
     PhaseRecorder recorder = new PhaseRecorder();
+    BracketRecheck.SeededProbe run =
+        (rate, s) -> {
+          recorder.reset();
+          ArrivalSchedule schedule = ArrivalSchedule.of(ArrivalSchedule.Process.POISSON, rate, s);
+          try (OpenLoopDriver d = new OpenLoopDriver(target, schedule, maxOutstanding, recorder)) {
+            ServerVerdict v = ServerVerdict.of(d.run(probe, minQueries), slo, probe, minQueries);
+            progress.accept("seed " + s + ": " + v.toText());
+            return v;
+          }
+        };
     PeakSearch.Peak peak =
         PeakSearch.find(
-            rate -> {
-              recorder.reset();
-              try (OpenLoopDriver d =
-                  new OpenLoopDriver(target, schedule(rate), maxOutstanding(), recorder)) {
-                ServerVerdict v =
-                    ServerVerdict.of(d.run(probe, minQueries), slo, probe, minQueries);
-                progress.accept(v.toText());
-                return v;
-              }
-            },
-            startRate,
-            startRate / 64,
-            precision,
-            maxProbes);
+            rate -> run.at(rate, seed), startRate, startRate / 64, precision, maxProbes);
+    long recheckSeed = seed + 1;
+    BracketRecheck.Result checked =
+        BracketRecheck.recheck(peak, run, recheckSeed, RECHECKS_PER_END);
     ObjectNode root = new ObjectMapper().createObjectNode();
     root.put("slo", slo.toString());
-    putRate(root, "peak_rate_per_s", peak.passingRate());
-    putRate(root, "lowest_failing_rate_per_s", peak.failingRate());
-    root.put("bracketed", peak.bracketed());
-    root.put("valid", peak.atPeak() != null && peak.atPeak().valid());
-    if (peak.atPeak() != null) {
-      root.set("at_peak", probeJson(peak.atPeak()));
+    putRate(root, "peak_rate_per_s", checked.passingRate());
+    putRate(root, "lowest_failing_rate_per_s", checked.failingRate());
+    root.put("bracketed", checked.bracketed());
+    root.put("valid", checked.atPeak() != null && checked.atPeak().valid());
+    if (checked.atPeak() != null) {
+      root.set("at_peak", probeJson(checked.atPeak(), seed));
     }
+    putRate(root, "search_peak_rate_per_s", peak.passingRate());
+    putRate(root, "search_lowest_failing_rate_per_s", peak.failingRate());
+    root.put("recheck_seed", recheckSeed);
+    root.put("bracket_confirmed", checked.confirmed());
     ArrayNode probes = root.putArray("probes");
-    peak.steps().forEach(s -> probes.add(probeJson(s.verdict())));
+    peak.steps().forEach(s -> probes.add(probeJson(s.verdict(), seed)));
+    checked.checks().forEach(c -> probes.add(probeJson(c.verdict(), c.seed())));
     return root;
   }
 
+  /** Re-probes per end of a search's bracket at most (each one probe of the search's length). */
+  static final int RECHECKS_PER_END = 3;
+
   /** One probe: the verdict's flags with the run's latencies from the intended time. */
-  static ObjectNode probeJson(ServerVerdict v) {
+  static ObjectNode probeJson(ServerVerdict v, long seed) {
     ObjectNode n = v.toJson();
+    n.put("seed", seed);
     ObjectNode run = v.result().toJson();
     n.put("completed_per_s", run.path("completed_per_s").asDouble());
     n.set("latency_from_intended_ms", run.get("latency_from_intended_ms"));

@@ -11,6 +11,7 @@ import io.paretopipe.harness.driver.LatencySlo;
 import io.paretopipe.harness.driver.LoadTarget;
 import io.paretopipe.harness.driver.OpenLoopDriver;
 import io.paretopipe.harness.driver.PhaseRecorder;
+import io.paretopipe.models.Engines;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -29,9 +30,19 @@ import java.util.Locale;
  * run folder, rewritten after every point (format in docs/OPEN-LOOP.md); JMH is not involved (a
  * probe is one open-loop run, not an iteration), and no closed-loop points are measured.
  *
- * <p>The start rate of each split's search is {@code --rate}, or ({@code auto}) the inverse of the
- * mean of 10 requests sent one at a time (what a closed loop sustains), which also warms the stage;
- * their mean phases ({@code closed_loop_ms}) are what the report predicts the peak from.
+ * <p>Before a point's search, requests are sent one at a time in blocks of {@value #BLOCK} (after
+ * {@value #FIRST_WARMUP} more) until two consecutive blocks' rates agree within 10% ({@link
+ * ClosedLoopWarmup}, at most {@value #MAX_BLOCKS} blocks): {@code warmup_requests}, {@code
+ * warmed_up}. The last block's rate ({@code closed_loop_rate_per_s}, what a closed loop sustains)
+ * is the search's start rate under {@code --rate auto}, and its mean phases ({@code
+ * closed_loop_ms}) are what the report predicts the peak from. After the search one more block
+ * gives {@code closed_loop_rate_after_per_s}: a pipeline whose speed drifted during the search
+ * shows there.
+ *
+ * <p>The sweep refuses to start unless its own JVM runs with {@link
+ * Engines#RECOMMENDED_ALLOCATOR_ENV} ({@link #checkAllocator}): the head computes in this JVM, and
+ * glibc's default malloc made its forward 2-6x slower, by a different factor in each JVM, so two
+ * searches of one split gave disjoint peaks ([44.32, 49.86) and [10.30, 11.03)/s).
  */
 final class ServerSweep {
 
@@ -39,6 +50,18 @@ final class ServerSweep {
   static final String FILE = "server-scenario.json";
 
   private static final int PROBE_LIMIT = 16;
+
+  /** Requests sent one at a time before the first block, not timed. */
+  static final int FIRST_WARMUP = 3;
+
+  /** Requests per block of the closed-loop warm-up. */
+  static final int BLOCK = 10;
+
+  /** Blocks of the warm-up at most. */
+  static final int MAX_BLOCKS = 8;
+
+  /** Two consecutive blocks agree when their rates differ by at most this fraction. */
+  static final double WARMUP_TOLERANCE = 0.1;
 
   private final SweepOptions o;
   private final SweepPlan plan;
@@ -54,6 +77,7 @@ final class ServerSweep {
    * @return 0 if every point's search ran, 1 if some failed (the rest still ran)
    */
   int run() throws IOException {
+    checkAllocator(System.getenv());
     LatencySlo slo = o.serverSlo();
     Duration probe = o.probeDuration();
     long minQueries = o.minQueries(slo);
@@ -68,6 +92,14 @@ final class ServerSweep {
               + PROBE_LIMIT
               + ")");
     }
+    if (o.warmupRequests < 0) {
+      throw new IllegalArgumentException(
+          "--warmup-requests " + o.warmupRequests + " (expected: >= 0)");
+    }
+    if (o.maxOutstanding < 1) {
+      throw new IllegalArgumentException(
+          "--max-outstanding " + o.maxOutstanding + " (expected: >= 1)");
+    }
     Instant start = Instant.now();
     RunFolder folder = RunFolder.create(o.out, start);
     ObjectNode metadata = RunMetadata.collect(start);
@@ -76,8 +108,8 @@ final class ServerSweep {
     root.put("scenario", ServerScenario.SERVER);
     root.put("slo", slo.toString());
     root.put("arrival", "poisson");
-    root.put("seed", Long.getLong(ServerScenario.SEED_PROPERTY, 42));
-    root.put("max_outstanding", Integer.getInteger(ServerScenario.MAX_OUTSTANDING_PROPERTY, 16));
+    root.put("seed", seed());
+    root.put("max_outstanding", o.maxOutstanding);
     root.put("probe_duration_s", probe.toMillis() / 1e3);
     root.put("min_queries", minQueries);
     root.put("peak_precision", o.peakPrecision);
@@ -85,6 +117,8 @@ final class ServerSweep {
     root.put("batch", o.batch);
     root.put("head_cpus", o.placement.headCpus());
     root.put("tail_cpus", o.placement.tailCpus());
+    root.put("allocator_tuned", Engines.allocatorTuned());
+    root.put("stage_max_in_flight", o.maxOutstanding);
     ArrayNode points = root.putArray("points");
     console.printf(
         Locale.ROOT,
@@ -145,10 +179,27 @@ final class ServerSweep {
             o.placement.tailCpus(),
             o.placement.headDevice(),
             o.placement.tailDevice());
-    try (PartitionFixture fixture = PartitionFixture.open(config, 0)) {
+    try (PartitionFixture fixture = PartitionFixture.open(config, 0, o.maxOutstanding)) {
       LoadTarget target = LoadTarget.of(fixture.pipeline());
       PhaseRecorder alone = new PhaseRecorder();
-      double closedLoopRate = closedLoopRate(target, alone);
+      sendAlone(target, alone, FIRST_WARMUP + o.warmupRequests);
+      ClosedLoopWarmup.Result warmup =
+          ClosedLoopWarmup.settle(
+              () -> {
+                alone.reset();
+                return BLOCK * 1e9 / sendAlone(target, alone, BLOCK);
+              },
+              WARMUP_TOLERANCE,
+              MAX_BLOCKS);
+      double closedLoopRate = warmup.ratePerSecond();
+      if (!warmup.settled()) {
+        console.printf(
+            Locale.ROOT,
+            "  warning: one-at-a-time rate did not settle within %d blocks of %d: %s/s%n",
+            MAX_BLOCKS,
+            BLOCK,
+            warmup.readings());
+      }
       double from = Double.isNaN(startRate) ? closedLoopRate : startRate;
       ObjectNode point = new ObjectMapper().createObjectNode();
       point.put("model", p.model());
@@ -157,6 +208,11 @@ final class ServerSweep {
       point.put("split", p.split());
       point.put("bytes_per_request", fixture.bytesPerRequest());
       point.put("closed_loop_rate_per_s", closedLoopRate);
+      int warmupRequests = FIRST_WARMUP + o.warmupRequests + BLOCK * warmup.readings().size();
+      point.put("warmup_requests", warmupRequests);
+      point.put("warmed_up", warmup.settled());
+      ArrayNode readings = point.putArray("warmup_rates_per_s");
+      warmup.readings().forEach(readings::add);
       point.put("start_rate_per_s", from);
       ObjectNode phases = point.putObject("closed_loop_ms");
       for (io.paretopipe.format.Phase phase : io.paretopipe.format.Phase.values()) {
@@ -171,33 +227,79 @@ final class ServerSweep {
               minQueries,
               o.peakPrecision,
               o.maxProbes,
+              o.maxOutstanding,
+              seed(),
               line -> console.println("  " + line)));
+      double after = BLOCK * 1e9 / sendAlone(target, new PhaseRecorder(), BLOCK);
+      point.put("closed_loop_rate_after_per_s", after);
+      console.printf(
+          Locale.ROOT,
+          "  one at a time: %.2f/s before the search (%d warm-up requests%s), %.2f/s after%n",
+          closedLoopRate,
+          warmupRequests,
+          warmup.settled() ? "" : ", NOT settled",
+          after);
       return point;
     }
   }
 
   /**
-   * Requests per second one at a time sustains: the inverse of the mean of 10 (after 3 more), whose
-   * phases go to {@code phases} (the report's bottleneck prediction reads them).
+   * Sends {@code n} requests one at a time, each after the previous result, into {@code phases}.
+   *
+   * @return the nanoseconds they took together
    */
-  private static double closedLoopRate(LoadTarget target, PhaseRecorder phases) throws IOException {
+  private static long sendAlone(LoadTarget target, PhaseRecorder phases, int n) throws IOException {
     ArrivalSchedule once = ArrivalSchedule.of(ArrivalSchedule.Process.CONSTANT, 1e6, 0);
     long total = 0;
     try (OpenLoopDriver d = new OpenLoopDriver(target, once, 1, phases)) {
-      for (int i = 0; i < 13; i++) {
-        if (i == 3) {
-          phases.reset();
-        }
+      for (int i = 0; i < n; i++) {
         d.start();
         long t = System.nanoTime();
         d.releaseNext();
         d.drain();
-        if (i >= 3) {
-          total += System.nanoTime() - t;
-        }
+        total += System.nanoTime() - t;
       }
     }
-    return 10 * 1e9 / total;
+    return total;
+  }
+
+  private static long seed() {
+    return Long.getLong(ServerScenario.SEED_PROPERTY, 42);
+  }
+
+  /**
+   * Refuses a head JVM without the tuned malloc environment.
+   *
+   * @param env this process's environment
+   * @throws IllegalStateException naming the variables, what they are and how to set them
+   */
+  static void checkAllocator(java.util.Map<String, String> env) {
+    StringBuilder wrong = new StringBuilder();
+    StringBuilder assignments = new StringBuilder();
+    new java.util.TreeMap<>(Engines.RECOMMENDED_ALLOCATOR_ENV)
+        .forEach(
+            (name, value) -> {
+              assignments.append(name).append('=').append(value).append(' ');
+              if (!value.equals(env.get(name))) {
+                wrong
+                    .append(wrong.length() == 0 ? "" : ", ")
+                    .append(name)
+                    .append(env.containsKey(name) ? " is " + env.get(name) : " is unset");
+              }
+            });
+    if (wrong.length() > 0) {
+      throw new IllegalStateException(
+          "the server scenario refuses to run: this JVM computes the head, and its malloc"
+              + " environment is not tuned ("
+              + wrong
+              + "). glibc's default malloc makes PyTorch's forward 2-6x slower, by a different"
+              + " factor in each JVM, so peak rates would not reproduce. Start the sweep with"
+              + " them set: 'env "
+              + assignments
+              + "java ... io.paretopipe.benchmarks.sweep.Sweep --scenario server ...', or run"
+              + " 'mvn -Pbench verify -Dbench.scenario=server ...', which sets them"
+              + " (docs/PERFORMANCE.md).");
+    }
   }
 
   private static void write(Path file, ObjectNode root) throws IOException {

@@ -192,6 +192,23 @@ public final class SweepOptions {
   double peakPrecision;
 
   @Option(
+      names = "--warmup-requests",
+      defaultValue = "0",
+      description =
+          "Server scenario: requests sent one at a time before the settling blocks of the warm-up,"
+              + " on top of the 3 that always go first (default: ${DEFAULT-VALUE}).")
+  int warmupRequests;
+
+  @Option(
+      names = "--max-outstanding",
+      defaultValue = "64",
+      description =
+          "Server scenario: requests released and unanswered at most (beyond, an arrival is"
+              + " dropped and counts as infinitely late); the spawned stage servers get the same"
+              + " --max-in-flight (default: ${DEFAULT-VALUE}).")
+  int maxOutstanding;
+
+  @Option(
       names = "--max-probes",
       defaultValue = "8",
       description = "Probes per peak search at most, 1..16 (default: ${DEFAULT-VALUE}).")

@@ -2,6 +2,7 @@ package io.paretopipe.harness.driver;
 
 import io.paretopipe.harness.server.DispatchStrategy;
 import io.paretopipe.harness.server.GrpcTuning;
+import io.paretopipe.harness.server.StageServerOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -9,22 +10,40 @@ import java.util.Objects;
 /**
  * How a {@link Pipeline} asks its spawned stage servers to serve and tunes its own grpc channel:
  * the stages' dispatch ({@code serve --dispatch}, a {@link DispatchStrategy} name) and the grpc
- * HTTP/2 tuning of both ends ({@code serve --grpc-tuning}). {@code run --dispatch} and {@code run
- * --grpc-tuning} set it.
+ * HTTP/2 tuning of both ends ({@code serve --grpc-tuning}) and the per-connection in-flight limit
+ * ({@code serve --max-in-flight}). {@code run --dispatch} and {@code run --grpc-tuning} set the
+ * first two; an open-loop driver that keeps more than {@value
+ * StageServerOptions#DEFAULT_MAX_IN_FLIGHT} requests outstanding needs the third (else the stage
+ * answers {@code BUSY}).
  *
  * @param dispatch a {@link DispatchStrategy#named} name
+ * @param maxInFlight requests one connection may have unanswered at a stage, >= 1
  */
-public record ServeSettings(String dispatch, GrpcTuning grpcTuning) {
+public record ServeSettings(String dispatch, GrpcTuning grpcTuning, int maxInFlight) {
   /** What {@code serve} does without options: run to completion, grpc-java's defaults. */
   public static final ServeSettings DEFAULT =
       new ServeSettings("run-to-completion", GrpcTuning.DEFAULT);
 
   /**
-   * @throws IllegalArgumentException if {@code dispatch} names no strategy
+   * @throws IllegalArgumentException if {@code dispatch} names no strategy or {@code maxInFlight}
+   *     is below 1
    */
   public ServeSettings {
     Objects.requireNonNull(grpcTuning, "grpcTuning");
     DispatchStrategy.named(Objects.requireNonNull(dispatch, "dispatch"));
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("maxInFlight: " + maxInFlight + " (expected: >= 1)");
+    }
+  }
+
+  /** With the stage server's default in-flight limit. */
+  public ServeSettings(String dispatch, GrpcTuning grpcTuning) {
+    this(dispatch, grpcTuning, StageServerOptions.DEFAULT_MAX_IN_FLIGHT);
+  }
+
+  /** The same settings with another per-connection in-flight limit. */
+  public ServeSettings withMaxInFlight(int limit) {
+    return new ServeSettings(dispatch, grpcTuning, limit);
   }
 
   /** The {@code serve} options that ask for these settings; empty for {@link #DEFAULT}. */
@@ -35,6 +54,9 @@ public record ServeSettings(String dispatch, GrpcTuning grpcTuning) {
     }
     if (grpcTuning != GrpcTuning.DEFAULT) {
       options.addAll(List.of("--grpc-tuning", grpcTuning.cliName()));
+    }
+    if (maxInFlight != StageServerOptions.DEFAULT_MAX_IN_FLIGHT) {
+      options.addAll(List.of("--max-in-flight", Integer.toString(maxInFlight)));
     }
     return options;
   }

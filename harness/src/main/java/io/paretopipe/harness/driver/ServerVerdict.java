@@ -67,6 +67,24 @@ public record ServerVerdict(
     return passes() && minDurationMet() && minQueriesMet();
   }
 
+  /**
+   * Whether the drops decided the verdict: the run fails, and it would pass had every dropped
+   * request been answered within the bound (the other over-bound requests alone keep the SLO's
+   * percentile and early stopping). Then the outstanding bound, not the pipeline's latency, is what
+   * failed the rate.
+   */
+  public boolean decidedByDrops() {
+    long dropped = result.dropped();
+    if (passes() || dropped == 0) {
+      return false;
+    }
+    long n = result.scheduled();
+    long overWithoutDrops = overBound - dropped;
+    long rank = (long) Math.ceil(slo.percentile() / 100 * n);
+    boolean sloMetWithoutDrops = overWithoutDrops <= n - Math.max(1, Math.min(n, rank));
+    return sloMetWithoutDrops && n >= EarlyStopping.minQueries(overWithoutDrops, slo.fraction());
+  }
+
   public ObjectNode toJson() {
     ObjectNode n = new ObjectMapper().createObjectNode();
     n.put("slo", slo.toString());
@@ -86,6 +104,7 @@ public record ServerVerdict(
     n.put("min_queries_met", minQueriesMet());
     n.put("passes", passes());
     n.put("valid", valid());
+    n.put("decided_by_drops", decidedByDrops());
     return n;
   }
 
@@ -105,6 +124,10 @@ public record ServerVerdict(
         earlyStoppingMet() ? "met" : "NOT met",
         minDurationMet() ? "met" : "NOT met",
         minQueriesMet() ? "met" : "NOT met",
-        valid() ? "VALID" : passes() ? "passes, INVALID (too short)" : "FAILS");
+        valid()
+            ? "VALID"
+            : passes()
+                ? "passes, INVALID (too short)"
+                : decidedByDrops() ? "FAILS (decided by the drops)" : "FAILS");
   }
 }

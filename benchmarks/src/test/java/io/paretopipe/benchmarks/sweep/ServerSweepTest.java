@@ -1,0 +1,73 @@
+package io.paretopipe.benchmarks.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.paretopipe.models.Engines;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The server sweep's guards: the head's allocator and the closed-loop warm-up. */
+class ServerSweepTest {
+
+  @Test
+  void anUntunedHeadAllocatorIsRefusedNamingEachVariableAndHowToSetIt() {
+    Map<String, String> env = new HashMap<>(Engines.RECOMMENDED_ALLOCATOR_ENV);
+    env.remove("MALLOC_TOP_PAD_");
+    env.put("MALLOC_MMAP_MAX_", "65536");
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> ServerSweep.checkAllocator(env));
+    assertTrue(e.getMessage().contains("MALLOC_MMAP_MAX_ is 65536"), e.getMessage());
+    assertTrue(e.getMessage().contains("MALLOC_TOP_PAD_ is unset"), e.getMessage());
+    assertFalse(e.getMessage().contains("MALLOC_TRIM_THRESHOLD_ is"), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .contains(
+                "env MALLOC_MMAP_MAX_=0 MALLOC_TOP_PAD_=536870912"
+                    + " MALLOC_TRIM_THRESHOLD_=17179869184 java"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("mvn -Pbench verify"), e.getMessage());
+    assertThrows(IllegalStateException.class, () -> ServerSweep.checkAllocator(Map.of()));
+  }
+
+  @Test
+  void theTunedAllocatorPasses() {
+    Map<String, String> env = new HashMap<>(Engines.RECOMMENDED_ALLOCATOR_ENV);
+    env.put("PATH", "/usr/bin");
+    assertDoesNotThrow(() -> ServerSweep.checkAllocator(env));
+  }
+
+  @Test
+  void warmupEndsAtTheFirstTwoConsecutiveReadingsWithinTenPercent() throws Exception {
+    ClosedLoopWarmup.Result r = ClosedLoopWarmup.settle(readings(22.2, 11.8, 11.5, 30.0), 0.1, 8);
+    assertTrue(r.settled());
+    assertEquals(List.of(22.2, 11.8, 11.5), r.readings());
+    assertEquals(11.5, r.ratePerSecond());
+    // 10% of the earlier reading: 10 -> 11 agrees, 10 -> 11.01 does not
+    assertEquals(2, ClosedLoopWarmup.settle(readings(10, 11), 0.1, 8).readings().size());
+    assertEquals(3, ClosedLoopWarmup.settle(readings(10, 11.01, 11.5), 0.1, 8).readings().size());
+  }
+
+  @Test
+  void warmupThatNeverSettlesStopsAfterTheBoundAndSaysSo() throws Exception {
+    ClosedLoopWarmup.Result r =
+        ClosedLoopWarmup.settle(readings(10, 20, 10, 20, 10, 20, 10, 20, 10), 0.1, 8);
+    assertFalse(r.settled());
+    assertEquals(8, r.readings().size());
+    assertEquals(20, r.ratePerSecond());
+    assertThrows(
+        IllegalArgumentException.class, () -> ClosedLoopWarmup.settle(readings(1), 0.1, 1));
+    assertThrows(IllegalArgumentException.class, () -> ClosedLoopWarmup.settle(readings(1), 0, 8));
+  }
+
+  private static ClosedLoopWarmup.Reading readings(double... values) {
+    Iterator<Double> it = java.util.Arrays.stream(values).boxed().iterator();
+    return it::next;
+  }
+}
