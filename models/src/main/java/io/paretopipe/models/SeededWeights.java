@@ -83,8 +83,24 @@ public final class SeededWeights {
         }
       }
       SplittableRandom random = new SplittableRandom(seed);
-      ByteBuffer bytes =
-          ByteBuffer.allocateDirect(Math.toIntExact(size * 4)).order(ByteOrder.nativeOrder());
+      // The values are written straight into the tensor's own (torch-allocated) memory, which is
+      // freed when the tensor's manager closes. Wrapping a direct ByteBuffer instead
+      // (create(buffer,
+      // ...)) left that memory owned by the JVM: freed only once a garbage collection found the
+      // buffer unreachable, so a stage server that evicted stages kept their weights resident.
+      NDArray array = manager.create(shape, DataType.FLOAT32);
+      ByteBuffer bytes = array.toByteBuffer(true).order(ByteOrder.nativeOrder());
+      if (!bytes.isDirect() || bytes.capacity() != size * 4) {
+        array.close();
+        throw new IllegalStateException(
+            "the engine gave no direct view of a new "
+                + shape
+                + " float32 tensor ("
+                + bytes.capacity()
+                + " bytes, direct "
+                + bytes.isDirect()
+                + "): seeded weights need one");
+      }
       FloatBuffer floats = bytes.asFloatBuffer();
       float scale = (high - low) * 0x1.0p-24f;
       float[] chunk = new float[(int) Math.min(size, 1 << 16)];
@@ -101,7 +117,7 @@ public final class SeededWeights {
         floats.put(chunk, 0, n);
         remaining -= n;
       }
-      return manager.create(bytes, shape, DataType.FLOAT32);
+      return array;
     }
   }
 }
