@@ -21,8 +21,9 @@ import java.util.stream.Stream;
 /**
  * A cgroup that caps the CPU time of the processes moved into it: {@code cpuQuotaPercent} of one
  * CPU per {@value #PERIOD_MICROS} us period (25 % = 25 ms of CPU time per 100 ms, i.e. a CPU-bound
- * process runs about 4x slower). Created as {@code paretopipe-<ownerPid>-<n>} under the cpu
- * hierarchy:
+ * process runs about 4x slower). Created as {@code paretopipe-<ownerPid>-t<ownerStartTicks>-<n>}
+ * under the cpu hierarchy (the owner's start time, field 22 of {@code /proc/PID/stat}, tells a
+ * recycled pid from the owner):
  *
  * <ul>
  *   <li>cgroup v2 (unified {@code /sys/fs/cgroup} with a {@code cpu} controller): writes {@code
@@ -33,8 +34,8 @@ import java.util.stream.Stream;
  * </ul>
  *
  * {@link #close()} moves any remaining processes back to the parent cgroup and removes the
- * directory; a shutdown hook does the same; {@link #clearLeftovers()} removes groups whose owner
- * pid no longer runs.
+ * directory; a shutdown hook does the same; {@link #clearLeftovers()}, run by every {@link #create}
+ * and by {@code netem clear}, removes groups whose owner no longer runs (after a kill -9).
  *
  * <p>Needs root (write access to the cgroup file system). Thread-safe; {@link #close()} is
  * idempotent.
@@ -51,7 +52,8 @@ public final class CpuQuota implements AutoCloseable {
   public static final long PERIOD_MICROS = 100_000;
 
   private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
-  private static final Pattern NAME = Pattern.compile("paretopipe-(\\d+)-(\\d+)");
+  private static final Pattern NAME =
+      Pattern.compile("paretopipe-" + OwnerProcess.NAME_TAG_REGEX + "-(\\d+)");
   private static final AtomicInteger COUNTER = new AtomicInteger();
   private static final long REMOVE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(2);
 
@@ -83,9 +85,14 @@ public final class CpuQuota implements AutoCloseable {
     }
     Version version = detectVersion().orElseThrow();
     Path hierarchy = hierarchy(version).orElseThrow();
+    try {
+      clearLeftovers();
+    } catch (RuntimeException e) {
+      System.err.println("paretopipe netem: could not remove leftover CPU quota cgroups: " + e);
+    }
     Path directory =
         hierarchy.resolve(
-            "paretopipe-" + ProcessHandle.current().pid() + "-" + COUNTER.getAndIncrement());
+            "paretopipe-" + OwnerProcess.current().nameTag() + "-" + COUNTER.getAndIncrement());
     CpuQuota quota = new CpuQuota(version, directory, cpuQuotaPercent);
     try {
       if (version == Version.V2) {
@@ -273,7 +280,9 @@ public final class CpuQuota implements AutoCloseable {
   }
 
   /**
-   * Removes {@code paretopipe-<pid>-<n>} cgroups whose owner pid no longer runs.
+   * Removes {@code paretopipe-<pid>-t<startTicks>-<n>} cgroups whose owner no longer runs: the pid
+   * is gone, or it now belongs to a process with another start time (a recycled pid). Old names
+   * without the start time ({@code paretopipe-<pid>-<n>}) are judged by the pid alone.
    *
    * @return the directories removed
    */
@@ -289,7 +298,7 @@ public final class CpuQuota implements AutoCloseable {
         Matcher m = NAME.matcher(dir.getFileName().toString());
         if (m.matches()
             && Files.isDirectory(dir)
-            && !OwnerProcess.ofPid(Long.parseLong(m.group(1))).isAlive()) {
+            && !OwnerProcess.fromNameTag(m.group(1), m.group(2)).isAlive()) {
           remove(dir);
           removed.add(dir.toString());
         }

@@ -1,28 +1,31 @@
 package io.paretopipe.netem.internal;
 
-import java.util.OptionalLong;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Names of the network namespaces this module creates: {@code pp-<ownerPid>-<counter>-<role>}, e.g.
- * {@code pp-4711-0-tail}. The owner pid in the name lets {@code netem clear} remove namespaces
- * whose owner died.
+ * Names of the network namespaces this module creates: {@code
+ * pp-<ownerPid>-t<ownerStartTicks>-<counter>-<role>}, e.g. {@code pp-4711-t983412-0-tail}. The
+ * owner in the name ({@link OwnerProcess#nameTag()}) lets {@code netem clear} and every new {@code
+ * NamespacePair} remove namespaces whose owner died or whose pid now belongs to another process.
+ * Old names without the start time ({@code pp-4711-0-tail}) are still recognised (pid only).
  */
 public final class NamespaceNames {
 
   /** Every namespace this module creates starts with this. */
   public static final String PREFIX = "pp-";
 
-  private static final Pattern NAME = Pattern.compile("pp-(\\d+)-(\\d+)-[a-z0-9]+");
+  private static final Pattern NAME =
+      Pattern.compile("pp-" + OwnerProcess.NAME_TAG_REGEX + "-(\\d+)-[a-z0-9]+");
   private static final AtomicInteger COUNTER = new AtomicInteger();
 
   private NamespaceNames() {}
 
   /** A fresh name owned by this JVM. */
   public static String next(String role) {
-    return PREFIX + ProcessHandle.current().pid() + "-" + COUNTER.getAndIncrement() + "-" + role;
+    return PREFIX + OwnerProcess.current().nameTag() + "-" + COUNTER.getAndIncrement() + "-" + role;
   }
 
   /** The next value of the per-JVM counter shared by all names (also used for interface names). */
@@ -30,12 +33,15 @@ public final class NamespaceNames {
     return COUNTER.getAndIncrement();
   }
 
-  /** The owner pid encoded in a name this module made, or empty for any other name. */
-  public static OptionalLong ownerPid(String namespaceName) {
+  /**
+   * The owner encoded in a name this module made (start time {@code -1} for an old pid-only name),
+   * or empty for any other name.
+   */
+  public static Optional<OwnerProcess> owner(String namespaceName) {
     Matcher matcher = NAME.matcher(namespaceName);
     if (!matcher.matches()) {
-      return OptionalLong.empty();
+      return Optional.empty();
     }
-    return OptionalLong.of(Long.parseLong(matcher.group(1)));
+    return Optional.of(OwnerProcess.fromNameTag(matcher.group(1), matcher.group(2)));
   }
 }

@@ -18,10 +18,40 @@ public record OwnerProcess(long pid, long startTicks) {
   /** A detached owner: never alive. */
   public static final OwnerProcess DETACHED = new OwnerProcess(0, -1);
 
+  /**
+   * Matches the {@link #nameTag()} inside a resource name: group 1 is the pid, group 2 the start
+   * time (absent in names made before the start time was part of them: then the pid alone decides).
+   */
+  public static final String NAME_TAG_REGEX = "(\\d+)(?:-t(\\d+))?";
+
+  private static final OwnerProcess CURRENT = currentUncached();
+
   /** This JVM. */
   public static OwnerProcess current() {
+    return CURRENT;
+  }
+
+  private static OwnerProcess currentUncached() {
     long pid = ProcessHandle.current().pid();
     return new OwnerProcess(pid, startTicks(pid));
+  }
+
+  /**
+   * How resource names (namespaces, cgroups) carry this owner: {@code <pid>-t<startTicks>}, or just
+   * {@code <pid>} when the start time is unknown.
+   */
+  public String nameTag() {
+    return startTicks < 0 ? Long.toString(pid) : pid + "-t" + startTicks;
+  }
+
+  /**
+   * The owner from the two groups of {@link #NAME_TAG_REGEX}.
+   *
+   * @param startTicks the second group, {@code null} for an old-format name (pid only)
+   */
+  public static OwnerProcess fromNameTag(String pid, String startTicks) {
+    return new OwnerProcess(
+        Long.parseLong(pid), startTicks == null ? -1 : Long.parseLong(startTicks));
   }
 
   /** The owner for a pid that is known only by number (e.g. from a namespace name). */

@@ -13,7 +13,6 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,10 +25,12 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>{@link Layout#HEAD_IN_ROOT} (default): the tail end lives in a new namespace {@code
- *       pp-<pid>-<n>-tail}, the head end stays in this process's namespace as interface {@code
- *       pp<pid>-<n>}. A JVM (benchmark, test) can then connect straight to {@link #address(Side)
- *       address(TAIL)} while the tail stage server runs inside the namespace via {@link
- *       #processBuilder(Side, List)}. The only thing added to the root namespace is that one
+ *       pp-<pid>-t<startTicks>-<n>-tail} (the owner's pid and start time, see {@link
+ *       NamespaceNames}), the head end stays in this process's namespace as interface {@code
+ *       pp<pid>-<n>} (15 characters at most, so the start time is in its alias: the tail
+ *       namespace's name). A JVM (benchmark, test) can then connect straight to {@link
+ *       #address(Side) address(TAIL)} while the tail stage server runs inside the namespace via
+ *       {@link #processBuilder(Side, List)}. The only thing added to the root namespace is that one
  *       interface and its connected /30 route; both vanish when the namespace is deleted.
  *   <li>{@link Layout#BOTH_IN_NAMESPACES}: both ends in new namespaces ({@code -head}, {@code
  *       -tail}); nothing in the root namespace changes, and both sides must run in their
@@ -43,8 +44,9 @@ import java.util.regex.Pattern;
  *
  * <p>Removal: {@link #close()} deletes the namespaces (which destroys the veth pair and its route),
  * also when setup failed midway; a shutdown hook does the same at JVM exit; {@link
- * #clearLeftovers()} deletes namespaces and interfaces named for a pid that no longer runs (after a
- * kill -9).
+ * #clearLeftovers()}, run by every {@link #create} and by {@code netem clear}, deletes namespaces
+ * and interfaces whose owner no longer runs (after a kill -9), including an owner pid that now
+ * belongs to another process.
  *
  * <p>Needs root. Thread-safe; {@link #close()} is idempotent; other methods fail after close.
  */
@@ -68,6 +70,7 @@ public final class NamespacePair implements AutoCloseable {
   private static volatile boolean namespacesVerified;
 
   private static final Pattern ROOT_INTERFACE = Pattern.compile("pp(\\d+)-(\\d+)");
+  private static final Pattern ALIAS = Pattern.compile("\\salias (\\S+)\\s*$");
 
   private final Layout layout;
   private final String headNetns;
@@ -81,8 +84,9 @@ public final class NamespacePair implements AutoCloseable {
   private NamespacePair(Layout layout) {
     this.layout = layout;
     int counter = NamespaceNames.nextCounter();
-    long pid = ProcessHandle.current().pid();
-    String base = NamespaceNames.PREFIX + pid + "-" + counter;
+    OwnerProcess owner = OwnerProcess.current();
+    long pid = owner.pid();
+    String base = NamespaceNames.PREFIX + owner.nameTag() + "-" + counter;
     this.tailNetns = base + "-tail";
     this.tailInterface = "pp-tail";
     if (layout == Layout.HEAD_IN_ROOT) {
@@ -117,6 +121,11 @@ public final class NamespacePair implements AutoCloseable {
     Optional<String> reason = unavailableReason();
     if (reason.isPresent()) {
       throw new IllegalStateException(reason.get());
+    }
+    try {
+      clearLeftovers();
+    } catch (RuntimeException e) {
+      System.err.println("paretopipe netem: could not remove leftover namespaces: " + e);
     }
     NamespacePair pair = new NamespacePair(layout);
     ShutdownCleanup.register(pair);
@@ -199,6 +208,7 @@ public final class NamespacePair implements AutoCloseable {
               tailInterface,
               "netns",
               tailNetns));
+      Commands.check(List.of("ip", "link", "set", "dev", headInterface, "alias", tailNetns));
     }
     for (Side side : Side.values()) {
       String ns = namespace(side);
@@ -384,9 +394,11 @@ public final class NamespacePair implements AutoCloseable {
   }
 
   /**
-   * Deletes namespaces named {@code pp-<pid>-...} and root-namespace interfaces named {@code
-   * pp<pid>-<n>} whose pid no longer runs. Leaves everything of live processes and every other name
-   * alone.
+   * Deletes namespaces named {@code pp-<pid>-t<startTicks>-...} and root-namespace interfaces named
+   * {@code pp<pid>-<n>} (owner in their alias) whose owner no longer runs: the pid is gone or now
+   * belongs to a process with another start time. Old names without the start time ({@code
+   * pp-<pid>-<n>-...}, an interface without alias) are judged by the pid alone. Leaves everything
+   * of live owners and every other name alone.
    *
    * @return what was deleted, e.g. {@code netns pp-123-0-tail}
    */
@@ -396,9 +408,9 @@ public final class NamespacePair implements AutoCloseable {
       return removed;
     }
     for (String ns : listNamespaces()) {
-      OptionalLong pid = NamespaceNames.ownerPid(ns);
-      if (pid.isPresent()
-          && !OwnerProcess.ofPid(pid.getAsLong()).isAlive()
+      Optional<OwnerProcess> owner = NamespaceNames.owner(ns);
+      if (owner.isPresent()
+          && !owner.get().isAlive()
           && Commands.run(List.of("ip", "netns", "del", ns)).succeeded()) {
         removed.add("netns " + ns);
       }
@@ -413,13 +425,28 @@ public final class NamespacePair implements AutoCloseable {
         String name = fields[1].split("@")[0];
         Matcher matcher = ROOT_INTERFACE.matcher(name);
         if (matcher.matches()
-            && !OwnerProcess.ofPid(Long.parseLong(matcher.group(1))).isAlive()
+            && !interfaceOwner(line, Long.parseLong(matcher.group(1))).isAlive()
             && Commands.run(List.of("ip", "link", "del", name)).succeeded()) {
           removed.add("interface " + name);
         }
       }
     }
     return removed;
+  }
+
+  /**
+   * The owner of a root-namespace interface from its {@code ip -o link show} line: the tail
+   * namespace named in its alias, else (no alias: made before aliases) the pid in its name.
+   */
+  static OwnerProcess interfaceOwner(String linkLine, long pidInName) {
+    Matcher alias = ALIAS.matcher(linkLine);
+    if (alias.find()) {
+      Optional<OwnerProcess> owner = NamespaceNames.owner(alias.group(1));
+      if (owner.isPresent() && owner.get().pid() == pidInName) {
+        return owner.get();
+      }
+    }
+    return OwnerProcess.ofPid(pidInName);
   }
 
   /** Picks a free /30: see the class description. */

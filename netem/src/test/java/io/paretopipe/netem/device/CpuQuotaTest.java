@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.paretopipe.netem.internal.OwnerProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,6 +59,48 @@ class CpuQuotaTest {
       busy.waitFor(5, TimeUnit.SECONDS);
     }
     assertFalse(Files.exists(directory), "close() must remove " + directory);
+  }
+
+  @Test
+  void leftoversOfDeadOrRecycledOwnersAreRemovedAtCreateAndOwnOnesKept() throws Exception {
+    CpuQuota.unavailableReason()
+        .ifPresent(reason -> Assumptions.assumeTrue(false, "skipping: " + reason));
+    Process gone = new ProcessBuilder("true").start();
+    assertTrue(gone.waitFor(5, TimeUnit.SECONDS));
+    OwnerProcess me = OwnerProcess.current();
+    assertTrue(me.startTicks() > 0, "start time of this JVM: " + me);
+    Path hierarchy;
+    try (CpuQuota probe = CpuQuota.create(50)) {
+      hierarchy = probe.directory().getParent();
+      assertTrue(
+          probe.directory().getFileName().toString().startsWith("paretopipe-" + me.nameTag() + "-"),
+          probe.directory().toString());
+    }
+    Path deadOwner = hierarchy.resolve("paretopipe-" + gone.pid() + "-t1-0");
+    Path deadOwnerOldFormat = hierarchy.resolve("paretopipe-" + gone.pid() + "-1");
+    Path recycledPid =
+        hierarchy.resolve("paretopipe-" + me.pid() + "-t" + (me.startTicks() + 1) + "-90001");
+    Path own = hierarchy.resolve("paretopipe-" + me.nameTag() + "-90002");
+    List<Path> all = List.of(deadOwner, deadOwnerOldFormat, recycledPid, own);
+    try {
+      for (Path dir : all) {
+        Files.createDirectory(dir);
+      }
+      try (CpuQuota quota = CpuQuota.create(50)) {
+        assertFalse(Files.exists(deadOwner), "owner pid gone: " + deadOwner);
+        assertFalse(Files.exists(deadOwnerOldFormat), "owner pid gone: " + deadOwnerOldFormat);
+        assertFalse(Files.exists(recycledPid), "pid of another start time: " + recycledPid);
+        assertTrue(Files.isDirectory(own), "this live owner's group stays: " + own);
+        assertTrue(Files.isDirectory(quota.directory()));
+      }
+      Files.createDirectory(recycledPid);
+      assertEquals(List.of(recycledPid.toString()), CpuQuota.clearLeftovers());
+      assertTrue(Files.isDirectory(own));
+    } finally {
+      for (Path dir : all) {
+        Files.deleteIfExists(dir);
+      }
+    }
   }
 
   @Test

@@ -10,6 +10,7 @@ import io.paretopipe.format.NetworkCondition;
 import io.paretopipe.netem.NetemTool;
 import io.paretopipe.netem.internal.CommandResult;
 import io.paretopipe.netem.internal.Commands;
+import io.paretopipe.netem.internal.OwnerProcess;
 import io.paretopipe.netem.ns.NamespacePair.Side;
 import io.paretopipe.netem.tc.QdiscProbe;
 import io.paretopipe.netem.tc.QdiscSupport;
@@ -395,6 +396,78 @@ class KernelPathTest {
           "namespaces of a live owner stay");
       assertTrue(NamespacePair.listNamespaces().contains(live.namespace(Side.TAIL)));
     }
+  }
+
+  @Test
+  void leftoversOfDeadOrRecycledOwnersAreRemovedAtCreateAndOwnOnesKept() throws Exception {
+    Process gone = new ProcessBuilder("true").start();
+    assertTrue(gone.waitFor(5, TimeUnit.SECONDS));
+    OwnerProcess me = OwnerProcess.current();
+    assertTrue(me.startTicks() > 0, "start time of this JVM: " + me);
+    String deadOwner = "pp-" + gone.pid() + "-t1-0-tail";
+    String recycledPid = "pp-" + me.pid() + "-t" + (me.startTicks() + 1) + "-90001-tail";
+    String own = "pp-" + me.nameTag() + "-90002-tail";
+    // a root-side veth end whose alias names an owner with this pid but another start time; its
+    // peer sits in a namespace this module does not manage, so only the alias can condemn it
+    String peerNetns = "leftover-peer-" + me.pid();
+    String recycledInterface = "pp" + me.pid() + "-9001";
+    List<String> names = List.of(deadOwner, recycledPid, own, peerNetns);
+    try {
+      for (String ns : names) {
+        Commands.check(List.of("ip", "netns", "add", ns));
+      }
+      Commands.check(
+          List.of(
+              "ip",
+              "link",
+              "add",
+              recycledInterface,
+              "type",
+              "veth",
+              "peer",
+              "name",
+              "pp-tail",
+              "netns",
+              peerNetns));
+      Commands.check(List.of("ip", "link", "set", "dev", recycledInterface, "alias", recycledPid));
+      try (NamespacePair live = NamespacePair.create()) {
+        List<String> namespaces = NamespacePair.listNamespaces();
+        assertFalse(namespaces.contains(deadOwner), "owner pid gone: " + namespaces);
+        assertFalse(namespaces.contains(recycledPid), "pid of another start time: " + namespaces);
+        assertTrue(namespaces.contains(own), "this live owner's namespace stays: " + namespaces);
+        assertTrue(namespaces.contains(live.namespace(Side.TAIL)));
+        assertTrue(live.namespace(Side.TAIL).startsWith("pp-" + me.nameTag() + "-"));
+        assertFalse(
+            Commands.run(List.of("ip", "link", "show", recycledInterface)).succeeded(),
+            "interface whose alias names a recycled pid: " + recycledInterface);
+        assertTrue(
+            Commands.run(List.of("ip", "link", "show", live.interfaceName(Side.HEAD)))
+                .stdout()
+                .contains("alias " + live.namespace(Side.TAIL)));
+        assertEquals(List.of(), NamespacePair.clearLeftovers(), "a live owner's pair stays");
+      }
+    } finally {
+      Commands.run(List.of("ip", "link", "del", recycledInterface));
+      for (String ns : names) {
+        Commands.run(List.of("ip", "netns", "del", ns));
+      }
+    }
+  }
+
+  @Test
+  void interfaceOwnerComesFromTheAliasElseFromThePidInTheName() {
+    String line =
+        "27: pp4711-3@if2: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN mode DEFAULT"
+            + " group default qlen 1000\\    link/ether 26:60:13:ab:09:1d brd ff:ff:ff:ff:ff:ff"
+            + " link-netns pp-4711-t983-3-tail";
+    assertEquals(
+        new OwnerProcess(4711, 983),
+        NamespacePair.interfaceOwner(line + "\\    alias pp-4711-t983-3-tail", 4711));
+    assertEquals(OwnerProcess.ofPid(4711), NamespacePair.interfaceOwner(line, 4711));
+    assertEquals(
+        OwnerProcess.ofPid(4711),
+        NamespacePair.interfaceOwner(line + "\\    alias pp-99-t983-3-tail", 4711),
+        "an alias naming another pid is not trusted");
   }
 
   @Test
