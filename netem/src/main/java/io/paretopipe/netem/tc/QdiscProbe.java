@@ -10,11 +10,11 @@ import java.util.Set;
 
 /**
  * Finds out which qdisc kinds the running kernel supports by trying them: it creates a throwaway
- * network namespace ({@code pp-<pid>-<n>-probe}) holding a veth pair, adds each kind of {@link
- * #PROBED_KINDS} as the root qdisc of one end, adds a {@code u32} filter under {@code htb}, and
- * deletes the namespace (with everything in it) in a finally block. Nothing outside that namespace
- * is touched. This is more reliable than reading {@code /proc/modules} or {@code modinfo}: qdiscs
- * may be built in, and module files may be absent.
+ * network namespace ({@code pp-<pid>-t<start>-<n>-probe}) holding a veth pair, adds each kind of
+ * {@link #PROBED_KINDS} as the root qdisc of one end, adds a {@code u32} filter under {@code htb},
+ * and deletes the namespace (with everything in it) in a finally block. Nothing outside that
+ * namespace is touched. This is more reliable than reading {@code /proc/modules} or {@code
+ * modinfo}: qdiscs may be built in, and module files may be absent.
  *
  * <p>Needs root (CAP_SYS_ADMIN for the namespace, CAP_NET_ADMIN for tc). Without it the result says
  * so ({@link QdiscSupport#probed()} is false). Thread-safe; {@link #cached()} probes at most once
