@@ -84,10 +84,9 @@ public final class SeededWeights {
       }
       SplittableRandom random = new SplittableRandom(seed);
       // The values are written straight into the tensor's own (torch-allocated) memory, which is
-      // freed when the tensor's manager closes. Wrapping a direct ByteBuffer instead
-      // (create(buffer,
-      // ...)) left that memory owned by the JVM: freed only once a garbage collection found the
-      // buffer unreachable, so a stage server that evicted stages kept their weights resident.
+      // freed when the tensor's manager closes. Wrapping a direct ByteBuffer instead left that
+      // memory owned by the JVM: freed only once a garbage collection found the buffer
+      // unreachable, so a stage server that evicted stages kept their weights resident.
       NDArray array = manager.create(shape, DataType.FLOAT32);
       ByteBuffer bytes = array.toByteBuffer(true).order(ByteOrder.nativeOrder());
       if (!bytes.isDirect() || bytes.capacity() != size * 4) {

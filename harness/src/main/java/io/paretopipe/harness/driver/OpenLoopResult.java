@@ -81,8 +81,15 @@ public record OpenLoopResult(
     if (sorted.length == 0) {
       return 0;
     }
-    int rank = (int) Math.ceil(percentile / 100 * sorted.length);
-    return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)];
+    return sorted[(int) percentileRank(percentile, sorted.length) - 1];
+  }
+
+  /**
+   * The 1-based rank of the {@code percentile} among {@code count} sorted values, the nearest-rank
+   * rule: {@code ceil(percentile / 100 x count)}, kept within {@code 1..count}; {@code count >= 1}.
+   */
+  static long percentileRank(double percentile, long count) {
+    return Math.max(1, Math.min(count, (long) Math.ceil(percentile / 100 * count)));
   }
 
   /** Scheduled requests later than {@code boundNanos} from their intended time, drops included. */

@@ -80,8 +80,8 @@ public record ServerVerdict(
     }
     long n = result.scheduled();
     long overWithoutDrops = overBound - dropped;
-    long rank = (long) Math.ceil(slo.percentile() / 100 * n);
-    boolean sloMetWithoutDrops = overWithoutDrops <= n - Math.max(1, Math.min(n, rank));
+    boolean sloMetWithoutDrops =
+        overWithoutDrops <= n - OpenLoopResult.percentileRank(slo.percentile(), n);
     return sloMetWithoutDrops && n >= EarlyStopping.minQueries(overWithoutDrops, slo.fraction());
   }
 

@@ -175,14 +175,14 @@ public final class PipelineCostMeter {
             .parts()
             .forEach((k, v) -> c.put(CostComments.energyPartKey(k), number(v / (double) images)));
         if (energy.reason() != null) {
-          c.put(CostComments.ENERGY_REASON, energy.reason().replaceAll("[\\r\\n]+", " "));
+          c.put(CostComments.ENERGY_REASON, oneLine(energy.reason()));
         }
       }
       if (link != null) {
         c.put(CostComments.ENERGY_LINK_LABEL, link.label().label());
         c.put(CostComments.ENERGY_LINK_J_PER_IMAGE, number(link.joulesPerImage()));
         if (link.reason() != null) {
-          c.put(CostComments.ENERGY_LINK_REASON, link.reason().replaceAll("[\\r\\n]+", " "));
+          c.put(CostComments.ENERGY_LINK_REASON, oneLine(link.reason()));
         }
       }
       return c;
@@ -191,5 +191,10 @@ public final class PipelineCostMeter {
     private static String number(Double value) {
       return value == null ? CostComments.UNAVAILABLE : String.format(Locale.ROOT, "%.6g", value);
     }
+  }
+
+  /** {@code reason} on one line, as an hlog comment value must be. */
+  private static String oneLine(String reason) {
+    return reason.replaceAll("[\\r\\n]+", " ");
   }
 }
