@@ -232,6 +232,7 @@ final class ServerSweep {
               line -> console.println("  " + line)));
       double after = BLOCK * 1e9 / sendAlone(target, new PhaseRecorder(), BLOCK);
       point.put("closed_loop_rate_after_per_s", after);
+      putStatedInterval(point, closedLoopRate, after);
       console.printf(
           Locale.ROOT,
           "  one at a time: %.2f/s before the search (%d warm-up requests%s), %.2f/s after%n",
@@ -239,8 +240,67 @@ final class ServerSweep {
           warmupRequests,
           warmup.settled() ? "" : ", NOT settled",
           after);
+      console.printf(
+          Locale.ROOT,
+          "  speed drift x%.3f: stated interval %s%n",
+          point.path("speed_drift").asDouble(),
+          statedBracket(point));
       return point;
     }
+  }
+
+  /**
+   * Adds the interval this search states for its split: the rechecked bracket {@code
+   * [peak_rate_per_s, lowest_failing_rate_per_s)} widened by the pipeline's own speed drift during
+   * the search. The bracket holds for the speed the pipeline had while its probes ran; the
+   * one-at-a-time rate before ({@code before}) and after ({@code after}) the search shows how far
+   * that speed moved (15-47% on this shared 2-core VM within two minutes), so a peak stated for the
+   * split, not for that minute, is {@code [peak / drift, lowest_failing * drift)} with {@code drift
+   * = max(before, after) / min(before, after)}: {@code speed_drift}, {@code
+   * stated_peak_rate_per_s}, {@code stated_lowest_failing_rate_per_s}. A missing end stays {@code
+   * null}; rates that are not positive and finite give a {@code null} drift and no stated interval
+   * (never one that looks known).
+   *
+   * @param point the split's result, holding the rechecked bracket; modified
+   * @param before one-at-a-time requests per second before the search
+   * @param after the same after it
+   */
+  static void putStatedInterval(ObjectNode point, double before, double after) {
+    if (!(before > 0 && after > 0 && Double.isFinite(before) && Double.isFinite(after))) {
+      point.putNull("speed_drift");
+      point.putNull("stated_peak_rate_per_s");
+      point.putNull("stated_lowest_failing_rate_per_s");
+      return;
+    }
+    double drift = Math.max(before, after) / Math.min(before, after);
+    point.put("speed_drift", drift);
+    putScaled(point, "stated_peak_rate_per_s", point.path("peak_rate_per_s"), 1 / drift);
+    putScaled(
+        point, "stated_lowest_failing_rate_per_s", point.path("lowest_failing_rate_per_s"), drift);
+  }
+
+  private static void putScaled(
+      ObjectNode point, String key, com.fasterxml.jackson.databind.JsonNode rate, double factor) {
+    if (rate.isNumber()) {
+      point.put(key, rate.asDouble() * factor);
+    } else {
+      point.putNull(key);
+    }
+  }
+
+  /**
+   * @return the stated interval as {@code [low, high)/s}, an end that is not known as {@code ?}
+   */
+  static String statedBracket(ObjectNode point) {
+    return String.format(
+        Locale.ROOT,
+        "[%s, %s)/s",
+        rateOrUnknown(point.path("stated_peak_rate_per_s")),
+        rateOrUnknown(point.path("stated_lowest_failing_rate_per_s")));
+  }
+
+  private static String rateOrUnknown(com.fasterxml.jackson.databind.JsonNode rate) {
+    return rate.isNumber() ? String.format(Locale.ROOT, "%.2f", rate.asDouble()) : "?";
   }
 
   /**

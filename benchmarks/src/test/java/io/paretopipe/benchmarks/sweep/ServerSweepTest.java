@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.paretopipe.models.Engines;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -34,6 +36,48 @@ class ServerSweepTest {
         e.getMessage());
     assertTrue(e.getMessage().contains("mvn -Pbench verify"), e.getMessage());
     assertThrows(IllegalStateException.class, () -> ServerSweep.checkAllocator(Map.of()));
+  }
+
+  @Test
+  void theStatedIntervalWidensTheBracketByTheSpeedDriftEitherWay() {
+    // split 15, searches a and b of 2026-12-06 (docs/runs/2026-12-06-server-repro): disjoint
+    // brackets, each confirmed by its recheck, while the one-at-a-time rate moved 19% and 36%
+    ObjectNode a = bracket(86.11, 92.26);
+    ServerSweep.putStatedInterval(a, 49.2, 58.5);
+    ObjectNode b = bracket(99.35, 110.39);
+    ServerSweep.putStatedInterval(b, 60.2, 44.2);
+    assertEquals(58.5 / 49.2, a.path("speed_drift").asDouble(), 1e-12);
+    assertEquals(60.2 / 44.2, b.path("speed_drift").asDouble(), 1e-12);
+    assertEquals(86.11 * 49.2 / 58.5, a.path("stated_peak_rate_per_s").asDouble(), 1e-9);
+    assertEquals(110.39 * 60.2 / 44.2, b.path("stated_lowest_failing_rate_per_s").asDouble(), 1e-9);
+    assertEquals("[72.42, 109.70)/s", ServerSweep.statedBracket(a));
+    assertEquals("[72.94, 150.35)/s", ServerSweep.statedBracket(b));
+    assertEquals(86.11, a.path("peak_rate_per_s").asDouble(), "the bracket itself is kept");
+  }
+
+  @Test
+  void noDriftKeepsTheBracketAndUnknownsStayUnknown() {
+    ObjectNode same = bracket(50, 55);
+    ServerSweep.putStatedInterval(same, 20, 20);
+    assertEquals(1.0, same.path("speed_drift").asDouble());
+    assertEquals("[50.00, 55.00)/s", ServerSweep.statedBracket(same));
+    ObjectNode open = new ObjectMapper().createObjectNode();
+    open.put("peak_rate_per_s", 50.0);
+    open.putNull("lowest_failing_rate_per_s");
+    ServerSweep.putStatedInterval(open, 20, 25);
+    assertEquals("[40.00, ?)/s", ServerSweep.statedBracket(open));
+    ObjectNode broken = bracket(50, 55);
+    ServerSweep.putStatedInterval(broken, Double.NaN, 25);
+    assertTrue(broken.path("speed_drift").isNull());
+    assertTrue(broken.path("stated_peak_rate_per_s").isNull());
+    assertEquals("[?, ?)/s", ServerSweep.statedBracket(broken));
+  }
+
+  private static ObjectNode bracket(double peak, double lowestFailing) {
+    ObjectNode point = new ObjectMapper().createObjectNode();
+    point.put("peak_rate_per_s", peak);
+    point.put("lowest_failing_rate_per_s", lowestFailing);
+    return point;
   }
 
   @Test
