@@ -30,14 +30,18 @@ import java.util.Locale;
  * run folder, rewritten after every point (format in docs/OPEN-LOOP.md); JMH is not involved (a
  * probe is one open-loop run, not an iteration), and no closed-loop points are measured.
  *
- * <p>Before a point's search, requests are sent one at a time in blocks of {@value #BLOCK} (after
- * {@value #FIRST_WARMUP} more) until two consecutive blocks' rates agree within 10% ({@link
- * ClosedLoopWarmup}, at most {@value #MAX_BLOCKS} blocks): {@code warmup_requests}, {@code
- * warmed_up}. The last block's rate ({@code closed_loop_rate_per_s}, what a closed loop sustains)
- * is the search's start rate under {@code --rate auto}, and its mean phases ({@code
- * closed_loop_ms}) are what the report predicts the peak from. After the search one more block
- * gives {@code closed_loop_rate_after_per_s}: a pipeline whose speed drifted during the search
- * shows there.
+ * <p>Before a point's search, {@value #FIRST_WARMUP} (plus {@code --warmup-requests}) requests go
+ * one at a time, then {@code --warmup-load} (10 s by default) of Poisson arrivals at the rate of
+ * one more block of {@value #BLOCK} sent one at a time (seed {@value #WARMUP_LOAD_SEED}) warm the
+ * pipeline up under load, as the probes will run it ({@code warmup_load_s}, {@code
+ * warmup_load_rate_per_s}, {@code warmup_load_completed}): without it the one-at-a-time rate rose
+ * 16-44% during the search. Then requests are sent one at a time in blocks of {@value #BLOCK} until
+ * two consecutive blocks' rates agree within 10% ({@link ClosedLoopWarmup}, at most {@value
+ * #MAX_BLOCKS} blocks): {@code warmup_requests}, {@code warmed_up}. The last block's rate ({@code
+ * closed_loop_rate_per_s}, what a closed loop sustains) is the search's start rate under {@code
+ * --rate auto}, and its mean phases ({@code closed_loop_ms}) are what the report predicts the peak
+ * from. After the search one more block gives {@code closed_loop_rate_after_per_s}: a pipeline
+ * whose speed drifted during the search shows there.
  *
  * <p>The sweep refuses to start unless its own JVM runs with {@link
  * Engines#RECOMMENDED_ALLOCATOR_ENV} ({@link #checkAllocator}): the head computes in this JVM, and
@@ -53,6 +57,9 @@ final class ServerSweep {
 
   /** Requests sent one at a time before the first block, not timed. */
   static final int FIRST_WARMUP = 3;
+
+  /** The arrival seed of the warm-up under load: not the search's (42) nor the recheck's (43). */
+  static final long WARMUP_LOAD_SEED = 41;
 
   /** Requests per block of the closed-loop warm-up. */
   static final int BLOCK = 10;
@@ -96,6 +103,7 @@ final class ServerSweep {
       throw new IllegalArgumentException(
           "--warmup-requests " + o.warmupRequests + " (expected: >= 0)");
     }
+    Duration warmupLoad = o.warmupLoad();
     if (o.maxOutstanding < 1) {
       throw new IllegalArgumentException(
           "--max-outstanding " + o.maxOutstanding + " (expected: >= 1)");
@@ -135,7 +143,7 @@ final class ServerSweep {
       long t0 = System.nanoTime();
       console.println(p + ":");
       try {
-        ObjectNode point = measure(p, slo, probe, minQueries, startRate);
+        ObjectNode point = measure(p, slo, probe, minQueries, startRate, warmupLoad);
         point.put("seconds", (System.nanoTime() - t0) / 1e9);
         points.add(point);
         console.printf(
@@ -162,7 +170,12 @@ final class ServerSweep {
   }
 
   private ObjectNode measure(
-      SweepPlan.Point p, LatencySlo slo, Duration probe, long minQueries, double startRate)
+      SweepPlan.Point p,
+      LatencySlo slo,
+      Duration probe,
+      long minQueries,
+      double startRate,
+      Duration warmupLoad)
       throws IOException, io.paretopipe.harness.protocol.StageException {
     PartitionConfig config =
         new PartitionConfig(
@@ -183,6 +196,25 @@ final class ServerSweep {
       LoadTarget target = LoadTarget.of(fixture.pipeline());
       PhaseRecorder alone = new PhaseRecorder();
       sendAlone(target, alone, FIRST_WARMUP + o.warmupRequests);
+      double loadRate = Double.NaN;
+      long loadCompleted = 0;
+      if (!warmupLoad.isZero()) {
+        loadRate = BLOCK * 1e9 / sendAlone(target, new PhaseRecorder(), BLOCK);
+        try (OpenLoopDriver d =
+            new OpenLoopDriver(
+                target,
+                ArrivalSchedule.of(ArrivalSchedule.Process.POISSON, loadRate, WARMUP_LOAD_SEED),
+                o.maxOutstanding,
+                new PhaseRecorder())) {
+          loadCompleted = d.run(warmupLoad).completed();
+        }
+        console.printf(
+            Locale.ROOT,
+            "  warm-up under load: %.2f/s Poisson for %s, %d requests completed%n",
+            loadRate,
+            warmupLoad,
+            loadCompleted);
+      }
       ClosedLoopWarmup.Result warmup =
           ClosedLoopWarmup.settle(
               () -> {
@@ -211,6 +243,13 @@ final class ServerSweep {
       int warmupRequests = FIRST_WARMUP + o.warmupRequests + BLOCK * warmup.readings().size();
       point.put("warmup_requests", warmupRequests);
       point.put("warmed_up", warmup.settled());
+      point.put("warmup_load_s", warmupLoad.toMillis() / 1e3);
+      if (Double.isNaN(loadRate)) {
+        point.putNull("warmup_load_rate_per_s");
+      } else {
+        point.put("warmup_load_rate_per_s", loadRate);
+      }
+      point.put("warmup_load_completed", loadCompleted);
       ArrayNode readings = point.putArray("warmup_rates_per_s");
       warmup.readings().forEach(readings::add);
       point.put("start_rate_per_s", from);

@@ -200,6 +200,36 @@ public final class SweepOptions {
   int warmupRequests;
 
   @Option(
+      names = "--warmup-load",
+      defaultValue = "10s",
+      description =
+          "Server scenario: before the settling blocks, Poisson load at the one-at-a-time rate for"
+              + " this long (e.g. 10s, 0s to skip), so the pipeline warms up under load, as the"
+              + " search will run it (default: ${DEFAULT-VALUE}).")
+  String warmupLoad;
+
+  /**
+   * @return {@code --warmup-load} as a duration, >= 0
+   * @throws IllegalArgumentException naming the value and the accepted form
+   */
+  java.time.Duration warmupLoad() {
+    String t = warmupLoad.trim();
+    if (t.equals("0") || t.equals("0s")) {
+      return java.time.Duration.ZERO;
+    }
+    try {
+      java.time.Duration d = SweepSetting.parseBudget(t);
+      if (d != null) {
+        return d;
+      }
+    } catch (IllegalArgumentException e) {
+      // the message below names the option and the accepted forms
+    }
+    throw new IllegalArgumentException(
+        "--warmup-load '" + warmupLoad + "' (expected: a duration such as 10s, 1m, or 0s to skip)");
+  }
+
+  @Option(
       names = "--max-outstanding",
       defaultValue = "64",
       description =

@@ -21,6 +21,22 @@ class SweepTest {
   }
 
   @Test
+  void warmupLoadIsTenSecondsByDefaultZeroSkipsAndNonsenseIsRefusedByName() {
+    assertEquals(Duration.ofSeconds(10), parse().o.warmupLoad());
+    assertEquals(Duration.ofSeconds(90), parse("--warmup-load", "1m30s").o.warmupLoad());
+    assertEquals(Duration.ZERO, parse("--warmup-load", "0s").o.warmupLoad());
+    assertEquals(Duration.ZERO, parse("--warmup-load", "0").o.warmupLoad());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> parse("--warmup-load", "ten").o.warmupLoad());
+    assertEquals(
+        "--warmup-load 'ten' (expected: a duration such as 10s, 1m, or 0s to skip)",
+        e.getMessage());
+    assertThrows(
+        IllegalArgumentException.class, () -> parse("--warmup-load", "none").o.warmupLoad());
+  }
+
+  @Test
   void quickDefaultIsEverySplitOfMobilenetOverNioGrpcAndLocalInThreeGroups() {
     SweepPlan plan = parse().plan();
     List<Point> points = plan.points();
