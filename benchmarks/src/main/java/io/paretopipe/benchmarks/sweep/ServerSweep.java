@@ -35,7 +35,7 @@ import java.util.Locale;
  * one more block of {@value #BLOCK} sent one at a time (seed {@value #WARMUP_LOAD_SEED}) warm the
  * pipeline up under load, as the probes will run it ({@code warmup_load_s}, {@code
  * warmup_load_rate_per_s}, {@code warmup_load_completed}): without it the one-at-a-time rate rose
- * 16-44% during the search. Then requests are sent one at a time in blocks of {@value #BLOCK} until
+ * 16-47% during 12 of 14 searches. Then requests are sent one at a time in blocks of {@value #BLOCK} until
  * two consecutive blocks' rates agree within 10% ({@link ClosedLoopWarmup}, at most {@value
  * #MAX_BLOCKS} blocks): {@code warmup_requests}, {@code warmed_up}. The last block's rate ({@code
  * closed_loop_rate_per_s}, what a closed loop sustains) is the search's start rate under {@code
