@@ -35,13 +35,13 @@ import java.util.Locale;
  * one more block of {@value #BLOCK} sent one at a time (seed {@value #WARMUP_LOAD_SEED}) warm the
  * pipeline up under load, as the probes will run it ({@code warmup_load_s}, {@code
  * warmup_load_rate_per_s}, {@code warmup_load_completed}): without it the one-at-a-time rate rose
- * 16-47% during 12 of 14 searches. Then requests are sent one at a time in blocks of {@value #BLOCK} until
- * two consecutive blocks' rates agree within 10% ({@link ClosedLoopWarmup}, at most {@value
- * #MAX_BLOCKS} blocks): {@code warmup_requests}, {@code warmed_up}. The last block's rate ({@code
- * closed_loop_rate_per_s}, what a closed loop sustains) is the search's start rate under {@code
- * --rate auto}, and its mean phases ({@code closed_loop_ms}) are what the report predicts the peak
- * from. After the search one more block gives {@code closed_loop_rate_after_per_s}: a pipeline
- * whose speed drifted during the search shows there.
+ * 16-47% during 12 of 14 searches. Then requests are sent one at a time in blocks of {@value
+ * #BLOCK} until two consecutive blocks' rates agree within 10% ({@link ClosedLoopWarmup}, at most
+ * {@value #MAX_BLOCKS} blocks): {@code warmup_requests}, {@code warmed_up}. The last block's rate
+ * ({@code closed_loop_rate_per_s}, what a closed loop sustains) is the search's start rate under
+ * {@code --rate auto}, and its mean phases ({@code closed_loop_ms}) are what the report predicts
+ * the peak from. After the search one more block gives {@code closed_loop_rate_after_per_s}: a
+ * pipeline whose speed drifted during the search shows there.
  *
  * <p>The sweep refuses to start unless its own JVM runs with {@link
  * Engines#RECOMMENDED_ALLOCATOR_ENV} ({@link #checkAllocator}): the head computes in this JVM, and
