@@ -83,6 +83,9 @@ public record ServerScenarioFile(
    * @param allocatorTuned the head ran with the tuned malloc environment ({@code null}: not
    *     recorded); a property of the run file, kept per point so that runs reported together keep
    *     theirs
+   * @param run which file the point came from: its run folder's name, or the file's name without
+   *     {@code .json} when it is not called {@value #FILE}; tells apart the points of runs reported
+   *     together
    */
   public record Point(
       String model,
@@ -101,7 +104,8 @@ public record ServerScenarioFile(
       Boolean warmedUp,
       List<Double> warmupRatesPerS,
       double closedLoopAfterPerS,
-      Boolean allocatorTuned) {
+      Boolean allocatorTuned,
+      String run) {
 
     /** {@code model split=K transport link=L}. */
     public String label() {
@@ -161,6 +165,7 @@ public record ServerScenarioFile(
               default -> 1;
             };
     Boolean allocatorTuned = flag(root.path("allocator_tuned"));
+    String run = runName(file);
     Long searchSeed = root.path("seed").isIntegralNumber() ? root.path("seed").asLong() : null;
     List<Point> points = new ArrayList<>();
     for (JsonNode p : root.path("points")) {
@@ -188,7 +193,8 @@ public record ServerScenarioFile(
               flag(p.path("warmed_up")),
               rates(p.path("warmup_rates_per_s")),
               number(p.path("closed_loop_rate_after_per_s")),
-              allocatorTuned));
+              allocatorTuned,
+              run));
     }
     return new ServerScenarioFile(
         slo, Double.parseDouble(m.group(1)), bound, root.path("batch").asInt(1), points);
@@ -222,6 +228,15 @@ public record ServerScenarioFile(
         searchSeed,
         p.path("recheck_seed").asLong(),
         p.path("bracket_confirmed").asBoolean());
+  }
+
+  private static String runName(Path file) {
+    Path abs = file.toAbsolutePath().normalize();
+    String name = abs.getFileName().toString();
+    if (name.equals(FILE) && abs.getParent() != null && abs.getParent().getFileName() != null) {
+      return abs.getParent().getFileName().toString();
+    }
+    return name.endsWith(".json") ? name.substring(0, name.length() - ".json".length()) : name;
   }
 
   /** {@code null} for an absent or non-boolean value. */

@@ -18,7 +18,7 @@ import java.util.Objects;
  * every probe as the latency-vs-offered-load curve (the knee), each with its seed (search or
  * recheck) and whether drops decided it. {@link #markdown()} for people, {@link #kneeCsv()} for
  * plotting ({@code
- * model,transport,link,split,offered_per_s,completed_per_s,p50_ms,p90_ms,p99_ms,slo_percentile_ms,scheduled,dropped,passes,valid,seed,probe,decided_by_drops}),
+ * model,transport,link,split,offered_per_s,completed_per_s,p50_ms,p90_ms,p99_ms,slo_percentile_ms,scheduled,dropped,passes,valid,seed,probe,decided_by_drops,run}),
  * {@link #peaksCsv()} per split. Empty CSV cells for NaN and for keys the run did not record;
  * Markdown says {@code not recorded} for the latter. Stateless apart from the file it reads.
  */
@@ -134,7 +134,7 @@ public final class ServerScenarioReport {
             + " sweep's other scenario.\n\n");
     md.append("## Latency against offered load (the knee)\n\n");
     for (ServerScenarioFile.Point p : points) {
-      md.append("### ").append(p.label()).append("\n\n");
+      md.append("### ").append(p.label()).append(" (").append(p.run()).append(")\n\n");
       md.append(
           "| offered /s | completed /s | p50 ms | p90 ms | p99 ms | dropped | passes | probe |"
               + " decided by drops |\n");
@@ -185,7 +185,8 @@ public final class ServerScenarioReport {
     StringBuilder csv =
         new StringBuilder(
             "model,transport,link,split,offered_per_s,completed_per_s,p50_ms,p90_ms,p99_ms,"
-                + "slo_percentile_ms,scheduled,dropped,passes,valid,seed,probe,decided_by_drops\n");
+                + "slo_percentile_ms,scheduled,dropped,passes,valid,seed,probe,decided_by_drops,"
+                + "run\n");
     for (ServerScenarioFile.Point p : file.points()) {
       for (ServerScenarioFile.Probe q : p.probes()) {
         csvRow(
@@ -203,7 +204,8 @@ public final class ServerScenarioReport {
             Boolean.toString(q.valid()),
             q.seed() == null ? "" : Long.toString(q.seed()),
             Objects.toString(p.probeKind(q), ""),
-            Objects.toString(q.decidedByDrops(), ""));
+            Objects.toString(q.decidedByDrops(), ""),
+            p.run());
       }
     }
     return csv.toString();
@@ -211,7 +213,7 @@ public final class ServerScenarioReport {
 
   /**
    * Per split: {@code
-   * model,transport,link,split,peak_per_s,lowest_failing_per_s,valid,search_seed,search_peak_per_s,search_lowest_failing_per_s,recheck_seed,bracket_confirmed,closed_loop_rate_per_s,closed_loop_rate_after_per_s,drift_percent,drift_over_limit,warmed_up,warmup_blocks,allocator_tuned}:
+   * model,transport,link,split,peak_per_s,lowest_failing_per_s,valid,search_seed,search_peak_per_s,search_lowest_failing_per_s,recheck_seed,bracket_confirmed,closed_loop_rate_per_s,closed_loop_rate_after_per_s,drift_percent,drift_over_limit,warmed_up,warmup_blocks,allocator_tuned,run}:
    * the interval claimed after the recheck, the search's own, the one-at-a-time rates before and
    * after the search and the flags. Empty cells for NaN (a rate: none passed or failed, or not
    * recorded) and for keys the run did not record ({@code recheck_seed} empty: no recheck
@@ -223,7 +225,7 @@ public final class ServerScenarioReport {
             "model,transport,link,split,peak_per_s,lowest_failing_per_s,valid,search_seed,"
                 + "search_peak_per_s,search_lowest_failing_per_s,recheck_seed,bracket_confirmed,"
                 + "closed_loop_rate_per_s,closed_loop_rate_after_per_s,drift_percent,"
-                + "drift_over_limit,warmed_up,warmup_blocks,allocator_tuned\n");
+                + "drift_over_limit,warmed_up,warmup_blocks,allocator_tuned,run\n");
     for (ServerScenarioFile.Point p : file.points()) {
       ServerScenarioFile.Recheck r = p.recheck();
       double drift = p.driftPercent();
@@ -244,7 +246,8 @@ public final class ServerScenarioReport {
           Double.isNaN(drift) ? "" : Boolean.toString(driftOverLimit(drift)),
           Objects.toString(p.warmedUp(), ""),
           p.warmupRatesPerS() == null ? "" : Integer.toString(p.warmupRatesPerS().size()),
-          Objects.toString(p.allocatorTuned(), ""));
+          Objects.toString(p.allocatorTuned(), ""),
+          p.run());
     }
     return csv.toString();
   }
@@ -277,14 +280,14 @@ public final class ServerScenarioReport {
             + "`: the run was written before the sweep recorded it.\n\n");
     md.append(
         "| split | transport | link | searched /s | claimed /s | recheck | one at a time before"
-            + " -> after /s | drift | warmed up | head allocator tuned |\n");
-    md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+            + " -> after /s | drift | warmed up | head allocator tuned | run |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (ServerScenarioFile.Point p : points) {
       ServerScenarioFile.Recheck r = p.recheck();
       md.append(
           String.format(
               Locale.ROOT,
-              "| %s | %s | %s | %s | %s | %s | %s -> %s | %s | %s | %s |%n",
+              "| %s | %s | %s | %s | %s | %s | %s -> %s | %s | %s | %s | %s |%n",
               p.split(),
               p.transport(),
               p.link(),
@@ -300,7 +303,8 @@ public final class ServerScenarioReport {
               warmedUpLabel(p),
               p.allocatorTuned() == null
                   ? NOT_RECORDED
-                  : p.allocatorTuned() ? "yes" : "**no**: not comparable with tuned runs"));
+                  : p.allocatorTuned() ? "yes" : "**no**: not comparable with tuned runs",
+              p.run()));
     }
   }
 

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ServerScenarioReportTest {
 
+  private static final String FILE_NAME = ServerScenarioFile.FILE;
+
   private static final String FILE =
       """
       {"format_version": 1, "slo": "p99=500ms", "batch": 1, "points": [
@@ -41,9 +43,11 @@ class ServerScenarioReportTest {
 
   @Test
   void readsTheSweepFileAndWritesTheKneeAndFrontier(@TempDir Path dir) throws Exception {
-    Path json = dir.resolve("server-scenario.json");
+    // A run folder written by a sweep before the recheck (2026-12-05): the run is the folder.
+    Path json = Files.createDirectories(dir.resolve("2026-12-05T03-19-24Z")).resolve(FILE_NAME);
     Files.writeString(json, FILE);
     ServerScenarioFile f = ServerScenarioFile.read(json);
+    assertEquals("2026-12-05T03-19-24Z", f.points().get(0).run());
     assertEquals(99.0, f.percentile());
     assertEquals(500.0, f.boundMs());
     assertEquals(2, f.points().size());
@@ -55,7 +59,7 @@ class ServerScenarioReportTest {
     assertEquals(3, csv.size());
     // Written before seeds and decided_by_drops existed: the appended cells stay empty.
     assertEquals(
-        "mobilenetv2,nio,none,0,42.0000,41.0000,40.0000,200.0000,,,662,2,false,false,,,",
+        "mobilenetv2,nio,none,0,42.0000,41.0000,40.0000,200.0000,,,662,2,false,false,,,,2026-12-05T03-19-24Z",
         csv.get(1));
     String md = report.markdown();
     assertTrue(
@@ -77,7 +81,7 @@ class ServerScenarioReportTest {
   @Test
   void aRunWrittenBeforeTheRecheckSaysNotRecordedNeverFalseOrZero(@TempDir Path dir)
       throws Exception {
-    Path json = dir.resolve("server-scenario.json");
+    Path json = Files.createDirectories(dir.resolve("2026-12-05T03-19-24Z")).resolve(FILE_NAME);
     Files.writeString(json, FILE);
     ServerScenarioFile f = ServerScenarioFile.read(json);
     ServerScenarioFile.Point p = f.points().get(0);
@@ -115,10 +119,14 @@ class ServerScenarioReportTest {
         "model,transport,link,split,peak_per_s,lowest_failing_per_s,valid,search_seed,"
             + "search_peak_per_s,search_lowest_failing_per_s,recheck_seed,bracket_confirmed,"
             + "closed_loop_rate_per_s,closed_loop_rate_after_per_s,drift_percent,"
-            + "drift_over_limit,warmed_up,warmup_blocks,allocator_tuned",
+            + "drift_over_limit,warmed_up,warmup_blocks,allocator_tuned,run",
         peaks.get(0));
-    assertEquals("mobilenetv2,nio,none,0,40.0000,42.0000,true,,,,,,40.0000,,,,,,", peaks.get(1));
-    assertEquals("mobilenetv2,nio,pi-link,19,,2.0000,false,,,,,,2.0000,,,,,,", peaks.get(2));
+    assertEquals(
+        "mobilenetv2,nio,none,0,40.0000,42.0000,true,,,,,,40.0000,,,,,,,2026-12-05T03-19-24Z",
+        peaks.get(1));
+    assertEquals(
+        "mobilenetv2,nio,pi-link,19,,2.0000,false,,,,,,2.0000,,,,,,,2026-12-05T03-19-24Z",
+        peaks.get(2));
   }
 
   /**
@@ -191,7 +199,7 @@ class ServerScenarioReportTest {
   @Test
   void showsTheSearchAgainstTheRecheckTheDriftAndTheProbesDecidedByDrops(@TempDir Path dir)
       throws Exception {
-    Path json = dir.resolve("server-scenario.json");
+    Path json = dir.resolve("recheck.json");
     Files.writeString(json, RECHECKED.formatted("true"));
     ServerScenarioFile f = ServerScenarioFile.read(json);
     ServerScenarioFile.Point widened = f.points().get(0);
@@ -245,25 +253,25 @@ class ServerScenarioReportTest {
     List<String> knee = report.kneeCsv().lines().toList();
     assertEquals(8, knee.size());
     assertTrue(
-        knee.get(0).endsWith(",scheduled,dropped,passes,valid,seed,probe,decided_by_drops"),
+        knee.get(0).endsWith(",scheduled,dropped,passes,valid,seed,probe,decided_by_drops,run"),
         knee.get(0));
     assertEquals(
         "mobilenetv2,nio,none,10,110.0000,110.0000,26.0000,60.0000,90.0000,90.0000,1100,0,true,"
-            + "true,43,recheck,false",
+            + "true,43,recheck,false,recheck",
         knee.get(4));
     assertEquals(
         "mobilenetv2,nio,none,0,80.0000,78.5000,100.0000,300.0000,,,800,12,false,false,42,"
-            + "search,true",
+            + "search,true,recheck",
         knee.get(6));
 
     List<String> peaks = report.peaksCsv().lines().toList();
     assertEquals(
         "mobilenetv2,nio,none,10,100.0000,130.0000,true,42,100.0000,110.0000,43,false,50.0000,"
-            + "60.0000,20.0000,true,true,3,true",
+            + "60.0000,20.0000,true,true,3,true,recheck",
         peaks.get(1));
     assertEquals(
         "mobilenetv2,nio,none,0,70.0000,80.0000,true,42,70.0000,80.0000,43,true,40.0000,39.0000,"
-            + "-2.5000,false,false,8,true",
+            + "-2.5000,false,false,8,true,recheck",
         peaks.get(2));
 
     report.write(dir.resolve("out"));
@@ -304,8 +312,11 @@ class ServerScenarioReportTest {
         md.contains(
             "| 10 | nio | none | [107.88, 119.86) on seed 42 | [107.88, 191.78) | **recheck on"
                 + " seed 43 disagreed: interval widened** | 47.94 -> 70.33 | **+46.7% (over"
-                + " 10%)** | yes (3 blocks: 36.16, 44.40, 47.94/s) | yes |"),
+                + " 10%)** | yes (3 blocks: 36.16, 44.40, 47.94/s) | yes |"
+                + " split10-b-server-scenario |"),
         md);
+    assertTrue(
+        md.contains("### mobilenetv2 split=10 nio link=none (split10-b-server-scenario)\n"), md);
     assertTrue(
         md.contains(
             "| 119.86 | 122.10 | 1114.87 | 1456.10 | 1612.45 | 0 of 1221 | fails | search, seed 42"
@@ -315,14 +326,20 @@ class ServerScenarioReportTest {
     List<String> peaks = Files.readAllLines(dir.resolve("report/server-peaks.csv"));
     assertEquals(
         "mobilenetv2,nio,none,10,107.8762,191.7798,true,42,107.8762,119.8624,43,false,47.9450,"
-            + "70.3257,46.6800,true,true,3,true",
+            + "70.3257,46.6800,true,true,3,true,split10-b-server-scenario",
         peaks.get(1));
     List<String> knee = Files.readAllLines(dir.resolve("report/server-knee.csv"));
     assertEquals(11, knee.size());
     assertEquals(
-        4, knee.stream().filter(l -> l.endsWith(",43,recheck,false")).count(), knee.toString());
+        4,
+        knee.stream()
+            .filter(l -> l.endsWith(",43,recheck,false,split10-b-server-scenario"))
+            .count(),
+        knee.toString());
     assertEquals(
-        6, knee.stream().filter(l -> l.endsWith(",42,search,false")).count(), knee.toString());
+        6,
+        knee.stream().filter(l -> l.endsWith(",42,search,false,split10-b-server-scenario")).count(),
+        knee.toString());
   }
 
   @Test
