@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code server RUN... [--out DIR]}: the Server scenario's report of a sweep run with {@code
  * --scenario server}: per split the peak rate meeting the SLO, its bracket, flags and predicted
- * peak, the SLO frontier and the latency-vs-offered-load curves (docs/OPEN-LOOP.md).
+ * peak, the search's bracket and its recheck, the drift, the SLO frontier and the
+ * latency-vs-offered-load curves (docs/OPEN-LOOP.md).
  */
 @Command(
     name = "server",
@@ -25,9 +26,12 @@ import picocli.CommandLine.Spec;
     description = {
       "Reports a server-scenario sweep (server-scenario.json in RUN): per split the peak Poisson"
           + " rate meeting the SLO with its bracket and validity, the peak predicted from the"
-          + " bottleneck stage (M/D/1) and how well it agrees, the SLO frontier beside the"
-          + " closed-loop one, and latency against offered load. Writes server-scenario.md and"
-          + " server-knee.csv into DIR, or prints the Markdown without --out."
+          + " bottleneck stage (M/D/1) and how well it agrees, the search's bracket against the"
+          + " interval after the second-seed recheck, the one-at-a-time drift over the search, the"
+          + " warm-up and allocator flags, the SLO frontier beside the closed-loop one, and latency"
+          + " against offered load with each probe's seed and whether drops decided it. Writes"
+          + " server-scenario.md, server-knee.csv and server-peaks.csv into DIR, or prints the"
+          + " Markdown without --out."
     })
 final class ServerCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

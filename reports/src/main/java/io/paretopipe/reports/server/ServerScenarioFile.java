@@ -13,7 +13,9 @@ import java.util.List;
  * The sweep's {@code server-scenario.json} (format version 1, docs/OPEN-LOOP.md): the SLO and, per
  * point, the peak search's bracket, its probes (the latency-vs-offered-load curve) and the phases
  * of requests sent one at a time. Rates in requests per second, times in milliseconds; a missing
- * rate or a percentile that fell among drops is NaN.
+ * rate or a percentile that fell among drops is NaN. Keys that sweeps before the second-seed
+ * recheck did not write ({@code recheck_seed}, {@code warmed_up}, a probe's {@code seed}, ...) are
+ * read as {@code null} (or NaN for a rate): "not recorded", never false or 0.
  *
  * @param slo e.g. {@code p99=500ms}
  * @param percentile the SLO's percentile, e.g. 99
@@ -32,6 +34,9 @@ public record ServerScenarioFile(
    * One probe of a peak search.
    *
    * @param sloPercentileMs the SLO's percentile counting drops as infinite (NaN: among drops)
+   * @param seed the Poisson schedule's seed ({@code null}: not recorded)
+   * @param decidedByDrops it failed and would have passed had its drops been answered within the
+   *     bound ({@code null}: not recorded)
    */
   public record Probe(
       double offeredPerS,
@@ -43,7 +48,26 @@ public record ServerScenarioFile(
       long scheduled,
       long dropped,
       boolean passes,
-      boolean valid) {}
+      boolean valid,
+      Long seed,
+      Boolean decidedByDrops) {}
+
+  /**
+   * The second-seed recheck of a search's bracket ({@code BracketRecheck}).
+   *
+   * @param searchPeakPerS the search's own highest passing rate (NaN: none passed)
+   * @param searchFailingPerS the search's own lowest failing rate (NaN: none failed)
+   * @param searchSeed the search's seed ({@code null}: not recorded)
+   * @param seed the recheck's seed
+   * @param confirmed both ends agreed on {@code seed}, so the point's interval is the search's;
+   *     else it was widened
+   */
+  public record Recheck(
+      double searchPeakPerS,
+      double searchFailingPerS,
+      Long searchSeed,
+      long seed,
+      boolean confirmed) {}
 
   /**
    * One split's search.
@@ -51,7 +75,17 @@ public record ServerScenarioFile(
    * @param closedLoopMs mean phases of requests sent one at a time, by tag ({@code e2e}, {@code
    *     head_compute}, ...)
    * @param peakPerS highest passing rate (NaN: none passed)
-   * @param failingPerS lowest failing rate (NaN: none failed)
+   * @param failingPerS lowest failing rate (NaN: none failed); after a recheck the widened interval
+   * @param recheck the search's bracket and its recheck ({@code null}: not recorded)
+   * @param warmedUp two consecutive warm-up blocks agreed ({@code null}: not recorded)
+   * @param warmupRatesPerS each warm-up block's one-at-a-time rate ({@code null}: not recorded)
+   * @param closedLoopAfterPerS one block's one-at-a-time rate after the search (NaN: not recorded)
+   * @param allocatorTuned the head ran with the tuned malloc environment ({@code null}: not
+   *     recorded); a property of the run file, kept per point so that runs reported together keep
+   *     theirs
+   * @param run which file the point came from: its run folder's name, or the file's name without
+   *     {@code .json} when it is not called {@value #FILE}; tells apart the points of runs reported
+   *     together
    */
   public record Point(
       String model,
@@ -65,11 +99,36 @@ public record ServerScenarioFile(
       double failingPerS,
       boolean valid,
       Probe atPeak,
-      List<Probe> probes) {
+      List<Probe> probes,
+      Recheck recheck,
+      Boolean warmedUp,
+      List<Double> warmupRatesPerS,
+      double closedLoopAfterPerS,
+      Boolean allocatorTuned,
+      String run) {
 
     /** {@code model split=K transport link=L}. */
     public String label() {
       return model + " split=" + split + " " + transport + " link=" + link;
+    }
+
+    /**
+     * {@code recheck} for a probe on the recheck's seed, {@code search} for one on another recorded
+     * seed, {@code null} when the probe's seed is not recorded.
+     */
+    public String probeKind(Probe q) {
+      if (q.seed() == null) {
+        return null;
+      }
+      return recheck != null && q.seed() == recheck.seed() ? "recheck" : "search";
+    }
+
+    /**
+     * The one-at-a-time rate after the search against the one before, in percent ({@code +46.7}:
+     * 46.7% faster after); NaN when either is not recorded.
+     */
+    public double driftPercent() {
+      return (closedLoopAfterPerS / closedLoopPerS - 1) * 100;
     }
   }
 
@@ -105,6 +164,9 @@ public record ServerScenarioFile(
               case "s" -> 1e3;
               default -> 1;
             };
+    Boolean allocatorTuned = flag(root.path("allocator_tuned"));
+    String run = runName(file);
+    Long searchSeed = root.path("seed").isIntegralNumber() ? root.path("seed").asLong() : null;
     List<Point> points = new ArrayList<>();
     for (JsonNode p : root.path("points")) {
       java.util.Map<String, Double> phases = new java.util.LinkedHashMap<>();
@@ -126,7 +188,13 @@ public record ServerScenarioFile(
               number(p.path("lowest_failing_rate_per_s")),
               p.path("valid").asBoolean(),
               p.has("at_peak") ? probe(p.get("at_peak")) : null,
-              probes));
+              probes,
+              recheck(p, searchSeed),
+              flag(p.path("warmed_up")),
+              rates(p.path("warmup_rates_per_s")),
+              number(p.path("closed_loop_rate_after_per_s")),
+              allocatorTuned,
+              run));
     }
     return new ServerScenarioFile(
         slo, Double.parseDouble(m.group(1)), bound, root.path("batch").asInt(1), points);
@@ -144,7 +212,45 @@ public record ServerScenarioFile(
         q.path("scheduled").asLong(),
         q.path("dropped").asLong(),
         q.path("passes").asBoolean(),
-        q.path("valid").asBoolean());
+        q.path("valid").asBoolean(),
+        q.path("seed").isIntegralNumber() ? q.path("seed").asLong() : null,
+        flag(q.path("decided_by_drops")));
+  }
+
+  /** {@code null} when the point has no {@code recheck_seed} (written before the recheck). */
+  private static Recheck recheck(JsonNode p, Long searchSeed) {
+    if (!p.path("recheck_seed").isIntegralNumber()) {
+      return null;
+    }
+    return new Recheck(
+        number(p.path("search_peak_rate_per_s")),
+        number(p.path("search_lowest_failing_rate_per_s")),
+        searchSeed,
+        p.path("recheck_seed").asLong(),
+        p.path("bracket_confirmed").asBoolean());
+  }
+
+  private static String runName(Path file) {
+    Path abs = file.toAbsolutePath().normalize();
+    String name = abs.getFileName().toString();
+    if (name.equals(FILE) && abs.getParent() != null && abs.getParent().getFileName() != null) {
+      return abs.getParent().getFileName().toString();
+    }
+    return name.endsWith(".json") ? name.substring(0, name.length() - ".json".length()) : name;
+  }
+
+  /** {@code null} for an absent or non-boolean value. */
+  private static Boolean flag(JsonNode n) {
+    return n.isBoolean() ? n.asBoolean() : null;
+  }
+
+  private static List<Double> rates(JsonNode n) {
+    if (!n.isArray()) {
+      return null;
+    }
+    List<Double> rates = new ArrayList<>();
+    n.forEach(r -> rates.add(number(r)));
+    return List.copyOf(rates);
   }
 
   private static double number(JsonNode n) {

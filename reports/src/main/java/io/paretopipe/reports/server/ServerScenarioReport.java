@@ -7,17 +7,31 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * The Server scenario's report of one {@link ServerScenarioFile}: per split the peak rate meeting
- * the SLO with its bracket and flags, the bottleneck prediction and how well it agrees, the SLO
- * frontier (peak rate up, latency at that rate down) beside the closed-loop one of requests sent
- * one at a time, and every probe as the latency-vs-offered-load curve (the knee). {@link
- * #markdown()} for people, {@link #kneeCsv()} for plotting ({@code
- * model,transport,link,split,offered_per_s,completed_per_s,p50_ms,p90_ms,p99_ms,slo_percentile_ms,scheduled,dropped,passes,valid},
- * empty cells for NaN). Stateless apart from the file it reads.
+ * the SLO with its bracket and flags, the bottleneck prediction and how well it agrees, the
+ * search's bracket against the interval after the second-seed recheck, the drift of the
+ * one-at-a-time rate over the search, the warm-up and allocator flags, the SLO frontier (peak rate
+ * up, latency at that rate down) beside the closed-loop one of requests sent one at a time, and
+ * every probe as the latency-vs-offered-load curve (the knee), each with its seed (search or
+ * recheck) and whether drops decided it. {@link #markdown()} for people, {@link #kneeCsv()} for
+ * plotting ({@code
+ * model,transport,link,split,offered_per_s,completed_per_s,p50_ms,p90_ms,p99_ms,slo_percentile_ms,scheduled,dropped,passes,valid,seed,probe,decided_by_drops,run}),
+ * {@link #peaksCsv()} per split. Empty CSV cells for NaN and for keys the run did not record;
+ * Markdown says {@code not recorded} for the latter. Stateless apart from the file it reads.
  */
 public final class ServerScenarioReport {
+
+  /**
+   * One-at-a-time drift over the search, in percent either way, beyond which the report flags it
+   * (the warm-up's own settling tolerance).
+   */
+  public static final double DRIFT_LIMIT_PERCENT = 10;
+
+  /** What the report says for a key the run did not write. */
+  public static final String NOT_RECORDED = "not recorded";
 
   private final ServerScenarioFile file;
 
@@ -25,11 +39,15 @@ public final class ServerScenarioReport {
     this.file = java.util.Objects.requireNonNull(file, "file");
   }
 
-  /** Writes {@code server-scenario.md} and {@code server-knee.csv} into {@code dir}. */
+  /**
+   * Writes {@code server-scenario.md}, {@code server-knee.csv} and {@code server-peaks.csv} into
+   * {@code dir}.
+   */
   public void write(Path dir) throws IOException {
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("server-scenario.md"), markdown(), StandardCharsets.UTF_8);
     Files.writeString(dir.resolve("server-knee.csv"), kneeCsv(), StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve("server-peaks.csv"), peaksCsv(), StandardCharsets.UTF_8);
   }
 
   /** Indices of {@code points} not dominated on (rate higher, latency lower); NaN never counts. */
@@ -90,18 +108,19 @@ public final class ServerScenarioReport {
               p.split(),
               p.transport(),
               p.link(),
-              num(p.peakPerS()),
+              num(p.peakPerS()) + untuned(p),
               num(p.failingPerS()),
               p.valid() ? "yes" : "no",
               num(sloLatencies[i]),
               num(closedLatencies[i]),
-              num(p.closedLoopPerS()),
+              num(p.closedLoopPerS()) + unsettled(p),
               Double.isNaN(pred.bottleneckMs())
                   ? "-"
                   : pred.bottleneck() + " " + num(pred.bottleneckMs()) + " ms",
-              num(pred.peakPerS()),
+              num(pred.peakPerS()) + unsettled(p),
               agreement(pred.peakPerS(), p.peakPerS(), p.failingPerS())));
     }
+    recheckSection(md, points);
     md.append("\n## Frontiers\n\n");
     md.append(
         "SLO frontier (peak rate meeting the SLO up, the SLO percentile at that rate down): "
@@ -115,9 +134,11 @@ public final class ServerScenarioReport {
             + " sweep's other scenario.\n\n");
     md.append("## Latency against offered load (the knee)\n\n");
     for (ServerScenarioFile.Point p : points) {
-      md.append("### ").append(p.label()).append("\n\n");
-      md.append("| offered /s | completed /s | p50 ms | p90 ms | p99 ms | dropped | passes |\n");
-      md.append("|---|---|---|---|---|---|---|\n");
+      md.append("### ").append(p.label()).append(" (").append(p.run()).append(")\n\n");
+      md.append(
+          "| offered /s | completed /s | p50 ms | p90 ms | p99 ms | dropped | passes | probe |"
+              + " decided by drops |\n");
+      md.append("|---|---|---|---|---|---|---|---|---|\n");
       p.probes().stream()
           .sorted(java.util.Comparator.comparingDouble(ServerScenarioFile.Probe::offeredPerS))
           .forEach(
@@ -125,7 +146,7 @@ public final class ServerScenarioReport {
                   md.append(
                       String.format(
                           Locale.ROOT,
-                          "| %s | %s | %s | %s | %s | %d of %d | %s |%n",
+                          "| %s | %s | %s | %s | %s | %d of %d | %s | %s | %s |%n",
                           num(q.offeredPerS()),
                           num(q.completedPerS()),
                           num(q.p50Ms()),
@@ -133,7 +154,11 @@ public final class ServerScenarioReport {
                           num(q.p99Ms()),
                           q.dropped(),
                           q.scheduled(),
-                          q.valid() ? "VALID" : q.passes() ? "passes" : "fails")));
+                          q.valid() ? "VALID" : q.passes() ? "passes" : "fails",
+                          probeCell(p, q),
+                          q.decidedByDrops() == null
+                              ? NOT_RECORDED
+                              : q.decidedByDrops() ? "**yes**: failed on its drops alone" : "no")));
       md.append('\n');
     }
     return md.toString();
@@ -160,30 +185,191 @@ public final class ServerScenarioReport {
     StringBuilder csv =
         new StringBuilder(
             "model,transport,link,split,offered_per_s,completed_per_s,p50_ms,p90_ms,p99_ms,"
-                + "slo_percentile_ms,scheduled,dropped,passes,valid\n");
+                + "slo_percentile_ms,scheduled,dropped,passes,valid,seed,probe,decided_by_drops,"
+                + "run\n");
     for (ServerScenarioFile.Point p : file.points()) {
       for (ServerScenarioFile.Probe q : p.probes()) {
-        csv.append(
-            String.join(
-                ",",
-                p.model(),
-                p.transport(),
-                p.link(),
-                p.split(),
-                cell(q.offeredPerS()),
-                cell(q.completedPerS()),
-                cell(q.p50Ms()),
-                cell(q.p90Ms()),
-                cell(q.p99Ms()),
-                cell(q.sloPercentileMs()),
-                Long.toString(q.scheduled()),
-                Long.toString(q.dropped()),
-                Boolean.toString(q.passes()),
-                Boolean.toString(q.valid())));
-        csv.append('\n');
+        csvRow(
+            csv,
+            p,
+            cell(q.offeredPerS()),
+            cell(q.completedPerS()),
+            cell(q.p50Ms()),
+            cell(q.p90Ms()),
+            cell(q.p99Ms()),
+            cell(q.sloPercentileMs()),
+            Long.toString(q.scheduled()),
+            Long.toString(q.dropped()),
+            Boolean.toString(q.passes()),
+            Boolean.toString(q.valid()),
+            q.seed() == null ? "" : Long.toString(q.seed()),
+            Objects.toString(p.probeKind(q), ""),
+            Objects.toString(q.decidedByDrops(), ""),
+            p.run());
       }
     }
     return csv.toString();
+  }
+
+  /**
+   * Per split: {@code
+   * model,transport,link,split,peak_per_s,lowest_failing_per_s,valid,search_seed,search_peak_per_s,search_lowest_failing_per_s,recheck_seed,bracket_confirmed,closed_loop_rate_per_s,closed_loop_rate_after_per_s,drift_percent,drift_over_limit,warmed_up,warmup_blocks,allocator_tuned,run}:
+   * the interval claimed after the recheck, the search's own, the one-at-a-time rates before and
+   * after the search and the flags. Empty cells for NaN (a rate: none passed or failed, or not
+   * recorded) and for keys the run did not record ({@code recheck_seed} empty: no recheck
+   * recorded).
+   */
+  public String peaksCsv() {
+    StringBuilder csv =
+        new StringBuilder(
+            "model,transport,link,split,peak_per_s,lowest_failing_per_s,valid,search_seed,"
+                + "search_peak_per_s,search_lowest_failing_per_s,recheck_seed,bracket_confirmed,"
+                + "closed_loop_rate_per_s,closed_loop_rate_after_per_s,drift_percent,"
+                + "drift_over_limit,warmed_up,warmup_blocks,allocator_tuned,run\n");
+    for (ServerScenarioFile.Point p : file.points()) {
+      ServerScenarioFile.Recheck r = p.recheck();
+      double drift = p.driftPercent();
+      csvRow(
+          csv,
+          p,
+          cell(p.peakPerS()),
+          cell(p.failingPerS()),
+          Boolean.toString(p.valid()),
+          r == null ? "" : Objects.toString(r.searchSeed(), ""),
+          r == null ? "" : cell(r.searchPeakPerS()),
+          r == null ? "" : cell(r.searchFailingPerS()),
+          r == null ? "" : Long.toString(r.seed()),
+          r == null ? "" : Boolean.toString(r.confirmed()),
+          cell(p.closedLoopPerS()),
+          cell(p.closedLoopAfterPerS()),
+          cell(drift),
+          Double.isNaN(drift) ? "" : Boolean.toString(driftOverLimit(drift)),
+          Objects.toString(p.warmedUp(), ""),
+          p.warmupRatesPerS() == null ? "" : Integer.toString(p.warmupRatesPerS().size()),
+          Objects.toString(p.allocatorTuned(), ""),
+          p.run());
+    }
+    return csv.toString();
+  }
+
+  /** One CSV line: the point's {@code model,transport,link,split}, then {@code cells}. */
+  private static void csvRow(StringBuilder csv, ServerScenarioFile.Point p, String... cells) {
+    csv.append(String.join(",", p.model(), p.transport(), p.link(), p.split()));
+    for (String c : cells) {
+      csv.append(',').append(c);
+    }
+    csv.append('\n');
+  }
+
+  /**
+   * Per split: the search's bracket and its seed, the interval after the recheck with its verdict,
+   * the one-at-a-time rate before and after the search with the drift, and the warm-up and
+   * allocator flags; {@code not recorded} for what an older run did not write.
+   */
+  private static void recheckSection(StringBuilder md, List<ServerScenarioFile.Point> points) {
+    md.append("\n## Peak search, recheck and drift\n\n");
+    md.append(
+        "The search's bracket on its seed, then both ends re-probed on a second seed: where one"
+            + " disagrees the interval widens, so the claimed interval holds rates that passed on"
+            + " both seeds below and failed on both above. Drift: the one-at-a-time rate after the"
+            + " search against the one before (the pipeline's speed moved during the search when"
+            + " over "
+            + String.format(Locale.ROOT, "%.0f%%", DRIFT_LIMIT_PERCENT)
+            + " either way). `"
+            + NOT_RECORDED
+            + "`: the run was written before the sweep recorded it.\n\n");
+    md.append(
+        "| split | transport | link | searched /s | claimed /s | recheck | one at a time before"
+            + " -> after /s | drift | warmed up | head allocator tuned | run |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (ServerScenarioFile.Point p : points) {
+      ServerScenarioFile.Recheck r = p.recheck();
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %s | %s | %s | %s | %s -> %s | %s | %s | %s | %s |%n",
+              p.split(),
+              p.transport(),
+              p.link(),
+              r == null
+                  ? NOT_RECORDED
+                  : interval(r.searchPeakPerS(), r.searchFailingPerS())
+                      + (r.searchSeed() == null ? "" : " on seed " + r.searchSeed()),
+              interval(p.peakPerS(), p.failingPerS()),
+              recheckLabel(r),
+              num(p.closedLoopPerS()),
+              Double.isNaN(p.closedLoopAfterPerS()) ? NOT_RECORDED : num(p.closedLoopAfterPerS()),
+              driftLabel(p.driftPercent()),
+              warmedUpLabel(p),
+              p.allocatorTuned() == null
+                  ? NOT_RECORDED
+                  : p.allocatorTuned() ? "yes" : "**no**: not comparable with tuned runs",
+              p.run()));
+    }
+  }
+
+  /** {@code [a, b)} with {@code -} for an end that does not exist. */
+  static String interval(double passing, double failing) {
+    return "[" + num(passing) + ", " + num(failing) + ")";
+  }
+
+  /** The recheck's verdict for people. */
+  static String recheckLabel(ServerScenarioFile.Recheck r) {
+    if (r == null) {
+      return NOT_RECORDED;
+    }
+    return r.confirmed()
+        ? "confirmed on seed " + r.seed()
+        : "**recheck on seed " + r.seed() + " disagreed: interval widened**";
+  }
+
+  /** E.g. {@code +46.7% (over 10%)}, {@code -3.1%}, or {@code not recorded}. */
+  static String driftLabel(double percent) {
+    if (Double.isNaN(percent)) {
+      return NOT_RECORDED;
+    }
+    String d = String.format(Locale.ROOT, "%+.1f%%", percent);
+    return driftOverLimit(percent)
+        ? String.format(Locale.ROOT, "**%s (over %.0f%%)**", d, DRIFT_LIMIT_PERCENT)
+        : d;
+  }
+
+  static boolean driftOverLimit(double percent) {
+    return Math.abs(percent) > DRIFT_LIMIT_PERCENT;
+  }
+
+  private static String warmedUpLabel(ServerScenarioFile.Point p) {
+    String blocks =
+        p.warmupRatesPerS() == null
+            ? ""
+            : " ("
+                + p.warmupRatesPerS().size()
+                + " blocks: "
+                + String.join(", ", p.warmupRatesPerS().stream().map(v -> num(v)).toList())
+                + "/s)";
+    if (p.warmedUp() == null) {
+      return NOT_RECORDED + blocks;
+    }
+    return (p.warmedUp() ? "yes" : "**no**: blocks never agreed, one-at-a-time figures unsettled")
+        + blocks;
+  }
+
+  /** A figure the run's own flags do not support is marked beside it, never shown as known. */
+  private static String unsettled(ServerScenarioFile.Point p) {
+    return Boolean.FALSE.equals(p.warmedUp()) ? " (unsettled)" : "";
+  }
+
+  private static String untuned(ServerScenarioFile.Point p) {
+    return Boolean.FALSE.equals(p.allocatorTuned()) ? " (untuned head)" : "";
+  }
+
+  /** {@code search, seed 42}, {@code recheck, seed 43} or {@code not recorded}. */
+  private static String probeCell(ServerScenarioFile.Point p, ServerScenarioFile.Probe q) {
+    String kind = p.probeKind(q);
+    if (kind == null) {
+      return NOT_RECORDED;
+    }
+    return ("recheck".equals(kind) ? "**recheck**" : kind) + ", seed " + q.seed();
   }
 
   private static String splits(List<ServerScenarioFile.Point> points, List<Integer> indices) {
