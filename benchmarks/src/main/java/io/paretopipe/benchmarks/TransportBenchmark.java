@@ -22,7 +22,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -110,19 +109,8 @@ public class TransportBenchmark {
       data.put(i, (byte) i);
     }
     tensor = new Tensor(DType.UINT8, new long[] {bytes}, data);
-    Handshake handshake =
-        new Handshake("echo", 1, new int[] {bytes}, 0, 0, 1, DType.UINT8, 0, 1, "", List.of());
-    HandshakeReply reply =
-        new HandshakeReply(
-            "echo",
-            List.of(),
-            new long[] {bytes},
-            new long[] {bytes},
-            0,
-            ProcessHandle.current().pid(),
-            "",
-            1,
-            "none");
+    Handshake handshake = TransportBenchSupport.echoHandshake(bytes);
+    HandshakeReply reply = TransportBenchSupport.echoReply(bytes);
     GrpcTuning tuning = GrpcTuning.parse(grpcTuning);
     StageServerOptions options =
         StageServerOptions.builder()
