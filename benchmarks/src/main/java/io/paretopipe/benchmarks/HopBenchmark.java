@@ -103,7 +103,7 @@ public class HopBenchmark {
   public String model;
 
   /** How many units of {@code model} (after its prefix) the forward runs, at batch 8. */
-  @Param({"3"})
+  @Param({"1"})
   public int units;
 
   /** "true": this JVM on CPU 0, the tail JVM on CPU 1 (needs taskset and 2 CPUs). */
