@@ -106,9 +106,24 @@ public class HopBenchmark {
   @Param({"1"})
   public int units;
 
+  /**
+   * Hot round trips (no forward on either side) in trial setup, before JMH's warm-up iterations, at
+   * most {@value #WARMUP_HOPS_SECONDS} s of them: with a forward per op, JMH's warm-up runs a few
+   * hundred hops, too few for the JIT to compile the transport's code as a long-running split has
+   * it compiled. 0: none.
+   */
+  @Param({"5000"})
+  public int warmupHops;
+
   /** "true": this JVM on CPU 0, the tail JVM on CPU 1 (needs taskset and 2 CPUs). */
   @Param({"true"})
   public boolean pin;
+
+  /** Request ids of the warm-up hops start here, far above any measured op's id. */
+  static final long WARMUP_ID_BASE = 1L << 40;
+
+  /** The bound on the time {@link #warmupHops} takes. */
+  static final int WARMUP_HOPS_SECONDS = 5;
 
   /** The forward's batch, the one the splits of docs/OVERHEAD.md run. */
   static final int BATCH = 8;
@@ -125,6 +140,7 @@ public class HopBenchmark {
   private Tensor tensor;
   private long ops;
   private Answer last;
+  private int warmedUp;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
@@ -169,6 +185,24 @@ public class HopBenchmark {
         answer = ByteBuffer.allocateDirect(HopTail.ANSWER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
       }
     }
+    warmUp();
+  }
+
+  /**
+   * {@link #warmupHops} hops with the payload's first long set to {@link HopTail#NO_FORWARD}, which
+   * the tail answers without a forward; the payload is restored after.
+   */
+  private void warmUp() throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WARMUP_HOPS_SECONDS);
+    payload.putLong(0, HopTail.NO_FORWARD);
+    try {
+      for (int i = 0; i < warmupHops && System.nanoTime() < deadline; i++) {
+        exchange(WARMUP_ID_BASE + i);
+        warmedUp++;
+      }
+    } finally {
+      payload.putLong(0, firstLong(bytes));
+    }
   }
 
   /** The first long of the payload a head of {@code bytes} sends (floor-fresh: the op number). */
@@ -196,10 +230,19 @@ public class HopBenchmark {
     }
     ops++;
     long start = System.nanoTime();
+    exchange(ops);
+    long end = System.nanoTime();
+    long hop = end - start - last.tailForwardNanos();
+    HopProfiler.record(hop, headForward, last.tailForwardNanos());
+    return hop;
+  }
+
+  /** Sends the payload as request {@code id}, reads the answer into {@link #last}. */
+  private void exchange(long id) throws Exception {
     ByteBuffer a;
     InferenceResult result = null;
     if (channel != null) {
-      channel.send(new InferenceRequest(ops, tensor));
+      channel.send(new InferenceRequest(id, tensor));
       result = channel.receive(TIMEOUT);
       a = result.tensor().data().order(ByteOrder.LITTLE_ENDIAN);
     } else {
@@ -215,15 +258,15 @@ public class HopBenchmark {
       }
       a = answer;
     }
-    long end = System.nanoTime();
-    long tailForward = a.getLong(0);
-    last = new Answer(tailForward, a.getLong(8), a.getLong(16), a.getLong(24));
+    last = new Answer(a.getLong(0), a.getLong(8), a.getLong(16), a.getLong(24));
     if (result != null) {
       channel.release(result.tensor());
     }
-    long hop = end - start - tailForward;
-    HopProfiler.record(hop, headForward, tailForward);
-    return hop;
+  }
+
+  /** How many warm-up hops setup ran. */
+  int warmedUp() {
+    return warmedUp;
   }
 
   /** The tail process's id, once set up. */

@@ -50,9 +50,10 @@ import java.util.concurrent.TimeUnit;
  * offset 16: the request's first long                offset 24: the request's last long
  * </pre>
  *
- * (little-endian). {@code floor-*} is a plain blocking {@link SocketChannel} with no framing, as
- * {@link io.paretopipe.benchmarks.floor.SocketFloor}'s server; {@code nio} and {@code grpc} are the
- * real {@link NioStageServer} and {@link GrpcStageServer} with a stage computing the forward on the
+ * (little-endian); a request starting with {@link #NO_FORWARD} is answered without a forward.
+ * {@code floor-*} is a plain blocking {@link SocketChannel} with no framing, as {@link
+ * io.paretopipe.benchmarks.floor.SocketFloor}'s server; {@code nio} and {@code grpc} are the real
+ * {@link NioStageServer} and {@link GrpcStageServer} with a stage computing the forward on the
  * thread the server calls it on. It prints {@value #READY_PREFIX}{@code HOST:PORT} when it listens,
  * serves one connection and exits when its standard input ends (the parent gone).
  *
@@ -67,6 +68,12 @@ public final class HopTail {
 
   /** The line the tail prints once it listens, followed by {@code HOST:PORT}. */
   public static final String READY_PREFIX = "hop tail listening on ";
+
+  /**
+   * A request whose first long is this is answered without a forward: {@link HopBenchmark}'s
+   * warm-up hops.
+   */
+  public static final long NO_FORWARD = 0x4E4F_2D46_5744_0000L;
 
   /** The {@code transport} values, the floor's three cache conditions first. */
   public static final List<String> TRANSPORTS =
@@ -129,7 +136,7 @@ public final class HopTail {
               return;
             }
           }
-          long nanos = forward == null ? 0 : forward.run();
+          long nanos = forward == null || in.getLong(0) == NO_FORWARD ? 0 : forward.run();
           answer(out, nanos, in);
           out.clear();
           while (out.hasRemaining()) {
@@ -204,9 +211,10 @@ public final class HopTail {
 
         @Override
         public CompletableFuture<InferenceResult> process(InferenceRequest request) {
-          long nanos = forward.run();
+          ByteBuffer in = request.tensor().data().order(ByteOrder.LITTLE_ENDIAN);
+          long nanos = in.getLong(0) == NO_FORWARD ? 0 : forward.run();
           ByteBuffer out = ByteBuffer.allocateDirect(ANSWER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-          answer(out, nanos, request.tensor().data().order(ByteOrder.LITTLE_ENDIAN));
+          answer(out, nanos, in);
           Tensor result = new Tensor(DType.UINT8, new long[] {ANSWER_BYTES}, out);
           return CompletableFuture.completedFuture(
               new InferenceResult(request.requestId(), result, List.of(new StageTiming(nanos, 0))));

@@ -34,11 +34,17 @@ class HopBenchmarkTest {
     b.model = "mobilenetv2";
     b.units = 1;
     b.pin = false;
+    b.warmupHops = 3;
     long tailPid;
     try {
       b.setUp();
       tailPid = b.tailPid();
       assertTrue(ProcessHandle.of(tailPid).map(ProcessHandle::isAlive).orElse(false));
+      assertEquals(3, b.warmedUp(), "warm-up hops in setup");
+      HopBenchmark.Answer warm = b.lastAnswer();
+      assertEquals(bytes, warm.receivedBytes());
+      assertEquals(HopTail.NO_FORWARD, warm.firstLong());
+      assertEquals(0, warm.tailForwardNanos(), "a warm-up hop runs no forward");
       for (int op = 0; op < 2; op++) {
         b.roundTrip();
         HopBenchmark.Answer a = b.lastAnswer();
