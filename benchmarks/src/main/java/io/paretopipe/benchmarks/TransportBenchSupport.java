@@ -1,5 +1,7 @@
 package io.paretopipe.benchmarks;
 
+import io.paretopipe.harness.protocol.DType;
+import io.paretopipe.harness.protocol.Handshake;
 import io.paretopipe.harness.protocol.HandshakeReply;
 import io.paretopipe.harness.protocol.InferenceRequest;
 import io.paretopipe.harness.protocol.InferenceResult;
@@ -28,6 +30,30 @@ import java.util.concurrent.TimeUnit;
 final class TransportBenchSupport {
   private TransportBenchSupport() {}
 
+  /** The handshake of a one-stage "echo" pipeline taking a UINT8 tensor of {@code bytes}. */
+  static Handshake echoHandshake(int bytes) {
+    return new Handshake("echo", 1, new int[] {bytes}, 0, 0, 1, DType.UINT8, 0, 1, "", List.of());
+  }
+
+  /** What the stage of {@link #echoHandshake} answers: {@code bytes} in, {@code bytes} out. */
+  static HandshakeReply echoReply(int bytes) {
+    return reply(bytes, bytes);
+  }
+
+  /** The reply of a stage taking {@code inBytes} and answering {@code outBytes} (UINT8). */
+  static HandshakeReply reply(int inBytes, int outBytes) {
+    return new HandshakeReply(
+        "echo",
+        List.of(),
+        new long[] {inBytes},
+        new long[] {outBytes},
+        0,
+        ProcessHandle.current().pid(),
+        "",
+        1,
+        "none");
+  }
+
   /**
    * A stage that returns each request's tensor unchanged: transport cost only. It lets the server
    * reuse request memory once the answer is written, as a real stage that is done with its input
@@ -41,7 +67,7 @@ final class TransportBenchSupport {
     }
 
     @Override
-    public StageSession open(io.paretopipe.harness.protocol.Handshake handshake) {
+    public StageSession open(Handshake handshake) {
       return new StageSession() {
         @Override
         public HandshakeReply reply() {

@@ -22,7 +22,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -55,9 +54,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * </ul>
  *
  * With {@code -p grpcTuning=tuned} (or one knob: {@code window}, {@code allocator}, {@code
- * direct-executor}) both the grpc server and channel use that {@link GrpcTuning}; {@code default}
- * is grpc-java's own settings; the other transports ignore it. The nio server dispatches with
- * {@code -p dispatch} ({@code run-to-completion}, the default, or {@code pipelined}).
+ * socket-buffers}, {@code direct-executor}) both the grpc server and channel use that {@link
+ * GrpcTuning}; {@code default} is grpc-java's own settings; the other transports ignore it. The nio
+ * server dispatches with {@code -p dispatch} ({@code run-to-completion}, the default, or {@code
+ * pipelined}).
  *
  * <p>With {@code -p pin=true} the benchmark thread is pinned to CPU 0 and every server thread to
  * CPU 1 (via {@code taskset}), so client and server never share a core. Results and the command are
@@ -110,19 +110,8 @@ public class TransportBenchmark {
       data.put(i, (byte) i);
     }
     tensor = new Tensor(DType.UINT8, new long[] {bytes}, data);
-    Handshake handshake =
-        new Handshake("echo", 1, new int[] {bytes}, 0, 0, 1, DType.UINT8, 0, 1, "", List.of());
-    HandshakeReply reply =
-        new HandshakeReply(
-            "echo",
-            List.of(),
-            new long[] {bytes},
-            new long[] {bytes},
-            0,
-            ProcessHandle.current().pid(),
-            "",
-            1,
-            "none");
+    Handshake handshake = TransportBenchSupport.echoHandshake(bytes);
+    HandshakeReply reply = TransportBenchSupport.echoReply(bytes);
     GrpcTuning tuning = GrpcTuning.parse(grpcTuning);
     StageServerOptions options =
         StageServerOptions.builder()

@@ -25,6 +25,10 @@ import java.util.stream.Collectors;
  *       DispatchStrategy#RUN_TO_COMPLETION} the compute) on Netty's event loop instead of handing
  *       each to a pooled thread. Measured only: a forward on the event loop holds up every other
  *       stream of that loop, so {@link #TUNED} leaves it off.
+ *   <li>{@code socket-buffers}: fixed {@value #TUNED_SOCKET_BUFFER_BYTES}-byte {@code SO_RCVBUF}
+ *       and {@code SO_SNDBUF} on the server's connections and the channel (the kernel doubles them
+ *       and caps them at {@code net.core.rmem_max} / {@code wmem_max}); setting them turns off
+ *       Linux's buffer auto-tuning for those sockets. Measured only: {@link #TUNED} leaves it off.
  * </ul>
  *
  * What grpc-java does not offer: the HTTP/2 max frame size (it keeps Netty's 16 KiB DATA frames; no
@@ -32,11 +36,12 @@ import java.util.stream.Collectors;
  * into its own buffers (a protobuf message is drained into grpc's buffers once).
  */
 public enum GrpcTuning {
-  DEFAULT(false, false, false),
-  WINDOW(true, false, false),
-  ALLOCATOR(false, true, false),
-  DIRECT_EXECUTOR(false, false, true),
-  TUNED(true, true, false);
+  DEFAULT(false, false, false, false),
+  WINDOW(true, false, false, false),
+  ALLOCATOR(false, true, false, false),
+  DIRECT_EXECUTOR(false, false, true, false),
+  TUNED(true, true, false, false),
+  SOCKET_BUFFERS(false, false, false, true);
 
   /** Flow-control window of {@code window}, bytes: 16 MiB. */
   public static final int TUNED_WINDOW_BYTES = 16 << 20;
@@ -44,14 +49,20 @@ public enum GrpcTuning {
   /** Max order of the {@code allocator} knob's pool: 8 KiB << 11 = 16 MiB chunks. */
   public static final int TUNED_ALLOCATOR_MAX_ORDER = 11;
 
+  /** {@code SO_RCVBUF} and {@code SO_SNDBUF} of {@code socket-buffers}, bytes: 4 MiB. */
+  public static final int TUNED_SOCKET_BUFFER_BYTES = 4 << 20;
+
   private final boolean fixedWindow;
   private final boolean pooledAllocator;
   private final boolean directExecutor;
+  private final boolean socketBuffers;
 
-  GrpcTuning(boolean fixedWindow, boolean pooledAllocator, boolean directExecutor) {
+  GrpcTuning(
+      boolean fixedWindow, boolean pooledAllocator, boolean directExecutor, boolean socketBuffers) {
     this.fixedWindow = fixedWindow;
     this.pooledAllocator = pooledAllocator;
     this.directExecutor = directExecutor;
+    this.socketBuffers = socketBuffers;
   }
 
   /** True: a fixed {@value #TUNED_WINDOW_BYTES}-byte flow-control window, no BDP estimation. */
@@ -67,6 +78,11 @@ public enum GrpcTuning {
   /** True: the server's callbacks run on Netty's event loop. */
   public boolean directExecutor() {
     return directExecutor;
+  }
+
+  /** True: fixed {@value #TUNED_SOCKET_BUFFER_BYTES}-byte socket buffers on both sides. */
+  public boolean socketBuffers() {
+    return socketBuffers;
   }
 
   /** The name as {@code --grpc-tuning} and {@code -p grpcTuning} spell it. */

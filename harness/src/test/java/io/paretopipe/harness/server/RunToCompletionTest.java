@@ -227,11 +227,13 @@ class RunToCompletionTest {
     assertSame(GrpcTuning.DIRECT_EXECUTOR, GrpcTuning.parse("direct-executor"));
     assertTrue(GrpcTuning.TUNED.fixedWindow() && GrpcTuning.TUNED.pooledAllocator());
     assertFalse(GrpcTuning.TUNED.directExecutor());
+    assertSame(GrpcTuning.SOCKET_BUFFERS, GrpcTuning.parse("socket-buffers"));
+    assertTrue(GrpcTuning.SOCKET_BUFFERS.socketBuffers() && !GrpcTuning.TUNED.socketBuffers());
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> GrpcTuning.parse("fast"));
     assertEquals(
         "grpc tuning \"fast\" is unknown: valid names are default, window, allocator,"
-            + " direct-executor, tuned",
+            + " direct-executor, tuned, socket-buffers",
         e.getMessage());
   }
 }

@@ -33,6 +33,10 @@ final class GrpcTuningKnobs {
     if (tuning.pooledAllocator()) {
       builder.withChildOption(ChannelOption.ALLOCATOR, Pool.ALLOCATOR);
     }
+    if (tuning.socketBuffers()) {
+      builder.withChildOption(ChannelOption.SO_RCVBUF, GrpcTuning.TUNED_SOCKET_BUFFER_BYTES);
+      builder.withChildOption(ChannelOption.SO_SNDBUF, GrpcTuning.TUNED_SOCKET_BUFFER_BYTES);
+    }
   }
 
   /** The head channel's knobs (its callbacks always run on the event loop). */
@@ -42,6 +46,10 @@ final class GrpcTuningKnobs {
     }
     if (tuning.pooledAllocator()) {
       builder.withOption(ChannelOption.ALLOCATOR, Pool.ALLOCATOR);
+    }
+    if (tuning.socketBuffers()) {
+      builder.withOption(ChannelOption.SO_RCVBUF, GrpcTuning.TUNED_SOCKET_BUFFER_BYTES);
+      builder.withOption(ChannelOption.SO_SNDBUF, GrpcTuning.TUNED_SOCKET_BUFFER_BYTES);
     }
   }
 }
