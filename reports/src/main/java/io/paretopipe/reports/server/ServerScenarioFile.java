@@ -83,10 +83,25 @@ public record ServerScenarioFile(
    * @param allocatorTuned the head ran with the tuned malloc environment ({@code null}: not
    *     recorded); a property of the run file, kept per point so that runs reported together keep
    *     theirs
+   * @param stated the interval the sweep states for the split, the claimed one widened by the speed
+   *     drift ({@code null}: not recorded, a run from before 2026-12-06 21:10 UTC)
    * @param run which file the point came from: its run folder's name, or the file's name without
    *     {@code .json} when it is not called {@value #FILE}; tells apart the points of runs reported
    *     together
    */
+  /**
+   * The interval a sweep states for a split: {@code [peak / drift, lowest failing x drift)}, the
+   * claimed interval widened by how far the pipeline's one-at-a-time speed moved during the search
+   * ({@code speed_drift}, {@code stated_peak_rate_per_s}, {@code stated_lowest_failing_rate_per_s};
+   * docs/OPEN-LOOP.md "Stated intervals").
+   *
+   * @param drift {@code max(before, after) / min(before, after)}, >= 1 (NaN: the sweep could not
+   *     tell)
+   * @param peakPerS lower end (NaN: none)
+   * @param failingPerS upper end (NaN: none)
+   */
+  public record Stated(double drift, double peakPerS, double failingPerS) {}
+
   public record Point(
       String model,
       String transport,
@@ -105,7 +120,8 @@ public record ServerScenarioFile(
       List<Double> warmupRatesPerS,
       double closedLoopAfterPerS,
       Boolean allocatorTuned,
-      String run) {
+      String run,
+      Stated stated) {
 
     /** {@code model split=K transport link=L}. */
     public String label() {
@@ -194,7 +210,13 @@ public record ServerScenarioFile(
               rates(p.path("warmup_rates_per_s")),
               number(p.path("closed_loop_rate_after_per_s")),
               allocatorTuned,
-              run));
+              run,
+              p.has("speed_drift")
+                  ? new Stated(
+                      number(p.path("speed_drift")),
+                      number(p.path("stated_peak_rate_per_s")),
+                      number(p.path("stated_lowest_failing_rate_per_s")))
+                  : null));
     }
     return new ServerScenarioFile(
         slo, Double.parseDouble(m.group(1)), bound, root.path("batch").asInt(1), points);

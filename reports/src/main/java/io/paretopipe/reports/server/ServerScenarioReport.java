@@ -213,7 +213,7 @@ public final class ServerScenarioReport {
 
   /**
    * Per split: {@code
-   * model,transport,link,split,peak_per_s,lowest_failing_per_s,valid,search_seed,search_peak_per_s,search_lowest_failing_per_s,recheck_seed,bracket_confirmed,closed_loop_rate_per_s,closed_loop_rate_after_per_s,drift_percent,drift_over_limit,warmed_up,warmup_blocks,allocator_tuned,run}:
+   * model,transport,link,split,peak_per_s,lowest_failing_per_s,valid,search_seed,search_peak_per_s,search_lowest_failing_per_s,recheck_seed,bracket_confirmed,closed_loop_rate_per_s,closed_loop_rate_after_per_s,drift_percent,drift_over_limit,warmed_up,warmup_blocks,allocator_tuned,run,speed_drift,stated_peak_per_s,stated_lowest_failing_per_s}:
    * the interval claimed after the recheck, the search's own, the one-at-a-time rates before and
    * after the search and the flags. Empty cells for NaN (a rate: none passed or failed, or not
    * recorded) and for keys the run did not record ({@code recheck_seed} empty: no recheck
@@ -225,7 +225,8 @@ public final class ServerScenarioReport {
             "model,transport,link,split,peak_per_s,lowest_failing_per_s,valid,search_seed,"
                 + "search_peak_per_s,search_lowest_failing_per_s,recheck_seed,bracket_confirmed,"
                 + "closed_loop_rate_per_s,closed_loop_rate_after_per_s,drift_percent,"
-                + "drift_over_limit,warmed_up,warmup_blocks,allocator_tuned,run\n");
+                + "drift_over_limit,warmed_up,warmup_blocks,allocator_tuned,run,speed_drift,"
+                + "stated_peak_per_s,stated_lowest_failing_per_s\n");
     for (ServerScenarioFile.Point p : file.points()) {
       ServerScenarioFile.Recheck r = p.recheck();
       double drift = p.driftPercent();
@@ -247,7 +248,10 @@ public final class ServerScenarioReport {
           Objects.toString(p.warmedUp(), ""),
           p.warmupRatesPerS() == null ? "" : Integer.toString(p.warmupRatesPerS().size()),
           Objects.toString(p.allocatorTuned(), ""),
-          p.run());
+          p.run(),
+          p.stated() == null ? "" : cell(p.stated().drift()),
+          p.stated() == null ? "" : cell(p.stated().peakPerS()),
+          p.stated() == null ? "" : cell(p.stated().failingPerS()));
     }
     return csv.toString();
   }
@@ -275,19 +279,22 @@ public final class ServerScenarioReport {
             + " search against the one before (the pipeline's speed moved during the search when"
             + " over "
             + String.format(Locale.ROOT, "%.0f%%", DRIFT_LIMIT_PERCENT)
-            + " either way). `"
+            + " either way). Stated: the claimed interval widened by that drift,"
+            + " `[peak / d, lowest failing x d)` with `d = max(before, after) / min(before, after)`,"
+            + " the interval the sweep states for the split rather than for the minutes its probes"
+            + " ran. `"
             + NOT_RECORDED
             + "`: the run was written before the sweep recorded it.\n\n");
     md.append(
         "| split | transport | link | searched /s | claimed /s | recheck | one at a time before"
-            + " -> after /s | drift | warmed up | head allocator tuned | run |\n");
-    md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+            + " -> after /s | drift | warmed up | head allocator tuned | run | stated /s |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (ServerScenarioFile.Point p : points) {
       ServerScenarioFile.Recheck r = p.recheck();
       md.append(
           String.format(
               Locale.ROOT,
-              "| %s | %s | %s | %s | %s | %s | %s -> %s | %s | %s | %s | %s |%n",
+              "| %s | %s | %s | %s | %s | %s | %s -> %s | %s | %s | %s | %s | %s |%n",
               p.split(),
               p.transport(),
               p.link(),
@@ -304,8 +311,21 @@ public final class ServerScenarioReport {
               p.allocatorTuned() == null
                   ? NOT_RECORDED
                   : p.allocatorTuned() ? "yes" : "**no**: not comparable with tuned runs",
-              p.run()));
+              p.run(),
+              statedLabel(p.stated())));
     }
+  }
+
+  /** E.g. {@code [72.42, 109.70) (d = 1.188)}, or {@code not recorded}. */
+  static String statedLabel(ServerScenarioFile.Stated s) {
+    if (s == null) {
+      return NOT_RECORDED;
+    }
+    if (Double.isNaN(s.drift())) {
+      return "unknown (the one-at-a-time rates were not usable)";
+    }
+    return interval(s.peakPerS(), s.failingPerS())
+        + String.format(Locale.ROOT, " (d = %.3f)", s.drift());
   }
 
   /** {@code [a, b)} with {@code -} for an end that does not exist. */

@@ -119,13 +119,14 @@ class ServerScenarioReportTest {
         "model,transport,link,split,peak_per_s,lowest_failing_per_s,valid,search_seed,"
             + "search_peak_per_s,search_lowest_failing_per_s,recheck_seed,bracket_confirmed,"
             + "closed_loop_rate_per_s,closed_loop_rate_after_per_s,drift_percent,"
-            + "drift_over_limit,warmed_up,warmup_blocks,allocator_tuned,run",
+            + "drift_over_limit,warmed_up,warmup_blocks,allocator_tuned,run,speed_drift,"
+            + "stated_peak_per_s,stated_lowest_failing_per_s",
         peaks.get(0));
     assertEquals(
-        "mobilenetv2,nio,none,0,40.0000,42.0000,true,,,,,,40.0000,,,,,,,2026-12-05T03-19-24Z",
+        "mobilenetv2,nio,none,0,40.0000,42.0000,true,,,,,,40.0000,,,,,,,2026-12-05T03-19-24Z,,,",
         peaks.get(1));
     assertEquals(
-        "mobilenetv2,nio,pi-link,19,,2.0000,false,,,,,,2.0000,,,,,,,2026-12-05T03-19-24Z",
+        "mobilenetv2,nio,pi-link,19,,2.0000,false,,,,,,2.0000,,,,,,,2026-12-05T03-19-24Z,,,",
         peaks.get(2));
   }
 
@@ -151,6 +152,8 @@ class ServerScenarioReportTest {
                      "latency_from_intended_ms": {"p50": 25.0, "p90": 50.0, "p99": 80.0}},
          "search_peak_rate_per_s": 100.0, "search_lowest_failing_rate_per_s": 110.0,
          "recheck_seed": 43, "bracket_confirmed": false, "closed_loop_rate_after_per_s": 60.0,
+         "speed_drift": 1.2, "stated_peak_rate_per_s": 83.33333333333334,
+         "stated_lowest_failing_rate_per_s": 156.0,
          "probes": [
            {"rate_per_s": 100.0, "percentile_ms": 80.0, "scheduled": 1000, "dropped": 0,
             "passes": true, "valid": true, "decided_by_drops": false, "seed": 42,
@@ -185,6 +188,8 @@ class ServerScenarioReportTest {
                      "latency_from_intended_ms": {"p50": 50.0, "p90": 200.0, "p99": 300.0}},
          "search_peak_rate_per_s": 70.0, "search_lowest_failing_rate_per_s": 80.0,
          "recheck_seed": 43, "bracket_confirmed": true, "closed_loop_rate_after_per_s": 39.0,
+         "speed_drift": null, "stated_peak_rate_per_s": null,
+         "stated_lowest_failing_rate_per_s": null,
          "probes": [
            {"rate_per_s": 80.0, "percentile_ms": null, "scheduled": 800, "dropped": 12,
             "passes": false, "valid": false, "decided_by_drops": true, "seed": 42,
@@ -267,16 +272,41 @@ class ServerScenarioReportTest {
     List<String> peaks = report.peaksCsv().lines().toList();
     assertEquals(
         "mobilenetv2,nio,none,10,100.0000,130.0000,true,42,100.0000,110.0000,43,false,50.0000,"
-            + "60.0000,20.0000,true,true,3,true,recheck",
+            + "60.0000,20.0000,true,true,3,true,recheck,1.2000,83.3333,156.0000",
         peaks.get(1));
     assertEquals(
         "mobilenetv2,nio,none,0,70.0000,80.0000,true,42,70.0000,80.0000,43,true,40.0000,39.0000,"
-            + "-2.5000,false,false,8,true,recheck",
+            + "-2.5000,false,false,8,true,recheck,,,",
         peaks.get(2));
 
     report.write(dir.resolve("out"));
     assertEquals(
         report.peaksCsv(), Files.readString(dir.resolve("out").resolve("server-peaks.csv")));
+  }
+
+  @Test
+  void theStatedIntervalIsShownWithItsDriftAndAnUnusableDriftIsSaidSo(@TempDir Path dir)
+      throws Exception {
+    Path json = dir.resolve("server-scenario.json");
+    Files.writeString(json, RECHECKED.formatted("true"));
+    ServerScenarioFile f = ServerScenarioFile.read(json);
+    assertEquals(
+        new ServerScenarioFile.Stated(1.2, 83.33333333333334, 156.0), f.points().get(0).stated());
+    String md = new ServerScenarioReport(f).markdown();
+    assertTrue(
+        md.contains(" | yes | " + dir.getFileName() + " | [83.33, 156.00) (d = 1.200) |\n"), md);
+    assertTrue(
+        md.contains(
+            " | " + dir.getFileName() + " | unknown (the one-at-a-time rates were not usable) |\n"),
+        md);
+    assertTrue(md.contains("Stated: the claimed interval widened by that drift"), md);
+    Path old = dir.resolve("old.json");
+    Files.writeString(old, FILE);
+    assertNull(ServerScenarioFile.read(old).points().get(0).stated());
+    assertTrue(
+        new ServerScenarioReport(ServerScenarioFile.read(old))
+            .markdown()
+            .contains("| old | not recorded |"));
   }
 
   @Test
@@ -326,7 +356,7 @@ class ServerScenarioReportTest {
     List<String> peaks = Files.readAllLines(dir.resolve("report/server-peaks.csv"));
     assertEquals(
         "mobilenetv2,nio,none,10,107.8762,191.7798,true,42,107.8762,119.8624,43,false,47.9450,"
-            + "70.3257,46.6800,true,true,3,true,split10-b-server-scenario",
+            + "70.3257,46.6800,true,true,3,true,split10-b-server-scenario,,,",
         peaks.get(1));
     List<String> knee = Files.readAllLines(dir.resolve("report/server-knee.csv"));
     assertEquals(11, knee.size());
