@@ -112,6 +112,7 @@ public final class GrpcStageServer implements StageServer {
   private final StageService service;
   private final StageServerOptions options;
   private final Admission admission;
+  private final GrpcConnectionGate gate;
   private final ServerLifecycle lifecycle;
   private final ExecutorService executor;
   private final Server server;
@@ -135,6 +136,7 @@ public final class GrpcStageServer implements StageServer {
     this.admission = new Admission(options);
     int requestedPort = options.bindAddress().getPort();
     this.lifecycle = new ServerLifecycle("grpc-stage-" + requestedPort);
+    this.gate = new GrpcConnectionGate(options, "paretopipe-grpc-stage-" + requestedPort);
     AtomicInteger threadCount = new AtomicInteger();
     this.executor =
         Executors.newCachedThreadPool(
@@ -178,6 +180,7 @@ public final class GrpcStageServer implements StageServer {
       s = buildServer(definition, credentials).start();
     } catch (IOException | RuntimeException e) {
       executor.shutdownNow();
+      gate.close();
       lifecycle.close();
       ServerTls tls = options.tls();
       if (e instanceof RuntimeException && tls != null) {
@@ -231,6 +234,7 @@ public final class GrpcStageServer implements StageServer {
       nb.executor(executor);
     }
     GrpcTuningKnobs.apply(options.grpcTuning(), nb);
+    gate.configure(nb);
     nb.maxInboundMessageSize(maxMessageBytes(options.limits()))
         .maxInboundMetadataSize(64 << 10)
         .addStreamTracerFactory(new GrpcCallLimits(options.limits()))
@@ -251,14 +255,16 @@ public final class GrpcStageServer implements StageServer {
         .decompressorRegistry(
             DecompressorRegistry.emptyInstance().with(Codec.Identity.NONE, false));
     if (options.authenticator() == null) {
-      nb.addService(ServerInterceptors.intercept(definition, new SessionHeader()));
+      nb.addService(
+          ServerInterceptors.intercept(definition, new SessionHeader(), gate.interceptor(false)));
     } else {
       // the last interceptor runs first: the proof is checked before anything else looks at the
-      // call
+      // call, and a call that passed it proves its connection
       nb.addService(
           ServerInterceptors.intercept(
               definition,
               new SessionHeader(),
+              gate.interceptor(true),
               GrpcAuth.serverInterceptor(options.authenticator())));
       nb.addService(GrpcAuth.challengeService(options.authenticator()));
     }
@@ -315,6 +321,14 @@ public final class GrpcStageServer implements StageServer {
     return options.tls() != null;
   }
 
+  /**
+   * The gate that counts and bounds this server's TCP connections (pending and proved), for tests
+   * and diagnostics.
+   */
+  GrpcConnectionGate connections() {
+    return gate;
+  }
+
   /** Infer streams currently open. */
   public int streamCount() {
     return streams.size();
@@ -361,6 +375,7 @@ public final class GrpcStageServer implements StageServer {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    gate.close();
     lifecycle.close();
     executor.shutdownNow();
   }
