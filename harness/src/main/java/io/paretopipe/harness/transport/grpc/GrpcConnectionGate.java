@@ -302,11 +302,15 @@ final class GrpcConnectionGate implements AutoCloseable {
               + ", serve --max-pending-connections); connect again");
     }
 
-    /** Displaced by a newer pending connection: closed. */
+    /**
+     * Displaced by a newer pending connection: its socket is closed at once, beneath grpc's
+     * handlers (grpc's own close sends GOAWAY and a PING, then waits up to 10 s for the ack that a
+     * flooding peer never sends).
+     */
     void displaced() {
       byRemote.remove(remote, this);
       try {
-        channel.close();
+        channel.eventLoop().execute(() -> channel.unsafe().close(channel.unsafe().voidPromise()));
       } catch (IllegalStateException notRegistered) {
         channel.unsafe().closeForcibly();
       }
