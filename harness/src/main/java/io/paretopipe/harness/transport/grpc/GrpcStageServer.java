@@ -92,14 +92,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Connections: counted from accept by a {@link GrpcConnectionGate}: at most {@link
  * StageServerOptions#maxPendingConnections()} that have not proved themselves (the oldest closed
- * when one more arrives; {@link StageServerOptions#maxPendingPerSource()} per source address) beside
- * at most {@link StageServerOptions#maxConnections()} authenticated ones, which are never displaced.
+ * when one more arrives; {@link StageServerOptions#maxPendingPerSource()} per source address)
+ * beside at most {@link StageServerOptions#maxConnections()} authenticated ones, which are never
+ * displaced.
  *
  * <p>Threads: the gate's Netty event loops (an acceptor and I/O threads), plus a cached pool of
  * daemon threads named {@code paretopipe-grpc-stage-PORT-N} for callbacks and a timer for unclaimed
- * sessions. Thread-safe;
- * {@link #close} stops accepting, cancels every stream (closing its session), closes unclaimed
- * sessions and waits up to 5 s for the threads; closing twice is harmless.
+ * sessions. Thread-safe; {@link #close} stops accepting, cancels every stream (closing its
+ * session), closes unclaimed sessions and waits up to 5 s for the threads; closing twice is
+ * harmless.
  */
 public final class GrpcStageServer implements StageServer {
   private static final long TERMINATION_MILLIS = 5_000;
