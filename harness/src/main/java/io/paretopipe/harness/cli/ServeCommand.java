@@ -65,6 +65,22 @@ final class ServeCommand implements Callable<Integer> {
   int maxConnections;
 
   @Option(
+      names = "--max-pending-connections",
+      defaultValue = "16",
+      description =
+          "grpc: connections without a complete handshake (and authentication) held beside the"
+              + " heads'; one more closes the oldest of them (default: ${DEFAULT-VALUE}).")
+  int maxPendingConnections;
+
+  @Option(
+      names = "--max-pending-per-source",
+      defaultValue = "4",
+      description =
+          "Connections without a complete handshake from one source address; one more is refused"
+              + " (default: ${DEFAULT-VALUE}).")
+  int maxPendingPerSource;
+
+  @Option(
       names = "--max-in-flight",
       defaultValue = "16",
       description =
@@ -243,6 +259,15 @@ final class ServeCommand implements Callable<Integer> {
               + maxCallsPerConnection
               + " (expected: --idle-timeout 1..86400 seconds, --max-calls-per-connection >= 1)");
     }
+    if (maxPendingConnections < 1 || maxPendingPerSource < 1) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
+          "--max-pending-connections "
+              + maxPendingConnections
+              + ", --max-pending-per-source "
+              + maxPendingPerSource
+              + " (expected: each >= 1)");
+    }
     if (maxConnections < 1 || maxInFlight < 1 || maxTensorMib < 1 || maxTensorMib > 2047) {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(),
@@ -326,6 +351,8 @@ final class ServeCommand implements Callable<Integer> {
             .optListen(listen)
             .optLimits(limits)
             .optMaxConnections(maxConnections)
+            .optMaxPendingConnections(maxPendingConnections)
+            .optMaxPendingPerSource(maxPendingPerSource)
             .optMaxInFlight(maxInFlight)
             .optMaxRequestBytes(maxRequestBytes)
             .optIdleTimeoutMillis(idleTimeoutSeconds * 1000)

@@ -31,17 +31,20 @@ public final class Admission {
   private final BufferPool pool;
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicInteger admitted = new AtomicInteger();
-  private final AtomicInteger displaced = new AtomicInteger();
 
-  /** Slots of connections that have not proved themselves yet, oldest first. */
-  private final java.util.concurrent.ConcurrentLinkedDeque<Slot> pending =
-      new java.util.concurrent.ConcurrentLinkedDeque<>();
+  /**
+   * Connections that have not proved themselves yet: they hold slots, but give them way, oldest
+   * first, when every slot is taken; at most {@link StageServerOptions#maxPendingPerSource()} per
+   * source address.
+   */
+  private final PendingConnections pending;
 
   public Admission(StageServerOptions options) {
     this.maxConnections = options.maxConnections();
     this.maxInFlight = options.maxInFlight();
     this.requestMemory = new MemoryBudget(options.maxRequestBytes());
     this.pool = new BufferPool(requestMemory.poolAllowanceBytes());
+    this.pending = new PendingConnections(Integer.MAX_VALUE, options.maxPendingPerSource());
   }
 
   /**
@@ -50,45 +53,52 @@ public final class Admission {
    * @throws StageException {@code BUSY} naming the limit when every slot is taken
    */
   public Slot admit() throws StageException {
-    Slot slot = take(null);
-    slot.ready();
+    Slot slot = new Slot(null);
+    take(null);
+    admitted.incrementAndGet();
     return slot;
   }
 
   /**
-   * A slot for a connection that has not yet proved itself (its handshake and, with a secret, its
-   * authentication are still to come). When every slot is taken, the oldest such connection is
-   * displaced to make room: {@code displace} of its slot runs (it should refuse the connection with
-   * {@code BUSY} and close it) and its slot passes to the newcomer. Connections that never complete
-   * a handshake thus cannot keep a head out: to displace a head's connection in the few
-   * milliseconds its handshake takes, a peer would have to open every slot's worth of connections
-   * within them. Slots of {@linkplain Slot#ready() ready} heads are never displaced.
+   * A slot for a connection from {@code source} that has not yet proved itself (its handshake and,
+   * with a secret, its authentication are still to come). When every slot is taken, the oldest such
+   * connection is displaced to make room: {@code displace} of its slot runs (it should refuse the
+   * connection with {@code BUSY} and close it) and its slot passes to the newcomer. Connections
+   * that never complete a handshake thus cannot keep a head out: to displace a head's connection in
+   * the few milliseconds its handshake takes, a peer would have to open every slot's worth of
+   * connections within them. Slots of {@linkplain Slot#ready() ready} heads are never displaced.
+   * One source address holds at most {@link StageServerOptions#maxPendingPerSource()} pending slots
+   * ({@link PendingConnections}).
    *
+   * @param source the peer's address (null: not limited per source)
    * @param displace what the connection does when displaced; runs at most once, on the admitting
    *     thread of the newcomer
-   * @throws StageException {@code BUSY} naming the limit when every slot is held by a ready head
+   * @throws StageException {@code BUSY} naming the limit when every slot is held by a ready head,
+   *     or when {@code source} already holds its pending slots
    */
-  public Slot admitPending(Runnable displace) throws StageException {
-    return take(java.util.Objects.requireNonNull(displace, "displace"));
+  public Slot admitPending(java.net.InetAddress source, Runnable displace) throws StageException {
+    PendingConnections.Entry entry = pending.enter(source, displace);
+    try {
+      take(entry);
+    } catch (StageException busy) {
+      entry.leave();
+      throw busy;
+    }
+    admitted.incrementAndGet();
+    return new Slot(entry);
   }
 
-  private Slot take(Runnable displace) throws StageException {
+  /**
+   * Takes a place among the slots; when they are full, the place of the oldest pending connection
+   * other than {@code newcomer}.
+   */
+  private void take(PendingConnections.Entry newcomer) throws StageException {
     while (true) {
       int now = open.get();
       if (now >= maxConnections) {
-        Slot oldest;
-        while ((oldest = pending.pollFirst()) != null) {
-          if (oldest.state.compareAndSet(Slot.PENDING, Slot.DISPLACED)) {
-            displaced.incrementAndGet();
-            oldest.displace.run();
-            // the displaced connection's place passes to the newcomer: open stays as it is
-            Slot slot = new Slot(displace);
-            admitted.incrementAndGet();
-            if (displace != null) {
-              pending.addLast(slot);
-            }
-            return slot;
-          }
+        if (newcomer != null && pending.displaceOldest(newcomer)) {
+          // the displaced connection's place passes to the newcomer: open stays as it is
+          return;
         }
         throw new StageException(
             ErrorCode.BUSY,
@@ -99,19 +109,14 @@ public final class Admission {
                 + ", serve --max-connections); close one or raise the limit");
       }
       if (open.compareAndSet(now, now + 1)) {
-        admitted.incrementAndGet();
-        Slot slot = new Slot(displace);
-        if (displace != null) {
-          pending.addLast(slot);
-        }
-        return slot;
+        return;
       }
     }
   }
 
   /** Connections displaced by newer ones since the server started. */
   public int displaced() {
-    return displaced.get();
+    return pending.displaced();
   }
 
   /** Heads holding a slot now. */
@@ -175,17 +180,13 @@ public final class Admission {
    * {@link #admitPending} is pending until {@link #ready()}; a pending slot may be displaced.
    */
   public final class Slot {
-    private static final int PENDING = 0;
-    private static final int READY = 1;
-    private static final int DISPLACED = 2;
-
     private final AtomicBoolean released = new AtomicBoolean();
-    private final java.util.concurrent.atomic.AtomicInteger state =
-        new java.util.concurrent.atomic.AtomicInteger(PENDING);
-    private final Runnable displace;
 
-    private Slot(Runnable displace) {
-      this.displace = displace;
+    /** Its place among the pending connections, or null for a slot ready from the start. */
+    private final PendingConnections.Entry entry;
+
+    private Slot(PendingConnections.Entry entry) {
+      this.entry = entry;
     }
 
     /**
@@ -195,20 +196,13 @@ public final class Admission {
      * @return false if the slot was displaced first (the connection is being refused)
      */
     public boolean ready() {
-      boolean won = state.compareAndSet(PENDING, READY) || state.get() == READY;
-      if (won && displace != null) {
-        pending.remove(this);
-      }
-      return won;
+      return entry == null || entry.prove();
     }
 
     /** Frees the slot; only the first call does anything (nothing for a displaced slot). */
     public void release() {
-      if (released.compareAndSet(false, true)) {
-        pending.remove(this);
-        if (state.getAndSet(DISPLACED) != DISPLACED) {
-          open.decrementAndGet();
-        }
+      if (released.compareAndSet(false, true) && (entry == null || entry.leave())) {
+        open.decrementAndGet();
       }
     }
   }

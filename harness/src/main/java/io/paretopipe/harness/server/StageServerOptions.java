@@ -20,6 +20,12 @@ public final class StageServerOptions {
   /** Default of {@link Builder#optMaxConnections}. */
   public static final int DEFAULT_MAX_CONNECTIONS = 64;
 
+  /** Default of {@link Builder#optMaxPendingConnections}. */
+  public static final int DEFAULT_MAX_PENDING_CONNECTIONS = 16;
+
+  /** Default of {@link Builder#optMaxPendingPerSource}. */
+  public static final int DEFAULT_MAX_PENDING_PER_SOURCE = 4;
+
   /** Default of {@link Builder#optMaxInFlight}. */
   public static final int DEFAULT_MAX_IN_FLIGHT = 16;
 
@@ -35,6 +41,8 @@ public final class StageServerOptions {
   private final InetSocketAddress bindAddress;
   private final Limits limits;
   private final int maxConnections;
+  private final int maxPendingConnections;
+  private final int maxPendingPerSource;
   private final int maxInFlight;
   private final long maxRequestBytes;
   private final long handshakeTimeoutMillis;
@@ -50,6 +58,8 @@ public final class StageServerOptions {
     this.bindAddress = b.bindAddress;
     this.limits = b.limits;
     this.maxConnections = b.maxConnections;
+    this.maxPendingConnections = b.maxPendingConnections;
+    this.maxPendingPerSource = b.maxPendingPerSource;
     this.maxInFlight = b.maxInFlight;
     this.maxRequestBytes = b.maxRequestBytes;
     this.handshakeTimeoutMillis = b.handshakeTimeoutMillis;
@@ -84,6 +94,20 @@ public final class StageServerOptions {
   /** Heads served at once: {@code nio} connections, {@code grpc} sessions. */
   public int maxConnections() {
     return maxConnections;
+  }
+
+  /**
+   * Connections without a complete handshake (and, with a secret, authentication) held at once
+   * beside the heads' ({@code grpc} only; on {@code nio} they share the {@link #maxConnections()}
+   * slots); see {@link PendingConnections}.
+   */
+  public int maxPendingConnections() {
+    return maxPendingConnections;
+  }
+
+  /** Connections without a complete handshake from one source address, both transports. */
+  public int maxPendingPerSource() {
+    return maxPendingPerSource;
   }
 
   /** Unanswered requests per connection (a {@code grpc} session's stream). */
@@ -145,6 +169,8 @@ public final class StageServerOptions {
         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     private Limits limits = Limits.DEFAULT;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private int maxPendingConnections = DEFAULT_MAX_PENDING_CONNECTIONS;
+    private int maxPendingPerSource = DEFAULT_MAX_PENDING_PER_SOURCE;
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
     private long maxRequestBytes = MemoryBudget.defaultCapacityBytes();
     private long handshakeTimeoutMillis = DEFAULT_HANDSHAKE_TIMEOUT_MILLIS;
@@ -189,6 +215,38 @@ public final class StageServerOptions {
             "maxConnections: " + maxConnections + " (expected: >= 1)");
       }
       this.maxConnections = maxConnections;
+      return this;
+    }
+
+    /**
+     * Connections that have not proved themselves yet (no successful handshake; with a secret, no
+     * call or frame whose proof verified) that the {@code grpc} server holds at once beside its
+     * {@link #optMaxConnections} proved ones, counted from accept, before TLS and HTTP/2: one more
+     * closes the oldest of them, so a flood of them cannot keep out a head that connects later.
+     * ({@code nio}: pending connections share the head slots, the oldest giving way when they are
+     * full.) Default {@value StageServerOptions#DEFAULT_MAX_PENDING_CONNECTIONS}.
+     */
+    public Builder optMaxPendingConnections(int connections) {
+      if (connections < 1) {
+        throw new IllegalArgumentException(
+            "maxPendingConnections: " + connections + " (expected: >= 1)");
+      }
+      this.maxPendingConnections = connections;
+      return this;
+    }
+
+    /**
+     * Connections that have not proved themselves yet one source address may hold at once, both
+     * transports: one more is refused at once ({@code nio}: {@code BUSY} and closed; {@code grpc}:
+     * closed at accept). Heads behind one NAT address share it. Default {@value
+     * StageServerOptions#DEFAULT_MAX_PENDING_PER_SOURCE}.
+     */
+    public Builder optMaxPendingPerSource(int connections) {
+      if (connections < 1) {
+        throw new IllegalArgumentException(
+            "maxPendingPerSource: " + connections + " (expected: >= 1)");
+      }
+      this.maxPendingPerSource = connections;
       return this;
     }
 

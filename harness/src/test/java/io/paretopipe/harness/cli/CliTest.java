@@ -132,6 +132,17 @@ class CliTest {
   }
 
   @Test
+  void serveRefusesAPendingConnectionLimitBelowOne() {
+    Result zero = run("serve", "--max-pending-per-source", "0");
+    assertEquals(2, zero.exit());
+    assertTrue(
+        zero.err()
+            .contains(
+                "--max-pending-connections 16, --max-pending-per-source 0 (expected: each >= 1)"),
+        zero.err());
+  }
+
+  @Test
   void serveRefusesANetworkAddressWithoutInsecureAndAMissingModelsDir() {
     Result open = run("serve", "--listen", "0.0.0.0:0");
     assertEquals(2, open.exit());

@@ -90,10 +90,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * grpc-encoding} other than {@code identity} ends with {@code UNIMPLEMENTED} (the head never
  * compresses).
  *
- * <p>Threads: grpc's shared Netty event loops, plus a cached pool of daemon threads named {@code
- * paretopipe-grpc-stage-PORT-N} for callbacks and a timer for unclaimed sessions. Thread-safe;
- * {@link #close} stops accepting, cancels every stream (closing its session), closes unclaimed
- * sessions and waits up to 5 s for the threads; closing twice is harmless.
+ * <p>Connections: counted from accept by a {@link GrpcConnectionGate}: at most {@link
+ * StageServerOptions#maxPendingConnections()} that have not proved themselves (the oldest closed
+ * when one more arrives; {@link StageServerOptions#maxPendingPerSource()} per source address)
+ * beside at most {@link StageServerOptions#maxConnections()} authenticated ones, which are never
+ * displaced.
+ *
+ * <p>Threads: the gate's Netty event loops (an acceptor and I/O threads), plus a cached pool of
+ * daemon threads named {@code paretopipe-grpc-stage-PORT-N} for callbacks and a timer for unclaimed
+ * sessions. Thread-safe; {@link #close} stops accepting, cancels every stream (closing its
+ * session), closes unclaimed sessions and waits up to 5 s for the threads; closing twice is
+ * harmless.
  */
 public final class GrpcStageServer implements StageServer {
   private static final long TERMINATION_MILLIS = 5_000;
@@ -112,6 +119,7 @@ public final class GrpcStageServer implements StageServer {
   private final StageService service;
   private final StageServerOptions options;
   private final Admission admission;
+  private final GrpcConnectionGate gate;
   private final ServerLifecycle lifecycle;
   private final ExecutorService executor;
   private final Server server;
@@ -135,6 +143,7 @@ public final class GrpcStageServer implements StageServer {
     this.admission = new Admission(options);
     int requestedPort = options.bindAddress().getPort();
     this.lifecycle = new ServerLifecycle("grpc-stage-" + requestedPort);
+    this.gate = new GrpcConnectionGate(options, "paretopipe-grpc-stage-" + requestedPort);
     AtomicInteger threadCount = new AtomicInteger();
     this.executor =
         Executors.newCachedThreadPool(
@@ -178,6 +187,7 @@ public final class GrpcStageServer implements StageServer {
       s = buildServer(definition, credentials).start();
     } catch (IOException | RuntimeException e) {
       executor.shutdownNow();
+      gate.close();
       lifecycle.close();
       ServerTls tls = options.tls();
       if (e instanceof RuntimeException && tls != null) {
@@ -231,6 +241,7 @@ public final class GrpcStageServer implements StageServer {
       nb.executor(executor);
     }
     GrpcTuningKnobs.apply(options.grpcTuning(), nb);
+    gate.configure(nb);
     nb.maxInboundMessageSize(maxMessageBytes(options.limits()))
         .maxInboundMetadataSize(64 << 10)
         .addStreamTracerFactory(new GrpcCallLimits(options.limits()))
@@ -251,14 +262,16 @@ public final class GrpcStageServer implements StageServer {
         .decompressorRegistry(
             DecompressorRegistry.emptyInstance().with(Codec.Identity.NONE, false));
     if (options.authenticator() == null) {
-      nb.addService(ServerInterceptors.intercept(definition, new SessionHeader()));
+      nb.addService(
+          ServerInterceptors.intercept(definition, new SessionHeader(), gate.interceptor(false)));
     } else {
       // the last interceptor runs first: the proof is checked before anything else looks at the
-      // call
+      // call, and a call that passed it proves its connection
       nb.addService(
           ServerInterceptors.intercept(
               definition,
               new SessionHeader(),
+              gate.interceptor(true),
               GrpcAuth.serverInterceptor(options.authenticator())));
       nb.addService(GrpcAuth.challengeService(options.authenticator()));
     }
@@ -315,6 +328,14 @@ public final class GrpcStageServer implements StageServer {
     return options.tls() != null;
   }
 
+  /**
+   * The gate that counts and bounds this server's TCP connections (pending and proved), for tests
+   * and diagnostics.
+   */
+  GrpcConnectionGate connections() {
+    return gate;
+  }
+
   /** Infer streams currently open. */
   public int streamCount() {
     return streams.size();
@@ -361,6 +382,7 @@ public final class GrpcStageServer implements StageServer {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    gate.close();
     lifecycle.close();
     executor.shutdownNow();
   }

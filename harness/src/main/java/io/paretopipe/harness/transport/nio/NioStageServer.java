@@ -38,9 +38,11 @@ import java.util.concurrent.TimeUnit;
  * connection displaces the oldest connection that has not completed its HANDSHAKE (and, with a
  * shared secret, its AUTH_PROOF): that one gets a {@code BUSY} ERROR frame and is closed ({@link
  * Admission#admitPending}); only when every slot is held by a ready head does the new connection
- * get {@code BUSY}. A connection that has not completed its handshake within {@link
- * StageServerOptions#handshakeTimeoutMillis()} gets {@code TIMEOUT} and is closed. So connections
- * that never prove themselves cannot keep a head out.
+ * get {@code BUSY}. One source address may hold at most {@link
+ * StageServerOptions#maxPendingPerSource()} connections without a complete handshake; one more gets
+ * {@code BUSY} and is closed at once. A connection that has not completed its handshake within
+ * {@link StageServerOptions#handshakeTimeoutMillis()} gets {@code TIMEOUT} and is closed. So
+ * connections that never prove themselves cannot keep a head out.
  *
  * <p>Thread-safe. {@link #close} stops accepting, closes every connection (and with it its session)
  * and joins all threads; closing twice is harmless.
@@ -254,6 +256,7 @@ public final class NioStageServer implements StageServer {
       try {
         slot =
             admission.admitPending(
+                ((InetSocketAddress) socket.getRemoteAddress()).getAddress(),
                 () -> {
                   NioConnection displaced = self.get();
                   if (displaced != null) {
