@@ -2,6 +2,7 @@ package io.paretopipe.harness.stage;
 
 import io.paretopipe.harness.protocol.ErrorCode;
 import io.paretopipe.harness.protocol.StageException;
+import io.paretopipe.models.NativeHeap;
 import io.paretopipe.models.StageModel;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -21,6 +22,12 @@ import java.util.function.Supplier;
  * too little room after waiting up to {@link #DEFAULT_WAIT_MILLIS} for sessions to end (it may load
  * once more sessions close). Either way nothing is built.
  *
+ * <p>Eviction happens before the new stage loads, and after the evicted stages are closed the
+ * process's allocator is asked to give their memory back ({@link NativeHeap#trim()}, glibc's {@code
+ * malloc_trim(0)}): the tuned allocator ({@code MALLOC_TRIM_THRESHOLD_=17179869184}) otherwise
+ * keeps every freed stage resident, and a sweep's server grew to about three times the bound.
+ * Nothing is trimmed on the request path, so forwards keep the tuned allocator's speed.
+ *
  * <p>Thread-safe; a load runs under the cache's lock, so handshakes wait for one another's loads
  * (the bound is checked against what is really loaded, never against a guess of what others are
  * loading). Owns the stages: {@link #close()} frees every one, also those still leased.
@@ -39,6 +46,7 @@ final class StageCache implements AutoCloseable {
 
   private final long maxBytes;
   private final long waitMillis;
+  private final Runnable afterEviction;
   private final Map<StageKey, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
   private long bytes;
   private boolean closed;
@@ -91,6 +99,16 @@ final class StageCache implements AutoCloseable {
    * @param waitMillis how long {@link #acquire} waits for room before {@code BUSY}, >= 0
    */
   StageCache(long maxBytes, long waitMillis) {
+    this(maxBytes, waitMillis, NativeHeap::trim);
+  }
+
+  /**
+   * @param maxBytes the bound on the cached stages' weights, >= 1
+   * @param waitMillis how long {@link #acquire} waits for room before {@code BUSY}, >= 0
+   * @param afterEviction runs (under the cache's lock) once the stages an eviction removed are
+   *     closed, before the stage that needed their room loads: returns their memory to the system
+   */
+  StageCache(long maxBytes, long waitMillis, Runnable afterEviction) {
     if (maxBytes < 1 || waitMillis < 0) {
       throw new IllegalArgumentException(
           "model memory bound "
@@ -101,6 +119,7 @@ final class StageCache implements AutoCloseable {
     }
     this.maxBytes = maxBytes;
     this.waitMillis = waitMillis;
+    this.afterEviction = java.util.Objects.requireNonNull(afterEviction, "afterEviction");
   }
 
   /**
@@ -186,7 +205,10 @@ final class StageCache implements AutoCloseable {
         evicted.add(e.model);
       }
     }
-    evicted.forEach(StageModel::close);
+    if (!evicted.isEmpty()) {
+      evicted.forEach(StageModel::close);
+      afterEviction.run();
+    }
   }
 
   /** Stages cached now (in use or idle). */
