@@ -10,7 +10,7 @@
 #
 # Prints (and writes to --out, default runs/model-cache-sweep-<time>.csv) one row per split:
 # split,rss_mib,hwm_mib; the first row (split "start") is the server after start-up, before any handshake.
-# Needs harness/target/paretopipe.jar (mvn -B -DskipTests -pl harness -am install). --allocator tuned
+# Needs harness/target/paretopipe.jar (mvn -B -DskipTests -pl harness -am package). --allocator tuned
 # (default) runs serve with the project's glibc settings (MALLOC_MMAP_MAX_=0 ..., which never give freed
 # memory back to the system); glibc runs it with glibc's defaults.
 set -euo pipefail
@@ -35,7 +35,7 @@ done
 [[ "$splits" =~ ^([0-9]+)\.\.([0-9]+)$ ]] || { echo "error: --splits $splits (expected: FIRST..LAST)" >&2; exit 2; }
 first=${BASH_REMATCH[1]} last=${BASH_REMATCH[2]}
 jar=$root/harness/target/paretopipe.jar
-[ -f "$jar" ] || { echo "error: $jar is missing: build first (mvn -B -DskipTests -pl harness -am install)" >&2; exit 2; }
+[ -f "$jar" ] || { echo "error: $jar is missing: build first (mvn -B -DskipTests -pl harness -am package)" >&2; exit 2; }
 out=${out:-$root/runs/model-cache-sweep-$(date -u +%Y%m%dT%H%M%SZ).csv}
 mkdir -p "$(dirname "$out")"
 case "$allocator" in
