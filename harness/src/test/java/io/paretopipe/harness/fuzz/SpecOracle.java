@@ -48,9 +48,11 @@ final class SpecOracle {
     if (payloadOffByOne) {
       payloadBytes++;
     }
-    // §4 order: header checks (lengths) before any metadata is decoded
+    // §4 order: header checks (lengths) before any metadata is decoded; the payload length is an
+    // unsigned 64-bit field, so a tensor header of 2^63 - 1 bytes plus one declares 2^63, not < 0
+    boolean payloadTooLarge = Long.compareUnsigned(payloadBytes, LIMITS.maxTensorBytes()) > 0;
     ErrorCode expectedCode;
-    if (meta.length > LIMITS.maxMetaBytes() || payloadBytes > LIMITS.maxTensorBytes()) {
+    if (meta.length > LIMITS.maxMetaBytes() || payloadTooLarge) {
       expectedCode = ErrorCode.FRAME_TOO_LARGE;
     } else if (!type.hasPayload() && payloadBytes != 0) {
       expectedCode = ErrorCode.BAD_FRAME;
@@ -62,7 +64,7 @@ final class SpecOracle {
       expectedCode = null;
     }
     byte[] payload =
-        payloadBytes <= LIMITS.maxTensorBytes() ? Frames.payload((int) payloadBytes) : new byte[0];
+        payloadTooLarge ? new byte[0] : Frames.payload((int) payloadBytes);
     byte[] frame =
         Frames.concat(
             Frames.header(
