@@ -63,8 +63,7 @@ final class SpecOracle {
     } else {
       expectedCode = null;
     }
-    byte[] payload =
-        payloadTooLarge ? new byte[0] : Frames.payload((int) payloadBytes);
+    byte[] payload = payloadTooLarge ? new byte[0] : Frames.payload((int) payloadBytes);
     byte[] frame =
         Frames.concat(
             Frames.header(
