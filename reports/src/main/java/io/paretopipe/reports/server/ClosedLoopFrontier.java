@@ -3,12 +3,14 @@ package io.paretopipe.reports.server;
 import io.paretopipe.reports.model.GroupKey;
 import io.paretopipe.reports.model.Point;
 import io.paretopipe.reports.model.Run;
+import io.paretopipe.reports.model.SplitOrder;
 import io.paretopipe.reports.pareto.Frontier;
 import io.paretopipe.reports.pareto.LatencyStatistic;
 import io.paretopipe.reports.pareto.Objective;
 import io.paretopipe.reports.pareto.PointConfidence;
 import io.paretopipe.reports.render.Figures;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -16,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * {@code server RUN --closed-loop JMHRUN}: JMH's closed-loop frontier of a {@code
@@ -28,12 +31,15 @@ import java.util.TreeMap;
  *
  * @param source JMHRUN as given, for the text
  * @param run the closed-loop run
- * @param frontier the pareto frontier of the run
+ * @param frontier the pareto frontier of the run (probabilistic, the report's default)
+ * @param exact the pareto report's exact frontier of the same run ({@code --frontier exact}: exact
+ *     dominance of the estimates), which names a frontier even where the intervals are too wide for
+ *     the probabilistic one to rule anything out
  * @param groups per server-scenario {@code "transport link"}, the run's group of the same model,
  *     batch, transport and link
  */
 public record ClosedLoopFrontier(
-    String source, Run run, Frontier frontier, Map<String, GroupKey> groups) {
+    String source, Run run, Frontier frontier, Frontier exact, Map<String, GroupKey> groups) {
 
   /** The pareto report's default bootstrap: 1,000 resamples, seed 1. */
   static final int RESAMPLES = 1000;
@@ -43,6 +49,7 @@ public record ClosedLoopFrontier(
   public ClosedLoopFrontier {
     Objects.requireNonNull(run, "run");
     Objects.requireNonNull(frontier, "frontier");
+    Objects.requireNonNull(exact, "exact");
     groups = Map.copyOf(groups);
   }
 
@@ -110,15 +117,13 @@ public record ClosedLoopFrontier(
       groups.put(
           key(p), same.stream().filter(k -> k.variant().isEmpty()).findFirst().orElse(same.get(0)));
     }
+    List<Objective> objectives =
+        List.of(Objective.latency(LatencyStatistic.MEAN), Objective.throughput());
     Frontier frontier =
         Frontier.compute(
-            run.pointsByGroup(),
-            List.of(Objective.latency(LatencyStatistic.MEAN), Objective.throughput()),
-            Frontier.Method.PROBABILISTIC,
-            false,
-            RESAMPLES,
-            SEED);
-    return new ClosedLoopFrontier(source, run, frontier, groups);
+            run.pointsByGroup(), objectives, Frontier.Method.PROBABILISTIC, false, RESAMPLES, SEED);
+    Frontier exact = Frontier.compute(run.pointsByGroup(), objectives, false);
+    return new ClosedLoopFrontier(source, run, frontier, exact, groups);
   }
 
   private static String key(ServerScenarioFile.Point p) {
@@ -156,7 +161,8 @@ public record ClosedLoopFrontier(
                 + " `depth` in flight; ± the 95% interval over its replication units, n the"
                 + " requests (batches) behind each; its frontier is the `pareto` report's"
                 + " (probabilistic, mean latency and throughput, 1,000 resamples, seed 1): a split"
-                + " is on it unless dominated beyond doubt. SLO: the peak Poisson rate meeting ")
+                + " is on it unless dominated beyond doubt; beside it the exact frontier of the"
+                + " estimates (`pareto --frontier exact`). SLO: the peak Poisson rate meeting ")
         .append("`" + slo + "`")
         .append(
             " with its stated interval, and the SLO percentile at that rate; its frontier is peak"
@@ -164,13 +170,21 @@ public record ClosedLoopFrontier(
                 + " dates), so a split's figures come from different sessions.\n\n");
     md.append(
         "| split | server run | closed-loop throughput img/s ± 95% (n) | depth | latency mean ms ±"
-            + " 95% (n) | closed-loop frontier | SLO peak /s (stated interval) | SLO percentile at"
-            + " peak ms | SLO frontier |\n");
-    md.append("|---:|:---|---:|---:|---:|:---|:---|---:|:---:|\n");
-    Set<String> onSlo = new LinkedHashSet<>();
-    Set<String> onClosed = new LinkedHashSet<>();
-    Set<String> notMeasured = new LinkedHashSet<>();
+            + " 95% (n) | closed-loop frontier | exact | SLO peak /s (stated interval) | SLO"
+            + " percentile at peak ms | SLO frontier |\n");
+    md.append("|---:|:---|---:|---:|---:|:---|:---:|:---|---:|:---:|\n");
+    Set<String> onSlo = new TreeSet<>(SplitOrder.INSTANCE);
+    Set<String> onClosed = new TreeSet<>(SplitOrder.INSTANCE);
+    Set<String> onExact = new TreeSet<>(SplitOrder.INSTANCE);
+    Set<String> notMeasured = new TreeSet<>(SplitOrder.INSTANCE);
+    List<Integer> order = new ArrayList<>();
     for (int i = 0; i < points.size(); i++) {
+      order.add(i);
+    }
+    order.sort(
+        Comparator.comparing((Integer i) -> points.get(i).split(), SplitOrder.INSTANCE)
+            .thenComparing(i -> points.get(i).run()));
+    for (int i : order) {
       ServerScenarioFile.Point p = points.get(i);
       Point c = closedLoopPoint(p);
       boolean onSloFrontier = sloFrontier.contains(i);
@@ -179,8 +193,13 @@ public record ClosedLoopFrontier(
       }
       if (c == null) {
         notMeasured.add(p.split());
-      } else if (frontier.contains(c)) {
-        onClosed.add(p.split());
+      } else {
+        if (frontier.contains(c)) {
+          onClosed.add(p.split());
+        }
+        if (exact.contains(c)) {
+          onExact.add(p.split());
+        }
       }
       md.append("| ")
           .append(p.split())
@@ -213,6 +232,8 @@ public record ClosedLoopFrontier(
                       + confidence(frontier.confidenceOf(c))
                       + ")")
           .append(" | ")
+          .append(c == null ? "-" : exact.contains(c) ? "**yes**" : "no")
+          .append(" | ")
           .append(num(p.peakPerS()))
           .append(" (")
           .append(ServerScenarioReport.statedLabel(p.stated()))
@@ -222,14 +243,19 @@ public record ClosedLoopFrontier(
           .append(onSloFrontier ? "**yes**" : "no")
           .append(" |\n");
     }
-    md.append('\n').append(diff(onClosed, onSlo, notMeasured)).append('\n');
+    md.append('\n')
+        .append(diff("Closed-loop depth frontier", onClosed, onSlo, notMeasured))
+        .append("\n\n")
+        .append(diff("Its exact frontier", onExact, onSlo, notMeasured))
+        .append('\n');
     return md.toString();
   }
 
   /**
    * @return which splits are on each frontier and the splits on one but not the other, in sentences
    */
-  static String diff(Set<String> onClosed, Set<String> onSlo, Set<String> notMeasured) {
+  static String diff(
+      String closedName, Set<String> onClosed, Set<String> onSlo, Set<String> notMeasured) {
     List<String> both = new ArrayList<>(onClosed);
     both.retainAll(onSlo);
     List<String> closedOnly = new ArrayList<>(onClosed);
@@ -237,13 +263,14 @@ public record ClosedLoopFrontier(
     List<String> sloOnly = new ArrayList<>(onSlo);
     sloOnly.removeAll(onClosed);
     StringBuilder s = new StringBuilder();
-    s.append("Closed-loop depth frontier: ")
+    s.append(closedName)
+        .append(": ")
         .append(splits(onClosed))
         .append(". SLO frontier: ")
         .append(splits(onSlo))
         .append(". On both: ")
         .append(splits(both))
-        .append(". Only on the closed-loop frontier: ")
+        .append(". Only on the closed-loop one: ")
         .append(splits(closedOnly))
         .append(". Only on the SLO frontier: ")
         .append(splits(sloOnly))

@@ -84,24 +84,10 @@ class ServerClosedLoopFrontierTest {
     Path server = dir.resolve("tiny-server-scenario.json");
     Files.writeString(server, serverFile(RunFolderGenerator.MODEL, 2));
 
-    Outcome pareto =
-        CliRunner.run(
-            "pareto",
-            run.toString(),
-            "--out",
-            dir.resolve("pareto").toString(),
-            "--formats",
-            "json");
-    assertEquals(0, pareto.code(), pareto.err());
-    JsonNode groups =
-        new ObjectMapper().readTree(dir.resolve("pareto/frontier.json").toFile()).path("groups");
-    Set<String> paretoFrontier = new LinkedHashSet<>();
-    for (JsonNode g : groups) {
-      if (g.path("transport").asText().equals("nio") && g.path("link").asText().equals("none")) {
-        g.path("frontier_splits").forEach(s -> paretoFrontier.add(s.asText()));
-      }
-    }
+    Set<String> paretoFrontier = paretoFrontierSplits(run, dir.resolve("pareto"), "probabilistic");
+    Set<String> exactFrontier = paretoFrontierSplits(run, dir.resolve("exact"), "exact");
     assertFalse(paretoFrontier.isEmpty());
+    assertFalse(exactFrontier.isEmpty());
 
     Outcome o = serverReport(server, run, dir.resolve("out"));
     assertEquals(0, o.code(), o.err());
@@ -120,8 +106,13 @@ class ServerClosedLoopFrontierTest {
     List<String> sloOnly = new ArrayList<>(List.of("1", "4"));
     sloOnly.removeAll(paretoFrontier);
     assertTrue(md.contains("On both: " + words(both) + "."), md);
-    assertTrue(md.contains("Only on the closed-loop frontier: " + words(closedOnly) + "."), md);
+    assertTrue(md.contains("Only on the closed-loop one: " + words(closedOnly) + "."), md);
     assertTrue(md.contains("Only on the SLO frontier: " + words(sloOnly) + "."), md);
+    String exactSentence =
+        "Its exact frontier: "
+            + words(new ArrayList<>(exactFrontier))
+            + ". SLO frontier: splits 1, 4.";
+    assertTrue(md.contains(exactSentence), exactSentence + "\n" + md);
     // One row per split with the SLO peak, its stated interval and the percentile there.
     assertTrue(md.contains("| 1 | tiny-server-scenario | "), md);
     assertTrue(md.contains("90.00 ([81.82, 108.90) (d = 1.100)) | 250.00 | **yes** |"), md);
@@ -131,6 +122,31 @@ class ServerClosedLoopFrontierTest {
     assertTrue(
         md.lines().anyMatch(l -> l.startsWith("| 0 |") && l.contains(" ± ") && l.contains("(n ")),
         md);
+  }
+
+  /** The splits of the nio / none group on the frontier of {@code pareto --frontier METHOD}. */
+  private static Set<String> paretoFrontierSplits(Path run, Path out, String method)
+      throws Exception {
+    Outcome pareto =
+        CliRunner.run(
+            "pareto",
+            run.toString(),
+            "--out",
+            out.toString(),
+            "--formats",
+            "json",
+            "--frontier",
+            method);
+    assertEquals(0, pareto.code(), pareto.err());
+    JsonNode groups =
+        new ObjectMapper().readTree(out.resolve("frontier.json").toFile()).path("groups");
+    Set<String> splits = new LinkedHashSet<>();
+    for (JsonNode g : groups) {
+      if (g.path("transport").asText().equals("nio") && g.path("link").asText().equals("none")) {
+        g.path("frontier_splits").forEach(x -> splits.add(x.asText()));
+      }
+    }
+    return splits;
   }
 
   private static Outcome serverReport(Path server, Path run, Path out) {
