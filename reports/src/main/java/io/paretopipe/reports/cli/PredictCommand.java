@@ -2,11 +2,13 @@ package io.paretopipe.reports.cli;
 
 import io.paretopipe.reports.ReportInputException;
 import io.paretopipe.reports.model.Run;
+import io.paretopipe.reports.model.SplitOrder;
 import io.paretopipe.reports.predict.Calibration;
 import io.paretopipe.reports.predict.CostPrediction;
 import io.paretopipe.reports.predict.DeviceProfiles;
 import io.paretopipe.reports.predict.LinkSpec;
 import io.paretopipe.reports.predict.Overhead;
+import io.paretopipe.reports.predict.PeakRates;
 import io.paretopipe.reports.predict.PredictionReport;
 import io.paretopipe.reports.predict.PredictionReport.LinkPrediction;
 import io.paretopipe.reports.predict.UnitProfile;
@@ -17,8 +19,11 @@ import io.paretopipe.reports.render.PredictionRenderers;
 import io.paretopipe.reports.render.Renderer;
 import io.paretopipe.reports.render.ReportWriter;
 import io.paretopipe.reports.run.RunLoader;
+import io.paretopipe.reports.server.ServerScenarioFile;
+import io.paretopipe.reports.server.Slo;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -163,6 +168,27 @@ final class PredictCommand implements Callable<Integer> {
   String transport;
 
   @Option(
+      names = "--slo",
+      paramLabel = "pPERC:BOUND",
+      description =
+          "A latency SLO, e.g. p99:500ms or p99=500ms: adds per split the predicted peak Poisson"
+              + " rate within it (M/D/1 at the busiest stage or link; docs/OPEN-LOOP.md) to"
+              + " predicted.md, predicted.json and predicted.csv. With --server and no --slo, the"
+              + " runs' SLO.")
+  String slo;
+
+  @Option(
+      names = "--server",
+      paramLabel = "RUN",
+      arity = "1..*",
+      description =
+          "Server-scenario runs (a sweep folder with server-scenario.json, or the file) of the"
+              + " profiles' model and batch, measured at the SLO: per measured split the predicted"
+              + " peak against the measured bracket and stated interval, in predicted.md,"
+              + " predicted.json and peak-agreement.csv.")
+  List<Path> servers = new ArrayList<>();
+
+  @Option(
       names = "--enumeration-limit",
       paramLabel = "N",
       defaultValue = "200000",
@@ -182,6 +208,44 @@ final class PredictCommand implements Callable<Integer> {
     if (transport != null && calibrate == null) {
       throw new ParameterException(
           spec.commandLine(), "--transport only applies with --calibrate RUN");
+    }
+    Slo parsedSlo = null;
+    if (slo != null) {
+      try {
+        parsedSlo = Slo.parse(slo);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), "--slo: " + e.getMessage());
+      }
+    }
+    List<ServerScenarioFile> serverFiles = new ArrayList<>();
+    List<Path> serverPaths = new ArrayList<>();
+    for (Path server : servers) {
+      Path file = Files.isDirectory(server) ? server.resolve(ServerScenarioFile.FILE) : server;
+      if (!Files.isRegularFile(file)) {
+        throw new ReportInputException(
+            file,
+            "not found: --server takes a run folder of a sweep with --scenario server, or its"
+                + " server-scenario.json");
+      }
+      serverFiles.add(ServerScenarioFile.read(file));
+      serverPaths.add(file);
+    }
+    if (parsedSlo == null && !serverFiles.isEmpty()) {
+      for (int i = 1; i < serverFiles.size(); i++) {
+        if (serverFiles.get(i).percentile() != serverFiles.get(0).percentile()
+            || serverFiles.get(i).boundMs() != serverFiles.get(0).boundMs()) {
+          throw new ReportInputException(
+              serverPaths.get(i),
+              "its SLO "
+                  + serverFiles.get(i).slo()
+                  + " differs from "
+                  + serverFiles.get(0).slo()
+                  + " of "
+                  + serverPaths.get(0)
+                  + ": compare runs of one SLO at a time");
+        }
+      }
+      parsedSlo = new Slo(serverFiles.get(0).percentile(), serverFiles.get(0).boundMs());
     }
     List<LinkSpec> parsed = new ArrayList<>();
     for (String link : links) {
@@ -246,6 +310,21 @@ final class PredictCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ReportInputException(tailSource, e.getMessage(), e);
     }
+    if (parsedSlo != null) {
+      List<PeakRates.Agreement> agreements = new ArrayList<>();
+      for (int i = 0; i < serverFiles.size(); i++) {
+        try {
+          agreements.addAll(PeakRates.agree(report, parsedSlo, serverFiles.get(i)));
+        } catch (IllegalArgumentException e) {
+          throw new ReportInputException(serverPaths.get(i), e.getMessage(), e);
+        }
+      }
+      agreements.sort(
+          java.util.Comparator.comparing(PeakRates.Agreement::link)
+              .thenComparing(PeakRates.Agreement::split, SplitOrder.INSTANCE)
+              .thenComparing(PeakRates.Agreement::run));
+      report = report.withPeakRates(new PeakRates(parsedSlo, agreements));
+    }
     double elapsedMs = (System.nanoTime() - start) / 1e6;
     PrintWriter stdout = spec.commandLine().getOut();
     if (out == null) {
@@ -301,6 +380,10 @@ final class PredictCommand implements Callable<Integer> {
               + " img/s)");
     }
     stdout.println("  per-hop overhead: " + PredictionRenderers.overheadText(overhead));
+    if (report.peakRates() != null && !report.peakRates().agreements().isEmpty()) {
+      stdout.println(
+          "  peak rate at " + report.peakRates().slo() + ": " + report.peakRates().summary());
+    }
     stdout.println("wrote " + out.resolve(PredictionRenderers.MARKDOWN));
     return ExitCodes.OK;
   }

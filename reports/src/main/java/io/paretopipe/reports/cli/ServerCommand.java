@@ -1,6 +1,9 @@
 package io.paretopipe.reports.cli;
 
 import io.paretopipe.reports.ReportInputException;
+import io.paretopipe.reports.model.Run;
+import io.paretopipe.reports.run.RunLoader;
+import io.paretopipe.reports.server.ClosedLoopFrontier;
 import io.paretopipe.reports.server.ServerScenarioFile;
 import io.paretopipe.reports.server.ServerScenarioReport;
 import java.nio.file.Files;
@@ -47,6 +50,16 @@ final class ServerCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "Where the files go.")
   Path out;
 
+  @Option(
+      names = "--closed-loop",
+      paramLabel = "JMHRUN",
+      description =
+          "A PartitionBenchmark run (folder with jmh/*.json) of the same model, batch, transport"
+              + " and link: its closed-loop frontier (the pareto report's: latency with one in"
+              + " flight, throughput at depth) beside the SLO frontier, split by split, with which"
+              + " splits are on one but not the other.")
+  Path closedLoop;
+
   @Override
   public Integer call() throws Exception {
     List<ServerScenarioFile> files = new ArrayList<>();
@@ -71,10 +84,20 @@ final class ServerCommand implements Callable<Integer> {
     List<ServerScenarioFile.Point> points = new ArrayList<>();
     files.forEach(f -> points.addAll(f.points()));
     ServerScenarioFile first = files.get(0);
+    ClosedLoopFrontier closed = null;
+    if (closedLoop != null) {
+      Run run = new RunLoader().load(List.of(closedLoop));
+      try {
+        closed = ClosedLoopFrontier.of(closedLoop.toString(), run, points, first.batch());
+      } catch (IllegalArgumentException e) {
+        throw new ReportInputException(closedLoop, e.getMessage(), e);
+      }
+    }
     ServerScenarioReport report =
         new ServerScenarioReport(
             new ServerScenarioFile(
-                first.slo(), first.percentile(), first.boundMs(), first.batch(), points));
+                first.slo(), first.percentile(), first.boundMs(), first.batch(), points),
+            closed);
     if (out == null) {
       spec.commandLine().getOut().print(report.markdown());
       spec.commandLine().getOut().flush();

@@ -361,6 +361,8 @@ public final class PipelineModel {
       }
       from = to;
     }
+    String busiest = pipelined ? bottleneckName : "sequential";
+    long busiestNanos = pipelined ? bottleneck : latency;
     if (!pipelined) {
       bottleneckName = "sequential";
     } else if (latency > bottleneck * depth) {
@@ -374,7 +376,9 @@ public final class PipelineModel {
         bytes,
         wire,
         over,
-        bottleneckName);
+        bottleneckName,
+        busiest,
+        busiestNanos / 1e6);
   }
 
   /**

@@ -20,6 +20,12 @@ import java.util.stream.Collectors;
  *     tail}), a link ({@code link 1} between the head and the next stage), or {@code window} when
  *     {@code depth} requests in flight cannot keep the slowest stage busy, or {@code sequential}
  *     when the stages run one after the other on one thread ({@code local} transport)
+ * @param busiest the stage or link with the most work per batch ({@code head}, {@code middle 1},
+ *     {@code tail}, {@code link 1}), even when {@code bottleneck} is {@code window}; {@code
+ *     sequential} when one thread runs every stage
+ * @param busiestMs its work per batch in ms: compute plus half the calibrated overhead of each
+ *     neighbouring hop for a stage, {@code max(Bh, R) x 8 / rate} for a link, the latency for
+ *     {@code sequential}: the service time of the queue an open-loop load forms in front of it
  */
 public record Prediction(
     int[] cuts,
@@ -29,7 +35,9 @@ public record Prediction(
     long[] hopBytes,
     double[] hopWireMs,
     double[] hopOverheadMs,
-    String bottleneck) {
+    String bottleneck,
+    String busiest,
+    double busiestMs) {
 
   public Prediction {
     cuts = cuts.clone();
@@ -89,7 +97,9 @@ public record Prediction(
         && Arrays.equals(hopBytes, p.hopBytes)
         && Arrays.equals(hopWireMs, p.hopWireMs)
         && Arrays.equals(hopOverheadMs, p.hopOverheadMs)
-        && bottleneck.equals(p.bottleneck);
+        && bottleneck.equals(p.bottleneck)
+        && busiest.equals(p.busiest)
+        && Double.compare(busiestMs, p.busiestMs) == 0;
   }
 
   @Override

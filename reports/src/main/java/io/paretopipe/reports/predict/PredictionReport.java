@@ -24,6 +24,8 @@ import java.util.TreeSet;
  *     searched (dynamic programming), because there were more than the enumeration limit
  * @param links one entry per {@code --link}, in the order given
  * @param sweeps one bandwidth sweep per distinct one-way delay of the links, by delay
+ * @param peakRates the peak rate of every prediction within an SLO and its agreement with measured
+ *     peaks ({@code predict --slo}, {@code --server}); {@code null} without an SLO
  */
 public record PredictionReport(
     String model,
@@ -36,7 +38,8 @@ public record PredictionReport(
     long combinations,
     boolean enumerated,
     List<LinkPrediction> links,
-    List<BandwidthSweep> sweeps) {
+    List<BandwidthSweep> sweeps,
+    PeakRates peakRates) {
 
   /**
    * Rates of the bandwidth sweep: 10 per decade from 1 Mbit/s to 10 Gbit/s (41 rates), in bits per
@@ -215,7 +218,27 @@ public record PredictionReport(
         base.combinationCount(),
         enumerate,
         perLink,
-        sweeps);
+        sweeps,
+        null);
+  }
+
+  /**
+   * @return this report with {@code rates} (null: without)
+   */
+  public PredictionReport withPeakRates(PeakRates rates) {
+    return new PredictionReport(
+        model,
+        batch,
+        devices,
+        depth,
+        stages,
+        overhead,
+        transport,
+        combinations,
+        enumerated,
+        links,
+        sweeps,
+        rates);
   }
 
   private static final Comparator<Prediction> CUT_ORDER =

@@ -6,13 +6,13 @@ import io.paretopipe.reports.stats.MeanInterval;
 import io.paretopipe.reports.stats.PercentileEstimate;
 
 /** How the human-readable reports print a figure with its interval or its missing support. */
-final class Figures {
+public final class Figures {
   private Figures() {}
 
   /**
    * @return e.g. {@code 12.345 ± 0.210}, {@code 12.345 (1 iteration: no interval)}, {@code n/a}
    */
-  static String mean(double value, MeanInterval interval, int decimals) {
+  public static String mean(double value, MeanInterval interval, int decimals) {
     if (!Double.isFinite(value)) {
       return "n/a";
     }
@@ -38,14 +38,14 @@ final class Figures {
   /**
    * @return e.g. {@code 0.97}, {@code n/a}
    */
-  static String probability(PointConfidence c) {
+  public static String probability(PointConfidence c) {
     return Numbers.fixed(c.probability(), 2);
   }
 
   /**
    * @return the class label, {@code n/a} when unknown
    */
-  static String frontierClass(PointConfidence c) {
+  public static String frontierClass(PointConfidence c) {
     return c.frontierClass() == null ? "n/a" : c.frontierClass().label();
   }
 }

@@ -65,6 +65,14 @@ public final class PredictionRenderers {
           "overhead_ms",
           "on_frontier");
 
+  /**
+   * The columns {@code predict --slo} appends to {@code predicted.csv}: the SLO, the predicted peak
+   * rate (requests per second, empty when a request alone misses the bound), the busiest stage or
+   * link and its service time (ms per batch).
+   */
+  public static final List<String> PEAK_CSV_COLUMNS =
+      List.of("slo", "predicted_peak_rate_per_s", "peak_bottleneck", "peak_service_ms");
+
   private PredictionRenderers() {}
 
   /**
@@ -75,6 +83,14 @@ public final class PredictionRenderers {
         (r, dir) -> Files.writeString(dir.resolve(MARKDOWN), markdown(r), StandardCharsets.UTF_8),
         PredictionRenderers::json,
         (r, dir) -> Files.writeString(dir.resolve(CSV), csv(r), StandardCharsets.UTF_8),
+        (r, dir) -> {
+          if (r.peakRates() != null && !r.peakRates().agreements().isEmpty()) {
+            Files.writeString(
+                dir.resolve(PeakRateTables.CSV),
+                PeakRateTables.agreementCsv(r.peakRates()),
+                StandardCharsets.UTF_8);
+          }
+        },
         new ChartRenderer<>(PredictionRenderers::charts));
   }
 
@@ -153,10 +169,14 @@ public final class PredictionRenderers {
       List<String> stageNames = stageNames(r.devices());
       md.append("| split | latency ms | throughput img/s | bottleneck | ")
           .append(stageNames.stream().map(n -> n + " ms").collect(Collectors.joining(" | ")))
-          .append(" | bytes | wire ms | overhead ms | frontier |\n");
+          .append(" | bytes | wire ms | overhead ms | frontier |")
+          .append(PeakRateTables.headerCells(r.peakRates()))
+          .append("\n");
       md.append("|---:|---:|---:|:---|")
           .append("---:|".repeat(stageNames.size()))
-          .append("---:|---:|---:|:---:|\n");
+          .append("---:|---:|---:|:---:|")
+          .append(PeakRateTables.alignCells(r.peakRates()))
+          .append("\n");
       for (Prediction p : lp.predictions()) {
         md.append("| ")
             .append(p.split())
@@ -177,8 +197,13 @@ public final class PredictionRenderers {
             .append(Numbers.fixed(Arrays.stream(p.hopOverheadMs()).sum(), 3))
             .append(" | ")
             .append(lp.onFrontier(p) ? "yes" : "")
-            .append(" |\n");
+            .append(" |")
+            .append(PeakRateTables.rowCells(r.peakRates(), p))
+            .append("\n");
       }
+    }
+    if (r.peakRates() != null) {
+      md.append(PeakRateTables.markdown(r));
     }
     for (BandwidthSweep sweep : r.sweeps()) {
       md.append("\n## Best split against bandwidth, delay ")
@@ -220,23 +245,35 @@ public final class PredictionRenderers {
    * @return the CSV text: one row per link and listed combination
    */
   public static String csv(PredictionReport r) {
-    StringBuilder s = new StringBuilder(String.join(",", CSV_COLUMNS)).append('\n');
+    List<String> columns = new ArrayList<>(CSV_COLUMNS);
+    if (r.peakRates() != null) {
+      columns.addAll(PEAK_CSV_COLUMNS);
+    }
+    StringBuilder s = new StringBuilder(String.join(",", columns)).append('\n');
     for (LinkPrediction lp : r.links()) {
       for (Prediction p : lp.predictions()) {
         List<String> row =
-            List.of(
-                lp.link().label(),
-                p.split(),
-                Numbers.format(p.latencyMs()),
-                Numbers.format(p.throughputImgS()),
-                p.bottleneck(),
-                Arrays.stream(p.stageComputeMs())
-                    .mapToObj(Numbers::format)
-                    .collect(Collectors.joining(";")),
-                Long.toString(p.totalBytes()),
-                Numbers.format(Arrays.stream(p.hopWireMs()).sum()),
-                Numbers.format(Arrays.stream(p.hopOverheadMs()).sum()),
-                Boolean.toString(lp.onFrontier(p)));
+            new ArrayList<>(
+                List.of(
+                    lp.link().label(),
+                    p.split(),
+                    Numbers.format(p.latencyMs()),
+                    Numbers.format(p.throughputImgS()),
+                    p.bottleneck(),
+                    Arrays.stream(p.stageComputeMs())
+                        .mapToObj(Numbers::format)
+                        .collect(Collectors.joining(";")),
+                    Long.toString(p.totalBytes()),
+                    Numbers.format(Arrays.stream(p.hopWireMs()).sum()),
+                    Numbers.format(Arrays.stream(p.hopOverheadMs()).sum()),
+                    Boolean.toString(lp.onFrontier(p))));
+        if (r.peakRates() != null) {
+          double peak = r.peakRates().peakPerS(p);
+          row.add(r.peakRates().slo().toString());
+          row.add(Double.isFinite(peak) ? Numbers.format(peak) : "");
+          row.add(p.busiest());
+          row.add(Numbers.format(p.busiestMs()));
+        }
         s.append(row.stream().map(CsvRenderer::escape).collect(Collectors.joining(",")))
             .append('\n');
       }
@@ -282,6 +319,9 @@ public final class PredictionRenderers {
       g.writeEndObject();
       g.writeNumberField("combinations", r.combinations());
       g.writeBooleanField("enumerated", r.enumerated());
+      if (r.peakRates() != null) {
+        g.writeStringField("slo", r.peakRates().slo().toString());
+      }
       g.writeArrayFieldStart("links");
       for (LinkPrediction lp : r.links()) {
         LinkSpec l = lp.link();
@@ -321,6 +361,11 @@ public final class PredictionRenderers {
           numbers(g, "hop_wire_ms", p.hopWireMs());
           numbers(g, "hop_overhead_ms", p.hopOverheadMs());
           g.writeBooleanField("on_frontier", lp.onFrontier(p));
+          if (r.peakRates() != null) {
+            number(g, "predicted_peak_rate_per_s", r.peakRates().peakPerS(p));
+            g.writeStringField("peak_bottleneck", p.busiest());
+            number(g, "peak_service_ms", p.busiestMs());
+          }
           g.writeEndObject();
         }
         g.writeEndArray();
@@ -345,12 +390,15 @@ public final class PredictionRenderers {
         g.writeEndObject();
       }
       g.writeEndArray();
+      if (r.peakRates() != null && !r.peakRates().agreements().isEmpty()) {
+        PeakRateTables.agreementJson(g, r.peakRates());
+      }
       g.writeEndObject();
       g.writeRaw('\n');
     }
   }
 
-  private static void number(JsonGenerator g, String name, double value) throws IOException {
+  static void number(JsonGenerator g, String name, double value) throws IOException {
     g.writeFieldName(name);
     if (Double.isFinite(value)) {
       g.writeNumber(Numbers.format(value));

@@ -168,18 +168,12 @@ public record ServerScenarioFile(
               + FORMAT_VERSION);
     }
     String slo = root.path("slo").asText("");
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile("p([0-9.]+)[=:]([0-9.]+)(ms|us|s)").matcher(slo);
-    if (!m.matches()) {
+    Slo parsed;
+    try {
+      parsed = Slo.parse(slo);
+    } catch (IllegalArgumentException e) {
       throw new ReportInputException(file, "slo '" + slo + "' is not like p99=500ms");
     }
-    double bound =
-        Double.parseDouble(m.group(2))
-            * switch (m.group(3)) {
-              case "us" -> 1e-3;
-              case "s" -> 1e3;
-              default -> 1;
-            };
     Boolean allocatorTuned = flag(root.path("allocator_tuned"));
     String run = runName(file);
     Long searchSeed = root.path("seed").isIntegralNumber() ? root.path("seed").asLong() : null;
@@ -219,7 +213,7 @@ public record ServerScenarioFile(
                   : null));
     }
     return new ServerScenarioFile(
-        slo, Double.parseDouble(m.group(1)), bound, root.path("batch").asInt(1), points);
+        slo, parsed.percentile(), parsed.boundMs(), root.path("batch").asInt(1), points);
   }
 
   private static Probe probe(JsonNode q) {

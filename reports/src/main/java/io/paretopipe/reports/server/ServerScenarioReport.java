@@ -34,9 +34,19 @@ public final class ServerScenarioReport {
   public static final String NOT_RECORDED = "not recorded";
 
   private final ServerScenarioFile file;
+  private final ClosedLoopFrontier closedLoop;
 
   public ServerScenarioReport(ServerScenarioFile file) {
+    this(file, null);
+  }
+
+  /**
+   * @param closedLoop JMH's closed-loop depth frontier to show beside the SLO frontier ({@code
+   *     server --closed-loop}); null: only the one-at-a-time frontier of the same splits
+   */
+  public ServerScenarioReport(ServerScenarioFile file, ClosedLoopFrontier closedLoop) {
     this.file = java.util.Objects.requireNonNull(file, "file");
+    this.closedLoop = closedLoop;
   }
 
   /**
@@ -130,8 +140,14 @@ public final class ServerScenarioReport {
         "Closed-loop frontier of requests sent one at a time (rate up, latency down; rate is"
             + " 1/latency there, so it is the fastest split alone): "
             + splits(points, frontier(closedRates, closedLatencies))
-            + ". JMH's closed-loop report (latency vs throughput at `depth` in flight) is the"
-            + " sweep's other scenario.\n\n");
+            + (closedLoop == null
+                ? ". JMH's closed-loop report (latency vs throughput at `depth` in flight) is the"
+                    + " sweep's other scenario (`--closed-loop JMHRUN` puts it beside this one).\n\n"
+                : ".\n"));
+    if (closedLoop != null) {
+      md.append(closedLoop.markdown(file.slo(), points, frontier(sloRates, sloLatencies)))
+          .append('\n');
+    }
     md.append("## Latency against offered load (the knee)\n\n");
     for (ServerScenarioFile.Point p : points) {
       md.append("### ").append(p.label()).append(" (").append(p.run()).append(")\n\n");

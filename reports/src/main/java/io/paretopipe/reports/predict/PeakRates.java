@@ -1,0 +1,251 @@
+package io.paretopipe.reports.predict;
+
+import io.paretopipe.reports.server.ServerPeakPrediction;
+import io.paretopipe.reports.server.ServerScenarioFile;
+import io.paretopipe.reports.server.Slo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * {@code predict --slo}: the peak Poisson rate each predicted split sustains within a latency SLO,
+ * and with {@code --server} how well that agrees with measured peak searches (docs/OPEN-LOOP.md).
+ *
+ * <p>The prediction is {@link ServerPeakPrediction#peak}: the pipeline is an M/D/1 queue in front
+ * of its busiest stage or link, service time {@link Prediction#busiestMs()} (the larger of the
+ * head's and the tail's compute from the unit profiles, or the link's serialisation of the tensor,
+ * {@code max(Bh, R) x 8 / rate}; plus half of a calibrated per-hop overhead), and the latency of a
+ * request alone is the predicted latency. The rate is in requests (batches) per second, as the
+ * server scenario's.
+ *
+ * <p>Agreement with one measured point: the predicted peak against the point's interval. The
+ * interval is the one the sweep states ({@code stated_peak_rate_per_s}, {@code
+ * stated_lowest_failing_rate_per_s}), or the claimed bracket after the recheck ({@code
+ * peak_rate_per_s}, {@code lowest_failing_rate_per_s}) for runs written before the sweep stated
+ * one. A missing upper end (no rate failed on both seeds) leaves the interval open above.
+ * Immutable.
+ *
+ * @param slo the SLO every peak is predicted for
+ * @param agreements one per measured point given, in the order given; empty without {@code
+ *     --server}
+ */
+public record PeakRates(Slo slo, List<Agreement> agreements) {
+
+  public PeakRates {
+    Objects.requireNonNull(slo, "slo");
+    agreements = List.copyOf(agreements);
+  }
+
+  /**
+   * @return the predicted peak of {@code p} in requests per second; NaN when a request alone
+   *     already misses the bound
+   */
+  public double peakPerS(Prediction p) {
+    return ServerPeakPrediction.peak(p.busiestMs(), p.latencyMs(), slo.percentile(), slo.boundMs());
+  }
+
+  /**
+   * The predicted peak of one split against one measured peak search.
+   *
+   * @param link the link label of the prediction
+   * @param split the split
+   * @param run which run the measurement came from ({@link ServerScenarioFile.Point#run()})
+   * @param predicted the prediction of the split over that link
+   * @param predictedPerS its predicted peak (NaN: the SLO cannot be met alone)
+   * @param claimedPeakPerS the measured bracket's lower end after the recheck (NaN: none passed)
+   * @param claimedFailingPerS its upper end (NaN: none failed)
+   * @param statedPeakPerS the stated interval's lower end (the claimed one where not stated)
+   * @param statedFailingPerS its upper end (NaN: open above)
+   * @param stated true when the run states an interval, false when the claimed bracket stands in
+   */
+  public record Agreement(
+      String link,
+      String split,
+      String run,
+      Prediction predicted,
+      double predictedPerS,
+      double claimedPeakPerS,
+      double claimedFailingPerS,
+      double statedPeakPerS,
+      double statedFailingPerS,
+      boolean stated) {
+
+    /**
+     * @return predicted / the measured peak (the claimed lower end); NaN when either is unknown
+     */
+    public double ratio() {
+      return predictedPerS / claimedPeakPerS;
+    }
+
+    /**
+     * @return true when the prediction lies in {@code [stated lower, stated upper)} (no upper end:
+     *     at or above the lower end); null when the prediction or the lower end is unknown
+     */
+    public Boolean inside() {
+      if (Double.isNaN(predictedPerS) || Double.isNaN(statedPeakPerS)) {
+        return null;
+      }
+      return predictedPerS >= statedPeakPerS
+          && (Double.isNaN(statedFailingPerS) || predictedPerS < statedFailingPerS);
+    }
+  }
+
+  /**
+   * Matches every point of {@code file} with the prediction of its split over its link.
+   *
+   * @param report the predictions
+   * @param slo the SLO of the predicted peaks
+   * @param file a measured server-scenario run
+   * @return the agreements, in the order of the file's points
+   * @throws IllegalArgumentException naming the point when its model, batch, SLO, link or split has
+   *     no prediction to compare with
+   */
+  public static List<Agreement> agree(PredictionReport report, Slo slo, ServerScenarioFile file) {
+    PeakRates rates = new PeakRates(slo, List.of());
+    if (file.percentile() != slo.percentile() || file.boundMs() != slo.boundMs()) {
+      throw new IllegalArgumentException(
+          "measured at "
+              + file.slo()
+              + ", predicted at "
+              + slo
+              + ": give --slo "
+              + file.slo()
+              + " (or leave --slo out to take the run's)");
+    }
+    if (file.batch() != report.batch()) {
+      throw new IllegalArgumentException(
+          "measured at batch "
+              + file.batch()
+              + " but the profiles are of batch "
+              + report.batch()
+              + ": profile the units at the run's batch (UnitProfileBenchmark -p batch="
+              + file.batch()
+              + ")");
+    }
+    List<Agreement> out = new ArrayList<>();
+    for (ServerScenarioFile.Point p : file.points()) {
+      if (!p.model().equals(report.model())) {
+        throw new IllegalArgumentException(
+            p.label() + " is of model " + p.model() + " but the profiles are of " + report.model());
+      }
+      PredictionReport.LinkPrediction lp = linkOf(report, p.link());
+      if (lp == null) {
+        throw new IllegalArgumentException(
+            p.label()
+                + " ran over link "
+                + p.link()
+                + ", which is not predicted (links: "
+                + String.join(", ", report.links().stream().map(l -> l.link().label()).toList())
+                + "): add --link "
+                + p.link());
+      }
+      Prediction predicted =
+          lp.predictions().stream()
+              .filter(q -> q.split().equals(p.split()))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          p.label()
+                              + " has no predicted split "
+                              + p.split()
+                              + " over "
+                              + lp.link().label()
+                              + " ("
+                              + lp.predictions().size()
+                              + " combinations predicted)"));
+      ServerScenarioFile.Stated s = p.stated();
+      boolean stated = s != null && !Double.isNaN(s.drift());
+      out.add(
+          new Agreement(
+              lp.link().label(),
+              p.split(),
+              p.run(),
+              predicted,
+              rates.peakPerS(predicted),
+              p.peakPerS(),
+              p.failingPerS(),
+              stated ? s.peakPerS() : p.peakPerS(),
+              stated ? s.failingPerS() : p.failingPerS(),
+              stated));
+    }
+    return out;
+  }
+
+  /** The prediction's link a measured link names: the same label, else the same conditions. */
+  private static PredictionReport.LinkPrediction linkOf(PredictionReport report, String link) {
+    for (PredictionReport.LinkPrediction lp : report.links()) {
+      if (lp.link().label().equalsIgnoreCase(link)) {
+        return lp;
+      }
+    }
+    LinkSpec measured;
+    try {
+      measured = LinkSpec.parse(link);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    for (PredictionReport.LinkPrediction lp : report.links()) {
+      if (lp.link().condition().equals(measured.condition())) {
+        return lp;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * @return how many agreements lie inside their interval
+   */
+  public long insideCount() {
+    return agreements.stream().filter(a -> Boolean.TRUE.equals(a.inside())).count();
+  }
+
+  private double[] knownRatios() {
+    return agreements.stream()
+        .mapToDouble(Agreement::ratio)
+        .filter(Double::isFinite)
+        .sorted()
+        .toArray();
+  }
+
+  /**
+   * @return the median of the known ratios predicted / measured peak; NaN when none is known
+   */
+  public double medianRatio() {
+    double[] r = knownRatios();
+    if (r.length == 0) {
+      return Double.NaN;
+    }
+    return r.length % 2 == 1 ? r[r.length / 2] : (r[r.length / 2 - 1] + r[r.length / 2]) / 2;
+  }
+
+  /**
+   * @return e.g. {@code 12 of 20 measured splits inside the stated interval; predicted / measured
+   *     peak: median 1.12 (0.81-1.60, 20 splits)}
+   */
+  public String summary() {
+    double[] r = knownRatios();
+    String ratios =
+        r.length == 0
+            ? "not recorded"
+            : String.format(
+                Locale.ROOT,
+                "median %.2f (%.2f-%.2f, %d split%s)",
+                medianRatio(),
+                r[0],
+                r[r.length - 1],
+                r.length,
+                r.length == 1 ? "" : "s");
+    long claimedOnly = agreements.stream().filter(a -> !a.stated()).count();
+    return insideCount()
+        + " of "
+        + agreements.size()
+        + " measured split"
+        + (agreements.size() == 1 ? "" : "s")
+        + " inside the stated interval"
+        + (claimedOnly == 0 ? "" : " (" + claimedOnly + " without one: their claimed bracket)")
+        + "; predicted / measured peak: "
+        + ratios;
+  }
+}
