@@ -160,6 +160,10 @@ public final class ServerScenario implements AutoCloseable {
    * second schedule ({@code seed + 1}, {@link BracketRecheck}) and widened where it disagrees.
    *
    * @param maxOutstanding requests unanswered at most; beyond, arrivals are dropped
+   * @param capacityPerSecond what the pipeline carries at most (an emulated link's rate over one
+   *     request's bytes, {@link ServerVerdict#linkCapacityPerSecond}); a probe above it fails
+   *     however it fared ({@link ServerVerdict#withinCapacity()}); {@code Double.POSITIVE_INFINITY}
+   *     when unknown
    * @return {@code slo}, the rechecked interval {@code [peak_rate_per_s,
    *     lowest_failing_rate_per_s)}, the search's own ({@code search_peak_rate_per_s}, {@code
    *     search_lowest_failing_rate_per_s}), {@code recheck_seed}, {@code bracket_confirmed}, the
@@ -177,6 +181,7 @@ public final class ServerScenario implements AutoCloseable {
       int maxProbes,
       int maxOutstanding,
       long seed,
+      double capacityPerSecond,
       Consumer<String> progress)
       throws IOException {
     PhaseRecorder recorder = new PhaseRecorder();
@@ -185,7 +190,9 @@ public final class ServerScenario implements AutoCloseable {
           recorder.reset();
           ArrivalSchedule schedule = ArrivalSchedule.of(ArrivalSchedule.Process.POISSON, rate, s);
           try (OpenLoopDriver d = new OpenLoopDriver(target, schedule, maxOutstanding, recorder)) {
-            ServerVerdict v = ServerVerdict.of(d.run(probe, minQueries), slo, probe, minQueries);
+            ServerVerdict v =
+                ServerVerdict.of(d.run(probe, minQueries), slo, probe, minQueries)
+                    .withCapacity(capacityPerSecond);
             progress.accept("seed " + s + ": " + v.toText());
             return v;
           }

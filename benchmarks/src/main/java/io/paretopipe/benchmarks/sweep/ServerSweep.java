@@ -7,10 +7,12 @@ import io.paretopipe.benchmarks.PartitionConfig;
 import io.paretopipe.benchmarks.PartitionFixture;
 import io.paretopipe.benchmarks.ServerScenario;
 import io.paretopipe.harness.driver.ArrivalSchedule;
+import io.paretopipe.harness.driver.EarlyStopping;
 import io.paretopipe.harness.driver.LatencySlo;
 import io.paretopipe.harness.driver.LoadTarget;
 import io.paretopipe.harness.driver.OpenLoopDriver;
 import io.paretopipe.harness.driver.PhaseRecorder;
+import io.paretopipe.harness.driver.ServerVerdict;
 import io.paretopipe.models.Engines;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -239,6 +241,19 @@ final class ServerSweep {
       point.put("link", p.link());
       point.put("split", p.split());
       point.put("bytes_per_request", fixture.bytesPerRequest());
+      double capacity =
+          ServerVerdict.linkCapacityPerSecond(
+              io.paretopipe.format.NetworkCondition.parse(p.link()), fixture.bytesPerRequest());
+      if (Double.isInfinite(capacity)) {
+        point.putNull("link_capacity_per_s");
+      } else {
+        point.put("link_capacity_per_s", capacity);
+        console.printf(
+            Locale.ROOT,
+            "  the link carries at most %.2f requests/s of %d bytes: a probe above it fails%n",
+            capacity,
+            fixture.bytesPerRequest());
+      }
       point.put("closed_loop_rate_per_s", closedLoopRate);
       int warmupRequests = FIRST_WARMUP + o.warmupRequests + BLOCK * warmup.readings().size();
       point.put("warmup_requests", warmupRequests);
@@ -257,6 +272,23 @@ final class ServerSweep {
       for (io.paretopipe.format.Phase phase : io.paretopipe.format.Phase.values()) {
         phases.put(phase.tag(), alone.total(phase).getMean() / 1e6);
       }
+      org.HdrHistogram.Histogram aloneE2e = alone.total(io.paretopipe.format.Phase.E2E);
+      long aloneOver =
+          aloneE2e.getTotalCount()
+              - aloneE2e.getCountBetweenValues(
+                  0, aloneE2e.highestEquivalentValue(slo.boundNanos()));
+      if (EarlyStopping.refuted(aloneE2e.getTotalCount(), aloneOver, slo.fraction())) {
+        putRuledOut(point, slo, aloneE2e.getTotalCount(), aloneOver);
+        console.printf(
+            Locale.ROOT,
+            "  %d of the last %d requests sent one at a time missed the bound (median %.1f ms):"
+                + " no arrival rate meets %s, no probe run%n",
+            aloneOver,
+            aloneE2e.getTotalCount(),
+            aloneE2e.getValueAtPercentile(50) / 1e6,
+            slo);
+        return point;
+      }
       point.setAll(
           ServerScenario.findPeak(
               target,
@@ -268,6 +300,7 @@ final class ServerSweep {
               o.maxProbes,
               o.maxOutstanding,
               seed(),
+              capacity,
               line -> console.println("  " + line)));
       double after = BLOCK * 1e9 / sendAlone(target, new PhaseRecorder(), BLOCK);
       point.put("closed_loop_rate_after_per_s", after);
@@ -286,6 +319,36 @@ final class ServerSweep {
           statedBracket(point));
       return point;
     }
+  }
+
+  /**
+   * Records a split that no arrival rate can serve within {@code slo}: requests sent one at a time
+   * (no queueing, the best case) already refute the percentile ({@link EarlyStopping#refuted}), so
+   * no probe is run. The peak and both ends of every interval are {@code null} (never a rate that
+   * looks measured), {@code valid} is false, {@code probes} empty, and {@code ruled_out_alone}
+   * holds {@code requests} and {@code over_bound}.
+   */
+  static void putRuledOut(ObjectNode point, LatencySlo slo, long requests, long overBound) {
+    point.put("slo", slo.toString());
+    for (String key :
+        List.of(
+            "peak_rate_per_s",
+            "lowest_failing_rate_per_s",
+            "search_peak_rate_per_s",
+            "search_lowest_failing_rate_per_s",
+            "speed_drift",
+            "stated_peak_rate_per_s",
+            "stated_lowest_failing_rate_per_s",
+            "closed_loop_rate_after_per_s")) {
+      point.putNull(key);
+    }
+    point.put("bracketed", false);
+    point.put("valid", false);
+    point.put("bracket_confirmed", false);
+    point.putArray("probes");
+    ObjectNode why = point.putObject("ruled_out_alone");
+    why.put("requests", requests);
+    why.put("over_bound", overBound);
   }
 
   /**

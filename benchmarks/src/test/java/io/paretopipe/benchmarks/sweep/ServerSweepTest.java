@@ -81,6 +81,26 @@ class ServerSweepTest {
   }
 
   @Test
+  void aSplitRuledOutOneAtATimeStatesNoRateAndRunsNoProbe() {
+    ObjectNode point = new ObjectMapper().createObjectNode();
+    point.put("split", 1);
+    ServerSweep.putRuledOut(point, io.paretopipe.harness.driver.LatencySlo.parse("p90:2s"), 10, 10);
+    for (String key :
+        List.of(
+            "peak_rate_per_s",
+            "lowest_failing_rate_per_s",
+            "stated_peak_rate_per_s",
+            "stated_lowest_failing_rate_per_s",
+            "speed_drift")) {
+      assertTrue(point.get(key).isNull(), key);
+    }
+    assertFalse(point.path("valid").asBoolean());
+    assertEquals(0, point.path("probes").size());
+    assertEquals(10, point.path("ruled_out_alone").path("over_bound").asLong());
+    assertEquals("p90=2000ms", point.path("slo").asText());
+  }
+
+  @Test
   void theTunedAllocatorPasses() {
     Map<String, String> env = new HashMap<>(Engines.RECOMMENDED_ALLOCATOR_ENV);
     env.put("PATH", "/usr/bin");

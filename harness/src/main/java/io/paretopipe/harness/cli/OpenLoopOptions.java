@@ -175,11 +175,14 @@ final class OpenLoopOptions {
     com.fasterxml.jackson.databind.ObjectMapper mapper =
         new com.fasterxml.jackson.databind.ObjectMapper();
     if (findPeak) {
+      double capacity =
+          ServerVerdict.linkCapacityPerSecond(pipeline.spec().link(), pipeline.bytesPerRequest());
       PeakSearch.Peak peak =
           PeakSearch.find(
               r -> {
                 OpenLoopResult result = runOnce(target, schedule.withRate(r), recorder, length);
-                ServerVerdict v = ServerVerdict.of(result, objective, min, minQueries);
+                ServerVerdict v =
+                    ServerVerdict.of(result, objective, min, minQueries).withCapacity(capacity);
                 if (!json) {
                   err.println(v.toText());
                   err.flush();

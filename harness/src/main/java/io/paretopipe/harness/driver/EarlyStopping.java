@@ -63,6 +63,24 @@ public final class EarlyStopping {
     return queries >= minQueries(overBound, fraction);
   }
 
+  /**
+   * Whether {@code queries} queries with {@code overBound} over the bound refute the claim at
+   * {@link #CONFIDENCE}: had the true over-bound probability been only {@code 1 - fraction}, seeing
+   * {@code overBound} or more would have had probability at most {@code 1 - CONFIDENCE}. Used on
+   * requests sent one at a time (the best case: no queueing), it says no arrival rate can meet the
+   * percentile.
+   *
+   * @param queries >= 0
+   * @param overBound 0..queries
+   * @param fraction the percentile as a fraction in (0, 1)
+   */
+  public static boolean refuted(long queries, long overBound, double fraction) {
+    if (overBound <= 0) {
+      return false;
+    }
+    return 1 - binomialCdf(queries, 1 - fraction, overBound - 1) <= 1 - CONFIDENCE;
+  }
+
   private static boolean passes(long within, long overBound, double fraction) {
     return binomialCdf(within + overBound, 1 - fraction, overBound) <= 1 - CONFIDENCE;
   }

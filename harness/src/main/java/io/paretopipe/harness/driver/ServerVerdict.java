@@ -14,6 +14,11 @@ import java.util.Locale;
  * holds); it is <em>valid</em> when, in addition, the minimum duration and query count are met, as
  * LoadGen prints VALID.
  *
+ * <p>A rate above a known capacity of the pipeline ({@code capacityPerSecond}: what an emulated
+ * link's rate carries of one request's bytes) cannot be sustained, however a probe of a few seconds
+ * fared: its queue grows for as long as the load lasts, and a short probe ends before the backlog
+ * reaches the bound. Such a rate never passes ({@link #withinCapacity()}).
+ *
  * @param percentileNanos the SLO's percentile, {@link Long#MAX_VALUE} if it falls among drops
  * @param overBound scheduled requests later than the bound, drops included
  * @param earlyStoppingQueries queries early stopping needs with {@code overBound} over the bound
@@ -25,9 +30,10 @@ public record ServerVerdict(
     long overBound,
     long earlyStoppingQueries,
     Duration minDuration,
-    long minQueries) {
+    long minQueries,
+    double capacityPerSecond) {
 
-  /** Judges {@code result} against {@code slo}. */
+  /** Judges {@code result} against {@code slo}, with no known capacity. */
   public static ServerVerdict of(
       OpenLoopResult result, LatencySlo slo, Duration minDuration, long minQueries) {
     long over = result.overBound(slo.boundNanos());
@@ -38,7 +44,54 @@ public record ServerVerdict(
         over,
         EarlyStopping.minQueries(over, slo.fraction()),
         minDuration,
-        minQueries);
+        minQueries,
+        Double.POSITIVE_INFINITY);
+  }
+
+  /**
+   * This verdict with a known capacity.
+   *
+   * @param perSecond requests per second the pipeline can carry at most (e.g. an emulated link's
+   *     rate over one request's bytes), > 0; {@code Double.POSITIVE_INFINITY} when unknown
+   * @throws IllegalArgumentException for a capacity that is not > 0
+   */
+  public ServerVerdict withCapacity(double perSecond) {
+    if (!(perSecond > 0)) {
+      throw new IllegalArgumentException(
+          "capacity "
+              + perSecond
+              + "/s (expected: requests per second > 0, or infinity if unknown)");
+    }
+    return new ServerVerdict(
+        slo,
+        result,
+        percentileNanos,
+        overBound,
+        earlyStoppingQueries,
+        minDuration,
+        minQueries,
+        perSecond);
+  }
+
+  /**
+   * The requests per second {@code link}'s rate carries of {@code bytesPerRequest}: an upper bound
+   * on what the pipeline sustains, since framing, TCP/IP headers and the answer's way back only
+   * lower it.
+   *
+   * @return {@code rate / (bytes x 8)}, or {@code Double.POSITIVE_INFINITY} when the link has no
+   *     rate limit or {@code bytesPerRequest <= 0}
+   */
+  public static double linkCapacityPerSecond(
+      io.paretopipe.format.NetworkCondition link, long bytesPerRequest) {
+    if (link.rateBitsPerSecond() <= 0 || bytesPerRequest <= 0) {
+      return Double.POSITIVE_INFINITY;
+    }
+    return link.rateBitsPerSecond() / (bytesPerRequest * 8.0);
+  }
+
+  /** The offered rate is at most the known capacity (always, when none is known). */
+  public boolean withinCapacity() {
+    return result.schedule().ratePerSecond() <= capacityPerSecond;
   }
 
   public boolean sloMet() {
@@ -57,9 +110,9 @@ public record ServerVerdict(
     return result.scheduled() >= minQueries;
   }
 
-  /** The SLO holds with early stopping's confidence. */
+  /** The SLO holds with early stopping's confidence, at a rate within the known capacity. */
   public boolean passes() {
-    return sloMet() && earlyStoppingMet();
+    return sloMet() && earlyStoppingMet() && withinCapacity();
   }
 
   /** {@link #passes()} and the run was long enough. */
@@ -75,7 +128,7 @@ public record ServerVerdict(
    */
   public boolean decidedByDrops() {
     long dropped = result.dropped();
-    if (passes() || dropped == 0) {
+    if (passes() || dropped == 0 || !withinCapacity()) {
       return false;
     }
     long n = result.scheduled();
@@ -102,6 +155,12 @@ public record ServerVerdict(
     n.put("early_stopping_met", earlyStoppingMet());
     n.put("min_duration_met", minDurationMet());
     n.put("min_queries_met", minQueriesMet());
+    if (Double.isInfinite(capacityPerSecond)) {
+      n.putNull("capacity_per_s");
+    } else {
+      n.put("capacity_per_s", capacityPerSecond);
+    }
+    n.put("within_capacity", withinCapacity());
     n.put("passes", passes());
     n.put("valid", valid());
     n.put("decided_by_drops", decidedByDrops());
@@ -112,7 +171,7 @@ public record ServerVerdict(
     return String.format(
         Locale.ROOT,
         "%.2f/s: %s %s ms (%s), %d of %d over the bound, %d dropped; early stopping needs %d (%s),"
-            + " min duration %s, min queries %s -> %s",
+            + " min duration %s, min queries %s%s -> %s",
         result.schedule().ratePerSecond(),
         slo,
         OpenLoopResult.ms(percentileNanos),
@@ -124,6 +183,10 @@ public record ServerVerdict(
         earlyStoppingMet() ? "met" : "NOT met",
         minDurationMet() ? "met" : "NOT met",
         minQueriesMet() ? "met" : "NOT met",
+        withinCapacity()
+            ? ""
+            : String.format(
+                Locale.ROOT, ", ABOVE the capacity of %.2f/s (not sustainable)", capacityPerSecond),
         valid()
             ? "VALID"
             : passes()

@@ -3,6 +3,7 @@ package io.paretopipe.harness.driver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -101,6 +102,36 @@ class BracketRecheckTest {
     // a drop that does not fail the run decides nothing: 2 of 1,000 over the bound pass p99
     assertTrue(verdict(50, 1, 1).passes());
     assertFalse(verdict(50, 1, 1).decidedByDrops());
+  }
+
+  @Test
+  void aRateAboveTheLinksCapacityNeverPassesHoweverTheProbeFared() {
+    // pi-link (5 Mbit/s) carries 12.46 requests/s of mobilenetv2 split 9's 50,176 bytes
+    double capacity =
+        ServerVerdict.linkCapacityPerSecond(
+            io.paretopipe.format.NetworkCondition.parse("pi-link"), 50_176);
+    assertEquals(5e6 / (50_176 * 8.0), capacity, 1e-9);
+    ServerVerdict above = verdict(13.32, 0, 0).withCapacity(capacity);
+    assertTrue(above.sloMet() && above.earlyStoppingMet());
+    assertFalse(above.withinCapacity());
+    assertFalse(above.passes());
+    assertFalse(above.valid());
+    assertFalse(above.decidedByDrops());
+    assertFalse(above.toJson().path("within_capacity").asBoolean());
+    assertEquals(capacity, above.toJson().path("capacity_per_s").asDouble(), 1e-9);
+    assertTrue(above.toText().contains("ABOVE the capacity of 12.46/s"), above.toText());
+    ServerVerdict below = verdict(12.0, 0, 0).withCapacity(capacity);
+    assertTrue(below.passes());
+    assertTrue(below.toJson().path("within_capacity").asBoolean());
+    // no rate limit, or no bytes: no capacity is known, and the JSON says so with null
+    assertEquals(
+        Double.POSITIVE_INFINITY,
+        ServerVerdict.linkCapacityPerSecond(
+            io.paretopipe.format.NetworkCondition.parse("delay:20ms"), 50_176));
+    assertTrue(verdict(13.32, 0, 0).toJson().path("capacity_per_s").isNull());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> verdict(1, 0, 0).withCapacity(0));
+    assertTrue(e.getMessage().contains("expected: requests per second > 0"), e.getMessage());
   }
 
   /** 1,000 scheduled at {@code rate}: {@code slow} take 1 s, {@code dropped} are dropped. */

@@ -99,6 +99,12 @@ class OpenLoopScheduleTest {
     assertEquals(662, EarlyStopping.minQueries(1, 0.99));
     assertEquals(64, EarlyStopping.minQueries(1, 0.90));
     assertTrue(EarlyStopping.minQueries(10, 0.99) > EarlyStopping.minQueries(9, 0.99) + 90);
+    // refuted: P(Binomial(10, 0.1) >= 4) = 0.0128 > 0.01, P(>= 5) = 0.0016; at p99, >= 2 of 10
+    assertFalse(EarlyStopping.refuted(10, 4, 0.90));
+    assertTrue(EarlyStopping.refuted(10, 5, 0.90));
+    assertFalse(EarlyStopping.refuted(10, 1, 0.99));
+    assertTrue(EarlyStopping.refuted(10, 2, 0.99));
+    assertFalse(EarlyStopping.refuted(10, 0, 0.90));
   }
 
   @Test
