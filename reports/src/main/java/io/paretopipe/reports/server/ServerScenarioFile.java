@@ -121,7 +121,14 @@ public record ServerScenarioFile(
       double closedLoopAfterPerS,
       Boolean allocatorTuned,
       String run,
-      Stated stated) {
+      Stated stated,
+      String ruledOut,
+      double linkCapacityPerS) {
+
+    /** Whether the claimed peak is above what the link's rate carries of one request's bytes. */
+    public boolean aboveLinkCapacity() {
+      return peakPerS > linkCapacityPerS;
+    }
 
     /** {@code model split=K transport link=L}. */
     public String label() {
@@ -210,7 +217,9 @@ public record ServerScenarioFile(
                       number(p.path("speed_drift")),
                       number(p.path("stated_peak_rate_per_s")),
                       number(p.path("stated_lowest_failing_rate_per_s")))
-                  : null));
+                  : null,
+              ruledOut(p.path("ruled_out_alone")),
+              linkCapacity(p)));
     }
     return new ServerScenarioFile(
         slo, parsed.percentile(), parsed.boundMs(), root.path("batch").asInt(1), points);
@@ -234,6 +243,38 @@ public record ServerScenarioFile(
   }
 
   /** {@code null} when the point has no {@code recheck_seed} (written before the recheck). */
+  /** {@code 10 of 10 requests sent one at a time over the bound}, or null when not ruled out. */
+  private static String ruledOut(JsonNode r) {
+    if (!r.isObject()) {
+      return null;
+    }
+    return r.path("over_bound").asLong()
+        + " of "
+        + r.path("requests").asLong()
+        + " requests sent one at a time over the bound";
+  }
+
+  /**
+   * {@code link_capacity_per_s}, or for a run written before the sweep recorded it the same rule
+   * ({@code rate / (bytes x 8)}) from its link and bytes; NaN for a link with no rate or an unknown
+   * spec.
+   */
+  private static double linkCapacity(JsonNode p) {
+    if (p.has("link_capacity_per_s")) {
+      return number(p.path("link_capacity_per_s"));
+    }
+    long bytes = p.path("bytes_per_request").asLong();
+    try {
+      io.paretopipe.format.NetworkCondition c =
+          io.paretopipe.format.NetworkCondition.parse(p.path("link").asText());
+      return c.rateBitsPerSecond() > 0 && bytes > 0
+          ? c.rateBitsPerSecond() / (bytes * 8.0)
+          : Double.NaN;
+    } catch (IllegalArgumentException e) {
+      return Double.NaN;
+    }
+  }
+
   private static Recheck recheck(JsonNode p, Long searchSeed) {
     if (!p.path("recheck_seed").isIntegralNumber()) {
       return null;

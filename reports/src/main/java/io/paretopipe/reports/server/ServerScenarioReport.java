@@ -300,7 +300,9 @@ public final class ServerScenarioReport {
             + " the interval the sweep states for the split rather than for the minutes its probes"
             + " ran. `"
             + NOT_RECORDED
-            + "`: the run was written before the sweep recorded it.\n\n");
+            + "`: the run was written before the sweep recorded it. A link with a rate carries at"
+            + " most `rate / (bytes x 8)` requests per second; a claimed peak above that is"
+            + " marked, and since 2026-12-07 the sweep fails such probes.\n\n");
     md.append(
         "| split | transport | link | searched /s | claimed /s | recheck | one at a time before"
             + " -> after /s | drift | warmed up | head allocator tuned | run | stated /s |\n");
@@ -314,11 +316,20 @@ public final class ServerScenarioReport {
               p.split(),
               p.transport(),
               p.link(),
-              r == null
-                  ? NOT_RECORDED
-                  : interval(r.searchPeakPerS(), r.searchFailingPerS())
-                      + (r.searchSeed() == null ? "" : " on seed " + r.searchSeed()),
-              interval(p.peakPerS(), p.failingPerS()),
+              p.ruledOut() != null
+                  ? "none: ruled out (" + p.ruledOut() + "), no probe run"
+                  : r == null
+                      ? NOT_RECORDED
+                      : interval(r.searchPeakPerS(), r.searchFailingPerS())
+                          + (r.searchSeed() == null ? "" : " on seed " + r.searchSeed()),
+              interval(p.peakPerS(), p.failingPerS())
+                  + (p.aboveLinkCapacity()
+                      ? String.format(
+                          Locale.ROOT,
+                          " **above the link's capacity of %.2f/s**: the probes ended before the"
+                              + " growing backlog reached the bound, not a sustained rate",
+                          p.linkCapacityPerS())
+                      : ""),
               recheckLabel(r),
               num(p.closedLoopPerS()),
               Double.isNaN(p.closedLoopAfterPerS()) ? NOT_RECORDED : num(p.closedLoopAfterPerS()),

@@ -319,6 +319,39 @@ class ServerScenarioReportTest {
   }
 
   /**
+   * Two stored real pi-link runs: P9 of 2026-12-06 claimed [13.30, 15.52)/s for 50,176 bytes, which
+   * pi-link's 5 Mbit/s carries at most 12.46 times a second, so the claim is marked; P1 of
+   * 2026-12-07 was ruled out by its requests sent one at a time (1,605,632 bytes take 2.57 s on the
+   * link alone, over p90 <= 2 s), with no probe.
+   */
+  @Test
+  void aClaimAboveTheLinksCapacityAndARuledOutSplitAreSaidSo(@TempDir Path dir) throws Exception {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    int code =
+        io.paretopipe.reports.cli.ReportsCli.run(
+            new java.io.PrintWriter(out),
+            new java.io.PrintWriter(err),
+            "server",
+            "src/test/resources/server/P9-server-scenario.json",
+            "src/test/resources/server/P1-ruled-out-server-scenario.json",
+            "--out",
+            dir.resolve("report").toString());
+    assertEquals(0, code, err.toString());
+    String md = Files.readString(dir.resolve("report/server-scenario.md"));
+    assertTrue(
+        md.contains(
+            "| [13.30, 15.52) **above the link's capacity of 12.46/s**: the probes ended before"
+                + " the growing backlog reached the bound, not a sustained rate |"),
+        md);
+    assertTrue(
+        md.contains(
+            "| 1 | nio | pi-link | none: ruled out (10 of 10 requests sent one at a time over the"
+                + " bound), no probe run | [-, -) |"),
+        md);
+  }
+
+  /**
    * The stored real run docs/runs/2026-12-06-server-repro/split10-b (a copy in test resources): the
    * recheck on seed 43 passed 119.86 and 143.83/s, so [107.88, 119.86) widened to [107.88, 191.78);
    * the one-at-a-time rate went from 47.94 to 70.33/s.
