@@ -326,19 +326,11 @@ class ServerScenarioReportTest {
    */
   @Test
   void aClaimAboveTheLinksCapacityAndARuledOutSplitAreSaidSo(@TempDir Path dir) throws Exception {
-    java.io.StringWriter out = new java.io.StringWriter();
-    java.io.StringWriter err = new java.io.StringWriter();
-    int code =
-        io.paretopipe.reports.cli.ReportsCli.run(
-            new java.io.PrintWriter(out),
-            new java.io.PrintWriter(err),
-            "server",
+    String md =
+        serverReport(
+            dir,
             "src/test/resources/server/P9-server-scenario.json",
-            "src/test/resources/server/P1-ruled-out-server-scenario.json",
-            "--out",
-            dir.resolve("report").toString());
-    assertEquals(0, code, err.toString());
-    String md = Files.readString(dir.resolve("report/server-scenario.md"));
+            "src/test/resources/server/P1-ruled-out-server-scenario.json");
     assertTrue(
         md.contains(
             "| [13.30, 15.52) **above the link's capacity of 12.46/s**: the probes ended before"
@@ -358,19 +350,7 @@ class ServerScenarioReportTest {
    */
   @Test
   void theRealSplit10RunThroughTheCli(@TempDir Path dir) throws Exception {
-    Path run = Path.of("src/test/resources/server/split10-b-server-scenario.json");
-    java.io.StringWriter out = new java.io.StringWriter();
-    java.io.StringWriter err = new java.io.StringWriter();
-    int code =
-        io.paretopipe.reports.cli.ReportsCli.run(
-            new java.io.PrintWriter(out),
-            new java.io.PrintWriter(err),
-            "server",
-            run.toString(),
-            "--out",
-            dir.resolve("report").toString());
-    assertEquals(0, code, err.toString());
-    String md = Files.readString(dir.resolve("report/server-scenario.md"));
+    String md = serverReport(dir, "src/test/resources/server/split10-b-server-scenario.json");
     assertTrue(
         md.contains(
             "| 10 | nio | none | [107.88, 119.86) on seed 42 | [107.88, 191.78) | **recheck on"
@@ -428,5 +408,20 @@ class ServerScenarioReportTest {
     assertEquals("inside the bracket", ServerScenarioReport.agreement(41, 40, 42));
     assertEquals("1.50x the lowest failing", ServerScenarioReport.agreement(63, 40, 42));
     assertEquals("0.50x the peak", ServerScenarioReport.agreement(20, 40, 42));
+  }
+
+  /** Runs {@code server FILES --out DIR/report} through the CLI; returns server-scenario.md. */
+  private static String serverReport(Path dir, String... files) throws Exception {
+    java.io.StringWriter err = new java.io.StringWriter();
+    List<String> args = new java.util.ArrayList<>(List.of("server"));
+    args.addAll(List.of(files));
+    args.addAll(List.of("--out", dir.resolve("report").toString()));
+    int code =
+        io.paretopipe.reports.cli.ReportsCli.run(
+            new java.io.PrintWriter(new java.io.StringWriter()),
+            new java.io.PrintWriter(err),
+            args.toArray(String[]::new));
+    assertEquals(0, code, err.toString());
+    return Files.readString(dir.resolve("report/server-scenario.md"));
   }
 }
