@@ -212,7 +212,9 @@ public class PartitionBenchmark {
           new ServerScenario(
               io.paretopipe.harness.driver.LoadTarget.of(fixture.pipeline()),
               ServerScenario.schedule(io.paretopipe.harness.driver.ArrivalSchedule.parseRate(rate)),
-              ServerScenario.parseSlo(slo));
+              ServerScenario.parseSlo(slo),
+              io.paretopipe.harness.driver.ServerVerdict.linkCapacityPerSecond(
+                  fixture.pipeline().spec().link(), fixture.bytesPerRequest()));
       measurementIterationsStarted = 0;
       return;
     }

@@ -53,13 +53,19 @@ public final class ServerScenario implements AutoCloseable {
 
   private final OpenLoopDriver driver;
   private final LatencySlo slo;
+  private final double capacityPerSecond;
 
   /**
    * @param slo what the run is judged against, null for none
+   * @param capacityPerSecond what the pipeline carries at most ({@link
+   *     ServerVerdict#linkCapacityPerSecond}, {@code Double.POSITIVE_INFINITY} when unknown); the
+   *     verdict of a rate above it fails
    */
-  public ServerScenario(LoadTarget target, ArrivalSchedule schedule, LatencySlo slo) {
+  public ServerScenario(
+      LoadTarget target, ArrivalSchedule schedule, LatencySlo slo, double capacityPerSecond) {
     this.driver = new OpenLoopDriver(target, schedule, maxOutstanding(), new PhaseRecorder());
     this.slo = slo;
+    this.capacityPerSecond = capacityPerSecond;
   }
 
   /**
@@ -136,7 +142,11 @@ public final class ServerScenario implements AutoCloseable {
     root.put("format_version", FORMAT_VERSION);
     root.set("run", result.toJson());
     if (slo != null) {
-      root.set("verdict", ServerVerdict.of(result, slo, minDuration, minQueries(slo)).toJson());
+      root.set(
+          "verdict",
+          ServerVerdict.of(result, slo, minDuration, minQueries(slo))
+              .withCapacity(capacityPerSecond)
+              .toJson());
     }
     Files.createDirectories(file.toAbsolutePath().getParent());
     new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
