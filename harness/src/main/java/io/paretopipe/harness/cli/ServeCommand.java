@@ -196,7 +196,8 @@ final class ServeCommand implements Callable<Integer> {
       description =
           "grpc only: HTTP/2 settings: default (grpc-java's), tuned (16 MiB flow-control window,"
               + " pooled direct allocator with 16 MiB chunks), or one knob: window, allocator,"
-              + " direct-executor, socket-buffers (default: ${DEFAULT-VALUE}).")
+              + " direct-executor, socket-buffers, recv-buffer, write-buffer (docs/TRANSPORT.md; default:"
+              + " ${DEFAULT-VALUE}).")
   String grpcTuning;
 
   @Option(
