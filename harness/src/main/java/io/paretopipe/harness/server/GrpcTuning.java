@@ -53,12 +53,13 @@ public enum GrpcTuning {
   WINDOW(true, false, false, false, false, false),
   ALLOCATOR(false, true, false, false, false, false),
   DIRECT_EXECUTOR(false, false, true, false, false, false),
-  TUNED(true, true, false, false, false, false),
+  TUNED(true, true, false, false, false, true),
   SOCKET_BUFFERS(false, false, false, true, false, false),
   RECV_BUFFER(false, false, false, false, true, false),
   WRITE_BUFFER(false, false, false, false, false, true),
   TUNED_RECV_BUFFER(true, true, false, false, true, false),
-  TUNED_WRITE_BUFFER(true, true, false, false, false, true);
+  TUNED_WRITE_BUFFER(true, true, false, false, false, true),
+  WINDOW_ALLOCATOR(true, true, false, false, false, false);
 
   /** Flow-control window of {@code window}, bytes: 16 MiB. */
   public static final int TUNED_WINDOW_BYTES = 16 << 20;

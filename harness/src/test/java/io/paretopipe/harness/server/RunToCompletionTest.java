@@ -233,12 +233,15 @@ class RunToCompletionTest {
     assertTrue(write.writeBuffer() && write.fixedWindow() && write.pooledAllocator());
     assertTrue(GrpcTuning.parse("recv-buffer").recvBuffer());
     assertFalse(GrpcTuning.RECV_BUFFER.pooledAllocator());
+    assertTrue(GrpcTuning.TUNED.writeBuffer() && !GrpcTuning.TUNED.recvBuffer());
+    GrpcTuning before = GrpcTuning.parse("window-allocator");
+    assertTrue(before.fixedWindow() && before.pooledAllocator() && !before.writeBuffer());
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> GrpcTuning.parse("fast"));
     assertEquals(
         "grpc tuning \"fast\" is unknown: valid names are default, window, allocator,"
             + " direct-executor, tuned, socket-buffers, recv-buffer, write-buffer,"
-            + " tuned-recv-buffer, tuned-write-buffer",
+            + " tuned-recv-buffer, tuned-write-buffer, window-allocator",
         e.getMessage());
   }
 }
