@@ -56,6 +56,7 @@ if [ ! -f "$REFERENCE_DIR/twoproc.py" ] || ! /usr/bin/python3 -c 'import torch, 
 fi
 out=${out:-$root/runs/overhead-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out"
+out=$(cd "$out" && pwd) # absolute: the reference runs from its own directory
 export MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=17179869184 MALLOC_TOP_PAD_=536870912
 port=$((47100 + RANDOM % 500))
 

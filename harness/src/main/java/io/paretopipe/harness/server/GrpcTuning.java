@@ -29,6 +29,19 @@ import java.util.stream.Collectors;
  *       and {@code SO_SNDBUF} on the server's connections and the channel (the kernel doubles them
  *       and caps them at {@code net.core.rmem_max} / {@code wmem_max}); setting them turns off
  *       Linux's buffer auto-tuning for those sockets. Measured only: {@link #TUNED} leaves it off.
+ *   <li>{@code recv-buffer}: Netty reads each connection into buffers that grow up to {@value
+ *       #TUNED_RECV_BUFFER_MAX_BYTES} bytes (an adaptive allocator, from {@value
+ *       #TUNED_RECV_BUFFER_INITIAL_BYTES}) instead of Netty's default of at most 64 KiB per read: a
+ *       16 MiB message is then read in fewer, larger {@code read} calls.
+ *   <li>{@code write-buffer}: a write-buffer high water mark of {@value
+ *       #TUNED_WRITE_BUFFER_HIGH_BYTES} bytes (low: half of it) instead of Netty's 64 KiB. Netty's
+ *       HTTP/2 flow controller frames a message only while the connection is writable, so with the
+ *       default it frames, writes and flushes 64 KiB at a time; with this one a whole window's
+ *       worth is framed and handed to one gathering write.
+ *   <li>{@code tuned-recv-buffer}, {@code tuned-write-buffer}: {@link #TUNED} plus that knob.
+ *       Alone, a knob runs with grpc's own allocator, whose 2 MiB chunks are freed and mapped again
+ *       as 16 MiB messages come and go (page faults in kernel time on every thread that allocates);
+ *       that cost hides what the knob does, so each is measured on top of {@link #TUNED} too.
  * </ul>
  *
  * What grpc-java does not offer: the HTTP/2 max frame size (it keeps Netty's 16 KiB DATA frames; no
@@ -36,12 +49,17 @@ import java.util.stream.Collectors;
  * into its own buffers (a protobuf message is drained into grpc's buffers once).
  */
 public enum GrpcTuning {
-  DEFAULT(false, false, false, false),
-  WINDOW(true, false, false, false),
-  ALLOCATOR(false, true, false, false),
-  DIRECT_EXECUTOR(false, false, true, false),
-  TUNED(true, true, false, false),
-  SOCKET_BUFFERS(false, false, false, true);
+  DEFAULT(false, false, false, false, false, false),
+  WINDOW(true, false, false, false, false, false),
+  ALLOCATOR(false, true, false, false, false, false),
+  DIRECT_EXECUTOR(false, false, true, false, false, false),
+  TUNED(true, true, false, false, false, true),
+  SOCKET_BUFFERS(false, false, false, true, false, false),
+  RECV_BUFFER(false, false, false, false, true, false),
+  WRITE_BUFFER(false, false, false, false, false, true),
+  TUNED_RECV_BUFFER(true, true, false, false, true, false),
+  TUNED_WRITE_BUFFER(true, true, false, false, false, true),
+  WINDOW_ALLOCATOR(true, true, false, false, false, false);
 
   /** Flow-control window of {@code window}, bytes: 16 MiB. */
   public static final int TUNED_WINDOW_BYTES = 16 << 20;
@@ -52,17 +70,35 @@ public enum GrpcTuning {
   /** {@code SO_RCVBUF} and {@code SO_SNDBUF} of {@code socket-buffers}, bytes: 4 MiB. */
   public static final int TUNED_SOCKET_BUFFER_BYTES = 4 << 20;
 
+  /** First read buffer of {@code recv-buffer}, bytes: 64 KiB (Netty's largest by default). */
+  public static final int TUNED_RECV_BUFFER_INITIAL_BYTES = 64 << 10;
+
+  /** Largest read buffer of {@code recv-buffer}, bytes: 1 MiB. */
+  public static final int TUNED_RECV_BUFFER_MAX_BYTES = 1 << 20;
+
+  /** Write-buffer high water mark of {@code write-buffer}, bytes: 8 MiB (low: 4 MiB). */
+  public static final int TUNED_WRITE_BUFFER_HIGH_BYTES = 8 << 20;
+
   private final boolean fixedWindow;
   private final boolean pooledAllocator;
   private final boolean directExecutor;
   private final boolean socketBuffers;
+  private final boolean recvBuffer;
+  private final boolean writeBuffer;
 
   GrpcTuning(
-      boolean fixedWindow, boolean pooledAllocator, boolean directExecutor, boolean socketBuffers) {
+      boolean fixedWindow,
+      boolean pooledAllocator,
+      boolean directExecutor,
+      boolean socketBuffers,
+      boolean recvBuffer,
+      boolean writeBuffer) {
     this.fixedWindow = fixedWindow;
     this.pooledAllocator = pooledAllocator;
     this.directExecutor = directExecutor;
     this.socketBuffers = socketBuffers;
+    this.recvBuffer = recvBuffer;
+    this.writeBuffer = writeBuffer;
   }
 
   /** True: a fixed {@value #TUNED_WINDOW_BYTES}-byte flow-control window, no BDP estimation. */
@@ -83,6 +119,16 @@ public enum GrpcTuning {
   /** True: fixed {@value #TUNED_SOCKET_BUFFER_BYTES}-byte socket buffers on both sides. */
   public boolean socketBuffers() {
     return socketBuffers;
+  }
+
+  /** True: read buffers up to {@value #TUNED_RECV_BUFFER_MAX_BYTES} bytes on both sides. */
+  public boolean recvBuffer() {
+    return recvBuffer;
+  }
+
+  /** True: a {@value #TUNED_WRITE_BUFFER_HIGH_BYTES}-byte write-buffer high water mark. */
+  public boolean writeBuffer() {
+    return writeBuffer;
   }
 
   /** The name as {@code --grpc-tuning} and {@code -p grpcTuning} spell it. */

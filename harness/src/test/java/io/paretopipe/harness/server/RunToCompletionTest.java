@@ -229,11 +229,19 @@ class RunToCompletionTest {
     assertFalse(GrpcTuning.TUNED.directExecutor());
     assertSame(GrpcTuning.SOCKET_BUFFERS, GrpcTuning.parse("socket-buffers"));
     assertTrue(GrpcTuning.SOCKET_BUFFERS.socketBuffers() && !GrpcTuning.TUNED.socketBuffers());
+    GrpcTuning write = GrpcTuning.parse("tuned-write-buffer");
+    assertTrue(write.writeBuffer() && write.fixedWindow() && write.pooledAllocator());
+    assertTrue(GrpcTuning.parse("recv-buffer").recvBuffer());
+    assertFalse(GrpcTuning.RECV_BUFFER.pooledAllocator());
+    assertTrue(GrpcTuning.TUNED.writeBuffer() && !GrpcTuning.TUNED.recvBuffer());
+    GrpcTuning before = GrpcTuning.parse("window-allocator");
+    assertTrue(before.fixedWindow() && before.pooledAllocator() && !before.writeBuffer());
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> GrpcTuning.parse("fast"));
     assertEquals(
         "grpc tuning \"fast\" is unknown: valid names are default, window, allocator,"
-            + " direct-executor, tuned, socket-buffers",
+            + " direct-executor, tuned, socket-buffers, recv-buffer, write-buffer,"
+            + " tuned-recv-buffer, tuned-write-buffer, window-allocator",
         e.getMessage());
   }
 }

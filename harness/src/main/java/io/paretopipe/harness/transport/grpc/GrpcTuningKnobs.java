@@ -4,7 +4,9 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.buffer.ByteBufAllocator;
 import io.grpc.netty.shaded.io.netty.buffer.PooledByteBufAllocator;
+import io.grpc.netty.shaded.io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
+import io.grpc.netty.shaded.io.netty.channel.WriteBufferWaterMark;
 import io.paretopipe.harness.server.GrpcTuning;
 
 /** Applies a {@link GrpcTuning} to grpc-java's Netty builders, server and channel alike. */
@@ -37,6 +39,12 @@ final class GrpcTuningKnobs {
       builder.withChildOption(ChannelOption.SO_RCVBUF, GrpcTuning.TUNED_SOCKET_BUFFER_BYTES);
       builder.withChildOption(ChannelOption.SO_SNDBUF, GrpcTuning.TUNED_SOCKET_BUFFER_BYTES);
     }
+    if (tuning.recvBuffer()) {
+      builder.withChildOption(ChannelOption.RCVBUF_ALLOCATOR, recvAllocator());
+    }
+    if (tuning.writeBuffer()) {
+      builder.withChildOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark());
+    }
   }
 
   /** The head channel's knobs (its callbacks always run on the event loop). */
@@ -51,5 +59,22 @@ final class GrpcTuningKnobs {
       builder.withOption(ChannelOption.SO_RCVBUF, GrpcTuning.TUNED_SOCKET_BUFFER_BYTES);
       builder.withOption(ChannelOption.SO_SNDBUF, GrpcTuning.TUNED_SOCKET_BUFFER_BYTES);
     }
+    if (tuning.recvBuffer()) {
+      builder.withOption(ChannelOption.RCVBUF_ALLOCATOR, recvAllocator());
+    }
+    if (tuning.writeBuffer()) {
+      builder.withOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark());
+    }
+  }
+
+  /** A fresh allocator per channel: Netty keeps each one's size guess per channel anyway. */
+  private static AdaptiveRecvByteBufAllocator recvAllocator() {
+    return new AdaptiveRecvByteBufAllocator(
+        64, GrpcTuning.TUNED_RECV_BUFFER_INITIAL_BYTES, GrpcTuning.TUNED_RECV_BUFFER_MAX_BYTES);
+  }
+
+  private static WriteBufferWaterMark waterMark() {
+    return new WriteBufferWaterMark(
+        GrpcTuning.TUNED_WRITE_BUFFER_HIGH_BYTES / 2, GrpcTuning.TUNED_WRITE_BUFFER_HIGH_BYTES);
   }
 }

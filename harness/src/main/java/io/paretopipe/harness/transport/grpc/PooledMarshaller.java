@@ -249,9 +249,13 @@ final class PooledMarshaller<T extends com.google.protobuf.Message>
   private ByteBuffer copyToDirect(InputStream in, int size) throws IOException {
     ByteBuffer dst = pool.acquire(size);
     byte[] chunk = null;
+    // asked once, not per buffer: grpc's composite answers by walking every buffer the message
+    // still holds (one per HTTP/2 DATA frame, ~1,000 for 16 MiB), which per buffer made this copy
+    // quadratic in the message's size; reading only removes buffers, so the answer stands
+    HasByteBuffer direct = in instanceof HasByteBuffer hb && hb.byteBufferSupported() ? hb : null;
     while (dst.hasRemaining()) {
-      if (in instanceof HasByteBuffer hb && hb.byteBufferSupported()) {
-        ByteBuffer src = hb.getByteBuffer();
+      if (direct != null) {
+        ByteBuffer src = direct.getByteBuffer();
         if (src == null) {
           break;
         }

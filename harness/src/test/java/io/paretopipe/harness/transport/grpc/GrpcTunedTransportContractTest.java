@@ -4,7 +4,8 @@ import io.paretopipe.harness.server.GrpcTuning;
 
 /**
  * The transport contract over {@code grpc} with {@link GrpcTuning#TUNED} on both sides (fixed 16
- * MiB flow-control window, pooled direct allocator): tuning changes speed, never what arrives.
+ * MiB flow-control window, pooled direct allocator, 8 MiB write-buffer high water mark): tuning
+ * changes speed, never what arrives.
  */
 class GrpcTunedTransportContractTest extends GrpcTransportContractTest {
   @Override
