@@ -1,5 +1,8 @@
 package io.paretopipe.harness.memory;
 
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,8 +28,16 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class BufferPool {
   private static final sun.misc.Unsafe UNSAFE = unsafe();
 
+  /** Above this many entries {@link #allocated} drops those whose buffer was collected. */
+  private static final int PURGE_ABOVE = 256;
+
   private final long maxPooledBytes;
   private final AtomicLong pooledBytes = new AtomicLong();
+
+  /** Buffers this pool allocated, by the address of their memory, until freed or collected. */
+  private final ConcurrentHashMap<Long, WeakReference<ByteBuffer>> allocated =
+      new ConcurrentHashMap<>();
+
   private final ConcurrentHashMap<Integer, ConcurrentLinkedDeque<ByteBuffer>> free =
       new ConcurrentHashMap<>();
 
@@ -49,7 +60,14 @@ public final class BufferPool {
     ConcurrentLinkedDeque<ByteBuffer> q = free.get(bytes);
     ByteBuffer b = q == null ? null : q.pollFirst();
     if (b == null) {
-      return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+      ByteBuffer fresh = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+      if (UNSAFE != null && bytes > 0) {
+        if (allocated.size() > PURGE_ABOVE) {
+          allocated.values().removeIf(r -> r.get() == null);
+        }
+        allocated.put(address(fresh), new WeakReference<>(fresh));
+      }
+      return fresh;
     }
     pooledBytes.addAndGet(-bytes);
     return b.clear().order(ByteOrder.nativeOrder());
@@ -73,17 +91,22 @@ public final class BufferPool {
   }
 
   /**
-   * Frees a direct buffer's memory now, if it owns it (not a view); otherwise leaves it to the GC.
+   * Frees the memory of a released buffer now if this pool allocated it and {@code buffer} covers
+   * all of it; otherwise leaves it to the GC.
    */
-  private static void freeNow(ByteBuffer buffer) {
+  private void freeNow(ByteBuffer buffer) {
     if (UNSAFE == null) {
       return;
     }
-    try {
-      UNSAFE.invokeCleaner(buffer);
-    } catch (IllegalArgumentException view) {
-      // a slice or duplicate: its memory belongs to another buffer, freed when that one is
+    WeakReference<ByteBuffer> ref = allocated.remove(address(buffer));
+    ByteBuffer original = ref == null ? null : ref.get();
+    if (original != null && original.capacity() == buffer.capacity()) {
+      UNSAFE.invokeCleaner(original);
     }
+  }
+
+  private static long address(ByteBuffer direct) {
+    return Pointer.nativeValue(Native.getDirectBufferPointer(direct));
   }
 
   private static sun.misc.Unsafe unsafe() {

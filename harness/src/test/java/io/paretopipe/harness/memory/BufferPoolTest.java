@@ -65,9 +65,20 @@ class BufferPoolTest {
     ByteBuffer over = pool.acquire(8 << 20);
     pool.release(kept);
     long before = directBytesInUse();
-    pool.release(over); // 8 MiB over the 1 MiB the pool keeps
+    pool.release(over.slice()); // 8 MiB over the 1 MiB the pool keeps, as a view (a Tensor's)
     long freed = before - directBytesInUse();
     assertTrue(freed >= 8 << 20, "released 8 MiB over the cap, freed " + freed + " bytes");
     assertEquals(1 << 20, pool.pooledBytes());
+  }
+
+  @Test
+  void aViewOfPartOfABufferIsNeverFreedOnlyLeftToTheCollector() {
+    BufferPool pool = new BufferPool(0);
+    ByteBuffer whole = pool.acquire(1 << 20);
+    long before = directBytesInUse();
+    pool.release(whole.slice(0, 1 << 19)); // half of it: its memory is not the view's to free
+    assertEquals(before, directBytesInUse());
+    whole.putLong(0, 42); // still usable
+    assertEquals(42, whole.getLong(0));
   }
 }
