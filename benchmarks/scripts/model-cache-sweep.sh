@@ -6,16 +6,19 @@
 #
 #   benchmarks/scripts/model-cache-sweep.sh [--model vgg16] [--splits 0..31] [--requests 3] [--batch 1]
 #       [--max-model-mib 1024] [--max-request-mib 64] [--max-tensor-mib 16] [--transport nio]
-#       [--allocator tuned|glibc] [--out FILE]
+#       [--allocator tuned|glibc] [--arena-max N|default] [--out FILE]
 #
 # Prints (and writes to --out, default runs/model-cache-sweep-<time>.csv) one row per split:
 # split,rss_mib,hwm_mib; the first row (split "start") is the server after start-up, before any handshake.
 # Needs harness/target/paretopipe.jar (mvn -B -DskipTests -pl harness -am package). --allocator tuned
 # (default) runs serve with the project's glibc settings (MALLOC_MMAP_MAX_=0 ..., which never give freed
-# memory back to the system); glibc runs it with glibc's defaults.
+# memory back to the system); glibc runs it with glibc's defaults. --arena-max N (default 1, what spawned
+# stage servers get) runs serve with MALLOC_ARENA_MAX=N, at most N glibc malloc arenas; default: glibc's
+# own limit (8 per core).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-model=vgg16 splits=0..31 requests=3 batch=1 max_model=1024 max_request=64 max_tensor=16 transport=nio allocator=tuned out=
+model=vgg16 splits=0..31 requests=3 batch=1 max_model=1024 max_request=64 max_tensor=16 transport=nio allocator=tuned
+arena_max=1 out=
 while [ $# -gt 0 ]; do
   case "$1" in
     --model) model=$2; shift 2 ;;
@@ -27,6 +30,7 @@ while [ $# -gt 0 ]; do
     --max-tensor-mib) max_tensor=$2; shift 2 ;;
     --transport) transport=$2; shift 2 ;;
     --allocator) allocator=$2; shift 2 ;;
+    --arena-max) arena_max=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -43,9 +47,14 @@ case "$allocator" in
   glibc) unset MALLOC_MMAP_MAX_ MALLOC_TRIM_THRESHOLD_ MALLOC_TOP_PAD_ ;;
   *) echo "error: --allocator $allocator (expected: tuned or glibc)" >&2; exit 2 ;;
 esac
+case "$arena_max" in
+  default) arena_env=(-u MALLOC_ARENA_MAX) ;;
+  [1-9]|[1-9][0-9]) arena_env=("MALLOC_ARENA_MAX=$arena_max") ;;
+  *) echo "error: --arena-max $arena_max (expected: 1..99 or default)" >&2; exit 2 ;;
+esac
 port=$((47600 + RANDOM % 300))
 log=$(mktemp /tmp/model-cache-sweep-serve.XXXXXX.log)
-java -jar "$jar" serve --listen 127.0.0.1:$port --transport "$transport" \
+env "${arena_env[@]}" java -Dai.djl.offline=true -jar "$jar" serve --listen 127.0.0.1:$port --transport "$transport" \
     --max-model-mib "$max_model" --max-request-mib "$max_request" --max-tensor-mib "$max_tensor" > "$log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -f "$log"' EXIT
@@ -67,4 +76,4 @@ for split in $(seq "$first" "$last"); do
   rm -f "$out.run-$split.err"
   echo "$split,$(status VmRSS),$(status VmHWM)" | tee -a "$out"
 done
-echo "serve --max-model-mib $max_model --max-request-mib $max_request --max-tensor-mib $max_tensor; rows in $out" >&2
+echo "serve --max-model-mib $max_model --arena-max $arena_max --max-request-mib $max_request --max-tensor-mib $max_tensor; rows in $out" >&2

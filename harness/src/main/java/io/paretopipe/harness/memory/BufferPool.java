@@ -1,5 +1,8 @@
 package io.paretopipe.harness.memory;
 
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,11 +18,26 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Whoever releases a buffer promises that nothing uses its memory afterwards (not the buffer,
  * not a view, not an NDArray wrapping it). Buffers are kept up to {@code maxPooledBytes} in total;
- * beyond that, released buffers are left to the garbage collector. Thread-safe.
+ * beyond that, a released buffer's memory is freed at once ({@code Unsafe.invokeCleaner}), not left
+ * to a garbage collection that an idle Java heap may not run for many requests: a stage server
+ * swept over vgg16's splits otherwise kept 4 unpooled request buffers per head, up to 125 MiB of
+ * them, until a GC (docs/SECURITY.md "Resident memory of a vgg16 sweep"). A released view (a slice
+ * or duplicate, such as a buffer this pool handed out again), which cannot be freed that way, is
+ * still left to the collector. Thread-safe.
  */
 public final class BufferPool {
+  private static final sun.misc.Unsafe UNSAFE = unsafe();
+
+  /** Above this many entries {@link #allocated} drops those whose buffer was collected. */
+  private static final int PURGE_ABOVE = 256;
+
   private final long maxPooledBytes;
   private final AtomicLong pooledBytes = new AtomicLong();
+
+  /** Buffers this pool allocated, by the address of their memory, until freed or collected. */
+  private final ConcurrentHashMap<Long, WeakReference<ByteBuffer>> allocated =
+      new ConcurrentHashMap<>();
+
   private final ConcurrentHashMap<Integer, ConcurrentLinkedDeque<ByteBuffer>> free =
       new ConcurrentHashMap<>();
 
@@ -42,7 +60,14 @@ public final class BufferPool {
     ConcurrentLinkedDeque<ByteBuffer> q = free.get(bytes);
     ByteBuffer b = q == null ? null : q.pollFirst();
     if (b == null) {
-      return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+      ByteBuffer fresh = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+      if (UNSAFE != null && bytes > 0) {
+        if (allocated.size() > PURGE_ABOVE) {
+          allocated.values().removeIf(r -> r.get() == null);
+        }
+        allocated.put(address(fresh), new WeakReference<>(fresh));
+      }
+      return fresh;
     }
     pooledBytes.addAndGet(-bytes);
     return b.clear().order(ByteOrder.nativeOrder());
@@ -59,9 +84,39 @@ public final class BufferPool {
     int bytes = buffer.capacity();
     if (pooledBytes.addAndGet(bytes) > maxPooledBytes) {
       pooledBytes.addAndGet(-bytes);
+      freeNow(buffer);
       return;
     }
     free.computeIfAbsent(bytes, k -> new ConcurrentLinkedDeque<>()).addFirst(buffer.duplicate());
+  }
+
+  /**
+   * Frees the memory of a released buffer now if this pool allocated it and {@code buffer} covers
+   * all of it; otherwise leaves it to the GC.
+   */
+  private void freeNow(ByteBuffer buffer) {
+    if (UNSAFE == null) {
+      return;
+    }
+    WeakReference<ByteBuffer> ref = allocated.remove(address(buffer));
+    ByteBuffer original = ref == null ? null : ref.get();
+    if (original != null && original.capacity() == buffer.capacity()) {
+      UNSAFE.invokeCleaner(original);
+    }
+  }
+
+  private static long address(ByteBuffer direct) {
+    return Pointer.nativeValue(Native.getDirectBufferPointer(direct));
+  }
+
+  private static sun.misc.Unsafe unsafe() {
+    try {
+      java.lang.reflect.Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+      f.setAccessible(true);
+      return (sun.misc.Unsafe) f.get(null);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null; // no jdk.unsupported: buffers the pool cannot keep wait for a GC
+    }
   }
 
   /** Memory currently held for reuse, bytes. */

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A stage server JVM spawned on this machine ({@code paretopipe serve}), pinned with {@code
  * taskset} to its own CPUs, computing with its own thread count, started with the project's
- * allocator environment and {@code ai.djl.offline=true}.
+ * allocator environment, one malloc arena ({@link #ARENA_ENV}) and {@code ai.djl.offline=true}.
  *
  * <p>It dies with its owner, whatever happens: {@link #close()} ends it (idempotent); a JVM
  * shutdown hook ends it on Ctrl-C or an exception that ends the owner; and it watches its standard
@@ -39,6 +40,17 @@ public final class StageServerProcess implements AutoCloseable {
 
   /** {@code true}: every spawned server keeps its log (the builder's default). */
   public static final String KEEP_LOGS_PROPERTY = "paretopipe.keepLogs";
+
+  /**
+   * glibc malloc arenas of a spawned server ({@code MALLOC_ARENA_MAX}), beside {@link
+   * Engines#RECOMMENDED_ALLOCATOR_ENV}: one, the main arena, the only one whose free top {@code
+   * malloc_trim} gives back. With glibc's default (8 per core) each compute thread allocates its
+   * activations in an arena of its own, whose free memory the server's trims between sessions and
+   * after evictions cannot return, and a sweep of every vgg16 split against one server stayed above
+   * its resident bound (docs/SECURITY.md "Resident memory of a vgg16 sweep", where the forward
+   * speed with and without the cap is measured). A {@code serve} started by hand should get it too.
+   */
+  public static final Map<String, String> ARENA_ENV = Map.of("MALLOC_ARENA_MAX", "1");
 
   /** The spawned JVM's maximum Java heap; models and request buffers live off-heap. */
   private static final String HEAP = "1g";
@@ -331,6 +343,7 @@ public final class StageServerProcess implements AutoCloseable {
       }
       ProcessBuilder pb = new ProcessBuilder(command).redirectError(log.toFile());
       pb.environment().putAll(Engines.RECOMMENDED_ALLOCATOR_ENV);
+      pb.environment().putAll(ARENA_ENV);
       try {
         Process process = pb.start();
         try {

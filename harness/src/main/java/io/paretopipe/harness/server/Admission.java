@@ -119,6 +119,21 @@ public final class Admission {
     return pending.displaced();
   }
 
+  /**
+   * Connections holding a slot that have not proved themselves yet (a subset of {@link #heads}).
+   */
+  public int pendingConnections() {
+    return pending.size();
+  }
+
+  /**
+   * Connections refused since the server started because their source address already held its
+   * {@link StageServerOptions#maxPendingPerSource()} pending slots.
+   */
+  public int refusedPerSource() {
+    return pending.refusedPerSource();
+  }
+
   /** Heads holding a slot now. */
   public int heads() {
     return open.get();

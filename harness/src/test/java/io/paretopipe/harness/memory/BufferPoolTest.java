@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
@@ -45,5 +47,38 @@ class BufferPoolTest {
     ByteBuffer fresh = pool.acquire(1000);
     assertEquals(0, pool.pooledBytes());
     assertSame(ByteOrder.nativeOrder(), fresh.order());
+  }
+
+  private static long directBytesInUse() {
+    for (BufferPoolMXBean b : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+      if (b.getName().equals("direct")) {
+        return b.getMemoryUsed();
+      }
+    }
+    throw new AssertionError("no direct buffer pool bean");
+  }
+
+  @Test
+  void aBufferThePoolCannotKeepIsFreedAtOnceNotAtTheNextGc() {
+    BufferPool pool = new BufferPool(1 << 20);
+    ByteBuffer kept = pool.acquire(1 << 20);
+    ByteBuffer over = pool.acquire(8 << 20);
+    pool.release(kept);
+    long before = directBytesInUse();
+    pool.release(over.slice()); // 8 MiB over the 1 MiB the pool keeps, as a view (a Tensor's)
+    long freed = before - directBytesInUse();
+    assertTrue(freed >= 8 << 20, "released 8 MiB over the cap, freed " + freed + " bytes");
+    assertEquals(1 << 20, pool.pooledBytes());
+  }
+
+  @Test
+  void aViewOfPartOfABufferIsNeverFreedOnlyLeftToTheCollector() {
+    BufferPool pool = new BufferPool(0);
+    ByteBuffer whole = pool.acquire(1 << 20);
+    long before = directBytesInUse();
+    pool.release(whole.slice(0, 1 << 19)); // half of it: its memory is not the view's to free
+    assertEquals(before, directBytesInUse());
+    whole.putLong(0, 42); // still usable
+    assertEquals(42, whole.getLong(0));
   }
 }

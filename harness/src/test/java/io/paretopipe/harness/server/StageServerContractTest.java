@@ -22,6 +22,7 @@ import io.paretopipe.harness.transport.StageSession;
 import io.paretopipe.harness.transport.TestStages;
 import io.paretopipe.harness.transport.Transport;
 import java.io.IOException;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,9 +38,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What every stage server guarantees, whatever its transport: the limits of its {@link Admission}
- * (slots, in-flight requests, request memory) answered with typed {@code BUSY}, the handshake
- * deadline, authentication, bad input answered with a typed error that ends only its own
- * connection, and everything released when a head or the server closes. One subclass per server
+ * (slots, in-flight requests, request memory) answered with typed {@code BUSY}, the rule for
+ * connections that have not proved themselves ({@link PendingConnections}: the oldest gives way
+ * when their quota is full, a source over its cap is refused, proved heads are never displaced),
+ * the handshake deadline, authentication, bad input answered with a typed error that ends only its
+ * own connection, and everything released when a head or the server closes. One subclass per server
  * says how to start it, how a head reaches it, and how to send what a well-behaved head never
  * sends; checks that only make sense for one transport (nio's framing bytes, grpc's protobuf
  * messages and TLS) stay in that transport's own tests.
@@ -77,6 +80,40 @@ public abstract class StageServerContractTest {
    */
   protected abstract StalledHead stopReading(StageServer server, int requests, int floats)
       throws Exception;
+
+  /**
+   * {@code options} set so that the server holds at most {@code pending} connections that have not
+   * proved themselves (no complete handshake; with a secret, no verified proof) while {@code heads}
+   * proved heads are connected: {@code nio}, where pending connections share the head slots, {@code
+   * optMaxConnections(pending + heads)}; {@code grpc}, where they have a quota of their own beside
+   * up to 64 proved connections, {@code optMaxPendingConnections(pending)}.
+   */
+  protected abstract StageServerOptions.Builder withPendingQuota(
+      StageServerOptions.Builder options, int pending, int heads);
+
+  /** Connections of {@code server} that have not proved themselves, now. */
+  protected abstract int pendingConnections(StageServer server);
+
+  /** Pending connections {@code server} closed because newer ones took their place. */
+  protected abstract int displacedConnections(StageServer server);
+
+  /** Connections {@code server} refused because their source had its pending connections. */
+  protected abstract int refusedPerSource(StageServer server);
+
+  /** Why the server closed a connection that sent nothing. */
+  protected enum Refusal {
+    /** Every pending place was taken and a newer connection took this one's. */
+    DISPLACED,
+    /** Its source address already held {@code maxPendingPerSource} pending connections. */
+    OVER_SOURCE_CAP
+  }
+
+  /**
+   * Checks what a connection that sent nothing received before the server closed it for {@code
+   * refusal} ({@code nio}: one {@code BUSY} ERROR frame naming the limit; {@code grpc}: no answer
+   * of its own, the TCP connection closed beneath grpc).
+   */
+  protected abstract void assertRefused(byte[] received, Refusal refusal) throws Exception;
 
   /** A head that does not read its results. */
   protected interface StalledHead extends AutoCloseable {
@@ -157,6 +194,120 @@ public abstract class StageServerContractTest {
           what + " stayed at " + actual.getAsLong() + ", expected at least " + least);
       Thread.sleep(5);
     }
+  }
+
+  /** A connection from 127.0.0.{@code source} that sends nothing, closed after the test. */
+  private Socket silentConnection(StageServer server, int source) throws IOException {
+    Socket s = TestStages.silentConnection(server.localAddress(), source, TIMEOUT);
+    toClose.add(s);
+    return s;
+  }
+
+  /**
+   * What {@code socket} received until the server closed it; still open after the timeout: fails.
+   */
+  private static byte[] receivedUntilClosed(Socket socket) throws IOException {
+    return TestStages.receivedUntilClosed(socket, TIMEOUT);
+  }
+
+  /** An echo server that requires the secret and two heads it served once each. */
+  private record ServedHeads(
+      TestStages.EchoService service,
+      StageServer server,
+      StageChannel first,
+      StageChannel second) {}
+
+  /**
+   * An echo server requiring {@link AuthenticatorTest#SECRET} (handshake deadline far away, 60 s,
+   * so that only the limits under test close anything), with two authenticated heads served once
+   * each and nothing pending.
+   */
+  private ServedHeads twoHeadsWithPendingLimits(int pending, int perSource) throws Exception {
+    TestStages.EchoService service = new TestStages.EchoService(1);
+    StageServer server =
+        start(
+            service,
+            withPendingQuota(
+                StageServerOptions.builder()
+                    .optAuthenticator(Authenticator.create(AuthenticatorTest.SECRET))
+                    .optHandshakeTimeoutMillis(60_000)
+                    .optMaxPendingPerSource(perSource),
+                pending,
+                2));
+    StageChannel first = authenticatedHead(server);
+    StageChannel second = authenticatedHead(server);
+    assertEchoes(first, 1);
+    assertEchoes(second, 2);
+    await("pending connections", () -> pendingConnections(server), 0);
+    return new ServedHeads(service, server, first, second);
+  }
+
+  private StageChannel authenticatedHead(StageServer server) throws Exception {
+    StageChannel channel = connect(server, Authenticator.create(AuthenticatorTest.SECRET));
+    channel.handshake(handshake("resnet18"), TIMEOUT);
+    return channel;
+  }
+
+  @Test
+  void whenThePendingQuotaIsFullTheOldestPendingConnectionIsClosedAndAuthenticatedHeadsAreServed()
+      throws Exception {
+    ServedHeads heads = twoHeadsWithPendingLimits(4, 4);
+    StageServer server = heads.server();
+
+    List<Socket> silent = new ArrayList<>();
+    for (int i = 0; i < 4; i++) { // one per source, accepted one after the other: oldest first
+      silent.add(silentConnection(server, 2 + i));
+      int expected = i + 1;
+      await("pending connections", () -> pendingConnections(server), expected);
+    }
+    silent.add(silentConnection(server, 6)); // one over the quota
+    assertRefused(receivedUntilClosed(silent.get(0)), Refusal.DISPLACED);
+    assertEquals(1, displacedConnections(server), "only the oldest pending connection gave way");
+    await("pending connections", () -> pendingConnections(server), 4);
+
+    assertEchoes(heads.first(), 3); // during: proved heads are never displaced
+    assertEchoes(heads.second(), 4);
+    StageChannel later = authenticatedHead(server); // after: a head connecting later gets in
+    assertEchoes(later, 5);
+    assertRefused(receivedUntilClosed(silent.get(1)), Refusal.DISPLACED);
+    assertEquals(2, displacedConnections(server), "the later head took the next oldest place");
+    await("pending connections", () -> pendingConnections(server), 3);
+    assertEquals(0, refusedPerSource(server));
+    assertEquals(3, heads.service().sessions.size());
+    assertEchoes(heads.first(), 6);
+    assertEchoes(heads.second(), 7);
+  }
+
+  @Test
+  void aSourceOverItsPendingCapIsRefusedWhileOtherSourcesAndAuthenticatedHeadsGetIn()
+      throws Exception {
+    ServedHeads heads = twoHeadsWithPendingLimits(8, 2);
+    StageServer server = heads.server();
+
+    Socket a = silentConnection(server, 2);
+    silentConnection(server, 2);
+    await("pending connections", () -> pendingConnections(server), 2);
+    Socket third = silentConnection(server, 2);
+    assertRefused(receivedUntilClosed(third), Refusal.OVER_SOURCE_CAP);
+    assertEquals(1, refusedPerSource(server));
+    assertEquals(0, displacedConnections(server), "a refusal displaces nobody");
+    assertEquals(2, pendingConnections(server));
+
+    silentConnection(server, 3); // another source is not held to 127.0.0.2's cap
+    await("pending connections", () -> pendingConnections(server), 3);
+    assertEchoes(heads.first(), 3); // during
+    StageChannel later = authenticatedHead(server); // after
+    assertEchoes(later, 4);
+
+    a.close(); // 127.0.0.2 gets its place back once one of its connections ends
+    await("pending connections", () -> pendingConnections(server), 2);
+    silentConnection(server, 2);
+    await("pending connections", () -> pendingConnections(server), 3);
+    assertEquals(1, refusedPerSource(server));
+    assertEquals(0, displacedConnections(server));
+    assertEquals(3, heads.service().sessions.size());
+    assertEchoes(heads.first(), 5);
+    assertEchoes(heads.second(), 6);
   }
 
   @Test

@@ -9,8 +9,16 @@ import io.paretopipe.harness.protocol.InferenceResult;
 import io.paretopipe.harness.protocol.StageException;
 import io.paretopipe.harness.protocol.StageTiming;
 import io.paretopipe.harness.protocol.Tensor;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -55,6 +63,44 @@ public final class TestStages {
     new Random(seed).nextBytes(random);
     data.put(random).flip();
     return new Tensor(dtype, shape, data);
+  }
+
+  /**
+   * A TCP connection to {@code server} from 127.0.0.{@code source} (Linux loopback accepts any
+   * 127.x source address) that sends nothing; the caller closes it.
+   */
+  public static Socket silentConnection(InetSocketAddress server, int source, Duration timeout)
+      throws IOException {
+    Socket s = new Socket();
+    try {
+      s.bind(
+          new InetSocketAddress(
+              InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) source}), 0));
+      s.connect(server, (int) timeout.toMillis());
+    } catch (IOException | RuntimeException e) {
+      s.close();
+      throw e;
+    }
+    return s;
+  }
+
+  /**
+   * What {@code socket} received until its peer closed it (end of stream or reset); still open
+   * after {@code timeout}: {@link java.net.SocketTimeoutException}.
+   */
+  public static byte[] receivedUntilClosed(Socket socket, Duration timeout) throws IOException {
+    socket.setSoTimeout((int) timeout.toMillis());
+    InputStream in = socket.getInputStream();
+    ByteArrayOutputStream received = new ByteArrayOutputStream();
+    byte[] buffer = new byte[4096];
+    try {
+      for (int n; (n = in.read(buffer)) >= 0; ) {
+        received.write(buffer, 0, n);
+      }
+    } catch (SocketException reset) {
+      // closed with a reset: closed all the same
+    }
+    return received.toByteArray();
   }
 
   /** A copy of a tensor's bytes. */

@@ -18,11 +18,7 @@ import io.paretopipe.harness.server.StageServerOptions;
 import io.paretopipe.harness.transport.StageChannel;
 import io.paretopipe.harness.transport.TestStages;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,11 +61,8 @@ class GrpcConnectionLimitsTest {
 
   /** A TCP connection to {@code server} from 127.0.0.{@code source} that sends nothing. */
   private Socket raw(GrpcStageServer server, int source) throws IOException {
-    Socket s = new Socket();
+    Socket s = TestStages.silentConnection(server.localAddress(), source, TIMEOUT);
     toClose.add(s);
-    s.bind(
-        new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) source}), 0));
-    s.connect(server.localAddress(), (int) TIMEOUT.toMillis());
     return s;
   }
 
@@ -100,18 +93,7 @@ class GrpcConnectionLimitsTest {
    * came before (a grpc connection's HTTP/2 SETTINGS, or none for one closed at accept).
    */
   private static int bytesUntilClosed(Socket socket) throws IOException {
-    socket.setSoTimeout((int) TIMEOUT.toMillis());
-    InputStream in = socket.getInputStream();
-    byte[] buffer = new byte[4096];
-    int total = 0;
-    try {
-      for (int n; (n = in.read(buffer)) >= 0; ) {
-        total += n;
-      }
-    } catch (SocketException reset) {
-      // closed with a reset: closed all the same
-    }
-    return total;
+    return TestStages.receivedUntilClosed(socket, TIMEOUT).length;
   }
 
   /** Waits (up to the timeout) until {@code actual} reaches {@code expected}. */

@@ -1,7 +1,9 @@
 package io.paretopipe.harness.transport.grpc;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
@@ -13,10 +15,12 @@ import io.paretopipe.harness.protocol.Limits;
 import io.paretopipe.harness.protocol.StageException;
 import io.paretopipe.harness.server.StageServer;
 import io.paretopipe.harness.server.StageServerContractTest;
+import io.paretopipe.harness.server.StageServerOptions;
 import io.paretopipe.harness.transport.Transport;
 import io.paretopipe.harness.transport.grpc.proto.InferReply;
 import io.paretopipe.harness.transport.grpc.proto.InferRequest;
 import io.paretopipe.harness.transport.grpc.proto.StageGrpc;
+import java.nio.ByteBuffer;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -34,6 +38,57 @@ class GrpcStageServerContractTest extends StageServerContractTest {
   @Override
   protected Transport head(Authenticator authenticator) {
     return new GrpcTransport(Limits.DEFAULT, authenticator, null);
+  }
+
+  @Override
+  protected StageServerOptions.Builder withPendingQuota(
+      StageServerOptions.Builder options, int pending, int heads) {
+    return options.optMaxPendingConnections(pending);
+  }
+
+  @Override
+  protected int pendingConnections(StageServer server) {
+    return ((GrpcStageServer) server).connections().pendingConnections();
+  }
+
+  @Override
+  protected int displacedConnections(StageServer server) {
+    return ((GrpcStageServer) server).connections().displacedConnections();
+  }
+
+  @Override
+  protected int refusedPerSource(StageServer server) {
+    return ((GrpcStageServer) server).connections().refusedPerSource();
+  }
+
+  /** HTTP/2 frame types a connection may carry before any call: SETTINGS, WINDOW_UPDATE. */
+  private static final int SETTINGS = 0x4;
+
+  private static final int WINDOW_UPDATE = 0x8;
+
+  /**
+   * Closed beneath grpc: over the source cap at accept, before grpc's HTTP/2 SETTINGS (no byte at
+   * all); displaced with at most the connection-level frames grpc sends unasked (SETTINGS,
+   * WINDOW_UPDATE on stream 0), never a GOAWAY, a stream or an answer.
+   */
+  @Override
+  protected void assertRefused(byte[] received, Refusal refusal) {
+    if (refusal == Refusal.OVER_SOURCE_CAP) {
+      assertEquals(0, received.length, "closed at accept: not even grpc's HTTP/2 SETTINGS came");
+      return;
+    }
+    ByteBuffer frames = ByteBuffer.wrap(received);
+    while (frames.remaining() >= 9) {
+      int length = (frames.getShort() & 0xffff) << 8 | (frames.get() & 0xff);
+      int type = frames.get() & 0xff;
+      frames.get(); // flags
+      int stream = frames.getInt() & 0x7fffffff;
+      assertTrue(
+          (type == SETTINGS || type == WINDOW_UPDATE) && stream == 0,
+          "a displaced connection got HTTP/2 frame type " + type + " on stream " + stream);
+      frames.position(Math.min(frames.limit(), frames.position() + length));
+    }
+    assertEquals(0, frames.remaining(), "a partial HTTP/2 frame");
   }
 
   @Override

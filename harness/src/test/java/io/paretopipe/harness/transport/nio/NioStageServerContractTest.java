@@ -2,11 +2,13 @@ package io.paretopipe.harness.transport.nio;
 
 import static io.paretopipe.harness.transport.TestStages.handshake;
 import static io.paretopipe.harness.transport.TestStages.randomTensor;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paretopipe.harness.auth.Authenticator;
 import io.paretopipe.harness.protocol.DType;
+import io.paretopipe.harness.protocol.ErrorCode;
 import io.paretopipe.harness.protocol.ErrorReport;
 import io.paretopipe.harness.protocol.HandshakeReply;
 import io.paretopipe.harness.protocol.InferenceRequest;
@@ -15,7 +17,9 @@ import io.paretopipe.harness.protocol.Message;
 import io.paretopipe.harness.protocol.StageException;
 import io.paretopipe.harness.server.StageServer;
 import io.paretopipe.harness.server.StageServerContractTest;
+import io.paretopipe.harness.server.StageServerOptions;
 import io.paretopipe.harness.transport.Transport;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketException;
@@ -36,6 +40,47 @@ class NioStageServerContractTest extends StageServerContractTest {
   @Override
   protected Transport head(Authenticator authenticator) {
     return new NioTransport(authenticator);
+  }
+
+  @Override
+  protected StageServerOptions.Builder withPendingQuota(
+      StageServerOptions.Builder options, int pending, int heads) {
+    return options.optMaxConnections(pending + heads);
+  }
+
+  @Override
+  protected int pendingConnections(StageServer server) {
+    return server.admission().pendingConnections();
+  }
+
+  @Override
+  protected int displacedConnections(StageServer server) {
+    return server.admission().displaced();
+  }
+
+  @Override
+  protected int refusedPerSource(StageServer server) {
+    return server.admission().refusedPerSource();
+  }
+
+  /** One {@code BUSY} ERROR frame naming the limit, and nothing after it. */
+  @Override
+  protected void assertRefused(byte[] received, Refusal refusal) throws Exception {
+    FrameReader reader =
+        new FrameReader(Channels.newChannel(new ByteArrayInputStream(received)), Limits.DEFAULT);
+    Message m = reader.read();
+    assertTrue(m instanceof ErrorReport, "expected an ERROR frame, got " + m);
+    StageException e = ((ErrorReport) m).toException();
+    assertEquals(ErrorCode.BUSY, e.code(), e.getMessage());
+    String names =
+        refusal == Refusal.DISPLACED
+            ? "connection slots (serve --max-connections) was taken and this connection, the"
+                + " oldest without a complete handshake and authentication, gave its slot to a"
+                + " newer one"
+            : "connections without a complete handshake (maxPendingPerSource 2, serve"
+                + " --max-pending-per-source)";
+    assertTrue(e.getMessage().contains(names), e.getMessage());
+    assertNull(reader.read(), "nothing after the ERROR frame");
   }
 
   private static Socket rawClient(StageServer server) throws IOException {
