@@ -245,6 +245,21 @@ final class ServeCommand implements Callable<Integer> {
                   + Engines.RECOMMENDED_ALLOCATOR_ENV
                   + " in the environment): PyTorch may run 2-3x slower");
     }
+    io.paretopipe.harness.placement.StageServerProcess.ARENA_ENV.forEach(
+        (name, value) -> {
+          if (!value.equals(System.getenv(name))) {
+            spec.commandLine()
+                .getErr()
+                .println(
+                    "note: "
+                        + name
+                        + "="
+                        + value
+                        + " is not set: freed native memory stays in per-thread malloc arenas, so"
+                        + " the resident memory can exceed what --max-model-mib bounds (stage"
+                        + " servers that run or the sweep spawn get it; see docs/SECURITY.md)");
+          }
+        });
     TransportKind kind =
         TransportKind.names().contains(transport) ? TransportKind.parse(transport) : null;
     if (kind == null || !kind.network()) {
