@@ -42,6 +42,13 @@ import java.util.stream.Collectors;
  *       Alone, a knob runs with grpc's own allocator, whose 2 MiB chunks are freed and mapped again
  *       as 16 MiB messages come and go (page faults in kernel time on every thread that allocates);
  *       that cost hides what the knob does, so each is measured on top of {@link #TUNED} too.
+ *   <li>{@code composite-cumulator}: the stage server's HTTP/2 handler (a Netty {@code
+ *       ByteToMessageDecoder}) keeps the buffers it reads as the parts of one composite buffer
+ *       ({@code COMPOSITE_CUMULATOR}) instead of copying each into one growing buffer ({@code
+ *       MERGE_CUMULATOR}, Netty's default): one pass fewer over every received tensor. grpc-java
+ *       has no option for it; the server's connection gate sets it on each connection's handler
+ *       once grpc has added it. The head's channel keeps Netty's default. {@code tuned-composite}:
+ *       {@link #TUNED} plus this knob.
  * </ul>
  *
  * What grpc-java does not offer: the HTTP/2 max frame size (it keeps Netty's 16 KiB DATA frames; no
@@ -49,17 +56,19 @@ import java.util.stream.Collectors;
  * into its own buffers (a protobuf message is drained into grpc's buffers once).
  */
 public enum GrpcTuning {
-  DEFAULT(false, false, false, false, false, false),
-  WINDOW(true, false, false, false, false, false),
-  ALLOCATOR(false, true, false, false, false, false),
-  DIRECT_EXECUTOR(false, false, true, false, false, false),
-  TUNED(true, true, false, false, false, true),
-  SOCKET_BUFFERS(false, false, false, true, false, false),
-  RECV_BUFFER(false, false, false, false, true, false),
-  WRITE_BUFFER(false, false, false, false, false, true),
-  TUNED_RECV_BUFFER(true, true, false, false, true, false),
-  TUNED_WRITE_BUFFER(true, true, false, false, false, true),
-  WINDOW_ALLOCATOR(true, true, false, false, false, false);
+  DEFAULT(false, false, false, false, false, false, false),
+  WINDOW(true, false, false, false, false, false, false),
+  ALLOCATOR(false, true, false, false, false, false, false),
+  DIRECT_EXECUTOR(false, false, true, false, false, false, false),
+  TUNED(true, true, false, false, false, true, false),
+  SOCKET_BUFFERS(false, false, false, true, false, false, false),
+  RECV_BUFFER(false, false, false, false, true, false, false),
+  WRITE_BUFFER(false, false, false, false, false, true, false),
+  TUNED_RECV_BUFFER(true, true, false, false, true, false, false),
+  TUNED_WRITE_BUFFER(true, true, false, false, false, true, false),
+  WINDOW_ALLOCATOR(true, true, false, false, false, false, false),
+  COMPOSITE_CUMULATOR(false, false, false, false, false, false, true),
+  TUNED_COMPOSITE(true, true, false, false, false, true, true);
 
   /** Flow-control window of {@code window}, bytes: 16 MiB. */
   public static final int TUNED_WINDOW_BYTES = 16 << 20;
@@ -85,6 +94,7 @@ public enum GrpcTuning {
   private final boolean socketBuffers;
   private final boolean recvBuffer;
   private final boolean writeBuffer;
+  private final boolean compositeCumulator;
 
   GrpcTuning(
       boolean fixedWindow,
@@ -92,13 +102,15 @@ public enum GrpcTuning {
       boolean directExecutor,
       boolean socketBuffers,
       boolean recvBuffer,
-      boolean writeBuffer) {
+      boolean writeBuffer,
+      boolean compositeCumulator) {
     this.fixedWindow = fixedWindow;
     this.pooledAllocator = pooledAllocator;
     this.directExecutor = directExecutor;
     this.socketBuffers = socketBuffers;
     this.recvBuffer = recvBuffer;
     this.writeBuffer = writeBuffer;
+    this.compositeCumulator = compositeCumulator;
   }
 
   /** True: a fixed {@value #TUNED_WINDOW_BYTES}-byte flow-control window, no BDP estimation. */
@@ -129,6 +141,14 @@ public enum GrpcTuning {
   /** True: a {@value #TUNED_WRITE_BUFFER_HIGH_BYTES}-byte write-buffer high water mark. */
   public boolean writeBuffer() {
     return writeBuffer;
+  }
+
+  /**
+   * True: the stage server's HTTP/2 handler gathers the bytes it has read into a composite buffer
+   * instead of copying them into one growing buffer.
+   */
+  public boolean compositeCumulator() {
+    return compositeCumulator;
   }
 
   /** The name as {@code --grpc-tuning} and {@code -p grpcTuning} spell it. */

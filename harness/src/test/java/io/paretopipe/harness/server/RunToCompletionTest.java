@@ -236,12 +236,19 @@ class RunToCompletionTest {
     assertTrue(GrpcTuning.TUNED.writeBuffer() && !GrpcTuning.TUNED.recvBuffer());
     GrpcTuning before = GrpcTuning.parse("window-allocator");
     assertTrue(before.fixedWindow() && before.pooledAllocator() && !before.writeBuffer());
+    GrpcTuning composite = GrpcTuning.parse("tuned-composite");
+    assertTrue(
+        composite.compositeCumulator() && composite.writeBuffer() && composite.fixedWindow());
+    assertTrue(GrpcTuning.parse("composite-cumulator").compositeCumulator());
+    assertFalse(
+        GrpcTuning.COMPOSITE_CUMULATOR.pooledAllocator() || GrpcTuning.TUNED.compositeCumulator());
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> GrpcTuning.parse("fast"));
     assertEquals(
         "grpc tuning \"fast\" is unknown: valid names are default, window, allocator,"
             + " direct-executor, tuned, socket-buffers, recv-buffer, write-buffer,"
-            + " tuned-recv-buffer, tuned-write-buffer, window-allocator",
+            + " tuned-recv-buffer, tuned-write-buffer, window-allocator, composite-cumulator,"
+            + " tuned-composite",
         e.getMessage());
   }
 }

@@ -30,6 +30,7 @@ import io.paretopipe.harness.transport.grpc.proto.StageGrpc;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -55,7 +56,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and port, unique per open TCP connection. grpc requires the event loops of a custom channel to be
  * given too: this gate owns them (one acceptor thread and Netty's default number of I/O threads,
  * daemons named {@code paretopipe-grpc-stage-PORT-accept} and {@code -io}) and shuts them down in
- * {@link #close}.
+ * {@link #close}. With {@link io.paretopipe.harness.server.GrpcTuning#compositeCumulator()} the
+ * accept also puts a {@link CompositeCumulatorHook} first in each connection's pipeline.
  *
  * <p>Thread-safe: accepts run on the acceptor thread, closes on the I/O threads, proofs on grpc's
  * callback threads.
@@ -73,12 +75,14 @@ final class GrpcConnectionGate implements AutoCloseable {
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final boolean epoll;
+  private final boolean compositeCumulator;
 
   GrpcConnectionGate(StageServerOptions options, String threadPrefix) {
     this.maxProved = options.maxConnections();
     this.pending =
         new PendingConnections(options.maxPendingConnections(), options.maxPendingPerSource());
     this.epoll = Epoll.isAvailable();
+    this.compositeCumulator = options.grpcTuning().compositeCumulator();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     this.boss =
         new MultiThreadIoEventLoopGroup(
@@ -175,6 +179,11 @@ final class GrpcConnectionGate implements AutoCloseable {
     return peakOpen.get();
   }
 
+  /** The TCP connections open now, pending and proved. */
+  List<Channel> channels() {
+    return byRemote.values().stream().map(c -> c.channel).toList();
+  }
+
   /** Connections pending now. */
   int pendingConnections() {
     return pending.size();
@@ -228,6 +237,9 @@ final class GrpcConnectionGate implements AutoCloseable {
         return;
       }
       byRemote.put(remote, c);
+      if (compositeCumulator) {
+        child.pipeline().addFirst(CompositeCumulatorHook.INSTANCE);
+      }
       child.closeFuture().addListener(f -> c.ended());
       recordPeak();
       ctx.fireChannelRead(child);
