@@ -213,8 +213,7 @@ public class PartitionBenchmark {
               io.paretopipe.harness.driver.LoadTarget.of(fixture.pipeline()),
               ServerScenario.schedule(io.paretopipe.harness.driver.ArrivalSchedule.parseRate(rate)),
               ServerScenario.parseSlo(slo),
-              io.paretopipe.harness.driver.ServerVerdict.linkCapacityPerSecond(
-                  fixture.pipeline().spec().link(), fixture.bytesPerRequest()));
+              fixture.pipeline().spec().link().requestsPerSecond(fixture.bytesPerRequest()));
       measurementIterationsStarted = 0;
       return;
     }

@@ -57,8 +57,8 @@ public final class ServerScenario implements AutoCloseable {
 
   /**
    * @param slo what the run is judged against, null for none
-   * @param capacityPerSecond what the pipeline carries at most ({@link
-   *     ServerVerdict#linkCapacityPerSecond}, {@code Double.POSITIVE_INFINITY} when unknown); the
+   * @param capacityPerSecond what the pipeline carries at most ({@code
+   *     NetworkCondition.requestsPerSecond}, {@code Double.POSITIVE_INFINITY} when unknown); the
    *     verdict of a rate above it fails
    */
   public ServerScenario(
@@ -171,7 +171,7 @@ public final class ServerScenario implements AutoCloseable {
    *
    * @param maxOutstanding requests unanswered at most; beyond, arrivals are dropped
    * @param capacityPerSecond what the pipeline carries at most (an emulated link's rate over one
-   *     request's bytes, {@link ServerVerdict#linkCapacityPerSecond}); a probe above it fails
+   *     request's bytes, {@code NetworkCondition.requestsPerSecond}); a probe above it fails
    *     however it fared ({@link ServerVerdict#withinCapacity()}); {@code Double.POSITIVE_INFINITY}
    *     when unknown
    * @return {@code slo}, the rechecked interval {@code [peak_rate_per_s,

@@ -161,6 +161,21 @@ public record NetworkCondition(
     return delayNanos > 0 || jitterNanos > 0 || lossPercent > 0;
   }
 
+  /**
+   * The requests per second this link's rate carries of {@code bytesPerRequest}: an upper bound on
+   * what a pipeline over it sustains, since framing, TCP/IP headers and the answer's way back only
+   * lower it.
+   *
+   * @return {@code rate / (bytes x 8)}, or {@code Double.POSITIVE_INFINITY} when there is no rate
+   *     limit or {@code bytesPerRequest <= 0}
+   */
+  public double requestsPerSecond(long bytesPerRequest) {
+    if (rateBitsPerSecond <= 0 || bytesPerRequest <= 0) {
+      return Double.POSITIVE_INFINITY;
+    }
+    return rateBitsPerSecond / (bytesPerRequest * 8.0);
+  }
+
   /** True when a rate limit is asked for. */
   public boolean hasRateLimit() {
     return rateBitsPerSecond > 0;

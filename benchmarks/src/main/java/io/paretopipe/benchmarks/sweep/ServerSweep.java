@@ -12,7 +12,6 @@ import io.paretopipe.harness.driver.LatencySlo;
 import io.paretopipe.harness.driver.LoadTarget;
 import io.paretopipe.harness.driver.OpenLoopDriver;
 import io.paretopipe.harness.driver.PhaseRecorder;
-import io.paretopipe.harness.driver.ServerVerdict;
 import io.paretopipe.models.Engines;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -242,8 +241,8 @@ final class ServerSweep {
       point.put("split", p.split());
       point.put("bytes_per_request", fixture.bytesPerRequest());
       double capacity =
-          ServerVerdict.linkCapacityPerSecond(
-              io.paretopipe.format.NetworkCondition.parse(p.link()), fixture.bytesPerRequest());
+          io.paretopipe.format.NetworkCondition.parse(p.link())
+              .requestsPerSecond(fixture.bytesPerRequest());
       if (Double.isInfinite(capacity)) {
         point.putNull("link_capacity_per_s");
       } else {

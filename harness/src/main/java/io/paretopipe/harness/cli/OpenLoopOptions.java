@@ -175,8 +175,7 @@ final class OpenLoopOptions {
     com.fasterxml.jackson.databind.ObjectMapper mapper =
         new com.fasterxml.jackson.databind.ObjectMapper();
     if (findPeak) {
-      double capacity =
-          ServerVerdict.linkCapacityPerSecond(pipeline.spec().link(), pipeline.bytesPerRequest());
+      double capacity = pipeline.spec().link().requestsPerSecond(pipeline.bytesPerRequest());
       PeakSearch.Peak peak =
           PeakSearch.find(
               r -> {

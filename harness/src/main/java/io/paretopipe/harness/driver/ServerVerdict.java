@@ -52,7 +52,8 @@ public record ServerVerdict(
    * This verdict with a known capacity.
    *
    * @param perSecond requests per second the pipeline can carry at most (e.g. an emulated link's
-   *     rate over one request's bytes), > 0; {@code Double.POSITIVE_INFINITY} when unknown
+   *     rate over one request's bytes, {@code NetworkCondition.requestsPerSecond}), > 0; {@code
+   *     Double.POSITIVE_INFINITY} when unknown
    * @throws IllegalArgumentException for a capacity that is not > 0
    */
   public ServerVerdict withCapacity(double perSecond) {
@@ -71,22 +72,6 @@ public record ServerVerdict(
         minDuration,
         minQueries,
         perSecond);
-  }
-
-  /**
-   * The requests per second {@code link}'s rate carries of {@code bytesPerRequest}: an upper bound
-   * on what the pipeline sustains, since framing, TCP/IP headers and the answer's way back only
-   * lower it.
-   *
-   * @return {@code rate / (bytes x 8)}, or {@code Double.POSITIVE_INFINITY} when the link has no
-   *     rate limit or {@code bytesPerRequest <= 0}
-   */
-  public static double linkCapacityPerSecond(
-      io.paretopipe.format.NetworkCondition link, long bytesPerRequest) {
-    if (link.rateBitsPerSecond() <= 0 || bytesPerRequest <= 0) {
-      return Double.POSITIVE_INFINITY;
-    }
-    return link.rateBitsPerSecond() / (bytesPerRequest * 8.0);
   }
 
   /** The offered rate is at most the known capacity (always, when none is known). */

@@ -108,8 +108,7 @@ class BracketRecheckTest {
   void aRateAboveTheLinksCapacityNeverPassesHoweverTheProbeFared() {
     // pi-link (5 Mbit/s) carries 12.46 requests/s of mobilenetv2 split 9's 50,176 bytes
     double capacity =
-        ServerVerdict.linkCapacityPerSecond(
-            io.paretopipe.format.NetworkCondition.parse("pi-link"), 50_176);
+        io.paretopipe.format.NetworkCondition.parse("pi-link").requestsPerSecond(50_176);
     assertEquals(5e6 / (50_176 * 8.0), capacity, 1e-9);
     ServerVerdict above = verdict(13.32, 0, 0).withCapacity(capacity);
     assertTrue(above.sloMet() && above.earlyStoppingMet());
@@ -126,8 +125,7 @@ class BracketRecheckTest {
     // no rate limit, or no bytes: no capacity is known, and the JSON says so with null
     assertEquals(
         Double.POSITIVE_INFINITY,
-        ServerVerdict.linkCapacityPerSecond(
-            io.paretopipe.format.NetworkCondition.parse("delay:20ms"), 50_176));
+        io.paretopipe.format.NetworkCondition.parse("delay:20ms").requestsPerSecond(50_176));
     assertTrue(verdict(13.32, 0, 0).toJson().path("capacity_per_s").isNull());
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> verdict(1, 0, 0).withCapacity(0));

@@ -256,8 +256,8 @@ public record ServerScenarioFile(
 
   /**
    * {@code link_capacity_per_s}, or for a run written before the sweep recorded it the same rule
-   * ({@code rate / (bytes x 8)}) from its link and bytes; NaN for a link with no rate or an unknown
-   * spec.
+   * ({@code NetworkCondition.requestsPerSecond}) from its link and bytes; NaN for a link with no
+   * rate or an unknown spec.
    */
   private static double linkCapacity(JsonNode p) {
     if (p.has("link_capacity_per_s")) {
@@ -267,9 +267,8 @@ public record ServerScenarioFile(
     try {
       io.paretopipe.format.NetworkCondition c =
           io.paretopipe.format.NetworkCondition.parse(p.path("link").asText());
-      return c.rateBitsPerSecond() > 0 && bytes > 0
-          ? c.rateBitsPerSecond() / (bytes * 8.0)
-          : Double.NaN;
+      double perSecond = c.requestsPerSecond(bytes);
+      return Double.isInfinite(perSecond) ? Double.NaN : perSecond;
     } catch (IllegalArgumentException e) {
       return Double.NaN;
     }
