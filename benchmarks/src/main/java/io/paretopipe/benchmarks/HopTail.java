@@ -3,6 +3,7 @@ package io.paretopipe.benchmarks;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.paretopipe.harness.placement.ReadyLine;
 import io.paretopipe.harness.protocol.DType;
 import io.paretopipe.harness.protocol.Handshake;
 import io.paretopipe.harness.protocol.HandshakeReply;
@@ -21,9 +22,7 @@ import io.paretopipe.models.Engines;
 import io.paretopipe.models.ModelCatalog;
 import io.paretopipe.models.StageModel;
 import io.paretopipe.models.StageRange;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -31,7 +30,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -203,31 +201,17 @@ public final class HopTail {
 
     @Override
     public StageSession open(Handshake handshake) {
-      return new StageSession() {
-        @Override
-        public HandshakeReply reply() {
-          return reply;
-        }
+      return StageSession.of(reply, this::process, true);
+    }
 
-        @Override
-        public CompletableFuture<InferenceResult> process(InferenceRequest request) {
-          ByteBuffer in = request.tensor().data().order(ByteOrder.LITTLE_ENDIAN);
-          long nanos = in.getLong(0) == NO_FORWARD ? 0 : forward.run();
-          ByteBuffer out = ByteBuffer.allocateDirect(ANSWER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-          answer(out, nanos, in);
-          Tensor result = new Tensor(DType.UINT8, new long[] {ANSWER_BYTES}, out);
-          return CompletableFuture.completedFuture(
-              new InferenceResult(request.requestId(), result, List.of(new StageTiming(nanos, 0))));
-        }
-
-        @Override
-        public boolean releasesRequestTensorOnCompletion() {
-          return true;
-        }
-
-        @Override
-        public void close() {}
-      };
+    private CompletableFuture<InferenceResult> process(InferenceRequest request) {
+      ByteBuffer in = request.tensor().data().order(ByteOrder.LITTLE_ENDIAN);
+      long nanos = in.getLong(0) == NO_FORWARD ? 0 : forward.run();
+      ByteBuffer out = ByteBuffer.allocateDirect(ANSWER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+      answer(out, nanos, in);
+      Tensor result = new Tensor(DType.UINT8, new long[] {ANSWER_BYTES}, out);
+      return CompletableFuture.completedFuture(
+          new InferenceResult(request.requestId(), result, List.of(new StageTiming(nanos, 0))));
     }
   }
 
@@ -305,53 +289,14 @@ public final class HopTail {
       ProcessBuilder pb = new ProcessBuilder(command).redirectError(log.toFile());
       pb.environment().putAll(Engines.RECOMMENDED_ALLOCATOR_ENV);
       java.lang.Process p = pb.start();
-      BufferedReader out =
-          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-      CompletableFuture<String> ready =
-          CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  String line;
-                  while ((line = out.readLine()) != null) {
-                    if (line.startsWith(READY_PREFIX)) {
-                      Thread drain = new Thread(() -> drain(out), "hop-tail-stdout");
-                      drain.setDaemon(true);
-                      drain.start();
-                      return line.substring(READY_PREFIX.length()).trim();
-                    }
-                  }
-                } catch (IOException e) {
-                  // fall through
-                }
-                return null;
-              });
-      String address = null;
+      String address;
       try {
-        address = ready.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        // reported below
-      }
-      if (address == null) {
+        address = ReadyLine.await(p, READY_PREFIX, log, START_TIMEOUT_SECONDS * 1000, "hop tail");
+      } catch (IOException | RuntimeException e) {
         p.destroyForcibly();
-        throw new IOException(
-            "hop tail "
-                + command
-                + " did not start listening; log "
-                + log
-                + ":\n"
-                + String.join("\n", Files.readAllLines(log)));
+        throw e;
       }
       return new Process(p, address, log);
-    }
-
-    private static void drain(BufferedReader out) {
-      try {
-        while (out.readLine() != null) {
-          // the tail prints nothing after it listens; whatever a library logs is dropped
-        }
-      } catch (IOException ignored) {
-        // the tail is gone
-      }
     }
 
     String address() {

@@ -3,7 +3,6 @@ package io.paretopipe.benchmarks;
 import io.paretopipe.harness.protocol.DType;
 import io.paretopipe.harness.protocol.Handshake;
 import io.paretopipe.harness.protocol.HandshakeReply;
-import io.paretopipe.harness.protocol.InferenceRequest;
 import io.paretopipe.harness.protocol.InferenceResult;
 import io.paretopipe.harness.protocol.StageTiming;
 import io.paretopipe.harness.transport.StageService;
@@ -68,27 +67,13 @@ final class TransportBenchSupport {
 
     @Override
     public StageSession open(Handshake handshake) {
-      return new StageSession() {
-        @Override
-        public HandshakeReply reply() {
-          return reply;
-        }
-
-        @Override
-        public CompletableFuture<InferenceResult> process(InferenceRequest request) {
-          return CompletableFuture.completedFuture(
-              new InferenceResult(
-                  request.requestId(), request.tensor(), List.of(new StageTiming(0, 0))));
-        }
-
-        @Override
-        public boolean releasesRequestTensorOnCompletion() {
-          return true;
-        }
-
-        @Override
-        public void close() {}
-      };
+      return StageSession.of(
+          reply,
+          request ->
+              CompletableFuture.completedFuture(
+                  new InferenceResult(
+                      request.requestId(), request.tensor(), List.of(new StageTiming(0, 0)))),
+          true);
     }
   }
 

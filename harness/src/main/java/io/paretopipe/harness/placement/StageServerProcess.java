@@ -2,19 +2,13 @@ package io.paretopipe.harness.placement;
 
 import io.paretopipe.harness.transport.TransportKind;
 import io.paretopipe.models.Engines;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -362,77 +356,7 @@ public final class StageServerProcess implements AutoCloseable {
     }
 
     private String awaitReady(Process process, Path log) throws IOException {
-      BufferedReader out =
-          new BufferedReader(
-              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-      CompletableFuture<String> ready =
-          CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  String line;
-                  while ((line = out.readLine()) != null) {
-                    if (line.startsWith(READY_PREFIX)) {
-                      String address = line.substring(READY_PREFIX.length()).split("\\s+")[0];
-                      Thread drain =
-                          new Thread(() -> drain(out, log), "stage-server-stdout-" + process.pid());
-                      drain.setDaemon(true);
-                      drain.start();
-                      return address;
-                    }
-                    Files.writeString(
-                        log,
-                        line + System.lineSeparator(),
-                        java.nio.file.StandardOpenOption.APPEND);
-                  }
-                  return null;
-                } catch (IOException e) {
-                  return null;
-                }
-              });
-      String address;
-      try {
-        address = ready.get(START_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-      } catch (TimeoutException e) {
-        throw new IOException(
-            "stage server did not start listening within "
-                + START_TIMEOUT_MILLIS
-                + " ms; log "
-                + log
-                + ":\n"
-                + tail(log));
-      } catch (ExecutionException e) {
-        throw new IOException("stage server failed to start: " + e.getCause() + "; log " + log, e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while starting a stage server", e);
-      }
-      if (address == null) {
-        String exit = process.isAlive() ? "" : " (exit code " + process.exitValue() + ")";
-        throw new IOException(
-            "stage server exited before listening" + exit + "; log " + log + ":\n" + tail(log));
-      }
-      return address;
-    }
-
-    private static void drain(BufferedReader out, Path log) {
-      try {
-        String line;
-        while ((line = out.readLine()) != null) {
-          Files.writeString(
-              log, line + System.lineSeparator(), java.nio.file.StandardOpenOption.APPEND);
-        }
-      } catch (IOException ignored) {
-        // the process is gone
-      }
-    }
-
-    private static String tail(Path log) {
-      try {
-        List<String> lines = Files.readAllLines(log);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-      } catch (IOException e) {
-        return "(log unreadable: " + e.getMessage() + ")";
-      }
+      return ReadyLine.await(process, READY_PREFIX, log, START_TIMEOUT_MILLIS, "stage server");
     }
   }
 }

@@ -4,6 +4,7 @@ import io.paretopipe.harness.protocol.HandshakeReply;
 import io.paretopipe.harness.protocol.InferenceRequest;
 import io.paretopipe.harness.protocol.InferenceResult;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /** The stage side of one connection, created by {@link StageService#open}. */
 public interface StageSession extends AutoCloseable {
@@ -73,5 +74,54 @@ public interface StageSession extends AutoCloseable {
    */
   default boolean releasesRequestTensorOnCompletion() {
     return false;
+  }
+
+  /**
+   * A session whose whole behaviour is one function: it replies {@code reply}, answers each request
+   * with {@code process} (called as {@link #process} is, on the connection's reading thread) and
+   * holds nothing else; {@link #close} does nothing. For echo and test stages and benchmark tails.
+   *
+   * @param releasesRequestTensor what {@link #releasesRequestTensorOnCompletion()} answers: true
+   *     only if {@code process} keeps no reference to the request's tensor once its future
+   *     completed
+   */
+  static StageSession of(
+      HandshakeReply reply,
+      Function<InferenceRequest, CompletableFuture<InferenceResult>> process,
+      boolean releasesRequestTensor) {
+    return of(reply, process, releasesRequestTensor, () -> {});
+  }
+
+  /**
+   * As {@link #of(HandshakeReply, Function, boolean)}, and {@link #close} runs {@code onClose}
+   * (every time it is called, so {@code onClose} must be idempotent), e.g. to stop the executor
+   * {@code process} hands its work to.
+   */
+  static StageSession of(
+      HandshakeReply reply,
+      Function<InferenceRequest, CompletableFuture<InferenceResult>> process,
+      boolean releasesRequestTensor,
+      Runnable onClose) {
+    return new StageSession() {
+      @Override
+      public HandshakeReply reply() {
+        return reply;
+      }
+
+      @Override
+      public CompletableFuture<InferenceResult> process(InferenceRequest request) {
+        return process.apply(request);
+      }
+
+      @Override
+      public boolean releasesRequestTensorOnCompletion() {
+        return releasesRequestTensor;
+      }
+
+      @Override
+      public void close() {
+        onClose.run();
+      }
+    };
   }
 }

@@ -3,7 +3,6 @@ package io.paretopipe.harness.driver;
 import io.paretopipe.harness.protocol.DType;
 import io.paretopipe.harness.protocol.Handshake;
 import io.paretopipe.harness.protocol.HandshakeReply;
-import io.paretopipe.harness.protocol.InferenceRequest;
 import io.paretopipe.harness.protocol.InferenceResult;
 import io.paretopipe.harness.protocol.StageTiming;
 import io.paretopipe.harness.protocol.Tensor;
@@ -102,39 +101,30 @@ final class WorkStage implements StageService {
             "",
             1,
             "java");
-    return new StageSession() {
-      @Override
-      public HandshakeReply reply() {
-        return reply;
-      }
-
-      @Override
-      public CompletableFuture<InferenceResult> process(InferenceRequest request) {
-        long queued = System.nanoTime();
-        return CompletableFuture.supplyAsync(
-            () -> {
-              if (request.requestId() == pauseAt) {
-                pause();
-              }
-              long start = System.nanoTime();
-              long x = work(request.requestId(), iterations);
-              ByteBuffer out = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
-              out.putFloat(0, (float) (x & 0xFFFF));
-              long end = System.nanoTime();
-              times.put(request.requestId(), new Times(queued, start, end));
-              return new InferenceResult(
-                  request.requestId(),
-                  new Tensor(DType.FLOAT32, new long[] {1, 4}, out),
-                  List.of(new StageTiming(end - start, start - queued)));
-            },
-            compute);
-      }
-
-      @Override
-      public void close() {
-        compute.shutdownNow();
-      }
-    };
+    return StageSession.of(
+        reply,
+        request -> {
+          long queued = System.nanoTime();
+          return CompletableFuture.supplyAsync(
+              () -> {
+                if (request.requestId() == pauseAt) {
+                  pause();
+                }
+                long start = System.nanoTime();
+                long x = work(request.requestId(), iterations);
+                ByteBuffer out = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
+                out.putFloat(0, (float) (x & 0xFFFF));
+                long end = System.nanoTime();
+                times.put(request.requestId(), new Times(queued, start, end));
+                return new InferenceResult(
+                    request.requestId(),
+                    new Tensor(DType.FLOAT32, new long[] {1, 4}, out),
+                    List.of(new StageTiming(end - start, start - queued)));
+              },
+              compute);
+        },
+        false,
+        compute::shutdownNow);
   }
 
   private void pause() {

@@ -216,37 +216,27 @@ public final class TestStages {
             ErrorCode.UNKNOWN_MODEL,
             "model unknown-model is not in the catalog: valid models are resnet18, mobilenetv2");
       }
-      HandshakeReply reply = replyFor(handshake);
-      return new StageSession() {
-        @Override
-        public HandshakeReply reply() {
-          return reply;
-        }
+      return StageSession.of(replyFor(handshake), PickyService::answer, false);
+    }
 
-        @Override
-        public CompletableFuture<InferenceResult> process(InferenceRequest request) {
-          if (request.requestId() == 13) {
-            return CompletableFuture.supplyAsync(
-                () -> {
-                  throw new IllegalStateException("unlucky request");
-                });
-          }
-          if (request.tensor().rank() != 2) {
-            return CompletableFuture.failedFuture(
-                new StageException(
-                    ErrorCode.SHAPE_MISMATCH,
-                    "tensor of rank "
-                        + request.tensor().rank()
-                        + " does not fit units [4, 9): expected rank 2",
-                    request.requestId()));
-          }
-          return CompletableFuture.completedFuture(
-              new InferenceResult(request.requestId(), request.tensor(), List.of(ECHO_TIMING)));
-        }
-
-        @Override
-        public void close() {}
-      };
+    private static CompletableFuture<InferenceResult> answer(InferenceRequest request) {
+      if (request.requestId() == 13) {
+        return CompletableFuture.supplyAsync(
+            () -> {
+              throw new IllegalStateException("unlucky request");
+            });
+      }
+      if (request.tensor().rank() != 2) {
+        return CompletableFuture.failedFuture(
+            new StageException(
+                ErrorCode.SHAPE_MISMATCH,
+                "tensor of rank "
+                    + request.tensor().rank()
+                    + " does not fit units [4, 9): expected rank 2",
+                request.requestId()));
+      }
+      return CompletableFuture.completedFuture(
+          new InferenceResult(request.requestId(), request.tensor(), List.of(ECHO_TIMING)));
     }
   }
 }
