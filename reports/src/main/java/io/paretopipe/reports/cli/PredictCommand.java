@@ -20,6 +20,7 @@ import io.paretopipe.reports.render.Renderer;
 import io.paretopipe.reports.render.ReportWriter;
 import io.paretopipe.reports.run.RunLoader;
 import io.paretopipe.reports.server.ServerScenarioFile;
+import io.paretopipe.reports.server.ServiceTimeSpread;
 import io.paretopipe.reports.server.Slo;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -172,7 +173,8 @@ final class PredictCommand implements Callable<Integer> {
       paramLabel = "pPERC:BOUND",
       description =
           "A latency SLO, e.g. p99:500ms or p99=500ms: adds per split the predicted peak Poisson"
-              + " rate within it (M/D/1 at the busiest stage or link; docs/OPEN-LOOP.md) to"
+              + " rate within it (M/G/1 at the busiest stage or link, its service-time spread from"
+              + " the --calibrate run's hlogs, M/D/1 where none is measured; docs/PREDICTION.md) to"
               + " predicted.md, predicted.json and predicted.csv. With --server and no --slo, the"
               + " runs' SLO.")
   String slo;
@@ -289,11 +291,15 @@ final class PredictCommand implements Callable<Integer> {
     Overhead overhead = Overhead.NONE;
     String calibratedTransport = "";
     PredictedCosts costs = null;
+    ServiceTimeSpread spread = ServiceTimeSpread.NONE;
     if (calibrate != null) {
       Run run = new RunLoader().load(List.of(calibrate));
       calibratedTransport = Calibration.chooseTransport(run, calibrate, deviceProfiles, transport);
       overhead = Calibration.fromRun(run, calibrate, deviceProfiles, calibratedTransport);
       costs = costs(run, deviceProfiles, calibratedTransport);
+      if (parsedSlo != null) {
+        spread = ServiceTimeSpread.read(calibrate, headProfile.model(), headProfile.batch());
+      }
     }
     long start = System.nanoTime();
     PredictionReport report;
@@ -311,10 +317,11 @@ final class PredictCommand implements Callable<Integer> {
       throw new ReportInputException(tailSource, e.getMessage(), e);
     }
     if (parsedSlo != null) {
+      PeakRates rates = new PeakRates(parsedSlo, List.of(), spread, calibratedTransport);
       List<PeakRates.Agreement> agreements = new ArrayList<>();
       for (int i = 0; i < serverFiles.size(); i++) {
         try {
-          agreements.addAll(PeakRates.agree(report, parsedSlo, serverFiles.get(i)));
+          agreements.addAll(PeakRates.agree(rates, report, serverFiles.get(i)));
         } catch (IllegalArgumentException e) {
           throw new ReportInputException(serverPaths.get(i), e.getMessage(), e);
         }
@@ -323,7 +330,8 @@ final class PredictCommand implements Callable<Integer> {
           java.util.Comparator.comparing(PeakRates.Agreement::link)
               .thenComparing(PeakRates.Agreement::split, SplitOrder.INSTANCE)
               .thenComparing(PeakRates.Agreement::run));
-      report = report.withPeakRates(new PeakRates(parsedSlo, agreements));
+      report =
+          report.withPeakRates(new PeakRates(parsedSlo, agreements, spread, calibratedTransport));
     }
     double elapsedMs = (System.nanoTime() - start) / 1e6;
     PrintWriter stdout = spec.commandLine().getOut();
@@ -383,6 +391,7 @@ final class PredictCommand implements Callable<Integer> {
     if (report.peakRates() != null && !report.peakRates().agreements().isEmpty()) {
       stdout.println(
           "  peak rate at " + report.peakRates().slo() + ": " + report.peakRates().summary());
+      stdout.println("  queue model: " + report.peakRates().modelSummary());
     }
     stdout.println("wrote " + out.resolve(PredictionRenderers.MARKDOWN));
     return ExitCodes.OK;

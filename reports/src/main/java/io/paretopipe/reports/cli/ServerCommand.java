@@ -6,6 +6,7 @@ import io.paretopipe.reports.run.RunLoader;
 import io.paretopipe.reports.server.ClosedLoopFrontier;
 import io.paretopipe.reports.server.ServerScenarioFile;
 import io.paretopipe.reports.server.ServerScenarioReport;
+import io.paretopipe.reports.server.ServiceTimeSpread;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Reports a server-scenario sweep (server-scenario.json in RUN): per split the peak Poisson"
           + " rate meeting the SLO with its bracket and validity, the peak predicted from the"
-          + " bottleneck stage (M/D/1) and how well it agrees, the search's bracket against the"
+          + " bottleneck stage (M/G/1 with --closed-loop's service-time spread, else M/D/1) and how well it agrees, the search's bracket against the"
           + " interval after the second-seed recheck, the one-at-a-time drift over the search, the"
           + " warm-up and allocator flags, the SLO frontier beside the closed-loop one, and latency"
           + " against offered load with each probe's seed and whether drops decided it. Writes"
@@ -57,7 +58,8 @@ final class ServerCommand implements Callable<Integer> {
           "A PartitionBenchmark run (folder with jmh/*.json) of the same model, batch, transport"
               + " and link: its closed-loop frontier (the pareto report's: latency with one in"
               + " flight, throughput at depth) beside the SLO frontier, split by split, with which"
-              + " splits are on one but not the other.")
+              + " splits are on one but not the other; its hlogs' service-time spread makes the"
+              + " predicted peaks M/G/1 (M/D/1 without it).")
   Path closedLoop;
 
   @Override
@@ -85,6 +87,7 @@ final class ServerCommand implements Callable<Integer> {
     files.forEach(f -> points.addAll(f.points()));
     ServerScenarioFile first = files.get(0);
     ClosedLoopFrontier closed = null;
+    ServiceTimeSpread spread = ServiceTimeSpread.NONE;
     if (closedLoop != null) {
       Run run = new RunLoader().load(List.of(closedLoop));
       try {
@@ -92,12 +95,14 @@ final class ServerCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new ReportInputException(closedLoop, e.getMessage(), e);
       }
+      spread = ServiceTimeSpread.read(closedLoop, points.get(0).model(), first.batch());
     }
     ServerScenarioReport report =
         new ServerScenarioReport(
             new ServerScenarioFile(
                 first.slo(), first.percentile(), first.boundMs(), first.batch(), points),
-            closed);
+            closed,
+            spread);
     if (out == null) {
       spec.commandLine().getOut().print(report.markdown());
       spec.commandLine().getOut().flush();

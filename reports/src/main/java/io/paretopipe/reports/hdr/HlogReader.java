@@ -21,6 +21,22 @@ public final class HlogReader {
   private static final String COMMENT_PREFIX = "#" + HlogFileName.COMMENT_PREFIX;
 
   /**
+   * @param dir a run's {@code hlog/} folder
+   * @return the {@code .hlog} files in it and one folder below it ({@code hlog/pass-001/}), sorted
+   * @throws ReportInputException when the folder cannot be listed
+   */
+  public static List<Path> list(Path dir) throws ReportInputException {
+    try (java.util.stream.Stream<Path> walk = Files.walk(dir, 2)) {
+      return walk.filter(p -> p.getFileName().toString().endsWith(HlogFileName.EXTENSION))
+          .filter(Files::isRegularFile)
+          .sorted()
+          .toList();
+    } catch (IOException | java.io.UncheckedIOException e) {
+      throw new ReportInputException(dir, "cannot list folder: " + e, e);
+    }
+  }
+
+  /**
    * @param file an hlog file
    * @return its comments, its number of intervals per tag, and the intervals merged per tag
    * @throws ReportInputException when the file cannot be read, holds no interval histogram, or

@@ -2,6 +2,7 @@ package io.paretopipe.reports.predict;
 
 import io.paretopipe.reports.server.ServerPeakPrediction;
 import io.paretopipe.reports.server.ServerScenarioFile;
+import io.paretopipe.reports.server.ServiceTimeSpread;
 import io.paretopipe.reports.server.Slo;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,12 +13,15 @@ import java.util.Objects;
  * {@code predict --slo}: the peak Poisson rate each predicted split sustains within a latency SLO,
  * and with {@code --server} how well that agrees with measured peak searches (docs/OPEN-LOOP.md).
  *
- * <p>The prediction is {@link ServerPeakPrediction#peak}: the pipeline is an M/D/1 queue in front
- * of its busiest stage or link, service time {@link Prediction#busiestMs()} (the larger of the
- * head's and the tail's compute from the unit profiles, or the link's serialisation of the tensor,
- * {@code max(Bh, R) x 8 / rate}; plus half of a calibrated per-hop overhead), and the latency of a
- * request alone is the predicted latency. The rate is in requests (batches) per second, as the
- * server scenario's.
+ * <p>The prediction is {@link ServerPeakPrediction#peak(double, double, double, double, double)}:
+ * the pipeline is an M/G/1 queue in front of its busiest stage or link, service time {@link
+ * Prediction#busiestMs()} (the larger of the head's and the tail's compute from the unit profiles,
+ * or the link's serialisation of the tensor, {@code max(Bh, R) x 8 / rate}; plus half of a
+ * calibrated per-hop overhead), its squared coefficient of variation {@code cs^2} the one the
+ * calibration run's hlogs measured for that stage and split ({@link ServiceTimeSpread}); M/D/1
+ * ({@code cs^2 = 0}) where none was measured (a link, a split of more than two stages, no {@code
+ * --calibrate}). The latency of a request alone is the predicted latency. The rate is in requests
+ * (batches) per second, as the server scenario's.
  *
  * <p>Agreement with one measured point: the predicted peak against the point's interval. The
  * interval is the one the sweep states ({@code stated_peak_rate_per_s}, {@code
@@ -29,12 +33,23 @@ import java.util.Objects;
  * @param slo the SLO every peak is predicted for
  * @param agreements one per measured point given, in the order given; empty without {@code
  *     --server}
+ * @param spread the measured service-time spread ({@link ServiceTimeSpread#NONE}: every peak is
+ *     M/D/1)
+ * @param transport the transport whose spread applies (the calibrated one)
  */
-public record PeakRates(Slo slo, List<Agreement> agreements) {
+public record PeakRates(
+    Slo slo, List<Agreement> agreements, ServiceTimeSpread spread, String transport) {
 
   public PeakRates {
     Objects.requireNonNull(slo, "slo");
     agreements = List.copyOf(agreements);
+    Objects.requireNonNull(spread, "spread");
+    Objects.requireNonNull(transport, "transport");
+  }
+
+  /** Every peak M/D/1: no measured service-time spread. */
+  public PeakRates(Slo slo, List<Agreement> agreements) {
+    this(slo, agreements, ServiceTimeSpread.NONE, "");
   }
 
   /**
@@ -42,7 +57,31 @@ public record PeakRates(Slo slo, List<Agreement> agreements) {
    *     already misses the bound
    */
   public double peakPerS(Prediction p) {
-    return ServerPeakPrediction.peak(p.busiestMs(), p.latencyMs(), slo.percentile(), slo.boundMs());
+    double cv2 = serviceCv2(p);
+    return ServerPeakPrediction.peak(
+        p.busiestMs(),
+        p.latencyMs(),
+        slo.percentile(),
+        slo.boundMs(),
+        Double.isFinite(cv2) ? cv2 : 0);
+  }
+
+  /**
+   * @return the measured {@code cs^2} of {@code p}'s busiest stage; NaN when not measured (a link,
+   *     {@code sequential}, a middle stage, a split of more than two stages, no spread)
+   */
+  public double serviceCv2(Prediction p) {
+    if (p.cuts().length != 1 || !(p.busiest().equals("head") || p.busiest().equals("tail"))) {
+      return Double.NaN;
+    }
+    return spread.cv2(transport, p.split(), p.busiest());
+  }
+
+  /**
+   * @return {@code M/G/1} when {@link #serviceCv2} is measured, else {@code M/D/1}
+   */
+  public String model(Prediction p) {
+    return ServerPeakPrediction.modelOf(serviceCv2(p));
   }
 
   /**
@@ -102,7 +141,23 @@ public record PeakRates(Slo slo, List<Agreement> agreements) {
    *     no prediction to compare with
    */
   public static List<Agreement> agree(PredictionReport report, Slo slo, ServerScenarioFile file) {
-    PeakRates rates = new PeakRates(slo, List.of());
+    return agree(new PeakRates(slo, List.of()), report, file);
+  }
+
+  /**
+   * Matches every point of {@code file} with the prediction of its split over its link, its peak
+   * predicted as {@code rates} predicts it (with its service-time spread).
+   *
+   * @param rates the SLO and spread of the predicted peaks (its agreements are not used)
+   * @param report the predictions
+   * @param file a measured server-scenario run
+   * @return the agreements, in the order of the file's points
+   * @throws IllegalArgumentException naming the point when its model, batch, SLO, link or split has
+   *     no prediction to compare with
+   */
+  public static List<Agreement> agree(
+      PeakRates rates, PredictionReport report, ServerScenarioFile file) {
+    Slo slo = rates.slo();
     if (file.percentile() != slo.percentile() || file.boundMs() != slo.boundMs()) {
       throw new IllegalArgumentException(
           "measured at "
@@ -218,6 +273,40 @@ public record PeakRates(Slo slo, List<Agreement> agreements) {
       return Double.NaN;
     }
     return r.length % 2 == 1 ? r[r.length / 2] : (r[r.length / 2 - 1] + r[r.length / 2]) / 2;
+  }
+
+  /**
+   * @return which queue model the measured splits' predictions used, e.g. {@code M/G/1 at 20 of 22
+   *     measured splits (cs^2 0.05-0.31, from RUN's hlogs), M/D/1 at 2 (no spread measured)};
+   *     without measured splits, where the spread comes from
+   */
+  public String modelSummary() {
+    String from = spread.source().isEmpty() ? "" : ", from " + spread.source() + "'s hlogs";
+    if (agreements.isEmpty()) {
+      return spread == ServiceTimeSpread.NONE
+          ? "M/D/1 (no service-time spread measured: give --calibrate RUN with hlogs)"
+          : "M/G/1 where the busiest stage's spread is measured" + from + ", else M/D/1";
+    }
+    double[] cv2 =
+        agreements.stream()
+            .mapToDouble(a -> serviceCv2(a.predicted()))
+            .filter(Double::isFinite)
+            .sorted()
+            .toArray();
+    String mg1 =
+        cv2.length == 0
+            ? "M/G/1 at none"
+            : String.format(
+                Locale.ROOT,
+                "M/G/1 at %d of %d measured split%s (cs^2 %.3f-%.3f%s)",
+                cv2.length,
+                agreements.size(),
+                agreements.size() == 1 ? "" : "s",
+                cv2[0],
+                cv2[cv2.length - 1],
+                from);
+    int md1 = agreements.size() - cv2.length;
+    return mg1 + ", M/D/1 at " + md1 + (md1 == 0 ? "" : " (no spread measured)");
   }
 
   /**

@@ -41,7 +41,9 @@ public final class PeakRateTables {
           "stated_lowest_failing_rate_per_s",
           "interval",
           "ratio_to_measured_peak",
-          "inside_interval");
+          "inside_interval",
+          "peak_service_cv2",
+          "peak_model");
 
   private PeakRateTables() {}
 
@@ -63,7 +65,17 @@ public final class PeakRateTables {
         + p.busiest()
         + " "
         + Numbers.fixed(p.busiestMs(), 3)
-        + " ms |";
+        + " ms"
+        + modelText(rates, p)
+        + " |";
+  }
+
+  /** {@code , M/G/1 cs² 0.123} or {@code , M/D/1}. */
+  private static String modelText(PeakRates rates, Prediction p) {
+    double cv2 = rates.serviceCv2(p);
+    return ", "
+        + rates.model(p)
+        + (Double.isFinite(cv2) ? " cs\u00b2 " + Numbers.fixed(cv2, 3) : "");
   }
 
   private static String peakText(double peak) {
@@ -92,12 +104,17 @@ public final class PeakRateTables {
     md.append("\n\n")
         .append(
             "Predicted peak Poisson rate (requests per second) of each split: the pipeline as an"
-                + " M/D/1 queue in front of its busiest stage or link (service time: the head's or"
+                + " M/G/1 queue in front of its busiest stage or link (service time: the head's or"
                 + " the tail's compute, or the link's serialisation of the tensor, with half the"
-                + " calibrated per-hop overhead), a request alone taking the predicted latency;"
+                + " calibrated per-hop overhead; its squared coefficient of variation cs\u00b2 as"
+                + " the calibration run's hlogs measured it for that stage, M/D/1 (cs\u00b2 = 0)"
+                + " where none is measured), a request alone taking the predicted latency;"
                 + " the highest utilisation whose ")
         .append(percentileText(rates))
-        .append(" stays within the bound (docs/OPEN-LOOP.md, `ServerPeakPrediction`).\n");
+        .append(" stays within the bound (docs/PREDICTION.md, `ServerPeakPrediction`). Queue")
+        .append(" model: ")
+        .append(rates.modelSummary())
+        .append(".\n");
     if (rates.agreements().isEmpty()) {
       return md.toString();
     }
@@ -127,7 +144,9 @@ public final class PeakRateTables {
           .append(a.predicted().busiest())
           .append(" ")
           .append(Numbers.fixed(a.predicted().busiestMs(), 3))
-          .append(" ms | ")
+          .append(" ms")
+          .append(modelText(rates, a.predicted()))
+          .append(" | ")
           .append(interval(a.claimedPeakPerS(), a.claimedFailingPerS()))
           .append(" | ")
           .append(
@@ -145,7 +164,7 @@ public final class PeakRateTables {
 
   private static String percentileText(PeakRates rates) {
     String slo = rates.slo().toString();
-    return slo.substring(0, slo.indexOf('=')) + " (heavy-traffic M/D/1 waiting time)";
+    return slo.substring(0, slo.indexOf('=')) + " (Kingman's heavy-traffic waiting time)";
   }
 
   /**
@@ -171,7 +190,9 @@ public final class PeakRateTables {
               a.stated() ? cell(a.statedFailingPerS()) : "",
               a.stated() ? "stated" : "claimed",
               cell(a.ratio()),
-              inside == null ? "" : inside.toString());
+              inside == null ? "" : inside.toString(),
+              cell(rates.serviceCv2(a.predicted())),
+              rates.model(a.predicted()));
       s.append(row.stream().map(CsvRenderer::escape).collect(Collectors.joining(","))).append('\n');
     }
     return s.toString();
@@ -211,9 +232,12 @@ public final class PeakRateTables {
       } else {
         g.writeBooleanField("inside_interval", inside);
       }
+      PredictionRenderers.number(g, "peak_service_cv2", rates.serviceCv2(a.predicted()));
+      g.writeStringField("peak_model", rates.model(a.predicted()));
       g.writeEndObject();
     }
     g.writeEndArray();
+    g.writeStringField("models", rates.modelSummary());
     g.writeEndObject();
   }
 }

@@ -68,10 +68,18 @@ public final class PredictionRenderers {
   /**
    * The columns {@code predict --slo} appends to {@code predicted.csv}: the SLO, the predicted peak
    * rate (requests per second, empty when a request alone misses the bound), the busiest stage or
-   * link and its service time (ms per batch).
+   * link and its service time (ms per batch), the service time's measured squared coefficient of
+   * variation (empty when not measured) and the queue model the peak used ({@code M/G/1} or {@code
+   * M/D/1}).
    */
   public static final List<String> PEAK_CSV_COLUMNS =
-      List.of("slo", "predicted_peak_rate_per_s", "peak_bottleneck", "peak_service_ms");
+      List.of(
+          "slo",
+          "predicted_peak_rate_per_s",
+          "peak_bottleneck",
+          "peak_service_ms",
+          "peak_service_cv2",
+          "peak_model");
 
   private PredictionRenderers() {}
 
@@ -273,6 +281,9 @@ public final class PredictionRenderers {
           row.add(Double.isFinite(peak) ? Numbers.format(peak) : "");
           row.add(p.busiest());
           row.add(Numbers.format(p.busiestMs()));
+          double cv2 = r.peakRates().serviceCv2(p);
+          row.add(Double.isFinite(cv2) ? Numbers.format(cv2) : "");
+          row.add(r.peakRates().model(p));
         }
         s.append(row.stream().map(CsvRenderer::escape).collect(Collectors.joining(",")))
             .append('\n');
@@ -365,6 +376,8 @@ public final class PredictionRenderers {
             number(g, "predicted_peak_rate_per_s", r.peakRates().peakPerS(p));
             g.writeStringField("peak_bottleneck", p.busiest());
             number(g, "peak_service_ms", p.busiestMs());
+            number(g, "peak_service_cv2", r.peakRates().serviceCv2(p));
+            g.writeStringField("peak_model", r.peakRates().model(p));
           }
           g.writeEndObject();
         }

@@ -761,17 +761,7 @@ public final class RunLoader {
     }
     index = new TreeMap<>();
     if (Files.isDirectory(dir)) {
-      List<Path> found;
-      try (Stream<Path> walk = Files.walk(dir, 2)) {
-        found =
-            walk.filter(p -> p.getFileName().toString().endsWith(HlogFileName.EXTENSION))
-                .filter(Files::isRegularFile)
-                .sorted()
-                .toList();
-      } catch (IOException | java.io.UncheckedIOException e) {
-        throw new ReportInputException(dir, "cannot list folder: " + e, e);
-      }
-      for (Path p : found) {
+      for (Path p : HlogReader.list(dir)) {
         String name = p.getFileName().toString();
         int cut = name.indexOf(SEPARATOR);
         String simpleName =

@@ -35,6 +35,7 @@ public final class ServerScenarioReport {
 
   private final ServerScenarioFile file;
   private final ClosedLoopFrontier closedLoop;
+  private final ServiceTimeSpread spread;
 
   public ServerScenarioReport(ServerScenarioFile file) {
     this(file, null);
@@ -45,8 +46,18 @@ public final class ServerScenarioReport {
    *     server --closed-loop}); null: only the one-at-a-time frontier of the same splits
    */
   public ServerScenarioReport(ServerScenarioFile file, ClosedLoopFrontier closedLoop) {
+    this(file, closedLoop, ServiceTimeSpread.NONE);
+  }
+
+  /**
+   * @param spread the service-time spread the predicted peaks use (M/G/1 where it has the busiest
+   *     stage, else M/D/1; {@code server --closed-loop} reads it from that run's hlogs)
+   */
+  public ServerScenarioReport(
+      ServerScenarioFile file, ClosedLoopFrontier closedLoop, ServiceTimeSpread spread) {
     this.file = java.util.Objects.requireNonNull(file, "file");
     this.closedLoop = closedLoop;
+    this.spread = java.util.Objects.requireNonNull(spread, "spread");
   }
 
   /**
@@ -106,7 +117,7 @@ public final class ServerScenarioReport {
     for (int i = 0; i < points.size(); i++) {
       ServerScenarioFile.Point p = points.get(i);
       ServerPeakPrediction.Prediction pred =
-          ServerPeakPrediction.of(p, file.percentile(), file.boundMs());
+          ServerPeakPrediction.of(p, file.percentile(), file.boundMs(), spread);
       sloRates[i] = p.peakPerS();
       sloLatencies[i] = p.atPeak() == null ? Double.NaN : p.atPeak().sloPercentileMs();
       closedRates[i] = p.closedLoopPerS();
@@ -126,7 +137,7 @@ public final class ServerScenarioReport {
               num(p.closedLoopPerS()) + unsettled(p),
               Double.isNaN(pred.bottleneckMs())
                   ? "-"
-                  : pred.bottleneck() + " " + num(pred.bottleneckMs()) + " ms",
+                  : pred.bottleneck() + " " + num(pred.bottleneckMs()) + " ms" + model(pred),
               num(pred.peakPerS()) + unsettled(p),
               agreement(pred.peakPerS(), p.peakPerS(), p.failingPerS())));
     }
@@ -184,6 +195,16 @@ public final class ServerScenarioReport {
    * {@code inside the bracket}, or the predicted peak over the bracket's nearer end, e.g. {@code
    * 1.31x the lowest failing}.
    */
+  /**
+   * {@code , M/G/1 cs² 0.123} with a measured spread; empty for M/D/1 ({@code server-peaks.csv}'s
+   * {@code peak_model} names both).
+   */
+  private static String model(ServerPeakPrediction.Prediction pred) {
+    return Double.isFinite(pred.serviceCv2())
+        ? String.format(Locale.ROOT, ", %s cs\u00b2 %.3f", pred.model(), pred.serviceCv2())
+        : "";
+  }
+
   static String agreement(double predicted, double passing, double failing) {
     if (Double.isNaN(predicted)) {
       return "no prediction";
@@ -229,11 +250,12 @@ public final class ServerScenarioReport {
 
   /**
    * Per split: {@code
-   * model,transport,link,split,peak_per_s,lowest_failing_per_s,valid,search_seed,search_peak_per_s,search_lowest_failing_per_s,recheck_seed,bracket_confirmed,closed_loop_rate_per_s,closed_loop_rate_after_per_s,drift_percent,drift_over_limit,warmed_up,warmup_blocks,allocator_tuned,run,speed_drift,stated_peak_per_s,stated_lowest_failing_per_s}:
+   * model,transport,link,split,peak_per_s,lowest_failing_per_s,valid,search_seed,search_peak_per_s,search_lowest_failing_per_s,recheck_seed,bracket_confirmed,closed_loop_rate_per_s,closed_loop_rate_after_per_s,drift_percent,drift_over_limit,warmed_up,warmup_blocks,allocator_tuned,run,speed_drift,stated_peak_per_s,stated_lowest_failing_per_s,predicted_peak_per_s,peak_bottleneck,peak_service_ms,peak_service_cv2,peak_model}:
    * the interval claimed after the recheck, the search's own, the one-at-a-time rates before and
-   * after the search and the flags. Empty cells for NaN (a rate: none passed or failed, or not
-   * recorded) and for keys the run did not record ({@code recheck_seed} empty: no recheck
-   * recorded).
+   * after the search and the flags, then the predicted peak ({@link ServerPeakPrediction}: its
+   * bottleneck, service time, measured {@code cs^2} and queue model). Empty cells for NaN (a rate:
+   * none passed or failed, or not recorded) and for keys the run did not record ({@code
+   * recheck_seed} empty: no recheck recorded).
    */
   public String peaksCsv() {
     StringBuilder csv =
@@ -242,10 +264,13 @@ public final class ServerScenarioReport {
                 + "search_peak_per_s,search_lowest_failing_per_s,recheck_seed,bracket_confirmed,"
                 + "closed_loop_rate_per_s,closed_loop_rate_after_per_s,drift_percent,"
                 + "drift_over_limit,warmed_up,warmup_blocks,allocator_tuned,run,speed_drift,"
-                + "stated_peak_per_s,stated_lowest_failing_per_s\n");
+                + "stated_peak_per_s,stated_lowest_failing_per_s,predicted_peak_per_s,"
+                + "peak_bottleneck,peak_service_ms,peak_service_cv2,peak_model\n");
     for (ServerScenarioFile.Point p : file.points()) {
       ServerScenarioFile.Recheck r = p.recheck();
       double drift = p.driftPercent();
+      ServerPeakPrediction.Prediction pred =
+          ServerPeakPrediction.of(p, file.percentile(), file.boundMs(), spread);
       csvRow(
           csv,
           p,
@@ -267,7 +292,12 @@ public final class ServerScenarioReport {
           p.run(),
           p.stated() == null ? "" : cell(p.stated().drift()),
           p.stated() == null ? "" : cell(p.stated().peakPerS()),
-          p.stated() == null ? "" : cell(p.stated().failingPerS()));
+          p.stated() == null ? "" : cell(p.stated().failingPerS()),
+          cell(pred.peakPerS()),
+          Double.isNaN(pred.bottleneckMs()) ? "" : pred.bottleneck(),
+          cell(pred.bottleneckMs()),
+          cell(pred.serviceCv2()),
+          Double.isNaN(pred.bottleneckMs()) ? "" : pred.model());
     }
     return csv.toString();
   }

@@ -91,6 +91,8 @@ class PredictPeakRateTest {
     List<String> header = new ArrayList<>(PredictionRenderers.CSV_COLUMNS);
     header.addAll(
         List.of("slo", "predicted_peak_rate_per_s", "peak_bottleneck", "peak_service_ms"));
+    header.add("peak_service_cv2");
+    header.add("peak_model");
     assertEquals(String.join(",", header), after.get(0));
     assertEquals(before.size(), after.size());
     for (int i = 1; i < before.size(); i++) {
@@ -113,6 +115,10 @@ class PredictPeakRateTest {
     double rho = peak * 102.0 / 1000;
     double p99Wait = rho * 102.0 / (2 * (1 - rho)) * Math.log(rho / 0.01);
     assertEquals(500.0, 220.232 + p99Wait, 0.01, "the p99 sits on the bound at the peak");
+    // No --calibrate run, no measured spread: M/D/1, cs^2 null (not 0).
+    assertEquals("M/D/1", split2.get("peak_model").asText());
+    assertTrue(split2.get("peak_service_cv2").isNull());
+    assertTrue(after.get(3).endsWith(",,M/D/1"), after.get(3));
     assertTrue(
         Files.readString(slo.resolve("predicted.md")).contains("## Peak rate within p99=500ms"));
     assertFalse(Files.exists(slo.resolve(PeakRateTables.CSV)), "no --server, no agreement file");
@@ -164,6 +170,10 @@ class PredictPeakRateTest {
     assertEquals(60.5011, l10.get("stated_peak_rate_per_s").asDouble(), 1e-4);
     assertEquals(262.965, l10.get("stated_lowest_failing_rate_per_s").asDouble(), 1e-3);
     assertEquals("stated", l10.get("interval").asText());
+    assertEquals("M/D/1", l10.get("peak_model").asText());
+    assertTrue(l10.get("peak_service_cv2").isNull());
+    assertEquals(
+        "M/G/1 at none, M/D/1 at 2 (no spread measured)", agreement.get("models").asText());
     assertEquals(
         predicted / 117.98719508569174, l10.get("ratio_to_measured_peak").asDouble(), 1e-5);
     assertEquals(

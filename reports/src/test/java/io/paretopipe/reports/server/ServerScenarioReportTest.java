@@ -120,13 +120,16 @@ class ServerScenarioReportTest {
             + "search_peak_per_s,search_lowest_failing_per_s,recheck_seed,bracket_confirmed,"
             + "closed_loop_rate_per_s,closed_loop_rate_after_per_s,drift_percent,"
             + "drift_over_limit,warmed_up,warmup_blocks,allocator_tuned,run,speed_drift,"
-            + "stated_peak_per_s,stated_lowest_failing_per_s",
+            + "stated_peak_per_s,stated_lowest_failing_per_s,predicted_peak_per_s,"
+            + "peak_bottleneck,peak_service_ms,peak_service_cv2,peak_model",
         peaks.get(0));
     assertEquals(
-        "mobilenetv2,nio,none,0,40.0000,42.0000,true,,,,,,40.0000,,,,,,,2026-12-05T03-19-24Z,,,",
+        "mobilenetv2,nio,none,0,40.0000,42.0000,true,,,,,,40.0000,,,,,,,2026-12-05T03-19-24Z,,,"
+            + ",45.6605,tail,20.0000,,M/D/1",
         peaks.get(1));
     assertEquals(
-        "mobilenetv2,nio,pi-link,19,,2.0000,false,,,,,,2.0000,,,,,,,2026-12-05T03-19-24Z,,,",
+        "mobilenetv2,nio,pi-link,19,,2.0000,false,,,,,,2.0000,,,,,,,2026-12-05T03-19-24Z,,,"
+            + ",,head,50.1000,,M/D/1",
         peaks.get(2));
   }
 
@@ -272,11 +275,12 @@ class ServerScenarioReportTest {
     List<String> peaks = report.peaksCsv().lines().toList();
     assertEquals(
         "mobilenetv2,nio,none,10,100.0000,130.0000,true,42,100.0000,110.0000,43,false,50.0000,"
-            + "60.0000,20.0000,true,true,3,true,recheck,1.2000,83.3333,156.0000",
+            + "60.0000,20.0000,true,true,3,true,recheck,1.2000,83.3333,156.0000,105.3342,head,"
+            + "9.1000,,M/D/1",
         peaks.get(1));
     assertEquals(
         "mobilenetv2,nio,none,0,70.0000,80.0000,true,42,70.0000,80.0000,43,true,40.0000,39.0000,"
-            + "-2.5000,false,false,8,true,recheck,,,",
+            + "-2.5000,false,false,8,true,recheck,,,,45.6605,tail,20.0000,,M/D/1",
         peaks.get(2));
 
     report.write(dir.resolve("out"));
@@ -369,7 +373,8 @@ class ServerScenarioReportTest {
     List<String> peaks = Files.readAllLines(dir.resolve("report/server-peaks.csv"));
     assertEquals(
         "mobilenetv2,nio,none,10,107.8762,191.7798,true,42,107.8762,119.8624,43,false,47.9450,"
-            + "70.3257,46.6800,true,true,3,true,split10-b-server-scenario,,,",
+            + "70.3257,46.6800,true,true,3,true,split10-b-server-scenario,,,,96.4049,head,9.9064,,"
+            + "M/D/1",
         peaks.get(1));
     List<String> knee = Files.readAllLines(dir.resolve("report/server-knee.csv"));
     assertEquals(11, knee.size());
