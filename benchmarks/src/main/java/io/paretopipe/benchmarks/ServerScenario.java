@@ -174,6 +174,8 @@ public final class ServerScenario implements AutoCloseable {
    *     request's bytes, {@code NetworkCondition.requestsPerSecond}); a probe above it fails
    *     however it fared ({@link ServerVerdict#withinCapacity()}); {@code Double.POSITIVE_INFINITY}
    *     when unknown
+   * @param failFast stop a probe as soon as it can no longer pass ({@code FailFast}; its verdict is
+   *     the full probe's, its JSON says {@code stopped_early}); false runs every probe to its end
    * @return {@code slo}, the rechecked interval {@code [peak_rate_per_s,
    *     lowest_failing_rate_per_s)}, the search's own ({@code search_peak_rate_per_s}, {@code
    *     search_lowest_failing_rate_per_s}), {@code recheck_seed}, {@code bracket_confirmed}, the
@@ -192,6 +194,7 @@ public final class ServerScenario implements AutoCloseable {
       int maxOutstanding,
       long seed,
       double capacityPerSecond,
+      boolean failFast,
       Consumer<String> progress)
       throws IOException {
     PhaseRecorder recorder = new PhaseRecorder();
@@ -201,7 +204,8 @@ public final class ServerScenario implements AutoCloseable {
           ArrivalSchedule schedule = ArrivalSchedule.of(ArrivalSchedule.Process.POISSON, rate, s);
           try (OpenLoopDriver d = new OpenLoopDriver(target, schedule, maxOutstanding, recorder)) {
             ServerVerdict v =
-                ServerVerdict.of(d.run(probe, minQueries), slo, probe, minQueries)
+                ServerVerdict.of(
+                        d.run(probe, minQueries, failFast ? slo : null), slo, probe, minQueries)
                     .withCapacity(capacityPerSecond);
             progress.accept("seed " + s + ": " + v.toText());
             return v;

@@ -128,16 +128,18 @@ final class ServerSweep {
     root.put("tail_cpus", o.placement.tailCpus());
     root.put("allocator_tuned", Engines.allocatorTuned());
     root.put("stage_max_in_flight", o.maxOutstanding);
+    root.put("fail_fast", o.failFast());
     ArrayNode points = root.putArray("points");
     console.printf(
         Locale.ROOT,
-        "paretopipe sweep, server scenario: %d points (%s), %s, probes >= %s and >= %d queries,"
+        "paretopipe sweep, server scenario: %d points (%s), %s, probes >= %s and >= %d queries%s,"
             + " run folder %s%n",
         plan.size(),
         o.describe(),
         slo,
         o.probeDuration,
         minQueries,
+        o.failFast() ? "" : " (no fail fast: every probe runs to its end)",
         folder.root().toAbsolutePath());
     List<String> failures = new ArrayList<>();
     for (SweepPlan.Point p : plan.points()) {
@@ -300,6 +302,7 @@ final class ServerSweep {
               o.maxOutstanding,
               seed(),
               capacity,
+              o.failFast(),
               line -> console.println("  " + line)));
       double after = BLOCK * 1e9 / sendAlone(target, new PhaseRecorder(), BLOCK);
       point.put("closed_loop_rate_after_per_s", after);

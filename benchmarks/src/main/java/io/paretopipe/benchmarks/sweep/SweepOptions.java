@@ -239,6 +239,29 @@ public final class SweepOptions {
   int maxOutstanding;
 
   @Option(
+      names = "--fail-fast",
+      arity = "1",
+      defaultValue = "true",
+      paramLabel = "true|false",
+      description =
+          "Server scenario: stop a probe as soon as it can no longer meet --slo, whatever its"
+              + " remaining requests do; its verdict is the full probe's, server-scenario.json marks"
+              + " it stopped_early (-Dbench.failFast; default: ${DEFAULT-VALUE}).")
+  boolean failFast;
+
+  @Option(
+      names = "--no-fail-fast",
+      description = "Server scenario: run every probe to its end (the same as --fail-fast=false).")
+  boolean noFailFast;
+
+  /**
+   * Whether probes stop as soon as their failure is certain: {@code --fail-fast}, not opted out.
+   */
+  boolean failFast() {
+    return failFast && !noFailFast;
+  }
+
+  @Option(
       names = "--max-probes",
       defaultValue = "8",
       description = "Probes per peak search at most, 1..16 (default: ${DEFAULT-VALUE}).")

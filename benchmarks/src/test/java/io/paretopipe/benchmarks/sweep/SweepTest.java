@@ -37,6 +37,16 @@ class SweepTest {
   }
 
   @Test
+  void failFastIsOnByDefaultAndBothOptOutsTurnItOff() {
+    assertTrue(parse().o.failFast());
+    assertTrue(parse("--fail-fast=true").o.failFast());
+    assertEquals(false, parse("--fail-fast=false").o.failFast());
+    assertEquals(false, parse("--no-fail-fast").o.failFast());
+    String help = new CommandLine(new Sweep()).getUsageMessage();
+    assertTrue(help.contains("--no-fail-fast") && help.contains("-Dbench.failFast"), help);
+  }
+
+  @Test
   void quickDefaultIsEverySplitOfMobilenetOverNioGrpcAndLocalInThreeGroups() {
     SweepPlan plan = parse().plan();
     List<Point> points = plan.points();

@@ -95,6 +95,14 @@ final class OpenLoopOptions {
   double peakPrecision;
 
   @Option(
+      names = "--no-fail-fast",
+      description =
+          "--find-peak: run every probe to its end, even one that can no longer meet --slo (by"
+              + " default such a probe stops as soon as its failure is certain, with the verdict"
+              + " the full probe would have had; docs/OPEN-LOOP.md, \"Fail fast\").")
+  boolean noFailFast;
+
+  @Option(
       names = "--raw-log",
       paramLabel = "FILE",
       description =
@@ -179,7 +187,13 @@ final class OpenLoopOptions {
       PeakSearch.Peak peak =
           PeakSearch.find(
               r -> {
-                OpenLoopResult result = runOnce(target, schedule.withRate(r), recorder, length);
+                OpenLoopResult result =
+                    runOnce(
+                        target,
+                        schedule.withRate(r),
+                        recorder,
+                        length,
+                        noFailFast ? null : objective);
                 ServerVerdict v =
                     ServerVerdict.of(result, objective, min, minQueries).withCapacity(capacity);
                 if (!json) {
@@ -214,7 +228,7 @@ final class OpenLoopOptions {
       }
       return;
     }
-    OpenLoopResult result = runOnce(target, schedule, recorder, length);
+    OpenLoopResult result = runOnce(target, schedule, recorder, length, null);
     if (rawLog != null) {
       result.writeRawLog(rawLog);
     }
@@ -234,12 +248,20 @@ final class OpenLoopOptions {
     }
   }
 
+  /**
+   * @param failFast stop the run once it can no longer meet this SLO ({@code FailFast}), null to
+   *     run it to the end
+   */
   private OpenLoopResult runOnce(
-      LoadTarget target, ArrivalSchedule schedule, PhaseRecorder recorder, Duration length)
+      LoadTarget target,
+      ArrivalSchedule schedule,
+      PhaseRecorder recorder,
+      Duration length,
+      LatencySlo failFast)
       throws java.io.IOException {
     recorder.reset();
     try (OpenLoopDriver driver = new OpenLoopDriver(target, schedule, maxOutstanding, recorder)) {
-      return driver.run(length, minQueries);
+      return driver.run(length, minQueries, failFast);
     }
   }
 

@@ -64,6 +64,15 @@ public final class OpenLoopDriver implements AutoCloseable {
   private final FirstFailure failure = new FirstFailure();
   private volatile boolean closed;
 
+  /** The fail-fast bound for the receiver's count, {@code -1} when no probe fails fast. */
+  private volatile long failFastBoundNanos = -1;
+
+  private final java.util.concurrent.atomic.AtomicLong completedOver =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /** Set when a probe stopped early: later answers are waited for but not recorded. */
+  private volatile boolean frozen;
+
   /**
    * One request of the raw log; times are nanoseconds since the schedule's start ({@code -1}: never
    * happened). Written by the driving thread, {@code completedNanos} by the receiver.
@@ -125,6 +134,9 @@ public final class OpenLoopDriver implements AutoCloseable {
       fromIntended.reset();
     }
     arrivals = schedule.arrivals();
+    frozen = false;
+    failFastBoundNanos = -1;
+    completedOver.set(0);
     released = 0;
     dropped = 0;
     maxReleaseLagNanos = 0;
@@ -227,17 +239,163 @@ public final class OpenLoopDriver implements AutoCloseable {
    * minimum query count are reached); the result's span is then the last arrival's offset.
    */
   public OpenLoopResult run(Duration duration, long minQueries) throws PipelineFailedException {
+    return run(duration, minQueries, null);
+  }
+
+  /**
+   * As {@link #run(Duration, long)}, and with {@code failFast} the probe stops as soon as it can no
+   * longer pass that SLO whatever its remaining requests do ({@link FailFast}, over the {@link
+   * #plannedQueries} it would schedule): no further request is released, the result holds what was
+   * measured until then ({@link OpenLoopResult#stop()}), and the requests already sent are waited
+   * for, unrecorded, so that the pipeline is idle for whatever runs next on its channel (as after a
+   * full run's drain). Judged by {@link ServerVerdict} against the same SLO it gets the verdict the
+   * full run would have had. Checked before every release and every {@value #CHECK_MILLIS} ms while
+   * waiting for one; a probe that does not stop is the run {@link #run(Duration, long)} makes.
+   *
+   * @param failFast the SLO to stop on, null to run to the end
+   */
+  public OpenLoopResult run(Duration duration, long minQueries, LatencySlo failFast)
+      throws PipelineFailedException {
     if (duration.isNegative() || duration.isZero()) {
       throw new IllegalArgumentException("duration: " + duration + " (expected: > 0)");
     }
+    FailFast rule = null;
+    long leastOver = Long.MAX_VALUE;
+    long leastNotDropped = Long.MAX_VALUE;
+    if (failFast != null) {
+      rule = new FailFast(failFast, plannedQueries(schedule, duration, minQueries));
+      leastOver = rule.leastOver();
+      leastNotDropped = rule.leastNotDropped();
+    }
     start();
+    if (failFast != null) {
+      failFastBoundNanos = failFast.boundNanos();
+    }
     long limit = duration.toNanos();
+    long nextCheck = System.nanoTime();
     while (arrivals.peekNanos() < limit || arrivals.index() < minQueries) {
+      if (rule != null) {
+        long due = epochNanos + arrivals.peekNanos();
+        while (true) {
+          long now = System.nanoTime();
+          if (now - nextCheck >= 0) {
+            nextCheck = now + CHECK_NANOS / 10;
+            if (countsCertain(leastOver, leastNotDropped)) {
+              OpenLoopResult stopped = stopIfCertain(rule, duration, minQueries);
+              if (stopped != null) {
+                return stopped;
+              }
+            }
+          }
+          long left = due - System.nanoTime();
+          if (left <= CHECK_NANOS) {
+            break;
+          }
+          LockSupport.parkNanos(Math.min(left - CHECK_NANOS, CHECK_NANOS));
+          nextCheck = System.nanoTime();
+        }
+      }
       releaseNext();
     }
     spanNanos = Math.max(limit, lastIntendedOffset);
     drain();
     return result();
+  }
+
+  /**
+   * The number of requests {@link #run(Duration, long)} schedules: every arrival due before {@code
+   * duration}, and more until {@code minQueries}; fixed by the schedule before the run starts.
+   */
+  public static long plannedQueries(ArrivalSchedule schedule, Duration duration, long minQueries) {
+    return planned(schedule, duration, minQueries)[0];
+  }
+
+  /** {planned queries, planned span in nanoseconds}. */
+  private static long[] planned(ArrivalSchedule schedule, Duration duration, long minQueries) {
+    long limit = duration.toNanos();
+    ArrivalSchedule.Arrivals a = schedule.arrivals();
+    long last = 0;
+    while (a.peekNanos() < limit || a.index() < minQueries) {
+      last = a.nextNanos();
+    }
+    return new long[] {a.index(), Math.max(limit, last)};
+  }
+
+  private static final long CHECK_MILLIS = 10;
+  private static final long CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(CHECK_MILLIS);
+
+  /** The cheap check on counters: dropped, completed over the bound, unanswered past it. */
+  private boolean countsCertain(long leastOver, long leastNotDropped) {
+    long notDropped = completedOver.get() + unansweredOver(System.nanoTime() - epochNanos, null);
+    return dropped + notDropped >= leastOver && notDropped >= leastNotDropped;
+  }
+
+  /**
+   * Requests in flight for longer than the fail-fast bound at offset {@code now}; their ids go into
+   * {@code ids} when given. Each was in flight at some instant at or after {@code now} (the map's
+   * iterator is created after {@code now} was read), and a request leaves the map before its result
+   * is timed, so it completes, if ever, later than the bound.
+   */
+  private long unansweredOver(long now, java.util.Set<Long> ids) {
+    long bound = failFastBoundNanos;
+    long n = 0;
+    for (Query q : inFlight.values()) {
+      if (now - q.intendedNanos > bound) {
+        n++;
+        if (ids != null) {
+          ids.add(q.id);
+        }
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Takes the result as of now and stops if its counts settle the verdict; else null (a result
+   * whose answer was between leaving the in-flight map and being timed is retried at the next
+   * check).
+   */
+  private OpenLoopResult stopIfCertain(FailFast rule, Duration duration, long minQueries)
+      throws PipelineFailedException {
+    long now = System.nanoTime() - epochNanos;
+    java.util.Set<Long> unanswered = new java.util.HashSet<>();
+    unansweredOver(now, unanswered);
+    long span = Math.min(now, arrivals.peekNanos());
+    OpenLoopResult partial = result();
+    long bound = rule.slo().boundNanos();
+    long over = 0;
+    long notDropped = 0;
+    for (OpenLoopResult.RawQuery q : partial.raw()) {
+      if (q.dropped()) {
+        over++;
+      } else if (q.completedNanos() >= 0 ? q.latencyNanos() > bound : unanswered.contains(q.id())) {
+        over++;
+        notDropped++;
+      }
+    }
+    if (!rule.certain(over, notDropped)) {
+      return null;
+    }
+    frozen = true;
+    OpenLoopResult.Stop stop =
+        new OpenLoopResult.Stop(
+            rule, planned(schedule, duration, minQueries)[1], now, over, notDropped);
+    OpenLoopResult stopped =
+        new OpenLoopResult(
+            partial.schedule(),
+            partial.maxOutstanding(),
+            partial.lastIntendedNanos(),
+            span,
+            partial.released(),
+            partial.dropped(),
+            partial.maxReleaseLagNanos(),
+            partial.fromIntended(),
+            partial.fromSend(),
+            partial.raw(),
+            stop);
+    spanNanos = span;
+    drain();
+    return stopped;
   }
 
   /**
@@ -287,7 +445,8 @@ public final class OpenLoopDriver implements AutoCloseable {
         maxReleaseLagNanos,
         intendedCopy,
         sendCopy,
-        raw);
+        raw,
+        null);
   }
 
   private static void waitUntil(long deadline) {
@@ -356,7 +515,15 @@ public final class OpenLoopDriver implements AutoCloseable {
         stageQueue += t.queueNanos();
       }
       long epoch = epochNanos;
+      if (frozen) {
+        outstanding.decrementAndGet();
+        continue;
+      }
       q.completedNanos = decoded - epoch;
+      long bound = failFastBoundNanos;
+      if (bound >= 0 && q.completedNanos - q.intendedNanos > bound) {
+        completedOver.incrementAndGet();
+      }
       recorder.record(
           new RequestTiming(
               q.completedNanos - q.intendedNanos,

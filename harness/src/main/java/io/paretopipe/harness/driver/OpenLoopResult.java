@@ -29,6 +29,8 @@ import org.HdrHistogram.Histogram;
  * @param maxReleaseLagNanos the largest delay of a release behind its intended time (the head or
  *     the driving thread could not keep up when this approaches the gap between arrivals)
  * @param raw every scheduled request, in release order
+ * @param stop why and when the probe stopped before its planned end ({@link FailFast}), null when
+ *     it ran to the end; a stopped result holds what was measured until then
  */
 public record OpenLoopResult(
     ArrivalSchedule schedule,
@@ -40,7 +42,30 @@ public record OpenLoopResult(
     long maxReleaseLagNanos,
     Histogram fromIntended,
     Histogram fromSend,
-    List<RawQuery> raw) {
+    List<RawQuery> raw,
+    Stop stop) {
+
+  /**
+   * A probe stopped early because it could no longer pass ({@link FailFast#certain}).
+   *
+   * @param rule the SLO the probe was stopped under and its planned request count
+   * @param plannedSpanNanos the span the full probe would have covered ({@link #spanNanos()} of it)
+   * @param stoppedAtNanos when the driver stopped releasing, since the schedule's start
+   * @param overBound requests certainly over the bound at the stop: dropped, completed over it, or
+   *     unanswered for longer than it; a lower bound of the full probe's count
+   * @param overBoundNotDropped those of them that were released
+   */
+  public record Stop(
+      FailFast rule,
+      long plannedSpanNanos,
+      long stoppedAtNanos,
+      long overBound,
+      long overBoundNotDropped) {}
+
+  /** Whether the probe stopped before its planned end; its percentiles are then partial. */
+  public boolean stoppedEarly() {
+    return stop != null;
+  }
 
   /**
    * One scheduled request; offsets in nanoseconds since the schedule's start, {@code -1} for what
@@ -145,6 +170,7 @@ public record OpenLoopResult(
     root.put("completed", completed());
     root.put("completed_per_s", completedPerSecond());
     root.put("max_release_lag_ms", maxReleaseLagNanos / 1e6);
+    putStop(root);
     ObjectNode intended = root.putObject("latency_from_intended_ms");
     for (double p : new double[] {50, 90, 99, 99.9}) {
       long v = percentileNanosCountingDrops(p);
@@ -162,23 +188,58 @@ public record OpenLoopResult(
     return root;
   }
 
+  /**
+   * {@code stopped_early}, {@code stopped_at_s} (null when it ran to the end), {@code
+   * percentiles_partial} (the percentiles are over what was measured until the stop) and {@code
+   * planned_queries} (null when it ran to the end).
+   */
+  void putStop(ObjectNode n) {
+    n.put("stopped_early", stop != null);
+    if (stop == null) {
+      n.putNull("stopped_at_s");
+      n.putNull("planned_queries");
+    } else {
+      n.put("stopped_at_s", stop.stoppedAtNanos() / 1e9);
+      n.put("planned_queries", stop.rule().plannedQueries());
+    }
+    n.put("percentiles_partial", stop != null);
+  }
+
+  /**
+   * {@code stopped early at 73 s: 9 of 662 already over the bound (the probe cannot pass)}, empty
+   * when it ran to the end.
+   */
+  public String stopText() {
+    if (stop == null) {
+      return "";
+    }
+    double s = stop.stoppedAtNanos() / 1e9;
+    return String.format(
+        Locale.ROOT,
+        "stopped early at %s s: %d of %d already over the bound (the probe cannot pass)",
+        String.format(Locale.ROOT, s < 10 ? "%.1f" : "%.0f", s),
+        stop.overBound(),
+        stop.rule().plannedQueries());
+  }
+
   /** One line: rate, counts and percentiles. */
   public String toText() {
     return String.format(
-        Locale.ROOT,
-        "%s %.2f/s over %.1f s: %d scheduled, %d released, %d dropped, %d completed;"
-            + " from intended p50 %s p99 %s ms (from send p99 %.2f ms); max release lag %.2f ms",
-        schedule.process().label(),
-        schedule.ratePerSecond(),
-        spanNanos / 1e9,
-        scheduled(),
-        released,
-        dropped,
-        completed(),
-        ms(percentileNanosCountingDrops(50)),
-        ms(percentileNanosCountingDrops(99)),
-        fromSend.getValueAtPercentile(99) / 1e6,
-        maxReleaseLagNanos / 1e6);
+            Locale.ROOT,
+            "%s %.2f/s over %.1f s: %d scheduled, %d released, %d dropped, %d completed;"
+                + " from intended p50 %s p99 %s ms (from send p99 %.2f ms); max release lag %.2f ms",
+            schedule.process().label(),
+            schedule.ratePerSecond(),
+            spanNanos / 1e9,
+            scheduled(),
+            released,
+            dropped,
+            completed(),
+            ms(percentileNanosCountingDrops(50)),
+            ms(percentileNanosCountingDrops(99)),
+            fromSend.getValueAtPercentile(99) / 1e6,
+            maxReleaseLagNanos / 1e6)
+        + (stop == null ? "" : "; " + stopText() + ", percentiles partial");
   }
 
   static String ms(long nanos) {

@@ -19,8 +19,16 @@ import java.util.Locale;
  * fared: its queue grows for as long as the load lasts, and a short probe ends before the backlog
  * reaches the bound. Such a rate never passes ({@link #withinCapacity()}).
  *
+ * <p>A result that {@linkplain OpenLoopResult#stoppedEarly() stopped early} ({@link FailFast}) is
+ * judged as the full probe it was planned to be: over its planned request count and span, with the
+ * requests certainly over the bound at the stop ({@link OpenLoopResult.Stop#overBound()}); the
+ * flags are then those the full probe would have had ({@code passes}, {@code slo_met}, {@code
+ * early_stopping_met} and {@code decided_by_drops} false), while {@code percentileNanos} is over
+ * what was scheduled until the stop (partial).
+ *
  * @param percentileNanos the SLO's percentile, {@link Long#MAX_VALUE} if it falls among drops
- * @param overBound scheduled requests later than the bound, drops included
+ * @param overBound scheduled requests later than the bound, drops included (of a stopped result:
+ *     those certainly over it at the stop)
  * @param earlyStoppingQueries queries early stopping needs with {@code overBound} over the bound
  */
 public record ServerVerdict(
@@ -33,10 +41,19 @@ public record ServerVerdict(
     long minQueries,
     double capacityPerSecond) {
 
-  /** Judges {@code result} against {@code slo}, with no known capacity. */
+  /**
+   * Judges {@code result} against {@code slo}, with no known capacity.
+   *
+   * @throws IllegalArgumentException for a result stopped early under another SLO
+   */
   public static ServerVerdict of(
       OpenLoopResult result, LatencySlo slo, Duration minDuration, long minQueries) {
-    long over = result.overBound(slo.boundNanos());
+    OpenLoopResult.Stop stop = result.stop();
+    if (stop != null && !stop.rule().slo().equals(slo)) {
+      throw new IllegalArgumentException(
+          "a probe stopped early under " + stop.rule().slo() + " cannot be judged against " + slo);
+    }
+    long over = stop != null ? stop.overBound() : result.overBound(slo.boundNanos());
     return new ServerVerdict(
         slo,
         result,
@@ -79,20 +96,36 @@ public record ServerVerdict(
     return result.schedule().ratePerSecond() <= capacityPerSecond;
   }
 
+  /**
+   * Requests the probe schedules: those scheduled, or for a result stopped early those it was
+   * planned to.
+   */
+  public long plannedQueries() {
+    return result.stop() == null ? result.scheduled() : result.stop().rule().plannedQueries();
+  }
+
+  private long plannedSpanNanos() {
+    return result.stop() == null ? result.spanNanos() : result.stop().plannedSpanNanos();
+  }
+
   public boolean sloMet() {
+    if (result.stop() != null) {
+      long n = plannedQueries();
+      return n == 0 || overBound <= n - OpenLoopResult.percentileRank(slo.percentile(), n);
+    }
     return percentileNanos <= slo.boundNanos();
   }
 
   public boolean earlyStoppingMet() {
-    return result.scheduled() >= earlyStoppingQueries;
+    return plannedQueries() >= earlyStoppingQueries;
   }
 
   public boolean minDurationMet() {
-    return result.spanNanos() >= minDuration.toNanos();
+    return plannedSpanNanos() >= minDuration.toNanos();
   }
 
   public boolean minQueriesMet() {
-    return result.scheduled() >= minQueries;
+    return plannedQueries() >= minQueries;
   }
 
   /** The SLO holds with early stopping's confidence, at a rate within the known capacity. */
@@ -116,7 +149,7 @@ public record ServerVerdict(
     if (passes() || dropped == 0 || !withinCapacity()) {
       return false;
     }
-    long n = result.scheduled();
+    long n = plannedQueries();
     long overWithoutDrops = overBound - dropped;
     boolean sloMetWithoutDrops =
         overWithoutDrops <= n - OpenLoopResult.percentileRank(slo.percentile(), n);
@@ -149,33 +182,45 @@ public record ServerVerdict(
     n.put("passes", passes());
     n.put("valid", valid());
     n.put("decided_by_drops", decidedByDrops());
+    result.putStop(n);
     return n;
   }
 
   public String toText() {
-    return String.format(
-        Locale.ROOT,
-        "%.2f/s: %s %s ms (%s), %d of %d over the bound, %d dropped; early stopping needs %d (%s),"
-            + " min duration %s, min queries %s%s -> %s",
-        result.schedule().ratePerSecond(),
-        slo,
-        OpenLoopResult.ms(percentileNanos),
-        sloMet() ? "met" : "MISSED",
-        overBound,
-        result.scheduled(),
-        result.dropped(),
-        earlyStoppingQueries,
-        earlyStoppingMet() ? "met" : "NOT met",
-        minDurationMet() ? "met" : "NOT met",
-        minQueriesMet() ? "met" : "NOT met",
-        withinCapacity()
+    String stopped =
+        result.stop() == null
             ? ""
-            : String.format(
-                Locale.ROOT, ", ABOVE the capacity of %.2f/s (not sustainable)", capacityPerSecond),
-        valid()
-            ? "VALID"
-            : passes()
-                ? "passes, INVALID (too short)"
-                : decidedByDrops() ? "FAILS (decided by the drops)" : "FAILS");
+            : "; "
+                + result.stopText()
+                + ", percentiles partial (over the "
+                + result.scheduled()
+                + " scheduled)";
+    return String.format(
+            Locale.ROOT,
+            "%.2f/s: %s %s ms (%s), %d of %d over the bound, %d dropped; early stopping needs %d (%s),"
+                + " min duration %s, min queries %s%s -> %s",
+            result.schedule().ratePerSecond(),
+            slo,
+            OpenLoopResult.ms(percentileNanos),
+            sloMet() ? "met" : "MISSED",
+            overBound,
+            result.scheduled(),
+            result.dropped(),
+            earlyStoppingQueries,
+            earlyStoppingMet() ? "met" : "NOT met",
+            minDurationMet() ? "met" : "NOT met",
+            minQueriesMet() ? "met" : "NOT met",
+            withinCapacity()
+                ? ""
+                : String.format(
+                    Locale.ROOT,
+                    ", ABOVE the capacity of %.2f/s (not sustainable)",
+                    capacityPerSecond),
+            valid()
+                ? "VALID"
+                : passes()
+                    ? "passes, INVALID (too short)"
+                    : decidedByDrops() ? "FAILS (decided by the drops)" : "FAILS")
+        + stopped;
   }
 }

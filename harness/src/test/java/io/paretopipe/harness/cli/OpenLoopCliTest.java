@@ -45,6 +45,13 @@ class OpenLoopCliTest {
   }
 
   @Test
+  void runHelpNamesTheFailFastOptOut() {
+    CliTest.Result r = CliTest.run("run", "--help");
+    assertTrue(r.out().contains("--no-fail-fast"), r.out());
+    assertTrue(r.out().contains("stops as soon as its failure is certain"), r.out());
+  }
+
+  @Test
   void aConstantRunReleasesExactlyItsScheduleAndJudgesTheSlo() throws Exception {
     CliTest.Result r =
         CliTest.run(

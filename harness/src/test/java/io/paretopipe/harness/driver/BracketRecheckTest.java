@@ -156,7 +156,8 @@ class BracketRecheckTest {
             0,
             PhaseRecorder.newLatencyHistogram(),
             PhaseRecorder.newLatencyHistogram(),
-            raw);
+            raw,
+            null);
     return ServerVerdict.of(r, SLO, Duration.ofSeconds(1), 100);
   }
 }

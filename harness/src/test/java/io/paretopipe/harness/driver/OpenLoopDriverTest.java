@@ -113,6 +113,70 @@ class OpenLoopDriverTest {
     assertTrue(closedP99 < half, "closed-loop p99 " + closedP99 / 1e6 + " ms");
   }
 
+  @Test
+  void aProbeThatCannotPassStopsEarlyWithTheVerdictOfTheFullProbe() throws Exception {
+    LatencySlo slo = LatencySlo.parse("p90=100ms");
+    ArrivalSchedule schedule = ArrivalSchedule.of(ArrivalSchedule.Process.POISSON, 100, 7);
+    Duration duration = Duration.ofSeconds(1);
+    long minQueries = 200;
+    long planned = OpenLoopDriver.plannedQueries(schedule, duration, minQueries);
+    FailFast rule = new FailFast(slo, planned);
+    // request 20 stalls the stage's one thread for 600 ms: at 100/s about 50 requests wait past
+    // the bound behind it, so the probe fails, and is certain to once leastOver of them are late
+    WorkStage stage = new WorkStage(1_000, 20, null, 600L);
+    try (StageChannel channel = stage.connect()) {
+      LoadTarget target = stage.target(channel);
+      OpenLoopResult stopped;
+      try (OpenLoopDriver d = new OpenLoopDriver(target, schedule, 1_000, new PhaseRecorder())) {
+        stopped = d.run(duration, minQueries, slo);
+      }
+      OpenLoopResult full;
+      try (OpenLoopDriver d = new OpenLoopDriver(target, schedule, 1_000, new PhaseRecorder())) {
+        full = d.run(duration, minQueries);
+      }
+      assertEquals(planned, full.scheduled());
+      assertFalse(full.stoppedEarly());
+      assertTrue(stopped.stoppedEarly(), stopped.toText());
+      assertTrue(stopped.scheduled() < planned, stopped.toText());
+      assertEquals(planned, stopped.stop().rule().plannedQueries());
+      assertEquals(full.spanNanos(), stopped.stop().plannedSpanNanos());
+      assertTrue(stopped.stop().overBound() >= rule.leastOver(), stopped.toText());
+      assertTrue(stopped.stop().overBound() <= full.overBound(slo.boundNanos()));
+      assertTrue(full.overBound(slo.boundNanos()) >= rule.leastOver(), full.toText());
+      Duration min = Duration.ofSeconds(1);
+      ServerVerdict early = ServerVerdict.of(stopped, slo, min, minQueries);
+      ServerVerdict ran = ServerVerdict.of(full, slo, min, minQueries);
+      System.out.println("stopped: " + early.toText());
+      System.out.println("full:    " + ran.toText());
+      assertEquals(ran.sloMet(), early.sloMet());
+      assertEquals(ran.earlyStoppingMet(), early.earlyStoppingMet());
+      assertEquals(ran.passes(), early.passes());
+      assertEquals(ran.decidedByDrops(), early.decidedByDrops());
+      assertEquals(ran.minDurationMet(), early.minDurationMet());
+      assertEquals(ran.minQueriesMet(), early.minQueriesMet());
+      assertEquals(ran.valid(), early.valid());
+      assertFalse(early.passes());
+      assertTrue(early.toText().contains("stopped early at"), early.toText());
+    }
+  }
+
+  @Test
+  void aProbeThatPassesRunsToTheEndWithFailFastOn() throws Exception {
+    LatencySlo slo = LatencySlo.parse("p90=2s");
+    ArrivalSchedule schedule = ArrivalSchedule.of(ArrivalSchedule.Process.POISSON, 100, 7);
+    WorkStage stage = new WorkStage(1_000, -1, null, null);
+    try (StageChannel channel = stage.connect();
+        OpenLoopDriver d =
+            new OpenLoopDriver(stage.target(channel), schedule, 1_000, new PhaseRecorder())) {
+      OpenLoopResult r = d.run(Duration.ofSeconds(1), 200, slo);
+      assertFalse(r.stoppedEarly());
+      assertEquals(
+          OpenLoopDriver.plannedQueries(schedule, Duration.ofSeconds(1), 200), r.scheduled());
+      assertEquals(r.scheduled(), r.completed());
+      assertTrue(ServerVerdict.of(r, slo, Duration.ofSeconds(1), 200).passes());
+    }
+  }
+
   private static long nearestRank(long[] values, double percentile) {
     long[] sorted = values.clone();
     Arrays.sort(sorted);

@@ -145,7 +145,8 @@ class OpenLoopScheduleTest {
             0,
             PhaseRecorder.newLatencyHistogram(),
             PhaseRecorder.newLatencyHistogram(),
-            raw);
+            raw,
+            null);
     return ServerVerdict.of(r, slo, Duration.ofSeconds(1), 100);
   }
 }

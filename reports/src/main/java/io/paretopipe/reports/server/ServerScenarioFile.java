@@ -37,6 +37,10 @@ public record ServerScenarioFile(
    * @param seed the Poisson schedule's seed ({@code null}: not recorded)
    * @param decidedByDrops it failed and would have passed had its drops been answered within the
    *     bound ({@code null}: not recorded)
+   * @param stoppedEarly it stopped as soon as it could no longer pass (fail fast): its flags are
+   *     the full probe's, its latencies and completed rate are over what it measured until then
+   *     (absent in older runs: false)
+   * @param stoppedAtS seconds into the probe when it stopped (NaN: it ran to its end)
    */
   public record Probe(
       double offeredPerS,
@@ -50,7 +54,9 @@ public record ServerScenarioFile(
       boolean passes,
       boolean valid,
       Long seed,
-      Boolean decidedByDrops) {}
+      Boolean decidedByDrops,
+      boolean stoppedEarly,
+      double stoppedAtS) {}
 
   /**
    * The second-seed recheck of a search's bracket ({@code BracketRecheck}).
@@ -239,7 +245,9 @@ public record ServerScenarioFile(
         q.path("passes").asBoolean(),
         q.path("valid").asBoolean(),
         q.path("seed").isIntegralNumber() ? q.path("seed").asLong() : null,
-        flag(q.path("decided_by_drops")));
+        flag(q.path("decided_by_drops")),
+        q.path("stopped_early").asBoolean(false),
+        number(q.path("stopped_at_s")));
   }
 
   /** {@code null} when the point has no {@code recheck_seed} (written before the recheck). */

@@ -181,7 +181,7 @@ public final class ServerScenarioReport {
                           num(q.p99Ms()),
                           q.dropped(),
                           q.scheduled(),
-                          q.valid() ? "VALID" : q.passes() ? "passes" : "fails",
+                          passCell(q),
                           probeCell(p, q),
                           q.decidedByDrops() == null
                               ? NOT_RECORDED
@@ -223,7 +223,7 @@ public final class ServerScenarioReport {
         new StringBuilder(
             "model,transport,link,split,offered_per_s,completed_per_s,p50_ms,p90_ms,p99_ms,"
                 + "slo_percentile_ms,scheduled,dropped,passes,valid,seed,probe,decided_by_drops,"
-                + "run\n");
+                + "run,stopped_early\n");
     for (ServerScenarioFile.Point p : file.points()) {
       for (ServerScenarioFile.Probe q : p.probes()) {
         csvRow(
@@ -242,7 +242,8 @@ public final class ServerScenarioReport {
             q.seed() == null ? "" : Long.toString(q.seed()),
             Objects.toString(p.probeKind(q), ""),
             Objects.toString(q.decidedByDrops(), ""),
-            p.run());
+            p.run(),
+            Boolean.toString(q.stoppedEarly()));
       }
     }
     return csv.toString();
@@ -438,6 +439,23 @@ public final class ServerScenarioReport {
 
   private static String untuned(ServerScenarioFile.Point p) {
     return Boolean.FALSE.equals(p.allocatorTuned()) ? " (untuned head)" : "";
+  }
+
+  /**
+   * {@code VALID}, {@code passes} or {@code fails}; a probe that stopped early says so, with its
+   * latencies marked partial.
+   */
+  private static String passCell(ServerScenarioFile.Probe q) {
+    String verdict = q.valid() ? "VALID" : q.passes() ? "passes" : "fails";
+    if (!q.stoppedEarly()) {
+      return verdict;
+    }
+    return verdict
+        + ", stopped early"
+        + (Double.isNaN(q.stoppedAtS())
+            ? ""
+            : String.format(Locale.ROOT, " at %.0f s", q.stoppedAtS()))
+        + " (latencies partial)";
   }
 
   /** {@code search, seed 42}, {@code recheck, seed 43} or {@code not recorded}. */

@@ -57,9 +57,10 @@ class ServerScenarioReportTest {
     ServerScenarioReport report = new ServerScenarioReport(f);
     List<String> csv = report.kneeCsv().lines().toList();
     assertEquals(3, csv.size());
-    // Written before seeds and decided_by_drops existed: the appended cells stay empty.
+    // Written before seeds and decided_by_drops existed: the appended cells stay empty; before
+    // fail fast: stopped_early absent, so false.
     assertEquals(
-        "mobilenetv2,nio,none,0,42.0000,41.0000,40.0000,200.0000,,,662,2,false,false,,,,2026-12-05T03-19-24Z",
+        "mobilenetv2,nio,none,0,42.0000,41.0000,40.0000,200.0000,,,662,2,false,false,,,,2026-12-05T03-19-24Z,false",
         csv.get(1));
     String md = report.markdown();
     assertTrue(
@@ -261,15 +262,17 @@ class ServerScenarioReportTest {
     List<String> knee = report.kneeCsv().lines().toList();
     assertEquals(8, knee.size());
     assertTrue(
-        knee.get(0).endsWith(",scheduled,dropped,passes,valid,seed,probe,decided_by_drops,run"),
+        knee.get(0)
+            .endsWith(
+                ",scheduled,dropped,passes,valid,seed,probe,decided_by_drops,run,stopped_early"),
         knee.get(0));
     assertEquals(
         "mobilenetv2,nio,none,10,110.0000,110.0000,26.0000,60.0000,90.0000,90.0000,1100,0,true,"
-            + "true,43,recheck,false,recheck",
+            + "true,43,recheck,false,recheck,false",
         knee.get(4));
     assertEquals(
         "mobilenetv2,nio,none,0,80.0000,78.5000,100.0000,300.0000,,,800,12,false,false,42,"
-            + "search,true,recheck",
+            + "search,true,recheck,false",
         knee.get(6));
 
     List<String> peaks = report.peaksCsv().lines().toList();
@@ -381,13 +384,47 @@ class ServerScenarioReportTest {
     assertEquals(
         4,
         knee.stream()
-            .filter(l -> l.endsWith(",43,recheck,false,split10-b-server-scenario"))
+            .filter(l -> l.endsWith(",43,recheck,false,split10-b-server-scenario,false"))
             .count(),
         knee.toString());
     assertEquals(
         6,
-        knee.stream().filter(l -> l.endsWith(",42,search,false,split10-b-server-scenario")).count(),
+        knee.stream()
+            .filter(l -> l.endsWith(",42,search,false,split10-b-server-scenario,false"))
+            .count(),
         knee.toString());
+  }
+
+  @Test
+  void aProbeThatStoppedEarlyIsMarkedInTheKneeAndItsCsv(@TempDir Path dir) throws Exception {
+    Path json = dir.resolve("recheck.json");
+    String stopped =
+        RECHECKED
+            .formatted("true")
+            .replace(
+                "\"decided_by_drops\": true, \"seed\": 42,",
+                "\"decided_by_drops\": false, \"seed\": 42, \"stopped_early\": true,"
+                    + " \"stopped_at_s\": 73.2, \"percentiles_partial\": true,");
+    Files.writeString(json, stopped);
+    ServerScenarioFile f = ServerScenarioFile.read(json);
+    ServerScenarioFile.Probe q = f.points().get(1).probes().get(0);
+    assertTrue(q.stoppedEarly());
+    assertEquals(73.2, q.stoppedAtS());
+    assertTrue(Double.isNaN(f.points().get(1).probes().get(1).stoppedAtS()));
+    ServerScenarioReport report = new ServerScenarioReport(f);
+    assertTrue(
+        report
+            .markdown()
+            .contains(
+                "| 80.00 | 78.50 | 100.00 | 300.00 | - | 12 of 800 | fails, stopped early at 73 s"
+                    + " (latencies partial) | search, seed 42 | no |"),
+        report.markdown());
+    List<String> knee = report.kneeCsv().lines().toList();
+    assertEquals(
+        "mobilenetv2,nio,none,0,80.0000,78.5000,100.0000,300.0000,,,800,12,false,false,42,"
+            + "search,false,recheck,true",
+        knee.get(6));
+    assertTrue(knee.get(7).endsWith(",recheck,false"), knee.get(7));
   }
 
   @Test
