@@ -133,8 +133,11 @@ class GrpcCompositeCumulatorTest {
     return !t.isAlive();
   }
 
-  private static void assertCumulator(Channel channel, Object expected, String side)
-      throws Exception {
+  /**
+   * Asserts, on {@code channel}'s event loop, its HTTP/2 handler's cumulator and that the hook has
+   * left its pipeline.
+   */
+  static void assertCumulator(Channel channel, Object expected, String side) throws Exception {
     Object[] seen =
         channel
             .eventLoop()
