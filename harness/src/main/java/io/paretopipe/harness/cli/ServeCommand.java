@@ -197,7 +197,7 @@ final class ServeCommand implements Callable<Integer> {
           "grpc only: HTTP/2 settings: default (grpc-java's), tuned (16 MiB flow-control window,"
               + " pooled direct allocator with 16 MiB chunks, 8 MiB write-buffer high water mark),"
               + " or one knob: window, allocator, direct-executor, socket-buffers, recv-buffer,"
-              + " write-buffer, composite-cumulator (this server gathers reads without copying);"
+              + " write-buffer, composite-cumulator (HTTP/2 reads gathered without copying);"
               + " window-allocator (tuned before 2026-12-07), tuned-recv-buffer, tuned-write-buffer,"
               + " tuned-composite (docs/TRANSPORT.md; default: ${DEFAULT-VALUE}).")
   String grpcTuning;

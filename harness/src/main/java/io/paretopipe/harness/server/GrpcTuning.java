@@ -42,13 +42,14 @@ import java.util.stream.Collectors;
  *       Alone, a knob runs with grpc's own allocator, whose 2 MiB chunks are freed and mapped again
  *       as 16 MiB messages come and go (page faults in kernel time on every thread that allocates);
  *       that cost hides what the knob does, so each is measured on top of {@link #TUNED} too.
- *   <li>{@code composite-cumulator}: the stage server's HTTP/2 handler (a Netty {@code
- *       ByteToMessageDecoder}) keeps the buffers it reads as the parts of one composite buffer
- *       ({@code COMPOSITE_CUMULATOR}) instead of copying each into one growing buffer ({@code
- *       MERGE_CUMULATOR}, Netty's default): one pass fewer over every received tensor. grpc-java
- *       has no option for it; the server's connection gate sets it on each connection's handler
- *       once grpc has added it. The head's channel keeps Netty's default. {@code tuned-composite}:
- *       {@link #TUNED} plus this knob.
+ *   <li>{@code composite-cumulator}: the HTTP/2 handlers (Netty {@code ByteToMessageDecoder}s) of
+ *       the stage server and of the head's channel keep the buffers they read as the parts of one
+ *       composite buffer ({@code COMPOSITE_CUMULATOR}) instead of copying each into one growing
+ *       buffer ({@code MERGE_CUMULATOR}, Netty's default): one pass fewer over every received
+ *       tensor, on each side. grpc-java has no option for it; the server's connection gate sets it
+ *       on each accepted connection's handler once grpc has added it, and the head's channel, to
+ *       reach its socket, runs on one event-loop thread of its own instead of grpc's shared loops.
+ *       {@code tuned-composite}: {@link #TUNED} plus this knob.
  * </ul>
  *
  * What grpc-java does not offer: the HTTP/2 max frame size (it keeps Netty's 16 KiB DATA frames; no
@@ -144,8 +145,8 @@ public enum GrpcTuning {
   }
 
   /**
-   * True: the stage server's HTTP/2 handler gathers the bytes it has read into a composite buffer
-   * instead of copying them into one growing buffer.
+   * True: the HTTP/2 handlers of the stage server and of the head's channel gather the bytes they
+   * have read into a composite buffer instead of copying them into one growing buffer.
    */
   public boolean compositeCumulator() {
     return compositeCumulator;

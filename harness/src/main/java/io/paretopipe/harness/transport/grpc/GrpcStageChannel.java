@@ -46,6 +46,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -73,7 +74,10 @@ import java.util.concurrent.TimeoutException;
  * fix, from {@link #handshake} (or, should the stage change its mind, {@link #receive}).
  *
  * <p>Threads: as {@link StageChannel}: one sender and one receiver at a time, concurrently; close
- * from anywhere.
+ * from anywhere. The socket's I/O runs on grpc's shared Netty event loops, except with {@link
+ * GrpcTuning#compositeCumulator()}: then on one event-loop thread of this channel's own ({@link
+ * HeadEventLoop}), which {@link #close} (or a failed {@code connect}) shuts down and, unless called
+ * on that thread, waits for.
  */
 public final class GrpcStageChannel implements StageChannel {
 
@@ -102,6 +106,9 @@ public final class GrpcStageChannel implements StageChannel {
   private static final long PROBE_MILLIS = 1_000;
 
   private final ManagedChannel channel;
+
+  /** Null unless the tuning gathers reads in a composite buffer: then the channel's own loop. */
+  private final HeadEventLoop loop;
 
   /**
    * {@link #channel}, through the authentication interceptor if there is one: every stage call uses
@@ -133,8 +140,13 @@ public final class GrpcStageChannel implements StageChannel {
   private volatile String endReason;
 
   private GrpcStageChannel(
-      ManagedChannel channel, String peer, Limits limits, Authenticator authenticator) {
+      ManagedChannel channel,
+      HeadEventLoop loop,
+      String peer,
+      Limits limits,
+      Authenticator authenticator) {
     this.channel = channel;
+    this.loop = loop;
     this.authenticator = authenticator;
     // closest to the transport, so that it binds the paretopipe-session header openStream adds
     this.calls =
@@ -191,19 +203,44 @@ public final class GrpcStageChannel implements StageChannel {
       }
     }
     GrpcTuningKnobs.apply(tuning, builder);
-    ManagedChannel channel =
-        builder
-            .directExecutor()
-            .maxInboundMessageSize(GrpcStageServer.maxMessageBytes(limits))
-            .maxInboundMetadataSize(64 << 10)
-            .build();
+    HeadEventLoop loop =
+        tuning.compositeCumulator()
+            ? new HeadEventLoop("paretopipe-grpc-head-" + target.getPort() + "-io")
+            : null;
+    ManagedChannel channel = null;
     try {
+      if (loop != null) {
+        loop.configure(builder);
+      }
+      channel =
+          builder
+              .directExecutor()
+              .maxInboundMessageSize(GrpcStageServer.maxMessageBytes(limits))
+              .maxInboundMetadataSize(64 << 10)
+              .build();
       awaitReady(channel, address, target, timeoutMillis, tls);
-      return new GrpcStageChannel(channel, address, limits, authenticator);
-    } catch (IOException | RuntimeException e) {
-      channel.shutdownNow();
+      return new GrpcStageChannel(channel, loop, address, limits, authenticator);
+    } catch (IOException | RuntimeException | Error e) {
+      shutDown(channel, loop);
       throw e;
     }
+  }
+
+  /** Shuts a channel (may be null) and its own loop (may be null) down. */
+  private static void shutDown(ManagedChannel channel, HeadEventLoop loop) {
+    if (loop != null) {
+      loop.close(channel);
+    } else if (channel != null) {
+      channel.shutdownNow();
+    }
+  }
+
+  /**
+   * The socket channels of this channel's own event loop ({@link GrpcTuning#compositeCumulator()}),
+   * empty without one.
+   */
+  List<io.grpc.netty.shaded.io.netty.channel.Channel> nettyChannels() {
+    return loop == null ? List.of() : loop.channels();
   }
 
   private static void awaitReady(
@@ -480,6 +517,9 @@ public final class GrpcStageChannel implements StageChannel {
     arrivals.add(CLOSED);
     synchronized (readyLock) {
       readyLock.notifyAll();
+    }
+    if (loop != null) {
+      loop.close(channel);
     }
   }
 

@@ -13,6 +13,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.codec.ByteToMessageDecoder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
@@ -27,6 +28,7 @@ import io.paretopipe.harness.protocol.InferenceResult;
 import io.paretopipe.harness.protocol.Limits;
 import io.paretopipe.harness.protocol.StageException;
 import io.paretopipe.harness.protocol.Tensor;
+import io.paretopipe.harness.server.GrpcTuning;
 import io.paretopipe.harness.server.StageServerOptions;
 import io.paretopipe.harness.transport.TestStages;
 import io.paretopipe.harness.transport.grpc.proto.HandshakeResponse;
@@ -282,6 +284,36 @@ class GrpcSecurityTest {
     refusedHandshake(connect(server, SECRET_B, GrpcClientTls.of(c.stageCert, null)));
     refusedHandshake(connect(server, null, GrpcClientTls.of(c.stageCert, null)));
     assertEquals(1, service.sessions.size());
+  }
+
+  /**
+   * With TLS grpc adds its HTTP/2 handlers after the TLS handshake, inside a read: the composite
+   * cumulator still reaches both.
+   */
+  @Test
+  void tlsWithTunedCompositeGathersReadsOnBothSides() throws Exception {
+    Certificates c = certificates();
+    GrpcStageServer server =
+        GrpcStageServer.start(
+            service,
+            StageServerOptions.builder()
+                .optTls(GrpcServerTls.of(c.stageCert, c.stageKey))
+                .optGrpcTuning(GrpcTuning.TUNED_COMPOSITE)
+                .build());
+    toClose.add(server);
+    GrpcStageChannel head =
+        new GrpcTransport(
+                Limits.DEFAULT,
+                null,
+                GrpcClientTls.of(c.stageCert, null),
+                GrpcTuning.TUNED_COMPOSITE)
+            .connect(server.address(), TIMEOUT);
+    toClose.add(head);
+    roundTrip(head);
+    GrpcCompositeCumulatorTest.assertCumulator(
+        server.connections().channels().get(0), ByteToMessageDecoder.COMPOSITE_CUMULATOR, "stage");
+    GrpcCompositeCumulatorTest.assertCumulator(
+        head.nettyChannels().get(0), ByteToMessageDecoder.COMPOSITE_CUMULATOR, "head");
   }
 
   @Test
