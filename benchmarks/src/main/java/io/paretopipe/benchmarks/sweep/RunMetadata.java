@@ -67,6 +67,7 @@ final class RunMetadata {
     ObjectNode sweep = metadata.putObject("sweep");
     sweep.put("setting", s.name());
     sweep.put("energy", o.energy());
+    sweep.put("stage_dispatch", o.stageDispatch());
     sweep.put("forks", s.forks());
     if (s.budget() == null) {
       sweep.putNull("budget_seconds");

@@ -29,9 +29,28 @@ import java.util.Map;
  */
 final class SharedStageServers implements AutoCloseable {
 
-  /** Where and how the servers run. */
+  /**
+   * Where and how the servers run.
+   *
+   * @param dispatch the servers' {@code serve --dispatch} (a {@code DispatchStrategy} name)
+   */
   record Placement(
-      CpuSet cpus, int threads, Integer cpuQuotaPercent, List<Path> modelDirectories) {}
+      CpuSet cpus,
+      int threads,
+      Integer cpuQuotaPercent,
+      List<Path> modelDirectories,
+      String dispatch) {
+
+    /** With the default dispatch, run to completion. */
+    Placement(CpuSet cpus, int threads, Integer cpuQuotaPercent, List<Path> modelDirectories) {
+      this(
+          cpus,
+          threads,
+          cpuQuotaPercent,
+          modelDirectories,
+          io.paretopipe.harness.driver.ServeSettings.DEFAULT.dispatch());
+    }
+  }
 
   private final Placement placement;
   private final SharedSecret secret;
@@ -79,6 +98,10 @@ final class SharedStageServers implements AutoCloseable {
             .optTransport(TransportKind.parse(transport))
             .optModelDirectories(placement.modelDirectories())
             .optSecret(secret)
+            .optServeOptions(
+                new io.paretopipe.harness.driver.ServeSettings(
+                        placement.dispatch(), io.paretopipe.harness.server.GrpcTuning.DEFAULT)
+                    .serveOptions())
             .start();
     if (placement.cpuQuotaPercent() != null) {
       try {
@@ -137,7 +160,11 @@ final class SharedStageServers implements AutoCloseable {
 
   private String describe(String transport) {
     Integer quota = placement.cpuQuotaPercent();
-    return servers.get(transport) + (quota == null ? "" : ", CPU quota " + quota + "%");
+    String dispatch =
+        placement.dispatch().equals(io.paretopipe.harness.driver.ServeSettings.DEFAULT.dispatch())
+            ? ""
+            : ", dispatch " + placement.dispatch();
+    return servers.get(transport) + (quota == null ? "" : ", CPU quota " + quota + "%") + dispatch;
   }
 
   /**

@@ -70,6 +70,7 @@ public final class Sweep implements Callable<Integer> {
     }
     SweepSetting setting = o.setting();
     String energy = o.energy();
+    o.stageDispatch();
     SweepPlan plan = plan();
     Integer tailQuota = validatePlacement();
     if (!o.noReport) {
@@ -108,7 +109,7 @@ public final class Sweep implements Callable<Integer> {
     try (SharedStageServers servers =
         new SharedStageServers(
             new SharedStageServers.Placement(
-                tail.cpus(), tail.threads(), tailQuota, modelDirectories()),
+                tail.cpus(), tail.threads(), tailQuota, modelDirectories(), o.stageDispatch()),
             Credentials.fromEnvironment().secret().orElse(null),
             console)) {
       servers.start(o.transports);

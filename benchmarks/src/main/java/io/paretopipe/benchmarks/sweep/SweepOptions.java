@@ -113,6 +113,16 @@ public final class SweepOptions {
   String energy;
 
   @Option(
+      names = "--stage-dispatch",
+      defaultValue = "run-to-completion",
+      description =
+          "How the shared stage servers dispatch a request, a serve --dispatch value:"
+              + " run-to-completion (an idle stage computes and answers on the thread that read it),"
+              + " pipelined (always handed to the compute thread) (-Dbench.stageDispatch; default:"
+              + " ${DEFAULT-VALUE}).")
+  String stageDispatch;
+
+  @Option(
       names = "--out",
       defaultValue = "runs",
       description = "Parent of the run folder (default: ${DEFAULT-VALUE}).")
@@ -420,6 +430,21 @@ public final class SweepOptions {
           "--energy '" + energy + "' (expected: " + EnergyMeters.VALID + ")");
     }
     return e;
+  }
+
+  /**
+   * {@code --stage-dispatch}, checked before any server starts.
+   *
+   * @throws IllegalArgumentException naming the valid values
+   */
+  String stageDispatch() {
+    String d = stageDispatch.trim();
+    try {
+      io.paretopipe.harness.server.DispatchStrategy.named(d);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--stage-dispatch: " + e.getMessage(), e);
+    }
+    return d;
   }
 
   /** {@code models ... x transports ... x links ... x splits ...}, for the console. */

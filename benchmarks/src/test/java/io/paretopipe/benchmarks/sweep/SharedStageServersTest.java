@@ -72,6 +72,28 @@ class SharedStageServersTest {
     assertTrue(log.contains("had died"), log);
   }
 
+  @Test
+  void theStageDispatchReachesTheSharedServersCommandLine() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream console = new PrintStream(out, true, StandardCharsets.UTF_8);
+    try (SharedStageServers servers =
+        new SharedStageServers(
+            new SharedStageServers.Placement(
+                io.paretopipe.harness.placement.CpuSet.UNPINNED, 1, null, List.of(), "pipelined"),
+            null,
+            console)) {
+      servers.start(List.of("nio"));
+      long pid = Long.parseLong(servers.properties("nio").get("paretopipe.tail.shared.nio.pid"));
+      List<String> args =
+          List.of(
+              Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).split("\u0000"));
+      int at = args.indexOf("--dispatch");
+      assertTrue(at >= 0 && args.get(at + 1).equals("pipelined"), args.toString());
+    }
+    String log = out.toString(StandardCharsets.UTF_8);
+    assertTrue(log.contains(", dispatch pipelined"), log);
+  }
+
   /** The cpu cgroup directory of {@code pid} (cgroup v1 {@code cpu} line, else the v2 line). */
   private static Path cpuCgroup(long pid) throws IOException {
     String v2 = null;

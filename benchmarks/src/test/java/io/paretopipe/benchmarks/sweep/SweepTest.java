@@ -47,6 +47,23 @@ class SweepTest {
   }
 
   @Test
+  void stageDispatchDefaultsToRunToCompletionAndRefusesAnUnknownName() {
+    assertEquals("run-to-completion", parse().o.stageDispatch());
+    assertEquals("pipelined", parse("--stage-dispatch", "pipelined").o.stageDispatch());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> parse("--stage-dispatch", "eager").o.stageDispatch());
+    assertTrue(
+        e.getMessage()
+            .startsWith("--stage-dispatch: dispatch \"eager\" is unknown: valid names are"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("pipelined"), e.getMessage());
+    String help = new CommandLine(new Sweep()).getUsageMessage();
+    assertTrue(help.contains("--stage-dispatch") && help.contains("-Dbench.stageDispatch"), help);
+  }
+
+  @Test
   void quickDefaultIsEverySplitOfMobilenetOverNioGrpcAndLocalInThreeGroups() {
     SweepPlan plan = parse().plan();
     List<Point> points = plan.points();
