@@ -46,9 +46,9 @@ public interface DispatchStrategy {
    * outcome} already carries the answer's callback, so a strategy that computes on the calling
    * thread answers before it frees the request's temporaries. The default relays {@link #start}.
    *
-   * @param inputWaiting true if the transport saw more input already waiting behind or before this
-   *     request (the head sends faster than the stage answers: requests queue); false if it does
-   *     not know
+   * @param inputWaiting true if requests queue on this connection: the transport saw more input
+   *     already waiting behind or before this request, or {@link RequestFlow} saw the head pipeline
+   *     within its last {@value RequestFlow#PIPELINING_HEAD_WINDOW} requests; false if neither
    */
   default void dispatch(
       StageSession session,

@@ -40,6 +40,12 @@ public final class RequestFlow {
     void send(Message answer, HeldRequest request);
   }
 
+  /**
+   * Requests after the last sign that the head pipelines during which every request is dispatched
+   * as queuing (see {@link #submit(InferenceRequest, HeldRequest, boolean)}).
+   */
+  public static final int PIPELINING_HEAD_WINDOW = 16;
+
   private final Admission admission;
   private final StageSession session;
   private final Replies replies;
@@ -51,6 +57,12 @@ public final class RequestFlow {
   private final AtomicBoolean drained = new AtomicBoolean();
   private final ProgressDeadline deadline;
   private volatile Runnable whenDrained;
+
+  /** Requests submitted so far; the reading thread's only. */
+  private long arrivals;
+
+  /** The last arrival still dispatched as queuing; the reading thread's only. */
+  private long queuingUntil = -1;
 
   /**
    * A flow without a deadline after the handshake.
@@ -130,10 +142,23 @@ public final class RequestFlow {
    * As {@link #submit(InferenceRequest, HeldRequest)}; {@code inputWaiting}: the transport saw more
    * input already waiting when it read this request (requests queue), see {@link
    * DispatchStrategy#dispatch}.
+   *
+   * <p>The dispatch is told that requests queue not only when the transport sees input waiting but
+   * for the next {@value #PIPELINING_HEAD_WINDOW} requests after any sign that the head pipelines:
+   * input waiting, or a request arriving while another of this connection is still unanswered. A
+   * head with several requests outstanding sends the next one while the stage computes; if the
+   * reading thread computed it inline (stage idle for an instant between two requests), that next
+   * request would wait unread in the socket until the forward ends. A head with one request
+   * outstanding (the latency path) never shows either sign: it sends only once it has the answer.
    */
   public void submit(InferenceRequest request, HeldRequest memory, boolean inputWaiting) {
     long requestId = request.requestId();
     arrived();
+    long arrival = ++arrivals;
+    if (inputWaiting || inFlight.get() > 0) {
+      queuingUntil = arrival + PIPELINING_HEAD_WINDOW;
+    }
+    boolean queuing = arrival <= queuingUntil;
     if (inFlight.get() >= admission.maxInFlight()) {
       memory.discard();
       send(admission.inFlightRefusal(requestId), HeldRequest.empty());
@@ -149,7 +174,7 @@ public final class RequestFlow {
         strategy,
         session,
         request,
-        inputWaiting,
+        queuing,
         answer -> {
           held.remove(memory);
           send(answer, memory);

@@ -9,9 +9,12 @@ import java.util.concurrent.CompletableFuture;
  * The latency path: when the session is idle, the thread that read the request computes it and
  * writes its answer (nio: the connection's reader, which then writes inline; grpc: the call's
  * callback thread), so a request meets no thread hand-off on the stage. When requests queue (the
- * transport saw the next request's bytes already waiting, or the session's compute thread has a
- * request queued or computing) it falls back to {@link DispatchStrategy#PIPELINED}, so the reader
- * goes on reading while the compute thread works and a pipelined head keeps the stage busy.
+ * transport saw the next request's bytes already waiting, the head had another request of the
+ * connection unanswered within the last {@value RequestFlow#PIPELINING_HEAD_WINDOW} requests, or
+ * the session's compute thread has a request queued or computing) it falls back to {@link
+ * DispatchStrategy#PIPELINED}, so the reader goes on reading while the compute thread works and a
+ * pipelined head keeps the stage busy. A head with one request outstanding is served inline every
+ * time; a pipelining head never is, even in the instants its stage is idle between two requests.
  *
  * <p>One wait is short and known: right after answering a request the compute thread frees that
  * request's arrays (it answers first, PERFORMANCE.md), which takes 0.1-0.3 ms after a forward. A

@@ -167,6 +167,77 @@ class RunToCompletionTest {
     assertEquals("test-compute", session.computedBy.get());
   }
 
+  /** Submits {@code id} to {@code flow} and returns the name of the thread that computed it. */
+  private static String computedBy(
+      RequestFlow flow, EchoSession session, long id, boolean inputWaiting) {
+    session.computedBy.set(null);
+    flow.submit(request(id), HeldRequest.empty(), inputWaiting);
+    return session.computedBy.get();
+  }
+
+  private static RequestFlow flowOf(EchoSession session, List<Message> answers) {
+    return new RequestFlow(
+        new Admission(StageServerOptions.defaults()),
+        session,
+        (answer, held) -> {
+          answers.add(answer);
+          held.written();
+        },
+        DispatchStrategy.RUN_TO_COMPLETION);
+  }
+
+  @Test
+  void aHeadWithOneRequestOutstandingIsAlwaysServedInline() {
+    EchoSession session = new EchoSession();
+    List<Message> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    RequestFlow flow = flowOf(session, answers);
+    String me = Thread.currentThread().getName();
+    for (long id = 0; id < 3 * RequestFlow.PIPELINING_HEAD_WINDOW; id++) {
+      assertEquals(me, computedBy(flow, session, id, false), "request " + id);
+    }
+    assertEquals(3 * RequestFlow.PIPELINING_HEAD_WINDOW, answers.size());
+  }
+
+  @Test
+  void aRequestArrivingWhileAnotherIsUnansweredKeepsTheNextOnesPipelined() throws Exception {
+    EchoSession session = new EchoSession();
+    List<Message> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    RequestFlow flow = flowOf(session, answers);
+    String me = Thread.currentThread().getName();
+    assertEquals(me, computedBy(flow, session, 0, false));
+    // request 1 finds the session busy (no input waiting, nothing unanswered: no sign of
+    // pipelining yet), computes on the compute thread and stays unanswered while request 2 arrives
+    session.hold = new CountDownLatch(1);
+    session.busy = true;
+    flow.submit(request(1), HeldRequest.empty(), false);
+    flow.submit(request(2), HeldRequest.empty(), false);
+    session.hold.countDown();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (flow.inFlight() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+    assertEquals(0, flow.inFlight());
+    // the session is idle again, but the head pipelines: the window's requests stay pipelined
+    int window = RequestFlow.PIPELINING_HEAD_WINDOW;
+    for (long id = 3; id <= 2 + window; id++) {
+      assertEquals("test-compute", answerThreadOf(flow, session, id), "request " + id);
+    }
+    assertEquals(me, computedBy(flow, session, 3 + window, false));
+    assertEquals(4 + window, answers.size());
+  }
+
+  /** As {@link #computedBy}, waiting for a pipelined request's answer. */
+  private static String answerThreadOf(RequestFlow flow, EchoSession session, long id)
+      throws InterruptedException {
+    session.computedBy.set(null);
+    flow.submit(request(id), HeldRequest.empty(), false);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (flow.inFlight() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+    return session.computedBy.get();
+  }
+
   @Test
   void pipelinedNeverComputesOnTheReadingThread() throws Exception {
     EchoSession session = new EchoSession();
