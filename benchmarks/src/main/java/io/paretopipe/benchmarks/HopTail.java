@@ -286,7 +286,8 @@ public final class HopTail {
               Integer.toString(units),
               Integer.toString(batch)));
       Path log = Files.createTempFile("paretopipe-hop-tail-", ".log");
-      ProcessBuilder pb = new ProcessBuilder(command).redirectError(log.toFile());
+      ProcessBuilder pb =
+          new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
       pb.environment().putAll(Engines.RECOMMENDED_ALLOCATOR_ENV);
       java.lang.Process p = pb.start();
       String address;

@@ -151,9 +151,9 @@ final class SharedStageServers implements AutoCloseable {
     console.println(
         "stage server ("
             + transport
-            + ") had died (log: "
-            + server.log()
-            + "); restarted: "
+            + ") had died "
+            + (server.logWasEmpty() ? server.logName() : "(log: " + server.log() + ")")
+            + "; restarted: "
             + describe(transport));
     return true;
   }

@@ -168,7 +168,8 @@ final class RunCommand implements Callable<Integer> {
       names = "--keep-logs",
       description =
           "Keep the logs of the spawned stage servers (/tmp/paretopipe-stage-*.log) after a clean"
-              + " run too; a failed run always keeps them and names them in the error.")
+              + " run too; a failed run always keeps them and names them in the error. An empty"
+              + " log is deleted either way (the error says '(log empty)').")
   boolean keepLogs;
 
   @Option(
@@ -260,19 +261,27 @@ final class RunCommand implements Callable<Integer> {
       return 0;
     }
     PhaseRecorder recorder = new PhaseRecorder();
-    try (Pipeline pipeline = Pipeline.open(pipelineSpec, credentials, serveSettings)) {
-      try {
-        measure(pipeline, recorder, err);
-      } catch (Exception e) {
-        String note = Pipeline.logsNote(pipeline.keepStageLogs());
-        if (note.isEmpty()) {
-          throw e;
-        }
-        throw new java.io.IOException(
-            (e.getMessage() == null ? e.toString() : e.getMessage()) + note, e);
+    Pipeline pipeline = Pipeline.open(pipelineSpec, credentials, serveSettings);
+    try {
+      measure(pipeline, recorder, err);
+    } catch (Exception e) {
+      pipeline.keepStageLogs();
+      pipeline.close();
+      String note = pipeline.stageLogsNote();
+      if (note.isEmpty()) {
+        throw e;
       }
-      if (keepLogs && !json) {
-        pipeline.servers().forEach(s -> err.println("stage log kept: " + s.log()));
+      throw new java.io.IOException(
+          (e.getMessage() == null ? e.toString() : e.getMessage()) + note, e);
+    } finally {
+      pipeline.close();
+    }
+    if (keepLogs && !json) {
+      for (StageServerProcess s : pipeline.servers()) {
+        err.println(
+            s.logWasEmpty()
+                ? "stage log of pid " + s.pid() + " not kept " + s.logName()
+                : "stage log kept: " + s.log());
       }
     }
     return 0;

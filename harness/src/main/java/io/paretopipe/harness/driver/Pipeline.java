@@ -138,12 +138,14 @@ public final class Pipeline implements AutoCloseable {
       p.start(spawn);
       return p;
     } catch (IOException e) {
-      String note = logsNote(p.keepStageLogs());
+      p.keepStageLogs();
       p.close();
+      String note = p.stageLogsNote();
       throw note.isEmpty() ? e : new IOException(e.getMessage() + note, e);
     } catch (StageException e) {
-      String note = logsNote(p.keepStageLogs());
+      p.keepStageLogs();
       p.close();
+      String note = p.stageLogsNote();
       throw note.isEmpty()
           ? e
           : new StageException(e.code(), e.getMessage() + note, e.requestId(), e);
@@ -165,15 +167,26 @@ public final class Pipeline implements AutoCloseable {
   }
 
   /**
-   * {@code "; stage log /tmp/paretopipe-stage-1.log"} (or {@code logs A, B}) for an error message;
-   * empty for none.
+   * The logs of the spawned stage servers for an error message: {@code "; stage log
+   * /tmp/paretopipe-stage-1.log"} (or {@code logs A, B}), and {@code "; stage server pid 123 (log
+   * empty)"} for each server whose log {@link #close()} deleted for being empty; empty for none.
+   * Call it after {@link #keepStageLogs()} and {@link #close()}: only then is it known which logs
+   * were empty.
    */
-  public static String logsNote(List<java.nio.file.Path> logs) {
-    if (logs.isEmpty()) {
-      return "";
+  public String stageLogsNote() {
+    List<String> kept =
+        servers.stream().filter(s -> !s.logWasEmpty()).map(s -> s.log().toString()).toList();
+    StringBuilder note = new StringBuilder();
+    if (!kept.isEmpty()) {
+      note.append(kept.size() == 1 ? "; stage log " : "; stage logs ")
+          .append(String.join(", ", kept));
     }
-    return (logs.size() == 1 ? "; stage log " : "; stage logs ")
-        + String.join(", ", logs.stream().map(java.nio.file.Path::toString).toList());
+    for (StageServerProcess s : servers) {
+      if (s.logWasEmpty()) {
+        note.append("; stage server pid ").append(s.pid()).append(' ').append(s.logName());
+      }
+    }
+    return note.toString();
   }
 
   private void start(boolean spawn) throws IOException, StageException {

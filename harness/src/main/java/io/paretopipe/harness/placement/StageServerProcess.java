@@ -17,15 +17,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * allocator environment, one malloc arena ({@link #ARENA_ENV}) and {@code ai.djl.offline=true}.
  *
  * <p>It dies with its owner, whatever happens: {@link #close()} ends it (idempotent); a JVM
- * shutdown hook ends it on Ctrl-C or an exception that ends the owner; and it watches its standard
- * input, which only its owner holds open, so even a {@code kill -9} of the owner makes it exit.
+ * shutdown hook ends it on Ctrl-C, {@code kill} or an exception that ends the owner (and deletes
+ * its log if empty); and it watches its standard input, which only its owner holds open, so even a
+ * {@code kill -9} of the owner makes it exit (its log is then left as it is).
  *
  * <p>Its standard output and error go to a log, {@code /tmp/paretopipe-stage-*.log} ({@link
- * #log()}). The log is deleted by {@link #close()} when the server ended cleanly (it was alive
- * until closed and exited with 0); it is kept when the server failed to start (the exception names
- * it), died on its own, exited with an error, when the owner saw a failure and called {@link
- * #keepLog()}, or when it was started with {@link Builder#optKeepLog(boolean) optKeepLog(true)}
- * (default: the system property {@value #KEEP_LOGS_PROPERTY}, set by {@code --keep-logs}).
+ * #log()}). An empty log is deleted whatever the end: by {@link #close()} once the server has
+ * exited and its output has ended ({@link #logWasEmpty()}), by {@link Builder#start()} when it
+ * fails to start, or by the shutdown hook; error messages then say {@value ReadyLine#LOG_EMPTY}
+ * instead of naming it. A log with something in it is deleted by {@link #close()} when the server
+ * ended cleanly (it was alive until closed and exited with 0); it is kept when the server failed to
+ * start (the exception names it), died on its own, exited with an error, when the owner saw a
+ * failure and called {@link #keepLog()}, or when it was started with {@link
+ * Builder#optKeepLog(boolean) optKeepLog(true)} (default: the system property {@value
+ * #KEEP_LOGS_PROPERTY}, set by {@code --keep-logs}).
  */
 public final class StageServerProcess implements AutoCloseable {
 
@@ -52,7 +57,20 @@ public final class StageServerProcess implements AutoCloseable {
   /** How long to wait for a spawned server to print its ready line, in milliseconds. */
   private static final long START_TIMEOUT_MILLIS = 120_000;
 
+  /**
+   * How long {@link #close()} waits, after the server exited, for its output to end before it
+   * decides whether the log is empty, in milliseconds.
+   */
+  private static final long OUTPUT_END_MILLIS = 5_000;
+
+  /**
+   * How long the shutdown hook waits for the killed server to exit and its output to end before it
+   * gives up deleting an empty log, in milliseconds.
+   */
+  private static final long SHUTDOWN_WAIT_MILLIS = 2_000;
+
   private final Process process;
+  private final ReadyLine.Listening listening;
   private final String address;
   private final Path log;
   private final CpuSet cpus;
@@ -60,17 +78,23 @@ public final class StageServerProcess implements AutoCloseable {
   private final Thread shutdownHook;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean keepLog = new AtomicBoolean();
+  private volatile boolean logWasEmpty;
 
   private StageServerProcess(
-      Process process, String address, Path log, CpuSet cpus, int threads, boolean keepLog) {
+      Process process,
+      ReadyLine.Listening listening,
+      Path log,
+      CpuSet cpus,
+      int threads,
+      boolean keepLog) {
     this.process = process;
+    this.listening = listening;
     this.keepLog.set(keepLog);
-    this.address = address;
+    this.address = listening.address();
     this.log = log;
     this.cpus = cpus;
     this.threads = threads;
-    this.shutdownHook =
-        new Thread(process::destroyForcibly, "stage-server-reaper-" + process.pid());
+    this.shutdownHook = new Thread(this::endAtShutdown, "stage-server-reaper-" + process.pid());
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
@@ -96,9 +120,29 @@ public final class StageServerProcess implements AutoCloseable {
     return threads;
   }
 
-  /** Its stdout and stderr; deleted by {@link #close()} after a clean end (see the class doc). */
+  /**
+   * Its stdout and stderr; deleted by {@link #close()} after a clean end or when empty (see the
+   * class doc).
+   */
   public Path log() {
     return log;
+  }
+
+  /**
+   * Whether {@link #close()} found the log empty (the server wrote nothing) and deleted it,
+   * whatever {@link #keepsLog()} says; an error message then says {@value ReadyLine#LOG_EMPTY}
+   * instead of naming {@link #log()}. False before {@link #close()}.
+   */
+  public boolean logWasEmpty() {
+    return logWasEmpty;
+  }
+
+  /**
+   * The log for a message written after {@link #close()}: its path, or {@value ReadyLine#LOG_EMPTY}
+   * if it was empty and is gone.
+   */
+  public String logName() {
+    return logWasEmpty ? ReadyLine.LOG_EMPTY : log.toString();
   }
 
   /**
@@ -112,7 +156,7 @@ public final class StageServerProcess implements AutoCloseable {
     return log;
   }
 
-  /** Whether {@link #close()} keeps (or kept) the log. */
+  /** Whether {@link #close()} keeps (or kept) the log, unless it is empty. */
   public boolean keepsLog() {
     return keepLog.get();
   }
@@ -122,8 +166,9 @@ public final class StageServerProcess implements AutoCloseable {
   }
 
   /**
-   * Ends the server: closes its standard input, then terminates it if it lingers; deletes its log
-   * after a clean end (class doc). Idempotent.
+   * Ends the server: closes its standard input, then terminates it if it lingers; once it has
+   * exited and its output has ended, deletes its log if empty, else after a clean end (class doc).
+   * Idempotent.
    */
   @Override
   public void close() {
@@ -154,15 +199,26 @@ public final class StageServerProcess implements AutoCloseable {
     } catch (IllegalStateException ignored) {
       // shutting down already: the hook runs anyway
     }
-    if (process.isAlive() || process.exitValue() != 0) {
+    boolean exited = !process.isAlive();
+    if (!exited || process.exitValue() != 0) {
       keepLog.set(true);
     }
-    if (!keepLog.get()) {
+    if (exited && listening.awaitEnd(OUTPUT_END_MILLIS) && ReadyLine.deleteIfEmpty(log)) {
+      logWasEmpty = true;
+    } else if (!keepLog.get()) {
       try {
         Files.deleteIfExists(log);
       } catch (IOException ignored) {
         // a log left behind is the only harm
       }
+    }
+  }
+
+  /** The shutdown hook: kills the server and, once it is gone, deletes its log if empty. */
+  private void endAtShutdown() {
+    process.destroyForcibly();
+    if (listening.awaitEnd(SHUTDOWN_WAIT_MILLIS)) {
+      ReadyLine.deleteIfEmpty(log);
     }
   }
 
@@ -275,10 +331,10 @@ public final class StageServerProcess implements AutoCloseable {
     /**
      * Starts the server and waits until it listens.
      *
-     * @throws IOException if it fails to start in time, with the tail of its log
+     * @throws IOException if it fails to start in time, with the tail of its log, or {@value
+     *     ReadyLine#LOG_EMPTY} if it wrote nothing (the empty log is then deleted)
      */
     public StageServerProcess start() throws IOException {
-      Path log = Files.createTempFile("paretopipe-stage-", ".log");
       List<String> command = new ArrayList<>(prefix);
       if (cpus.pinned()) {
         if (!CpuAffinity.tasksetAvailable()) {
@@ -335,16 +391,31 @@ public final class StageServerProcess implements AutoCloseable {
         command.addAll(
             List.of(io.paretopipe.harness.auth.SharedSecret.OPTION, secretFile.toString()));
       }
-      ProcessBuilder pb = new ProcessBuilder(command).redirectError(log.toFile());
-      pb.environment().putAll(Engines.RECOMMENDED_ALLOCATOR_ENV);
-      pb.environment().putAll(ARENA_ENV);
       try {
-        Process process = pb.start();
+        Path log = Files.createTempFile("paretopipe-stage-", ".log");
+        ProcessBuilder pb =
+            new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(Engines.RECOMMENDED_ALLOCATOR_ENV);
+        pb.environment().putAll(ARENA_ENV);
+        Process process;
         try {
-          String address = awaitReady(process, log);
-          return new StageServerProcess(process, address, log, cpus, threads, keepLog);
+          process = pb.start();
+        } catch (IOException | RuntimeException e) {
+          Files.deleteIfExists(log); // no child ever had it
+          throw e;
+        }
+        ReadyLine.Listening listening = null;
+        try {
+          // on an IOException, ReadyLine has ended the child and deleted the log if it was empty
+          listening =
+              ReadyLine.listen(process, READY_PREFIX, log, START_TIMEOUT_MILLIS, "stage server");
+          return new StageServerProcess(process, listening, log, cpus, threads, keepLog);
         } catch (IOException | RuntimeException e) {
           process.destroyForcibly();
+          if (listening != null && listening.awaitEnd(OUTPUT_END_MILLIS)) {
+            ReadyLine.deleteIfEmpty(log);
+          }
           throw e;
         }
       } finally {
@@ -353,10 +424,6 @@ public final class StageServerProcess implements AutoCloseable {
           Files.deleteIfExists(secretFile.getParent());
         }
       }
-    }
-
-    private String awaitReady(Process process, Path log) throws IOException {
-      return ReadyLine.await(process, READY_PREFIX, log, START_TIMEOUT_MILLIS, "stage server");
     }
   }
 }

@@ -1,13 +1,17 @@
 package io.paretopipe.harness.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paretopipe.harness.placement.StageServerProcess;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -242,6 +246,34 @@ class CliTest {
     assertEquals(overhead, root.get("overhead_ms").asDouble(), 1e-9);
     assertEquals(2L * 64 * 14 * 14 * 4, root.get("bytes_per_request").asLong());
     assertEquals(6, root.get("requests").asInt());
+  }
+
+  @Test
+  void keepLogsKeepsNoEmptyLogAndSaysSo() {
+    Result r;
+    try {
+      r =
+          run(
+              "run",
+              "--model",
+              "mobilenetv2",
+              "--split",
+              "18",
+              "--transport",
+              "nio",
+              "--requests",
+              "2",
+              "--warmup",
+              "0",
+              "--keep-logs");
+    } finally {
+      System.clearProperty(StageServerProcess.KEEP_LOGS_PROPERTY);
+    }
+    assertEquals(0, r.exit(), r.err());
+    Matcher m =
+        Pattern.compile("stage log of pid (\\d+) not kept \\(log empty\\)").matcher(r.err());
+    assertTrue(m.find(), r.err());
+    assertFalse(r.err().contains("stage log kept: "), r.err());
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.paretopipe.harness.driver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import io.paretopipe.harness.server.StageServerOptions;
 import io.paretopipe.harness.stage.ModelStageService;
 import io.paretopipe.harness.transport.nio.NioStageServer;
 import io.paretopipe.harness.transport.nio.NioTransport;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -33,14 +35,18 @@ class FaultsTest {
             .withBatch(1)
             .withTimeout(Duration.ofSeconds(10));
     PhaseRecorder recorder = new PhaseRecorder();
+    Pipeline opened;
+    StageServerProcess killed;
     try (Pipeline pipeline = Pipeline.open(spec);
         PipelineDriver driver = new PipelineDriver(pipeline, 2, recorder)) {
+      opened = pipeline;
       for (int i = 0; i < 3; i++) {
         driver.submit();
       }
       driver.awaitIdle();
       assertEquals(3, recorder.count());
       StageServerProcess tail = pipeline.servers().get(0);
+      killed = tail;
       ProcessHandle process = ProcessHandle.of(tail.pid()).orElseThrow();
       process.destroyForcibly();
       process.onExit().get(10, TimeUnit.SECONDS);
@@ -65,6 +71,9 @@ class FaultsTest {
       assertEquals(3, recorder.count(), "a failed request was recorded");
       assertEquals(3, driver.completed());
     }
+    // the killed tail wrote nothing: its log is gone and the note says so instead of naming it
+    assertFalse(Files.exists(killed.log()), killed.log() + " is left behind, empty");
+    assertEquals("; stage server pid " + killed.pid() + " (log empty)", opened.stageLogsNote());
   }
 
   @Test
