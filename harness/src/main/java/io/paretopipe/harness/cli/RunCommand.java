@@ -14,6 +14,7 @@ import io.paretopipe.harness.energy.PipelineCostMeter;
 import io.paretopipe.harness.placement.StageServerProcess;
 import io.paretopipe.harness.transport.TransportKind;
 import io.paretopipe.harness.transport.grpc.GrpcClientTls;
+import io.paretopipe.harness.transport.nio.NioStageChannel;
 import io.paretopipe.models.Engines;
 import io.paretopipe.models.ModelBlueprint;
 import io.paretopipe.models.ModelCatalog;
@@ -313,6 +314,7 @@ final class RunCommand implements Callable<Integer> {
       }
       driver.awaitIdle();
       recorder.reset();
+      long[] spinCountsBefore = spinWaitCounts(pipeline);
       int stages = pipeline.partition().stageCount();
       PipelineCostMeter meters =
           PipelineCostMeter.open(
@@ -337,8 +339,15 @@ final class RunCommand implements Callable<Integer> {
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       PipelineCostMeter.Result cost = meters.stop((long) requests * batch);
+      long[] spinCounts = spinWaitCounts(pipeline);
+      Map<String, String> config = config(pipeline);
+      if (spinDecision.spin()) {
+        config.put(
+            "spin_wait_caught",
+            (spinCounts[1] - spinCountsBefore[1]) + "/" + (spinCounts[0] - spinCountsBefore[0]));
+      }
       RunSummary summary =
-          RunSummary.of(config(pipeline), recorder, batch, seconds, pipeline.bytesPerRequest());
+          RunSummary.of(config, recorder, batch, seconds, pipeline.bytesPerRequest());
       if (hlog != null) {
         recorder.writeLog(hlog, summary.config());
       }
@@ -354,6 +363,13 @@ final class RunCommand implements Callable<Integer> {
       }
       out.flush();
     }
+  }
+
+  /**
+   * The head's nio channel's {@code {answers, caught}} ({@link NioStageChannel#spinWaitCounts}).
+   */
+  private static long[] spinWaitCounts(Pipeline pipeline) {
+    return pipeline.channel() instanceof NioStageChannel nio ? nio.spinWaitCounts() : new long[2];
   }
 
   private Map<String, String> config(Pipeline pipeline) {

@@ -42,6 +42,9 @@ final class AnswerWait {
   /** Busy spins before the idle strategy yields between polls. */
   static final int SPINS = 100;
 
+  /** System property that overrides {@link SpinBounds#maxSpinNanos}, in microseconds. */
+  static final String MAX_SPIN_PROPERTY = "paretopipe.spinWait.maxSpinMicros";
+
   /** What {@link #plan} returns for "poll again now". */
   static final long SPIN = -1;
 
@@ -91,6 +94,30 @@ final class AnswerWait {
       }
     }
 
+    /**
+     * {@link #DEFAULT}, with the window's cap taken from the system property {@value
+     * #MAX_SPIN_PROPERTY} (microseconds, for measurements of wider windows) if set.
+     *
+     * @throws IllegalArgumentException if the property is not a number >= 0
+     */
+    static SpinBounds configured() {
+      String micros = System.getProperty(MAX_SPIN_PROPERTY);
+      if (micros == null || micros.isBlank()) {
+        return DEFAULT;
+      }
+      try {
+        return DEFAULT.withMaxSpinNanos(Math.multiplyExact(Long.parseLong(micros.trim()), 1_000L));
+      } catch (NumberFormatException | ArithmeticException e) {
+        throw new IllegalArgumentException(
+            "-D" + MAX_SPIN_PROPERTY + "=" + micros + " (expected: microseconds, >= 0)", e);
+      }
+    }
+
+    /** The same bounds with another cap on the window before the header. */
+    SpinBounds withMaxSpinNanos(long nanos) {
+      return new SpinBounds(minSamples, minMarginNanos, maxMarginNanos, nanos, maxFrameSpinNanos);
+    }
+
     /** How long before the predicted answer the window opens: {@code clamp(p / 8, min, max)}. */
     long marginNanos(long predictedNanos) {
       return Math.min(maxMarginNanos, Math.max(minMarginNanos, predictedNanos / 8));
@@ -125,6 +152,9 @@ final class AnswerWait {
   private boolean inAnswer;
   private long frameSpinEndNanos;
   private volatile long spinPolls;
+  private boolean spinning;
+  private volatile long answers;
+  private volatile long answersCaught;
 
   AnswerWait(SpinBounds bounds) {
     this.bounds = java.util.Objects.requireNonNull(bounds, "bounds");
@@ -141,6 +171,16 @@ final class AnswerWait {
    */
   long spinPolls() {
     return spinPolls;
+  }
+
+  /** Answers whose first bytes came in so far. */
+  long answers() {
+    return answers;
+  }
+
+  /** Answers whose first bytes were found by a poll of a window (not by the selector). */
+  long answersCaught() {
+    return answersCaught;
   }
 
   /** The prediction in nanoseconds: the minimum of the kept samples; -1 while too few. */
@@ -189,6 +229,10 @@ final class AnswerWait {
       }
     }
     answersStarted++;
+    answers = answers + 1;
+    if (spinning) {
+      answersCaught = answersCaught + 1;
+    }
     frameSpinEndNanos = nowNanos + bounds.maxFrameSpinNanos();
   }
 
@@ -201,6 +245,7 @@ final class AnswerWait {
    */
   long plan(boolean frameStart, long nowNanos) {
     long p = frameStart ? planHeader(nowNanos) : planRest(nowNanos);
+    spinning = frameStart && p == SPIN;
     if (p == SPIN) {
       spinPolls = spinPolls + 1;
       idle.idle();

@@ -399,6 +399,17 @@ public final class NioStageChannel implements StageChannel {
     return "NioStageChannel[" + life + "]";
   }
 
+  /**
+   * {@code {answers, caught}}: answers that arrived so far while the channel spins for answers, and
+   * those of them whose first bytes a poll of the spin window found; {@code {0, 0}} for a channel
+   * that never spins.
+   */
+  public long[] spinWaitCounts() {
+    return answerWait == null
+        ? new long[2]
+        : new long[] {answerWait.answers(), answerWait.answersCaught()};
+  }
+
   /** How the receiving thread spins for answers; null if it never does. */
   AnswerWait answerWait() {
     return answerWait;

@@ -54,9 +54,10 @@ public final class NioTransport implements Transport {
   /**
    * As {@link #NioTransport(Limits, int, Authenticator)}; with {@code spinForAnswers} each
    * channel's receiving thread polls for an answer in a window of at most 1 ms around its expected
-   * arrival ({@link AnswerWait}). The caller makes sure that the receiving thread's CPUs hold no
-   * other busy thread while it waits ({@code driver.SpinWaitPolicy}): a spin there would steal that
-   * core.
+   * arrival ({@link AnswerWait}; the system property {@code paretopipe.spinWait.maxSpinMicros}
+   * widens the window for measurements). The caller makes sure that the receiving thread's CPUs
+   * hold no other busy thread while it waits ({@code driver.SpinWaitPolicy}): a spin there would
+   * steal that core.
    */
   public NioTransport(
       Limits limits, int socketBufferBytes, Authenticator authenticator, boolean spinForAnswers) {
@@ -64,7 +65,7 @@ public final class NioTransport implements Transport {
         limits,
         socketBufferBytes,
         authenticator,
-        spinForAnswers ? AnswerWait.SpinBounds.DEFAULT : null);
+        spinForAnswers ? AnswerWait.SpinBounds.configured() : null);
   }
 
   /** With explicit spin bounds (null: never spin), e.g. a test's long window. */

@@ -108,6 +108,38 @@ class AnswerWaitTest {
   }
 
   @Test
+  void onlyAnswersFoundByAPollOfTheWindowCountAsCaught() {
+    AnswerWait w = new AnswerWait(new AnswerWait.SpinBounds(0, MS, MS, MS, 0));
+    w.sent(0);
+    assertEquals(AnswerWait.SPIN, w.plan(true, 10));
+    w.arrived(true, 20);
+    w.sent(100 * MS);
+    assertEquals(AnswerWait.BLOCK, w.plan(true, 102 * MS));
+    w.arrived(true, 103 * MS);
+    assertEquals(2, w.answers());
+    assertEquals(1, w.answersCaught());
+  }
+
+  @Test
+  void thePropertyWidensTheWindowAndABadValueIsNamed() {
+    try {
+      System.setProperty(AnswerWait.MAX_SPIN_PROPERTY, "20000");
+      assertEquals(20 * MS, AnswerWait.SpinBounds.configured().maxSpinNanos());
+      assertEquals(
+          BOUNDS.maxFrameSpinNanos(), AnswerWait.SpinBounds.configured().maxFrameSpinNanos());
+      System.setProperty(AnswerWait.MAX_SPIN_PROPERTY, "lots");
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, AnswerWait.SpinBounds::configured);
+      assertEquals(
+          "-Dparetopipe.spinWait.maxSpinMicros=lots (expected: microseconds, >= 0)",
+          e.getMessage());
+    } finally {
+      System.clearProperty(AnswerWait.MAX_SPIN_PROPERTY);
+    }
+    assertEquals(BOUNDS, AnswerWait.SpinBounds.configured());
+  }
+
+  @Test
   void theRestOfAnAnswerIsPolledForAtMostOneMillisecondFromItsFirstByte() {
     AnswerWait w = new AnswerWait(BOUNDS);
     w.sent(0);
