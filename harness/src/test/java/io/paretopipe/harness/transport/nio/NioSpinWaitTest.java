@@ -25,13 +25,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A receive that spins ends exactly as one that blocks: the same timeout, close and error. The
- * spinning channel uses a window of 60 s opening at the send, so every wait below is inside it.
+ * spinning channel uses a window of 60 s opening at the send, so every wait below is inside it; a
+ * wait that overstays its deadline fails the test at 30 s instead of hanging it.
  */
+@Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class NioSpinWaitTest {
   private static final long S = 1_000_000_000L;
   private static final AnswerWait.SpinBounds LONG =
