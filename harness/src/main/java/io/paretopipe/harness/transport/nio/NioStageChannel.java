@@ -443,13 +443,14 @@ public final class NioStageChannel implements StageChannel {
         if (plan == AnswerWait.SPIN) {
           continue;
         }
-        if (plan == AnswerWait.BLOCK || plan >= leftNanos) {
-          readSelector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(leftNanos + 999_999)));
-        } else if (plan >= 1_000_000) {
-          readSelector.select(TimeUnit.NANOSECONDS.toMillis(plan));
-        } else {
+        if (plan > 0 && plan < Math.min(leftNanos, 1_000_000)) {
           LockSupport.parkNanos(plan);
+          continue;
         }
+        readSelector.select(
+            plan == AnswerWait.BLOCK || plan >= leftNanos
+                ? Math.max(1, TimeUnit.NANOSECONDS.toMillis(leftNanos + 999_999))
+                : TimeUnit.NANOSECONDS.toMillis(plan));
         readSelector.selectedKeys().clear();
       }
     }
