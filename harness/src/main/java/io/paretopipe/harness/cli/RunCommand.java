@@ -9,10 +9,12 @@ import io.paretopipe.harness.driver.PipelineDriver;
 import io.paretopipe.harness.driver.PipelineSpec;
 import io.paretopipe.harness.driver.RunSummary;
 import io.paretopipe.harness.driver.ServeSettings;
+import io.paretopipe.harness.driver.SpinWaitPolicy;
 import io.paretopipe.harness.energy.PipelineCostMeter;
 import io.paretopipe.harness.placement.StageServerProcess;
 import io.paretopipe.harness.transport.TransportKind;
 import io.paretopipe.harness.transport.grpc.GrpcClientTls;
+import io.paretopipe.harness.transport.nio.NioStageChannel;
 import io.paretopipe.models.Engines;
 import io.paretopipe.models.ModelBlueprint;
 import io.paretopipe.models.ModelCatalog;
@@ -200,6 +202,19 @@ final class RunCommand implements Callable<Integer> {
               + " default: ${DEFAULT-VALUE}).")
   String grpcTuning;
 
+  @Option(
+      names = "--spin-wait",
+      defaultValue = "auto",
+      description =
+          "nio: whether the head polls for an answer in a window of at most 1 ms around its"
+              + " expected arrival instead of sleeping until it is readable: auto (only at depth 1"
+              + " with no link and no head CPU quota, and every stage remote or the head pinned to"
+              + " CPUs disjoint from the spawned stages': a spin never takes a computing thread's"
+              + " core), on (always) or off (default: ${DEFAULT-VALUE}).")
+  String spinWait;
+
+  private SpinWaitPolicy.Decision spinDecision;
+
   @Override
   public Integer call() throws Exception {
     if (requests < 1 || warmup < 0) {
@@ -251,8 +266,18 @@ final class RunCommand implements Callable<Integer> {
     if (keepLogs) {
       System.setProperty(StageServerProcess.KEEP_LOGS_PROPERTY, "true");
     }
+    spinDecision =
+        SpinWaitPolicy.parse(spinWait)
+            .decide(
+                pipelineSpec.transport(),
+                openLoop.enabled() ? 0 : depth,
+                !pipelineSpec.link().isNone(),
+                pipelineSpec.head(),
+                pipelineSpec.tail(),
+                pipelineSpec.spawnsTails());
     ServeSettings serveSettings =
-        new ServeSettings(dispatch, io.paretopipe.harness.server.GrpcTuning.parse(grpcTuning));
+        new ServeSettings(dispatch, io.paretopipe.harness.server.GrpcTuning.parse(grpcTuning))
+            .withSpinForAnswers(spinDecision.spin());
     if (openLoop.enabled()) {
       try (Pipeline pipeline = Pipeline.open(pipelineSpec, credentials, serveSettings)) {
         openLoop.run(pipeline, warmup, json, spec.commandLine().getOut(), err);
@@ -298,6 +323,7 @@ final class RunCommand implements Callable<Integer> {
       }
       driver.awaitIdle();
       recorder.reset();
+      long[] spinCountsBefore = spinWaitCounts(pipeline);
       int stages = pipeline.partition().stageCount();
       PipelineCostMeter meters =
           PipelineCostMeter.open(
@@ -322,8 +348,15 @@ final class RunCommand implements Callable<Integer> {
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       PipelineCostMeter.Result cost = meters.stop((long) requests * batch);
+      long[] spinCounts = spinWaitCounts(pipeline);
+      Map<String, String> config = config(pipeline);
+      if (spinDecision.spin()) {
+        config.put(
+            "spin_wait_caught",
+            (spinCounts[1] - spinCountsBefore[1]) + "/" + (spinCounts[0] - spinCountsBefore[0]));
+      }
       RunSummary summary =
-          RunSummary.of(config(pipeline), recorder, batch, seconds, pipeline.bytesPerRequest());
+          RunSummary.of(config, recorder, batch, seconds, pipeline.bytesPerRequest());
       if (hlog != null) {
         recorder.writeLog(hlog, summary.config());
       }
@@ -339,6 +372,13 @@ final class RunCommand implements Callable<Integer> {
       }
       out.flush();
     }
+  }
+
+  /**
+   * The head's nio channel's {@code {answers, caught}} ({@link NioStageChannel#spinWaitCounts}).
+   */
+  private static long[] spinWaitCounts(Pipeline pipeline) {
+    return pipeline.channel() instanceof NioStageChannel nio ? nio.spinWaitCounts() : new long[2];
   }
 
   private Map<String, String> config(Pipeline pipeline) {
@@ -378,6 +418,8 @@ final class RunCommand implements Callable<Integer> {
             .orElse("none"));
     c.put("tls", pipeline.credentials().tls().isPresent() ? "on" : "off");
     c.put("allocator", Engines.allocatorTuned() ? "tuned" : "default (see docs/PERFORMANCE.md)");
+    c.put("spin_wait", spinDecision.value());
+    c.put("spin_wait_reason", spinDecision.reason());
     return c;
   }
 }

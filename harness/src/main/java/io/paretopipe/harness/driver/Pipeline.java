@@ -215,7 +215,12 @@ public final class Pipeline implements AutoCloseable {
         addresses.add("local");
       }
     } else {
-      transport = Transports.network(spec.transport(), credentials, serveSettings.grpcTuning());
+      transport =
+          Transports.network(
+              spec.transport(),
+              credentials,
+              serveSettings.grpcTuning(),
+              serveSettings.spinForAnswers());
       if (spawn) {
         List<java.nio.file.Path> modelDirectories =
             model.isDirectory() ? List.of(java.nio.file.Path.of(model.name())) : List.of();

@@ -14,12 +14,15 @@ import java.util.Objects;
  * ({@code serve --max-in-flight}). {@code run --dispatch} and {@code run --grpc-tuning} set the
  * first two; an open-loop driver that keeps more than {@value
  * StageServerOptions#DEFAULT_MAX_IN_FLIGHT} requests outstanding needs the third (else the stage
- * answers {@code BUSY}).
+ * answers {@code BUSY}). {@code run --spin-wait} sets the fourth, which concerns the head alone.
  *
  * @param dispatch a {@link DispatchStrategy#named} name
  * @param maxInFlight requests one connection may have unanswered at a stage, >= 1
+ * @param spinForAnswers whether the head's nio channel spins for answers in a short window around
+ *     their expected arrival (decided by {@link SpinWaitPolicy}; false by default)
  */
-public record ServeSettings(String dispatch, GrpcTuning grpcTuning, int maxInFlight) {
+public record ServeSettings(
+    String dispatch, GrpcTuning grpcTuning, int maxInFlight, boolean spinForAnswers) {
   /** What {@code serve} does without options: run to completion, grpc-java's defaults. */
   public static final ServeSettings DEFAULT =
       new ServeSettings("run-to-completion", GrpcTuning.DEFAULT);
@@ -36,14 +39,24 @@ public record ServeSettings(String dispatch, GrpcTuning grpcTuning, int maxInFli
     }
   }
 
-  /** With the stage server's default in-flight limit. */
+  /** Without spinning for answers. */
+  public ServeSettings(String dispatch, GrpcTuning grpcTuning, int maxInFlight) {
+    this(dispatch, grpcTuning, maxInFlight, false);
+  }
+
+  /** With the stage server's default in-flight limit, without spinning for answers. */
   public ServeSettings(String dispatch, GrpcTuning grpcTuning) {
     this(dispatch, grpcTuning, StageServerOptions.DEFAULT_MAX_IN_FLIGHT);
   }
 
   /** The same settings with another per-connection in-flight limit. */
   public ServeSettings withMaxInFlight(int limit) {
-    return new ServeSettings(dispatch, grpcTuning, limit);
+    return new ServeSettings(dispatch, grpcTuning, limit, spinForAnswers);
+  }
+
+  /** The same settings with the head's channel spinning for answers or not. */
+  public ServeSettings withSpinForAnswers(boolean spin) {
+    return new ServeSettings(dispatch, grpcTuning, maxInFlight, spin);
   }
 
   /** The {@code serve} options that ask for these settings; empty for {@link #DEFAULT}. */

@@ -30,6 +30,16 @@ public final class Transports {
    * As {@link #network(TransportKind, Credentials)}, a grpc channel configured by {@code tuning}.
    */
   public static Transport network(TransportKind kind, Credentials credentials, GrpcTuning tuning) {
+    return network(kind, credentials, tuning, false);
+  }
+
+  /**
+   * As {@link #network(TransportKind, Credentials, GrpcTuning)}; with {@code spinForAnswers} a nio
+   * channel's receiving thread spins for answers ({@link SpinWaitPolicy} decides when that is safe;
+   * other transports ignore it).
+   */
+  public static Transport network(
+      TransportKind kind, Credentials credentials, GrpcTuning tuning, boolean spinForAnswers) {
     Objects.requireNonNull(kind, "kind");
     return switch (kind) {
       case GRPC ->
@@ -41,7 +51,7 @@ public final class Transports {
               "TLS is offered by the grpc transport only: use --transport grpc, or"
                   + " drop the TLS option (nio authenticates with the shared secret but does not encrypt)");
         }
-        yield new NioTransport(credentials.authenticator());
+        yield new NioTransport(Limits.DEFAULT, 0, credentials.authenticator(), spinForAnswers);
       }
       case LOCAL ->
           throw new IllegalArgumentException(

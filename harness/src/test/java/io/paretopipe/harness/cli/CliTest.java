@@ -246,6 +246,15 @@ class CliTest {
     assertEquals(overhead, root.get("overhead_ms").asDouble(), 1e-9);
     assertEquals(2L * 64 * 14 * 14 * 4, root.get("bytes_per_request").asLong());
     assertEquals(6, root.get("requests").asInt());
+    assertEquals("off", root.get("spin_wait").asText());
+    assertEquals("off (auto: transport local never spins)", root.get("spin_wait_reason").asText());
+  }
+
+  @Test
+  void aBadSpinWaitIsNamedBeforeAnythingStarts() {
+    Result r = run("run", "--split", "3", "--spin-wait", "sometimes");
+    assertEquals(2, r.exit(), r.out());
+    assertTrue(r.err().contains("--spin-wait 'sometimes' (expected: auto, on or off)"), r.err());
   }
 
   @Test

@@ -33,6 +33,7 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The head's end of a {@code nio} connection. The socket is non-blocking; the sending thread waits
@@ -45,6 +46,12 @@ import java.util.concurrent.TimeoutException;
  * it refuses a stage that replies without challenging (it cannot prove it holds the secret). A
  * channel without one refuses a challenge with a message saying the stage needs the secret. Both
  * are {@code UNAUTHENTICATED} {@link StageException}s from {@link #handshake}.
+ *
+ * <p>Waiting for an answer: by default the receiving thread blocks in the read selector. A channel
+ * connected with an {@link AnswerWait} (see {@link NioTransport}) instead polls the socket in a
+ * short window around the moment the answer to the last request is expected (bounds in {@link
+ * AnswerWait}) and blocks in the selector before and after it; the deadlines, the close and the
+ * errors of {@link #receive} are the same either way.
  *
  * <p>Threads: as {@link StageChannel}: one sender and one receiver at a time, concurrently; close
  * from anywhere.
@@ -68,6 +75,9 @@ public final class NioStageChannel implements StageChannel {
   private final BufferPool pool = new BufferPool(POOLED_BYTES);
   private final ChannelLifecycle life;
 
+  /** Null: the receiving thread never spins. */
+  private final AnswerWait answerWait;
+
   /**
    * Deadline of the receive in progress, System.nanoTime() based; only touched by the receiving
    * thread.
@@ -75,9 +85,14 @@ public final class NioStageChannel implements StageChannel {
   private long readDeadlineNanos;
 
   private NioStageChannel(
-      SocketChannel socket, String peer, Limits limits, Authenticator authenticator)
+      SocketChannel socket,
+      String peer,
+      Limits limits,
+      Authenticator authenticator,
+      AnswerWait answerWait)
       throws IOException {
     this.socket = socket;
+    this.answerWait = answerWait;
     this.peer = peer;
     this.life = new ChannelLifecycle(this.peer);
     this.limits = limits;
@@ -103,6 +118,8 @@ public final class NioStageChannel implements StageChannel {
    *
    * @param authenticator proves this head holds the shared secret and checks that the stage does;
    *     null for a head without a secret
+   * @param answerWait how the receiving thread may spin for answers (owned by the channel); null to
+   *     always block in the selector
    * @throws IOException naming the address if it cannot be reached within {@code connectTimeout}
    */
   static NioStageChannel connect(
@@ -110,7 +127,8 @@ public final class NioStageChannel implements StageChannel {
       Duration connectTimeout,
       Limits limits,
       int socketBufferBytes,
-      Authenticator authenticator)
+      Authenticator authenticator,
+      AnswerWait answerWait)
       throws IOException {
     InetSocketAddress unresolved = HostPort.parse(address);
     long timeoutMillis = Math.max(1, connectTimeout.toMillis());
@@ -127,7 +145,7 @@ public final class NioStageChannel implements StageChannel {
         throw new IOException("cannot resolve host of stage address " + address);
       }
       socket.socket().connect(target, (int) Math.min(Integer.MAX_VALUE, timeoutMillis));
-      return new NioStageChannel(socket, address, limits, authenticator);
+      return new NioStageChannel(socket, address, limits, authenticator, answerWait);
     } catch (IOException | RuntimeException e) {
       try {
         socket.close();
@@ -275,6 +293,10 @@ public final class NioStageChannel implements StageChannel {
     life.checkReady();
     try {
       write(request);
+      if (answerWait != null) {
+        answerWait.sent(System.nanoTime());
+        readSelector.wakeup();
+      }
     } catch (ProtocolException e) {
       throw new IOException(
           "cannot send request " + request.requestId() + " to " + peer + ": " + e.getMessage(), e);
@@ -378,24 +400,57 @@ public final class NioStageChannel implements StageChannel {
   }
 
   /**
-   * Reads without blocking; when nothing is there, waits on the read selector until the deadline.
+   * {@code {answers, caught}}: answers that arrived so far while the channel spins for answers, and
+   * those of them whose first bytes a poll of the spin window found; {@code {0, 0}} for a channel
+   * that never spins.
+   */
+  public long[] spinWaitCounts() {
+    return answerWait == null
+        ? new long[2]
+        : new long[] {answerWait.answers(), answerWait.answersCaught()};
+  }
+
+  /** How the receiving thread spins for answers; null if it never does. */
+  AnswerWait answerWait() {
+    return answerWait;
+  }
+
+  /**
+   * Reads without blocking; when nothing is there, waits on the read selector until the deadline,
+   * or, with an {@link AnswerWait}, polls while it says so and parks until its window opens.
    */
   private final class DeadlineReader implements ReadableByteChannel {
     @Override
     public int read(ByteBuffer dst) throws IOException {
+      boolean frameStart = answerWait != null && !reader.inFrame();
       while (true) {
         int n = socket.read(dst);
         if (n != 0) {
+          if (answerWait != null && n > 0) {
+            answerWait.arrived(frameStart, System.nanoTime());
+          }
           return n;
         }
         if (life.isClosed()) {
           throw new StageChannelClosedException("channel to stage at " + peer + " is closed");
         }
-        long leftNanos = readDeadlineNanos - System.nanoTime();
+        long now = System.nanoTime();
+        long leftNanos = readDeadlineNanos - now;
         if (leftNanos <= 0) {
           throw new SocketTimeoutException("receive deadline passed");
         }
-        readSelector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(leftNanos + 999_999)));
+        long plan = answerWait == null ? AnswerWait.BLOCK : answerWait.plan(frameStart, now);
+        if (plan == AnswerWait.SPIN) {
+          continue;
+        }
+        if (plan > 0 && plan < Math.min(leftNanos, 1_000_000)) {
+          LockSupport.parkNanos(plan);
+          continue;
+        }
+        readSelector.select(
+            plan == AnswerWait.BLOCK || plan >= leftNanos
+                ? Math.max(1, TimeUnit.NANOSECONDS.toMillis(leftNanos + 999_999))
+                : TimeUnit.NANOSECONDS.toMillis(plan));
         readSelector.selectedKeys().clear();
       }
     }

@@ -11,12 +11,16 @@ import java.util.Objects;
 /**
  * The {@code nio} transport: TCP to a {@link NioStageServer}, {@code TCP_NODELAY}, direct
  * native-order buffers, gathering writes of header and tensor memory. Stateless and thread-safe;
- * each {@link #connect} opens a new {@link NioStageChannel}.
+ * each {@link #connect} opens a new {@link NioStageChannel}, which spins for answers (see {@link
+ * AnswerWait}) only if this transport was made with {@code spinForAnswers}.
  */
 public final class NioTransport implements Transport {
   private final Limits limits;
   private final int socketBufferBytes;
   private final Authenticator authenticator;
+
+  /** Null: channels never spin. */
+  private final AnswerWait.SpinBounds spinBounds;
 
   /** Default limits, OS-tuned socket buffers, no shared secret. */
   public NioTransport() {
@@ -44,6 +48,33 @@ public final class NioTransport implements Transport {
    *     stages that do not require one)
    */
   public NioTransport(Limits limits, int socketBufferBytes, Authenticator authenticator) {
+    this(limits, socketBufferBytes, authenticator, null);
+  }
+
+  /**
+   * As {@link #NioTransport(Limits, int, Authenticator)}; with {@code spinForAnswers} each
+   * channel's receiving thread polls for an answer in a window of at most 1 ms around its expected
+   * arrival ({@link AnswerWait}; the system property {@code paretopipe.spinWait.maxSpinMicros}
+   * widens the window for measurements). The caller makes sure that the receiving thread's CPUs
+   * hold no other busy thread while it waits ({@code driver.SpinWaitPolicy}): a spin there would
+   * steal that core.
+   */
+  public NioTransport(
+      Limits limits, int socketBufferBytes, Authenticator authenticator, boolean spinForAnswers) {
+    this(
+        limits,
+        socketBufferBytes,
+        authenticator,
+        spinForAnswers ? AnswerWait.SpinBounds.configured() : null);
+  }
+
+  /** With explicit spin bounds (null: never spin), e.g. a test's long window. */
+  NioTransport(
+      Limits limits,
+      int socketBufferBytes,
+      Authenticator authenticator,
+      AnswerWait.SpinBounds spinBounds) {
+    this.spinBounds = spinBounds;
     this.limits = Objects.requireNonNull(limits, "limits");
     if (socketBufferBytes < 0) {
       throw new IllegalArgumentException(
@@ -51,6 +82,11 @@ public final class NioTransport implements Transport {
     }
     this.socketBufferBytes = socketBufferBytes;
     this.authenticator = authenticator;
+  }
+
+  /** Whether its channels spin for answers. */
+  public boolean spinsForAnswers() {
+    return spinBounds != null;
   }
 
   @Override
@@ -61,6 +97,11 @@ public final class NioTransport implements Transport {
   @Override
   public NioStageChannel connect(String address, Duration connectTimeout) throws IOException {
     return NioStageChannel.connect(
-        address, connectTimeout, limits, socketBufferBytes, authenticator);
+        address,
+        connectTimeout,
+        limits,
+        socketBufferBytes,
+        authenticator,
+        spinBounds == null ? null : new AnswerWait(spinBounds));
   }
 }

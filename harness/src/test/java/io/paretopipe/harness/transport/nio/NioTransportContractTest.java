@@ -21,7 +21,7 @@ class NioTransportContractTest extends TransportContractTest {
   @Override
   protected Stage start(StageService service) throws Exception {
     NioStageServer server = NioStageServer.start(service);
-    NioTransport transport = new NioTransport();
+    NioTransport transport = transport();
     return new Stage() {
       @Override
       public StageChannel connect() throws Exception {
@@ -33,6 +33,11 @@ class NioTransportContractTest extends TransportContractTest {
         server.close();
       }
     };
+  }
+
+  /** The head's transport under test. */
+  protected NioTransport transport() {
+    return new NioTransport();
   }
 
   @Override

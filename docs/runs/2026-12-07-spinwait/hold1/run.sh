@@ -1,0 +1,17 @@
+#!/bin/bash
+# interleaved: rounds x (model) x (off, auto order alternating)
+cd /work/wt/spinwait
+export MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=17179869184 MALLOC_TOP_PAD_=536870912
+OUT=/tmp/spinwait-meas
+for round in 1 2 3 4; do
+  for ms in "mobilenetv2 9" "resnet18 4"; do
+    set -- $ms; model=$1; split=$2
+    if [ $((round % 2)) = 1 ]; then modes="off auto"; else modes="auto off"; fi
+    for mode in $modes; do
+      tag=$model-$split-$mode-r$round
+      rm -rf $OUT/trace-$tag; mkdir -p $OUT/trace-$tag
+      PARETOPIPE_STEP_TRACE=$OUT/trace-$tag java -Dai.djl.offline=true -jar harness/target/paretopipe.jar run --model $model --split $split --batch 8 --transport nio --tail spawn --depth 1 --requests 30 --warmup 5 --head-cpus 0 --tail-cpus 1 --spin-wait $mode --json > $OUT/$tag.json 2> $OUT/$tag.err
+      echo "$tag rc=$?"
+    done
+  done
+done
