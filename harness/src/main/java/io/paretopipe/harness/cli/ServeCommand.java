@@ -4,6 +4,7 @@ import io.paretopipe.harness.auth.BindPolicy;
 import io.paretopipe.harness.auth.SecretException;
 import io.paretopipe.harness.driver.Credentials;
 import io.paretopipe.harness.driver.Transports;
+import io.paretopipe.harness.placement.ReadyLine;
 import io.paretopipe.harness.placement.StageServerProcess;
 import io.paretopipe.harness.server.StageServer;
 import io.paretopipe.harness.server.StageServerOptions;
@@ -16,8 +17,10 @@ import io.paretopipe.harness.transport.nio.NioStageServer;
 import io.paretopipe.models.Engines;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -204,7 +207,10 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--exit-with-parent",
-      description = "Exit when standard input closes (used when spawned).")
+      description =
+          "Exit when standard input closes (used when spawned). A spawned server whose owner"
+              + " vanished (its input ended without the owner's farewell byte) deletes its log"
+              + " (-Dparetopipe.stageLog) at exit if the log is empty.")
   boolean exitWithParent;
 
   /**
@@ -395,12 +401,16 @@ final class ServeCommand implements Callable<Integer> {
     }
     String address = server.address();
     CountDownLatch stop = new CountDownLatch(1);
+    AtomicBoolean ownerVanished = new AtomicBoolean();
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   server.close();
                   service.close();
+                  if (ownerVanished.get()) {
+                    deleteOwnLogIfEmpty();
+                  }
                   stop.countDown();
                 },
                 "stage-server-shutdown"));
@@ -422,13 +432,17 @@ final class ServeCommand implements Callable<Integer> {
       Thread watcher =
           new Thread(
               () -> {
+                boolean farewell = false;
                 try (InputStream in = System.in) {
-                  while (in.read() >= 0) {
-                    // the owner holds our stdin open; EOF means it is gone
+                  int b;
+                  while ((b = in.read()) >= 0) {
+                    // the owner holds our stdin open; EOF means it closed us or is gone
+                    farewell |= b == StageServerProcess.FAREWELL;
                   }
                 } catch (java.io.IOException ignored) {
                   // treat as EOF
                 }
+                ownerVanished.set(!farewell);
                 System.exit(0);
               },
               "parent-watcher");
@@ -437,5 +451,16 @@ final class ServeCommand implements Callable<Integer> {
     }
     stop.await();
     return 0;
+  }
+
+  /**
+   * Deletes this server's log ({@link StageServerProcess#LOG_PROPERTY}) if it is empty; called last
+   * at exit when the owner that would have done so vanished.
+   */
+  private static void deleteOwnLogIfEmpty() {
+    String log = System.getProperty(StageServerProcess.LOG_PROPERTY);
+    if (log != null) {
+      ReadyLine.deleteIfEmpty(Path.of(log));
+    }
   }
 }

@@ -41,6 +41,20 @@ public final class StageServerProcess implements AutoCloseable {
   public static final String KEEP_LOGS_PROPERTY = "paretopipe.keepLogs";
 
   /**
+   * Set on a spawned server's command line to its log's path: a server whose owner vanished (its
+   * standard input ended without {@link #FAREWELL}, as after a {@code kill -9} of the owner, which
+   * then deletes nothing) deletes that log at exit if it is empty ({@code serve
+   * --exit-with-parent}).
+   */
+  public static final String LOG_PROPERTY = "paretopipe.stageLog";
+
+  /**
+   * The byte {@link #close()} writes to the server's standard input before closing it: the owner is
+   * alive and deals with the log itself.
+   */
+  public static final int FAREWELL = 'q';
+
+  /**
    * glibc malloc arenas of a spawned server ({@code MALLOC_ARENA_MAX}), beside {@link
    * Engines#RECOMMENDED_ALLOCATOR_ENV}: one, the main arena, the only one whose free top {@code
    * malloc_trim} gives back. With glibc's default (8 per core) each compute thread allocates its
@@ -178,8 +192,8 @@ public final class StageServerProcess implements AutoCloseable {
     if (!process.isAlive()) {
       keepLog.set(true);
     }
-    try {
-      process.getOutputStream().close();
+    try (var stdin = process.getOutputStream()) {
+      stdin.write(FAREWELL);
     } catch (IOException ignored) {
       // it may already be gone
     }
@@ -348,6 +362,7 @@ public final class StageServerProcess implements AutoCloseable {
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.add("-Xmx" + HEAP);
       command.add("-Dai.djl.offline=true");
+      int logPropertyAt = command.size();
       command.add("-cp");
       command.add(System.getProperty("java.class.path"));
       command.add("io.paretopipe.harness.cli.ParetoPipeCli");
@@ -393,6 +408,7 @@ public final class StageServerProcess implements AutoCloseable {
       }
       try {
         Path log = Files.createTempFile("paretopipe-stage-", ".log");
+        command.add(logPropertyAt, "-D" + LOG_PROPERTY + "=" + log);
         ProcessBuilder pb =
             new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));

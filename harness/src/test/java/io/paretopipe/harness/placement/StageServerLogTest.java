@@ -165,6 +165,18 @@ class StageServerLogTest {
 
   @Test
   void anOwnerEndedByASignalLeavesNoEmptyLog() throws Exception {
+    assertAnOwnerEndLeavesNoEmptyLog(false);
+  }
+
+  /**
+   * No shutdown hook of the owner runs: the server, seeing its input end unannounced, deletes it.
+   */
+  @Test
+  void anOwnerKilledOutrightLeavesNoEmptyLog() throws Exception {
+    assertAnOwnerEndLeavesNoEmptyLog(true);
+  }
+
+  private static void assertAnOwnerEndLeavesNoEmptyLog(boolean kill9) throws Exception {
     Process owner =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -186,9 +198,13 @@ class StageServerLogTest {
       log = Path.of(words[1]);
       server = Long.parseLong(words[3]);
       assertTrue(Files.isRegularFile(log), log.toString());
-      owner.destroy(); // SIGTERM: the owner's shutdown hooks run, as on Ctrl-C
+      if (kill9) {
+        owner.destroyForcibly(); // SIGKILL: nothing of the owner runs
+      } else {
+        owner.destroy(); // SIGTERM: the owner's shutdown hooks run, as on Ctrl-C
+      }
       assertTrue(owner.waitFor(30, TimeUnit.SECONDS), "the owner did not exit");
-      ProcessHandle.of(server).ifPresent(h -> h.onExit().orTimeout(10, TimeUnit.SECONDS).join());
+      ProcessHandle.of(server).ifPresent(h -> h.onExit().orTimeout(30, TimeUnit.SECONDS).join());
       assertFalse(Files.exists(log), log + " is left behind, empty");
     } finally {
       owner.destroyForcibly();
