@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Merges JMH JSON results and HdrHistogram logs into partition points, computes the Pareto frontier per "
           + "(model, transport, link, batch) and writes points.csv, frontier.csv, frontier.json, summary.md, "
-          + "index.html and charts/*.png into DIR. Every point carries its sample counts, 95% intervals, "
+          + "index.html and charts/*.png into DIR. Every point carries its sample counts, 95%% intervals, "
           + "its probability of being on the frontier (seeded bootstrap) and its class (frontier, possible, "
           + "dominated). When the run also holds UnitProfileBenchmark results (e.g. "
           + "RUN/jmh/unit-profile.json), every point is predicted too and shown next to its measurement."
@@ -113,7 +113,7 @@ final class ParetoCommand implements Callable<Integer> {
       paramLabel = "PCT",
       defaultValue = "3%",
       description =
-          "A point converged when the 95% half widths of its mean latency and throughput are at most"
+          "A point converged when the 95%% half widths of its mean latency and throughput are at most"
               + " this share of the estimate (default: ${DEFAULT-VALUE}) and --required-percentiles are"
               + " supported.")
   String targetHalfWidth;

@@ -31,15 +31,17 @@ import picocli.CommandLine.Spec;
       PredictCommand.class,
       HistoryCommand.class,
       ServerCommand.class,
+      RatioCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success (compare: no regression)",
-      "1:compare or history check found a regression",
+      "1:compare or history check found a regression; ratio --at-most: a ratio fails",
       "2:bad usage or bad input",
       "3:internal error",
-      "4:compare: no regression, but less than --min-compared of the baseline could be compared"
+      "4:compare: no regression, but less than --min-compared of the baseline could be compared; ratio"
+          + " --at-most: none fails, some undecided"
     })
 public final class ReportsCli implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -48,7 +50,8 @@ public final class ReportsCli implements Callable<Integer> {
   public Integer call() {
     spec.commandLine()
         .getErr()
-        .println("error: missing subcommand: use pareto, compare, predict or history (see --help)");
+        .println(
+            "error: missing subcommand: use pareto, compare, predict, history, server or ratio (see --help)");
     return ExitCodes.BAD_INPUT;
   }
 
