@@ -14,8 +14,10 @@
 # and the summary prints one row per round, the medians, and where ours spends its overhead (the step
 # trace of the last round, benchmarks/scripts/step-trace.py). Beside ours' whole overhead (a round trip) it
 # gives ours over the reference's own span (head send + stage payload read + wrap: its dumps + sendall + recv
-# + loads, one way, no wake-up) and a "like for like" line. Needs the jars built (mvn -B -DskipTests
-# install) and, for the reference, Debian's python3-torch and python3-torchvision.
+# + loads, one way, no wake-up) and a "like for like" line, then per ratio the geometric mean of the rounds'
+# ratios with its 95 % t interval ("over rounds: ..."; benchmarks/scripts/overhead-summary.py DIR ROUNDS prints
+# the summary of an existing folder again). Needs the jars built (mvn -B -DskipTests install) and, for the
+# reference, Debian's python3-torch and python3-torchvision.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 model=resnet18 split=4 rounds=3 out= dispatch=run-to-completion
@@ -100,56 +102,7 @@ for r in $(seq "$rounds"); do
   floor "$r" hot "$bytes"
 done
 
-python3 - "$out" "$rounds" "$root/benchmarks/scripts/step-trace.py" <<'PY'
-import json, os, re, statistics, subprocess, sys
-out, rounds, step_trace = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-ref_path = os.path.join(out, "reference.jsonl")
-refs = [json.loads(l) for l in open(ref_path)] if os.path.exists(ref_path) else []
-def floor(mode, r):
-    m = re.search(r"p50 ([0-9.]+) ms", open(os.path.join(out, f"floor-{mode}-{r}.txt")).read())
-    return float(m.group(1))
-rows = []
-for r in range(1, rounds + 1):
-    o = json.load(open(os.path.join(out, f"ours-{r}.json")))
-    per = o.get("overhead_per_request_ms") or {}
-    row = {"ours": o["overhead_ms"], "ours_e2e": o["latency_ms"]["mean"],
-           "cold": floor("cold", r), "fresh": floor("fresh", r), "hot": floor("hot", r)}
-    if per.get("p50") is not None:
-        row["ours_p50"] = per["p50"]
-    trace = subprocess.run([sys.executable, step_trace, os.path.join(out, f"steps-{r}")], capture_output=True, text=True)
-    m = re.search(r"reference steps, ours: ([0-9.]+) ms", trace.stdout)
-    if m:
-        row["ours_steps"] = float(m.group(1))
-    if refs:
-        x = refs[r - 1]
-        # the reference's overhead as ours is defined (end-to-end minus head and tail compute, here from medians)
-        row["ref"] = x["transport_overhead_ms"] + x["head_dumps_ms"] + x["tail_loads_ms"]
-        row["ref_steps"] = x["head_dumps_ms"] + x["head_sendall_ms"] + x["tail_recv_payload_ms"] + x["tail_loads_ms"]
-        row["ref_e2e"] = x["e2e_ms_median"]
-    rows.append(row)
-cols = [("ours", "ours: overhead (mean)"), ("ours_p50", "ours: overhead per request (p50)"),
-        ("ours_steps", "ours: the reference's steps (send + payload read + wrap)"), ("ref", "reference: e2e - head - tail (medians)"),
-        ("ref_steps", "reference: dumps + sendall + recv + loads"), ("cold", "socket floor, cold (p50)"),
-        ("fresh", "socket floor, fresh (p50)"), ("hot", "socket floor, hot (p50)")]
-cols = [c for c in cols if all(c[0] in row for row in rows)]
-print(f"bytes per request: {o['bytes_per_request']}, model {o['model']} split {o['split']}, ms")
-print("| round | " + " | ".join(h for _, h in cols) + " |")
-print("|---:|" + "---:|" * len(cols))
-for i, row in enumerate(rows, 1):
-    print(f"| {i} | " + " | ".join(f"{row[k]:.2f}" for k, _ in cols) + " |")
-med = {k: statistics.median(row[k] for row in rows) for k, _ in cols}
-print("| median | " + " | ".join(f"{med[k]:.2f}" for k, _ in cols) + " |")
-if "ref_steps" in med:
-    print(f"ours / reference steps: {med['ours'] / med['ref_steps']:.2f}; cold floor / reference steps: "
-          f"{med['cold'] / med['ref_steps']:.2f}; hot floor / reference steps: {med['hot'] / med['ref_steps']:.2f}; "
-          f"ours / cold floor: {med['ours'] / med['cold']:.2f}")
-    if "ours_steps" in med:
-        print(f"like for like: ours' same steps / reference steps: {med['ours_steps'] / med['ref_steps']:.2f}")
-    if "ours_p50" in med:
-        # like for like: the reference's figures are medians of its requests
-        print(f"medians: ours p50 / reference steps: {med['ours_p50'] / med['ref_steps']:.2f}; "
-              f"ours p50 / cold floor: {med['ours_p50'] / med['cold']:.2f}")
-PY
+python3 "$root/benchmarks/scripts/overhead-summary.py" "$out" "$rounds"
 echo
 python3 "$root/benchmarks/scripts/step-trace.py" "$out/steps-$rounds"
 echo "raw figures in $out" >&2
