@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -164,18 +165,16 @@ final class RatioCommand implements Callable<Integer> {
     out.println("|---|---:|---|---:|---|" + (atMost == null ? "" : "---:|---|"));
     boolean anyFails = false;
     boolean anyUndecided = false;
-    Map<String, RoundRatios> summaries = new LinkedHashMap<>();
     for (String group : groups) {
       double[] ratios = new double[perRound.size()];
       for (int i = 0; i < ratios.length; i++) {
         ratios[i] = perRound.get(i).get(group).ratio();
       }
       RoundRatios r = RoundRatios.of(ratios);
-      summaries.put(group, r);
       StringBuilder row = new StringBuilder("| ").append(labels.get(group)).append(" | ");
       row.append(r.rounds()).append(" | ");
       row.append(
-          java.util.Arrays.stream(r.ratios())
+          Arrays.stream(r.ratios())
               .mapToObj(x -> Numbers.fixed(x, 3))
               .collect(Collectors.joining(", ")));
       row.append(" | ").append(Numbers.fixed(r.median(), 3)).append(" | ");

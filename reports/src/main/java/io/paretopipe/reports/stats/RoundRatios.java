@@ -1,6 +1,7 @@
 package io.paretopipe.reports.stats;
 
 import java.util.Arrays;
+import java.util.Locale;
 import org.apache.commons.math3.distribution.TDistribution;
 
 /**
@@ -34,7 +35,7 @@ public record RoundRatios(
 
     /** Lower-case name, as printed. */
     public String text() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
