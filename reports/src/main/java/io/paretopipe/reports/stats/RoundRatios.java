@@ -2,15 +2,15 @@ package io.paretopipe.reports.stats;
 
 import java.util.Arrays;
 import java.util.Locale;
-import org.apache.commons.math3.distribution.TDistribution;
 
 /**
  * A ratio of two benchmarks measured side by side in several rounds (one ratio per round, each
  * round's two scores from the same machine window), summarised so that a verdict says how sure it
  * is. The rounds are the replication units: a round's ratio already holds its iterations' noise,
  * and what decides a claim on a drifting machine is how the ratio moves between windows. The
- * interval is the 95% t interval of the mean of the log ratios, exponentiated (a geometric mean,
- * since a ratio of 2 and one of 0.5 average to 1); with one round it is unknown. Immutable.
+ * interval is the 95% t interval of the mean of the log ratios ({@link MeanInterval}, equal
+ * weights), exponentiated (a geometric mean, since a ratio of 2 and one of 0.5 average to 1); with
+ * one round it is unknown. Immutable.
  *
  * @param ratios each round's ratio, in round order, all positive and finite
  * @param median the median of the ratios
@@ -22,7 +22,7 @@ public record RoundRatios(
     double[] ratios, double median, double geometricMean, double low, double high) {
 
   /** Confidence level of {@link #low()} and {@link #high()}. */
-  public static final double LEVEL = 0.95;
+  public static final double LEVEL = MeanInterval.LEVEL;
 
   /** Where the ratio stands against an upper bound. */
   public enum Verdict {
@@ -63,18 +63,11 @@ public record RoundRatios(
     }
     int n = ratios.length;
     double mean = Arrays.stream(logs).sum() / n;
-    double low = Double.NaN;
-    double high = Double.NaN;
-    if (n >= 2) {
-      double squares = 0;
-      for (double l : logs) {
-        squares += (l - mean) * (l - mean);
-      }
-      double se = Math.sqrt(squares / (n - 1) / n);
-      double t = new TDistribution(n - 1).inverseCumulativeProbability(0.5 + LEVEL / 2);
-      low = Math.exp(mean - t * se);
-      high = Math.exp(mean + t * se);
-    }
+    double[] equalWeights = new double[n];
+    Arrays.fill(equalWeights, 1);
+    MeanInterval logInterval = MeanInterval.of(mean, equalWeights, logs);
+    double low = Math.exp(logInterval.low());
+    double high = Math.exp(logInterval.high());
     double[] sorted = ratios.clone();
     Arrays.sort(sorted);
     double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
