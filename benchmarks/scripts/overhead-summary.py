@@ -71,7 +71,6 @@ if "ref_steps" in med:
         # like for like: the reference's figures are medians of its requests
         print(f"medians: ours p50 / reference steps: {med['ours_p50'] / med['ref_steps']:.2f}; "
               f"ours p50 / cold floor: {med['ours_p50'] / med['cold']:.2f}")
-if "ref_steps" in med:
     pairs = [("ours / reference steps", "ours", "ref_steps"), ("ours / cold floor", "ours", "cold")]
     if "ours_p50" in med:
         pairs += [("ours p50 / reference steps", "ours_p50", "ref_steps"), ("ours p50 / cold floor", "ours_p50", "cold")]

@@ -226,16 +226,21 @@ final class RatioCommand implements Callable<Integer> {
     return anyUndecided ? ExitCodes.TOO_LITTLE_COMPARED : ExitCodes.OK;
   }
 
-  /** The params other than the selectors', each set to its values across the sets. */
+  /** The params of the sets' results other than the selectors', each with its values. */
   private static SortedMap<String, Set<String>> restValues(
       Map<String, Pair> pairs, Set<String> selectorKeys) {
+    return valuesByParam(pairs.values().stream().map(p -> p.numerator).toList(), selectorKeys);
+  }
+
+  /** Each param of {@code results} but {@code excluded}, with the values it takes, sorted. */
+  private static SortedMap<String, Set<String>> valuesByParam(
+      List<JmhResult> results, Set<String> excluded) {
     SortedMap<String, Set<String>> values = new TreeMap<>();
-    for (Pair p : pairs.values()) {
-      p.numerator
-          .params()
+    for (JmhResult r : results) {
+      r.params()
           .forEach(
               (k, v) -> {
-                if (!selectorKeys.contains(k)) {
+                if (!excluded.contains(k)) {
                   values.computeIfAbsent(k, x -> new TreeSet<>()).add(v);
                 }
               });
@@ -434,10 +439,7 @@ final class RatioCommand implements Callable<Integer> {
   }
 
   private static String paramValues(List<JmhResult> results) {
-    SortedMap<String, Set<String>> values = new TreeMap<>();
-    for (JmhResult r : results) {
-      r.params().forEach((k, v) -> values.computeIfAbsent(k, x -> new TreeSet<>()).add(v));
-    }
+    SortedMap<String, Set<String>> values = valuesByParam(results, Set.of());
     return values.isEmpty()
         ? "none"
         : values.entrySet().stream()
