@@ -129,6 +129,9 @@ public final class DecoderContract {
     return decode(FRAME_CODEC, input, 0);
   }
 
+  /** Decodes of one input at most, while it is over a budget; see {@link #decode}. */
+  private static final int MEASURES = 3;
+
   /**
    * Decodes one frame of {@code input} starting at {@code offset} with {@code decoder} and checks
    * every clause of the contract.
@@ -136,12 +139,15 @@ public final class DecoderContract {
    * @throws AssertionError describing the violation and the input
    */
   static Outcome decode(Decoder decoder, byte[] input, int offset) {
-    Measured first = measure(decoder, input, offset);
-    Measured m = first;
-    if (first.heapBytes > HEAP_BUDGET_BYTES || first.directBytes > directBudgetBytes()) {
-      // The first decode along a new path loads classes, which Jazzer instruments on this thread:
-      // one-time megabytes that are not the decoder's. Decoding is deterministic, so a second run
-      // allocates exactly what the decoder itself needs.
+    Measured m = measure(decoder, input, offset);
+    // The first decode along a new path loads classes, which Jazzer instruments on this thread:
+    // one-time megabytes that are not the decoder's; in one CI fuzzing run a second decode of a
+    // 115-byte handshake still counted 14.8 MB that no replay of the input reproduces (with or
+    // without Jazzer's hooks). Decoding is deterministic, so what the decoder itself needs is
+    // allocated on every run: the budget holds against the least of up to MEASURES runs.
+    for (int run = 1;
+        run < MEASURES && (m.heapBytes > HEAP_BUDGET_BYTES || m.directBytes > directBudgetBytes());
+        run++) {
       m = measure(decoder, input, offset);
     }
     if (m.heapBytes > HEAP_BUDGET_BYTES) {
