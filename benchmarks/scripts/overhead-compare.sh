@@ -4,13 +4,19 @@
 # figures taken side by side compare). See docs/OVERHEAD.md.
 #
 #   benchmarks/scripts/overhead-compare.sh [--model resnet18|mobilenetv2] [--split K] [--rounds N] [--out DIR]
-#                                          [--dispatch run-to-completion|pipelined]
+#                                          [--dispatch run-to-completion|pipelined] [--warmup N] [--ref-warmup M]
+#                                          [--ours-jvm-options OPTS]
 #
-# Each round runs, head on CPU 0 and tail on CPU 1, 1 thread each, batch 8, 30 requests after 5 warm-up:
+# Each round runs, head on CPU 0 and tail on CPU 1, 1 thread each, batch 8, 30 requests after warm-up ones: ours
+# N (--warmup, default 500: the JVMs compile ours' per-request code only after ~400 requests and run it interpreted
+# until then, ~1 ms more per round trip), the reference M (--ref-warmup, default 5: CPython has no JIT, its steps
+# are the same from the first requests on; docs/OVERHEAD.md):
 #   ours       paretopipe.jar run --transport nio --tail spawn --json  (overhead_ms, overhead_per_request_ms)
 #   reference  twoproc.py head/tail --nodelay from $REFERENCE_DIR            (Python torch 1.13, pickle)
 #   floor      SocketFloor cold, fresh and hot (two JVMs, a plain blocking SocketChannel, the tensor's bytes)
-# (--dispatch: how the spawned stage dispatches, passed to run; default run-to-completion)
+# (--dispatch: how the spawned stage dispatches, passed to run; default run-to-completion; --ours-jvm-options:
+# JVM options for ours' head and spawned stage, through JAVA_TOOL_OPTIONS, e.g. -XX:TieredStopAtLevel=1; the
+# floor's JVMs never get them)
 # and the summary prints one row per round, the medians, and where ours spends its overhead (the step
 # trace of the last round, benchmarks/scripts/step-trace.py). Beside ours' whole overhead (a round trip) it
 # gives ours over the reference's own span (head send + stage payload read + wrap: its dumps + sendall + recv
@@ -20,7 +26,7 @@
 # reference, Debian's python3-torch and python3-torchvision.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-model=resnet18 split=4 rounds=3 out= dispatch=run-to-completion
+model=resnet18 split=4 rounds=3 out= dispatch=run-to-completion warmup=500 ref_warmup=5 ours_jvm_options=
 while [ $# -gt 0 ]; do
   case "$1" in
     --model) model=$2; shift 2 ;;
@@ -28,7 +34,10 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --dispatch) dispatch=$2; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --warmup) warmup=$2; shift 2 ;;
+    --ref-warmup) ref_warmup=$2; shift 2 ;;
+    --ours-jvm-options) ours_jvm_options=$2; shift 2 ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -38,6 +47,9 @@ case "$model" in
   *) echo "error: --model $model: the reference reproduces resnet18 and mobilenetv2 only" >&2; exit 2 ;;
 esac
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "error: --rounds $rounds (expected: a positive integer)" >&2; exit 2; }
+for w in "--warmup $warmup" "--ref-warmup $ref_warmup"; do
+  [[ "${w#* }" =~ ^[0-9]+$ ]] || { echo "error: $w (expected: a whole number of requests, >= 0)" >&2; exit 2; }
+done
 harness_jar=$root/harness/target/paretopipe.jar
 bench_jar=$root/benchmarks/target/benchmarks.jar
 for jar in "$harness_jar" "$bench_jar"; do
@@ -59,6 +71,7 @@ fi
 out=${out:-$root/runs/overhead-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out"
 out=$(cd "$out" && pwd) # absolute: the reference runs from its own directory
+printf '%s\n' "$ours_jvm_options" > "$out/ours-jvm-options.txt"
 export MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=17179869184 MALLOC_TOP_PAD_=536870912
 port=$((47100 + RANDOM % 500))
 
@@ -77,24 +90,34 @@ floor() { # ROUND MODE BYTES
 }
 
 for r in $(seq "$rounds"); do
-  echo "round $r/$rounds: ours" >&2
+  echo "round $r/$rounds: ours ($warmup warm-up + 30 requests)" >&2
   mkdir -p "$out/steps-$r"
-  PARETOPIPE_STEP_TRACE="$out/steps-$r" java -jar "$harness_jar" run --model "$model" --split "$split" --transport nio --tail spawn --batch 8 \
-      --depth 1 --requests 30 --warmup 5 --head-cpus 0 --tail-cpus 1 --dispatch "$dispatch" --json > "$out/ours-$r.json"
+  # JAVA_TOOL_OPTIONS reaches the spawned stage too (it inherits the environment)
+  env ${ours_jvm_options:+JAVA_TOOL_OPTIONS="$ours_jvm_options"} PARETOPIPE_STEP_TRACE="$out/steps-$r" java -jar "$harness_jar" run --model "$model" --split "$split" --transport nio --tail spawn --batch 8 \
+      --depth 1 --requests 30 --warmup "$warmup" --head-cpus 0 --tail-cpus 1 --dispatch "$dispatch" --json > "$out/ours-$r.json"
   bytes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bytes_per_request"])' "$out/ours-$r.json")
   if [ -n "$REFERENCE_DIR" ]; then
-    echo "round $r/$rounds: reference" >&2
+    echo "round $r/$rounds: reference ($ref_warmup warm-up + 30 requests)" >&2
     port=$((port + 1))
-    (
+    # seconds: start-up plus 3 s per request (torch 1.13 takes ~0.8 s per mobilenetv2 request here)
+    limit=$((120 + (ref_warmup + 30) * 3))
+    if ! (
       cd "$REFERENCE_DIR"
       export LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
       export OMP_NUM_THREADS=1
-      timeout 300 taskset -c 1 /usr/bin/python3 twoproc.py tail --model $ref_model --split "$split" --port $port --nodelay &
+      timeout $limit taskset -c 1 /usr/bin/python3 twoproc.py tail --model $ref_model --split "$split" --port $port \
+          --nodelay --warmup "$ref_warmup" &
       tail_pid=$!
-      timeout 300 taskset -c 0 /usr/bin/python3 twoproc.py head --model $ref_model --split "$split" --port $port \
-          --nodelay --json "$out/reference.jsonl" > /dev/null
-      wait $tail_pid
-    )
+      status=0
+      timeout $limit taskset -c 0 /usr/bin/python3 twoproc.py head --model $ref_model --split "$split" --port $port \
+          --nodelay --warmup "$ref_warmup" --json "$out/reference.jsonl" > /dev/null || status=$?
+      wait $tail_pid || [ $status -ne 0 ] || status=$?
+      exit $status
+    ); then
+      echo "error: the reference (twoproc.py $ref_model split $split, $ref_warmup + 30 requests) failed or ran past" \
+           "$limit s in round $r" >&2
+      exit 1
+    fi
   fi
   echo "round $r/$rounds: socket floor, cold, fresh and hot" >&2
   floor "$r" cold "$bytes"
@@ -104,5 +127,5 @@ done
 
 python3 "$root/benchmarks/scripts/overhead-summary.py" "$out" "$rounds"
 echo
-python3 "$root/benchmarks/scripts/step-trace.py" "$out/steps-$rounds"
+python3 "$root/benchmarks/scripts/step-trace.py" "$out/steps-$rounds" --skip "$warmup"
 echo "raw figures in $out" >&2

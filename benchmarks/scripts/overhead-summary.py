@@ -38,7 +38,9 @@ for r in range(1, rounds + 1):
            "cold": floor("cold", r), "fresh": floor("fresh", r), "hot": floor("hot", r)}
     if per.get("p50") is not None:
         row["ours_p50"] = per["p50"]
-    trace = subprocess.run([sys.executable, step_trace, os.path.join(out, f"steps-{r}")], capture_output=True, text=True)
+    # the run's warm-up requests are traced too; folders from before run --json had "warmup" ran 5
+    trace = subprocess.run([sys.executable, step_trace, os.path.join(out, f"steps-{r}"), "--skip",
+                            str(o.get("warmup", 5))], capture_output=True, text=True)
     m = re.search(r"reference steps, ours: ([0-9.]+) ms", trace.stdout)
     if m:
         row["ours_steps"] = float(m.group(1))
@@ -54,7 +56,10 @@ cols = [("ours", "ours: overhead (mean)"), ("ours_p50", "ours: overhead per requ
         ("ref_steps", "reference: dumps + sendall + recv + loads"), ("cold", "socket floor, cold (p50)"),
         ("fresh", "socket floor, fresh (p50)"), ("hot", "socket floor, hot (p50)")]
 cols = [c for c in cols if all(c[0] in row for row in rows)]
-print(f"bytes per request: {o['bytes_per_request']}, model {o['model']} split {o['split']}, ms")
+jvm_path = os.path.join(out, "ours-jvm-options.txt")
+jvm = open(jvm_path).read().strip() if os.path.exists(jvm_path) else ""
+print(f"bytes per request: {o['bytes_per_request']}, model {o['model']} split {o['split']}, "
+      f"{o.get('warmup', 5)} warm-up requests{', ours with JVM options ' + jvm if jvm else ''}, ms")
 print("| round | " + " | ".join(h for _, h in cols) + " |")
 print("|---:|" + "---:|" * len(cols))
 for i, row in enumerate(rows, 1):

@@ -246,8 +246,22 @@ class CliTest {
     assertEquals(overhead, root.get("overhead_ms").asDouble(), 1e-9);
     assertEquals(2L * 64 * 14 * 14 * 4, root.get("bytes_per_request").asLong());
     assertEquals(6, root.get("requests").asInt());
+    assertEquals("1", root.get("warmup").asText());
+    assertTrue(r.err().contains(RunCommand.warmupNote(1)), r.err());
     assertEquals("off", root.get("spin_wait").asText());
     assertEquals("off (auto: transport local never spins)", root.get("spin_wait_reason").asText());
+  }
+
+  @Test
+  void aWarmUpShorterThanTheJitNeedsIsNamedInANote() {
+    assertEquals(
+        "note: 1 warm-up request: the JVMs had not compiled the per-request code yet, so"
+            + " overhead_ms is a cold JVM's (about 1 ms more per round trip at 0.4 MB); --warmup 500"
+            + " for a JIT-warm one (docs/OVERHEAD.md)",
+        RunCommand.warmupNote(1));
+    assertTrue(RunCommand.warmupNote(499).startsWith("note: 499 warm-up requests: "));
+    assertEquals("", RunCommand.warmupNote(RunCommand.JIT_WARMUP_REQUESTS));
+    assertEquals("", RunCommand.warmupNote(10_000));
   }
 
   @Test
