@@ -182,6 +182,9 @@ abstract class HistoryDatabaseContractTest {
     List<String> command =
         List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            // a killed JVM cannot delete the native library sqlite-jdbc extracted: into tmp, not
+            // /tmp
+            "-Dorg.sqlite.tmpdir=" + tmp,
             "-cp",
             System.getProperty("java.class.path"),
             "io.paretopipe.reports.cli.ReportsCli",
