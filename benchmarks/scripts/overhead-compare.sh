@@ -111,8 +111,9 @@ for r in $(seq "$rounds"); do
       status=0
       timeout $limit taskset -c 0 /usr/bin/python3 twoproc.py head --model $ref_model --split "$split" --port $port \
           --nodelay --warmup "$ref_warmup" --json "$out/reference.jsonl" > /dev/null || status=$?
-      wait $tail_pid || [ $status -ne 0 ] || status=$?
-      exit $status
+      tail_status=0
+      wait $tail_pid || tail_status=$?
+      exit $((status != 0 ? status : tail_status))
     ); then
       echo "error: the reference (twoproc.py $ref_model split $split, $ref_warmup + 30 requests) failed or ran past" \
            "$limit s in round $r" >&2
