@@ -228,6 +228,17 @@ final class RunCommand implements Callable<Integer> {
               + " core), on (always) or off (default: ${DEFAULT-VALUE}).")
   String spinWait;
 
+  @Option(
+      names = "--stage-jvm-options",
+      defaultValue = StageServerProcess.JVM_OPTIONS_AUTO,
+      description =
+          "JVM options of the spawned stage servers: auto (nio: "
+              + StageServerProcess.C1_ONLY
+              + ", C1 only, so nothing compiles while requests are measured; grpc: none), none, or"
+              + " options in one argument, e.g. '-XX:TieredStopAtLevel=1 -Xlog:gc' (see"
+              + " docs/OVERHEAD.md; default: ${DEFAULT-VALUE}).")
+  String stageJvmOptions;
+
   private SpinWaitPolicy.Decision spinDecision;
 
   @Override
@@ -293,6 +304,11 @@ final class RunCommand implements Callable<Integer> {
     ServeSettings serveSettings =
         new ServeSettings(dispatch, io.paretopipe.harness.server.GrpcTuning.parse(grpcTuning))
             .withSpinForAnswers(spinDecision.spin());
+    try {
+      serveSettings = serveSettings.withStageJvmOptions(stageJvmOptions);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--stage-jvm-options: " + e.getMessage(), e);
+    }
     if (openLoop.enabled()) {
       try (Pipeline pipeline = Pipeline.open(pipelineSpec, credentials, serveSettings)) {
         openLoop.run(pipeline, warmup, json, spec.commandLine().getOut(), err);
@@ -445,6 +461,13 @@ final class RunCommand implements Callable<Integer> {
         servers.isEmpty()
             ? ""
             : io.paretopipe.harness.placement.CpuAffinity.allowedCpus(servers.get(0).pid()));
+    c.put(
+        "stage_jvm_options",
+        servers.isEmpty()
+            ? ""
+            : servers.get(0).jvmOptions().isEmpty()
+                ? StageServerProcess.JVM_OPTIONS_NONE
+                : String.join(" ", servers.get(0).jvmOptions()));
     c.put("stages", Arrays.toString(pipeline.partition().cuts()).replace(" ", ""));
     c.put("engine", Engines.versions());
     c.put(

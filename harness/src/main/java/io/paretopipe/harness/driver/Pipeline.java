@@ -225,15 +225,16 @@ public final class Pipeline implements AutoCloseable {
         List<java.nio.file.Path> modelDirectories =
             model.isDirectory() ? List.of(java.nio.file.Path.of(model.name())) : List.of();
         for (int i = 1; i < stages.size(); i++) {
-          StageServerProcess server =
+          StageServerProcess.Builder builder =
               StageServerProcess.builder()
                   .optCpus(spec.tail().cpus())
                   .optThreads(spec.tail().threads())
                   .optTransport(spec.transport())
                   .optModelDirectories(modelDirectories)
                   .optSecret(credentials.secret().orElse(null))
-                  .optServeOptions(serveSettings.serveOptions())
-                  .start();
+                  .optServeOptions(serveSettings.serveOptions());
+          serveSettings.stageJvmOptions(spec.transport()).ifPresent(builder::optJvmOptions);
+          StageServerProcess server = builder.start();
           servers.add(server);
           owned.add(server);
           capCpu(spec.tail().cpuQuotaPercent(), server.pid());

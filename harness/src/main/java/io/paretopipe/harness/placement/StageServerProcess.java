@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A stage server JVM spawned on this machine ({@code paretopipe serve}), pinned with {@code
  * taskset} to its own CPUs, computing with its own thread count, started with the project's
- * allocator environment, one malloc arena ({@link #ARENA_ENV}) and {@code ai.djl.offline=true}.
+ * allocator environment, one malloc arena ({@link #ARENA_ENV}), {@code ai.djl.offline=true} and its
+ * JVM options (a nio server: C1 only, {@link #defaultJvmOptions}).
  *
  * <p>It dies with its owner, whatever happens: {@link #close()} ends it (idempotent); a JVM
  * shutdown hook ends it on Ctrl-C, {@code kill} or an exception that ends the owner (and deletes
@@ -65,6 +66,30 @@ public final class StageServerProcess implements AutoCloseable {
    */
   public static final Map<String, String> ARENA_ENV = Map.of("MALLOC_ARENA_MAX", "1");
 
+  /**
+   * System property: the JVM options of every spawned server ({@link Builder#optJvmOptions(List)}
+   * overrides it), as {@link #parseJvmOptions} reads them: {@value #JVM_OPTIONS_AUTO} (unset:
+   * {@link #defaultJvmOptions}), {@value #JVM_OPTIONS_NONE}, or options separated by whitespace.
+   * {@code run --stage-jvm-options} sets it; a sweep takes it as {@code
+   * -Dparetopipe.stageJvmOptions=...}.
+   */
+  public static final String JVM_OPTIONS_PROPERTY = "paretopipe.stageJvmOptions";
+
+  /** {@link #JVM_OPTIONS_PROPERTY}'s value for the transport's default. */
+  public static final String JVM_OPTIONS_AUTO = "auto";
+
+  /** {@link #JVM_OPTIONS_PROPERTY}'s value for no options. */
+  public static final String JVM_OPTIONS_NONE = "none";
+
+  /**
+   * HotSpot's first compiler only, without profiling: every method that runs a few hundred times is
+   * compiled once and nothing recompiles later. A stage's per-request Java code runs once per
+   * request, so the default tiered JIT runs it profiled (tier 3) for thousands of requests and
+   * compiles it again while requests are measured, each compilation on the stage's pinned CPU
+   * (docs/OVERHEAD.md "Issue 24's first Done-when with JIT-warm JVMs").
+   */
+  public static final String C1_ONLY = "-XX:TieredStopAtLevel=1";
+
   /** The spawned JVM's maximum Java heap; models and request buffers live off-heap. */
   private static final String HEAP = "1g";
 
@@ -89,6 +114,7 @@ public final class StageServerProcess implements AutoCloseable {
   private final Path log;
   private final CpuSet cpus;
   private final int threads;
+  private final List<String> jvmOptions;
   private final Thread shutdownHook;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean keepLog = new AtomicBoolean();
@@ -100,8 +126,10 @@ public final class StageServerProcess implements AutoCloseable {
       Path log,
       CpuSet cpus,
       int threads,
+      List<String> jvmOptions,
       boolean keepLog) {
     this.process = process;
+    this.jvmOptions = jvmOptions;
     this.listening = listening;
     this.keepLog.set(keepLog);
     this.address = listening.address();
@@ -114,6 +142,65 @@ public final class StageServerProcess implements AutoCloseable {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * The JVM options a spawned server of this transport gets unless told otherwise: {@link #C1_ONLY}
+   * for nio, whose stage is glue around libtorch's forward (measured: overhead 0.66x the default
+   * JIT's after 500 warm-up requests, docs/OVERHEAD.md); none for grpc, whose HTTP/2 framing and
+   * copies are Java code that C2 compiles better (its tuned round trip was slower under C1 at 4
+   * MiB, docs/OVERHEAD.md).
+   */
+  public static List<String> defaultJvmOptions(TransportKind transport) {
+    return transport == TransportKind.NIO ? List.of(C1_ONLY) : List.of();
+  }
+
+  /**
+   * Reads a JVM options setting: {@value #JVM_OPTIONS_AUTO} gives {@link
+   * #defaultJvmOptions(TransportKind) transport}'s, {@value #JVM_OPTIONS_NONE} (or blank) none,
+   * anything else the options it lists, separated by whitespace.
+   *
+   * @throws IllegalArgumentException if an option does not start with {@code -}, or is one the
+   *     server's command line sets itself ({@code -cp}, {@code -classpath}, {@code --class-path},
+   *     {@code -jar}), naming it and what is valid
+   */
+  public static List<String> parseJvmOptions(String setting, TransportKind transport) {
+    String s = setting == null ? JVM_OPTIONS_AUTO : setting.strip();
+    if (s.equals(JVM_OPTIONS_AUTO)) {
+      return defaultJvmOptions(transport);
+    }
+    if (s.isEmpty() || s.equals(JVM_OPTIONS_NONE)) {
+      return List.of();
+    }
+    List<String> options = List.of(s.split("\\s+"));
+    for (String o : options) {
+      if (!o.startsWith("-") || o.length() == 1) {
+        throw new IllegalArgumentException(
+            "stage JVM options: '"
+                + o
+                + "' is not a JVM option (expected '"
+                + JVM_OPTIONS_AUTO
+                + "', '"
+                + JVM_OPTIONS_NONE
+                + "' or options starting with '-', e.g. "
+                + C1_ONLY
+                + ")");
+      }
+      if (List.of("-cp", "-classpath", "--class-path", "-jar").contains(o)) {
+        throw new IllegalArgumentException(
+            "stage JVM options: '"
+                + o
+                + "' is set by the spawned server's own command line (valid: options such as "
+                + C1_ONLY
+                + " or -Xlog:...)");
+      }
+    }
+    return options;
+  }
+
+  /** The JVM options it was started with, beside its heap and system properties. */
+  public List<String> jvmOptions() {
+    return jvmOptions;
   }
 
   /** {@code 127.0.0.1:PORT} the server accepts connections on. */
@@ -260,8 +347,22 @@ public final class StageServerProcess implements AutoCloseable {
     private io.paretopipe.harness.auth.SharedSecret secret;
     private final List<String> serveOptions = new ArrayList<>();
     private boolean keepLog = Boolean.getBoolean(KEEP_LOGS_PROPERTY);
+    private List<String> jvmOptions;
 
     private Builder() {}
+
+    /**
+     * JVM options of the server (e.g. {@code -Xlog:gc}), in place of the system property {@value
+     * #JVM_OPTIONS_PROPERTY}'s or, without it, the transport's {@link #defaultJvmOptions}. The
+     * server's heap, {@code ai.djl.offline} and class path are set either way.
+     *
+     * @throws IllegalArgumentException as {@link #parseJvmOptions} for an option that is not one
+     */
+    public Builder optJvmOptions(List<String> options) {
+      parseJvmOptions(String.join(" ", options), transport);
+      this.jvmOptions = List.copyOf(options);
+      return this;
+    }
 
     /**
      * Keep the log after a clean end too (default: the system property {@value
@@ -360,6 +461,11 @@ public final class StageServerProcess implements AutoCloseable {
         command.addAll(List.of("taskset", "-c", cpus.list()));
       }
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      List<String> jvm =
+          jvmOptions != null
+              ? jvmOptions
+              : parseJvmOptions(System.getProperty(JVM_OPTIONS_PROPERTY), transport);
+      command.addAll(jvm);
       command.add("-Xmx" + HEAP);
       command.add("-Dai.djl.offline=true");
       int logPropertyAt = command.size();
@@ -426,7 +532,7 @@ public final class StageServerProcess implements AutoCloseable {
           // on an IOException, ReadyLine has ended the child and deleted the log if it was empty
           listening =
               ReadyLine.listen(process, READY_PREFIX, log, START_TIMEOUT_MILLIS, "stage server");
-          return new StageServerProcess(process, listening, log, cpus, threads, keepLog);
+          return new StageServerProcess(process, listening, log, cpus, threads, jvm, keepLog);
         } catch (IOException | RuntimeException e) {
           process.destroyForcibly();
           if (listening != null && listening.awaitEnd(OUTPUT_END_MILLIS)) {

@@ -250,6 +250,41 @@ class CliTest {
     assertTrue(r.err().contains(RunCommand.warmupNote(1)), r.err());
     assertEquals("off", root.get("spin_wait").asText());
     assertEquals("off (auto: transport local never spins)", root.get("spin_wait_reason").asText());
+    assertEquals("", root.get("stage_jvm_options").asText());
+  }
+
+  @Test
+  void aSpawnedStageGetsTheJvmOptionsOfStageJvmOptionsAndTheJsonSaysWhich() throws Exception {
+    Result r =
+        run(
+            "run",
+            "--model",
+            "mobilenetv2",
+            "--split",
+            "18",
+            "--transport",
+            "nio",
+            "--requests",
+            "2",
+            "--warmup",
+            "0",
+            "--stage-jvm-options",
+            "-XX:TieredStopAtLevel=1 -Xss2m",
+            "--json");
+    assertEquals(0, r.exit(), r.err());
+    JsonNode root = new ObjectMapper().readTree(r.out());
+    assertEquals("-XX:TieredStopAtLevel=1 -Xss2m", root.get("stage_jvm_options").asText());
+  }
+
+  @Test
+  void aBadStageJvmOptionIsNamedBeforeAnythingStarts() {
+    Result r = run("run", "--split", "3", "--stage-jvm-options", "-Xss2m TieredStopAtLevel=1");
+    assertEquals(2, r.exit(), r.out());
+    assertEquals(
+        "error: --stage-jvm-options: stage JVM options: 'TieredStopAtLevel=1' is not a JVM option"
+            + " (expected 'auto', 'none' or options starting with '-', e.g."
+            + " -XX:TieredStopAtLevel=1)",
+        r.err().trim());
   }
 
   @Test
