@@ -49,11 +49,12 @@ final class RunMetadata {
   }
 
   /**
-   * The sweep's own keys: {@code sweep} (setting, budget, warm-up and measurement per pass, plan),
-   * {@code threads}, {@code cpus}, {@code devices}, {@code tail_cpu_quota_percent}, {@code
-   * stage_servers}. {@link SweepRecord#writeInto} adds the passes and the points' status to {@code
-   * sweep}.
+   * The sweep's own keys: {@code sweep} (setting, budget, warm-up and measurement per pass, plan,
+   * the stage servers' dispatch and JVM options), {@code threads}, {@code cpus}, {@code devices},
+   * {@code tail_cpu_quota_percent}, {@code stage_servers}. {@link SweepRecord#writeInto} adds the
+   * passes and the points' status to {@code sweep}.
    *
+   * @param servers started: {@code sweep.stage_jvm_options} is what each of them runs with
    * @param cpus the resolved head and tail CPU lists ("" = unpinned)
    */
   static void recordSweep(
@@ -68,6 +69,7 @@ final class RunMetadata {
     sweep.put("setting", s.name());
     sweep.put("energy", o.energy());
     sweep.put("stage_dispatch", o.stageDispatch());
+    servers.jvmOptionsInto(sweep.putObject("stage_jvm_options"));
     sweep.put("forks", s.forks());
     if (s.budget() == null) {
       sweep.putNull("budget_seconds");

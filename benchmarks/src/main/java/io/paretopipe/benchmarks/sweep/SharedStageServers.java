@@ -33,15 +33,19 @@ final class SharedStageServers implements AutoCloseable {
    * Where and how the servers run.
    *
    * @param dispatch the servers' {@code serve --dispatch} (a {@code DispatchStrategy} name)
+   * @param jvmOptions the servers' JVM options as {@link StageServerProcess#parseJvmOptions} reads
+   *     them; {@value StageServerProcess#JVM_OPTIONS_AUTO} leaves them to {@link
+   *     StageServerProcess.Builder}
    */
   record Placement(
       CpuSet cpus,
       int threads,
       Integer cpuQuotaPercent,
       List<Path> modelDirectories,
-      String dispatch) {
+      String dispatch,
+      String jvmOptions) {
 
-    /** With the default dispatch, run to completion. */
+    /** With the default dispatch, run to completion, and JVM options. */
     Placement(CpuSet cpus, int threads, Integer cpuQuotaPercent, List<Path> modelDirectories) {
       this(
           cpus,
@@ -49,6 +53,22 @@ final class SharedStageServers implements AutoCloseable {
           cpuQuotaPercent,
           modelDirectories,
           io.paretopipe.harness.driver.ServeSettings.DEFAULT.dispatch());
+    }
+
+    /** With the default JVM options, {@value StageServerProcess#JVM_OPTIONS_AUTO}. */
+    Placement(
+        CpuSet cpus,
+        int threads,
+        Integer cpuQuotaPercent,
+        List<Path> modelDirectories,
+        String dispatch) {
+      this(
+          cpus,
+          threads,
+          cpuQuotaPercent,
+          modelDirectories,
+          dispatch,
+          StageServerProcess.JVM_OPTIONS_AUTO);
     }
   }
 
@@ -91,18 +111,21 @@ final class SharedStageServers implements AutoCloseable {
   }
 
   private StageServerProcess spawn(String transport) throws IOException {
-    StageServerProcess server =
+    TransportKind kind = TransportKind.parse(transport);
+    var settings =
+        new io.paretopipe.harness.driver.ServeSettings(
+                placement.dispatch(), io.paretopipe.harness.server.GrpcTuning.DEFAULT)
+            .withStageJvmOptions(placement.jvmOptions());
+    StageServerProcess.Builder builder =
         StageServerProcess.builder()
             .optCpus(placement.cpus())
             .optThreads(placement.threads())
-            .optTransport(TransportKind.parse(transport))
+            .optTransport(kind)
             .optModelDirectories(placement.modelDirectories())
             .optSecret(secret)
-            .optServeOptions(
-                new io.paretopipe.harness.driver.ServeSettings(
-                        placement.dispatch(), io.paretopipe.harness.server.GrpcTuning.DEFAULT)
-                    .serveOptions())
-            .start();
+            .optServeOptions(settings.serveOptions());
+    settings.stageJvmOptions(kind).ifPresent(builder::optJvmOptions);
+    StageServerProcess server = builder.start();
     if (placement.cpuQuotaPercent() != null) {
       try {
         quotas
@@ -164,7 +187,29 @@ final class SharedStageServers implements AutoCloseable {
         placement.dispatch().equals(io.paretopipe.harness.driver.ServeSettings.DEFAULT.dispatch())
             ? ""
             : ", dispatch " + placement.dispatch();
-    return servers.get(transport) + (quota == null ? "" : ", CPU quota " + quota + "%") + dispatch;
+    StageServerProcess server = servers.get(transport);
+    String jvm =
+        server
+                .jvmOptions()
+                .equals(StageServerProcess.defaultJvmOptions(TransportKind.parse(transport)))
+            ? ""
+            : ", JVM options " + jvmOptions(server);
+    return server + (quota == null ? "" : ", CPU quota " + quota + "%") + dispatch + jvm;
+  }
+
+  /**
+   * {@code {"nio": "-XX:TieredStopAtLevel=1", "grpc": "none"}} into {@code node}: the JVM options
+   * each running server was started with, separated by a space, or {@value
+   * StageServerProcess#JVM_OPTIONS_NONE}.
+   */
+  void jvmOptionsInto(ObjectNode node) {
+    servers.forEach((transport, server) -> node.put(transport, jvmOptions(server)));
+  }
+
+  private static String jvmOptions(StageServerProcess server) {
+    return server.jvmOptions().isEmpty()
+        ? StageServerProcess.JVM_OPTIONS_NONE
+        : String.join(" ", server.jvmOptions());
   }
 
   /**

@@ -71,6 +71,7 @@ public final class Sweep implements Callable<Integer> {
     SweepSetting setting = o.setting();
     String energy = o.energy();
     o.stageDispatch();
+    o.stageJvmOptions();
     SweepPlan plan = plan();
     Integer tailQuota = validatePlacement();
     if (!o.noReport) {
@@ -103,15 +104,9 @@ public final class Sweep implements Callable<Integer> {
     if (!o.placement.tailDevice().equals(PartitionConfig.UNPINNED)) {
       cpus[1] = PlacementOptions.cpuSet("--tail-cpus", o.placement.tailCpus(), false).list();
     }
-    io.paretopipe.harness.placement.Placement tail = o.placement.tail();
     List<String> failures = new ArrayList<>();
     Budget budget = new Budget(setting.budget(), state.spentBeforeSeconds(), System::nanoTime);
-    try (SharedStageServers servers =
-        new SharedStageServers(
-            new SharedStageServers.Placement(
-                tail.cpus(), tail.threads(), tailQuota, modelDirectories(), o.stageDispatch()),
-            Credentials.fromEnvironment().secret().orElse(null),
-            console)) {
+    try (SharedStageServers servers = sharedStageServers(tailQuota)) {
       servers.start(o.transports);
       RunMetadata.recordSweep(metadata, o, setting, plan, servers, cpus, tailQuota);
       writeMetadata(folder, metadata, state, budget);
@@ -174,6 +169,26 @@ public final class Sweep implements Callable<Integer> {
     }
     console.println("run folder: " + folder.root().toAbsolutePath());
     return code;
+  }
+
+  /**
+   * The shared stage servers, not yet started, for the caller to own: on the tail CPUs and threads,
+   * with {@code --stage-dispatch}, {@code --stage-jvm-options} and the environment's shared secret.
+   *
+   * @param tailQuota their CPU quota in percent of one CPU, null for none
+   */
+  SharedStageServers sharedStageServers(Integer tailQuota) {
+    io.paretopipe.harness.placement.Placement tail = o.placement.tail();
+    return new SharedStageServers(
+        new SharedStageServers.Placement(
+            tail.cpus(),
+            tail.threads(),
+            tailQuota,
+            modelDirectories(),
+            o.stageDispatch(),
+            o.stageJvmOptions()),
+        Credentials.fromEnvironment().secret().orElse(null),
+        console);
   }
 
   private SweepState restoreOrStart(

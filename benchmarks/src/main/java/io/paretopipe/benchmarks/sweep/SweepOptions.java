@@ -3,6 +3,8 @@ package io.paretopipe.benchmarks.sweep;
 import io.paretopipe.benchmarks.PartitionConfig;
 import io.paretopipe.harness.cli.PlacementOptions;
 import io.paretopipe.harness.energy.EnergyMeters;
+import io.paretopipe.harness.placement.StageServerProcess;
+import io.paretopipe.harness.transport.TransportKind;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -121,6 +123,20 @@ public final class SweepOptions {
               + " pipelined (always handed to the compute thread) (-Dbench.stageDispatch; default:"
               + " ${DEFAULT-VALUE}).")
   String stageDispatch;
+
+  @Option(
+      names = "--stage-jvm-options",
+      defaultValue = StageServerProcess.JVM_OPTIONS_AUTO,
+      description =
+          "JVM options of the shared stage servers, as run --stage-jvm-options takes them: auto"
+              + " (nio: C1 only, "
+              + StageServerProcess.C1_ONLY
+              + "; grpc: none; a -D"
+              + StageServerProcess.JVM_OPTIONS_PROPERTY
+              + " on the sweep's JVM replaces both), none, or options in one argument, for example"
+              + " '-XX:TieredStopAtLevel=1 -Xlog:gc' (-Dbench.stageJvmOptions; default:"
+              + " ${DEFAULT-VALUE}).")
+  String stageJvmOptions;
 
   @Option(
       names = "--out",
@@ -445,6 +461,23 @@ public final class SweepOptions {
       throw new IllegalArgumentException("--stage-dispatch: " + e.getMessage(), e);
     }
     return d;
+  }
+
+  /**
+   * {@code --stage-jvm-options}, checked before any server starts: {@value
+   * StageServerProcess#JVM_OPTIONS_AUTO}, {@value StageServerProcess#JVM_OPTIONS_NONE} or JVM
+   * options separated by whitespace, as {@link StageServerProcess#parseJvmOptions} reads them.
+   *
+   * @throws IllegalArgumentException naming what is valid
+   */
+  String stageJvmOptions() {
+    String options = stageJvmOptions.strip();
+    try {
+      StageServerProcess.parseJvmOptions(options, TransportKind.NIO);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--stage-jvm-options: " + e.getMessage(), e);
+    }
+    return options;
   }
 
   /** {@code models ... x transports ... x links ... x splits ...}, for the console. */

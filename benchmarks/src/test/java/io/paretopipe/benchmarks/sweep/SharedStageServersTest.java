@@ -74,24 +74,54 @@ class SharedStageServersTest {
 
   @Test
   void theStageDispatchReachesTheSharedServersCommandLine() throws Exception {
+    Started nio =
+        startNio(
+            new SharedStageServers.Placement(
+                io.paretopipe.harness.placement.CpuSet.UNPINNED, 1, null, List.of(), "pipelined"));
+    int at = nio.commandLine().indexOf("--dispatch");
+    assertTrue(
+        at >= 0 && nio.commandLine().get(at + 1).equals("pipelined"), nio.commandLine().toString());
+    assertTrue(nio.console().contains(", dispatch pipelined"), nio.console());
+    assertFalse(
+        nio.console().contains("JVM options"),
+        "the default JVM options are not named: " + nio.console());
+  }
+
+  @Test
+  void theStageJvmOptionsReachTheSharedServersCommandLineInsteadOfTheDefault() throws Exception {
+    Started nio =
+        startNio(
+            new SharedStageServers.Placement(
+                io.paretopipe.harness.placement.CpuSet.UNPINNED,
+                1,
+                null,
+                List.of(),
+                "run-to-completion",
+                "-Xss2m -XX:+UseSerialGC"));
+    int at = nio.commandLine().indexOf("-Xss2m");
+    assertTrue(
+        at >= 0 && nio.commandLine().get(at + 1).equals("-XX:+UseSerialGC"),
+        nio.commandLine().toString());
+    assertFalse(
+        nio.commandLine().contains("-XX:TieredStopAtLevel=1"), nio.commandLine().toString());
+    assertTrue(nio.console().contains(", JVM options -Xss2m -XX:+UseSerialGC"), nio.console());
+    assertFalse(nio.console().contains("dispatch"), nio.console());
+  }
+
+  /** What a shared nio server was started with, and what the console said about it. */
+  private record Started(List<String> commandLine, String console) {}
+
+  /** Starts the shared nio server of {@code placement}, reads its command line and ends it. */
+  private static Started startNio(SharedStageServers.Placement placement) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrintStream console = new PrintStream(out, true, StandardCharsets.UTF_8);
-    try (SharedStageServers servers =
-        new SharedStageServers(
-            new SharedStageServers.Placement(
-                io.paretopipe.harness.placement.CpuSet.UNPINNED, 1, null, List.of(), "pipelined"),
-            null,
-            console)) {
+    List<String> commandLine;
+    try (SharedStageServers servers = new SharedStageServers(placement, null, console)) {
       servers.start(List.of("nio"));
-      long pid = Long.parseLong(servers.properties("nio").get("paretopipe.tail.shared.nio.pid"));
-      List<String> args =
-          List.of(
-              Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).split("\u0000"));
-      int at = args.indexOf("--dispatch");
-      assertTrue(at >= 0 && args.get(at + 1).equals("pipelined"), args.toString());
+      String pid = servers.properties("nio").get("paretopipe.tail.shared.nio.pid");
+      commandLine = List.of(Files.readString(Path.of("/proc", pid, "cmdline")).split("\u0000"));
     }
-    String log = out.toString(StandardCharsets.UTF_8);
-    assertTrue(log.contains(", dispatch pipelined"), log);
+    return new Started(commandLine, out.toString(StandardCharsets.UTF_8));
   }
 
   /** The cpu cgroup directory of {@code pid} (cgroup v1 {@code cpu} line, else the v2 line). */

@@ -64,6 +64,41 @@ class SweepTest {
   }
 
   @Test
+  void stageJvmOptionsDefaultToAutoTakeOptionsInOneArgumentAndRefuseWhatIsNotOne() {
+    assertEquals("auto", parse().o.stageJvmOptions());
+    assertEquals("none", parse("--stage-jvm-options", "none").o.stageJvmOptions());
+    assertEquals(
+        "-XX:TieredStopAtLevel=2 -Xlog:gc",
+        parse("--stage-jvm-options", " -XX:TieredStopAtLevel=2 -Xlog:gc ").o.stageJvmOptions());
+    assertEquals("-Xss2m", parse("--stage-jvm-options=-Xss2m").o.stageJvmOptions());
+    IllegalArgumentException notAnOption =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> parse("--stage-jvm-options", "-Xss2m C1").o.stageJvmOptions());
+    assertEquals(
+        "--stage-jvm-options: stage JVM options: 'C1' is not a JVM option (expected 'auto',"
+            + " 'none' or options starting with '-', e.g. -XX:TieredStopAtLevel=1)",
+        notAnOption.getMessage());
+    IllegalArgumentException classPath =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> parse("--stage-jvm-options", "-cp").o.stageJvmOptions());
+    assertTrue(
+        classPath
+            .getMessage()
+            .startsWith(
+                "--stage-jvm-options: stage JVM options: '-cp' is set by the spawned server's own"
+                    + " command line"),
+        classPath.getMessage());
+    String help = new CommandLine(new Sweep()).getUsageMessage();
+    assertTrue(
+        help.contains("--stage-jvm-options=<stageJvmOptions>")
+            && help.contains("-Dbench.stageJvmOptions")
+            && help.contains("-Dparetopipe.stageJvmOptions"),
+        help);
+  }
+
+  @Test
   void quickDefaultIsEverySplitOfMobilenetOverNioGrpcAndLocalInThreeGroups() {
     SweepPlan plan = parse().plan();
     List<Point> points = plan.points();
