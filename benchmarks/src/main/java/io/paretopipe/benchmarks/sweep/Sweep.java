@@ -14,6 +14,7 @@ import io.paretopipe.models.ModelCatalog;
 import io.paretopipe.netem.device.CpuQuota;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -49,13 +50,36 @@ import picocli.CommandLine.Mixin;
             + " in interleaved passes within a time budget, then write the Pareto report.")
 public final class Sweep implements Callable<Integer> {
 
+  /** Exit code for bad usage or input, as picocli's for an unknown option. */
+  static final int EXIT_USAGE = 2;
+
   @Mixin SweepOptions o = new SweepOptions();
 
   private final PrintStream console = System.out;
 
   public static void main(String[] args) {
-    int code = new CommandLine(new Sweep()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
-    System.exit(code);
+    System.exit(run(args, new PrintWriter(System.err, true)));
+  }
+
+  /**
+   * Runs a sweep as {@link #main} does, without exiting.
+   *
+   * @return the exit code: {@code 2} with {@code error: MESSAGE} on {@code err} for bad usage or
+   *     input (a bad option value, found before anything starts), picocli's {@code 1} and a stack
+   *     trace for any other failure, else {@link #call()}'s
+   */
+  static int run(String[] args, PrintWriter err) {
+    CommandLine cli = new CommandLine(new Sweep()).setCaseInsensitiveEnumValuesAllowed(true);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          if (e instanceof IllegalArgumentException) {
+            commandLine.getErr().println("error: " + e.getMessage());
+            return EXIT_USAGE;
+          }
+          throw e;
+        });
+    return cli.execute(args);
   }
 
   /** Every point, validated before anything runs. */

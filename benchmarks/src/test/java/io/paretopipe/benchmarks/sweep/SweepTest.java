@@ -21,6 +21,28 @@ class SweepTest {
   }
 
   @Test
+  void aBadOptionValueExitsTwoWithItsMessageAndNoStackTrace() {
+    java.io.StringWriter err = new java.io.StringWriter();
+    int code =
+        Sweep.run(
+            new String[] {"--stage-jvm-options", "C1", "--out", "/nonexistent/never-written"},
+            new java.io.PrintWriter(err, true));
+    assertEquals(2, code, err.toString());
+    assertEquals(
+        "error: --stage-jvm-options: stage JVM options: 'C1' is not a JVM option (expected 'auto',"
+            + " 'none' or options starting with '-', e.g. -XX:TieredStopAtLevel=1)",
+        err.toString().trim());
+    err.getBuffer().setLength(0);
+    assertEquals(
+        2,
+        Sweep.run(
+            new String[] {"--energy", "watts", "--out", "/nonexistent/never-written"},
+            new java.io.PrintWriter(err, true)));
+    assertTrue(err.toString().startsWith("error: "), err.toString());
+    assertTrue(!err.toString().contains("\tat "), err.toString());
+  }
+
+  @Test
   void warmupLoadIsTenSecondsByDefaultZeroSkipsAndNonsenseIsRefusedByName() {
     assertEquals(Duration.ofSeconds(10), parse().o.warmupLoad());
     assertEquals(Duration.ofSeconds(90), parse("--warmup-load", "1m30s").o.warmupLoad());
