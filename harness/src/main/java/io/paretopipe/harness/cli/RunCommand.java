@@ -129,6 +129,30 @@ final class RunCommand implements Callable<Integer> {
    */
   static final int JIT_WARMUP_REQUESTS = 500;
 
+  /**
+   * This JVM's JIT, for {@code head_jit}: {@code C1 only} with {@code -XX:TieredStopAtLevel=1}
+   * (given on the command line or in {@code JAVA_TOOL_OPTIONS}), {@code tiered (C1 and C2)} with
+   * HotSpot's default, else the level it stops at; {@code unknown} on a JVM without HotSpot's
+   * diagnostic bean.
+   */
+  static String headJit() {
+    String level;
+    try {
+      level =
+          java.lang.management.ManagementFactory.getPlatformMXBean(
+                  com.sun.management.HotSpotDiagnosticMXBean.class)
+              .getVMOption("TieredStopAtLevel")
+              .getValue();
+    } catch (RuntimeException e) {
+      return "unknown";
+    }
+    return switch (level) {
+      case "1" -> "C1 only";
+      case "4" -> "tiered (C1 and C2)";
+      default -> "tiered up to level " + level;
+    };
+  }
+
   @Mixin PlacementOptions placement = new PlacementOptions();
 
   @Mixin OpenLoopOptions openLoop = new OpenLoopOptions();
@@ -461,6 +485,7 @@ final class RunCommand implements Callable<Integer> {
         servers.isEmpty()
             ? ""
             : io.paretopipe.harness.placement.CpuAffinity.allowedCpus(servers.get(0).pid()));
+    c.put("head_jit", headJit());
     c.put(
         "stage_jvm_options",
         servers.isEmpty()

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paretopipe.harness.placement.StageServerProcess;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -251,6 +252,7 @@ class CliTest {
     assertEquals("off", root.get("spin_wait").asText());
     assertEquals("off (auto: transport local never spins)", root.get("spin_wait_reason").asText());
     assertEquals("", root.get("stage_jvm_options").asText());
+    assertEquals(RunCommand.headJit(), root.get("head_jit").asText());
   }
 
   @Test
@@ -274,6 +276,32 @@ class CliTest {
     assertEquals(0, r.exit(), r.err());
     JsonNode root = new ObjectMapper().readTree(r.out());
     assertEquals("-XX:TieredStopAtLevel=1 -Xss2m", root.get("stage_jvm_options").asText());
+  }
+
+  @Test
+  void headJitSaysC1OnlyForAHeadStartedWithTieredStopAtLevel1() throws Exception {
+    Process p =
+        new ProcessBuilder(
+                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.paretopipe.harness.cli.ParetoPipeCli",
+                "run",
+                "--split",
+                "3",
+                "--transport",
+                "local",
+                "--requests",
+                "1",
+                "--warmup",
+                "0",
+                "--json")
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+    assertEquals("C1 only", new ObjectMapper().readTree(out).get("head_jit").asText());
   }
 
   @Test
