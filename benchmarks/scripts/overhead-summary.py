@@ -58,8 +58,11 @@ cols = [("ours", "ours: overhead (mean)"), ("ours_p50", "ours: overhead per requ
 cols = [c for c in cols if all(c[0] in row for row in rows)]
 jvm_path = os.path.join(out, "ours-jvm-options.txt")
 jvm = open(jvm_path).read().strip() if os.path.exists(jvm_path) else ""
+# which JITs ran ours: run --json has said so since 2026-12-07 (older folders: not printed)
+jits = "".join(f", {label} {o[key]}" for key, label in (("head_jit", "head JIT"), ("stage_jvm_options", "stage JVM options"))
+               if o.get(key))
 print(f"bytes per request: {o['bytes_per_request']}, model {o['model']} split {o['split']}, "
-      f"{o.get('warmup', 5)} warm-up requests{', ours with JVM options ' + jvm if jvm else ''}, ms")
+      f"{o.get('warmup', 5)} warm-up requests{', ours with JVM options ' + jvm if jvm else ''}{jits}, ms")
 print("| round | " + " | ".join(h for _, h in cols) + " |")
 print("|---:|" + "---:|" * len(cols))
 for i, row in enumerate(rows, 1):
