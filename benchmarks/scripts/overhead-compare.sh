@@ -5,6 +5,7 @@
 #
 #   benchmarks/scripts/overhead-compare.sh [--model resnet18|mobilenetv2] [--split K] [--rounds N] [--out DIR]
 #                                          [--dispatch run-to-completion|pipelined] [--warmup N] [--ref-warmup M]
+#                                          [--head-jvm-options OPTS|none] [--stage-jvm-options auto|none|OPTS]
 #                                          [--ours-jvm-options OPTS]
 #
 # Each round runs, head on CPU 0 and tail on CPU 1, 1 thread each, batch 8, 30 requests after warm-up ones: ours
@@ -14,9 +15,12 @@
 #   ours       paretopipe.jar run --transport nio --tail spawn --json  (overhead_ms, overhead_per_request_ms)
 #   reference  twoproc.py head/tail --nodelay from $REFERENCE_DIR            (Python torch 1.13, pickle)
 #   floor      SocketFloor cold, fresh and hot (two JVMs, a plain blocking SocketChannel, the tensor's bytes)
-# (--dispatch: how the spawned stage dispatches, passed to run; default run-to-completion; --ours-jvm-options:
-# JVM options for ours' head and spawned stage, through JAVA_TOOL_OPTIONS, e.g. -XX:TieredStopAtLevel=1; the
-# floor's JVMs never get them)
+# (--dispatch: how the spawned stage dispatches, passed to run; default run-to-completion; --head-jvm-options:
+# the JVM options of ours' head, on its java command line, default -XX:TieredStopAtLevel=1 (C1 only: nothing
+# compiles while the 30 requests are measured; `none` for HotSpot's tiered default, which C2-compiles now and then
+# on the head's CPU for thousands of requests); --stage-jvm-options: run's, default auto (nio: C1 only as well);
+# --ours-jvm-options: JVM options for both, through JAVA_TOOL_OPTIONS (the stage inherits it; its own command line
+# wins); the floor's JVMs never get any)
 # and the summary prints one row per round, the medians, and where ours spends its overhead (the step
 # trace of the last round, benchmarks/scripts/step-trace.py). Beside ours' whole overhead (a round trip) it
 # gives ours over the reference's own span (head send + stage payload read + wrap: its dumps + sendall + recv
@@ -27,6 +31,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 model=resnet18 split=4 rounds=3 out= dispatch=run-to-completion warmup=500 ref_warmup=5 ours_jvm_options=
+head_jvm_options=-XX:TieredStopAtLevel=1 stage_jvm_options=auto
 while [ $# -gt 0 ]; do
   case "$1" in
     --model) model=$2; shift 2 ;;
@@ -37,7 +42,9 @@ while [ $# -gt 0 ]; do
     --warmup) warmup=$2; shift 2 ;;
     --ref-warmup) ref_warmup=$2; shift 2 ;;
     --ours-jvm-options) ours_jvm_options=$2; shift 2 ;;
-    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --head-jvm-options) head_jvm_options=$2; shift 2 ;;
+    --stage-jvm-options) stage_jvm_options=$2; shift 2 ;;
+    -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -49,6 +56,11 @@ esac
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "error: --rounds $rounds (expected: a positive integer)" >&2; exit 2; }
 for w in "--warmup $warmup" "--ref-warmup $ref_warmup"; do
   [[ "${w#* }" =~ ^[0-9]+$ ]] || { echo "error: $w (expected: a whole number of requests, >= 0)" >&2; exit 2; }
+done
+[ "$head_jvm_options" = none ] && head_jvm_options=
+for o in $head_jvm_options; do
+  [[ "$o" == -?* ]] || { echo "error: --head-jvm-options: '$o' is not a JVM option (expected none or options" \
+    "starting with '-', e.g. -XX:TieredStopAtLevel=1)" >&2; exit 2; }
 done
 harness_jar=$root/harness/target/paretopipe.jar
 bench_jar=$root/benchmarks/target/benchmarks.jar
@@ -72,6 +84,7 @@ out=${out:-$root/runs/overhead-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out"
 out=$(cd "$out" && pwd) # absolute: the reference runs from its own directory
 printf '%s\n' "$ours_jvm_options" > "$out/ours-jvm-options.txt"
+printf '%s\n' "${head_jvm_options:-none}" > "$out/head-jvm-options.txt"
 export MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=17179869184 MALLOC_TOP_PAD_=536870912
 port=$((47100 + RANDOM % 500))
 
@@ -93,8 +106,11 @@ for r in $(seq "$rounds"); do
   echo "round $r/$rounds: ours ($warmup warm-up + 30 requests)" >&2
   mkdir -p "$out/steps-$r"
   # JAVA_TOOL_OPTIONS reaches the spawned stage too (it inherits the environment)
-  env ${ours_jvm_options:+JAVA_TOOL_OPTIONS="$ours_jvm_options"} PARETOPIPE_STEP_TRACE="$out/steps-$r" java -jar "$harness_jar" run --model "$model" --split "$split" --transport nio --tail spawn --batch 8 \
-      --depth 1 --requests 30 --warmup "$warmup" --head-cpus 0 --tail-cpus 1 --dispatch "$dispatch" --json > "$out/ours-$r.json"
+  # shellcheck disable=SC2086 # the head's options are words
+  env ${ours_jvm_options:+JAVA_TOOL_OPTIONS="$ours_jvm_options"} PARETOPIPE_STEP_TRACE="$out/steps-$r" \
+    java $head_jvm_options -jar "$harness_jar" run --model "$model" --split "$split" --transport nio --tail spawn \
+      --batch 8 --depth 1 --requests 30 --warmup "$warmup" --head-cpus 0 --tail-cpus 1 --dispatch "$dispatch" \
+      --stage-jvm-options "$stage_jvm_options" --json > "$out/ours-$r.json"
   bytes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bytes_per_request"])' "$out/ours-$r.json")
   if [ -n "$REFERENCE_DIR" ]; then
     echo "round $r/$rounds: reference ($ref_warmup warm-up + 30 requests)" >&2
