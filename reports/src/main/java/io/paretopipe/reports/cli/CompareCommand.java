@@ -2,8 +2,10 @@ package io.paretopipe.reports.cli;
 
 import io.paretopipe.reports.ReportInputException;
 import io.paretopipe.reports.compare.Comparison;
+import io.paretopipe.reports.compare.ConfigDifference;
 import io.paretopipe.reports.compare.ResultComparison;
 import io.paretopipe.reports.compare.RunComparator;
+import io.paretopipe.reports.compare.RunConfiguration;
 import io.paretopipe.reports.model.Run;
 import io.paretopipe.reports.render.CompareRenderers;
 import io.paretopipe.reports.render.Numbers;
@@ -16,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -28,7 +31,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code compare BASELINE CURRENT} or {@code compare --history DIR}: regression verdicts, exit 1 on
- * regression.
+ * regression; the configuration differences of the runs' {@code run-metadata.json} beside them, as
+ * information that never changes the exit code.
  */
 @Command(
     name = "compare",
@@ -39,7 +43,9 @@ import picocli.CommandLine.Spec;
           + "and fork of a run. Per result: ratio with its interval, Welch's t-test on the logs of the "
           + "per-iteration scores, Holm-corrected over all results, and a verdict; a regression is significant AND "
           + "worse by more than the threshold. Also reports whether the frontier splits changed. Exit 0: no "
-          + "regression, 1: regression, 2: bad input, 4: less than --min-compared of the baseline compared."
+          + "regression, 1: regression, 2: bad input, 4: less than --min-compared of the baseline compared. When both "
+          + "runs are folders with a run-metadata.json, names the settings that differ (configuration differs: "
+          + "KEY: BASE -> NEW; ...); they never change the exit code."
     })
 final class CompareCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -99,7 +105,7 @@ final class CompareCommand implements Callable<Integer> {
       names = "--out",
       paramLabel = "DIR",
       description =
-          "Write compare.md, compare.html, compare.csv (and trend charts) into DIR; "
+          "Write compare.md, compare.html, compare.csv, compare.json (and trend charts) into DIR; "
               + "without it the Markdown goes to standard output.")
   Path out;
 
@@ -116,6 +122,8 @@ final class CompareCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     Comparison comparison;
+    List<Path> baselinePaths;
+    Path currentPath;
     if (history != null) {
       if (!runs.isEmpty()) {
         throw new ParameterException(
@@ -125,11 +133,14 @@ final class CompareCommand implements Callable<Integer> {
         throw new ParameterException(
             spec.commandLine(), "--window: " + window + " (expected: >= 1)");
       }
+      List<Path> paths = historyRuns(history);
       List<Run> loaded = new ArrayList<>();
-      for (Path run : historyRuns(history)) {
+      for (Path run : paths) {
         loaded.add(new RunLoader(method).load(List.of(run)));
       }
       comparison = comparator.compareHistory(loaded, window);
+      baselinePaths = RunComparator.baselineWindow(paths, window);
+      currentPath = paths.get(paths.size() - 1);
     } else {
       if (runs.size() != 2) {
         throw new ParameterException(
@@ -139,8 +150,13 @@ final class CompareCommand implements Callable<Integer> {
       Run baseline = new RunLoader(method).load(List.of(runs.get(0)));
       Run current = new RunLoader(method).load(List.of(runs.get(1)));
       comparison = comparator.compare(baseline, current);
+      baselinePaths = List.of(runs.get(0));
+      currentPath = runs.get(1);
     }
     PrintWriter stdout = spec.commandLine().getOut();
+    comparison =
+        comparison.withConfigDifferences(
+            configDifferences(baselinePaths, currentPath, spec.commandLine().getErr()));
     if (comparison.tooLittleCompared()) {
       spec.commandLine().getErr().println("warning: " + CompareRenderers.coverageText(comparison));
     }
@@ -151,6 +167,10 @@ final class CompareCommand implements Callable<Integer> {
         throw new ReportInputException(out, "cannot write the comparison: " + e, e);
       }
       stdout.println(CompareRenderers.headline(comparison));
+      String configuration = CompareRenderers.configurationLine(comparison);
+      if (!configuration.isEmpty()) {
+        stdout.println(configuration);
+      }
       for (ResultComparison r : comparison.regressions()) {
         stdout.println("  " + r.label() + ": " + Numbers.fixed(r.worsePercent(), 1) + "% worse");
       }
@@ -162,6 +182,34 @@ final class CompareCommand implements Callable<Integer> {
       return ExitCodes.REGRESSION;
     }
     return comparison.tooLittleCompared() ? ExitCodes.TOO_LITTLE_COMPARED : ExitCodes.OK;
+  }
+
+  /**
+   * The configuration differences of the runs' {@code run-metadata.json} ({@link
+   * RunConfiguration#differences}) over the baseline runs that have one; {@code null} (not
+   * compared) when the current run or every baseline run has none. A metadata file that cannot be
+   * read is passed over with a warning on {@code err}: it never fails a comparison.
+   */
+  private static List<ConfigDifference> configDifferences(
+      List<Path> baselines, Path current, PrintWriter err) {
+    Optional<RunConfiguration> now = configuration(current, err);
+    List<RunConfiguration> before = new ArrayList<>();
+    for (Path baseline : baselines) {
+      configuration(baseline, err).ifPresent(before::add);
+    }
+    if (now.isEmpty() || before.isEmpty()) {
+      return null;
+    }
+    return RunConfiguration.differences(before, now.get());
+  }
+
+  private static Optional<RunConfiguration> configuration(Path run, PrintWriter err) {
+    try {
+      return RunConfiguration.read(run);
+    } catch (ReportInputException e) {
+      err.println("warning: " + e.getMessage() + ": its configuration is not compared");
+      return Optional.empty();
+    }
   }
 
   /** Parses {@code 5%}, {@code 5} or {@code 2.5%} as a percentage. */

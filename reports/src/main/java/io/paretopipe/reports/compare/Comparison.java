@@ -19,6 +19,11 @@ import java.util.List;
  *     results of the points) when the baseline has any, else {@code "results"}
  * @param baselineResults how many results in the scope the baseline has
  * @param comparedResults how many of them got a verdict (regression, improvement or no change)
+ * @param configDifferences the configuration settings that differ between the baseline and the
+ *     current run ({@link RunConfiguration#differences}), empty when they are equal; {@code null}
+ *     when they were not compared: the current run, or every baseline run, has no {@code
+ *     run-metadata.json} (a JMH JSON file, a folder of them). Information only: they change no
+ *     verdict
  */
 public record Comparison(
     String baselineName,
@@ -31,12 +36,34 @@ public record Comparison(
     double minComparedShare,
     String scope,
     int baselineResults,
-    int comparedResults) {
+    int comparedResults,
+    List<ConfigDifference> configDifferences) {
 
   public Comparison {
     results = List.copyOf(results);
     frontierChanges = List.copyOf(frontierChanges);
     trends = List.copyOf(trends);
+    configDifferences = configDifferences == null ? null : List.copyOf(configDifferences);
+  }
+
+  /**
+   * @param differences the configuration differences, or {@code null} when not compared
+   * @return this comparison with {@code differences} as its {@link #configDifferences}
+   */
+  public Comparison withConfigDifferences(List<ConfigDifference> differences) {
+    return new Comparison(
+        baselineName,
+        currentName,
+        thresholdPercent,
+        alpha,
+        results,
+        frontierChanges,
+        trends,
+        minComparedShare,
+        scope,
+        baselineResults,
+        comparedResults,
+        differences);
   }
 
   /**

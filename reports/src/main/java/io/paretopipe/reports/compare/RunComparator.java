@@ -129,8 +129,7 @@ public final class RunComparator {
       throw new IllegalArgumentException("window: " + window + " (expected: >= 1)");
     }
     Run current = history.get(history.size() - 1);
-    List<Run> baseline =
-        history.subList(Math.max(0, history.size() - 1 - window), history.size() - 1);
+    List<Run> baseline = baselineWindow(history, window);
     String baselineName =
         baseline.size() == 1
             ? baseline.get(0).name()
@@ -141,6 +140,17 @@ public final class RunComparator {
                 + baseline.size()
                 + " runs pooled)";
     return compare(baseline, current, baselineName, trends(history));
+  }
+
+  /**
+   * @param history runs (or their paths), oldest first, at least two
+   * @param window how many previous runs form the baseline, >= 1
+   * @param <T> a run or where it was read from
+   * @return the runs {@link #compareHistory} pools as the baseline: the {@code window} runs before
+   *     the newest (fewer when the history is shorter), oldest first
+   */
+  public static <T> List<T> baselineWindow(List<T> history, int window) {
+    return history.subList(Math.max(0, history.size() - 1 - window), history.size() - 1);
   }
 
   private Comparison compare(
@@ -205,7 +215,8 @@ public final class RunComparator {
         minComparedShare,
         partitionsOnly ? "partition results" : "results",
         baselineResults,
-        compared);
+        compared,
+        null);
   }
 
   private static boolean isPartitionResult(JmhResult r) {

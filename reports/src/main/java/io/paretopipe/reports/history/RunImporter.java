@@ -1,7 +1,6 @@
 package io.paretopipe.reports.history;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paretopipe.format.Phase;
 import io.paretopipe.format.RunFolder;
 import io.paretopipe.reports.ReportInputException;
@@ -16,6 +15,7 @@ import io.paretopipe.reports.pareto.FrontierConfidence;
 import io.paretopipe.reports.pareto.LatencyStatistic;
 import io.paretopipe.reports.pareto.Objective;
 import io.paretopipe.reports.pareto.PointConfidence;
+import io.paretopipe.reports.run.MetadataFile;
 import io.paretopipe.reports.run.RunLoader;
 import io.paretopipe.reports.stats.MeanInterval;
 import io.paretopipe.reports.stats.PercentileEstimate;
@@ -74,8 +74,6 @@ import java.util.stream.Stream;
  * group of more than {@value #MAX_BOOTSTRAP_GROUP} points gets no class (with a note).
  */
 public final class RunImporter {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   /**
    * Largest group whose frontier bootstrap runs at add: the bootstrap compares every pair of a
    * group's points in each of its 1,000 resamples, which for a group of 6,000 points takes hours (a
@@ -314,25 +312,7 @@ public final class RunImporter {
   }
 
   private static JsonNode parseMetadata(Path file, String text) throws ReportInputException {
-    JsonNode node;
-    try {
-      node = JSON.readTree(text);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new ReportInputException(file, "not JSON: " + e.getOriginalMessage(), e);
-    }
-    if (node == null || !node.isObject()) {
-      throw new ReportInputException(file, "expected a JSON object (paretopipe-run-metadata)");
-    }
-    String format = node.path("format").asText("paretopipe-run-metadata");
-    if (!format.equals("paretopipe-run-metadata")) {
-      throw new ReportInputException(
-          file, "format \"" + format + "\" (expected: paretopipe-run-metadata)");
-    }
-    int version = node.path("version").asInt(1);
-    if (version > 1) {
-      throw new ReportInputException(
-          file, "version " + version + " is newer than this reader knows (1): update ParetoPipe");
-    }
+    JsonNode node = MetadataFile.parse(file, text);
     if (node.has("start_time") && !node.has("end_time")) {
       throw new ReportInputException(
           file,

@@ -1,12 +1,16 @@
 package io.paretopipe.reports.render;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.paretopipe.reports.compare.Comparison;
+import io.paretopipe.reports.compare.ConfigDifference;
 import io.paretopipe.reports.compare.FrontierChange;
 import io.paretopipe.reports.compare.ResultComparison;
 import io.paretopipe.reports.compare.Verdict;
 import io.paretopipe.reports.run.Units;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,8 +22,9 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * The renderers of {@code compare}: {@code compare.csv}, {@code compare.md}, {@code compare.html}
- * and, for a history, one trend chart per result in {@code charts/}. Stateless.
+ * The renderers of {@code compare}: {@code compare.csv}, {@code compare.json}, {@code compare.md},
+ * {@code compare.html} and, for a history, one trend chart per result in {@code charts/}.
+ * Stateless.
  */
 public final class CompareRenderers {
   /** CSV file name. */
@@ -30,6 +35,20 @@ public final class CompareRenderers {
 
   /** HTML file name. */
   public static final String HTML = "compare.html";
+
+  /** JSON file name. */
+  public static final String JSON = "compare.json";
+
+  /** Value of {@code compare.json}'s {@code format} field. */
+  public static final String JSON_FORMAT = "paretopipe-compare";
+
+  /**
+   * Value of {@code compare.json}'s {@code version} field; raised only for incompatible changes.
+   */
+  public static final int JSON_VERSION = 1;
+
+  /** What {@link #configurationLine} starts with. */
+  public static final String CONFIGURATION_DIFFERS = "configuration differs: ";
 
   /** The stable columns of {@code compare.csv}. */
   public static final List<String> CSV_COLUMNS =
@@ -59,6 +78,7 @@ public final class CompareRenderers {
   public static List<Renderer<Comparison>> all() {
     return List.of(
         (c, dir) -> Files.writeString(dir.resolve(CSV), csv(c), StandardCharsets.UTF_8),
+        CompareRenderers::json,
         (c, dir) -> Files.writeString(dir.resolve(MARKDOWN), markdown(c), StandardCharsets.UTF_8),
         (c, dir) -> Files.writeString(dir.resolve(HTML), html(c), StandardCharsets.UTF_8),
         new ChartRenderer<>(CompareRenderers::trendCharts));
@@ -91,6 +111,53 @@ public final class CompareRenderers {
       s.append(row.stream().map(CsvRenderer::escape).collect(Collectors.joining(","))).append('\n');
     }
     return s.toString();
+  }
+
+  /**
+   * Writes {@code compare.json}: {@code format}, {@code version}, {@code baseline} and {@code
+   * current} (the runs' names) and {@code config_differences}: one object per differing setting,
+   * {@code {"key", "base", "new"}}, a value the run did not record {@code null}; an empty list when
+   * the configurations are equal, {@code null} when they were not compared ({@link
+   * Comparison#configDifferences}). Two-space indentation, {@code \n} line ends.
+   */
+  public static void json(Comparison c, Path dir) throws IOException {
+    try (JsonGenerator g = JsonRenderer.open(dir.resolve(JSON))) {
+      g.writeStartObject();
+      g.writeStringField("format", JSON_FORMAT);
+      g.writeNumberField("version", JSON_VERSION);
+      g.writeStringField("baseline", c.baselineName());
+      g.writeStringField("current", c.currentName());
+      if (c.configDifferences() == null) {
+        g.writeNullField("config_differences");
+      } else {
+        g.writeArrayFieldStart("config_differences");
+        for (ConfigDifference d : c.configDifferences()) {
+          g.writeStartObject();
+          g.writeStringField("key", d.key());
+          g.writeStringField("base", d.base());
+          g.writeStringField("new", d.current());
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+      }
+      g.writeEndObject();
+    }
+  }
+
+  /**
+   * @return e.g. {@code configuration differs: sweep.stage_jvm_options.nio: none ->
+   *     -XX:TieredStopAtLevel=1; tail_cpu_quota_percent: none -> 50}, the differences of {@link
+   *     Comparison#configDifferences} in their order; {@code ""} when there are none or they were
+   *     not compared
+   */
+  public static String configurationLine(Comparison c) {
+    if (c.configDifferences() == null || c.configDifferences().isEmpty()) {
+      return "";
+    }
+    return CONFIGURATION_DIFFERS
+        + c.configDifferences().stream()
+            .map(ConfigDifference::text)
+            .collect(Collectors.joining("; "));
   }
 
   /**
@@ -149,6 +216,10 @@ public final class CompareRenderers {
         .append("  \nCurrent: ")
         .append(c.currentName())
         .append("\n\n");
+    String configuration = configurationLine(c);
+    if (!configuration.isEmpty()) {
+      md.append(configuration).append("\n\n");
+    }
     md.append("**")
         .append(headline(c))
         .append(
@@ -202,6 +273,10 @@ public final class CompareRenderers {
   public static String html(Comparison c) {
     HtmlPage page = new HtmlPage("ParetoPipe compare");
     page.paragraph("Baseline: " + c.baselineName() + ". Current: " + c.currentName() + ".");
+    String configuration = configurationLine(c);
+    if (!configuration.isEmpty()) {
+      page.paragraph(configuration);
+    }
     page.heading(2, headline(c));
     page.paragraph(
         "Compared: "

@@ -67,15 +67,23 @@ public final class JsonRenderer implements Renderer<ParetoReport> {
     }
   }
 
-  @Override
-  public void render(ParetoReport report, Path dir) throws IOException {
-    DefaultPrettyPrinter printer =
+  /**
+   * @param file the file to write (replaced)
+   * @return a UTF-8 generator into {@code file} that writes as every JSON output of the reports:
+   *     two-space indentation, {@code \n} line ends; the caller closes it
+   */
+  static JsonGenerator open(Path file) throws IOException {
+    JsonGenerator g = new JsonFactory().createGenerator(file.toFile(), JsonEncoding.UTF8);
+    g.setPrettyPrinter(
         new DefaultPrettyPrinter()
             .withObjectIndenter(new DefaultIndenter("  ", "\n"))
-            .withArrayIndenter(new DefaultIndenter("  ", "\n"));
-    try (JsonGenerator g =
-        new JsonFactory().createGenerator(dir.resolve(FILE).toFile(), JsonEncoding.UTF8)) {
-      g.setPrettyPrinter(printer);
+            .withArrayIndenter(new DefaultIndenter("  ", "\n")));
+    return g;
+  }
+
+  @Override
+  public void render(ParetoReport report, Path dir) throws IOException {
+    try (JsonGenerator g = open(dir.resolve(FILE))) {
       g.writeStartObject();
       g.writeStringField("format", FORMAT);
       g.writeNumberField("version", VERSION);

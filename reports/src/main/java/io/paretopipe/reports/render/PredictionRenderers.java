@@ -1,10 +1,6 @@
 package io.paretopipe.reports.render;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.util.DefaultIndenter;
-import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import io.paretopipe.reports.predict.LinkSpec;
 import io.paretopipe.reports.predict.Overhead;
 import io.paretopipe.reports.predict.Prediction;
@@ -293,13 +289,7 @@ public final class PredictionRenderers {
   }
 
   private static void json(PredictionReport r, java.nio.file.Path dir) throws IOException {
-    DefaultPrettyPrinter printer =
-        new DefaultPrettyPrinter()
-            .withObjectIndenter(new DefaultIndenter("  ", "\n"))
-            .withArrayIndenter(new DefaultIndenter("  ", "\n"));
-    try (JsonGenerator g =
-        new JsonFactory().createGenerator(dir.resolve(JSON).toFile(), JsonEncoding.UTF8)) {
-      g.setPrettyPrinter(printer);
+    try (JsonGenerator g = JsonRenderer.open(dir.resolve(JSON))) {
       g.writeStartObject();
       g.writeStringField("format", FORMAT);
       g.writeNumberField("version", VERSION);
