@@ -55,7 +55,7 @@ final class SharedStageServers implements AutoCloseable {
           io.paretopipe.harness.driver.ServeSettings.DEFAULT.dispatch());
     }
 
-    /** With the default JVM options, {@value StageServerProcess#JVM_OPTIONS_AUTO}. */
+    /** With the sweep's default JVM options, {@value StageServerProcess#JVM_OPTIONS_NONE}. */
     Placement(
         CpuSet cpus,
         int threads,
@@ -68,7 +68,7 @@ final class SharedStageServers implements AutoCloseable {
           cpuQuotaPercent,
           modelDirectories,
           dispatch,
-          StageServerProcess.JVM_OPTIONS_AUTO);
+          StageServerProcess.JVM_OPTIONS_NONE);
     }
   }
 
@@ -188,12 +188,7 @@ final class SharedStageServers implements AutoCloseable {
             ? ""
             : ", dispatch " + placement.dispatch();
     StageServerProcess server = servers.get(transport);
-    String jvm =
-        server
-                .jvmOptions()
-                .equals(StageServerProcess.defaultJvmOptions(TransportKind.parse(transport)))
-            ? ""
-            : ", JVM options " + jvmOptions(server);
+    String jvm = server.jvmOptions().isEmpty() ? "" : ", JVM options " + jvmOptions(server);
     return server + (quota == null ? "" : ", CPU quota " + quota + "%") + dispatch + jvm;
   }
 

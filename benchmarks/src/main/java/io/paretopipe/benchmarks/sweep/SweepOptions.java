@@ -126,16 +126,17 @@ public final class SweepOptions {
 
   @Option(
       names = "--stage-jvm-options",
-      defaultValue = StageServerProcess.JVM_OPTIONS_AUTO,
+      defaultValue = StageServerProcess.JVM_OPTIONS_NONE,
       description =
-          "JVM options of the shared stage servers, as run --stage-jvm-options takes them: auto"
-              + " (nio: C1 only, "
+          "JVM options of the shared stage servers, as run --stage-jvm-options takes them: none"
+              + " (HotSpot's tiered JIT: the servers live for the whole sweep, long enough for C2),"
+              + " auto (the spawned stages' default, nio: C1 only, "
               + StageServerProcess.C1_ONLY
-              + "; grpc: none; a -D"
+              + "; grpc: none; or what -D"
               + StageServerProcess.JVM_OPTIONS_PROPERTY
-              + " on the sweep's JVM replaces both), none, or options in one argument, for example"
+              + " on the sweep's JVM sets), or options in one argument, for example"
               + " '-XX:TieredStopAtLevel=1 -Xlog:gc' (-Dbench.stageJvmOptions; default:"
-              + " ${DEFAULT-VALUE}).")
+              + " ${DEFAULT-VALUE}; docs/OVERHEAD.md measures both).")
   String stageJvmOptions;
 
   @Option(

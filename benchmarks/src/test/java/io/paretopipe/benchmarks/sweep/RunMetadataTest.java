@@ -22,12 +22,15 @@ class RunMetadataTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
-  void byDefaultEachTransportsServerIsRecordedWithItsOwnJvmOptions() throws Exception {
+  void byDefaultTheSharedServersRunTheTieredJitAndAutoGivesEachTransportItsOwn() throws Exception {
     JsonNode sweep = recordedSweep("--transports", "nio,grpc,local");
     assertEquals(
-        JSON.readTree("{\"nio\": \"-XX:TieredStopAtLevel=1\", \"grpc\": \"none\"}"),
-        sweep.get("stage_jvm_options"));
+        JSON.readTree("{\"nio\": \"none\", \"grpc\": \"none\"}"), sweep.get("stage_jvm_options"));
     assertEquals("run-to-completion", sweep.path("stage_dispatch").asText());
+    assertEquals(
+        JSON.readTree("{\"nio\": \"-XX:TieredStopAtLevel=1\", \"grpc\": \"none\"}"),
+        recordedSweep("--transports", "nio,grpc", "--stage-jvm-options", "auto")
+            .get("stage_jvm_options"));
   }
 
   @Test

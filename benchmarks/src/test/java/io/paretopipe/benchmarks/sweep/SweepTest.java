@@ -86,8 +86,9 @@ class SweepTest {
   }
 
   @Test
-  void stageJvmOptionsDefaultToAutoTakeOptionsInOneArgumentAndRefuseWhatIsNotOne() {
-    assertEquals("auto", parse().o.stageJvmOptions());
+  void stageJvmOptionsDefaultToNoneTakeOptionsInOneArgumentAndRefuseWhatIsNotOne() {
+    assertEquals("none", parse().o.stageJvmOptions());
+    assertEquals("auto", parse("--stage-jvm-options", "auto").o.stageJvmOptions());
     assertEquals("none", parse("--stage-jvm-options", "none").o.stageJvmOptions());
     assertEquals(
         "-XX:TieredStopAtLevel=2 -Xlog:gc",
