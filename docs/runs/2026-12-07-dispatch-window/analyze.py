@@ -1,11 +1,19 @@
 """Tables for docs/runs/2026-12-07-dispatch-window: sweep throughput and latency per arm (before, now, pipelined),
-pooled over passes and paired by round, and PipeliningTest before/now. usage: analyze.py DIR"""
+pooled over passes and paired by round, and PipeliningTest before/now. usage: analyze.py DIR [BASE,NEW]
+(BASE,NEW: other arm names, e.g. old,new for docs/runs/2026-12-07-stage-c1: NEW / BASE then; a run folder without
+passes.csv gets one written from its JMH JSON, so that the JSON and hlogs can be dropped)"""
 import glob, json, math, os, re, sys
 from statistics import mean, stdev
 from scipy import stats
 
 D = sys.argv[1]
 ARMS = ('before', 'now', 'pipelined')
+PAIRS = (('now', 'before'), ('pipelined', 'before'), ('now', 'pipelined'))
+BASE, NEW = 'before', 'now'
+if len(sys.argv) > 2:
+    BASE, NEW = sys.argv[2].split(',')
+    ARMS = (BASE, NEW)
+    PAIRS = ((NEW, BASE),)
 
 def tci(xs, level=0.95):
     n = len(xs); m = mean(xs)
@@ -41,6 +49,7 @@ for run in sorted(glob.glob(os.path.join(D, 'sweep-r*-*'))):
         import csv
         for row in csv.DictReader(open(extract)):
             per[row['metric']].setdefault(row['split'], []).append(float(row['value']))
+    found = []
     for f in [] if os.path.exists(extract) else sorted(glob.glob(os.path.join(run, '*', 'jmh', '*.json'))):
         for e in json.load(open(f)):
             metric = e['benchmark'].rsplit('.', 1)[1]
@@ -49,6 +58,11 @@ for run in sorted(glob.glob(os.path.join(D, 'sweep-r*-*'))):
             s = e['params']['split']
             v = e['secondaryMetrics']['images']['score'] if metric == 'throughput' else e['primaryMetric']['score']
             per[metric].setdefault(s, []).append(v)
+            found.append(f'{os.path.basename(f)},{metric},{s},{v}\n')
+    if found:
+        with open(extract, 'w') as w:
+            w.write('file,metric,split,value\n')
+            w.writelines(found)
     for metric in per:
         for s, xs in per[metric].items():
             data.setdefault((metric, arm, s), []).append((rnd, xs))
@@ -75,7 +89,7 @@ for metric, unit in (('throughput', 'images/s'), ('latency', 'ms/op')):
             else:
                 cells.append('-')
         print(f'| {arm} | ' + ' | '.join(cells) + ' |')
-    for a, b in (('now', 'before'), ('pipelined', 'before'), ('now', 'pipelined')):
+    for a, b in PAIRS:
         pooled, byround = [], []
         for s in splits:
             ra = dict(data.get((metric, a, s), [])); rb = dict(data.get((metric, b, s), []))
@@ -110,11 +124,11 @@ for f in sorted(glob.glob(os.path.join(D, 'pipelining-r*-*.txt'))):
     lines = txt.splitlines()
     pipe.setdefault(rnd, {})[arm] = (float(d1), float(d4), float(d4) / float(d1))
     print(f'| {rnd} | {arm} | {split} | {h} / {t} | {float(d1):.2f} | {float(d4):.2f} | {float(d4)/float(d1):.2f}x | {load(lines[0])} / {load(lines[-1])} |')
-pairs = [v for v in pipe.values() if 'before' in v and 'now' in v]
+pairs = [v for v in pipe.values() if BASE in v and NEW in v]
 if len(pairs) > 1:
     for i, lab in enumerate(('depth 1', 'depth 4', 'speed-up')):
-        for arm in ('before', 'now'):
+        for arm in (BASE, NEW):
             m_, lo, hi = tci([p[arm][i] for p in pairs])
             print(f'PipeliningTest {arm} {lab}: {m_:.3f} [{lo:.3f}, {hi:.3f}] n={len(pairs)}')
-        r_, lo, hi, n = paired([p['now'][i] / p['before'][i] for p in pairs])
-        print(f'PipeliningTest now/before {lab}, paired by round: {r_:.3f} [{lo:.3f}, {hi:.3f}] over {n} rounds')
+        r_, lo, hi, n = paired([p[NEW][i] / p[BASE][i] for p in pairs])
+        print(f'PipeliningTest {NEW}/{BASE} {lab}, paired by round: {r_:.3f} [{lo:.3f}, {hi:.3f}] over {n} rounds')
