@@ -198,6 +198,20 @@ public final class StageServerProcess implements AutoCloseable {
     return options;
   }
 
+  /**
+   * The JVM options {@value #JVM_OPTIONS_PROPERTY} gives a server of {@code transport}.
+   *
+   * @throws IllegalArgumentException naming the property, if it lists something that is not a JVM
+   *     option
+   */
+  static List<String> propertyJvmOptions(TransportKind transport) {
+    try {
+      return parseJvmOptions(System.getProperty(JVM_OPTIONS_PROPERTY), transport);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("-D" + JVM_OPTIONS_PROPERTY + ": " + e.getMessage(), e);
+    }
+  }
+
   /** The JVM options it was started with, beside its heap and system properties. */
   public List<String> jvmOptions() {
     return jvmOptions;
@@ -461,10 +475,7 @@ public final class StageServerProcess implements AutoCloseable {
         command.addAll(List.of("taskset", "-c", cpus.list()));
       }
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      List<String> jvm =
-          jvmOptions != null
-              ? jvmOptions
-              : parseJvmOptions(System.getProperty(JVM_OPTIONS_PROPERTY), transport);
+      List<String> jvm = jvmOptions != null ? jvmOptions : propertyJvmOptions(transport);
       command.addAll(jvm);
       command.add("-Xmx" + HEAP);
       command.add("-Dai.djl.offline=true");

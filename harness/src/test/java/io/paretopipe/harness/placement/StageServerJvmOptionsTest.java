@@ -87,6 +87,18 @@ class StageServerJvmOptionsTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> StageServerProcess.builder().optJvmOptions(List.of("-Xss2m", "oops")));
+    System.setProperty(StageServerProcess.JVM_OPTIONS_PROPERTY, "-Xss2m C1");
+    try {
+      e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> StageServerProcess.builder().optKeepLog(false).start());
+      assertTrue(
+          e.getMessage().startsWith("-Dparetopipe.stageJvmOptions: stage JVM options: 'C1' is not"),
+          e.getMessage());
+    } finally {
+      System.clearProperty(StageServerProcess.JVM_OPTIONS_PROPERTY);
+    }
   }
 
   /** {@code jcmd PID VM.flags}: the flags the running JVM took from its command line. */
