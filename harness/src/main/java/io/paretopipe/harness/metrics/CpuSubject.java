@@ -25,7 +25,10 @@ public record CpuSubject(
      * {@code local} transport), from {@code /proc/<pid>/task/*}.
      */
     STAGE_THREADS,
-    /** Every other thread of the process (the head when the stages share its process). */
+    /**
+     * Every other thread of the process (the head when the stages share its process), exited ones
+     * included: the process's total minus its {@link #STAGE_THREADS} subjects'.
+     */
     OTHER_THREADS
   }
 

@@ -76,7 +76,10 @@ public final class StageCpuMeter {
           stages.add(new StageCpu(s, null, null, 0, null));
           continue;
         }
-        ProcCpu.Ticks d = delta(start.stage.get(i), end.stage.get(i));
+        ProcCpu.Ticks d =
+            s.scope() == CpuSubject.Scope.OTHER_THREADS
+                ? otherThreads(s.pid(), start, end)
+                : delta(start.stage.get(i), end.stage.get(i));
         CgroupCpuStat cg = s.cgroup() == null ? null : end.cgroup.get(i).minus(start.cgroup.get(i));
         stages.add(
             new StageCpu(
@@ -92,6 +95,24 @@ public final class StageCpuMeter {
       }
       return new CpuReport(stages, images, wallSeconds, processTotal, ProcCpu.ticksPerSecond());
     }
+  }
+
+  /**
+   * An {@link CpuSubject.Scope#OTHER_THREADS} subject's ticks: its process's minus those of the
+   * process's {@link CpuSubject.Scope#STAGE_THREADS} subjects, so that a thread that exited in the
+   * window (HotSpot starts and ends compiler threads as its queue grows and shrinks) still counts,
+   * and the stages of one process add up to its total. A field the two readings' instants leave
+   * below zero reads zero.
+   */
+  private ProcCpu.Ticks otherThreads(long pid, Snapshot start, Snapshot end) {
+    ProcCpu.Ticks rest = end.processes.get(pid).minus(start.processes.get(pid));
+    for (int j = 0; j < subjects.size(); j++) {
+      CpuSubject t = subjects.get(j);
+      if (t.available() && t.pid() == pid && t.scope() == CpuSubject.Scope.STAGE_THREADS) {
+        rest = rest.minus(delta(start.stage.get(j), end.stage.get(j)));
+      }
+    }
+    return new ProcCpu.Ticks(Math.max(0, rest.user()), Math.max(0, rest.system()));
   }
 
   /**
