@@ -146,10 +146,10 @@ public final class StageServerProcess implements AutoCloseable {
 
   /**
    * The JVM options a spawned server of this transport gets unless told otherwise: {@link #C1_ONLY}
-   * for nio, whose stage is glue around libtorch's forward (measured: overhead 0.66x the default
-   * JIT's after 500 warm-up requests, docs/OVERHEAD.md); none for grpc, whose HTTP/2 framing and
-   * copies are Java code that C2 compiles better (its tuned round trip was slower under C1 at 4
-   * MiB, docs/OVERHEAD.md).
+   * for nio, whose stage is glue around libtorch's forward (measured after 500 warm-up requests:
+   * the overhead's mean 0.81x and its p90 0.62x the tiered JIT's, docs/OVERHEAD.md); none for grpc,
+   * whose HTTP/2 framing and copies are Java code that C2 compiles better (its tuned round trip was
+   * slower under C1 at 4 MiB, docs/OVERHEAD.md).
    */
   public static List<String> defaultJvmOptions(TransportKind transport) {
     return transport == TransportKind.NIO ? List.of(C1_ONLY) : List.of();
@@ -370,10 +370,24 @@ public final class StageServerProcess implements AutoCloseable {
      * #JVM_OPTIONS_PROPERTY}'s or, without it, the transport's {@link #defaultJvmOptions}. The
      * server's heap, {@code ai.djl.offline} and class path are set either way.
      *
-     * @throws IllegalArgumentException as {@link #parseJvmOptions} for an option that is not one
+     * @param options one JVM option per element, none for none (not the settings {@value
+     *     #JVM_OPTIONS_AUTO} or {@value #JVM_OPTIONS_NONE}: {@link #parseJvmOptions} reads those)
+     * @throws IllegalArgumentException as {@link #parseJvmOptions} for an option that is not one,
+     *     or for an element that is a setting or holds several options
      */
     public Builder optJvmOptions(List<String> options) {
-      parseJvmOptions(String.join(" ", options), transport);
+      if (!parseJvmOptions(String.join(" ", options), transport).equals(options)) {
+        throw new IllegalArgumentException(
+            "stage JVM options: "
+                + options
+                + " (expected: one JVM option per element, e.g. ["
+                + C1_ONLY
+                + "]; '"
+                + JVM_OPTIONS_AUTO
+                + "' and '"
+                + JVM_OPTIONS_NONE
+                + "' are settings, read by parseJvmOptions)");
+      }
       this.jvmOptions = List.copyOf(options);
       return this;
     }

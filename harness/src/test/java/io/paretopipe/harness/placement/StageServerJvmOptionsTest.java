@@ -87,6 +87,16 @@ class StageServerJvmOptionsTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> StageServerProcess.builder().optJvmOptions(List.of("-Xss2m", "oops")));
+    for (List<String> notOptions :
+        List.of(List.of("auto"), List.of("none"), List.of("-Xss2m -Xlog:gc"))) {
+      e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> StageServerProcess.builder().optJvmOptions(notOptions));
+      assertTrue(
+          e.getMessage().startsWith("stage JVM options: " + notOptions + " (expected: one JVM"),
+          e.getMessage());
+    }
     System.setProperty(StageServerProcess.JVM_OPTIONS_PROPERTY, "-Xss2m C1");
     try {
       e =
