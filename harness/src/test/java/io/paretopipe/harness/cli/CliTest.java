@@ -255,24 +255,31 @@ class CliTest {
     assertEquals(RunCommand.headJit(), root.get("head_jit").asText());
   }
 
+  /** {@code run} of mobilenetv2 split 18 over nio, 2 requests, no warm-up, and {@code extra}. */
+  private static Result twoRequestsThroughASpawnedStage(String... extra) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "run",
+                "--model",
+                "mobilenetv2",
+                "--split",
+                "18",
+                "--transport",
+                "nio",
+                "--requests",
+                "2",
+                "--warmup",
+                "0"));
+    args.addAll(List.of(extra));
+    return run(args.toArray(String[]::new));
+  }
+
   @Test
   void aSpawnedStageGetsTheJvmOptionsOfStageJvmOptionsAndTheJsonSaysWhich() throws Exception {
     Result r =
-        run(
-            "run",
-            "--model",
-            "mobilenetv2",
-            "--split",
-            "18",
-            "--transport",
-            "nio",
-            "--requests",
-            "2",
-            "--warmup",
-            "0",
-            "--stage-jvm-options",
-            "-XX:TieredStopAtLevel=1 -Xss2m",
-            "--json");
+        twoRequestsThroughASpawnedStage(
+            "--stage-jvm-options", "-XX:TieredStopAtLevel=1 -Xss2m", "--json");
     assertEquals(0, r.exit(), r.err());
     JsonNode root = new ObjectMapper().readTree(r.out());
     assertEquals("-XX:TieredStopAtLevel=1 -Xss2m", root.get("stage_jvm_options").asText());
@@ -338,20 +345,7 @@ class CliTest {
   void keepLogsKeepsNoEmptyLogAndSaysSo() {
     Result r;
     try {
-      r =
-          run(
-              "run",
-              "--model",
-              "mobilenetv2",
-              "--split",
-              "18",
-              "--transport",
-              "nio",
-              "--requests",
-              "2",
-              "--warmup",
-              "0",
-              "--keep-logs");
+      r = twoRequestsThroughASpawnedStage("--keep-logs");
     } finally {
       System.clearProperty(StageServerProcess.KEEP_LOGS_PROPERTY);
     }
