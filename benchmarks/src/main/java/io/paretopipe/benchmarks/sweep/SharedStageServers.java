@@ -188,7 +188,7 @@ final class SharedStageServers implements AutoCloseable {
             ? ""
             : ", dispatch " + placement.dispatch();
     StageServerProcess server = servers.get(transport);
-    String jvm = server.jvmOptions().isEmpty() ? "" : ", JVM options " + jvmOptions(server);
+    String jvm = server.jvmOptions().isEmpty() ? "" : ", JVM options " + server.jvmOptionsSetting();
     return server + (quota == null ? "" : ", CPU quota " + quota + "%") + dispatch + jvm;
   }
 
@@ -198,13 +198,7 @@ final class SharedStageServers implements AutoCloseable {
    * StageServerProcess#JVM_OPTIONS_NONE}.
    */
   void jvmOptionsInto(ObjectNode node) {
-    servers.forEach((transport, server) -> node.put(transport, jvmOptions(server)));
-  }
-
-  private static String jvmOptions(StageServerProcess server) {
-    return server.jvmOptions().isEmpty()
-        ? StageServerProcess.JVM_OPTIONS_NONE
-        : String.join(" ", server.jvmOptions());
+    servers.forEach((transport, server) -> node.put(transport, server.jvmOptionsSetting()));
   }
 
   /**

@@ -486,13 +486,7 @@ final class RunCommand implements Callable<Integer> {
             ? ""
             : io.paretopipe.harness.placement.CpuAffinity.allowedCpus(servers.get(0).pid()));
     c.put("head_jit", headJit());
-    c.put(
-        "stage_jvm_options",
-        servers.isEmpty()
-            ? ""
-            : servers.get(0).jvmOptions().isEmpty()
-                ? StageServerProcess.JVM_OPTIONS_NONE
-                : String.join(" ", servers.get(0).jvmOptions()));
+    c.put("stage_jvm_options", servers.isEmpty() ? "" : servers.get(0).jvmOptionsSetting());
     c.put("stages", Arrays.toString(pipeline.partition().cuts()).replace(" ", ""));
     c.put("engine", Engines.versions());
     c.put(

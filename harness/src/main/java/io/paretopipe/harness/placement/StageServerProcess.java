@@ -217,6 +217,14 @@ public final class StageServerProcess implements AutoCloseable {
     return jvmOptions;
   }
 
+  /**
+   * {@link #jvmOptions()} as a setting reads: separated by a space, or {@value #JVM_OPTIONS_NONE}
+   * when there are none ({@link #parseJvmOptions} reads it back).
+   */
+  public String jvmOptionsSetting() {
+    return jvmOptions.isEmpty() ? JVM_OPTIONS_NONE : String.join(" ", jvmOptions);
+  }
+
   /** {@code 127.0.0.1:PORT} the server accepts connections on. */
   public String address() {
     return address;

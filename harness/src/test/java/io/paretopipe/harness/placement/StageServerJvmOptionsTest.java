@@ -23,11 +23,13 @@ class StageServerJvmOptionsTest {
   void aNioServerRunsC1OnlyAndAGrpcServerWithTheDefaultJit() throws Exception {
     try (StageServerProcess nio = StageServerProcess.builder().optKeepLog(false).start()) {
       assertEquals(List.of(StageServerProcess.C1_ONLY), nio.jvmOptions());
+      assertEquals("-XX:TieredStopAtLevel=1", nio.jvmOptionsSetting());
       assertTrue(flags(nio.pid()).contains("-XX:TieredStopAtLevel=1"), flags(nio.pid()));
     }
     try (StageServerProcess grpc =
         StageServerProcess.builder().optTransport(TransportKind.GRPC).optKeepLog(false).start()) {
       assertEquals(List.of(), grpc.jvmOptions());
+      assertEquals("none", grpc.jvmOptionsSetting());
       assertFalse(flags(grpc.pid()).contains("TieredStopAtLevel"), flags(grpc.pid()));
     }
   }
@@ -46,6 +48,7 @@ class StageServerJvmOptionsTest {
             .optJvmOptions(List.of("-XX:TieredStopAtLevel=2", "-XX:+UseSerialGC"))
             .optKeepLog(false)
             .start()) {
+      assertEquals("-XX:TieredStopAtLevel=2 -XX:+UseSerialGC", own.jvmOptionsSetting());
       String flags = flags(own.pid());
       assertTrue(flags.contains("-XX:TieredStopAtLevel=2"), flags);
       assertTrue(flags.contains("-XX:+UseSerialGC"), flags);
