@@ -13,13 +13,9 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.buffer.ByteBufAllocator;
-import io.grpc.netty.shaded.io.netty.buffer.PooledByteBufAllocator;
-import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.IoHandlerFactory;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.WriteBufferWaterMark;
 import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
@@ -29,6 +25,7 @@ import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.paretopipe.harness.server.GrpcTuning;
+import io.paretopipe.harness.transport.grpc.GrpcTuningKnobs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -76,7 +73,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * core of a 2-core machine). This probe measures that before the transport's wire format changes.
  *
  * <pre>
- * java -jar benchmarks/target/benchmarks.jar GrpcChunkBenchmark -f 1 -wi 3 -w 2s -i 5 -r 2s
+ * java -jar benchmarks/target/benchmarks.jar GrpcChunkBenchmark -p bytes=16777216 -p variant=nio,whole,chunk-1m
  * </pre>
  *
  * Variants ({@code -p variant}):
@@ -96,27 +93,30 @@ import org.openjdk.jmh.annotations.Warmup;
  * </ul>
  *
  * <p>The raw echo: one bidi-streaming method {@value #METHOD_NAME}, plaintext over loopback, both
- * ends tuned as {@link GrpcTuning#TUNED} tunes ours: a fixed {@value GrpcTuning#TUNED_WINDOW_BYTES}
- * -byte flow-control window, one pooled direct allocator with max order {@value
- * GrpcTuning#TUNED_ALLOCATOR_MAX_ORDER}, a write-buffer high water mark of {@value
- * GrpcTuning#TUNED_WRITE_BUFFER_HIGH_BYTES} bytes (low: half). As in our transport, the server has
- * its own event loops (one acceptor, Netty's default number of I/O threads) and runs grpc's
- * callbacks on a cached pool of daemon threads named {@code paretopipe-grpc-chunk-stage-N}; the
- * client's channel runs its callbacks on grpc's shared Netty event loop ({@code directExecutor}).
- * One stream, opened in setup, carries every op. A message is a chunk: a 16-byte header (long total
- * tensor bytes, long offset of the chunk, big-endian) and the chunk's bytes. Sending drains the
- * chunk out of the direct source buffer through a 4 KiB heap array into grpc's buffers, as
- * protobuf's {@code writeTo} drains our tensor; receiving copies the chunk once, out of grpc's
- * buffers straight to its offset in one contiguous direct buffer per side, as our {@code
- * PooledMarshaller} copies a message. So every chunk size makes the same number of passes over the
- * tensor as {@code whole}. The server answers once the last chunk of a tensor is in, with chunks of
- * the same size sliced from its buffer, on the same stream; it does not wait for {@code isReady}
- * (grpc buffers what the window does not yet take), and neither does the client, whereas our
- * transport's head waits for {@code isReady} before each message.
+ * ends tuned with {@link GrpcTuning#TUNED} by the transport's own {@link GrpcTuningKnobs} (a fixed
+ * {@value GrpcTuning#TUNED_WINDOW_BYTES}-byte flow-control window, the transport's pooled direct
+ * allocator, a write-buffer high water mark of {@value GrpcTuning#TUNED_WRITE_BUFFER_HIGH_BYTES}
+ * bytes). As in our transport, the server has its own event loops (one acceptor, Netty's default
+ * number of I/O threads) and runs grpc's callbacks on a cached pool of daemon threads named {@code
+ * paretopipe-grpc-chunk-stage-N}; the client's channel runs its callbacks on grpc's shared Netty
+ * event loop ({@code directExecutor}). One stream, opened in setup, carries every op. A message is
+ * a chunk: a 16-byte header (long total tensor bytes, long offset of the chunk, big-endian) and the
+ * chunk's bytes. Sending drains the chunk out of the direct source buffer through a 4 KiB heap
+ * array into grpc's buffers, as protobuf's {@code writeTo} drains our tensor; receiving copies the
+ * chunk once, out of grpc's buffers straight to its offset in one contiguous direct buffer per
+ * side, as our {@code PooledMarshaller} copies a message. So every chunk size makes the same number
+ * of passes over the tensor as {@code whole}. The server answers once the last chunk of a tensor is
+ * in, with chunks of the same size sliced from its buffer, on the same stream; it does not wait for
+ * {@code isReady} (grpc buffers what the window does not yet take), and neither does the client,
+ * whereas our transport's head waits for {@code isReady} before each message.
  *
  * <p>Setup runs one round trip and checks, for the raw variants, that the echoed tensor equals the
  * sent one byte for byte (the source holds a distinct long at every 8-byte offset, so a chunk at
  * the wrong offset shows); the delegated variants rely on their transports' own tests.
+ *
+ * <p>Result (docs/TRANSPORT.md, "Streaming the tensor in chunks"): no chunk size separated from
+ * {@code whole} over six rounds (1 MiB: 0.94 [0.82, 1.07] at 16 MiB, 1.09 [0.81, 1.46] at 4 MiB;
+ * 256 KiB and 64 KiB slower), so the transport keeps one message per tensor.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -124,7 +124,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(
     value = 1,
     jvmArgsAppend = {"-Xmx2g", "-XX:MaxDirectMemorySize=4g"})
-@Warmup(iterations = 3, time = 2)
+@Warmup(iterations = 6, time = 3)
 @Measurement(iterations = 5, time = 2)
 public class GrpcChunkBenchmark {
   static final String METHOD_NAME = "paretopipe.probe.Echo/Chunks";
@@ -520,30 +520,12 @@ public class GrpcChunkBenchmark {
     private final ClientCall<Chunk, Chunk> call;
     private final Replies replies;
 
-    /** One pool for every probe server and channel of this process, as the tuned transport has. */
-    private static final class Pool {
-      static final ByteBufAllocator ALLOCATOR =
-          new PooledByteBufAllocator(
-              true,
-              PooledByteBufAllocator.defaultNumHeapArena(),
-              PooledByteBufAllocator.defaultNumDirectArena(),
-              PooledByteBufAllocator.defaultPageSize(),
-              GrpcTuning.TUNED_ALLOCATOR_MAX_ORDER,
-              0,
-              0,
-              true);
-    }
-
     ChunkEcho(int tensorBytes, int chunkBytes) throws IOException {
       this.chunkBytes = chunkBytes;
       this.source = filledBuffer(tensorBytes);
       this.clientReceived = ByteBuffer.allocateDirect(tensorBytes).order(ByteOrder.nativeOrder());
       this.serverReceived = ByteBuffer.allocateDirect(tensorBytes).order(ByteOrder.nativeOrder());
       int maxMessageBytes = (int) Math.min(Integer.MAX_VALUE, tensorBytes + (1L << 20));
-      WriteBufferWaterMark waterMark =
-          new WriteBufferWaterMark(
-              GrpcTuning.TUNED_WRITE_BUFFER_HIGH_BYTES / 2,
-              GrpcTuning.TUNED_WRITE_BUFFER_HIGH_BYTES);
       boolean epoll = Epoll.isAvailable();
       IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
       this.boss =
@@ -564,30 +546,25 @@ public class GrpcChunkBenchmark {
       Server s = null;
       ManagedChannel c = null;
       try {
-        s =
+        NettyServerBuilder serverBuilder =
             NettyServerBuilder.forAddress(
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                 .bossEventLoopGroup(boss)
                 .workerEventLoopGroup(workers)
                 .channelType(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                 .executor(executor)
-                .flowControlWindow(GrpcTuning.TUNED_WINDOW_BYTES)
-                .withChildOption(ChannelOption.ALLOCATOR, Pool.ALLOCATOR)
-                .withChildOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
                 .maxInboundMessageSize(maxMessageBytes)
-                .addService(service())
-                .build()
-                .start();
+                .addService(service());
+        GrpcTuningKnobs.apply(GrpcTuning.TUNED, serverBuilder);
+        s = serverBuilder.build().start();
         int port = ((InetSocketAddress) s.getListenSockets().get(0)).getPort();
-        c =
+        NettyChannelBuilder channelBuilder =
             NettyChannelBuilder.forAddress(InetAddress.getLoopbackAddress().getHostAddress(), port)
                 .usePlaintext()
                 .directExecutor()
-                .flowControlWindow(GrpcTuning.TUNED_WINDOW_BYTES)
-                .withOption(ChannelOption.ALLOCATOR, Pool.ALLOCATOR)
-                .withOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
-                .maxInboundMessageSize(maxMessageBytes)
-                .build();
+                .maxInboundMessageSize(maxMessageBytes);
+        GrpcTuningKnobs.apply(GrpcTuning.TUNED, channelBuilder);
+        c = channelBuilder.build();
         this.replies = new Replies(tensorBytes);
         this.call = c.newCall(method(clientReceived), CallOptions.DEFAULT);
         call.start(replies, new Metadata());

@@ -9,8 +9,12 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.WriteBufferWaterMark;
 import io.paretopipe.harness.server.GrpcTuning;
 
-/** Applies a {@link GrpcTuning} to grpc-java's Netty builders, server and channel alike. */
-final class GrpcTuningKnobs {
+/**
+ * Applies a {@link GrpcTuning} to grpc-java's Netty builders, server and channel alike. Public for
+ * benchmarks that build grpc servers and channels of their own and must tune them exactly as the
+ * transport does ({@code GrpcChunkBenchmark}).
+ */
+public final class GrpcTuningKnobs {
   private GrpcTuningKnobs() {}
 
   /** One pool for every tuned channel and server of this process, created on first use. */
@@ -28,7 +32,7 @@ final class GrpcTuningKnobs {
   }
 
   /** The server's knobs; the executor is the caller's ({@link GrpcTuning#directExecutor()}). */
-  static void apply(GrpcTuning tuning, NettyServerBuilder builder) {
+  public static void apply(GrpcTuning tuning, NettyServerBuilder builder) {
     if (tuning.fixedWindow()) {
       builder.flowControlWindow(GrpcTuning.TUNED_WINDOW_BYTES);
     }
@@ -48,7 +52,7 @@ final class GrpcTuningKnobs {
   }
 
   /** The head channel's knobs (its callbacks always run on the event loop). */
-  static void apply(GrpcTuning tuning, NettyChannelBuilder builder) {
+  public static void apply(GrpcTuning tuning, NettyChannelBuilder builder) {
     if (tuning.fixedWindow()) {
       builder.flowControlWindow(GrpcTuning.TUNED_WINDOW_BYTES);
     }
