@@ -379,6 +379,10 @@ public final class GrpcStageServer implements StageServer {
     }
     try {
       server.awaitTermination(TERMINATION_MILLIS, TimeUnit.MILLISECONDS);
+      // grpc's callbacks for the closed calls may still be queued on the executor; they write
+      // through the event loops, so those stay up until the callbacks have run
+      executor.shutdown();
+      executor.awaitTermination(TERMINATION_MILLIS, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
