@@ -82,7 +82,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code nio}: {@link TransportBenchmark} with {@code transport=nio}, {@code
  *       dispatch=run-to-completion}: the real nio transport, the bar to reach.
  *   <li>{@code grpc-tuned}: {@link TransportBenchmark} with {@code transport=grpc}, {@code
- *       grpcTuning=tuned}: the real grpc transport.
+ *       grpcTuning=tuned-write-buffer}: the real grpc transport as tuned when this probe was made
+ *       (the knobs {@link GrpcTuningKnobs} applies to grpc-java's builders, which the raw echo gets
+ *       too; today's {@code tuned} also changes grpc's HTTP/2 handlers, which the raw echo does not
+ *       reach).
  *   <li>{@code whole}: a raw grpc-java echo (below) sending the tensor as one message. It repeats
  *       our transport's copy pattern without protobuf, sessions, limits or interceptors, so {@code
  *       whole} against {@code grpc-tuned} calibrates the probe: the chunked variants are to be
@@ -93,22 +96,23 @@ import org.openjdk.jmh.annotations.Warmup;
  * </ul>
  *
  * <p>The raw echo: one bidi-streaming method {@value #METHOD_NAME}, plaintext over loopback, both
- * ends tuned with {@link GrpcTuning#TUNED} by the transport's own {@link GrpcTuningKnobs} (a fixed
- * {@value GrpcTuning#TUNED_WINDOW_BYTES}-byte flow-control window, the transport's pooled direct
- * allocator, a write-buffer high water mark of {@value GrpcTuning#TUNED_WRITE_BUFFER_HIGH_BYTES}
- * bytes). As in our transport, the server has its own event loops (one acceptor, Netty's default
- * number of I/O threads) and runs grpc's callbacks on a cached pool of daemon threads named {@code
- * paretopipe-grpc-chunk-stage-N}; the client's channel runs its callbacks on grpc's shared Netty
- * event loop ({@code directExecutor}). One stream, opened in setup, carries every op. A message is
- * a chunk: a 16-byte header (long total tensor bytes, long offset of the chunk, big-endian) and the
- * chunk's bytes. Sending drains the chunk out of the direct source buffer through a 4 KiB heap
- * array into grpc's buffers, as protobuf's {@code writeTo} drains our tensor; receiving copies the
- * chunk once, out of grpc's buffers straight to its offset in one contiguous direct buffer per
- * side, as our {@code PooledMarshaller} copies a message. So every chunk size makes the same number
- * of passes over the tensor as {@code whole}. The server answers once the last chunk of a tensor is
- * in, with chunks of the same size sliced from its buffer, on the same stream; it does not wait for
- * {@code isReady} (grpc buffers what the window does not yet take), and neither does the client,
- * whereas our transport's head waits for {@code isReady} before each message.
+ * ends tuned with {@link GrpcTuning#TUNED_WRITE_BUFFER} by the transport's own {@link
+ * GrpcTuningKnobs} (a fixed {@value GrpcTuning#TUNED_WINDOW_BYTES}-byte flow-control window, the
+ * transport's pooled direct allocator, a write-buffer high water mark of {@value
+ * GrpcTuning#TUNED_WRITE_BUFFER_HIGH_BYTES} bytes). As in our transport, the server has its own
+ * event loops (one acceptor, Netty's default number of I/O threads) and runs grpc's callbacks on a
+ * cached pool of daemon threads named {@code paretopipe-grpc-chunk-stage-N}; the client's channel
+ * runs its callbacks on grpc's shared Netty event loop ({@code directExecutor}). One stream, opened
+ * in setup, carries every op. A message is a chunk: a 16-byte header (long total tensor bytes, long
+ * offset of the chunk, big-endian) and the chunk's bytes. Sending drains the chunk out of the
+ * direct source buffer through a 4 KiB heap array into grpc's buffers, as protobuf's {@code
+ * writeTo} drains our tensor; receiving copies the chunk once, out of grpc's buffers straight to
+ * its offset in one contiguous direct buffer per side, as our {@code PooledMarshaller} copies a
+ * message. So every chunk size makes the same number of passes over the tensor as {@code whole}.
+ * The server answers once the last chunk of a tensor is in, with chunks of the same size sliced
+ * from its buffer, on the same stream; it does not wait for {@code isReady} (grpc buffers what the
+ * window does not yet take), and neither does the client, whereas our transport's head waits for
+ * {@code isReady} before each message.
  *
  * <p>Setup runs one round trip and checks, for the raw variants, that the echoed tensor equals the
  * sent one byte for byte (the source holds a distinct long at every 8-byte offset, so a chunk at
@@ -148,7 +152,7 @@ public class GrpcChunkBenchmark {
   /** What {@link #variant} names. */
   enum Variant {
     NIO("nio", "nio", "default", 0),
-    GRPC_TUNED("grpc-tuned", "grpc", "tuned", 0),
+    GRPC_TUNED("grpc-tuned", "grpc", "tuned-write-buffer", 0),
     WHOLE("whole", null, null, Integer.MAX_VALUE),
     CHUNK_4M("chunk-4m", null, null, 4 << 20),
     CHUNK_1M("chunk-1m", null, null, 1 << 20),
@@ -557,7 +561,7 @@ public class GrpcChunkBenchmark {
                 .executor(executor)
                 .maxInboundMessageSize(maxMessageBytes)
                 .addService(service());
-        GrpcTuningKnobs.apply(GrpcTuning.TUNED, serverBuilder);
+        GrpcTuningKnobs.apply(GrpcTuning.TUNED_WRITE_BUFFER, serverBuilder);
         s = serverBuilder.build().start();
         int port = ((InetSocketAddress) s.getListenSockets().get(0)).getPort();
         NettyChannelBuilder channelBuilder =
@@ -565,7 +569,7 @@ public class GrpcChunkBenchmark {
                 .usePlaintext()
                 .directExecutor()
                 .maxInboundMessageSize(maxMessageBytes);
-        GrpcTuningKnobs.apply(GrpcTuning.TUNED, channelBuilder);
+        GrpcTuningKnobs.apply(GrpcTuning.TUNED_WRITE_BUFFER, channelBuilder);
         c = channelBuilder.build();
         this.replies = new Replies(tensorBytes);
         this.call = c.newCall(method(clientReceived), CallOptions.DEFAULT);

@@ -55,11 +55,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * With {@code -p grpcTuning=tuned} (or one knob: {@code window}, {@code allocator}, {@code
  * socket-buffers}, {@code direct-executor}, {@code recv-buffer}, {@code write-buffer}, {@code
- * composite-cumulator}; or {@code window-allocator}, {@code tuned-recv-buffer}, {@code
- * tuned-write-buffer}, {@code tuned-composite}: see {@link GrpcTuning}) both the grpc server and
- * channel use that {@link GrpcTuning}; {@code default} is grpc-java's own settings; the other
- * transports ignore it. The nio server dispatches with {@code -p dispatch} ({@code
- * run-to-completion}, the default, or {@code pipelined}).
+ * composite-cumulator}, {@code large-frames}; or {@code window-allocator}, {@code
+ * tuned-recv-buffer}, {@code tuned-write-buffer}, {@code tuned-composite}: see {@link GrpcTuning})
+ * both the grpc server and channel use that {@link GrpcTuning}; {@code default} is grpc-java's own
+ * settings; the other transports ignore it. The nio server dispatches with {@code -p dispatch}
+ * ({@code run-to-completion}, the default, or {@code pipelined}).
  *
  * <p>With {@code -p pin=true} the benchmark thread is pinned to CPU 0 and every server thread to
  * CPU 1 (via {@code taskset}), so client and server never share a core. Results and the command are

@@ -237,7 +237,7 @@ final class RunCommand implements Callable<Integer> {
           "grpc: HTTP/2 settings of the head's channel and of spawned stages: default, tuned, window,"
               + " allocator, direct-executor, socket-buffers, recv-buffer, write-buffer,"
               + " tuned-recv-buffer, tuned-write-buffer, window-allocator, composite-cumulator,"
-              + " tuned-composite (see 'serve --grpc-tuning';"
+              + " tuned-composite, large-frames (see 'serve --grpc-tuning';"
               + " default: ${DEFAULT-VALUE}).")
   String grpcTuning;
 

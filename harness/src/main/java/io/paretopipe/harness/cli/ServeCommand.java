@@ -198,10 +198,11 @@ final class ServeCommand implements Callable<Integer> {
       defaultValue = "default",
       description =
           "grpc only: HTTP/2 settings: default (grpc-java's), tuned (16 MiB flow-control window,"
-              + " pooled direct allocator with 16 MiB chunks, 8 MiB write-buffer high water mark),"
-              + " or one knob: window, allocator, direct-executor, socket-buffers, recv-buffer,"
-              + " write-buffer, composite-cumulator (HTTP/2 reads gathered without copying);"
-              + " window-allocator (tuned before 2026-12-07), tuned-recv-buffer, tuned-write-buffer,"
+              + " pooled direct allocator with 16 MiB chunks, 8 MiB write-buffer high water mark,"
+              + " HTTP/2 reads gathered without copying, DATA frames up to 16 MiB), or one knob:"
+              + " window, allocator, direct-executor, socket-buffers, recv-buffer, write-buffer,"
+              + " composite-cumulator, large-frames; or tuned-write-buffer (tuned until"
+              + " 2026-12-07 21:00 UTC), window-allocator (before that), tuned-recv-buffer,"
               + " tuned-composite (docs/TRANSPORT.md; default: ${DEFAULT-VALUE}).")
   String grpcTuning;
 

@@ -38,10 +38,6 @@ import java.util.stream.Collectors;
  *       HTTP/2 flow controller frames a message only while the connection is writable, so with the
  *       default it frames, writes and flushes 64 KiB at a time; with this one a whole window's
  *       worth is framed and handed to one gathering write.
- *   <li>{@code tuned-recv-buffer}, {@code tuned-write-buffer}: {@link #TUNED} plus that knob.
- *       Alone, a knob runs with grpc's own allocator, whose 2 MiB chunks are freed and mapped again
- *       as 16 MiB messages come and go (page faults in kernel time on every thread that allocates);
- *       that cost hides what the knob does, so each is measured on top of {@link #TUNED} too.
  *   <li>{@code composite-cumulator}: the HTTP/2 handlers (Netty {@code ByteToMessageDecoder}s) of
  *       the stage server and of the head's channel keep the buffers they read as the parts of one
  *       composite buffer ({@code COMPOSITE_CUMULATOR}) instead of copying each into one growing
@@ -49,27 +45,47 @@ import java.util.stream.Collectors;
  *       tensor, on each side. grpc-java has no option for it; the server's connection gate sets it
  *       on each accepted connection's handler once grpc has added it, and the head's channel, to
  *       reach its socket, runs on one event-loop thread of its own instead of grpc's shared loops.
- *       {@code tuned-composite}: {@link #TUNED} plus this knob.
+ *   <li>{@code large-frames}: each end of a connection tells its peer, in a SETTINGS frame after
+ *       grpc's preface, that it accepts HTTP/2 DATA frames of up to {@value #LARGE_FRAME_BYTES}
+ *       bytes (HTTP/2's largest) instead of the 16 KiB grpc-java keeps, so a message crosses in as
+ *       few frames as the flow-control window and the write buffer allow instead of one per 16 KiB.
+ *       grpc-java has no option for it; set where {@code composite-cumulator} is. Netty reads a
+ *       frame whole before decoding it, so with the default merge cumulator a large frame is
+ *       gathered by copying it into ever larger buffers (twice {@code tuned}'s round trip at 4 MiB
+ *       in a first probe): it belongs with {@code composite-cumulator}. A connection can then make
+ *       its peer buffer one frame of up to {@value #LARGE_FRAME_BYTES} bytes before its flow
+ *       control is checked, the same bound the 16 MiB window already gives.
  * </ul>
  *
- * What grpc-java does not offer: the HTTP/2 max frame size (it keeps Netty's 16 KiB DATA frames; no
- * builder option sets SETTINGS_MAX_FRAME_SIZE) and sending a message's bytes without copying them
- * into its own buffers (a protobuf message is drained into grpc's buffers once).
+ * <p>The combinations: {@link #TUNED} is {@code window}, {@code allocator}, {@code write-buffer},
+ * {@code composite-cumulator} and {@code large-frames} (since 2026-12-07, 21:00 UTC); before that
+ * it was the first three, now {@code tuned-write-buffer}; before that the first two, now {@code
+ * window-allocator}. {@code tuned-recv-buffer} is {@code window-allocator} plus {@code
+ * recv-buffer}; {@code tuned-composite} is {@code tuned-write-buffer} plus {@code
+ * composite-cumulator} (today's {@code tuned} without {@code large-frames}). Alone, {@code
+ * recv-buffer} and {@code write-buffer} run with grpc's own allocator, whose 2 MiB chunks are freed
+ * and mapped again as 16 MiB messages come and go (page faults in kernel time on every thread that
+ * allocates); that cost hides what the knob does, so each was measured on top of the pooled
+ * allocator too.
+ *
+ * <p>What grpc-java does not offer: sending a message's bytes without copying them into its own
+ * buffers (a protobuf message is drained into grpc's buffers once).
  */
 public enum GrpcTuning {
-  DEFAULT(false, false, false, false, false, false, false),
-  WINDOW(true, false, false, false, false, false, false),
-  ALLOCATOR(false, true, false, false, false, false, false),
-  DIRECT_EXECUTOR(false, false, true, false, false, false, false),
-  TUNED(true, true, false, false, false, true, false),
-  SOCKET_BUFFERS(false, false, false, true, false, false, false),
-  RECV_BUFFER(false, false, false, false, true, false, false),
-  WRITE_BUFFER(false, false, false, false, false, true, false),
-  TUNED_RECV_BUFFER(true, true, false, false, true, false, false),
-  TUNED_WRITE_BUFFER(true, true, false, false, false, true, false),
-  WINDOW_ALLOCATOR(true, true, false, false, false, false, false),
-  COMPOSITE_CUMULATOR(false, false, false, false, false, false, true),
-  TUNED_COMPOSITE(true, true, false, false, false, true, true);
+  DEFAULT(false, false, false, false, false, false, false, false),
+  WINDOW(true, false, false, false, false, false, false, false),
+  ALLOCATOR(false, true, false, false, false, false, false, false),
+  DIRECT_EXECUTOR(false, false, true, false, false, false, false, false),
+  TUNED(true, true, false, false, false, true, true, true),
+  SOCKET_BUFFERS(false, false, false, true, false, false, false, false),
+  RECV_BUFFER(false, false, false, false, true, false, false, false),
+  WRITE_BUFFER(false, false, false, false, false, true, false, false),
+  TUNED_RECV_BUFFER(true, true, false, false, true, false, false, false),
+  TUNED_WRITE_BUFFER(true, true, false, false, false, true, false, false),
+  WINDOW_ALLOCATOR(true, true, false, false, false, false, false, false),
+  COMPOSITE_CUMULATOR(false, false, false, false, false, false, true, false),
+  TUNED_COMPOSITE(true, true, false, false, false, true, true, false),
+  LARGE_FRAMES(false, false, false, false, false, false, false, true);
 
   /** Flow-control window of {@code window}, bytes: 16 MiB. */
   public static final int TUNED_WINDOW_BYTES = 16 << 20;
@@ -86,6 +102,12 @@ public enum GrpcTuning {
   /** Largest read buffer of {@code recv-buffer}, bytes: 1 MiB. */
   public static final int TUNED_RECV_BUFFER_MAX_BYTES = 1 << 20;
 
+  /**
+   * SETTINGS_MAX_FRAME_SIZE of {@code large-frames}, bytes: HTTP/2's largest, 2^24 - 1 (grpc keeps
+   * Netty's 16 KiB).
+   */
+  public static final int LARGE_FRAME_BYTES = (1 << 24) - 1;
+
   /** Write-buffer high water mark of {@code write-buffer}, bytes: 8 MiB (low: 4 MiB). */
   public static final int TUNED_WRITE_BUFFER_HIGH_BYTES = 8 << 20;
 
@@ -96,6 +118,7 @@ public enum GrpcTuning {
   private final boolean recvBuffer;
   private final boolean writeBuffer;
   private final boolean compositeCumulator;
+  private final boolean largeFrames;
 
   GrpcTuning(
       boolean fixedWindow,
@@ -104,7 +127,8 @@ public enum GrpcTuning {
       boolean socketBuffers,
       boolean recvBuffer,
       boolean writeBuffer,
-      boolean compositeCumulator) {
+      boolean compositeCumulator,
+      boolean largeFrames) {
     this.fixedWindow = fixedWindow;
     this.pooledAllocator = pooledAllocator;
     this.directExecutor = directExecutor;
@@ -112,6 +136,7 @@ public enum GrpcTuning {
     this.recvBuffer = recvBuffer;
     this.writeBuffer = writeBuffer;
     this.compositeCumulator = compositeCumulator;
+    this.largeFrames = largeFrames;
   }
 
   /** True: a fixed {@value #TUNED_WINDOW_BYTES}-byte flow-control window, no BDP estimation. */
@@ -150,6 +175,15 @@ public enum GrpcTuning {
    */
   public boolean compositeCumulator() {
     return compositeCumulator;
+  }
+
+  /**
+   * True: each end of a connection accepts DATA frames of up to {@value #LARGE_FRAME_BYTES} bytes
+   * and says so to the peer, so a message crosses in as few frames as the flow-control window
+   * allows instead of one per 16 KiB.
+   */
+  public boolean largeFrames() {
+    return largeFrames;
   }
 
   /** The name as {@code --grpc-tuning} and {@code -p grpcTuning} spell it. */

@@ -311,15 +311,18 @@ class RunToCompletionTest {
     assertTrue(
         composite.compositeCumulator() && composite.writeBuffer() && composite.fixedWindow());
     assertTrue(GrpcTuning.parse("composite-cumulator").compositeCumulator());
-    assertFalse(
-        GrpcTuning.COMPOSITE_CUMULATOR.pooledAllocator() || GrpcTuning.TUNED.compositeCumulator());
+    assertFalse(GrpcTuning.COMPOSITE_CUMULATOR.pooledAllocator() || composite.largeFrames());
+    assertTrue(GrpcTuning.TUNED.compositeCumulator() && GrpcTuning.TUNED.largeFrames());
+    GrpcTuning frames = GrpcTuning.parse("large-frames");
+    assertTrue(frames.largeFrames() && !frames.compositeCumulator() && !frames.fixedWindow());
+    assertFalse(write.compositeCumulator() || write.largeFrames());
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> GrpcTuning.parse("fast"));
     assertEquals(
         "grpc tuning \"fast\" is unknown: valid names are default, window, allocator,"
             + " direct-executor, tuned, socket-buffers, recv-buffer, write-buffer,"
             + " tuned-recv-buffer, tuned-write-buffer, window-allocator, composite-cumulator,"
-            + " tuned-composite",
+            + " tuned-composite, large-frames",
         e.getMessage());
   }
 }

@@ -56,8 +56,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and port, unique per open TCP connection. grpc requires the event loops of a custom channel to be
  * given too: this gate owns them (one acceptor thread and Netty's default number of I/O threads,
  * daemons named {@code paretopipe-grpc-stage-PORT-accept} and {@code -io}) and shuts them down in
- * {@link #close}. With {@link io.paretopipe.harness.server.GrpcTuning#compositeCumulator()} the
- * accept also puts a {@link CompositeCumulatorHook} first in each connection's pipeline.
+ * {@link #close}. With {@link io.paretopipe.harness.server.GrpcTuning#compositeCumulator()} or
+ * {@link io.paretopipe.harness.server.GrpcTuning#largeFrames()} the accept also puts an {@link
+ * Http2HandlerHook} first in each connection's pipeline.
  *
  * <p>Thread-safe: accepts run on the acceptor thread, closes on the I/O threads, proofs on grpc's
  * callback threads.
@@ -75,14 +76,17 @@ final class GrpcConnectionGate implements AutoCloseable {
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final boolean epoll;
-  private final boolean compositeCumulator;
+  private final Http2HandlerHook http2Hook;
 
   GrpcConnectionGate(StageServerOptions options, String threadPrefix) {
     this.maxProved = options.maxConnections();
     this.pending =
         new PendingConnections(options.maxPendingConnections(), options.maxPendingPerSource());
     this.epoll = Epoll.isAvailable();
-    this.compositeCumulator = options.grpcTuning().compositeCumulator();
+    this.http2Hook =
+        Http2HandlerHook.needed(options.grpcTuning())
+            ? Http2HandlerHook.of(options.grpcTuning())
+            : null;
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     this.boss =
         new MultiThreadIoEventLoopGroup(
@@ -237,8 +241,8 @@ final class GrpcConnectionGate implements AutoCloseable {
         return;
       }
       byRemote.put(remote, c);
-      if (compositeCumulator) {
-        child.pipeline().addFirst(CompositeCumulatorHook.INSTANCE);
+      if (http2Hook != null) {
+        child.pipeline().addFirst(http2Hook);
       }
       child.closeFuture().addListener(f -> c.ended());
       recordPeak();

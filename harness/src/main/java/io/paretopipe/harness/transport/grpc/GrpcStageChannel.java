@@ -75,9 +75,9 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Threads: as {@link StageChannel}: one sender and one receiver at a time, concurrently; close
  * from anywhere. The socket's I/O runs on grpc's shared Netty event loops, except with {@link
- * GrpcTuning#compositeCumulator()}: then on one event-loop thread of this channel's own ({@link
- * HeadEventLoop}), which {@link #close} (or a failed {@code connect}) shuts down and, unless called
- * on that thread, waits for.
+ * GrpcTuning#compositeCumulator()} or {@link GrpcTuning#largeFrames()}: then on one event-loop
+ * thread of this channel's own ({@link HeadEventLoop}), which {@link #close} (or a failed {@code
+ * connect}) shuts down and, unless called on that thread, waits for.
  */
 public final class GrpcStageChannel implements StageChannel {
 
@@ -204,8 +204,8 @@ public final class GrpcStageChannel implements StageChannel {
     }
     GrpcTuningKnobs.apply(tuning, builder);
     HeadEventLoop loop =
-        tuning.compositeCumulator()
-            ? new HeadEventLoop("paretopipe-grpc-head-" + target.getPort() + "-io")
+        Http2HandlerHook.needed(tuning)
+            ? new HeadEventLoop("paretopipe-grpc-head-" + target.getPort() + "-io", tuning)
             : null;
     ManagedChannel channel = null;
     try {
@@ -236,8 +236,8 @@ public final class GrpcStageChannel implements StageChannel {
   }
 
   /**
-   * The socket channels of this channel's own event loop ({@link GrpcTuning#compositeCumulator()}),
-   * empty without one.
+   * The socket channels of this channel's own event loop ({@link Http2HandlerHook#needed}), empty
+   * without one.
    */
   List<io.grpc.netty.shaded.io.netty.channel.Channel> nettyChannels() {
     return loop == null ? List.of() : loop.channels();

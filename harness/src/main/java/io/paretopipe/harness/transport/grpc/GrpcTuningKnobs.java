@@ -10,9 +10,11 @@ import io.grpc.netty.shaded.io.netty.channel.WriteBufferWaterMark;
 import io.paretopipe.harness.server.GrpcTuning;
 
 /**
- * Applies a {@link GrpcTuning} to grpc-java's Netty builders, server and channel alike. Public for
- * benchmarks that build grpc servers and channels of their own and must tune them exactly as the
- * transport does ({@code GrpcChunkBenchmark}).
+ * Applies a {@link GrpcTuning} to grpc-java's Netty builders, server and channel alike: the knobs
+ * the builders take options for. The ones they do not ({@link GrpcTuning#compositeCumulator()},
+ * {@link GrpcTuning#largeFrames()}) are applied per connection by {@link Http2HandlerHook}. Public
+ * for benchmarks that build grpc servers and channels of their own and must tune them exactly as
+ * the transport does ({@code GrpcChunkBenchmark}).
  */
 public final class GrpcTuningKnobs {
   private GrpcTuningKnobs() {}

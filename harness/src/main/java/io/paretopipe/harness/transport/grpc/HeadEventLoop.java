@@ -19,27 +19,30 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The event loop of one head channel ({@link GrpcStageChannel}) whose HTTP/2 handler gathers its
- * reads with Netty's composite cumulator ({@link GrpcTuning#compositeCumulator()}): the head's side
- * of what {@link GrpcConnectionGate} does for the stage server.
+ * The event loop of one head channel ({@link GrpcStageChannel}) whose HTTP/2 handler grpc-java does
+ * not configure as the tuning asks ({@link Http2HandlerHook#needed}: the composite cumulator, large
+ * frames): the head's side of what {@link GrpcConnectionGate} does for the stage server.
  *
  * <p>{@link NettyChannelBuilder} takes a channel factory only together with an event-loop group, so
  * this owns one: a single I/O thread (one channel needs no more), a daemon named {@code
  * paretopipe-grpc-head-PORT-io}, epoll where grpc would use it, else NIO. Every socket channel the
- * factory makes has a {@link CompositeCumulatorHook} first in its pipeline. The caller that made it
- * must {@link #close} it, also when the channel never connected.
+ * factory makes has the tuning's {@link Http2HandlerHook} first in its pipeline. The caller that
+ * made it must {@link #close} it, also when the channel never connected.
  */
 final class HeadEventLoop {
   private static final long SHUTDOWN_MILLIS = 5_000;
 
   private final EventLoopGroup group;
   private final boolean epoll;
+  private final Http2HandlerHook hook;
   private final Set<Channel> open = ConcurrentHashMap.newKeySet();
 
   /**
    * @param threadPrefix the I/O thread's name before Netty's numbers
+   * @param tuning the channel's tuning; {@link Http2HandlerHook#needed} must hold for it
    */
-  HeadEventLoop(String threadPrefix) {
+  HeadEventLoop(String threadPrefix, GrpcTuning tuning) {
+    this.hook = Http2HandlerHook.of(tuning);
     this.epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     this.group =
@@ -53,7 +56,7 @@ final class HeadEventLoop {
         .channelFactory(
             () -> {
               Channel channel = epoll ? new EpollSocketChannel() : new NioSocketChannel();
-              channel.pipeline().addFirst(CompositeCumulatorHook.INSTANCE);
+              channel.pipeline().addFirst(hook);
               open.add(channel);
               channel.closeFuture().addListener(f -> open.remove(channel));
               return channel;

@@ -33,8 +33,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * loopback, the HTTP/2 handlers of the stage server's connection and of the head's channel have
  * Netty's composite cumulator (read from Netty's private field: Netty offers no getter), and the
  * hooks that set them have left the pipelines; without the knob the stage's handler keeps Netty's
- * default and the head stays on grpc's shared event loops. The head's own event loop is gone once
- * the channel is closed, and when it fails to connect.
+ * default, and the head stays on grpc's shared event loops unless another hooked knob ({@code
+ * large-frames}) gives it one. The head's own event loop is gone once the channel is closed, and
+ * when it fails to connect.
  */
 class GrpcCompositeCumulatorTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(20);
@@ -43,7 +44,9 @@ class GrpcCompositeCumulatorTest {
   @CsvSource({
     "composite-cumulator, true",
     "tuned-composite, true",
-    "tuned, false",
+    "tuned, true",
+    "tuned-write-buffer, false",
+    "large-frames, false",
     "default, false"
   })
   void bothHttp2HandlersGatherReadsAsTheTuningSays(String name, boolean composite)
@@ -72,9 +75,14 @@ class GrpcCompositeCumulatorTest {
           "stage");
 
       List<Channel> headSockets = ((GrpcStageChannel) head).nettyChannels();
-      if (composite) {
+      if (Http2HandlerHook.needed(tuning)) {
         assertEquals(1, headSockets.size(), "the head's one connection, on its own event loop");
-        assertCumulator(headSockets.get(0), ByteToMessageDecoder.COMPOSITE_CUMULATOR, "head");
+        assertCumulator(
+            headSockets.get(0),
+            composite
+                ? ByteToMessageDecoder.COMPOSITE_CUMULATOR
+                : ByteToMessageDecoder.MERGE_CUMULATOR,
+            "head");
       } else {
         assertEquals(List.of(), headSockets, "the head stays on grpc's shared event loops");
       }
@@ -82,7 +90,7 @@ class GrpcCompositeCumulatorTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"composite-cumulator", "tuned-composite"})
+  @CsvSource({"composite-cumulator", "tuned-composite", "large-frames", "tuned"})
   void closingTheHeadEndsItsEventLoopThread(String name) throws Exception {
     GrpcTuning tuning = GrpcTuning.parse(name);
     Thread loopThread;
@@ -110,7 +118,7 @@ class GrpcCompositeCumulatorTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"composite-cumulator", "tuned-composite"})
+  @CsvSource({"composite-cumulator", "tuned-composite", "large-frames", "tuned"})
   void aFailedConnectLeavesNoEventLoopThread(String name) throws Exception {
     int port;
     try (ServerSocket unused = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -145,11 +153,11 @@ class GrpcCompositeCumulatorTest {
                 () ->
                     new Object[] {
                       cumulator(channel.pipeline().get(Http2ConnectionHandler.class)),
-                      channel.pipeline().get(CompositeCumulatorHook.class)
+                      channel.pipeline().get(Http2HandlerHook.class)
                     })
             .get();
     assertSame(expected, seen[0], side + "'s HTTP/2 handler's cumulator");
-    assertNull(seen[1], side + ": the hook leaves the pipeline once it has set the cumulator");
+    assertNull(seen[1], side + ": the hook leaves the pipeline once it has changed the handler");
   }
 
   private static Object cumulator(Http2ConnectionHandler handler) throws Exception {
