@@ -71,6 +71,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * overhead-compare.sh} places a split's head and tail. Start it with the allocator environment of
  * {@link Engines#RECOMMENDED_ALLOCATOR_ENV} (the tail gets it from this JVM). Results and the
  * command are in {@code docs/TRANSPORT.md}.
+ *
+ * <p>Warm-up: 6 x 2 s by default. With a forward per op the whole op (forwards, hop, JIT of both)
+ * keeps getting faster for 4-8 s: the first 2 s iterations ran 15-45 % above the settled ones for
+ * nio, grpc and the floor alike (docs/runs/2026-12-07-grpc-large-frames/hop), so the 3 x 1 s of
+ * before measured part of the warm-up.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -78,7 +83,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(
     value = 1,
     jvmArgsAppend = {"-Xmx2g", "-XX:MaxDirectMemorySize=4g", "-Dai.djl.offline=true"})
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 6, time = 2)
 @Measurement(iterations = 5, time = 1)
 public class HopBenchmark {
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
