@@ -487,6 +487,11 @@ final class RunCommand implements Callable<Integer> {
             : io.paretopipe.harness.placement.CpuAffinity.allowedCpus(servers.get(0).pid()));
     c.put("head_jit", headJit());
     c.put("stage_jvm_options", servers.isEmpty() ? "" : servers.get(0).jvmOptionsSetting());
+    c.put(
+        "grpc_tuning",
+        pipeline.spec().transport() == io.paretopipe.harness.transport.TransportKind.GRPC
+            ? io.paretopipe.harness.server.GrpcTuning.parse(grpcTuning).cliName()
+            : "");
     c.put("stages", Arrays.toString(pipeline.partition().cuts()).replace(" ", ""));
     c.put("engine", Engines.versions());
     c.put(

@@ -252,11 +252,17 @@ class CliTest {
     assertEquals("off", root.get("spin_wait").asText());
     assertEquals("off (auto: transport local never spins)", root.get("spin_wait_reason").asText());
     assertEquals("", root.get("stage_jvm_options").asText());
+    assertEquals("", root.get("grpc_tuning").asText(), "no grpc, no tuning");
     assertEquals(RunCommand.headJit(), root.get("head_jit").asText());
   }
 
   /** {@code run} of mobilenetv2 split 18 over nio, 2 requests, no warm-up, and {@code extra}. */
   private static Result twoRequestsThroughASpawnedStage(String... extra) {
+    return twoRequestsThroughASpawnedStageOver("nio", extra);
+  }
+
+  /** {@code run} of mobilenetv2 split 18 over {@code transport}, 2 requests, no warm-up. */
+  private static Result twoRequestsThroughASpawnedStageOver(String transport, String... extra) {
     List<String> args =
         new java.util.ArrayList<>(
             List.of(
@@ -266,7 +272,7 @@ class CliTest {
                 "--split",
                 "18",
                 "--transport",
-                "nio",
+                transport,
                 "--requests",
                 "2",
                 "--warmup",
@@ -283,6 +289,17 @@ class CliTest {
     assertEquals(0, r.exit(), r.err());
     JsonNode root = new ObjectMapper().readTree(r.out());
     assertEquals("-XX:TieredStopAtLevel=1 -Xss2m", root.get("stage_jvm_options").asText());
+  }
+
+  @Test
+  void runOverGrpcSaysWhichGrpcTuningBothEndsHad() throws Exception {
+    Result r =
+        twoRequestsThroughASpawnedStageOver(
+            "grpc", "--grpc-tuning", "tuned-write-buffer", "--json");
+    assertEquals(0, r.exit(), r.err());
+    JsonNode root = new ObjectMapper().readTree(r.out());
+    assertEquals("grpc", root.get("transport").asText());
+    assertEquals("tuned-write-buffer", root.get("grpc_tuning").asText());
   }
 
   @Test
