@@ -10,13 +10,13 @@ import java.util.TreeMap;
  * Where a {@link TransportBenchmark} round trip spends CPU: runs the benchmark's own setup and
  * {@code roundTrip} in a loop (no JMH) and prints, per op, the wall time, the process's CPU time
  * and each thread group's CPU time split into user and kernel (the thread's name with its numbers
- * removed: the head's event loop, grpc's shared {@code grpc-default-worker-ELG-*} or, with the
- * composite-cumulator tunings, the channel's own {@code paretopipe-grpc-head-PORT-io-*}; the
- * stage's event loops, the stage's executor, the caller). Kernel time is the socket syscalls'
- * copies; user time in an event loop or the caller is Java, including the copies made with {@code
- * Unsafe} (which JFR's execution sampler does not see). The process's minor page faults per op show
- * memory mapped afresh per message. Measured in the same process as both ends, as {@code
- * TransportBenchmark} runs them.
+ * removed: the head's event loop, grpc's shared {@code grpc-default-worker-ELG-*} or, with a tuning
+ * that changes grpc's HTTP/2 handler ({@code tuned} among them), the channel's own {@code
+ * paretopipe-grpc-head-PORT-io-*}; the stage's event loops, the stage's executor, the caller).
+ * Kernel time is the socket syscalls' copies; user time in an event loop or the caller is Java,
+ * including the copies made with {@code Unsafe} (which JFR's execution sampler does not see). The
+ * process's minor page faults per op show memory mapped afresh per message. Measured in the same
+ * process as both ends, as {@code TransportBenchmark} runs them.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.paretopipe.benchmarks.TransportCpuBreakdown \
