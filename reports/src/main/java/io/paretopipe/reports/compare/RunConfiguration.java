@@ -50,6 +50,7 @@ public record RunConfiguration(SortedMap<String, String> values) {
       List.of(
           "sweep.setting",
           "sweep.stage_dispatch",
+          "sweep.grpc_tuning",
           "sweep.stage_jvm_options.*",
           "sweep.energy",
           "sweep.forks",

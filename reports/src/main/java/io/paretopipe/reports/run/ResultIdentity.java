@@ -7,10 +7,11 @@ import java.util.TreeMap;
 
 /**
  * What identifies a measurement across files, forks, passes and runs: the benchmark method, the
- * mode and every param except {@code tail} (and the closed-loop defaults of {@link #SCENARIO}).
- * {@code tail} names where a stage server was reached ({@code spawn}, or the {@code HOST:PORT} of a
- * shared server, whose port is ephemeral), not what was measured, so it never identifies a point, a
- * group, a comparison or an hlog; it is kept only as information. Stateless.
+ * mode and every param except {@code tail} (and the closed-loop defaults of {@link #SCENARIO}, and
+ * {@link #GRPC_TUNING} where it changes nothing). {@code tail} names where a stage server was
+ * reached ({@code spawn}, or the {@code HOST:PORT} of a shared server, whose port is ephemeral),
+ * not what was measured, so it never identifies a point, a group, a comparison or an hlog; it is
+ * kept only as information. Stateless.
  */
 public final class ResultIdentity {
   /** The param that never identifies a measurement. */
@@ -25,11 +26,22 @@ public final class ResultIdentity {
 
   private static final String CLOSED_SCENARIO = "closed";
 
+  /**
+   * PartitionBenchmark's grpc tuning param. It identifies a grpc point when it is not {@value
+   * #DEFAULT_GRPC_TUNING}, and nothing otherwise: at the default, grpc results from before the
+   * param existed and after pool together; over another transport it changes nothing (the trial
+   * ignores it).
+   */
+  public static final String GRPC_TUNING = "grpcTuning";
+
+  /** {@link #GRPC_TUNING}'s default, grpc-java's own settings. */
+  public static final String DEFAULT_GRPC_TUNING = "default";
+
   private ResultIdentity() {}
 
   /**
    * @param params a result's params
-   * @return them without {@code tail}, sorted by key
+   * @return them without {@code tail} and the params that identify nothing, sorted by key
    */
   public static SortedMap<String, String> params(Map<String, String> params) {
     SortedMap<String, String> identity = new TreeMap<>(params);
@@ -38,6 +50,10 @@ public final class ResultIdentity {
       identity.remove(SCENARIO);
       identity.remove("rate", "none");
       identity.remove("slo", "none");
+    }
+    if (DEFAULT_GRPC_TUNING.equals(identity.get(GRPC_TUNING))
+        || !"grpc".equals(identity.get("transport"))) {
+      identity.remove(GRPC_TUNING);
     }
     return identity;
   }

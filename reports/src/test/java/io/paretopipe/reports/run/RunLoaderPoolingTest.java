@@ -44,16 +44,13 @@ class RunLoaderPoolingTest {
   void aPassMayBeAFolderOfFiles() throws Exception {
     Path run = tmp.resolve("run");
     Path source = FIXTURES.resolve("multi-pass-run");
-    try (var files = Files.walk(source)) {
-      for (Path f : files.filter(Files::isRegularFile).toList()) {
-        String relative = source.relativize(f).toString();
-        if (relative.startsWith("jmh/pass-")) {
-          relative = "jmh/" + relative.substring(4, 12) + "/results.json";
-        }
-        Files.createDirectories(run.resolve(relative).getParent());
-        Files.copy(f, run.resolve(relative));
-      }
-    }
+    copy(
+        source,
+        run,
+        relative ->
+            relative.startsWith("jmh/pass-")
+                ? "jmh/" + relative.substring(4, 12) + "/results.json"
+                : relative);
     Run folders = new RunLoader().load(List.of(run));
     Run files = new RunLoader().load(List.of(source));
     for (int i = 0; i < files.points().size(); i++) {
@@ -80,6 +77,29 @@ class RunLoaderPoolingTest {
   }
 
   @Test
+  void grpcTuningAtItsDefaultOrOverNioPoolsWithResultsFromBeforeTheParam() throws Exception {
+    Path run = tmp.resolve("run");
+    copy(FIXTURES.resolve("multi-pass-run"), run, relative -> relative);
+    Path jmh = run.resolve("jmh");
+    String param = "\"depth\" : \"4\",";
+    for (String[] pass : new String[][] {{"pass-001", "default"}, {"pass-003", "tuned"}}) {
+      Path file = jmh.resolve(pass[0] + ".json");
+      String json = Files.readString(file);
+      assertTrue(json.contains(param), file.toString());
+      Files.writeString(
+          file, json.replace(param, param + " \"grpcTuning\" : \"" + pass[1] + "\","));
+    }
+    Run pooled = new RunLoader().load(List.of(run));
+    assertEquals(6, pooled.points().size(), "one point per split, whatever the nio pass's tuning");
+    assertEquals(List.of(), pooled.warnings());
+    for (Point p : pooled.points()) {
+      assertEquals("", p.group().variant());
+      assertEquals(4, p.samples().latency().units().size(), "all four passes pooled");
+      assertEquals(160, p.samples().latency().requests());
+    }
+  }
+
+  @Test
   void aFileGivenTwiceCountsOnce() throws Exception {
     Path run = FIXTURES.resolve("realistic-run");
     Run twice = new RunLoader().load(List.of(run, run.resolve("jmh").resolve("results.json")));
@@ -103,5 +123,17 @@ class RunLoaderPoolingTest {
         e.getMessage()
             .contains("is in mode avgt but the same point was also measured in mode sample"),
         e.getMessage());
+  }
+
+  /** Copies every file under {@code source} to {@code to}, at the path {@code rename} gives. */
+  private static void copy(Path source, Path to, java.util.function.UnaryOperator<String> rename)
+      throws IOException {
+    try (var files = Files.walk(source)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        Path target = to.resolve(rename.apply(source.relativize(f).toString()));
+        Files.createDirectories(target.getParent());
+        Files.copy(f, target);
+      }
+    }
   }
 }
