@@ -46,13 +46,13 @@ import org.openjdk.jmh.runner.IterationType;
  * {@code -jvmArgsAppend -Dparetopipe.hlog.dir=...}).
  *
  * <p>Parameters (all strings in JMH's JSON): {@code model}, {@code split} ({@code K} or {@code
- * K1:K2}), {@code transport} ({@code nio}, {@code local}), {@code link} ({@code none}, a netem
- * preset name or spec), {@code batch}, {@code depth}, {@code tail} ({@code spawn}, {@code shared}
- * for a sweep's shared stage server ({@link SharedTail}), or {@code HOST:PORT[/HOST:PORT...]}),
- * {@code headThreads}, {@code tailThreads}, {@code headCpus}, {@code tailCpus} ({@code auto}: head
- * on CPU 0, tail on the others; {@code none}; or a taskset list). A bad parameter (e.g. a split out
- * of range) fails the trial in setup, before any stage is started, with the valid values in the
- * message.
+ * K1:K2}), {@code transport} ({@code nio}, {@code local}, {@code grpc}), {@code link} ({@code
+ * none}, a netem preset name or spec), {@code batch}, {@code depth}, {@code tail} ({@code spawn},
+ * {@code shared} for a sweep's shared stage server ({@link SharedTail}), or {@code
+ * HOST:PORT[/HOST:PORT...]}), {@code headThreads}, {@code tailThreads}, {@code headCpus}, {@code
+ * tailCpus} ({@code auto}: head on CPU 0, tail on the others; {@code none}; or a taskset list),
+ * {@code grpcTuning} (grpc only). A bad parameter (e.g. a split out of range) fails the trial in
+ * setup, before any stage is started, with the valid values in the message.
  *
  * <p>CPU time and energy (docs/ENERGY.md): one window per trial, from the first measurement
  * iteration to the last request back, per stage ({@code head}, {@code stage1}, ..., {@code total})
@@ -92,6 +92,12 @@ public class PartitionBenchmark {
    */
   public static final java.util.List<String> SCENARIO_PARAMS =
       java.util.List.of("scenario", "rate", "slo");
+
+  /**
+   * The grpc tuning param, left out of hlog names and comments at {@link
+   * PartitionConfig#DEFAULT_GRPC_TUNING}.
+   */
+  public static final String GRPC_TUNING_PARAM = "grpcTuning";
 
   @Param("mobilenetv2")
   public String model;
@@ -149,6 +155,15 @@ public class PartitionBenchmark {
    * <dir>/PartitionBenchmark.server__model=...__slo=....server.json} and its raw log to {@code
    * .raw.csv} (no {@code .hlog}; see docs/OPEN-LOOP.md).
    */
+  /**
+   * grpc only: the HTTP/2 settings of the head's channel and of the stage servers the trial spawns
+   * ({@code default}, {@code tuned} or one knob; {@link io.paretopipe.harness.server.GrpcTuning});
+   * a shared or running server keeps its own. Left out of the hlog name and comments at {@code
+   * default}, so those stay what they were before the param existed.
+   */
+  @Param(PartitionConfig.DEFAULT_GRPC_TUNING)
+  public String grpcTuning;
+
   @Param(ServerScenario.CLOSED)
   public String scenario;
 
@@ -205,7 +220,8 @@ public class PartitionBenchmark {
             headCpus,
             tailCpus,
             headDevice,
-            tailDevice);
+            tailDevice,
+            grpcTuning);
     int inFlight = benchmark.getBenchmark().endsWith(".latency") ? 1 : depth;
     if (ServerScenario.validate(scenario, rate, slo)) {
       if (inFlight == 1) {
@@ -302,6 +318,20 @@ public class PartitionBenchmark {
     }
   }
 
+  /**
+   * The params a closed-loop trial's hlog is named by and carries in its comments: every param of
+   * the trial but {@link #SCENARIO_PARAMS}, and {@link #GRPC_TUNING_PARAM} at its default.
+   */
+  public static Map<String, String> hlogParams(BenchmarkParams benchmark) {
+    Map<String, String> params = new LinkedHashMap<>();
+    for (String key : benchmark.getParamsKeys()) {
+      params.put(key, benchmark.getParam(key));
+    }
+    params.keySet().removeAll(SCENARIO_PARAMS);
+    params.remove(GRPC_TUNING_PARAM, PartitionConfig.DEFAULT_GRPC_TUNING);
+    return params;
+  }
+
   @TearDown(Level.Trial)
   public void tearDown(BenchmarkParams benchmark) throws IOException {
     if (fixture == null) {
@@ -319,6 +349,9 @@ public class PartitionBenchmark {
             java.util.List.of("model", "split", "transport", "link", "batch", "rate", "slo")) {
           named.put(key, params.get(key));
         }
+        if (!PartitionConfig.DEFAULT_GRPC_TUNING.equals(params.get(GRPC_TUNING_PARAM))) {
+          named.put(GRPC_TUNING_PARAM, params.get(GRPC_TUNING_PARAM));
+        }
         // the identifying params only: every param would pass the 255-byte file-name limit
         String name = HlogFileName.of("PartitionBenchmark.server", named);
         server.writeJson(
@@ -329,11 +362,11 @@ public class PartitionBenchmark {
                     + ".server.json"));
         return;
       }
-      params.keySet().removeAll(SCENARIO_PARAMS);
+      Map<String, String> named = hlogParams(benchmark);
       fixture.driver().awaitIdle();
       fixture.stopCostWindow();
       fixture.writeHlog(
-          dir.resolve(HlogFileName.ofBenchmark(benchmark.getBenchmark(), params)), params);
+          dir.resolve(HlogFileName.ofBenchmark(benchmark.getBenchmark(), named)), named);
     } finally {
       if (server != null) {
         server.close();

@@ -3,6 +3,7 @@ package io.paretopipe.benchmarks;
 import io.paretopipe.format.NetworkCondition;
 import io.paretopipe.harness.cli.PlacementOptions;
 import io.paretopipe.harness.placement.Placement;
+import io.paretopipe.harness.server.GrpcTuning;
 import io.paretopipe.harness.transport.HostPort;
 import io.paretopipe.harness.transport.TransportKind;
 import io.paretopipe.models.ModelBlueprint;
@@ -21,7 +22,7 @@ import java.util.Objects;
  * @param model catalog model name
  * @param split {@code K} or {@code K1:K2} (colon-separated cuts; JMH splits {@code -p} values on
  *     commas)
- * @param transport {@code nio} or {@code local}
+ * @param transport {@code nio}, {@code grpc} or {@code local}
  * @param link {@code none}, a preset name of {@link NetworkCondition#presetNames()} or a spec such
  *     as {@code delay:20ms+rate:50mbit}
  * @param batch images per request, >= 1
@@ -37,6 +38,9 @@ import java.util.Objects;
  *     {@link DeviceProfiles#standard}
  * @param tailDevice a device profile for each spawned stage server ({@code none}: use tailCpus and
  *     tailThreads)
+ * @param grpcTuning the HTTP/2 settings ({@link GrpcTuning} name) of the head's grpc channel and of
+ *     the stage servers it spawns; {@value #DEFAULT_GRPC_TUNING} (grpc-java's) when null or blank.
+ *     Ignored by the other transports; a shared or running server keeps its own
  */
 public record PartitionConfig(
     String model,
@@ -51,7 +55,8 @@ public record PartitionConfig(
     String headCpus,
     String tailCpus,
     String headDevice,
-    String tailDevice) {
+    String tailDevice,
+    String grpcTuning) {
 
   /**
    * Pins the head to CPU 0 and the stage servers to every other CPU; unpinned on a one-CPU machine.
@@ -67,6 +72,9 @@ public record PartitionConfig(
   /** The {@code tail} value that reaches the sweep's shared stage server ({@link SharedTail}). */
   public static final String SHARED = SharedTail.VALUE;
 
+  /** The {@code grpcTuning} value of grpc-java's own settings, the param's default. */
+  public static final String DEFAULT_GRPC_TUNING = "default";
+
   public PartitionConfig {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(split, "split");
@@ -77,12 +85,27 @@ public record PartitionConfig(
     tailCpus = tailCpus == null || tailCpus.isBlank() ? UNPINNED : tailCpus.trim();
     headDevice = headDevice == null || headDevice.isBlank() ? UNPINNED : headDevice.trim();
     tailDevice = tailDevice == null || tailDevice.isBlank() ? UNPINNED : tailDevice.trim();
+    grpcTuning =
+        grpcTuning == null || grpcTuning.isBlank() ? DEFAULT_GRPC_TUNING : grpcTuning.trim();
   }
 
   /** The defaults of {@link PartitionBenchmark} at one split. */
   public static PartitionConfig defaults(String model, String split, String transport) {
     return new PartitionConfig(
-        model, split, transport, "none", 8, 4, SPAWN, 1, 1, AUTO, AUTO, UNPINNED, UNPINNED);
+        model,
+        split,
+        transport,
+        "none",
+        8,
+        4,
+        SPAWN,
+        1,
+        1,
+        AUTO,
+        AUTO,
+        UNPINNED,
+        UNPINNED,
+        DEFAULT_GRPC_TUNING);
   }
 
   public PartitionConfig withTail(String newTail) {
@@ -99,7 +122,8 @@ public record PartitionConfig(
         headCpus,
         tailCpus,
         headDevice,
-        tailDevice);
+        tailDevice,
+        grpcTuning);
   }
 
   public PartitionConfig withLink(String newLink) {
@@ -116,7 +140,8 @@ public record PartitionConfig(
         headCpus,
         tailCpus,
         headDevice,
-        tailDevice);
+        tailDevice,
+        grpcTuning);
   }
 
   public PartitionConfig withDevices(String newHeadDevice, String newTailDevice) {
@@ -133,7 +158,26 @@ public record PartitionConfig(
         headCpus,
         tailCpus,
         newHeadDevice,
-        newTailDevice);
+        newTailDevice,
+        grpcTuning);
+  }
+
+  public PartitionConfig withGrpcTuning(String newGrpcTuning) {
+    return new PartitionConfig(
+        model,
+        split,
+        transport,
+        link,
+        batch,
+        depth,
+        tail,
+        headThreads,
+        tailThreads,
+        headCpus,
+        tailCpus,
+        headDevice,
+        tailDevice,
+        newGrpcTuning);
   }
 
   public PartitionConfig withCpus(String newHeadCpus, String newTailCpus) {
@@ -150,7 +194,8 @@ public record PartitionConfig(
         newHeadCpus,
         newTailCpus,
         headDevice,
-        tailDevice);
+        tailDevice,
+        grpcTuning);
   }
 
   /**
@@ -162,6 +207,12 @@ public record PartitionConfig(
    */
   public Validated validate() {
     TransportKind kind = TransportKind.parse(transport);
+    GrpcTuning tuning;
+    try {
+      tuning = GrpcTuning.parse(grpcTuning);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("grpcTuning: " + e.getMessage(), e);
+    }
     if (batch < 1) {
       throw new IllegalArgumentException("batch: " + batch + " (expected: >= 1)");
     }
@@ -231,6 +282,7 @@ public record PartitionConfig(
     }
     return new Validated(
         kind,
+        tuning,
         blueprint,
         partition,
         condition,
@@ -320,6 +372,7 @@ public record PartitionConfig(
   /** What {@link #validate()} parsed. */
   public record Validated(
       TransportKind transport,
+      GrpcTuning grpcTuning,
       ModelBlueprint model,
       Partition partition,
       NetworkCondition condition,

@@ -93,7 +93,12 @@ public final class PartitionFixture implements AutoCloseable {
       throws IOException, StageException {
     PartitionConfig.Validated valid = config.validate();
     io.paretopipe.harness.driver.ServeSettings settings =
-        io.paretopipe.harness.driver.ServeSettings.DEFAULT.withMaxInFlight(stageMaxInFlight);
+        new io.paretopipe.harness.driver.ServeSettings(
+                io.paretopipe.harness.driver.ServeSettings.DEFAULT.dispatch(),
+                valid.transport() == io.paretopipe.harness.transport.TransportKind.GRPC
+                    ? valid.grpcTuning()
+                    : io.paretopipe.harness.server.GrpcTuning.DEFAULT)
+            .withMaxInFlight(stageMaxInFlight);
     PartitionFixture f = new PartitionFixture(config);
     try {
       f.start(valid, inFlight, settings);

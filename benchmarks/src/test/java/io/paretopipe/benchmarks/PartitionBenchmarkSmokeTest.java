@@ -84,6 +84,9 @@ class PartitionBenchmarkSmokeTest {
         params.put(k, r.getParams().getParam(k));
       }
       params.keySet().removeAll(PartitionBenchmark.SCENARIO_PARAMS);
+      assertEquals("default", params.remove(PartitionBenchmark.GRPC_TUNING_PARAM));
+      assertEquals(
+          params, PartitionBenchmark.hlogParams(r.getParams()), "named as before the params");
       Path hlog = hlogDir.resolve(HlogFileName.ofBenchmark(r.getParams().getBenchmark(), params));
       assertTrue(Files.isRegularFile(hlog), "missing " + hlog + "; have " + list(hlogDir));
       Map<String, String> comments = comments(hlog);

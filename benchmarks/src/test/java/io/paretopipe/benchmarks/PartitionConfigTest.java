@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paretopipe.harness.placement.CpuSet;
 import io.paretopipe.harness.placement.Placement;
+import io.paretopipe.harness.server.GrpcTuning;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +34,35 @@ class PartitionConfigTest {
       assertEquals(Integer.toString(k), defaults[k]);
       PartitionConfig.defaults("mobilenetv2", defaults[k], "nio").validate();
     }
+  }
+
+  @Test
+  void grpcTuningDefaultsToGrpcJavasAndAnUnknownOneNamesTheValidOnes() {
+    assertEquals(
+        GrpcTuning.DEFAULT,
+        PartitionConfig.defaults("mobilenetv2", "3", "grpc").validate().grpcTuning());
+    assertEquals(
+        GrpcTuning.DEFAULT,
+        PartitionConfig.defaults("mobilenetv2", "3", "grpc")
+            .withGrpcTuning(" ")
+            .validate()
+            .grpcTuning());
+    assertEquals(
+        GrpcTuning.TUNED,
+        PartitionConfig.defaults("mobilenetv2", "3", "grpc")
+            .withGrpcTuning("tuned")
+            .validate()
+            .grpcTuning());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                PartitionConfig.defaults("mobilenetv2", "3", "grpc")
+                    .withGrpcTuning("turbo")
+                    .validate());
+    assertEquals(
+        "grpcTuning: grpc tuning \"turbo\" is unknown: valid names are " + GrpcTuning.names(),
+        e.getMessage());
   }
 
   @Test

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.paretopipe.harness.placement.CpuAffinity;
 import io.paretopipe.harness.placement.CpuSet;
 import io.paretopipe.harness.placement.StageServerProcess;
+import io.paretopipe.harness.server.GrpcTuning;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -76,6 +77,35 @@ class PlacementTest {
           ProcessHandle.of(s.pid()).map(p -> !p.isAlive()).orElse(true),
           "pid " + s.pid() + " alive");
     }
+  }
+
+  @Test
+  void grpcTuningReachesTheHeadsChannelAndTheSpawnedStageOfGrpcOnly() throws Exception {
+    try (PartitionFixture fixture =
+        PartitionFixture.open(
+            PartitionConfig.defaults("mobilenetv2", "17", "grpc").withGrpcTuning("tuned"), 1)) {
+      assertEquals(GrpcTuning.TUNED, fixture.pipeline().serveSettings().grpcTuning());
+      List<String> args = arguments(fixture.servers().get(0));
+      int at = args.indexOf("--grpc-tuning");
+      assertTrue(at >= 0 && "tuned".equals(args.get(at + 1)), args.toString());
+      fixture.driver().runOne();
+      assertEquals(1, fixture.recorder().count());
+    }
+    try (PartitionFixture fixture =
+        PartitionFixture.open(
+            PartitionConfig.defaults("mobilenetv2", "17", "nio").withGrpcTuning("tuned"), 1)) {
+      assertEquals(GrpcTuning.DEFAULT, fixture.pipeline().serveSettings().grpcTuning());
+      List<String> args = arguments(fixture.servers().get(0));
+      assertFalse(args.contains("--grpc-tuning"), args.toString());
+    }
+  }
+
+  /** The command line of a running stage server ({@code /proc/PID/cmdline}). */
+  private static List<String> arguments(StageServerProcess server) throws java.io.IOException {
+    byte[] cmdline =
+        java.nio.file.Files.readAllBytes(
+            java.nio.file.Path.of("/proc/" + server.pid() + "/cmdline"));
+    return List.of(new String(cmdline, java.nio.charset.StandardCharsets.UTF_8).split("\0"));
   }
 
   @Test

@@ -330,6 +330,11 @@ public final class Pipeline implements AutoCloseable {
     return spec;
   }
 
+  /** What the head's channel and the stage servers this pipeline spawned were set up with. */
+  public ServeSettings serveSettings() {
+    return serveSettings;
+  }
+
   public Partition partition() {
     return partition;
   }
