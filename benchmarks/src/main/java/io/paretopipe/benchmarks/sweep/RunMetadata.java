@@ -69,6 +69,7 @@ final class RunMetadata {
     sweep.put("setting", s.name());
     sweep.put("energy", o.energy());
     sweep.put("stage_dispatch", o.stageDispatch());
+    sweep.put("grpc_tuning", o.grpcTuning());
     servers.jvmOptionsInto(sweep.putObject("stage_jvm_options"));
     sweep.put("forks", s.forks());
     if (s.budget() == null) {

@@ -12,6 +12,7 @@ import io.paretopipe.harness.driver.LatencySlo;
 import io.paretopipe.harness.driver.LoadTarget;
 import io.paretopipe.harness.driver.OpenLoopDriver;
 import io.paretopipe.harness.driver.PhaseRecorder;
+import io.paretopipe.harness.transport.TransportKind;
 import io.paretopipe.models.Engines;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -194,7 +195,10 @@ final class ServerSweep {
             o.placement.headCpus(),
             o.placement.tailCpus(),
             o.placement.headDevice(),
-            o.placement.tailDevice());
+            o.placement.tailDevice(),
+            p.transport().equals(TransportKind.GRPC.toString())
+                ? o.grpcTuning()
+                : PartitionConfig.DEFAULT_GRPC_TUNING);
     try (PartitionFixture fixture = PartitionFixture.open(config, 0, o.maxOutstanding)) {
       LoadTarget target = LoadTarget.of(fixture.pipeline());
       PhaseRecorder alone = new PhaseRecorder();

@@ -36,6 +36,7 @@ final class SharedStageServers implements AutoCloseable {
    * @param jvmOptions the servers' JVM options as {@link StageServerProcess#parseJvmOptions} reads
    *     them; {@value StageServerProcess#JVM_OPTIONS_AUTO} leaves them to {@link
    *     StageServerProcess.Builder}
+   * @param grpcTuning the grpc server's {@code serve --grpc-tuning} (a {@code GrpcTuning} name)
    */
   record Placement(
       CpuSet cpus,
@@ -43,7 +44,26 @@ final class SharedStageServers implements AutoCloseable {
       Integer cpuQuotaPercent,
       List<Path> modelDirectories,
       String dispatch,
-      String jvmOptions) {
+      String jvmOptions,
+      String grpcTuning) {
+
+    /** With grpc-java's default HTTP/2 settings. */
+    Placement(
+        CpuSet cpus,
+        int threads,
+        Integer cpuQuotaPercent,
+        List<Path> modelDirectories,
+        String dispatch,
+        String jvmOptions) {
+      this(
+          cpus,
+          threads,
+          cpuQuotaPercent,
+          modelDirectories,
+          dispatch,
+          jvmOptions,
+          io.paretopipe.harness.server.GrpcTuning.DEFAULT.cliName());
+    }
 
     /** With the default dispatch, run to completion, and JVM options. */
     Placement(CpuSet cpus, int threads, Integer cpuQuotaPercent, List<Path> modelDirectories) {
@@ -114,7 +134,10 @@ final class SharedStageServers implements AutoCloseable {
     TransportKind kind = TransportKind.parse(transport);
     var settings =
         new io.paretopipe.harness.driver.ServeSettings(
-                placement.dispatch(), io.paretopipe.harness.server.GrpcTuning.DEFAULT)
+                placement.dispatch(),
+                kind == TransportKind.GRPC
+                    ? io.paretopipe.harness.server.GrpcTuning.parse(placement.grpcTuning())
+                    : io.paretopipe.harness.server.GrpcTuning.DEFAULT)
             .withStageJvmOptions(placement.jvmOptions());
     StageServerProcess.Builder builder =
         StageServerProcess.builder()
@@ -189,7 +212,14 @@ final class SharedStageServers implements AutoCloseable {
             : ", dispatch " + placement.dispatch();
     StageServerProcess server = servers.get(transport);
     String jvm = server.jvmOptions().isEmpty() ? "" : ", JVM options " + server.jvmOptionsSetting();
-    return server + (quota == null ? "" : ", CPU quota " + quota + "%") + dispatch + jvm;
+    String tuning =
+        transport.equals(TransportKind.GRPC.toString())
+                && !placement
+                    .grpcTuning()
+                    .equals(io.paretopipe.harness.server.GrpcTuning.DEFAULT.cliName())
+            ? ", grpc tuning " + placement.grpcTuning()
+            : "";
+    return server + (quota == null ? "" : ", CPU quota " + quota + "%") + dispatch + tuning + jvm;
   }
 
   /**

@@ -89,6 +89,7 @@ public final class Sweep implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    o.grpcTuning();
     if (o.serverScenario()) {
       return new ServerSweep(o, plan(), console).run();
     }
@@ -148,7 +149,8 @@ public final class Sweep implements Callable<Integer> {
                   cpus[1],
                   o.placement.headDevice(),
                   o.placement.tailDevice(),
-                  energy),
+                  energy,
+                  o.grpcTuning()),
               setting,
               folder,
               servers,
@@ -197,7 +199,8 @@ public final class Sweep implements Callable<Integer> {
 
   /**
    * The shared stage servers, not yet started, for the caller to own: on the tail CPUs and threads,
-   * with {@code --stage-dispatch}, {@code --stage-jvm-options} and the environment's shared secret.
+   * with {@code --stage-dispatch}, {@code --stage-jvm-options}, {@code --grpc-tuning} and the
+   * environment's shared secret.
    *
    * @param tailQuota their CPU quota in percent of one CPU, null for none
    */
@@ -210,7 +213,8 @@ public final class Sweep implements Callable<Integer> {
             tailQuota,
             modelDirectories(),
             o.stageDispatch(),
-            o.stageJvmOptions()),
+            o.stageJvmOptions(),
+            o.grpcTuning()),
         Credentials.fromEnvironment().secret().orElse(null),
         console);
   }

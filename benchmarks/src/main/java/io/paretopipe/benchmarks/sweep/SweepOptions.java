@@ -140,6 +140,17 @@ public final class SweepOptions {
   String stageJvmOptions;
 
   @Option(
+      names = "--grpc-tuning",
+      defaultValue = PartitionConfig.DEFAULT_GRPC_TUNING,
+      description =
+          "HTTP/2 settings of the grpc points (the shared grpc server and each head's channel), a"
+              + " serve --grpc-tuning value: default (grpc-java's), tuned (docs/TRANSPORT.md) or one"
+              + " knob. Other than default it is the grpc points' grpcTuning param, so they are"
+              + " compared only with points of the same tuning (-Dbench.grpcTuning; default:"
+              + " ${DEFAULT-VALUE}).")
+  String grpcTuning;
+
+  @Option(
       names = "--out",
       defaultValue = "runs",
       description = "Parent of the run folder (default: ${DEFAULT-VALUE}).")
@@ -462,6 +473,20 @@ public final class SweepOptions {
       throw new IllegalArgumentException("--stage-dispatch: " + e.getMessage(), e);
     }
     return d;
+  }
+
+  /**
+   * {@code --grpc-tuning}, checked before any server starts.
+   *
+   * @return its {@link io.paretopipe.harness.server.GrpcTuning#cliName()}
+   * @throws IllegalArgumentException naming the valid values
+   */
+  String grpcTuning() {
+    try {
+      return io.paretopipe.harness.server.GrpcTuning.parse(grpcTuning.trim()).cliName();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--grpc-tuning: " + e.getMessage(), e);
+    }
   }
 
   /**

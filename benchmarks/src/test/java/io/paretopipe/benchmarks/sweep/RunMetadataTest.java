@@ -1,10 +1,13 @@
 package io.paretopipe.benchmarks.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.paretopipe.benchmarks.SharedTail;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +47,35 @@ class RunMetadataTest {
         JSON.readTree("{\"grpc\": \"none\"}"),
         recordedSweep("--transports", "grpc", "--stage-jvm-options", "none")
             .get("stage_jvm_options"));
+  }
+
+  @Test
+  void theGrpcTuningIsRecordedAndGivenToTheSharedGrpcServerOnly() throws Exception {
+    assertEquals("default", recordedSweep("--transports", "nio").path("grpc_tuning").asText());
+    Sweep sweep = new Sweep();
+    new CommandLine(sweep)
+        .parseArgs("--transports", "nio,grpc", "--grpc-tuning", "TUNED", "--tail-cpus", "none");
+    ObjectNode metadata = JSON.createObjectNode();
+    try (SharedStageServers servers = sweep.sharedStageServers(null)) {
+      servers.start(sweep.o.transports);
+      RunMetadata.recordSweep(
+          metadata, sweep.o, sweep.o.setting(), sweep.plan(), servers, new String[] {"", ""}, null);
+      List<String> grpc = arguments(servers, "grpc");
+      int at = grpc.indexOf("--grpc-tuning");
+      assertTrue(at >= 0 && grpc.get(at + 1).equals("tuned"), grpc.toString());
+      List<String> nio = arguments(servers, "nio");
+      assertFalse(nio.contains("--grpc-tuning"), nio.toString());
+    }
+    assertEquals("tuned", metadata.path("sweep").path("grpc_tuning").asText());
+  }
+
+  /** The command line of the running shared server of {@code transport}. */
+  private static List<String> arguments(SharedStageServers servers, String transport)
+      throws java.io.IOException {
+    String pid = servers.properties(transport).get(SharedTail.PROPERTY_PREFIX + transport + ".pid");
+    byte[] cmdline =
+        java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/" + pid + "/cmdline"));
+    return List.of(new String(cmdline, java.nio.charset.StandardCharsets.UTF_8).split("\0"));
   }
 
   /** The {@code sweep} object of the metadata, recorded while the servers of {@code args} run. */

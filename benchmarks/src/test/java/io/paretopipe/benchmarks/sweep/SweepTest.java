@@ -86,6 +86,21 @@ class SweepTest {
   }
 
   @Test
+  void grpcTuningDefaultsToGrpcJavasAndRefusesAnUnknownName() {
+    assertEquals("default", parse().o.grpcTuning());
+    assertEquals("tuned", parse("--grpc-tuning", "Tuned").o.grpcTuning());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> parse("--grpc-tuning", "turbo").o.grpcTuning());
+    assertTrue(
+        e.getMessage()
+            .startsWith("--grpc-tuning: grpc tuning \"turbo\" is unknown: valid names are"),
+        e.getMessage());
+    String help = new CommandLine(new Sweep()).getUsageMessage();
+    assertTrue(help.contains("--grpc-tuning") && help.contains("-Dbench.grpcTuning"), help);
+  }
+
+  @Test
   void stageJvmOptionsDefaultToNoneTakeOptionsInOneArgumentAndRefuseWhatIsNotOne() {
     assertEquals("none", parse().o.stageJvmOptions());
     assertEquals("auto", parse("--stage-jvm-options", "auto").o.stageJvmOptions());
