@@ -1,6 +1,7 @@
 package io.paretopipe.reports.render;
 
 import io.paretopipe.reports.model.GroupKey;
+import io.paretopipe.reports.run.ResultIdentity;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,11 +16,14 @@ import java.util.Map;
  * <p>The stage part reads the {@code PartitionBenchmark} parameters {@code headCpus}, {@code
  * headThreads}, {@code headDevice} and their {@code tail} twins: a device profile other than {@code
  * none} names the device and replaces the CPU and thread settings it implies; {@code auto} CPUs are
- * "any CPU". Any other parameter is kept as {@code name=value} at the end, so two groups never get
- * the same title. Stateless.
+ * "any CPU". A {@code grpcTuning} (in the variant only when it is not {@code default}) follows the
+ * transport: {@code over grpc (tuned)}. Any other parameter is kept as {@code name=value} at the
+ * end, so two groups never get the same title. Stateless.
  */
 public final class GroupTitles {
   private static final List<String> STAGES = List.of("head", "tail");
+
+  private static final String GRPC_TUNING = ResultIdentity.GRPC_TUNING;
 
   private GroupTitles() {}
 
@@ -30,7 +34,7 @@ public final class GroupTitles {
   public static String title(GroupKey g) {
     return g.model()
         + " over "
-        + g.transport()
+        + transport(g)
         + ", "
         + link(g)
         + ", batch "
@@ -43,7 +47,15 @@ public final class GroupTitles {
    *     mobilenetv2 over grpc, batch 8 - head: CPU 0, 1 thread; tail: CPU 1, 1 thread}
    */
   public static String section(GroupKey g) {
-    return g.model() + " over " + g.transport() + ", batch " + g.batch() + stagesSuffix(g);
+    return g.model() + " over " + transport(g) + ", batch " + g.batch() + stagesSuffix(g);
+  }
+
+  /**
+   * @return e.g. {@code nio}, or {@code grpc (tuned)} for a grpc tuning other than the default
+   */
+  static String transport(GroupKey g) {
+    String tuning = params(g.variant()).get(GRPC_TUNING);
+    return tuning == null ? g.transport() : g.transport() + " (" + tuning + ")";
   }
 
   /**
@@ -67,13 +79,8 @@ public final class GroupTitles {
    * @return e.g. {@code head: CPU 0, 1 thread; tail: CPUs 1,2, 2 threads; depth=4}, or {@code ""}
    */
   static String stages(String variant) {
-    Map<String, String> params = new LinkedHashMap<>();
-    if (!variant.isEmpty()) {
-      for (String kv : variant.split(";")) {
-        int eq = kv.indexOf('=');
-        params.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
-      }
-    }
+    Map<String, String> params = params(variant);
+    params.remove(GRPC_TUNING);
     List<String> parts = new ArrayList<>();
     for (String stage : STAGES) {
       String device = params.remove(stage + "Device");
@@ -99,5 +106,16 @@ public final class GroupTitles {
     }
     params.forEach((k, v) -> parts.add(k + "=" + v));
     return String.join("; ", parts);
+  }
+
+  private static Map<String, String> params(String variant) {
+    Map<String, String> params = new LinkedHashMap<>();
+    if (!variant.isEmpty()) {
+      for (String kv : variant.split(";")) {
+        int eq = kv.indexOf('=');
+        params.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
+      }
+    }
+    return params;
   }
 }
