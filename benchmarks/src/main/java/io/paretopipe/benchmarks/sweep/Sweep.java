@@ -9,6 +9,7 @@ import io.paretopipe.benchmarks.PartitionConfig;
 import io.paretopipe.benchmarks.sweep.PassPlanner.Budget;
 import io.paretopipe.harness.cli.PlacementOptions;
 import io.paretopipe.harness.driver.Credentials;
+import io.paretopipe.harness.transport.TransportKind;
 import io.paretopipe.models.ModelBlueprint;
 import io.paretopipe.models.ModelCatalog;
 import io.paretopipe.netem.device.CpuQuota;
@@ -116,6 +117,13 @@ public final class Sweep implements Callable<Integer> {
         setting.name(),
         setting.budget() == null ? "none" : Progress.clock(setting.budget().toSeconds()),
         folder.root().toAbsolutePath());
+    if (!o.grpcTuning().equals(PartitionConfig.DEFAULT_GRPC_TUNING)
+        && !o.transports.contains(TransportKind.GRPC.toString())) {
+      console.println(
+          "note: --grpc-tuning "
+              + o.grpcTuning()
+              + " changes nothing here: it applies to grpc points, and --transports has none");
+    }
     if (o.placement.deviceProfiles() != null) {
       throw new IllegalArgumentException(
           "--device-profiles: the sweep's JMH forks read device profiles from $"
@@ -235,7 +243,8 @@ public final class Sweep implements Callable<Integer> {
         List.of(
             new String[] {"setting", setting.name()},
             new String[] {"batch", Integer.toString(o.batch)},
-            new String[] {"depth", Integer.toString(o.depth)})) {
+            new String[] {"depth", Integer.toString(o.depth)},
+            new String[] {"grpc_tuning", o.grpcTuning()})) {
       if (sweep.has(same[0]) && !sweep.path(same[0]).asText().equals(same[1])) {
         throw new IllegalArgumentException(
             "--resume: the interrupted sweep ran with "

@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paretopipe.benchmarks.sweep.SweepPlan.Group;
 import io.paretopipe.benchmarks.sweep.SweepPlan.Point;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class SweepTest {
@@ -40,6 +43,38 @@ class SweepTest {
             new java.io.PrintWriter(err, true)));
     assertTrue(err.toString().startsWith("error: "), err.toString());
     assertTrue(!err.toString().contains("\tat "), err.toString());
+  }
+
+  @Test
+  void aResumeWithAnotherGrpcTuningThanTheInterruptedSweepIsRefused(@TempDir Path run)
+      throws Exception {
+    Files.createDirectories(run.resolve("jmh"));
+    Files.writeString(
+        run.resolve("run-metadata.json"),
+        "{\"sweep\": {\"setting\": \"quick\", \"grpc_tuning\": \"default\"}}");
+    java.io.StringWriter err = new java.io.StringWriter();
+    int code =
+        Sweep.run(
+            new String[] {
+              "--resume",
+              run.toString(),
+              "--grpc-tuning",
+              "tuned",
+              "--transports",
+              "local",
+              "--no-report",
+              "--no-unit-profile",
+              "--splits",
+              "15",
+              "--max-passes",
+              "1" // bounds the run if the check ever lets it start
+            },
+            new java.io.PrintWriter(err, true));
+    assertEquals(2, code, err.toString());
+    assertEquals(
+        "error: --resume: the interrupted sweep ran with grpc_tuning default, not tuned: give the"
+            + " same options",
+        err.toString().trim());
   }
 
   @Test
