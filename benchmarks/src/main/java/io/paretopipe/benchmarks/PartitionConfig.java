@@ -246,7 +246,7 @@ public record PartitionConfig(
         throw new IllegalArgumentException(
             "tail 'shared' needs a network transport (nio or grpc): 'local' has no stage server");
       }
-      HostPort.parse(SharedTail.address(transport));
+      HostPort.parse(SharedTail.address(sharedKey()));
     } else if (!tails.equals(List.of(SPAWN))) {
       for (String t : tails) {
         HostPort.parse(t);
@@ -345,6 +345,11 @@ public record PartitionConfig(
     return List.of(tail.trim().split("/"));
   }
 
+  /** The name of the sweep's shared server this point reaches: {@link SharedTail#key}. */
+  public String sharedKey() {
+    return SharedTail.key(transport, grpcTuning);
+  }
+
   /** Whether {@code tail} is {@link #SHARED}. */
   public boolean sharedTail() {
     return tails().equals(List.of(SHARED));
@@ -361,7 +366,7 @@ public record PartitionConfig(
       return tails();
     }
     int remote = ModelCatalog.blueprint(model).partition(split).stageCount() - 1;
-    return java.util.Collections.nCopies(remote, SharedTail.address(transport));
+    return java.util.Collections.nCopies(remote, SharedTail.address(sharedKey()));
   }
 
   /** The unit count of a model ({@code valid splits are 0..n}), from its blueprint. */

@@ -212,8 +212,8 @@ public final class PartitionFixture implements AutoCloseable {
     List<Long> tailPids = pipeline.servers().stream().map(StageServerProcess::pid).toList();
     Integer tailQuota = pipeline.spec().tail().cpuQuotaPercent();
     if (config.sharedTail()) {
-      tailPids = SharedTail.pid(config.transport()).stream().toList();
-      tailQuota = SharedTail.cpuQuotaPercent(config.transport()).orElse(null);
+      tailPids = SharedTail.pid(config.sharedKey()).stream().toList();
+      tailQuota = SharedTail.cpuQuotaPercent(config.sharedKey()).orElse(null);
     }
     c.put(
         "tail_cpus_allowed",
@@ -248,8 +248,8 @@ public final class PartitionFixture implements AutoCloseable {
     List<Long> stagePids = pipeline.servers().stream().map(StageServerProcess::pid).toList();
     Integer tailQuota = pipeline.spec().tail().cpuQuotaPercent();
     if (config.sharedTail()) {
-      stagePids = SharedTail.pid(config.transport()).stream().toList();
-      tailQuota = SharedTail.cpuQuotaPercent(config.transport()).orElse(null);
+      stagePids = SharedTail.pid(config.sharedKey()).stream().toList();
+      tailQuota = SharedTail.cpuQuotaPercent(config.sharedKey()).orElse(null);
     }
     costWindow =
         PipelineCostMeter.open(

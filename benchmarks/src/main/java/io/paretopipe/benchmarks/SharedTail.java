@@ -17,8 +17,10 @@ import java.util.Optional;
  * -Dparetopipe.tail.shared.nio.cpuQuotaPercent=50          the CPU quota the sweep put it under (optional)
  * </pre>
  *
- * A {@code K1:K2} split reaches the same server for each remote stage. Stateless; reads the
- * properties at each call.
+ * A {@code K1:K2} split reaches the same server for each remote stage. The servers are named by
+ * {@link #key}: the transport, or {@code grpc@TUNING} for grpc points of another {@code grpcTuning}
+ * than {@code default} (a sweep of several tunings runs one grpc server per tuning, e.g. {@code
+ * -Dparetopipe.tail.shared.grpc@tuned=...}). Stateless; reads the properties at each call.
  */
 public final class SharedTail {
 
@@ -28,7 +30,34 @@ public final class SharedTail {
   /** Prefix of the properties; the transport name follows. */
   public static final String PROPERTY_PREFIX = "paretopipe.tail.shared.";
 
+  /** Separates the grpc tuning from the transport in a {@link #key}. */
+  public static final String TUNING_SEPARATOR = "@";
+
   private SharedTail() {}
+
+  /**
+   * @param transport a transport name
+   * @param grpcTuning the points' {@code grpcTuning}
+   * @return {@code transport}, or {@code grpc@TUNING} for grpc with a tuning other than {@value
+   *     PartitionConfig#DEFAULT_GRPC_TUNING}: the name of the shared server such points reach
+   */
+  public static String key(String transport, String grpcTuning) {
+    return transport.equals("grpc") && !PartitionConfig.DEFAULT_GRPC_TUNING.equals(grpcTuning)
+        ? transport + TUNING_SEPARATOR + grpcTuning
+        : transport;
+  }
+
+  /** The transport of a {@link #key}: {@code grpc} of {@code grpc@tuned}. */
+  public static String transportOf(String key) {
+    int at = key.indexOf(TUNING_SEPARATOR);
+    return at < 0 ? key : key.substring(0, at);
+  }
+
+  /** The grpc tuning of a {@link #key}: {@code tuned} of {@code grpc@tuned}, else the default. */
+  public static String grpcTuningOf(String key) {
+    int at = key.indexOf(TUNING_SEPARATOR);
+    return at < 0 ? PartitionConfig.DEFAULT_GRPC_TUNING : key.substring(at + 1);
+  }
 
   /**
    * @return the address of the shared stage server of {@code transport}

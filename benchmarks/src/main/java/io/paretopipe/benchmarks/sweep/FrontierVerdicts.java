@@ -2,6 +2,9 @@ package io.paretopipe.benchmarks.sweep;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paretopipe.benchmarks.PartitionBenchmark;
+import io.paretopipe.benchmarks.PartitionConfig;
+import io.paretopipe.benchmarks.SharedTail;
 import io.paretopipe.benchmarks.sweep.SweepPlan.Point;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -14,7 +17,8 @@ import java.util.Map;
  * with {@code model}, {@code transport}, {@code link}, {@code batch}, {@code split} (on the point
  * or its group), {@code frontier_class} ({@code frontier}, {@code possible} or {@code dominated}),
  * {@code frontier_probability} (0..1) and {@code converged} (boolean); a value may be {@code null}.
- * Points of another batch are ignored.
+ * Points of another batch are ignored. A group whose {@code variant} has {@code grpcTuning=T} holds
+ * the points of {@code grpc@T} ({@link SharedTail#key}), as the sweep names them.
  *
  * @param verdicts per point; a point the report does not have is absent
  * @param supported whether the report carries the classes at all (an older post-processor does not:
@@ -48,7 +52,7 @@ record FrontierVerdicts(Map<Point, Verdict> verdicts, boolean supported) {
         Point point =
             new Point(
                 text(p, group, "model"),
-                text(p, group, "transport"),
+                SharedTail.key(text(p, group, "transport"), grpcTuning(group)),
                 text(p, group, "link"),
                 text(p, group, "split"));
         supported |= p.has("frontier_class") || p.has("converged");
@@ -67,6 +71,16 @@ record FrontierVerdicts(Map<Point, Verdict> verdicts, boolean supported) {
 
   Verdict of(Point p) {
     return verdicts.get(p);
+  }
+
+  /** The {@code grpcTuning} in the group's {@code variant} ({@code k=v;k=v}), else the default. */
+  private static String grpcTuning(JsonNode group) {
+    for (String kv : group.path("variant").asText("").split(";")) {
+      if (kv.startsWith(PartitionBenchmark.GRPC_TUNING_PARAM + "=")) {
+        return kv.substring(PartitionBenchmark.GRPC_TUNING_PARAM.length() + 1);
+      }
+    }
+    return PartitionConfig.DEFAULT_GRPC_TUNING;
   }
 
   /** {@code key} of the point, else of its group, as text (numbers too); null when absent. */

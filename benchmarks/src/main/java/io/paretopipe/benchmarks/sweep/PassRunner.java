@@ -7,7 +7,6 @@ import io.paretopipe.benchmarks.SharedTail;
 import io.paretopipe.benchmarks.sweep.SweepPlan.Group;
 import io.paretopipe.benchmarks.sweep.SweepState.GroupPass;
 import io.paretopipe.benchmarks.sweep.SweepState.Trial;
-import io.paretopipe.harness.transport.TransportKind;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -53,8 +52,7 @@ final class PassRunner {
   /**
    * How the points are placed and configured: the sweep's options as JMH params, and {@code energy}
    * ({@code --energy}), which every fork gets as {@value PartitionFixture#ENERGY_PROPERTY}, not as
-   * a param (how energy is read does not change what is measured). {@code grpcTuning} is the grpc
-   * points' {@code grpcTuning} param; the other transports' points keep the param's default.
+   * a param (how energy is read does not change what is measured).
    */
   record PointParams(
       int batch,
@@ -65,8 +63,7 @@ final class PassRunner {
       String tailCpus,
       String headDevice,
       String tailDevice,
-      String energy,
-      String grpcTuning) {}
+      String energy) {}
 
   private final PointParams params;
   private final SweepSetting setting;
@@ -153,7 +150,7 @@ final class PassRunner {
             .include(INCLUDE)
             .param("model", group.model())
             .param("split", splits.toArray(String[]::new))
-            .param("transport", group.transport())
+            .param("transport", SharedTail.transportOf(group.transport()))
             .param("link", group.link())
             .param("batch", Integer.toString(params.batch()))
             .param("depth", Integer.toString(params.depth()))
@@ -165,11 +162,7 @@ final class PassRunner {
             .param("tailCpus", tailProfile ? PartitionConfig.AUTO : orNone(params.tailCpus()))
             .param("headDevice", params.headDevice())
             .param("tailDevice", local ? PartitionConfig.UNPINNED : params.tailDevice())
-            .param(
-                PartitionBenchmark.GRPC_TUNING_PARAM,
-                group.transport().equals(TransportKind.GRPC.toString())
-                    ? params.grpcTuning()
-                    : PartitionConfig.DEFAULT_GRPC_TUNING)
+            .param(PartitionBenchmark.GRPC_TUNING_PARAM, SharedTail.grpcTuningOf(group.transport()))
             .forks(setting.forks())
             .warmupIterations(setting.warmupIterations())
             .measurementIterations(setting.measurementIterations())

@@ -2,6 +2,9 @@ package io.paretopipe.benchmarks.sweep;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paretopipe.benchmarks.PartitionBenchmark;
+import io.paretopipe.benchmarks.PartitionConfig;
+import io.paretopipe.benchmarks.SharedTail;
 import io.paretopipe.benchmarks.sweep.SweepPlan.Group;
 import io.paretopipe.format.HlogFileName;
 import io.paretopipe.models.ModelCatalog;
@@ -255,7 +258,14 @@ final class RunFolder {
       Map<String, String> params = hlogParams(f.getFileName().toString());
       if (params == null
           || !group.model().equals(params.get("model"))
-          || !group.transport().equals(params.get("transport"))
+          || !group
+              .transport()
+              .equals(
+                  SharedTail.key(
+                      params.get("transport"),
+                      params.getOrDefault(
+                          PartitionBenchmark.GRPC_TUNING_PARAM,
+                          PartitionConfig.DEFAULT_GRPC_TUNING)))
           || !group.link().equals(params.get("link"))) {
         continue;
       }

@@ -6,13 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.paretopipe.benchmarks.PartitionConfig;
 import io.paretopipe.benchmarks.PartitionFixture;
 import io.paretopipe.benchmarks.ServerScenario;
+import io.paretopipe.benchmarks.SharedTail;
 import io.paretopipe.harness.driver.ArrivalSchedule;
 import io.paretopipe.harness.driver.EarlyStopping;
 import io.paretopipe.harness.driver.LatencySlo;
 import io.paretopipe.harness.driver.LoadTarget;
 import io.paretopipe.harness.driver.OpenLoopDriver;
 import io.paretopipe.harness.driver.PhaseRecorder;
-import io.paretopipe.harness.transport.TransportKind;
 import io.paretopipe.models.Engines;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -185,7 +185,7 @@ final class ServerSweep {
         new PartitionConfig(
             p.model(),
             p.split(),
-            p.transport(),
+            SharedTail.transportOf(p.transport()),
             p.link(),
             o.batch,
             1,
@@ -196,9 +196,7 @@ final class ServerSweep {
             o.placement.tailCpus(),
             o.placement.headDevice(),
             o.placement.tailDevice(),
-            p.transport().equals(TransportKind.GRPC.toString())
-                ? o.grpcTuning()
-                : PartitionConfig.DEFAULT_GRPC_TUNING);
+            SharedTail.grpcTuningOf(p.transport()));
     try (PartitionFixture fixture = PartitionFixture.open(config, 0, o.maxOutstanding)) {
       LoadTarget target = LoadTarget.of(fixture.pipeline());
       PhaseRecorder alone = new PhaseRecorder();
@@ -242,7 +240,10 @@ final class ServerSweep {
       double from = Double.isNaN(startRate) ? closedLoopRate : startRate;
       ObjectNode point = new ObjectMapper().createObjectNode();
       point.put("model", p.model());
-      point.put("transport", p.transport());
+      point.put("transport", SharedTail.transportOf(p.transport()));
+      if (!SharedTail.grpcTuningOf(p.transport()).equals(PartitionConfig.DEFAULT_GRPC_TUNING)) {
+        point.put("grpc_tuning", SharedTail.grpcTuningOf(p.transport()));
+      }
       point.put("link", p.link());
       point.put("split", p.split());
       point.put("bytes_per_request", fixture.bytesPerRequest());

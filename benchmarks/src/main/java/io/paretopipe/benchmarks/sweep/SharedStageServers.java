@@ -1,6 +1,7 @@
 package io.paretopipe.benchmarks.sweep;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.paretopipe.benchmarks.PartitionConfig;
 import io.paretopipe.benchmarks.SharedTail;
 import io.paretopipe.harness.auth.SharedSecret;
 import io.paretopipe.harness.placement.CpuAffinity;
@@ -17,11 +18,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One stage server per network transport, started once and shared by every point of that transport
- * ({@code tail=shared}, {@link SharedTail}): nothing restarts per split, and the server's stage
- * cache keeps each split's tail built across passes. Each server is pinned to the tail CPUs with
- * the tail thread count and, with a CPU quota, lives in a cgroup this object owns (a restarted
- * server joins the same cgroup).
+ * One stage server per network transport (per grpc tuning for grpc: each {@link SharedTail#key} is
+ * a server), started once and shared by every point of that transport ({@code tail=shared}, {@link
+ * SharedTail}): nothing restarts per split, and the server's stage cache keeps each split's tail
+ * built across passes. Each server is pinned to the tail CPUs with the tail thread count and, with
+ * a CPU quota, lives in a cgroup this object owns (a restarted server joins the same cgroup).
  *
  * <p>Owns the processes and cgroups: {@link #close()} ends them, keeping the first failure and
  * adding the rest as suppressed; idempotent. The servers also die with the sweep's JVM, even on
@@ -36,7 +37,6 @@ final class SharedStageServers implements AutoCloseable {
    * @param jvmOptions the servers' JVM options as {@link StageServerProcess#parseJvmOptions} reads
    *     them; {@value StageServerProcess#JVM_OPTIONS_AUTO} leaves them to {@link
    *     StageServerProcess.Builder}
-   * @param grpcTuning the grpc server's {@code serve --grpc-tuning} (a {@code GrpcTuning} name)
    */
   record Placement(
       CpuSet cpus,
@@ -44,26 +44,7 @@ final class SharedStageServers implements AutoCloseable {
       Integer cpuQuotaPercent,
       List<Path> modelDirectories,
       String dispatch,
-      String jvmOptions,
-      String grpcTuning) {
-
-    /** With grpc-java's default HTTP/2 settings. */
-    Placement(
-        CpuSet cpus,
-        int threads,
-        Integer cpuQuotaPercent,
-        List<Path> modelDirectories,
-        String dispatch,
-        String jvmOptions) {
-      this(
-          cpus,
-          threads,
-          cpuQuotaPercent,
-          modelDirectories,
-          dispatch,
-          jvmOptions,
-          io.paretopipe.harness.server.GrpcTuning.DEFAULT.cliName());
-    }
+      String jvmOptions) {
 
     /** With the default dispatch, run to completion, and JVM options. */
     Placement(CpuSet cpus, int threads, Integer cpuQuotaPercent, List<Path> modelDirectories) {
@@ -111,9 +92,10 @@ final class SharedStageServers implements AutoCloseable {
   }
 
   /**
-   * Starts the server of each network transport among {@code transports} ({@code local} has none);
-   * with a quota, first removes the quota cgroups of owners that no longer run (a sweep killed with
-   * {@code kill -9}).
+   * Starts the server of each network transport among {@code transports} ({@link SharedTail#key}s,
+   * {@code grpc@tuned} a grpc server with {@code serve --grpc-tuning tuned}; {@code local} has
+   * none); with a quota, first removes the quota cgroups of owners that no longer run (a sweep
+   * killed with {@code kill -9}).
    */
   void start(List<String> transports) throws IOException {
     if (placement.cpuQuotaPercent() != null) {
@@ -131,13 +113,11 @@ final class SharedStageServers implements AutoCloseable {
   }
 
   private StageServerProcess spawn(String transport) throws IOException {
-    TransportKind kind = TransportKind.parse(transport);
+    TransportKind kind = TransportKind.parse(SharedTail.transportOf(transport));
     var settings =
         new io.paretopipe.harness.driver.ServeSettings(
                 placement.dispatch(),
-                kind == TransportKind.GRPC
-                    ? io.paretopipe.harness.server.GrpcTuning.parse(placement.grpcTuning())
-                    : io.paretopipe.harness.server.GrpcTuning.DEFAULT)
+                io.paretopipe.harness.server.GrpcTuning.parse(SharedTail.grpcTuningOf(transport)))
             .withStageJvmOptions(placement.jvmOptions());
     StageServerProcess.Builder builder =
         StageServerProcess.builder()
@@ -212,14 +192,10 @@ final class SharedStageServers implements AutoCloseable {
             : ", dispatch " + placement.dispatch();
     StageServerProcess server = servers.get(transport);
     String jvm = server.jvmOptions().isEmpty() ? "" : ", JVM options " + server.jvmOptionsSetting();
-    String tuning =
-        transport.equals(TransportKind.GRPC.toString())
-                && !placement
-                    .grpcTuning()
-                    .equals(io.paretopipe.harness.server.GrpcTuning.DEFAULT.cliName())
-            ? ", grpc tuning " + placement.grpcTuning()
-            : "";
-    return server + (quota == null ? "" : ", CPU quota " + quota + "%") + dispatch + tuning + jvm;
+    String tuning = SharedTail.grpcTuningOf(transport);
+    String grpc =
+        tuning.equals(PartitionConfig.DEFAULT_GRPC_TUNING) ? "" : ", grpc tuning " + tuning;
+    return server + (quota == null ? "" : ", CPU quota " + quota + "%") + dispatch + grpc + jvm;
   }
 
   /**

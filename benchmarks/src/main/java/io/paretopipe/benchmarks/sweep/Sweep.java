@@ -85,13 +85,19 @@ public final class Sweep implements Callable<Integer> {
 
   /** Every point, validated before anything runs. */
   SweepPlan plan() {
-    return SweepPlan.of(o.models, o.transports, o.links, o.splits);
+    return SweepPlan.of(o.models, o.transports, o.links, o.splits, o.grpcTunings());
   }
 
   @Override
   public Integer call() throws Exception {
-    o.grpcTuning();
     if (o.serverScenario()) {
+      if (o.grpcTunings().size() > 1) {
+        throw new IllegalArgumentException(
+            "--grpc-tuning "
+                + o.grpcTuning()
+                + ": --scenario server measures one grpc tuning per sweep; run one sweep per"
+                + " tuning");
+      }
       return new ServerSweep(o, plan(), console).run();
     }
     SweepSetting setting = o.setting();
@@ -117,7 +123,7 @@ public final class Sweep implements Callable<Integer> {
         setting.name(),
         setting.budget() == null ? "none" : Progress.clock(setting.budget().toSeconds()),
         folder.root().toAbsolutePath());
-    if (!o.grpcTuning().equals(PartitionConfig.DEFAULT_GRPC_TUNING)
+    if (!o.grpcTunings().equals(List.of(PartitionConfig.DEFAULT_GRPC_TUNING))
         && !o.transports.contains(TransportKind.GRPC.toString())) {
       console.println(
           "note: --grpc-tuning "
@@ -140,7 +146,7 @@ public final class Sweep implements Callable<Integer> {
     List<String> failures = new ArrayList<>();
     Budget budget = new Budget(setting.budget(), state.spentBeforeSeconds(), System::nanoTime);
     try (SharedStageServers servers = sharedStageServers(tailQuota)) {
-      servers.start(o.transports);
+      servers.start(plan.transports());
       RunMetadata.recordSweep(metadata, o, setting, plan, servers, cpus, tailQuota);
       writeMetadata(folder, metadata, state, budget);
       if (!o.noUnitProfile) {
@@ -157,8 +163,7 @@ public final class Sweep implements Callable<Integer> {
                   cpus[1],
                   o.placement.headDevice(),
                   o.placement.tailDevice(),
-                  energy,
-                  o.grpcTuning()),
+                  energy),
               setting,
               folder,
               servers,
@@ -221,8 +226,7 @@ public final class Sweep implements Callable<Integer> {
             tailQuota,
             modelDirectories(),
             o.stageDispatch(),
-            o.stageJvmOptions(),
-            o.grpcTuning()),
+            o.stageJvmOptions()),
         Credentials.fromEnvironment().secret().orElse(null),
         console);
   }

@@ -141,14 +141,16 @@ public final class SweepOptions {
 
   @Option(
       names = "--grpc-tuning",
+      split = ",",
       defaultValue = PartitionConfig.DEFAULT_GRPC_TUNING,
       description =
-          "HTTP/2 settings of the grpc points (the shared grpc server and each head's channel), a"
-              + " serve --grpc-tuning value: default (grpc-java's), tuned (docs/TRANSPORT.md) or one"
-              + " knob. Other than default it is the grpc points' grpcTuning param, so they are"
-              + " compared only with points of the same tuning (-Dbench.grpcTuning; default:"
-              + " ${DEFAULT-VALUE}).")
-  String grpcTuning;
+          "HTTP/2 settings of the grpc points (their shared grpc server and each head's channel),"
+              + " serve --grpc-tuning values: default (grpc-java's), tuned (docs/TRANSPORT.md) or"
+              + " one knob; several, comma-separated, measure grpc once per tuning, interleaved, a"
+              + " server each. Other than default a tuning is the grpc points' grpcTuning param, so"
+              + " they are compared only with points of the same tuning (-Dbench.grpcTuning;"
+              + " default: ${DEFAULT-VALUE}).")
+  List<String> grpcTuning;
 
   @Option(
       names = "--out",
@@ -478,15 +480,25 @@ public final class SweepOptions {
   /**
    * {@code --grpc-tuning}, checked before any server starts.
    *
-   * @return its {@link io.paretopipe.harness.server.GrpcTuning#cliName()}
+   * @return the tunings' {@link io.paretopipe.harness.server.GrpcTuning#cliName()}s, in the given
+   *     order, each once
    * @throws IllegalArgumentException naming the valid values
    */
-  String grpcTuning() {
-    try {
-      return io.paretopipe.harness.server.GrpcTuning.parse(grpcTuning.trim()).cliName();
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--grpc-tuning: " + e.getMessage(), e);
+  List<String> grpcTunings() {
+    java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+    for (String t : grpcTuning) {
+      try {
+        names.add(io.paretopipe.harness.server.GrpcTuning.parse(t.trim()).cliName());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--grpc-tuning: " + e.getMessage(), e);
+      }
     }
+    return List.copyOf(names);
+  }
+
+  /** {@link #grpcTunings()} comma-separated, as run-metadata.json records them. */
+  String grpcTuning() {
+    return String.join(",", grpcTunings());
   }
 
   /**
@@ -512,6 +524,10 @@ public final class SweepOptions {
         + String.join(",", models)
         + " x transports "
         + String.join(",", transports)
+        + (grpcTunings().equals(List.of(PartitionConfig.DEFAULT_GRPC_TUNING))
+                || !transports.contains("grpc")
+            ? ""
+            : " (grpc tuning " + grpcTuning() + ")")
         + " x links "
         + String.join(",", links)
         + " x splits "

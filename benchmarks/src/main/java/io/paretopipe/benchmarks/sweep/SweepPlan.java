@@ -1,5 +1,7 @@
 package io.paretopipe.benchmarks.sweep;
 
+import io.paretopipe.benchmarks.PartitionConfig;
+import io.paretopipe.benchmarks.SharedTail;
 import io.paretopipe.format.NetworkCondition;
 import io.paretopipe.harness.transport.TransportKind;
 import io.paretopipe.models.ModelBlueprint;
@@ -14,6 +16,10 @@ import java.util.Map;
  * Every point of a sweep, validated before anything runs, and its groups: the (model, transport,
  * link) triples one JMH call per pass measures over their active splits. Points are ordered model,
  * transport, link, split (as given); groups in the same order. Immutable.
+ *
+ * <p>A point's {@code transport} is the name of its shared server ({@link SharedTail#key}): the
+ * transport, or {@code grpc@TUNING} for grpc points of a tuning other than {@code default}, so that
+ * a sweep of several grpc tunings has a group, a server and result files per tuning.
  */
 final class SweepPlan {
 
@@ -67,6 +73,19 @@ final class SweepPlan {
    */
   static SweepPlan of(
       List<String> models, List<String> transports, List<String> links, String splits) {
+    return of(models, transports, links, splits, List.of(PartitionConfig.DEFAULT_GRPC_TUNING));
+  }
+
+  /**
+   * As {@link #of(List, List, List, String)}, grpc once per tuning of {@code grpcTunings} (valid
+   * {@code GrpcTuning} names).
+   */
+  static SweepPlan of(
+      List<String> models,
+      List<String> transports,
+      List<String> links,
+      String splits,
+      List<String> grpcTunings) {
     for (String link : links) {
       NetworkCondition.parse(link);
     }
@@ -88,12 +107,18 @@ final class SweepPlan {
         }
       }
       for (String transport : transports) {
-        for (String link : links) {
-          if (transport.equals("local") && !NetworkCondition.parse(link).isNone()) {
-            continue;
-          }
-          for (String split : modelSplits) {
-            points.add(new Point(model, transport, link, split));
+        List<String> keys =
+            transport.equals(TransportKind.GRPC.toString())
+                ? grpcTunings.stream().map(t -> SharedTail.key(transport, t)).toList()
+                : List.of(transport);
+        for (String key : keys) {
+          for (String link : links) {
+            if (transport.equals("local") && !NetworkCondition.parse(link).isNone()) {
+              continue;
+            }
+            for (String split : modelSplits) {
+              points.add(new Point(model, key, link, split));
+            }
           }
         }
       }
@@ -129,6 +154,11 @@ final class SweepPlan {
 
   int size() {
     return points.size();
+  }
+
+  /** The points' {@code transport}s ({@link SharedTail#key}s), each once, in plan order. */
+  List<String> transports() {
+    return points.stream().map(Point::transport).distinct().toList();
   }
 
   static String enc(String s) {

@@ -50,23 +50,32 @@ class RunMetadataTest {
   }
 
   @Test
-  void theGrpcTuningIsRecordedAndGivenToTheSharedGrpcServerOnly() throws Exception {
+  void eachGrpcTuningHasItsOwnSharedServerAndTheTuningsAreRecorded() throws Exception {
     assertEquals("default", recordedSweep("--transports", "nio").path("grpc_tuning").asText());
     Sweep sweep = new Sweep();
     new CommandLine(sweep)
-        .parseArgs("--transports", "nio,grpc", "--grpc-tuning", "TUNED", "--tail-cpus", "none");
+        .parseArgs(
+            "--transports", "nio,grpc", "--grpc-tuning", "default,TUNED", "--tail-cpus", "none");
     ObjectNode metadata = JSON.createObjectNode();
     try (SharedStageServers servers = sweep.sharedStageServers(null)) {
-      servers.start(sweep.o.transports);
+      servers.start(sweep.plan().transports());
       RunMetadata.recordSweep(
           metadata, sweep.o, sweep.o.setting(), sweep.plan(), servers, new String[] {"", ""}, null);
-      List<String> grpc = arguments(servers, "grpc");
-      int at = grpc.indexOf("--grpc-tuning");
-      assertTrue(at >= 0 && grpc.get(at + 1).equals("tuned"), grpc.toString());
-      List<String> nio = arguments(servers, "nio");
-      assertFalse(nio.contains("--grpc-tuning"), nio.toString());
+      List<String> tuned = arguments(servers, "grpc@tuned");
+      int at = tuned.indexOf("--grpc-tuning");
+      assertTrue(at >= 0 && tuned.get(at + 1).equals("tuned"), tuned.toString());
+      for (String plain : List.of("nio", "grpc")) {
+        List<String> args = arguments(servers, plain);
+        assertFalse(args.contains("--grpc-tuning"), plain + ": " + args);
+      }
+      assertEquals(
+          List.of("nio", "grpc", "grpc@tuned"),
+          List.copyOf(
+              JSON.convertValue(
+                      metadata.path("sweep").path("stage_jvm_options"), java.util.Map.class)
+                  .keySet()));
     }
-    assertEquals("tuned", metadata.path("sweep").path("grpc_tuning").asText());
+    assertEquals("default,tuned", metadata.path("sweep").path("grpc_tuning").asText());
   }
 
   /** The command line of the running shared server of {@code transport}. */
@@ -86,7 +95,7 @@ class RunMetadataTest {
     new CommandLine(sweep).parseArgs(unpinned.toArray(String[]::new));
     ObjectNode metadata = JSON.createObjectNode();
     try (SharedStageServers servers = sweep.sharedStageServers(null)) {
-      servers.start(sweep.o.transports);
+      servers.start(sweep.plan().transports());
       RunMetadata.recordSweep(
           metadata, sweep.o, sweep.o.setting(), sweep.plan(), servers, new String[] {"", ""}, null);
     }

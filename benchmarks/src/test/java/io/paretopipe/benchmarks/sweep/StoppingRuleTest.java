@@ -95,6 +95,28 @@ class StoppingRuleTest {
   }
 
   @Test
+  void aGrpcGroupsTuningNamesItsPoints(@TempDir Path dir) throws Exception {
+    Path json = dir.resolve("frontier.json");
+    String group =
+        "{\"model\":\"mobilenetv2\",\"transport\":\"grpc\",\"link\":\"none\",\"batch\":8,"
+            + "\"variant\":\"%s\",\"points\":[%s]}";
+    Files.writeString(
+        json,
+        "{\"format\":\"paretopipe-frontier\",\"version\":2,\"groups\":["
+            + String.format(group, "", point("1", "dominated", 0.0, false))
+            + ","
+            + String.format(
+                group, "grpcTuning=tuned;headThreads=1", point("1", "frontier", 1.0, true))
+            + "]}");
+    FrontierVerdicts verdicts = FrontierVerdicts.read(json, 8);
+    assertEquals(
+        "dominated", verdicts.of(new Point("mobilenetv2", "grpc", "none", "1")).frontierClass());
+    assertEquals(
+        "frontier",
+        verdicts.of(new Point("mobilenetv2", "grpc@tuned", "none", "1")).frontierClass());
+  }
+
+  @Test
   void aReportWithoutClassesStopsNothing(@TempDir Path dir) throws Exception {
     Path json = dir.resolve("frontier.json");
     Files.writeString(

@@ -46,6 +46,30 @@ class SweepTest {
   }
 
   @Test
+  void severalGrpcTuningsMakeAGroupAndAServerEachAndOnlyForGrpc() {
+    Sweep sweep =
+        parse(
+            "--transports",
+            "nio,grpc,local",
+            "--grpc-tuning",
+            "default,Tuned,tuned",
+            "--splits",
+            "3");
+    assertEquals(List.of("default", "tuned"), sweep.o.grpcTunings());
+    assertEquals("default,tuned", sweep.o.grpcTuning());
+    SweepPlan plan = sweep.plan();
+    assertEquals(List.of("nio", "grpc", "grpc@tuned", "local"), plan.transports());
+    assertEquals(4, plan.size());
+    assertEquals(
+        List.of("nio", "grpc@tuned"),
+        parse("--transports", "nio,grpc", "--grpc-tuning", "tuned").plan().transports());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> parse("--grpc-tuning", "default,turbo").plan());
+    assertTrue(e.getMessage().startsWith("--grpc-tuning: grpc tuning \"turbo\""), e.getMessage());
+  }
+
+  @Test
   void aResumeWithAnotherGrpcTuningThanTheInterruptedSweepIsRefused(@TempDir Path run)
       throws Exception {
     Files.createDirectories(run.resolve("jmh"));
