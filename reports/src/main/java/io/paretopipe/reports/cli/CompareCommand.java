@@ -160,6 +160,9 @@ final class CompareCommand implements Callable<Integer> {
     if (comparison.tooLittleCompared()) {
       spec.commandLine().getErr().println("warning: " + CompareRenderers.coverageText(comparison));
     }
+    for (String line : comparison.changedParams()) {
+      spec.commandLine().getErr().println("note: " + line);
+    }
     if (out != null) {
       try {
         ReportWriter.write(comparison, CompareRenderers.all(), out);

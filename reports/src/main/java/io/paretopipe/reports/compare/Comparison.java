@@ -1,5 +1,6 @@
 package io.paretopipe.reports.compare;
 
+import io.paretopipe.reports.run.ResultIdentity;
 import java.util.List;
 
 /**
@@ -87,6 +88,61 @@ public record Comparison(
    */
   public boolean tooLittleCompared() {
     return baselineResults == 0 || comparedShare() < minComparedShare;
+  }
+
+  /**
+   * Why results are missing when the current run measured them differently rather than lost them:
+   * per change of one identifying param, how many missing results have a new counterpart that
+   * differs from them in that param only (same benchmark and mode; {@code tail} and the params
+   * {@link ResultIdentity} ignores do not count, and an absent {@code grpcTuning} reads {@code
+   * default}).
+   *
+   * @return e.g. {@code 4 missing results are new with grpcTuning tuned instead of default}, one
+   *     line per change, in result order; empty when every missing result is simply absent
+   */
+  public List<String> changedParams() {
+    List<ResultComparison> added =
+        results.stream().filter(r -> r.verdict() == Verdict.NEW).toList();
+    java.util.Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+    for (ResultComparison missing : results) {
+      if (missing.verdict() != Verdict.MISSING) {
+        continue;
+      }
+      java.util.SortedMap<String, String> before = ResultIdentity.params(missing.params());
+      for (ResultComparison n : added) {
+        if (!n.benchmark().equals(missing.benchmark()) || !n.mode().equals(missing.mode())) {
+          continue;
+        }
+        java.util.SortedMap<String, String> after = ResultIdentity.params(n.params());
+        java.util.Set<String> keys = new java.util.TreeSet<>(before.keySet());
+        keys.addAll(after.keySet());
+        List<String> differing =
+            keys.stream().filter(k -> !value(before, k).equals(value(after, k))).toList();
+        if (differing.size() == 1) {
+          String k = differing.get(0);
+          counts.merge(
+              k + " " + value(after, k) + " instead of " + value(before, k), 1, Integer::sum);
+          break;
+        }
+      }
+    }
+    List<String> lines = new java.util.ArrayList<>();
+    counts.forEach(
+        (change, n) ->
+            lines.add(
+                n
+                    + (n == 1 ? " missing result is" : " missing results are")
+                    + " new with "
+                    + change));
+    return lines;
+  }
+
+  private static String value(java.util.Map<String, String> params, String key) {
+    String v = params.get(key);
+    if (v != null) {
+      return v;
+    }
+    return key.equals(ResultIdentity.GRPC_TUNING) ? ResultIdentity.DEFAULT_GRPC_TUNING : "(none)";
   }
 
   /**

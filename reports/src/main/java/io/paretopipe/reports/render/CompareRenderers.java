@@ -235,6 +235,9 @@ public final class CompareRenderers {
         .append(" baseline ")
         .append(c.scope())
         .append(" got a verdict.\n\n");
+    for (String line : c.changedParams()) {
+      md.append(line).append(" (measured differently, not lost).\n\n");
+    }
     md.append(
         "| verdict | result | unit | baseline | current | ratio [CI] | worse % | p (Holm) |\n");
     md.append("|---|---|---|---:|---:|---:|---:|---:|\n");
@@ -286,6 +289,9 @@ public final class CompareRenderers {
             + " baseline "
             + c.scope()
             + " got a verdict.");
+    for (String line : c.changedParams()) {
+      page.paragraph(line + " (measured differently, not lost).");
+    }
     page.paragraph(
         "A regression is significant (Welch's t-test on the logs of the per-iteration scores,"
             + " Holm-corrected over all results, alpha "

@@ -107,6 +107,45 @@ class CompareTest {
   }
 
   @Test
+  void resultsMeasuredWithAnotherGrpcTuningAreNamedAsSuchNotJustMissing() throws Exception {
+    Path baseline = run("default", 31, null);
+    Path tuned = run("tuned", 32, null);
+    Path otherTransport = run("nio", 33, null);
+    retransport(baseline, "\"transport\" : \"grpc\"");
+    retransport(tuned, "\"transport\" : \"grpc\", \"grpcTuning\" : \"tuned\"");
+    var o = CliRunner.run("compare", baseline.toString(), tuned.toString());
+    assertEquals(ExitCodes.TOO_LITTLE_COMPARED, o.code(), o.out() + o.err());
+    Comparison c =
+        new RunComparator(5, 0.05)
+            .compare(new RunLoader().load(List.of(baseline)), new RunLoader().load(List.of(tuned)));
+    long missing = c.results().stream().filter(r -> r.verdict() == Verdict.MISSING).count();
+    assertTrue(missing > 0, c.results().toString());
+    String line = missing + " missing results are new with grpcTuning tuned instead of default";
+    assertEquals(List.of(line), c.changedParams());
+    assertTrue(o.err().contains("note: " + line), o.err());
+    assertTrue(o.out().contains(line + " (measured differently, not lost)."), o.out());
+
+    Comparison twoParams =
+        new RunComparator(5, 0.05)
+            .compare(
+                new RunLoader().load(List.of(otherTransport)),
+                new RunLoader().load(List.of(tuned)));
+    assertEquals(
+        List.of(), twoParams.changedParams(), "transport and grpcTuning both differ: just missing");
+  }
+
+  /**
+   * Gives every result of {@code run} the params {@code params} instead of {@code transport=nio}.
+   */
+  private static void retransport(Path run, String params) throws IOException {
+    Path json = run.resolve("jmh").resolve("results.json");
+    String nio = "\"transport\" : \"nio\"";
+    String text = Files.readString(json);
+    assertTrue(text.contains(nio), json.toString());
+    Files.writeString(json, text.replace(nio, params));
+  }
+
+  @Test
   void improvementIsNotARegressionAndFrontierChangeIsReported() throws Exception {
     Path slow = run("slow", 21, 0, 1.5);
     Path fast = run("fast", 22, null);
