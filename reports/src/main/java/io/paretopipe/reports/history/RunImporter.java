@@ -187,14 +187,7 @@ public final class RunImporter {
       if (!p.depth().isEmpty()) {
         params.put("depth", p.depth());
       }
-      if (!p.group().variant().isEmpty()) {
-        for (String kv : p.group().variant().split(";")) {
-          int eq = kv.indexOf('=');
-          if (eq > 0) {
-            params.put(kv.substring(0, eq), kv.substring(eq + 1));
-          }
-        }
-      }
+      params.putAll(p.group().variantParams());
       PointConfidence confidence = frontier.confidenceOf(p);
       FrontierClass frontierClass = confidence.frontierClass();
       records.add(

@@ -34,6 +34,26 @@ public record GroupKey(String model, String transport, String link, int batch, S
     }
   }
 
+  /** The {@code variant}'s params by name, in its order. */
+  public java.util.Map<String, String> variantParams() {
+    return variantParams(variant);
+  }
+
+  /**
+   * @param variant {@code k=v;k=v}, or {@code ""}
+   * @return its params by name, in order; a part without {@code =} or with an empty name is skipped
+   */
+  public static java.util.Map<String, String> variantParams(String variant) {
+    java.util.Map<String, String> params = new java.util.LinkedHashMap<>();
+    for (String kv : variant.split(";")) {
+      int eq = kv.indexOf('=');
+      if (eq > 0) {
+        params.put(kv.substring(0, eq), kv.substring(eq + 1));
+      }
+    }
+    return params;
+  }
+
   @Override
   public int compareTo(GroupKey other) {
     return ORDER.compare(this, other);

@@ -152,7 +152,7 @@ public final class PredictedVsMeasured {
     List<Double> allThroughputErrors = new ArrayList<>();
     for (Map.Entry<GroupKey, List<Point>> e : run.pointsByGroup().entrySet()) {
       GroupKey g = e.getKey();
-      Map<String, String> variant = variantParams(g.variant());
+      Map<String, String> variant = g.variantParams();
       DeviceProfiles devices;
       LinkSpec link;
       try {
@@ -276,17 +276,6 @@ public final class PredictedVsMeasured {
 
   static String calibrationKey(GroupKey g) {
     return g.model() + "\u0000" + g.transport() + "\u0000" + g.batch() + "\u0000" + g.variant();
-  }
-
-  private static Map<String, String> variantParams(String variant) {
-    Map<String, String> params = new HashMap<>();
-    for (String pair : variant.split(";")) {
-      int eq = pair.indexOf('=');
-      if (eq > 0) {
-        params.put(pair.substring(0, eq), pair.substring(eq + 1));
-      }
-    }
-    return params;
   }
 
   private static Integer integer(String text) {

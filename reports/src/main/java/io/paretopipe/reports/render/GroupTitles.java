@@ -3,7 +3,6 @@ package io.paretopipe.reports.render;
 import io.paretopipe.reports.model.GroupKey;
 import io.paretopipe.reports.run.ResultIdentity;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -54,7 +53,7 @@ public final class GroupTitles {
    * @return e.g. {@code nio}, or {@code grpc (tuned)} for a grpc tuning other than the default
    */
   static String transport(GroupKey g) {
-    String tuning = params(g.variant()).get(GRPC_TUNING);
+    String tuning = g.variantParams().get(GRPC_TUNING);
     return tuning == null ? g.transport() : g.transport() + " (" + tuning + ")";
   }
 
@@ -79,7 +78,7 @@ public final class GroupTitles {
    * @return e.g. {@code head: CPU 0, 1 thread; tail: CPUs 1,2, 2 threads; depth=4}, or {@code ""}
    */
   static String stages(String variant) {
-    Map<String, String> params = params(variant);
+    Map<String, String> params = GroupKey.variantParams(variant);
     params.remove(GRPC_TUNING);
     List<String> parts = new ArrayList<>();
     for (String stage : STAGES) {
@@ -106,16 +105,5 @@ public final class GroupTitles {
     }
     params.forEach((k, v) -> parts.add(k + "=" + v));
     return String.join("; ", parts);
-  }
-
-  private static Map<String, String> params(String variant) {
-    Map<String, String> params = new LinkedHashMap<>();
-    if (!variant.isEmpty()) {
-      for (String kv : variant.split(";")) {
-        int eq = kv.indexOf('=');
-        params.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
-      }
-    }
-    return params;
   }
 }
