@@ -207,21 +207,16 @@ public class PartitionBenchmark {
   @Setup(Level.Trial)
   public void setUp(BenchmarkParams benchmark) throws Exception {
     PartitionConfig config =
-        new PartitionConfig(
-            model,
-            split,
-            transport,
-            link,
-            batch,
-            depth,
-            tail,
-            headThreads,
-            tailThreads,
-            headCpus,
-            tailCpus,
-            headDevice,
-            tailDevice,
-            grpcTuning);
+        PartitionConfig.builder(model, split, transport)
+            .link(link)
+            .batch(batch)
+            .depth(depth)
+            .tail(tail)
+            .threads(headThreads, tailThreads)
+            .cpus(headCpus, tailCpus)
+            .devices(headDevice, tailDevice)
+            .grpcTuning(grpcTuning)
+            .build();
     int inFlight = benchmark.getBenchmark().endsWith(".latency") ? 1 : depth;
     if (ServerScenario.validate(scenario, rate, slo)) {
       if (inFlight == 1) {

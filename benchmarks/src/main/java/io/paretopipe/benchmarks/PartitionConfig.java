@@ -91,111 +91,135 @@ public record PartitionConfig(
 
   /** The defaults of {@link PartitionBenchmark} at one split. */
   public static PartitionConfig defaults(String model, String split, String transport) {
-    return new PartitionConfig(
-        model,
-        split,
-        transport,
-        "none",
-        8,
-        4,
-        SPAWN,
-        1,
-        1,
-        AUTO,
-        AUTO,
-        UNPINNED,
-        UNPINNED,
-        DEFAULT_GRPC_TUNING);
+    return builder(model, split, transport).build();
+  }
+
+  /** A builder holding {@link PartitionBenchmark}'s defaults at one split. */
+  public static Builder builder(String model, String split, String transport) {
+    return new Builder(model, split, transport);
+  }
+
+  /** A builder holding every component of this config. */
+  public Builder toBuilder() {
+    return new Builder(model, split, transport)
+        .link(link)
+        .batch(batch)
+        .depth(depth)
+        .tail(tail)
+        .threads(headThreads, tailThreads)
+        .cpus(headCpus, tailCpus)
+        .devices(headDevice, tailDevice)
+        .grpcTuning(grpcTuning);
   }
 
   public PartitionConfig withTail(String newTail) {
-    return new PartitionConfig(
-        model,
-        split,
-        transport,
-        link,
-        batch,
-        depth,
-        newTail,
-        headThreads,
-        tailThreads,
-        headCpus,
-        tailCpus,
-        headDevice,
-        tailDevice,
-        grpcTuning);
+    return toBuilder().tail(newTail).build();
   }
 
   public PartitionConfig withLink(String newLink) {
-    return new PartitionConfig(
-        model,
-        split,
-        transport,
-        newLink,
-        batch,
-        depth,
-        tail,
-        headThreads,
-        tailThreads,
-        headCpus,
-        tailCpus,
-        headDevice,
-        tailDevice,
-        grpcTuning);
+    return toBuilder().link(newLink).build();
   }
 
   public PartitionConfig withDevices(String newHeadDevice, String newTailDevice) {
-    return new PartitionConfig(
-        model,
-        split,
-        transport,
-        link,
-        batch,
-        depth,
-        tail,
-        headThreads,
-        tailThreads,
-        headCpus,
-        tailCpus,
-        newHeadDevice,
-        newTailDevice,
-        grpcTuning);
+    return toBuilder().devices(newHeadDevice, newTailDevice).build();
   }
 
   public PartitionConfig withGrpcTuning(String newGrpcTuning) {
-    return new PartitionConfig(
-        model,
-        split,
-        transport,
-        link,
-        batch,
-        depth,
-        tail,
-        headThreads,
-        tailThreads,
-        headCpus,
-        tailCpus,
-        headDevice,
-        tailDevice,
-        newGrpcTuning);
+    return toBuilder().grpcTuning(newGrpcTuning).build();
   }
 
   public PartitionConfig withCpus(String newHeadCpus, String newTailCpus) {
-    return new PartitionConfig(
-        model,
-        split,
-        transport,
-        link,
-        batch,
-        depth,
-        tail,
-        headThreads,
-        tailThreads,
-        newHeadCpus,
-        newTailCpus,
-        headDevice,
-        tailDevice,
-        grpcTuning);
+    return toBuilder().cpus(newHeadCpus, newTailCpus).build();
+  }
+
+  /**
+   * Sets components by name, starting from {@link PartitionBenchmark}'s defaults: link {@code
+   * none}, batch 8, depth 4, tail {@link #SPAWN}, one torch thread per side, both sides {@link
+   * #AUTO}-pinned, no device profiles, grpc tuning {@value #DEFAULT_GRPC_TUNING}. Not thread-safe;
+   * {@link #build} does not validate (see {@link PartitionConfig#validate}).
+   */
+  public static final class Builder {
+    private final String model;
+    private final String split;
+    private final String transport;
+    private String link = "none";
+    private int batch = 8;
+    private int depth = 4;
+    private String tail = SPAWN;
+    private int headThreads = 1;
+    private int tailThreads = 1;
+    private String headCpus = AUTO;
+    private String tailCpus = AUTO;
+    private String headDevice = UNPINNED;
+    private String tailDevice = UNPINNED;
+    private String grpcTuning = DEFAULT_GRPC_TUNING;
+
+    private Builder(String model, String split, String transport) {
+      this.model = model;
+      this.split = split;
+      this.transport = transport;
+    }
+
+    public Builder link(String value) {
+      link = value;
+      return this;
+    }
+
+    public Builder batch(int value) {
+      batch = value;
+      return this;
+    }
+
+    public Builder depth(int value) {
+      depth = value;
+      return this;
+    }
+
+    public Builder tail(String value) {
+      tail = value;
+      return this;
+    }
+
+    public Builder threads(int head, int tail) {
+      headThreads = head;
+      tailThreads = tail;
+      return this;
+    }
+
+    public Builder cpus(String head, String tail) {
+      headCpus = head;
+      tailCpus = tail;
+      return this;
+    }
+
+    public Builder devices(String head, String tail) {
+      headDevice = head;
+      tailDevice = tail;
+      return this;
+    }
+
+    public Builder grpcTuning(String value) {
+      grpcTuning = value;
+      return this;
+    }
+
+    public PartitionConfig build() {
+      return new PartitionConfig(
+          model,
+          split,
+          transport,
+          link,
+          batch,
+          depth,
+          tail,
+          headThreads,
+          tailThreads,
+          headCpus,
+          tailCpus,
+          headDevice,
+          tailDevice,
+          grpcTuning);
+    }
   }
 
   /**

@@ -37,6 +37,67 @@ class PartitionConfigTest {
   }
 
   @Test
+  void builderDefaultsAreTheBenchmarksParamDefaultsComponentByComponent() throws Exception {
+    PartitionConfig built = PartitionConfig.builder("mobilenetv2", "3", "nio").build();
+    int compared = 0;
+    for (java.lang.reflect.RecordComponent c : PartitionConfig.class.getRecordComponents()) {
+      String[] values =
+          PartitionBenchmark.class
+              .getField(c.getName())
+              .getAnnotation(org.openjdk.jmh.annotations.Param.class)
+              .value();
+      if (values.length == 1) {
+        assertEquals(values[0], String.valueOf(c.getAccessor().invoke(built)), c.getName());
+        compared++;
+      }
+    }
+    assertEquals(12, compared);
+  }
+
+  @Test
+  void toBuilderKeepsEveryComponentAndEachWitherChangesOnlyItsOwn() {
+    PartitionConfig c =
+        PartitionConfig.builder("resnet18", "2:4", "grpc")
+            .link("delay:20ms")
+            .batch(2)
+            .depth(3)
+            .tail("127.0.0.1:4000/127.0.0.1:4001")
+            .threads(2, 3)
+            .cpus("0", "1")
+            .devices("host0", "host1")
+            .grpcTuning("tuned")
+            .build();
+    assertEquals(
+        new PartitionConfig(
+            "resnet18",
+            "2:4",
+            "grpc",
+            "delay:20ms",
+            2,
+            3,
+            "127.0.0.1:4000/127.0.0.1:4001",
+            2,
+            3,
+            "0",
+            "1",
+            "host0",
+            "host1",
+            "tuned"),
+        c);
+    assertEquals(c, c.toBuilder().build());
+    assertEquals(PartitionConfig.SHARED, c.withTail(PartitionConfig.SHARED).tail());
+    assertEquals(c, c.withTail(PartitionConfig.SHARED).withTail(c.tail()));
+    assertEquals("none", c.withLink("none").link());
+    assertEquals(c, c.withLink("none").withLink(c.link()));
+    assertEquals("auto", c.withCpus("auto", "auto").tailCpus());
+    assertEquals(c, c.withCpus("auto", "auto").withCpus(c.headCpus(), c.tailCpus()));
+    assertEquals("none", c.withDevices("none", "none").headDevice());
+    assertEquals(c, c.withDevices("none", "none").withDevices(c.headDevice(), c.tailDevice()));
+    assertEquals("default", c.withGrpcTuning(null).grpcTuning());
+    assertEquals(c, c.withGrpcTuning(null).withGrpcTuning(c.grpcTuning()));
+  }
+
+  @Test
   void grpcTuningDefaultsToGrpcJavasAndAnUnknownOneNamesTheValidOnes() {
     assertEquals(
         GrpcTuning.DEFAULT,

@@ -182,21 +182,15 @@ final class ServerSweep {
       Duration warmupLoad)
       throws IOException, io.paretopipe.harness.protocol.StageException {
     PartitionConfig config =
-        new PartitionConfig(
-            p.model(),
-            p.split(),
-            SharedTail.transportOf(p.transport()),
-            p.link(),
-            o.batch,
-            1,
-            PartitionConfig.SPAWN,
-            o.placement.headThreads(),
-            o.placement.tailThreads(),
-            o.placement.headCpus(),
-            o.placement.tailCpus(),
-            o.placement.headDevice(),
-            o.placement.tailDevice(),
-            SharedTail.grpcTuningOf(p.transport()));
+        PartitionConfig.builder(p.model(), p.split(), SharedTail.transportOf(p.transport()))
+            .link(p.link())
+            .batch(o.batch)
+            .depth(1)
+            .threads(o.placement.headThreads(), o.placement.tailThreads())
+            .cpus(o.placement.headCpus(), o.placement.tailCpus())
+            .devices(o.placement.headDevice(), o.placement.tailDevice())
+            .grpcTuning(SharedTail.grpcTuningOf(p.transport()))
+            .build();
     try (PartitionFixture fixture = PartitionFixture.open(config, 0, o.maxOutstanding)) {
       LoadTarget target = LoadTarget.of(fixture.pipeline());
       PhaseRecorder alone = new PhaseRecorder();

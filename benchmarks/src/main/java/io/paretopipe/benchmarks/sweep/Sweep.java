@@ -311,10 +311,9 @@ public final class Sweep implements Callable<Integer> {
    * @return the CPU quota of the shared stage servers, null for none
    */
   private Integer validatePlacement() {
-    PartitionConfig.defaults(o.models.get(0), "0", "nio")
-        .withCpus(PartitionConfig.AUTO, PartitionConfig.AUTO)
-        .withDevices(o.placement.headDevice(), o.placement.tailDevice())
-        .withTail(PartitionConfig.SPAWN)
+    PartitionConfig.builder(o.models.get(0), "0", "nio")
+        .devices(o.placement.headDevice(), o.placement.tailDevice())
+        .build()
         .validate();
     if (!o.placement.tailDevice().equals(PartitionConfig.UNPINNED)
             && (!o.placement.tailCpus().equals(PartitionConfig.AUTO)
