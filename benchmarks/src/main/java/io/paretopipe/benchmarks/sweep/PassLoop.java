@@ -7,11 +7,14 @@ import io.paretopipe.benchmarks.sweep.SweepState.GroupPass;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -41,11 +44,15 @@ final class PassLoop {
   private final int batch;
   private final MetadataWriter metadata;
   private final PrintStream console;
+  private final Duration groupWarmup;
+  private final Set<Group> warmed = new HashSet<>();
 
   /**
    * @param launcher the post-processor for verdicts, null when the sweep runs none ({@code
    *     --no-report})
    * @param batch the points' batch (verdicts of other batches are ignored)
+   * @param groupWarmup how long each group's warm-up sends traffic at each of its two end splits
+   *     before the group's first pass in this process ({@link PassRunner#warmUp}); zero for none
    */
   PassLoop(
       SweepPlan plan,
@@ -58,7 +65,8 @@ final class PassLoop {
       ReportLauncher launcher,
       int batch,
       MetadataWriter metadata,
-      PrintStream console) {
+      PrintStream console,
+      Duration groupWarmup) {
     this.plan = plan;
     this.setting = setting;
     this.folder = folder;
@@ -70,6 +78,7 @@ final class PassLoop {
     this.batch = batch;
     this.metadata = metadata;
     this.console = console;
+    this.groupWarmup = groupWarmup;
   }
 
   /** Runs passes until every point has stopped. */
@@ -138,6 +147,7 @@ final class PassLoop {
           continue;
         }
         servers.restartIfDead(e.getKey().transport());
+        warmUpOnce(e.getKey());
         GroupPass gp = runner.run(pass, e.getKey(), splits, progress);
         state.record(gp);
         planner.observe(gp);
@@ -158,6 +168,37 @@ final class PassLoop {
     }
     metadata.write();
     console.println(summary(state, budget));
+  }
+
+  /** The group's warm-up ({@link PassRunner#warmUp}) at its lowest and highest split, once. */
+  private void warmUpOnce(Group group) throws IOException {
+    if (groupWarmup.isZero() || !warmed.add(group)) {
+      return;
+    }
+    List<String> ends = warmupSplits(plan.splits(group));
+    double seconds = runner.warmUp(group, ends, groupWarmup);
+    console.printf(
+        Locale.ROOT,
+        "warm-up of %s %s %s: split%s %s, %s s each, not measured (%.1f s)%n",
+        group.model(),
+        group.transport(),
+        group.link(),
+        ends.size() == 1 ? "" : "s",
+        String.join(" and ", ends),
+        groupWarmup.toMillis() / 1000.0,
+        seconds);
+  }
+
+  /**
+   * The splits a group's warm-up runs: its lowest and highest by first cut (the head runs the
+   * fewest and the most layers), one when they are the same.
+   */
+  static List<String> warmupSplits(List<String> splits) {
+    java.util.Comparator<String> byFirstCut =
+        java.util.Comparator.comparingInt(s -> Integer.parseInt(s.split(":")[0].trim()));
+    String low = splits.stream().min(byFirstCut).orElseThrow();
+    String high = splits.stream().max(byFirstCut).orElseThrow();
+    return low.equals(high) ? List.of(low) : List.of(low, high);
   }
 
   /**

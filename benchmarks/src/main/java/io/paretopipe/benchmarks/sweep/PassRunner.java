@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -48,6 +49,9 @@ final class PassRunner {
   /** The benchmarks of one point. */
   static final String INCLUDE =
       "^" + PartitionBenchmark.class.getName().replace(".", "\\.") + "\\.(latency|throughput)$";
+
+  private static final String LATENCY =
+      "^" + PartitionBenchmark.class.getName().replace(".", "\\.") + "\\.latency$";
 
   /**
    * How the points are placed and configured: the sweep's options as JMH params, and {@code energy}
@@ -99,18 +103,7 @@ final class PassRunner {
    */
   GroupPass run(int pass, Group group, List<String> splits, Progress progress) throws IOException {
     Path hlogDir = Files.createDirectories(folder.passHlogDir(pass));
-    Map<String, String> properties = new LinkedHashMap<>();
-    properties.put(PartitionBenchmark.HLOG_DIR_PROPERTY, hlogDir.toString());
-    properties.put(
-        PartitionBenchmark.WARMUP_REQUESTS_PROPERTY, Integer.toString(setting.warmupRequests()));
-    properties.putAll(servers.properties(group.transport()));
-    properties.put(PartitionFixture.ENERGY_PROPERTY, params.energy());
-    if (setting.forks() == 0) {
-      properties.forEach(System::setProperty);
-    }
-    List<String> jvmArgs = new ArrayList<>(List.of("-Xmx2g", "-Dai.djl.offline=true"));
-    properties.forEach((k, v) -> jvmArgs.add("-D" + k + "=" + v));
-    ChainedOptionsBuilder b = options(group, splits).jvmArgsAppend(jvmArgs.toArray(String[]::new));
+    ChainedOptionsBuilder b = withProperties(options(group, splits), group, hlogDir);
     Instant start = Instant.now();
     List<Trial> trials;
     try (PrintStream log =
@@ -138,6 +131,59 @@ final class PassRunner {
     folder.prune(pass, group, kept);
     trials = markMissing(splits, trials, kept);
     return new GroupPass(pass, group, List.copyOf(splits), start, Instant.now(), trials);
+  }
+
+  /**
+   * Sends the group's pipeline traffic before its first measured pass: one JMH call of the
+   * throughput method at each of {@code splits} for one {@code each}-long iteration, JSON, hlogs
+   * and JMH's output in {@link RunFolder#warmupDir} (kept as a record; nothing reads them). What it
+   * warms is what the first points of a pass would otherwise pay for: the per-request code of the
+   * head's JVM and of the group's shared stage server, and each layer's first forwards on each side
+   * (the lowest split runs almost every layer on the stage server, the highest on the head). A
+   * failed warm-up trial is only logged: the measured passes report their own failures.
+   *
+   * @return the seconds it took
+   */
+  double warmUp(Group group, List<String> splits, Duration each) throws IOException {
+    long t0 = System.nanoTime();
+    Path dir = Files.createDirectories(folder.warmupDir(group));
+    try (PrintStream log =
+        new PrintStream(Files.newOutputStream(dir.resolve("jmh.log")), true, "UTF-8")) {
+      ChainedOptionsBuilder b =
+          withProperties(options(group, splits), group, dir.toAbsolutePath())
+              .exclude(LATENCY)
+              .warmupIterations(0)
+              .measurementIterations(1)
+              .measurementTime(TimeValue.milliseconds(each.toMillis()))
+              .forks(Math.min(setting.forks(), 1))
+              .result(dir.resolve("warmup.json").toString());
+      try {
+        new Runner(b.build(), OutputFormatFactory.createFormatInstance(log, VerboseMode.NORMAL))
+            .run();
+      } catch (Exception e) {
+        log.println("the warm-up's JMH call failed: " + e);
+      }
+    }
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  /**
+   * {@code b} with the system properties every trial of {@code group} reads (set in this JVM too
+   * when the trials run in it).
+   */
+  private ChainedOptionsBuilder withProperties(ChainedOptionsBuilder b, Group group, Path hlogDir) {
+    Map<String, String> properties = new LinkedHashMap<>();
+    properties.put(PartitionBenchmark.HLOG_DIR_PROPERTY, hlogDir.toString());
+    properties.put(
+        PartitionBenchmark.WARMUP_REQUESTS_PROPERTY, Integer.toString(setting.warmupRequests()));
+    properties.putAll(servers.properties(group.transport()));
+    properties.put(PartitionFixture.ENERGY_PROPERTY, params.energy());
+    if (setting.forks() == 0) {
+      properties.forEach(System::setProperty);
+    }
+    List<String> jvmArgs = new ArrayList<>(List.of("-Xmx2g", "-Dai.djl.offline=true"));
+    properties.forEach((k, v) -> jvmArgs.add("-D" + k + "=" + v));
+    return b.jvmArgsAppend(jvmArgs.toArray(String[]::new));
   }
 
   /** The JMH options of one call, without the result file and JVM arguments. */

@@ -131,6 +131,14 @@ final class RunFolder {
         .resolve(String.format(Locale.ROOT, "pass-%03d-%s.log", pass, group.fileStem()));
   }
 
+  /**
+   * {@code passes/warmup-<group>/}: the group's warm-up before its first pass (JMH's JSON and
+   * output, the hlogs), kept as a record and read by nothing.
+   */
+  Path warmupDir(Group group) {
+    return root.resolve(PASSES).resolve("warmup-" + group.fileStem());
+  }
+
   /** {@code passes/after-pass-003/}: the report the decision after that pass read. */
   Path decisionReport(int pass) {
     return root.resolve(PASSES).resolve(String.format(Locale.ROOT, "after-pass-%03d", pass));

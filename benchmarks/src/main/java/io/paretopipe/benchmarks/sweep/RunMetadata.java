@@ -81,6 +81,9 @@ final class RunMetadata {
     sweep.put("max_passes", s.maxPasses());
     sweep.put("first_decision_pass", s.firstDecisionPass());
     sweep.put("warmup_requests", s.warmupRequests());
+    if (!o.groupWarmup(s).isZero()) {
+      sweep.put("group_warmup_seconds", o.groupWarmup(s).toMillis() / 1000.0);
+    }
     sweep.put(
         "warmup", SweepSetting.describe(s.warmupRequests(), s.warmupIterations(), s.warmupTime()));
     sweep.put(

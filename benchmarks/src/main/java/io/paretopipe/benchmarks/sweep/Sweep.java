@@ -180,7 +180,8 @@ public final class Sweep implements Callable<Integer> {
               o.noReport ? null : new ReportLauncher(o.reportsJar, console),
               o.batch,
               () -> writeMetadata(folder, metadata, state, budget),
-              console)
+              console,
+              o.groupWarmup(setting))
           .run();
       servers.describeInto(metadata.putObject("stage_servers"));
     }

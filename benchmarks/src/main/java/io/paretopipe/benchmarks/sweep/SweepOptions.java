@@ -74,6 +74,15 @@ public final class SweepOptions {
   String maxPasses;
 
   @Option(
+      names = "--group-warmup",
+      defaultValue = "default",
+      description =
+          "Before a group's first pass, send it traffic for this long at its lowest and at its"
+              + " highest split, not measured (warms both JVMs' code and every layer on both"
+              + " sides): 'default' (the setting's: 0s), 0s for none, or a duration like 5s.")
+  String groupWarmup;
+
+  @Option(
       names = "--forks",
       defaultValue = "default",
       description = "JMH forks per trial: 'default' (the setting's) or a number, 0 = in this JVM.")
@@ -253,20 +262,28 @@ public final class SweepOptions {
    * @throws IllegalArgumentException naming the value and the accepted form
    */
   java.time.Duration warmupLoad() {
-    String t = warmupLoad.trim();
+    return durationOrZero("--warmup-load", warmupLoad, "a duration such as 10s, 1m, or 0s to skip");
+  }
+
+  /**
+   * {@code value} as a duration, zero for {@code 0} or {@code 0s}.
+   *
+   * @throws IllegalArgumentException "OPTION 'VALUE' (expected: EXPECTED)" for anything else
+   */
+  private static Duration durationOrZero(String option, String value, String expected) {
+    String t = value.trim();
     if (t.equals("0") || t.equals("0s")) {
-      return java.time.Duration.ZERO;
+      return Duration.ZERO;
     }
     try {
-      java.time.Duration d = SweepSetting.parseBudget(t);
+      Duration d = SweepSetting.parseBudget(t);
       if (d != null) {
         return d;
       }
     } catch (IllegalArgumentException e) {
       // the message below names the option and the accepted forms
     }
-    throw new IllegalArgumentException(
-        "--warmup-load '" + warmupLoad + "' (expected: a duration such as 10s, 1m, or 0s to skip)");
+    throw new IllegalArgumentException(option + " '" + value + "' (expected: " + expected + ")");
   }
 
   @Option(
@@ -360,6 +377,19 @@ public final class SweepOptions {
     return rate.trim().equals("auto")
         ? Double.NaN
         : io.paretopipe.harness.driver.ArrivalSchedule.parseRate(rate);
+  }
+
+  /**
+   * {@code --group-warmup}: each group's warm-up per end split, zero for none.
+   *
+   * @throws IllegalArgumentException naming the value and the accepted forms
+   */
+  Duration groupWarmup(SweepSetting setting) {
+    if (groupWarmup.trim().equals("default")) {
+      return Duration.ZERO;
+    }
+    return durationOrZero(
+        "--group-warmup", groupWarmup, "'default', a duration such as 5s, 1m, or 0s for none");
   }
 
   /** The setting with {@code --forks}, {@code --max-passes} and {@code --budget} applied. */

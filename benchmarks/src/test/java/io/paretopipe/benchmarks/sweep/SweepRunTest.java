@@ -126,6 +126,52 @@ class SweepRunTest {
     }
   }
 
+  @Test
+  void aGroupWarmupRunsBeforeTheFirstPassAndNothingOfItIsMeasured(@TempDir Path out)
+      throws Exception {
+    Result r =
+        sweep(
+            List.of(
+                "--transports",
+                "nio",
+                "--splits",
+                "15,3",
+                "--max-passes",
+                "1",
+                "--budget",
+                "none",
+                "--no-unit-profile",
+                "--no-report",
+                "--group-warmup",
+                "1s",
+                "--out",
+                out.toString()),
+            null);
+    assertEquals(0, r.code, r.output);
+    int warmup = r.output.indexOf("warm-up of mobilenetv2 nio none: splits 3 and 15, 1.0 s each");
+    assertTrue(warmup >= 0, r.output);
+    assertTrue(warmup < r.output.indexOf("[pass 1: 1 of 4]"), r.output);
+    Path run;
+    try (Stream<Path> runs = Files.list(out)) {
+      run = runs.findFirst().orElseThrow();
+    }
+    RunFolder folder = RunFolder.existing(run);
+    assertEquals(
+        java.util.Set.of("throughput 3", "throughput 15"),
+        RunFolder.resultKeys(folder.warmupDir(NIO).resolve("warmup.json")));
+    try (Stream<Path> files = Files.list(folder.jmh())) {
+      assertEquals(
+          List.of("pass-001-mobilenetv2__nio__none.json"),
+          files.map(f -> f.getFileName().toString()).toList());
+    }
+    assertEquals(
+        java.util.Set.of("latency 3", "latency 15", "throughput 3", "throughput 15"),
+        RunFolder.resultKeys(folder.passResult(1, NIO)));
+    try (Stream<Path> hlogs = Files.list(folder.passHlogDir(1))) {
+      assertEquals(4, hlogs.count());
+    }
+  }
+
   private record Result(int code, String output) {}
 
   /**

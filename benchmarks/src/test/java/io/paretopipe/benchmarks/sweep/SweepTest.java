@@ -118,6 +118,28 @@ class SweepTest {
   }
 
   @Test
+  void groupWarmupIsOffByDefaultTakesADurationAndRefusesNonsenseByName() {
+    assertEquals(Duration.ZERO, parse().o.groupWarmup(SweepSetting.QUICK));
+    assertEquals(
+        Duration.ofSeconds(5), parse("--group-warmup", "5s").o.groupWarmup(SweepSetting.QUICK));
+    assertEquals(Duration.ZERO, parse("--group-warmup", "0").o.groupWarmup(SweepSetting.QUICK));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> parse("--group-warmup", "none").o.groupWarmup(SweepSetting.QUICK));
+    assertEquals(
+        "--group-warmup 'none' (expected: 'default', a duration such as 5s, 1m, or 0s for none)",
+        e.getMessage());
+  }
+
+  @Test
+  void aGroupWarmsUpAtItsLowestAndHighestSplitByFirstCut() {
+    assertEquals(List.of("3", "15"), PassLoop.warmupSplits(List.of("9", "15", "3", "10")));
+    assertEquals(List.of("1:4", "12:15"), PassLoop.warmupSplits(List.of("3:9", "12:15", "1:4")));
+    assertEquals(List.of("7"), PassLoop.warmupSplits(List.of("7")));
+  }
+
+  @Test
   void failFastIsOnByDefaultAndBothOptOutsTurnItOff() {
     assertTrue(parse().o.failFast());
     assertTrue(parse("--fail-fast=true").o.failFast());

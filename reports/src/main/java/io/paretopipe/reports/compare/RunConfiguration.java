@@ -55,6 +55,7 @@ public record RunConfiguration(SortedMap<String, String> values) {
           "sweep.energy",
           "sweep.forks",
           "sweep.warmup",
+          "sweep.group_warmup_seconds",
           "sweep.measurement",
           "threads.*",
           "cpus.*",
