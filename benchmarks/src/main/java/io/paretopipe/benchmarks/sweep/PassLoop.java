@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -194,8 +195,8 @@ final class PassLoop {
    * fewest and the most layers), one when they are the same.
    */
   static List<String> warmupSplits(List<String> splits) {
-    java.util.Comparator<String> byFirstCut =
-        java.util.Comparator.comparingInt(s -> Integer.parseInt(s.split(":")[0].trim()));
+    Comparator<String> byFirstCut =
+        Comparator.comparingInt(s -> Integer.parseInt(s.split(":")[0].trim()));
     String low = splits.stream().min(byFirstCut).orElseThrow();
     String high = splits.stream().max(byFirstCut).orElseThrow();
     return low.equals(high) ? List.of(low) : List.of(low, high);

@@ -47,11 +47,20 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 final class PassRunner {
 
   /** The benchmarks of one point. */
-  static final String INCLUDE =
-      "^" + PartitionBenchmark.class.getName().replace(".", "\\.") + "\\.(latency|throughput)$";
+  static final String INCLUDE = methods("latency|throughput");
 
-  private static final String LATENCY =
-      "^" + PartitionBenchmark.class.getName().replace(".", "\\.") + "\\.latency$";
+  private static final String LATENCY = methods("latency");
+
+  /**
+   * A JMH include pattern of {@link PartitionBenchmark}'s methods named by {@code alternatives}.
+   */
+  private static String methods(String alternatives) {
+    return "^"
+        + PartitionBenchmark.class.getName().replace(".", "\\.")
+        + "\\.("
+        + alternatives
+        + ")$";
+  }
 
   /**
    * How the points are placed and configured: the sweep's options as JMH params, and {@code energy}

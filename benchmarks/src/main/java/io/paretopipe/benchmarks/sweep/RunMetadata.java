@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -81,8 +82,9 @@ final class RunMetadata {
     sweep.put("max_passes", s.maxPasses());
     sweep.put("first_decision_pass", s.firstDecisionPass());
     sweep.put("warmup_requests", s.warmupRequests());
-    if (!o.groupWarmup(s).isZero()) {
-      sweep.put("group_warmup_seconds", o.groupWarmup(s).toMillis() / 1000.0);
+    Duration groupWarmup = o.groupWarmup();
+    if (!groupWarmup.isZero()) {
+      sweep.put("group_warmup_seconds", groupWarmup.toMillis() / 1000.0);
     }
     sweep.put(
         "warmup", SweepSetting.describe(s.warmupRequests(), s.warmupIterations(), s.warmupTime()));

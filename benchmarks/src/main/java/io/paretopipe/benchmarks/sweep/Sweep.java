@@ -104,6 +104,7 @@ public final class Sweep implements Callable<Integer> {
     String energy = o.energy();
     o.stageDispatch();
     o.stageJvmOptions();
+    o.groupWarmup();
     SweepPlan plan = plan();
     Integer tailQuota = validatePlacement();
     if (!o.noReport) {
@@ -181,7 +182,7 @@ public final class Sweep implements Callable<Integer> {
               o.batch,
               () -> writeMetadata(folder, metadata, state, budget),
               console,
-              o.groupWarmup(setting))
+              o.groupWarmup())
           .run();
       servers.describeInto(metadata.putObject("stage_servers"));
     }

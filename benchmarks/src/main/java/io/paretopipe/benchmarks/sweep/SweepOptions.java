@@ -79,7 +79,7 @@ public final class SweepOptions {
       description =
           "Before a group's first pass, send it traffic for this long at its lowest and at its"
               + " highest split, not measured (warms both JVMs' code and every layer on both"
-              + " sides): 'default' (the setting's: 0s), 0s for none, or a duration like 5s.")
+              + " sides): 'default' (none), 0s for none, or a duration like 5s.")
   String groupWarmup;
 
   @Option(
@@ -384,7 +384,7 @@ public final class SweepOptions {
    *
    * @throws IllegalArgumentException naming the value and the accepted forms
    */
-  Duration groupWarmup(SweepSetting setting) {
+  Duration groupWarmup() {
     if (groupWarmup.trim().equals("default")) {
       return Duration.ZERO;
     }

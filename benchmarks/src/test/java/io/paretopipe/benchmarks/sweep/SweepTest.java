@@ -43,6 +43,16 @@ class SweepTest {
             new java.io.PrintWriter(err, true)));
     assertTrue(err.toString().startsWith("error: "), err.toString());
     assertTrue(!err.toString().contains("\tat "), err.toString());
+    err.getBuffer().setLength(0);
+    assertEquals(
+        2,
+        Sweep.run(
+            new String[] {"--group-warmup", "soon", "--out", "/nonexistent/never-written"},
+            new java.io.PrintWriter(err, true)));
+    assertEquals(
+        "error: --group-warmup 'soon' (expected: 'default', a duration such as 5s, 1m, or 0s for"
+            + " none)",
+        err.toString().trim());
   }
 
   @Test
@@ -119,14 +129,12 @@ class SweepTest {
 
   @Test
   void groupWarmupIsOffByDefaultTakesADurationAndRefusesNonsenseByName() {
-    assertEquals(Duration.ZERO, parse().o.groupWarmup(SweepSetting.QUICK));
-    assertEquals(
-        Duration.ofSeconds(5), parse("--group-warmup", "5s").o.groupWarmup(SweepSetting.QUICK));
-    assertEquals(Duration.ZERO, parse("--group-warmup", "0").o.groupWarmup(SweepSetting.QUICK));
+    assertEquals(Duration.ZERO, parse().o.groupWarmup());
+    assertEquals(Duration.ofSeconds(5), parse("--group-warmup", "5s").o.groupWarmup());
+    assertEquals(Duration.ZERO, parse("--group-warmup", "0").o.groupWarmup());
     IllegalArgumentException e =
         assertThrows(
-            IllegalArgumentException.class,
-            () -> parse("--group-warmup", "none").o.groupWarmup(SweepSetting.QUICK));
+            IllegalArgumentException.class, () -> parse("--group-warmup", "none").o.groupWarmup());
     assertEquals(
         "--group-warmup 'none' (expected: 'default', a duration such as 5s, 1m, or 0s for none)",
         e.getMessage());
